@@ -1,0 +1,1 @@
+"""HTTP routes. Each module exposes a `router`; `app.create_app` includes them."""

@@ -1,0 +1,19 @@
+"""`/api/v1/debug/error` fails on purpose, to check error reporting end to end. Never mounted in production."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ..problems import problem_openapi_responses
+from .paths import API_V1
+
+router = APIRouter(prefix=f"{API_V1}/debug", tags=["debug"])
+
+
+class DeliberateError(RuntimeError):
+    """Raised by the debug route; seeing it in logs or Sentry proves error reporting works."""
+
+
+@router.get("/error", summary="Raise an unhandled error (not in production)", responses=problem_openapi_responses(500))
+async def raise_error() -> None:
+    raise DeliberateError("Deliberate failure from /api/v1/debug/error")

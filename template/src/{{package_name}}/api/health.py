@@ -1,0 +1,87 @@
+"""Health endpoints for orchestrators (live, ready) and humans (summary). Never rate limited, never cached."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from .. import __version__
+from ..lifecycle import CheckResult
+from ..problems import PROBLEM_MEDIA_TYPE, problem_response
+from .dependencies import ServiceStateDep, SettingsDep
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+class Liveness(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    status: Literal["ok"] = "ok"
+    checks: dict[str, CheckResult] = Field(description="One entry per dependency the service needs")
+
+
+class HealthSummary(BaseModel):
+    status: Literal["ok", "degraded", "shutting_down"]
+    version: str
+    environment: str
+    checks: dict[str, CheckResult]
+
+
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "Not ready: shutting down, or a dependency check failed (see `checks`)",
+        "content": {
+            PROBLEM_MEDIA_TYPE: {
+                "schema": {"$ref": "#/components/schemas/Problem"},
+                "example": {
+                    "type": "about:blank",
+                    "title": "Service Unavailable",
+                    "status": 503,
+                    "detail": "Not ready: redis failed",
+                    "instance": "/health/ready",
+                    "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
+                    "checks": {"redis": {"status": "fail", "duration_ms": 1000.2, "detail": "no answer within 1 s"}},
+                },
+            }
+        },
+    }
+}
+
+
+@router.get("/live", summary="Liveness: the process serves HTTP")
+async def live() -> Liveness:
+    return Liveness()
+
+
+@router.get("/ready", summary="Readiness: the service can take traffic", response_model=Readiness, responses=_NOT_READY)
+async def ready(request: Request, state: ServiceStateDep) -> Response:
+    checks = await state.run_checks()
+    failed = [name for name, result in checks.items() if result.status != "ok"]
+    if state.shutting_down or failed:
+        detail = "Not ready: shutting down" if state.shutting_down else f"Not ready: {', '.join(failed)} failed"
+        encoded = {name: result.model_dump() for name, result in checks.items()}
+        return problem_response(503, detail, request.url.path, checks=encoded)
+    return JSONResponse(Readiness(checks=checks).model_dump())
+
+
+@router.get(
+    "",
+    summary="Health summary for humans and monitors",
+    response_model=HealthSummary,
+    responses={503: {"model": HealthSummary, "description": "Degraded or shutting down"}},
+)
+async def summary(state: ServiceStateDep, settings: SettingsDep) -> Response:
+    checks = await state.run_checks()
+    status: Literal["ok", "degraded", "shutting_down"] = "ok"
+    if state.shutting_down:
+        status = "shutting_down"
+    elif any(result.status != "ok" for result in checks.values()):
+        status = "degraded"
+    body = HealthSummary(status=status, version=__version__, environment=settings.environment, checks=checks)
+    return JSONResponse(body.model_dump(), status_code=200 if status == "ok" else 503)

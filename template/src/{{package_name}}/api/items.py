@@ -1,0 +1,92 @@
+"""`/api/v1/items`: the example resource, showing the conventions every new resource should follow."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Query, Request, status
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from ..items.models import Item, ItemIn, ItemPage
+from ..problems import problem_openapi_responses
+from .dependencies import ItemRepositoryDep
+from .paths import API_V1
+
+router = APIRouter(prefix=f"{API_V1}/items", tags=["items"])
+
+# Every request body shows at least two named examples in the docs UI.
+ITEM_EXAMPLES: dict[str, Any] = {
+    "minimal": {
+        "summary": "Only the required fields",
+        "value": {"name": "Espresso cup", "price_cents": 1200},
+    },
+    "complete": {
+        "summary": "Every field",
+        "value": {
+            "name": "Pour-over kettle",
+            "description": "Gooseneck, 1 litre, stainless steel",
+            "price_cents": 4990,
+            "tags": ["kitchen", "coffee"],
+        },
+    },
+}
+ItemBody = Annotated[ItemIn, Body(openapi_examples=ITEM_EXAMPLES)]
+
+_READ_ERRORS = problem_openapi_responses(404, 422)
+_WRITE_ERRORS = problem_openapi_responses(400, 413, 422)
+
+
+def _not_found(item_id: UUID) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"Item {item_id} does not exist")
+
+
+@router.get("", summary="List items", responses=problem_openapi_responses(422))
+async def list_items(
+    repository: ItemRepositoryDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")] = 0,
+) -> ItemPage:
+    items, total = await repository.page(limit=limit, offset=offset)
+    return ItemPage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "",
+    summary="Create an item",
+    status_code=status.HTTP_201_CREATED,
+    responses=_WRITE_ERRORS,
+)
+async def create_item(request: Request, data: ItemBody, repository: ItemRepositoryDep, response: Response) -> Item:
+    item = await repository.create(data)
+    response.headers["Location"] = str(request.url_for("get_item", item_id=item.id).path)
+    return item
+
+
+@router.get("/{item_id}", summary="Read an item", responses=_READ_ERRORS)
+async def get_item(item_id: UUID, repository: ItemRepositoryDep) -> Item:
+    item = await repository.get(item_id)
+    if item is None:
+        raise _not_found(item_id)
+    return item
+
+
+@router.put("/{item_id}", summary="Replace an item", responses={**_READ_ERRORS, **_WRITE_ERRORS})
+async def replace_item(item_id: UUID, data: ItemBody, repository: ItemRepositoryDep) -> Item:
+    item = await repository.replace(item_id, data)
+    if item is None:
+        raise _not_found(item_id)
+    return item
+
+
+@router.delete(
+    "/{item_id}",
+    summary="Delete an item",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=_READ_ERRORS,
+)
+async def delete_item(item_id: UUID, repository: ItemRepositoryDep) -> None:
+    if not await repository.delete(item_id):
+        raise _not_found(item_id)

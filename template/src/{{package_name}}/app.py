@@ -1,0 +1,111 @@
+"""The application factory: `create_app(settings)` wires routes, error handlers and middleware."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import IO, Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
+from .api import debug, health, items
+from .items.repository import InMemoryItemRepository, ItemRepository
+from .lifecycle import ServiceState
+from .logs import AccessLog
+from .middleware.body_limit import BodySizeLimitMiddleware
+from .middleware.cors import ProblemCORSMiddleware
+from .middleware.errors import UnhandledErrorMiddleware
+from .middleware.head import HeadAsGetMiddleware
+from .middleware.request_id import RequestIdMiddleware
+from .middleware.security_headers import SecurityHeadersMiddleware
+from .middleware.telemetry import RequestObserver, RequestTelemetryMiddleware
+from .problems import PROBLEM_SCHEMAS, install_problem_handlers
+from .settings import Settings
+
+OPENAPI_TAGS = [
+    {"name": "items", "description": "The example resource: copy its conventions for your own."},
+    {"name": "health", "description": "Liveness, readiness and a summary for monitors."},
+    {"name": "debug", "description": "Endpoints that exist only outside production."},
+]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    item_repository: ItemRepository | None = None,
+    access_log_stream: IO[str] | None = None,
+) -> FastAPI:
+    state = ServiceState()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.begin_shutdown()
+
+    app = FastAPI(
+        title=SERVICE_NAME,
+        description=SERVICE_DESCRIPTION,
+        version=__version__,
+        openapi_tags=OPENAPI_TAGS,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.service = state
+    app.state.items = item_repository or InMemoryItemRepository()
+
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(items.router)
+    if not settings.is_production:
+        app.include_router(debug.router)
+
+    access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
+    install_middleware(app, settings, access_log=access_log)
+    install_openapi(app)
+    return app
+
+
+def install_middleware(
+    app: FastAPI, settings: Settings, *, access_log: AccessLog, observers: tuple[RequestObserver, ...] = ()
+) -> None:
+    """Outermost first: headers, id, telemetry, CORS, errors, body limit, HEAD. (The last added runs first.)"""
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size)
+    app.add_middleware(UnhandledErrorMiddleware, expose_errors=settings.is_development)
+    if settings.cors_origins:
+        app.add_middleware(
+            ProblemCORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-Correlation-ID"],
+            expose_headers=["X-Request-ID", "X-Correlation-ID", "Server-Timing", "Location", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestTelemetryMiddleware, access_log=access_log, observers=observers)
+    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Generate the spec once, with the problem+json schemas every error response refers to."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(PROBLEM_SCHEMAS)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,155 @@
+"""Fixtures that render the template and prepare rendered projects (installed with uv, sharing one cache)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_copier.plugin import CopierFixture, CopierProject
+
+from .variants import DEFAULT_ANSWERS, Answers, variant_id
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATHS = ["copier.yml", "template", "hooks"]
+
+
+def python_interpreter(version: str) -> str:
+    """A real interpreter for `version` (uv cannot download one here): pyenv's, else one on PATH."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    for candidate in sorted((pyenv_root / "versions").glob(f"{version}.*"), reverse=True):
+        binary = candidate / "bin" / f"python{version}"
+        if binary.exists():
+            return str(binary)
+    # Shims and wrappers can fail for versions that are not active: check the interpreter really runs.
+    found = shutil.which(f"python{version}")
+    if found and subprocess.run([found, "-c", "pass"], capture_output=True, check=False).returncode == 0:
+        return found
+    pytest.skip(f"no Python {version} interpreter on this machine")
+
+
+def uv_binary() -> str:
+    from uv import find_uv_bin
+
+    return find_uv_bin()
+
+
+@pytest.fixture(scope="session")
+def copier_template_paths() -> list[str]:
+    # Only what the template is made of: never the repo's .git, .venv or caches.
+    return TEMPLATE_PATHS
+
+
+@pytest.fixture(scope="session")
+def session_copier(copier_template: Path, sessionpatch: pytest.MonkeyPatch) -> CopierFixture:
+    return CopierFixture(template=copier_template, defaults={}, monkeypatch=sessionpatch)
+
+
+@dataclass
+class RenderedProject:
+    """A rendered project; `run` executes commands inside it with its own venv and a shared uv cache."""
+
+    path: Path
+    answers: Answers
+
+    @property
+    def package(self) -> str:
+        return str(self.answers.get("package_name", "my_service"))
+
+    @property
+    def python_version(self) -> str:
+        return str(self.answers.get("python_version", DEFAULT_ANSWERS["python_version"]))
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("VIRTUAL_ENV", "PYTEST", "UV_PROJECT", "COV_"))
+        }
+        env.update(
+            UV_PYTHON=python_interpreter(self.python_version),
+            UV_PYTHON_DOWNLOADS="never",
+            UV_NO_PROGRESS="1",
+            PYTHONDONTWRITEBYTECODE="1",
+        )
+        env.update(extra)
+        return env
+
+    def run(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            list(args),
+            cwd=self.path,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            pytest.fail(
+                f"`{' '.join(args)}` failed in {self.path} (exit {result.returncode}):\n"
+                f"{result.stdout[-6000:]}\n{result.stderr[-6000:]}",
+                pytrace=False,
+            )
+        return result
+
+    def uv(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run(uv_binary(), *args, timeout=timeout, check=check)
+
+    @property
+    def venv_python(self) -> Path:
+        return self.path / ".venv" / "bin" / "python"
+
+
+class ProjectFactory:
+    """Renders each distinct set of answers once per session; installs each at most once."""
+
+    def __init__(self, copier: CopierFixture, root: Path) -> None:
+        self.copier = copier
+        self.root = root
+        self._rendered: dict[str, RenderedProject] = {}
+        self._installed: set[str] = set()
+
+    def render(self, **answers: Any) -> RenderedProject:
+        merged = {**DEFAULT_ANSWERS, **answers}
+        key = variant_id(merged)
+        if key not in self._rendered:
+            destination = self.root / key
+            project: CopierProject = self.copier.copy(destination, **merged)
+            self._rendered[key] = RenderedProject(project.path, merged)
+        return self._rendered[key]
+
+    def installed(self, **answers: Any) -> RenderedProject:
+        project = self.render(**answers)
+        key = variant_id(project.answers)
+        if key not in self._installed:
+            project.uv("sync", "--quiet")
+            self._installed.add(key)
+        return project
+
+
+@pytest.fixture(scope="session")
+def projects(session_copier: CopierFixture, tmp_path_factory: pytest.TempPathFactory) -> ProjectFactory:
+    return ProjectFactory(session_copier, tmp_path_factory.mktemp("rendered"))
+
+
+@pytest.fixture(scope="session")
+def default_project(projects: ProjectFactory) -> RenderedProject:
+    return projects.installed()
+
+
+def copier_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `copier` command line, as users do."""
+    return subprocess.run(
+        [sys.executable, "-m", "copier", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

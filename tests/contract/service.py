@@ -1,0 +1,98 @@
+"""Start a rendered service as a real process on a loopback port and watch what it writes."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..conftest import RenderedProject
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Service:
+    project: RenderedProject
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, timeout=10, **kwargs)
+
+    def log_records(self) -> list[dict[str, Any]]:
+        records = []
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            if line.startswith("{"):
+                records.append(json.loads(line))
+        return records
+
+    def access_records(self) -> list[dict[str, Any]]:
+        return [record for record in self.log_records() if record.get("message") == "request"]
+
+    def wait_for_log(self, predicate: Any, timeout: float = 5) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            matching = [record for record in self.log_records() if predicate(record)]
+            if matching:
+                return matching
+            time.sleep(0.05)
+        return []
+
+    def terminate(self, timeout: float = 20) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_service(project: RenderedProject, log_dir: Path, **env: str) -> Service:
+    port = free_port()
+    settings = {
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "ENVIRONMENT": "test",
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+        **env,
+    }
+    service_env = project.env(**settings)
+    log_path = log_dir / f"service-{port}.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [str(project.venv_python), "-m", project.package],
+            cwd=log_dir,  # away from the project's .env
+            env=service_env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    service = Service(project, process, f"http://127.0.0.1:{port}", log_path, service_env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"service exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            if httpx.get(f"{service.base_url}/health/live", timeout=1).status_code == 200:
+                return service
+        except httpx.TransportError:
+            time.sleep(0.05)
+    service.kill()
+    raise RuntimeError(f"service did not become live within 30 s:\n{log_path.read_text()}")

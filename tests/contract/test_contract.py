@@ -1,0 +1,358 @@
+"""The operational contract (shared/CONTRACT.md), checked black-box against a running rendered service.
+
+Written once for every framework: tests talk HTTP and read the service's log output, nothing else. A new
+variant joins by adding its answers to CONTRACT_VARIANTS.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ..conftest import ProjectFactory, RenderedProject
+from .service import Service, start_service
+
+pytestmark = pytest.mark.slow
+
+CONTRACT_VARIANTS = [pytest.param({"framework": "fastapi"}, id="fastapi")]
+
+ALLOWED_ORIGIN = "https://allowed.example"
+
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    "cross-origin-embedder-policy": "require-corp",
+    "x-permitted-cross-domain-policies": "none",
+    "cache-control": "no-store, max-age=0",
+    "x-xss-protection": "0",
+}
+PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "request_id"}
+ITEM = {"name": "Contract kettle", "price_cents": 4990}
+
+
+@pytest.fixture(scope="module", params=CONTRACT_VARIANTS)
+def contract_project(request: pytest.FixtureRequest, projects: ProjectFactory) -> RenderedProject:
+    return projects.installed(**request.param)
+
+
+@pytest.fixture(scope="module")
+def service(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    running = start_service(contract_project, tmp_path_factory.mktemp("logs"), CORS_ORIGINS=ALLOWED_ORIGIN)
+    yield running
+    running.kill()
+
+
+@pytest.fixture
+def client(service: Service) -> Iterator[httpx.Client]:
+    with service.client() as http:
+        yield http
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body.keys() >= PROBLEM_FIELDS
+    assert body["status"] == status
+    assert body["request_id"] == response.headers["x-request-id"]
+    assert isinstance(body["title"], str)
+    assert body["title"]
+    assert "Traceback" not in response.text
+    return body
+
+
+def assert_security_headers(response: httpx.Response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, f"{name} on {response.request.method} {response.request.url}"
+    assert "geolocation=()" in response.headers["permissions-policy"]
+    assert "server" not in response.headers
+    assert "x-powered-by" not in response.headers
+
+
+# --- endpoints -----------------------------------------------------------------------------------------------
+
+
+def test_liveness(client: httpx.Client) -> None:
+    response = client.get("/health/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readiness(client: httpx.Client) -> None:
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert isinstance(response.json()["checks"], dict)
+
+
+def test_health_summary(client: httpx.Client) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["environment"] == "test"
+    assert body["version"]
+    assert isinstance(body["checks"], dict)
+
+
+def test_openapi_document(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    assert {"/health/live", "/health/ready", "/api/v1/items", "/api/v1/items/{item_id}"} <= spec["paths"].keys()
+
+
+def test_items_crud(client: httpx.Client) -> None:
+    created = client.post("/api/v1/items", json=ITEM)
+    assert created.status_code == 201
+    item_id = created.json()["id"]
+    assert client.get(f"/api/v1/items/{item_id}").json()["name"] == ITEM["name"]
+    assert client.put(f"/api/v1/items/{item_id}", json={**ITEM, "name": "Renamed"}).json()["name"] == "Renamed"
+    assert any(item["id"] == item_id for item in client.get("/api/v1/items").json()["items"])
+    assert client.delete(f"/api/v1/items/{item_id}").status_code == 204
+    assert_problem(client.get(f"/api/v1/items/{item_id}"), 404)
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/health/ready", "/api/v1/items"])
+def test_head_works_where_get_does(client: httpx.Client, path: str) -> None:
+    response = client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""
+    assert_security_headers(response)
+
+
+# --- headers on every response -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        ("GET", "/health/live", {}, 200),
+        ("GET", "/does/not/exist", {}, 404),
+        ("DELETE", "/health/live", {}, 405),
+        ("POST", "/api/v1/items", {"json": {"name": ""}}, 422),
+        ("POST", "/api/v1/items", {"content": b"x" * 2_000_000, "headers": {"content-type": "application/json"}}, 413),
+        ("GET", "/api/v1/debug/error", {}, 500),
+    ],
+    ids=["200", "404", "405", "422", "413", "500"],
+)
+def test_security_headers_on_every_status(
+    client: httpx.Client, method: str, path: str, kwargs: dict[str, Any], status: int
+) -> None:
+    response = client.request(method, path, **kwargs)
+    assert response.status_code == status
+    assert_security_headers(response)
+    assert "strict-transport-security" not in response.headers  # ENVIRONMENT=test
+
+
+def test_timing_headers(client: httpx.Client) -> None:
+    response = client.get("/health/live")
+    assert re.fullmatch(r"app;dur=\d+(\.\d+)?", response.headers["server-timing"])
+    assert float(response.headers["x-process-time"]) >= 0
+
+
+# --- request ids ---------------------------------------------------------------------------------------------
+
+
+def test_request_id_is_minted_as_uuid4(client: httpx.Client) -> None:
+    response = client.get("/health/live")
+    assert uuid.UUID(response.headers["x-request-id"]).version == 4
+    assert response.headers["x-correlation-id"] == response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ({"X-Request-ID": "abc.DEF_123-z"}, "abc.DEF_123-z"),
+        ({"X-Correlation-ID": "corr-only"}, "corr-only"),
+        ({"X-Request-ID": "first", "X-Correlation-ID": "second"}, "first"),
+        ({"X-Request-ID": "not valid!", "X-Correlation-ID": "fallback"}, "fallback"),
+        ({"X-Request-ID": "x" * 128}, "x" * 128),
+    ],
+)
+def test_caller_ids_are_echoed_when_valid(client: httpx.Client, sent: dict[str, str], expected: str) -> None:
+    response = client.get("/health/live", headers=sent)
+    assert response.headers["x-request-id"] == expected
+    assert response.headers["x-correlation-id"] == expected
+
+
+@pytest.mark.parametrize("bad", ["x" * 129, "sp ace", "semi;colon", 'quote"d', ""])
+def test_invalid_ids_are_replaced(client: httpx.Client, bad: str) -> None:
+    response = client.get("/health/live", headers={"X-Request-ID": bad})
+    assert uuid.UUID(response.headers["x-request-id"]).version == 4
+
+
+def test_request_id_is_in_error_bodies_and_logs(client: httpx.Client, service: Service) -> None:
+    body = assert_problem(client.get("/api/v1/debug/error", headers={"X-Request-ID": "contract-500"}), 500)
+    assert body["request_id"] == "contract-500"
+    errors = service.wait_for_log(lambda r: r.get("request_id") == "contract-500" and r["level"] == "ERROR")
+    assert errors, "the unhandled error was not logged with the request id"
+
+
+# --- errors --------------------------------------------------------------------------------------------------
+
+
+def test_not_found_is_a_problem(client: httpx.Client) -> None:
+    body = assert_problem(client.get("/nowhere"), 404)
+    assert body["instance"] == "/nowhere"
+
+
+def test_method_not_allowed_is_a_problem_with_allow(client: httpx.Client) -> None:
+    response = client.delete("/health/live")
+    assert_problem(response, 405)
+    assert "GET" in response.headers["allow"]
+
+
+def test_malformed_json_is_a_400_problem(client: httpx.Client) -> None:
+    response = client.post("/api/v1/items", content=b'{"name": ', headers={"content-type": "application/json"})
+    assert_problem(response, 400)
+
+
+def test_validation_error_lists_fields(client: httpx.Client) -> None:
+    body = assert_problem(client.post("/api/v1/items", json={"name": "", "price_cents": "free"}), 422)
+    fields = {error["field"] for error in body["errors"]}
+    assert any(field.endswith("name") for field in fields)
+    assert any(field.endswith("price_cents") for field in fields)
+    assert all(error["message"] for error in body["errors"])
+
+
+def test_oversized_body_is_a_413_problem(client: httpx.Client) -> None:
+    response = client.post("/api/v1/items", content=b"x" * 2_000_000, headers={"content-type": "application/json"})
+    assert_problem(response, 413)
+
+
+def test_unhandled_error_is_a_500_problem_without_details(client: httpx.Client) -> None:
+    body = assert_problem(client.get("/api/v1/debug/error"), 500)
+    assert "Deliberate" not in body["detail"]
+
+
+# --- logs ----------------------------------------------------------------------------------------------------
+
+
+def test_exactly_one_access_line_per_request(client: httpx.Client, service: Service) -> None:
+    ids = [f"one-line-{uuid.uuid4().hex[:8]}-{index}" for index in range(5)]
+    for request_id in ids:
+        client.get("/api/v1/items", headers={"X-Request-ID": request_id})
+    client.get("/nowhere", headers={"X-Request-ID": ids[0] + "-404"})
+    records = service.wait_for_log(lambda r: r.get("request_id") == ids[0] + "-404" and r["message"] == "request")
+    assert records
+    access = service.access_records()
+    for request_id in ids:
+        lines = [record for record in access if record["request_id"] == request_id]
+        assert len(lines) == 1, (request_id, lines)
+        line = lines[0]
+        assert line["method"] == "GET"
+        assert line["path"] == "/api/v1/items"
+        assert line["route"] == "/api/v1/items"
+        assert line["status"] == 200
+        assert line["duration_ms"] >= 0
+        assert line["client"] == "127.0.0.1"
+        assert line["level"] == "INFO"
+        assert line["timestamp"]
+    assert not [record for record in service.log_records() if "uvicorn.access" in str(record.get("logger"))]
+
+
+def test_route_label_is_the_template_not_the_path(client: httpx.Client, service: Service) -> None:
+    item_id = client.post("/api/v1/items", json=ITEM).json()["id"]
+    client.get(f"/api/v1/items/{item_id}", headers={"X-Request-ID": "route-template"})
+    lines = service.wait_for_log(lambda r: r.get("request_id") == "route-template" and r["message"] == "request")
+    assert lines
+    assert lines[0]["route"] == "/api/v1/items/{item_id}"
+    assert lines[0]["path"] == f"/api/v1/items/{item_id}"
+
+
+# --- CORS ----------------------------------------------------------------------------------------------------
+
+
+def test_cors_allows_the_configured_origin(client: httpx.Client) -> None:
+    simple = client.get("/health/live", headers={"Origin": ALLOWED_ORIGIN})
+    assert simple.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    preflight = client.options(
+        "/api/v1/items", headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+
+
+def test_cors_denies_other_origins(client: httpx.Client) -> None:
+    simple = client.get("/health/live", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in simple.headers
+    preflight = client.options(
+        "/api/v1/items", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+    assert preflight.status_code >= 400
+
+
+# --- production behaviour ------------------------------------------------------------------------------------
+
+
+def test_production_adds_hsts_and_hides_the_debug_route(contract_project: RenderedProject, tmp_path: Path) -> None:
+    production = start_service(contract_project, tmp_path, ENVIRONMENT="production", SECRET_KEY="x" * 50)
+    try:
+        with production.client() as http:
+            live = http.get("/health/live")
+            debug = http.get("/api/v1/debug/error")
+    finally:
+        production.kill()
+    assert live.headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"
+    assert_problem(debug, 404)
+
+
+def test_invalid_configuration_fails_at_start(contract_project: RenderedProject, tmp_path: Path) -> None:
+    import subprocess
+
+    result = subprocess.run(
+        [str(contract_project.venv_python), "-m", contract_project.package],
+        cwd=tmp_path,
+        env=contract_project.env(PORT="hunter2", ENVIRONMENT="test"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "PORT" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+# --- shutdown ------------------------------------------------------------------------------------------------
+
+
+def test_sigterm_drains_in_flight_requests_and_exits(contract_project: RenderedProject, tmp_path: Path) -> None:
+    running = start_service(contract_project, tmp_path, GRACEFUL_TIMEOUT="5")
+    statuses: list[int] = []
+
+    def slow_request() -> None:
+        def body() -> Iterator[bytes]:
+            yield b'{"name": "slow", '
+            time.sleep(1.0)
+            yield b'"price_cents": 1}'
+
+        with running.client() as http:
+            statuses.append(
+                http.post("/api/v1/items", content=body(), headers={"content-type": "application/json"}).status_code
+            )
+
+    worker = threading.Thread(target=slow_request)
+    worker.start()
+    time.sleep(0.4)
+    started = time.monotonic()
+    running.process.send_signal(signal.SIGTERM)
+    worker.join(timeout=15)
+    exit_code = running.process.wait(timeout=15)
+    elapsed = time.monotonic() - started
+    assert statuses == [201], "the in-flight request was not completed"
+    assert exit_code in (0, 143, -signal.SIGTERM)
+    assert elapsed < 5 + 2

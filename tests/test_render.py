@@ -1,0 +1,180 @@
+"""Rendering: every answer renders cleanly, changes the output, and is recorded; bad answers write nothing."""
+
+from __future__ import annotations
+
+import compileall
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import ProjectFactory, RenderedProject, copier_cli
+from .variants import DEFAULT_ANSWERS, FREE_TEXT_CHANGES, QUESTION_VALUES, one_at_a_time, variant_id
+
+# `{{ name }}`, `{{ name | filter }}`, `{% tag`, `{# comment`: what an unrendered template looks like.
+JINJA_MARKERS = re.compile(r"\{\{-?\s*[A-Za-z_][\w.]*\s*(\||\}\})|\{%-?\s|\{#-?\s")
+# Files where braces are legitimate content (none yet besides what Python/TOML/Make need).
+SKIP_SUFFIXES = (".js", ".css", ".map", ".png", ".ico", ".woff2")
+
+
+def rendered_files(root: Path) -> list[Path]:
+    return sorted(
+        path for path in root.rglob("*") if path.is_file() and ".venv" not in path.parts and ".git" not in path.parts
+    )
+
+
+def file_map(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in rendered_files(root)}
+
+
+def assert_clean_render(project: RenderedProject) -> None:
+    files = rendered_files(project.path)
+    assert files, "nothing was rendered"
+    leftovers = [
+        str(path.relative_to(project.path))
+        for path in files
+        if not path.name.endswith(SKIP_SUFFIXES) and JINJA_MARKERS.search(path.read_text(errors="replace"))
+    ]
+    assert not leftovers, f"unrendered Jinja in {leftovers}"
+    assert not [path for path in files if path.suffix == ".jinja"], "a .jinja file was rendered as is"
+    assert not (project.path / "copier.yml").exists()
+    assert not (project.path / "template").exists()
+    assert not (project.path / ".git").exists(), "the template's .git leaked into the project"
+    assert not (project.path / ".env").exists(), ".env must never be rendered (users own it)"
+    assert not (project.path / "{{package_name}}").exists()
+
+
+@pytest.mark.parametrize("answers", one_at_a_time(), ids=variant_id)
+def test_every_value_renders_cleanly(projects: ProjectFactory, answers: dict[str, object]) -> None:
+    project = projects.render(**answers)
+    assert_clean_render(project)
+    package_dir = project.path / "src" / project.package
+    assert (package_dir / "__init__.py").exists()
+    assert compileall.compile_dir(project.path / "src", quiet=1, force=True, legacy=False)
+    assert compileall.compile_dir(project.path / "tests", quiet=1, force=True, legacy=False)
+    for pycache in project.path.rglob("__pycache__"):
+        for compiled in pycache.iterdir():
+            compiled.unlink()
+        pycache.rmdir()
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    fmt = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."],
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_answers_are_recorded(projects: ProjectFactory) -> None:
+    project = projects.render()
+    recorded = yaml.safe_load((project.path / ".copier-answers.yml").read_text())
+    for key, value in DEFAULT_ANSWERS.items():
+        assert recorded[key] == value, key
+    assert recorded["project_slug"] == "my-service"
+    assert recorded["package_name"] == "my_service"
+    assert recorded["_commit"]
+    assert recorded["_src_path"]
+    assert "reserved_python_names" not in recorded  # internal, not an answer
+
+
+def test_default_render_has_the_expected_layout(projects: ProjectFactory) -> None:
+    project = projects.render()
+    for relative in [
+        "pyproject.toml",
+        "README.md",
+        "Makefile",
+        ".env.example",
+        ".gitignore",
+        ".python-version",
+        "src/my_service/__init__.py",
+        "src/my_service/__main__.py",
+        "src/my_service/app.py",
+        "src/my_service/settings.py",
+        "src/my_service/py.typed",
+        "tests/conftest.py",
+    ]:
+        assert (project.path / relative).is_file(), relative
+    readme = (project.path / "README.md").read_text()
+    for variable in ["ENVIRONMENT", "HOST", "PORT", "LOG_LEVEL", "LOG_FORMAT", "CORS_ORIGINS", "MAX_BODY_SIZE"]:
+        assert f"`{variable}`" in readme, variable
+        assert f"{variable}=" in (project.path / ".env.example").read_text()
+
+
+def _changed_answers() -> list[tuple[str, object]]:
+    changes: list[tuple[str, object]] = list(FREE_TEXT_CHANGES.items())
+    for question, values in QUESTION_VALUES.items():
+        changes.extend((question, value) for value in values if value != DEFAULT_ANSWERS.get(question))
+    return changes
+
+
+@pytest.mark.parametrize(("question", "value"), _changed_answers(), ids=lambda value: str(value))
+def test_every_question_changes_the_output(projects: ProjectFactory, question: str, value: object) -> None:
+    default = file_map(projects.render().path)
+    changed = file_map(projects.render(**{question: value}).path)
+    default.pop(".copier-answers.yml")
+    changed.pop(".copier-answers.yml")
+    assert default != changed, f"answering {question}={value!r} changed nothing but the answers file"
+
+
+def test_derived_names_follow_the_project_name(projects: ProjectFactory) -> None:
+    project = projects.render(project_name="Billing Gateway 2")
+    answers = yaml.safe_load((project.path / ".copier-answers.yml").read_text())
+    assert answers["project_slug"] == "billing-gateway-2"
+    assert answers["package_name"] == "billing_gateway_2"
+    assert (project.path / "src" / "billing_gateway_2" / "app.py").exists()
+
+
+def test_quotes_in_free_text_stay_valid_python(projects: ProjectFactory) -> None:
+    project = projects.render(project_name='Bob\'s "Quoted" API', description="Says \"hi\" \\ and 'bye'")
+    namespace: dict[str, object] = {}
+    init = project.path / "src" / "bob_s_quoted_api" / "__init__.py"
+    exec(compile(init.read_text(), str(init), "exec"), namespace)
+    assert namespace["SERVICE_NAME"] == 'Bob\'s "Quoted" API'
+    assert namespace["SERVICE_DESCRIPTION"] == "Says \"hi\" \\ and 'bye'"
+
+
+BAD_ANSWERS = [
+    ("project_name", "", "project_name must not be empty"),
+    ("project_name", "9 Lives", "must start with a letter"),
+    ("project_slug", "My_Service", "use lowercase letters and digits"),
+    ("project_slug", "double--hyphen", "single hyphens between words"),
+    ("package_name", "my-service", "use a lowercase Python identifier"),
+    ("package_name", "2fast", "use a lowercase Python identifier"),
+    ("package_name", "json", "standard-library module"),
+    ("package_name", "class", "Python keyword"),
+    ("package_name", "fastapi", "would shadow it"),
+    ("author_email", "not-an-email", "is not an email address"),
+    ("python_version", "3.10", "3.11"),
+    ("framework", "flask", "fastapi"),
+    ("framework", "django", "not available yet"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "message"), BAD_ANSWERS, ids=lambda value: str(value) or "empty")
+def test_bad_answers_are_rejected_and_nothing_is_written(
+    copier_template: Path, tmp_path: Path, question: str, value: str, message: str
+) -> None:
+    destination = tmp_path / "service"
+    result = copier_cli(
+        "copy", "--trust", "--defaults", "--data", f"{question}={value}", str(copier_template), str(destination)
+    )
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert not destination.exists() or not any(destination.iterdir())
+
+
+def test_variant_ids_are_unique() -> None:
+    ids = [variant_id({**DEFAULT_ANSWERS, **answers}) for answers in one_at_a_time()]
+    assert len(ids) == len(set(ids))

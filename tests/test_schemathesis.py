@@ -29,6 +29,7 @@ def test_schemathesis_finds_no_failures(default_project: RenderedProject, tmp_pa
                 "--exclude-path=/api/v1/debug/error",
                 "--no-color",
             ],
+            cwd=tmp_path,  # schemathesis keeps a cache folder in the working directory
             capture_output=True,
             text=True,
             timeout=600,

@@ -11,6 +11,8 @@ from fastapi.openapi.utils import get_openapi
 
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health, items
+from .integrations import install_integrations
+from .integrations.base import Wiring
 from .items.repository import InMemoryItemRepository, ItemRepository
 from .lifecycle import ServiceState
 from .logs import AccessLog
@@ -20,7 +22,7 @@ from .middleware.errors import UnhandledErrorMiddleware
 from .middleware.head import HeadAsGetMiddleware
 from .middleware.request_id import RequestIdMiddleware
 from .middleware.security_headers import SecurityHeadersMiddleware
-from .middleware.telemetry import RequestObserver, RequestTelemetryMiddleware
+from .middleware.telemetry import RequestTelemetryMiddleware
 from .problems import PROBLEM_SCHEMAS, install_problem_handlers
 from .settings import Settings
 
@@ -59,20 +61,20 @@ def create_app(
     app.state.items = item_repository or InMemoryItemRepository()
 
     install_problem_handlers(app)
+    wiring = Wiring(state=state)
+    install_integrations(app, settings, wiring)
     app.include_router(health.router)
-    app.include_router(items.router)
+    app.include_router(items.router, dependencies=wiring.api_dependencies)
     if not settings.is_production:
-        app.include_router(debug.router)
+        app.include_router(debug.router, dependencies=wiring.api_dependencies)
 
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
-    install_middleware(app, settings, access_log=access_log)
+    install_middleware(app, settings, wiring, access_log=access_log)
     install_openapi(app)
     return app
 
 
-def install_middleware(
-    app: FastAPI, settings: Settings, *, access_log: AccessLog, observers: tuple[RequestObserver, ...] = ()
-) -> None:
+def install_middleware(app: FastAPI, settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> None:
     """Outermost first: headers, id, telemetry, CORS, errors, body limit, HEAD. (The last added runs first.)"""
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size)
@@ -87,9 +89,9 @@ def install_middleware(
             expose_headers=["X-Request-ID", "X-Correlation-ID", "Server-Timing", "Location", "Retry-After"],
             max_age=600,
         )
-    app.add_middleware(RequestTelemetryMiddleware, access_log=access_log, observers=observers)
+    app.add_middleware(RequestTelemetryMiddleware, access_log=access_log, observers=wiring.observers)
     app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production, page_policies=wiring.page_policies)
 
 
 def install_openapi(app: FastAPI) -> None:

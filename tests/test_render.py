@@ -94,6 +94,7 @@ def test_default_render_has_the_expected_layout(projects: ProjectFactory) -> Non
     for relative in [
         "pyproject.toml",
         "README.md",
+        "CHANGELOG.md",
         "Makefile",
         ".env.example",
         ".gitignore",

@@ -1,0 +1,13 @@
+"""Released versions of the template, by commit, for the upgrade tests.
+
+Tags are how users and `copier update` see releases; the tests pin the commits so they run the same in any clone
+of main (tags are not always fetched). Every commit here must stay an ancestor of main.
+"""
+
+from __future__ import annotations
+
+RELEASES: dict[str, str] = {
+    "0.1.0": "3bf6df0c7097174b9b9e7574040554f824fc4295",
+}
+
+FIRST_RELEASE = "0.1.0"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import compileall
+import itertools
 import re
 import subprocess
 import sys
@@ -12,7 +13,24 @@ import pytest
 import yaml
 
 from .conftest import ProjectFactory, RenderedProject, copier_cli
-from .variants import DEFAULT_ANSWERS, FREE_TEXT_CHANGES, QUESTION_VALUES, one_at_a_time, variant_id
+from .variants import (
+    DEFAULT_ANSWERS,
+    FREE_TEXT_CHANGES,
+    PAIRWISE_QUESTIONS,
+    QUESTION_VALUES,
+    one_at_a_time,
+    pairwise,
+    variant_id,
+)
+
+
+def static_variants() -> list[dict[str, object]]:
+    """Every variant the matrix declares, once: one-at-a-time plus the pairwise set."""
+    unique: dict[str, dict[str, object]] = {}
+    for answers in one_at_a_time() + pairwise():
+        unique.setdefault(variant_id({**DEFAULT_ANSWERS, **answers}), answers)
+    return list(unique.values())
+
 
 # `{{ name }}`, `{{ name | filter }}`, `{% tag`, `{# comment`: what an unrendered template looks like.
 JINJA_MARKERS = re.compile(r"\{\{-?\s*[A-Za-z_][\w.]*\s*(\||\}\})|\{%-?\s|\{#-?\s")
@@ -47,8 +65,8 @@ def assert_clean_render(project: RenderedProject) -> None:
     assert not (project.path / "{{package_name}}").exists()
 
 
-@pytest.mark.parametrize("answers", one_at_a_time(), ids=variant_id)
-def test_every_value_renders_cleanly(projects: ProjectFactory, answers: dict[str, object]) -> None:
+@pytest.mark.parametrize("answers", static_variants(), ids=lambda answers: variant_id({**DEFAULT_ANSWERS, **answers}))
+def test_every_variant_renders_cleanly(projects: ProjectFactory, answers: dict[str, object]) -> None:
     project = projects.render(**answers)
     assert_clean_render(project)
     package_dir = project.path / "src" / project.package
@@ -179,3 +197,21 @@ def test_bad_answers_are_rejected_and_nothing_is_written(
 def test_variant_ids_are_unique() -> None:
     ids = [variant_id({**DEFAULT_ANSWERS, **answers}) for answers in one_at_a_time()]
     assert len(ids) == len(set(ids))
+
+
+def test_pairwise_set_covers_every_pair_of_values() -> None:
+    rows = [{**DEFAULT_ANSWERS, **answers} for answers in pairwise()]
+    questions = [question for question in PAIRWISE_QUESTIONS if question in QUESTION_VALUES]
+    for first, second in itertools.combinations(questions, 2):
+        for value_a in QUESTION_VALUES[first]:
+            for value_b in QUESTION_VALUES[second]:
+                assert any(row[first] == value_a and row[second] == value_b for row in rows), (
+                    f"no pairwise variant has {first}={value_a!r} with {second}={value_b!r}"
+                )
+
+
+def test_every_value_appears_in_one_at_a_time() -> None:
+    covered = {(key, value) for answers in one_at_a_time() for key, value in answers.items()}
+    for question, values in QUESTION_VALUES.items():
+        for value in values:
+            assert value == DEFAULT_ANSWERS.get(question) or (question, value) in covered

@@ -1,33 +1,46 @@
-"""The rendered project's own quality bar, run inside it: uv sync, ruff, mypy --strict, pytest (coverage >= 90%)."""
+"""The rendered projects' own quality bar, run inside each: uv sync, ruff, mypy --strict, pytest (coverage >= 90%).
+
+Runs for every variant of the pairwise set (tests/variants.py); TEMPLATE_VARIANTS selects a shard.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from .conftest import RenderedProject
+from .conftest import ProjectFactory, RenderedProject
+from .variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
 
 pytestmark = pytest.mark.slow
 
-
-def test_lock_and_install(default_project: RenderedProject) -> None:
-    assert default_project.venv_python.exists()
-    assert (default_project.path / "uv.lock").exists()
-
-
-def test_ruff_check(default_project: RenderedProject) -> None:
-    default_project.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
+DEEP_VARIANTS = [
+    pytest.param(answers, id=variant_id({**DEFAULT_ANSWERS, **answers})) for answers in selected(pairwise())
+]
 
 
-def test_ruff_format(default_project: RenderedProject) -> None:
-    default_project.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
+@pytest.fixture(scope="module", params=DEEP_VARIANTS)
+def project(request: pytest.FixtureRequest, projects: ProjectFactory) -> RenderedProject:
+    return projects.installed(**request.param)
 
 
-def test_mypy_strict(default_project: RenderedProject) -> None:
-    result = default_project.uv("run", "--no-sync", "mypy", "--no-incremental")
+def test_lock_and_install(project: RenderedProject) -> None:
+    assert project.venv_python.exists()
+    assert (project.path / "uv.lock").exists()
+
+
+def test_ruff_check(project: RenderedProject) -> None:
+    project.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
+
+
+def test_ruff_format(project: RenderedProject) -> None:
+    project.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
+
+
+def test_mypy_strict(project: RenderedProject) -> None:
+    result = project.uv("run", "--no-sync", "mypy", "--no-incremental")
     assert "Success: no issues found" in result.stdout
 
 
-def test_own_test_suite_with_coverage(default_project: RenderedProject) -> None:
-    result = default_project.uv("run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider")
+def test_own_test_suite_with_coverage(project: RenderedProject) -> None:
+    result = project.uv("run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider")
     assert "Required test coverage of 90% reached" in result.stdout
     assert " passed" in result.stdout

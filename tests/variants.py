@@ -1,12 +1,21 @@
-"""The variant matrix, declared once: the default answers and every value of every question.
+"""The variant matrix, declared once: the default answers, every value of every question, and a pairwise set.
 
-The template's tests (and its CI) derive every rendered variant from here.
+The template's tests and its own CI workflow derive every rendered variant from here:
+- `one_at_a_time()`: the default plus each non-default value changed alone (rendered and statically checked);
+- `pairwise()`: a covering array in which every pair of values of the feature questions appears at least once
+  (installed, type-checked, tested, and run against the contract suite).
+
+`python -m tests.variants` prints the matrix (`--github-matrix` for the workflow, `--shards N`).
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
+import itertools
 import json
+import os
+import sys
 from typing import Any
 
 Answers = dict[str, Any]
@@ -55,3 +64,97 @@ def variant_id(answers: Answers) -> str:
     safe = "".join(char if char.isalnum() or char in "=-_." else "_" for char in label)[:60]
     digest = hashlib.sha1(json.dumps(changed, sort_keys=True).encode()).hexdigest()[:6]
     return f"{safe}-{digest}"
+
+
+# The questions whose interactions matter: every pair of their values is covered by `pairwise()`.
+PAIRWISE_QUESTIONS = [
+    "framework",
+    "use_redis",
+    "rate_limiting",
+    "use_sentry",
+    "use_prometheus",
+    "docs_ui",
+    "ci_provider",
+    "kubernetes",
+]
+
+
+def _values(question: str) -> list[Any]:
+    if question in QUESTION_VALUES:
+        return list(QUESTION_VALUES[question])
+    return [DEFAULT_ANSWERS[question]] if question in DEFAULT_ANSWERS else []
+
+
+def pairwise() -> list[Answers]:
+    """A small deterministic covering array: every pair of values of PAIRWISE_QUESTIONS appears in some variant.
+
+    Greedy: start from the default-first row, then repeatedly pick the candidate row covering the most uncovered
+    pairs (candidates: each uncovered pair completed with the values that cover most other pairs).
+    """
+    questions = [question for question in PAIRWISE_QUESTIONS if _values(question)]
+    values = {question: _values(question) for question in questions}
+    uncovered = {
+        ((a, va), (b, vb)) for a, b in itertools.combinations(questions, 2) for va in values[a] for vb in values[b]
+    }
+
+    def pairs_of(row: dict[str, Any]) -> set[tuple[tuple[str, Any], tuple[str, Any]]]:
+        return {((a, row[a]), (b, row[b])) for a, b in itertools.combinations(questions, 2)}
+
+    rows: list[dict[str, Any]] = []
+    first = {question: values[question][0] for question in questions}
+    rows.append(first)
+    uncovered -= pairs_of(first)
+    while uncovered:
+        (qa, va), (qb, vb) = min(uncovered, key=lambda pair: (questions.index(pair[0][0]), str(pair)))
+        row: dict[str, Any] = {qa: va, qb: vb}
+        for question in questions:
+            if question in row:
+                continue
+            row[question] = max(
+                values[question],
+                key=lambda value: sum(
+                    1
+                    for other, other_value in row.items()
+                    if (((question, value), (other, other_value)) in uncovered)
+                    or (((other, other_value), (question, value)) in uncovered)
+                ),
+            )
+        ordered = {question: row[question] for question in questions}
+        rows.append(ordered)
+        uncovered -= pairs_of(ordered)
+    return [
+        {key: value for key, value in row.items() if DEFAULT_ANSWERS.get(key, _values(key)[0]) != value} for row in rows
+    ]
+
+
+def selected(variants: list[Answers]) -> list[Answers]:
+    """Honour TEMPLATE_VARIANTS (comma-separated variant ids) so CI can shard the deep checks."""
+    wanted = os.environ.get("TEMPLATE_VARIANTS", "").strip()
+    if not wanted:
+        return variants
+    names = {name.strip() for name in wanted.split(",")}
+    return [variant for variant in variants if variant_id({**DEFAULT_ANSWERS, **variant}) in names]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--github-matrix", action="store_true", help="print a GitHub Actions matrix (JSON)")
+    parser.add_argument("--shards", type=int, default=4, help="shards for --github-matrix")
+    args = parser.parse_args(argv)
+    deep = pairwise()
+    ids = [variant_id({**DEFAULT_ANSWERS, **variant}) for variant in deep]
+    if args.github_matrix:
+        shards = [",".join(ids[index :: args.shards]) for index in range(min(args.shards, len(ids)))]
+        print(json.dumps({"include": [{"shard": index, "variants": shard} for index, shard in enumerate(shards)]}))
+        return 0
+    print(f"one-at-a-time (rendered + static checks): {len(one_at_a_time())}")
+    for variant in one_at_a_time():
+        print(f"  {variant_id({**DEFAULT_ANSWERS, **variant})}")
+    print(f"pairwise (installed + mypy + pytest + contract): {len(deep)}")
+    for variant, name in zip(deep, ids, strict=True):
+        print(f"  {name}: {json.dumps(variant, sort_keys=True)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,11 +19,15 @@ import httpx
 import pytest
 
 from ..conftest import ProjectFactory, RenderedProject
+from ..variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
 from .service import Service, start_service
 
 pytestmark = pytest.mark.slow
 
-CONTRACT_VARIANTS = [pytest.param({"framework": "fastapi"}, id="fastapi")]
+# Every variant of the pairwise set runs the whole contract; checks of optional features ask `requires`.
+CONTRACT_VARIANTS = [
+    pytest.param(answers, id=variant_id({**DEFAULT_ANSWERS, **answers})) for answers in selected(pairwise())
+]
 
 ALLOWED_ORIGIN = "https://allowed.example"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def test_demo_renders_and_serves(tmp_path: Path) -> None:
     port = free_port()
     destination = tmp_path / "demo"
     env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTEST"))}
-    env["UV_PYTHON"] = "/usr/bin/false-python-3.11"  # what .ci/run exports must not leak into the project
+    # .ci/run exports the template's own interpreter (3.11); the demo project must pick its own version.
+    env["UV_PYTHON"] = sys._base_executable
     env["PORT"] = str(port)
     log = (tmp_path / "demo.log").open("w")
     process = subprocess.Popen(

@@ -40,11 +40,14 @@ def create_app(
     access_log_stream: IO[str] | None = None,
 ) -> FastAPI:
     state = ServiceState()
+    wiring = Wiring(state=state)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         state.begin_shutdown()
+        for close in wiring.on_shutdown:
+            await close()
 
     app = FastAPI(
         title=SERVICE_NAME,
@@ -61,12 +64,10 @@ def create_app(
     app.state.items = item_repository or InMemoryItemRepository()
 
     install_problem_handlers(app)
-    wiring = Wiring(state=state)
     install_integrations(app, settings, wiring)
     app.include_router(health.router)
-    app.include_router(items.router, dependencies=wiring.api_dependencies)
-    if not settings.is_production:
-        app.include_router(debug.router, dependencies=wiring.api_dependencies)
+    for router in (items.router, debug.router) if not settings.is_production else (items.router,):
+        app.include_router(router, dependencies=wiring.api_dependencies, responses=wiring.api_responses)
 
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
     install_middleware(app, settings, wiring, access_log=access_log)

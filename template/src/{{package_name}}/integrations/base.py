@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,15 @@ class Wiring:
 
     api_dependencies: list[params.Depends] = field(default_factory=list)
     """Dependencies added to every `/api` route (e.g. the default rate limit)."""
+
+    api_responses: dict[int | str, dict[str, Any]] = field(default_factory=dict)
+    """Extra documented responses of every `/api` route (e.g. 429 when rate limiting is on)."""
+
+    degradation_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    """Called with a dependency name (`"redis"`) each time a request is served without it (fail-open)."""
+
+    on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Awaited once the server has stopped serving (close connection pools, flush event queues)."""
 
     extras: dict[str, Any] = field(default_factory=dict)
     """Anything else integrations need to share (keep it small)."""

@@ -1,7 +1,7 @@
 """The operational contract (shared/CONTRACT.md), checked black-box against a running rendered service.
 
-Written once for every framework: tests talk HTTP and read the service's log output, nothing else. A new
-variant joins by adding its answers to CONTRACT_VARIANTS.
+Written once for every framework: tests talk HTTP and read the service's log output, nothing else. Fixtures
+(`contract_project`, `service`, `client`) live in conftest.py; expectations shared by modules in checks.py.
 """
 
 from __future__ import annotations
@@ -18,72 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
-from ..conftest import ProjectFactory, RenderedProject
-from ..variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
+from ..conftest import RenderedProject
+from .checks import ALLOWED_ORIGIN, ITEM, assert_problem, assert_security_headers
 from .service import Service, start_service
 
 pytestmark = pytest.mark.slow
-
-# Every variant of the pairwise set runs the whole contract; checks of optional features ask `requires`.
-CONTRACT_VARIANTS = [
-    pytest.param(answers, id=variant_id({**DEFAULT_ANSWERS, **answers})) for answers in selected(pairwise())
-]
-
-ALLOWED_ORIGIN = "https://allowed.example"
-
-SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
-    "cross-origin-opener-policy": "same-origin",
-    "cross-origin-resource-policy": "same-origin",
-    "cross-origin-embedder-policy": "require-corp",
-    "x-permitted-cross-domain-policies": "none",
-    "cache-control": "no-store, max-age=0",
-    "x-xss-protection": "0",
-}
-PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "request_id"}
-ITEM = {"name": "Contract kettle", "price_cents": 4990}
-
-
-@pytest.fixture(scope="module", params=CONTRACT_VARIANTS)
-def contract_project(request: pytest.FixtureRequest, projects: ProjectFactory) -> RenderedProject:
-    return projects.installed(**request.param)
-
-
-@pytest.fixture(scope="module")
-def service(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    running = start_service(contract_project, tmp_path_factory.mktemp("logs"), CORS_ORIGINS=ALLOWED_ORIGIN)
-    yield running
-    running.kill()
-
-
-@pytest.fixture
-def client(service: Service) -> Iterator[httpx.Client]:
-    with service.client() as http:
-        yield http
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body.keys() >= PROBLEM_FIELDS
-    assert body["status"] == status
-    assert body["request_id"] == response.headers["x-request-id"]
-    assert isinstance(body["title"], str)
-    assert body["title"]
-    assert "Traceback" not in response.text
-    return body
-
-
-def assert_security_headers(response: httpx.Response) -> None:
-    for name, value in SECURITY_HEADERS.items():
-        assert response.headers.get(name) == value, f"{name} on {response.request.method} {response.request.url}"
-    assert "geolocation=()" in response.headers["permissions-policy"]
-    assert "server" not in response.headers
-    assert "x-powered-by" not in response.headers
 
 
 # --- endpoints -----------------------------------------------------------------------------------------------

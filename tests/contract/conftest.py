@@ -1,0 +1,37 @@
+"""Fixtures of the contract suite: each module runs against every contract variant, as a real process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from ..conftest import ProjectFactory, RenderedProject
+from ..variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
+from .checks import ALLOWED_ORIGIN
+from .service import Service, start_service
+
+# Every variant of the pairwise set runs the whole contract; checks of optional features call
+# `checks.requires(contract_project.answers, use_prometheus=True)` (answers include the defaults).
+CONTRACT_VARIANTS = [
+    pytest.param(answers, id=variant_id({**DEFAULT_ANSWERS, **answers})) for answers in selected(pairwise())
+]
+
+
+@pytest.fixture(scope="module", params=CONTRACT_VARIANTS)
+def contract_project(request: pytest.FixtureRequest, projects: ProjectFactory) -> RenderedProject:
+    return projects.installed(**request.param)
+
+
+@pytest.fixture(scope="module")
+def service(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    running = start_service(contract_project, tmp_path_factory.mktemp("logs"), CORS_ORIGINS=ALLOWED_ORIGIN)
+    yield running
+    running.kill()
+
+
+@pytest.fixture
+def client(service: Service) -> Iterator[httpx.Client]:
+    with service.client() as http:
+        yield http

@@ -28,6 +28,13 @@ DEFAULT_ANSWERS: Answers = {
     "author_email": "platform@example.com",
     "python_version": "3.12",
     "framework": "fastapi",
+    "use_redis": False,
+    "rate_limiting": True,
+    "use_sentry": True,
+    "use_prometheus": True,
+    "docs_ui": "scalar",
+    "ci_provider": "github",
+    "kubernetes": True,
 }
 
 # Every question with a closed set of values, and the values that are available today.

@@ -16,8 +16,10 @@ from .conftest import ProjectFactory, RenderedProject, copier_cli
 from .variants import (
     DEFAULT_ANSWERS,
     FREE_TEXT_CHANGES,
+    INVALID_COMBINATIONS,
     PAIRWISE_QUESTIONS,
     QUESTION_VALUES,
+    is_valid,
     one_at_a_time,
     pairwise,
     variant_id,
@@ -201,13 +203,32 @@ def test_variant_ids_are_unique() -> None:
 
 def test_pairwise_set_covers_every_pair_of_values() -> None:
     rows = [{**DEFAULT_ANSWERS, **answers} for answers in pairwise()]
+    assert all(is_valid(row) for row in rows)
     questions = [question for question in PAIRWISE_QUESTIONS if question in QUESTION_VALUES]
     for first, second in itertools.combinations(questions, 2):
         for value_a in QUESTION_VALUES[first]:
             for value_b in QUESTION_VALUES[second]:
+                if not is_valid({**DEFAULT_ANSWERS, first: value_a, second: value_b}):
+                    continue
                 assert any(row[first] == value_a and row[second] == value_b for row in rows), (
                     f"no pairwise variant has {first}={value_a!r} with {second}={value_b!r}"
                 )
+
+
+@pytest.mark.parametrize(
+    ("combination", "message"),
+    INVALID_COMBINATIONS or [pytest.param({}, "", marks=pytest.mark.skip(reason="no combination is refused today"))],
+    ids=lambda value: "-".join(f"{key}={answer}" for key, answer in value.items()) if isinstance(value, dict) else "",
+)
+def test_refused_combinations_are_rejected_and_nothing_is_written(
+    copier_template: Path, tmp_path: Path, combination: dict[str, object], message: str
+) -> None:
+    destination = tmp_path / "service"
+    data = [argument for key, value in combination.items() for argument in ("--data", f"{key}={value}")]
+    result = copier_cli("copy", "--trust", "--defaults", *data, str(copier_template), str(destination))
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert not destination.exists() or not any(destination.iterdir())
 
 
 def test_every_value_appears_in_one_at_a_time() -> None:

@@ -54,6 +54,18 @@ FREE_TEXT_CHANGES: Answers = {
 }
 
 
+# Combinations copier refuses, each with a phrase of the validator's message. The matrix leaves them out (pairs
+# inside them are not required) and tests/test_render.py checks that copier refuses every one of them.
+INVALID_COMBINATIONS: list[tuple[Answers, str]] = []
+
+
+def is_valid(answers: Answers) -> bool:
+    """False when the answers contain a combination copier refuses."""
+    return not any(
+        all(answers.get(key) == value for key, value in combination.items()) for combination, _ in INVALID_COMBINATIONS
+    )
+
+
 def one_at_a_time() -> list[Answers]:
     """The default plus each non-default value of each question, changed alone."""
     variants: list[Answers] = [{}]
@@ -101,7 +113,11 @@ def pairwise() -> list[Answers]:
     questions = [question for question in PAIRWISE_QUESTIONS if _values(question)]
     values = {question: _values(question) for question in questions}
     uncovered = {
-        ((a, va), (b, vb)) for a, b in itertools.combinations(questions, 2) for va in values[a] for vb in values[b]
+        ((a, va), (b, vb))
+        for a, b in itertools.combinations(questions, 2)
+        for va in values[a]
+        for vb in values[b]
+        if is_valid({**DEFAULT_ANSWERS, a: va, b: vb})
     }
 
     def pairs_of(row: dict[str, Any]) -> set[tuple[tuple[str, Any], tuple[str, Any]]]:
@@ -111,14 +127,17 @@ def pairwise() -> list[Answers]:
     first = {question: values[question][0] for question in questions}
     rows.append(first)
     uncovered -= pairs_of(first)
+    if not is_valid({**DEFAULT_ANSWERS, **first}):
+        raise ValueError("the first value of every pairwise question must form a valid variant")
     while uncovered:
         (qa, va), (qb, vb) = min(uncovered, key=lambda pair: (questions.index(pair[0][0]), str(pair)))
         row: dict[str, Any] = {qa: va, qb: vb}
         for question in questions:
             if question in row:
                 continue
+            allowed = [value for value in values[question] if is_valid({**DEFAULT_ANSWERS, **row, question: value})]
             row[question] = max(
-                values[question],
+                allowed,
                 key=lambda value: sum(
                     1
                     for other, other_value in row.items()

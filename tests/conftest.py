@@ -153,3 +153,13 @@ def copier_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
         timeout=120,
         check=False,
     )
+
+
+def variant_params(variants: list[Answers]) -> list[Any]:
+    """Test parameters for variants: readable ids, and one xdist group per variant so that a variant is installed
+    once, by one worker, and its deep checks and contract tests run there (`pytest -n 2 --dist loadgroup`)."""
+    params = []
+    for answers in variants:
+        name = variant_id({**DEFAULT_ANSWERS, **answers})
+        params.append(pytest.param(answers, id=name, marks=pytest.mark.xdist_group(name)))
+    return params

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import ProjectFactory, RenderedProject
-from .variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
+from .conftest import ProjectFactory, RenderedProject, variant_params
+from .variants import pairwise, selected
 
 pytestmark = pytest.mark.slow
 
-DEEP_VARIANTS = [
-    pytest.param(answers, id=variant_id({**DEFAULT_ANSWERS, **answers})) for answers in selected(pairwise())
-]
+DEEP_VARIANTS = variant_params(selected(pairwise()))
 
 
 @pytest.fixture(scope="module", params=DEEP_VARIANTS)

@@ -11,7 +11,8 @@ import pytest
 from .conftest import RenderedProject
 from .contract.service import start_service
 
-pytestmark = pytest.mark.slow
+# Same worker as the default variant's deep checks, which install it.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("default")]
 
 
 def test_schemathesis_finds_no_failures(default_project: RenderedProject, tmp_path: Path) -> None:

@@ -7,16 +7,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from ..conftest import ProjectFactory, RenderedProject
-from ..variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
+from ..conftest import ProjectFactory, RenderedProject, variant_params
+from ..variants import pairwise, selected
 from .checks import ALLOWED_ORIGIN
 from .service import Service, start_service
 
 # Every variant of the pairwise set runs the whole contract; checks of optional features call
 # `checks.requires(contract_project.answers, use_prometheus=True)` (answers include the defaults).
-CONTRACT_VARIANTS = [
-    pytest.param(answers, id=variant_id({**DEFAULT_ANSWERS, **answers})) for answers in selected(pairwise())
-]
+CONTRACT_VARIANTS = variant_params(selected(pairwise()))
 
 
 @pytest.fixture(scope="module", params=CONTRACT_VARIANTS)

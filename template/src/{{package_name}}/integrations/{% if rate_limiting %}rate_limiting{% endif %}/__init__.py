@@ -31,8 +31,14 @@ class RateLimits:
         self.storage = storage
         self.enabled = enabled
         self.fail_open = fail_open
-        self._listeners = wiring.degradation_listeners
+        self.degradation_listeners = wiring.degradation_listeners
         self._limiters: dict[tuple[Limit, str], ClientRateLimiter] = {}
+
+    def use_storage(self, storage: Storage) -> None:
+        """Move every limiter to another storage, starting with full budgets (tests use memory instead of Redis)."""
+        self.storage = storage
+        for limiter in self._limiters.values():
+            limiter.use_storage(storage)
 
     def limiter(self, limit: Limit, scope: str) -> ClientRateLimiter:
         limiter = self._limiters.get((limit, scope))
@@ -44,7 +50,7 @@ class RateLimits:
         return limiter
 
     def _degraded(self, dependency: str) -> None:
-        for listener in self._listeners:
+        for listener in self.degradation_listeners:
             listener(dependency)
 
 

@@ -82,6 +82,11 @@ class ClientRateLimiter(RateLimiter):
         self.fail_open = fail_open
         self.on_degraded = on_degraded
 
+    def use_storage(self, storage: Storage) -> None:
+        self.storage = storage
+        self.buckets = ClientBuckets(self.limit, storage)
+        self.limiter = Limiter(self.buckets)
+
     async def __call__(self, request: Request, response: Response) -> None:
         key = f"{self.scope}:{await self.identifier(request)}"
         if not self.storage.available():

@@ -108,7 +108,9 @@ def test_spoofed_forwarded_for_from_an_untrusted_peer_does_not_reset_the_limit(
     redis_project: RenderedProject, redis: RedisServer, tmp_path: Path
 ) -> None:
     # The test client (127.0.0.1) is not a trusted proxy here: its X-Forwarded-For must be ignored.
-    service = start(redis_project, tmp_path, redis.url, RATE_LIMIT_DEFAULT="3/minute", FORWARDED_ALLOW_IPS="10.255.255.1")
+    service = start(
+        redis_project, tmp_path, redis.url, RATE_LIMIT_DEFAULT="3/minute", FORWARDED_ALLOW_IPS="10.255.255.1"
+    )
     try:
         with service.client() as http:
             statuses = [get_as(http, f"203.0.113.{n}").status_code for n in range(5)]

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from ..conftest import ProjectFactory, RenderedProject, variant_params
+from ..redis_server import start_redis
 from ..variants import pairwise, selected
 from .checks import ALLOWED_ORIGIN
 from .service import Service, start_service
@@ -24,9 +25,16 @@ def contract_project(request: pytest.FixtureRequest, projects: ProjectFactory) -
 
 @pytest.fixture(scope="module")
 def service(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    running = start_service(contract_project, tmp_path_factory.mktemp("logs"), CORS_ORIGINS=ALLOWED_ORIGIN)
+    env = {"CORS_ORIGINS": ALLOWED_ORIGIN}
+    redis = None
+    if contract_project.answers.get("use_redis"):
+        redis = start_redis(tmp_path_factory.mktemp("redis"))
+        env["REDIS_URL"] = redis.url
+    running = start_service(contract_project, tmp_path_factory.mktemp("logs"), **env)
     yield running
     running.kill()
+    if redis is not None:
+        redis.kill()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from ..items.models import Item, ItemIn, ItemPage
 from ..problems import problem_openapi_responses
 from .dependencies import ItemRepositoryDep
+from .limits import WRITE_LIMIT
 from .paths import API_V1
 
 router = APIRouter(prefix=f"{API_V1}/items", tags=["items"])
@@ -57,6 +58,7 @@ async def list_items(
     summary="Create an item",
     status_code=status.HTTP_201_CREATED,
     responses=_WRITE_ERRORS,
+    dependencies=WRITE_LIMIT,
 )
 async def create_item(request: Request, data: ItemBody, repository: ItemRepositoryDep, response: Response) -> Item:
     item = await repository.create(data)
@@ -72,7 +74,12 @@ async def get_item(item_id: UUID, repository: ItemRepositoryDep) -> Item:
     return item
 
 
-@router.put("/{item_id}", summary="Replace an item", responses={**_READ_ERRORS, **_WRITE_ERRORS})
+@router.put(
+    "/{item_id}",
+    summary="Replace an item",
+    responses={**_READ_ERRORS, **_WRITE_ERRORS},
+    dependencies=WRITE_LIMIT,
+)
 async def replace_item(item_id: UUID, data: ItemBody, repository: ItemRepositoryDep) -> Item:
     item = await repository.replace(item_id, data)
     if item is None:
@@ -86,6 +93,7 @@ async def replace_item(item_id: UUID, data: ItemBody, repository: ItemRepository
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses=_READ_ERRORS,
+    dependencies=WRITE_LIMIT,
 )
 async def delete_item(item_id: UUID, repository: ItemRepositoryDep) -> None:
     if not await repository.delete(item_id):

@@ -1,0 +1,112 @@
+"""Per-client rate limiting (fastapi-limiter over pyrate-limiter, GCRA buckets in memory or Redis).
+
+- Every `/api` route gets `RATE_LIMIT_DEFAULT` (one budget per client across the API).
+- A route declares a stricter limit of its own with `dependencies=[route_limit("30/minute", scope="write")]`.
+- Health, metrics and docs are not `/api` routes and are never limited.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from fastapi import Depends, FastAPI, params
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...problems import problem_openapi_responses
+from ...settings import Settings
+from ..base import Wiring
+from .headers import RateLimitHeadersMiddleware
+from .limiter import ClientRateLimiter
+from .rates import Limit, parse_limit
+from .storage import MemoryStorage, RedisStorage, SharedRedis, Storage
+
+__all__ = ["ClientRateLimiter", "RateLimits", "install", "route_limit"]
+
+
+class RateLimits:
+    """The limiters of one app: the storage they share and one `ClientRateLimiter` per declared limit."""
+
+    def __init__(self, storage: Storage, wiring: Wiring, *, enabled: bool, fail_open: bool) -> None:
+        self.storage = storage
+        self.enabled = enabled
+        self.fail_open = fail_open
+        self.degradation_listeners = wiring.degradation_listeners
+        self._limiters: dict[tuple[Limit, str], ClientRateLimiter] = {}
+
+    def use_storage(self, storage: Storage) -> None:
+        """Move every limiter to another storage, starting with full budgets (tests use memory instead of Redis)."""
+        self.storage = storage
+        for limiter in self._limiters.values():
+            limiter.use_storage(storage)
+
+    def limiter(self, limit: Limit, scope: str) -> ClientRateLimiter:
+        limiter = self._limiters.get((limit, scope))
+        if limiter is None:
+            limiter = ClientRateLimiter(
+                limit, self.storage, scope=scope, fail_open=self.fail_open, on_degraded=self._degraded
+            )
+            self._limiters[(limit, scope)] = limiter
+        return limiter
+
+    def _degraded(self, dependency: str) -> None:
+        for listener in self.degradation_listeners:
+            listener(dependency)
+
+
+class RouteLimit:
+    """A limit declared on a route; enforced by the app's `RateLimits` (or not at all when they are disabled)."""
+
+    def __init__(self, limit: Limit, scope: str) -> None:
+        self.limit = limit
+        self.scope = scope
+
+    async def __call__(self, request: Request, response: Response) -> None:
+        limits = cast(RateLimits | None, getattr(request.app.state, "rate_limits", None))
+        if limits is not None and limits.enabled:
+            await limits.limiter(self.limit, self.scope)(request, response)
+
+
+def route_limit(limit: str, *, scope: str) -> params.Depends:
+    """A per-route limit, e.g. `route_limit("30/minute", scope="write")`; counted per client within `scope`.
+
+    Routes sharing a scope share a budget. A bad limit fails at import, not at the first request.
+    """
+    return params.Depends(RouteLimit(parse_limit(limit), scope))
+
+
+def too_many_requests_response() -> dict[int | str, dict[str, Any]]:
+    """The documented 429 of every /api route, with its headers."""
+    response = problem_openapi_responses(429)[429]
+    response["headers"] = {
+        "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}},
+        **_LIMIT_HEADERS,
+    }
+    return {429: response}
+
+
+_LIMIT_HEADERS: dict[str, Any] = {
+    "X-RateLimit-Limit": {"description": "Requests allowed per window", "schema": {"type": "integer"}},
+    "X-RateLimit-Remaining": {"description": "Requests left in the window", "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {
+        "description": "Seconds until the full limit is available again",
+        "schema": {"type": "integer"},
+    },
+}
+
+
+def install(app: FastAPI, settings: Settings, wiring: Wiring) -> RateLimits:
+    """Choose the storage (Redis when the Redis integration is installed), add the default limit and the 429 docs."""
+    redis = cast(SharedRedis | None, wiring.extras.get("redis"))
+    storage: Storage = RedisStorage(redis) if redis is not None else MemoryStorage()
+    limits = RateLimits(storage, wiring, enabled=settings.rate_limit_enabled, fail_open=settings.rate_limit_fail_open)
+    app.state.rate_limits = limits
+    if not limits.enabled:
+        return limits
+    default = limits.limiter(parse_limit(settings.rate_limit_default), "default")
+    wiring.api_dependencies.append(Depends(default))
+    wiring.api_responses.update(too_many_requests_response())
+    if not limits.fail_open:
+        wiring.api_responses.update(problem_openapi_responses(503))
+    app.add_middleware(RateLimitHeadersMiddleware)
+    return limits

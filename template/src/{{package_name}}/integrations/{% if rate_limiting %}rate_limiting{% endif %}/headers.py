@@ -1,0 +1,32 @@
+"""Adds the X-RateLimit-* headers a limiter decided on to whatever response the route produced (pure ASGI)."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .limiter import HEADERS_SCOPE_KEY, Verdict
+
+
+class RateLimitHeadersMiddleware:
+    """Innermost middleware: it sees the route's own errors (404, 422) as responses and adds the headers there too.
+
+    When several limits apply (the default and a stricter per-route one), the headers describe the tightest.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                verdicts: dict[str, Verdict] | None = scope.get(HEADERS_SCOPE_KEY)
+                if verdicts:
+                    tightest = min(verdicts.values(), key=lambda verdict: (verdict.remaining, -verdict.reset_s))
+                    message["headers"] = [*message.get("headers", []), *tightest.headers()]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

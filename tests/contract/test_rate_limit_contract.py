@@ -1,0 +1,81 @@
+"""Rate limiting as the contract states it: per client, problem+json 429 with Retry-After, X-RateLimit-* headers
+on limited routes, health never limited, 429 documented. Skipped in variants without `rate_limiting`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from ..conftest import RenderedProject
+from .checks import ITEM, assert_problem, assert_security_headers, requires
+
+pytestmark = pytest.mark.slow
+
+LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
+
+
+def as_client(address: str) -> dict[str, str]:
+    # The service trusts X-Forwarded-For from 127.0.0.1 by default: each test plays its own client behind a proxy.
+    return {"X-Forwarded-For": address}
+
+
+def test_limited_routes_send_rate_limit_headers(contract_project: RenderedProject, client: httpx.Client) -> None:
+    requires(contract_project.answers, rate_limiting=True)
+    first = client.get("/api/v1/items", headers=as_client("203.0.113.50"))
+    second = client.get(f"/api/v1/items/{uuid.uuid4()}", headers=as_client("203.0.113.50"))
+    assert first.status_code == 200
+    assert second.status_code == 404
+    for response in (first, second):
+        assert all(response.headers[name].isdigit() for name in LIMIT_HEADERS)
+    assert int(second.headers["x-ratelimit-remaining"]) == int(first.headers["x-ratelimit-remaining"]) - 1
+
+
+def test_health_is_never_limited(contract_project: RenderedProject, client: httpx.Client) -> None:
+    requires(contract_project.answers, rate_limiting=True)
+    for path in ("/health/live", "/health/ready", "/health"):
+        response = client.get(path, headers=as_client("203.0.113.51"))
+        assert not any(name in response.headers for name in LIMIT_HEADERS), path
+
+
+def test_too_many_requests_is_a_problem_with_retry_after(
+    contract_project: RenderedProject, client: httpx.Client
+) -> None:
+    requires(contract_project.answers, rate_limiting=True)
+    headers = as_client("203.0.113.52")
+    statuses = []
+    for _ in range(200):  # more than any default limit the template ships (writes: 30/minute)
+        response = client.post("/api/v1/items", json=ITEM, headers=headers)
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            break
+    assert statuses[-1] == 429, "no limit was reached"
+    assert set(statuses[:-1]) == {201}
+    assert_problem(response, 429)
+    assert_security_headers(response)
+    assert int(response.headers["retry-after"]) >= 1
+    assert response.headers["x-ratelimit-remaining"] == "0"
+    other = client.post("/api/v1/items", json=ITEM, headers=as_client("203.0.113.53"))
+    assert other.status_code == 201, "another client is not affected"
+
+
+def test_429_is_documented_on_every_api_operation(contract_project: RenderedProject, client: httpx.Client) -> None:
+    requires(contract_project.answers, rate_limiting=True)
+    spec: dict[str, Any] = client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            documented = operation["responses"].get("429")
+            if not path.startswith("/api/"):
+                assert documented is None, f"{method.upper()} {path} is never limited"
+                continue
+            assert documented is not None, f"{method.upper()} {path}"
+            assert documented["content"]["application/problem+json"]["example"]["status"] == 429
+
+
+def test_without_rate_limiting_nothing_is_limited(contract_project: RenderedProject, client: httpx.Client) -> None:
+    requires(contract_project.answers, rate_limiting=False)
+    responses = [client.post("/api/v1/items", json=ITEM) for _ in range(40)]
+    assert {response.status_code for response in responses} == {201}
+    assert not any(name in responses[-1].headers for name in LIMIT_HEADERS)

@@ -71,9 +71,7 @@ def test_no_metrics_endpoint_without_prometheus(contract_project: RenderedProjec
 # --- Sentry --------------------------------------------------------------------------------------------------
 
 
-def test_sentry_event_carries_context_and_no_planted_secret(
-    contract_project: RenderedProject, tmp_path: Path
-) -> None:
+def test_sentry_event_carries_context_and_no_planted_secret(contract_project: RenderedProject, tmp_path: Path) -> None:
     requires(contract_project.answers, use_sentry=True)
     with running_sink() as sink:
         service = start_service(contract_project, tmp_path, SENTRY_DSN=sink.dsn)

@@ -43,6 +43,8 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "framework": ["fastapi"],
     "rate_limiting": [True, False],
     "use_redis": [False, True],
+    "use_sentry": [True, False],
+    "use_prometheus": [True, False],
 }
 
 # Free-text questions, each with a non-default value that must visibly change the output.

@@ -42,6 +42,16 @@ def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
     )
 
 
+def app_from_environment() -> FastAPI:
+    """The app for `uvicorn --factory <package>.server:app_from_environment`, e.g. with `--workers N`.
+
+    `python -m <package>` (one process) is the usual entry point; use this one for several worker processes.
+    """
+    settings = load_settings()
+    configure_logging(settings)
+    return create_app(settings)
+
+
 def main() -> int:
     try:
         settings = load_settings()

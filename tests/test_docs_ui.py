@@ -83,6 +83,18 @@ def test_pins_and_licenses(ui: str) -> None:
 
 
 @pytest.mark.parametrize("ui", UIS)
+def test_template_docs_list_the_pinned_versions(ui: str) -> None:
+    manifest = template_manifest(ui)
+    row = next(
+        line for line in (REPO_ROOT / "docs" / "options.md").read_text().splitlines() if line.startswith(f"| `{ui}` |")
+    )
+    assert f"`{manifest['package']}` | {manifest['version']} |" in row
+    for name, entry in manifest["files"].items():
+        if name.endswith((".js", ".css")):
+            assert f"`{name}` {entry['size']:,}" in row, name
+
+
+@pytest.mark.parametrize("ui", UIS)
 def test_page_asks_for_the_pinned_versions(ui: str) -> None:
     page = (template_ui_folder(ui) / "index.html").read_text()
     manifest = template_manifest(ui)

@@ -195,6 +195,8 @@ def test_docs_page_renders_the_api_in_chromium(browser: Any, docs_service: Servi
         page.get_by_text("List items").filter(visible=True).first.wait_for(timeout=30_000)
         page.get_by_text("/api/v1/items").first.wait_for(state="attached", timeout=30_000)
         shown_after = time.monotonic() - started
+        if ui == "swagger":
+            try_it_status = try_it_out_in_swagger_ui(page)
         # Give late requests (fonts, telemetry, logos) time to show up; they are all recorded.
         page.wait_for_timeout(1_000)
         violations = page.evaluate("window.__cspViolations")
@@ -218,7 +220,20 @@ def test_docs_page_renders_the_api_in_chromium(browser: Any, docs_service: Servi
     hosts = {urlsplit(url.removeprefix("blob:")).hostname for url in record.requests}
     assert hosts == {"127.0.0.1"}, record.requests
     assert f"{docs_service.base_url}/openapi.json" in record.requests
+    if ui == "swagger":
+        assert try_it_status == "200"
+        assert any(url.startswith(f"{docs_service.base_url}/api/v1/items?") for url in record.requests)
     print(f"\n{ui}: operations visible {shown_after:.2f} s after navigation; {len(record.requests)} requests")
+
+
+def try_it_out_in_swagger_ui(page: Any) -> str:
+    """Send "List items" from the page (a real request under the page's CSP) and return the status it shows."""
+    page.locator(".opblock-summary", has_text="List items").first.click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    status = page.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for(timeout=10_000)
+    return str(status.inner_text()).strip()
 
 
 def test_refresh_script_refuses_other_hosts() -> None:

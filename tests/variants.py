@@ -45,6 +45,7 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "use_redis": [False, True],
     "use_sentry": [True, False],
     "use_prometheus": [True, False],
+    "docs_ui": ["scalar", "swagger", "redoc", "none"],
 }
 
 # Free-text questions, each with a non-default value that must visibly change the output.

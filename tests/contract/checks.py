@@ -47,7 +47,14 @@ def assert_security_headers(response: httpx.Response) -> None:
 
 
 def requires(answers: dict[str, Any], **wanted: Any) -> None:
-    """Skip a check of an optional feature in the variants where that feature was not chosen."""
-    missing = {key: value for key, value in wanted.items() if answers.get(key) != value}
+    """Skip a check of an optional feature in the variants where that feature was not chosen.
+
+    A wanted value may be a tuple of allowed values: `requires(answers, docs_ui=("scalar", "swagger"))`.
+    """
+    missing = {
+        key: value
+        for key, value in wanted.items()
+        if not (answers.get(key) in value if isinstance(value, tuple) else answers.get(key) == value)
+    }
     if missing:
         pytest.skip(f"not in this variant: {missing}")

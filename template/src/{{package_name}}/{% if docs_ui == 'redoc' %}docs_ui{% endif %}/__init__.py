@@ -1,0 +1,13 @@
+"""The docs UI chosen for this service: ReDoc (`redoc` 2.x), vendored in `vendor/` (MIT license).
+
+`integrations/docs_ui.py` serves `index.html`, `docs-init.js` and the vendored bundle at /docs. Versions, sizes and
+checksums are in `vendor/manifest.json`; the template's `scripts/refresh-docs-assets` updates them.
+"""
+
+from typing import Final
+
+NAME: Final = "ReDoc"
+# ReDoc styles its components with styled-components (<style> elements): the CSP must allow inline styles.
+INLINE_STYLES: Final = True
+# ReDoc's search index runs in a web worker created from a blob: URL.
+WORKER_SRC: Final[str | None] = "blob:"

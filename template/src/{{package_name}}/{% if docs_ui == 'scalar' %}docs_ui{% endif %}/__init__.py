@@ -1,0 +1,13 @@
+"""The docs UI chosen for this service: Scalar (`@scalar/api-reference`), vendored in `vendor/` (MIT license).
+
+`integrations/docs_ui.py` serves `index.html`, `docs-init.js` and the vendored bundle at /docs. Versions, sizes and
+checksums are in `vendor/manifest.json`; the template's `scripts/refresh-docs-assets` updates them.
+"""
+
+from typing import Final
+
+NAME: Final = "Scalar"
+# Scalar adds its stylesheet as <style> elements at run time: the page's CSP must allow inline styles (not scripts).
+INLINE_STYLES: Final = True
+# Scalar starts no web worker.
+WORKER_SRC: Final[str | None] = None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,6 +13,15 @@ from ..request_context import request_id_var
 _VALID_ID: Final = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 _REQUEST_ID: Final = b"x-request-id"
 _CORRELATION_ID: Final = b"x-correlation-id"
+# UUID4 bits (RFC 9562): version 4 in bits 76-79, variant 0b10 in bits 62-63.
+_KEEP_RANDOM: Final = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_VERSION_AND_VARIANT: Final = (0x4000 << 64) | (0x8000 << 48)
+
+
+def new_request_id() -> str:
+    """What `str(uuid.uuid4())` returns (same randomness source, same text), in half the time: no UUID object."""
+    text = f"{(int.from_bytes(os.urandom(16), 'big') & _KEEP_RANDOM) | _VERSION_AND_VARIANT:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str:
@@ -26,7 +35,7 @@ def incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str:
     for candidate in (request_id, correlation_id):
         if candidate is not None and _VALID_ID.fullmatch(candidate):
             return candidate.decode("ascii")
-    return str(uuid.uuid4())
+    return new_request_id()
 
 
 class RequestIdMiddleware:

@@ -37,16 +37,16 @@ def uv_binary() -> str:
         return found
 
 
-def copier_command(destination: Path, answers: dict[str, str]) -> list[str]:
-    """The real `copier copy` command line, as users run it (uncommitted template changes are included)."""
-    command = [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref", "HEAD", "--quiet"]
+def copier_command(destination: Path, answers: dict[str, str], vcs_ref: str = "HEAD") -> list[str]:
+    """The real `copier copy` command line, as users run it (at HEAD, uncommitted template changes are included)."""
+    command = [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref", vcs_ref, "--quiet"]
     for key, value in answers.items():
         command += ["--data", f"{key}={value}"]
     return [*command, str(REPO_ROOT), str(destination)]
 
 
-def render(destination: Path, answers: dict[str, str]) -> None:
-    result = subprocess.run(copier_command(destination, answers), capture_output=True, text=True, check=False)
+def render(destination: Path, answers: dict[str, str], vcs_ref: str = "HEAD") -> None:
+    result = subprocess.run(copier_command(destination, answers, vcs_ref), capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"copier copy failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
 

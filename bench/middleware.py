@@ -48,12 +48,15 @@ APP_LABELS = {
     "rendered": "rendered service",
     "bare": "bare FastAPI",
     "basehttp": "BaseHTTPMiddleware style",
+    "floor": "bare + contract headers",
 }
 
 
 @dataclass
 class Run:
     requests_per_s: float
+    cpu_us_per_request: float
+    cpu_share: float
     p50_ms: float
     p99_ms: float
     requests: int
@@ -149,6 +152,8 @@ def parse_wrk(output: str) -> Run:
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     return Run(
         requests_per_s=number(r"^Requests/sec:\s+([\d.]+)"),
+        cpu_us_per_request=0.0,
+        cpu_share=0.0,
         p50_ms=parse_duration_ms(percentiles["50"]),
         p99_ms=parse_duration_ms(percentiles["99"]),
         requests=int(number(r"^\s+(\d+) requests in")),
@@ -157,14 +162,25 @@ def parse_wrk(output: str) -> Run:
     )
 
 
-def wrk(url: str, *, duration: float, connections: int, core: int | None) -> Run:
-    command = pinned(
-        core, ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency", "--timeout", "5s", url]
-    )
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads included (the threadpool counts too)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, *, duration: float, connections: int, core: int | None, server_pid: int) -> Run:
+    seconds = max(1, round(duration))
+    command = pinned(core, ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s", url])
+    cpu_before = cpu_seconds(server_pid)
     result = subprocess.run(command, capture_output=True, text=True, check=False)
+    cpu = cpu_seconds(server_pid) - cpu_before
     if result.returncode != 0:
         raise SystemExit(f"wrk failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return parse_wrk(result.stdout)
+    run = parse_wrk(result.stdout)
+    # CPU per request barely moves when other processes share the machine, unlike req/s: it is the steadier figure.
+    run.cpu_us_per_request = cpu / max(run.requests, 1) * 1e6
+    run.cpu_share = cpu / seconds
+    return run
 
 
 def count_lines_and_truncate(path: Path) -> int:
@@ -188,8 +204,8 @@ def prepare_project(args: argparse.Namespace, workdir: Path) -> Path:
         project = Path(args.project).resolve()
     else:
         project = workdir / "rendered"
-        print(f"rendering the default variant into {project}", flush=True)
-        render(project, dict(item.split("=", 1) for item in args.data))
+        print(f"rendering the template at {args.vcs_ref} into {project}", flush=True)
+        render(project, dict(item.split("=", 1) for item in args.data), args.vcs_ref)
     version = (project / ".python-version").read_text().strip()
     env = clean_env(UV_PYTHON=python_interpreter(version))
     print("installing it: uv sync --no-dev", flush=True)
@@ -197,8 +213,14 @@ def prepare_project(args: argparse.Namespace, workdir: Path) -> Path:
     return project
 
 
-def verify_rendered(server: Server) -> str:
-    """Create the item the runs read, and check the production stack is really in place (headers, JSON log)."""
+# Framing headers every app sends anyway; the rest of the rendered service's headers are what the floor app adds.
+_FRAMING = {"content-type", "content-length", "date", "connection", "transfer-encoding", "keep-alive"}
+
+
+def verify_rendered(server: Server) -> tuple[str, list[tuple[str, str]]]:
+    """Create the item the runs read, and check the production stack is really in place (headers, JSON log).
+
+    Returns the item id and the headers the service adds to a response (for the floor app)."""
     from fixtures import ITEM_BODY
 
     status, headers, body = request(server.url("/api/v1/items"), method="POST", body=ITEM_BODY)
@@ -218,7 +240,7 @@ def verify_rendered(server: Server) -> str:
         raise SystemExit(f"the rendered service's log is not JSON: {last!r}") from None
     if line.get("status") != 200 or not line.get("request_id"):
         raise SystemExit(f"no JSON access line for the request: {last!r}")
-    return str(item_id)
+    return str(item_id), [(name, value) for name, value in headers.items() if name.lower() not in _FRAMING]
 
 
 def verify_same_shape(servers: list[Server], paths: dict[str, dict[str, str]]) -> None:
@@ -237,7 +259,8 @@ def verify_same_shape(servers: list[Server], paths: dict[str, dict[str, str]]) -
 
 
 @contextlib.contextmanager
-def running_servers(project: Path, args: argparse.Namespace, logs: Path) -> Iterator[list[Server]]:
+def running_servers(project: Path, args: argparse.Namespace, logs: Path) -> Iterator[tuple[list[Server], str]]:
+    """Start the rendered service, check it, then the comparison apps; yields them and the rendered item's id."""
     python = str(project / ".venv" / "bin" / "python")
     base_env = clean_env(PYTHONDONTWRITEBYTECODE="1", HOST="127.0.0.1")
     rendered_env = {
@@ -256,23 +279,25 @@ def running_servers(project: Path, args: argparse.Namespace, logs: Path) -> Iter
     servers: list[Server] = []
     try:
         port = free_port()
-        servers.append(
-            start(
-                "rendered",
-                [python, "-m", package_name(project)],
-                cwd=project,
-                env={**rendered_env, "PORT": str(port)},
-                logs=logs,
-                core=core,
-            )
+        rendered = start(
+            "rendered",
+            [python, "-m", package_name(project)],
+            cwd=project,
+            env={**rendered_env, "PORT": str(port)},
+            logs=logs,
+            core=core,
         )
-        for name in ("bare", "basehttp"):
+        servers.append(rendered)
+        wait_until_live(rendered)
+        item_id, added_headers = verify_rendered(rendered)
+        for name in ("bare", "basehttp", "floor"):
             port = free_port()
             command = [python, str(APPS_DIR / "serve.py"), str(APPS_DIR / f"{name}.py"), str(port)]
-            servers.append(start(name, command, cwd=project, env={**base_env, "PORT": str(port)}, logs=logs, core=core))
+            env = {**base_env, "PORT": str(port), "FLOOR_HEADERS": json.dumps(added_headers)}
+            servers.append(start(name, command, cwd=project, env=env, logs=logs, core=core))
         for server in servers:
             wait_until_live(server)
-        yield servers
+        yield servers, item_id
     finally:
         for server in servers:
             stop(server)
@@ -292,14 +317,31 @@ def summarise(servers: list[Server], endpoints: list[str]) -> dict[str, dict[str
                 "requests_per_s": median([run.requests_per_s for run in runs]),
                 "p50_ms": median([run.p50_ms for run in runs]),
                 "p99_ms": median([run.p99_ms for run in runs]),
+                "cpu_us_per_request": median([run.cpu_us_per_request for run in runs]),
+                "cpu_share": median([run.cpu_share for run in runs]),
                 "runs": len(runs),
             }
     return summary
 
 
+def ratios_of(summary: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict[str, dict[str, float]]]:
+    """rendered/other throughput, from req/s and from CPU per request (other's CPU / rendered's CPU)."""
+    return {
+        endpoint: {
+            other: {
+                "requests_per_s": by_app["rendered"]["requests_per_s"] / by_app[other]["requests_per_s"],
+                "cpu": by_app[other]["cpu_us_per_request"] / by_app["rendered"]["cpu_us_per_request"],
+            }
+            for other in ("bare", "basehttp", "floor")
+        }
+        for endpoint, by_app in summary.items()
+    }
+
+
 def print_report(
     summary: dict[str, dict[str, dict[str, float]]], servers: list[Server], args: argparse.Namespace
 ) -> None:
+    ratios = ratios_of(summary)
     print()
     print(
         f"Median of {args.runs} interleaved runs of {args.duration:g} s, wrk -t1 -c{args.connections}"
@@ -307,17 +349,20 @@ def print_report(
     )
     for endpoint, by_app in summary.items():
         print(f"\n{endpoint}")
-        print(f"  {'app':<26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}   runs (req/s)")
+        print(f"  {'app':<26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'core':>5}   runs (req/s)")
         for server in servers:
             figures = by_app[server.name]
             each = " ".join(f"{run.requests_per_s:.0f}" for run in server.runs[endpoint])
             print(
                 f"  {APP_LABELS[server.name]:<26} {figures['requests_per_s']:>9.0f} {figures['p50_ms']:>8.2f} "
-                f"{figures['p99_ms']:>8.2f}   {each}"
+                f"{figures['p99_ms']:>8.2f} {figures['cpu_us_per_request']:>11.1f} "
+                f"{figures['cpu_share']:>5.0%}   {each}"
             )
-        rendered = by_app["rendered"]["requests_per_s"]
-        print(f"  ratio rendered/bare:      {rendered / by_app['bare']['requests_per_s']:.2f}")
-        print(f"  ratio rendered/basehttp:  {rendered / by_app['basehttp']['requests_per_s']:.2f}")
+        for other in ("bare", "basehttp", "floor"):
+            print(
+                f"  ratio rendered/{other + ':':<10} {ratios[endpoint][other]['requests_per_s']:.2f} by req/s, "
+                f"{ratios[endpoint][other]['cpu']:.2f} by CPU per request (its inverse: what the same core serves)"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -330,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-core", type=int, default=0)
     parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset (single-core machines)")
     parser.add_argument("--project", help="an already rendered project to use instead of rendering one")
+    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
     parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra service env vars")
     parser.add_argument("--json", help="also write the results to this file")
@@ -345,8 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         project = prepare_project(args, workdir)
         logs = workdir / "logs"
         logs.mkdir()
-        with running_servers(project, args, logs) as servers:
-            item_id = verify_rendered(servers[0])
+        with running_servers(project, args, logs) as (servers, item_id):
             from fixtures import ITEM_ID
 
             paths = {
@@ -369,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
                             duration=args.warmup,
                             connections=args.connections,
                             core=wrk_core,
+                            server_pid=server.process.pid,
                         )
                     count_lines_and_truncate(server.log_path)
                 for round_number in range(args.runs):
@@ -380,12 +426,15 @@ def main(argv: list[str] | None = None) -> int:
                             duration=args.duration,
                             connections=args.connections,
                             core=wrk_core,
+                            server_pid=server.process.pid,
                         )
                         logged = count_lines_and_truncate(server.log_path)
                         server.runs[endpoint].append(run)
                         print(
                             f"  round {round_number + 1} {server.name:<9} {run.requests_per_s:>8.0f} req/s  "
-                            f"p50 {run.p50_ms:.2f} ms  p99 {run.p99_ms:.2f} ms  log lines {logged}",
+                            f"p50 {run.p50_ms:.2f} ms  p99 {run.p99_ms:.2f} ms  "
+                            f"CPU {run.cpu_us_per_request:.0f} us/req "
+                            f"(server had {run.cpu_share:.0%} of a core)  log lines {logged}",
                             flush=True,
                         )
                         if run.non_2xx or run.socket_errors:
@@ -393,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                                 f"{server.name}: {run.non_2xx} non-2xx responses, {run.socket_errors} socket errors "
                                 f"(a rate limit reached? pass a higher one with --env); see {server.log_path}"
                             )
-                        if server.name != "bare" and logged < run.requests * 0.95:
+                        if server.name in ("rendered", "basehttp") and logged < run.requests * 0.95:
                             raise SystemExit(f"{server.name} logged {logged} lines for {run.requests} requests")
         summary = summarise(servers, endpoints)
         print_report(summary, servers, args)
@@ -404,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
                         "machine": machine_description(),
                         "settings": vars(args),
                         "summary": summary,
+                        "ratios": ratios_of(summary),
                         "runs": {s.name: {e: [asdict(r) for r in runs] for e, runs in s.runs.items()} for s in servers},
                     },
                     indent=2,

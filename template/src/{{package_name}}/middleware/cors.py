@@ -21,7 +21,7 @@ class ProblemCORSMiddleware(CORSMiddleware):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        if not any(name == _ORIGIN for name, _ in scope["headers"]):
+        if _ORIGIN not in {name for name, _ in scope["headers"]}:
             # Not a CORS request (most traffic): all Starlette would do is add `Vary: Origin`. Done here
             # without parsing the request headers; a response that already varies takes Starlette's path.
             await self.app(scope, receive, self._varying_on_origin(send))
@@ -46,7 +46,7 @@ class ProblemCORSMiddleware(CORSMiddleware):
         async def send_with_vary(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                if any(name.lower() == _VARY for name, _ in headers):
+                if _VARY in {name.lower() for name, _ in headers}:
                     await self.send(message, send, _NO_HEADERS)
                     return
                 headers.append(_VARY_ORIGIN)

@@ -206,6 +206,8 @@ def prepare_project(args: argparse.Namespace, workdir: Path) -> Path:
         project = workdir / "rendered"
         print(f"rendering the template at {args.vcs_ref} into {project}", flush=True)
         render(project, dict(item.split("=", 1) for item in args.data), args.vcs_ref)
+    if args.project and (project / ".venv" / "bin" / "python").exists():
+        return project  # installed already (perhaps with dev tools too: the runtime dependencies are the same)
     version = (project / ".python-version").read_text().strip()
     env = clean_env(UV_PYTHON=python_interpreter(version))
     print("installing it: uv sync --no-dev", flush=True)
@@ -374,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-core", type=int, default=1)
     parser.add_argument("--wrk-core", type=int, default=0)
     parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset (single-core machines)")
-    parser.add_argument("--project", help="an already rendered project to use instead of rendering one")
+    parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
     parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
     parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra service env vars")

@@ -32,6 +32,7 @@ PHASES = {
     "tests.test_docs_site": "mkdocs build --strict",
     "tests.test_quickstart": "README quick start, as a user runs it",
     "tests.test_update": "copier update and migrations",
+    "tests.test_bench": "benchmark harness smoke runs",
 }
 
 

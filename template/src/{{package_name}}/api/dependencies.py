@@ -11,15 +11,15 @@ from ..lifecycle import ServiceState
 from ..settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-def get_service_state(request: Request) -> ServiceState:
+async def get_service_state(request: Request) -> ServiceState:
     return cast(ServiceState, request.app.state.service)
 
 
-def get_item_repository(request: Request) -> ItemRepository:
+async def get_item_repository(request: Request) -> ItemRepository:
     return cast(ItemRepository, request.app.state.items)
 
 

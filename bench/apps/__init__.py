@@ -1,0 +1,1 @@
+"""Comparison apps for `bench/middleware.py`; they run in the rendered project's venv (same FastAPI/uvicorn)."""

@@ -1,0 +1,36 @@
+"""Bare FastAPI plus the rendered service's response headers, added as one static list by one pure ASGI layer.
+
+The contract requires about 17 response headers (security headers, ids, timing, Vary); the server validates and
+serialises every one of them. This app pays that price and nothing else, so `rendered/floor` is the cost of the
+middleware's own work and `floor/bare` the cost of the contract's headers. The harness passes the headers the
+rendered service actually sent (FLOOR_HEADERS, a JSON list of [name, value]).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from starlette.types import Message, Receive, Scope, Send
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bare import app as bare_app
+
+HEADERS = [
+    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in json.loads(os.environ["FLOOR_HEADERS"])
+]
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] != "http":
+        await bare_app(scope, receive, send)
+        return
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), *HEADERS]
+        await send(message)
+
+    await bare_app(scope, receive, send_with_headers)

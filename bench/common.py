@@ -1,0 +1,81 @@
+"""Helpers shared by the benchmark scripts: rendering the template, finding interpreters, machine facts."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def python_interpreter(version: str) -> str:
+    """A real interpreter for `version` (uv cannot download one here): pyenv's, else one on PATH."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    for candidate in sorted((pyenv_root / "versions").glob(f"{version}.*"), reverse=True):
+        binary = candidate / "bin" / f"python{version}"
+        if binary.exists():
+            return str(binary)
+    found = shutil.which(f"python{version}")
+    if found:
+        return found
+    raise SystemExit(f"no Python {version} interpreter found (pyenv or PATH)")
+
+
+def uv_binary() -> str:
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except ImportError:
+        found = shutil.which("uv")
+        if not found:
+            raise SystemExit("uv is not installed (run `uv sync` in the template repo first)") from None
+        return found
+
+
+def copier_command(destination: Path, answers: dict[str, str], vcs_ref: str = "HEAD") -> list[str]:
+    """The real `copier copy` command line, as users run it (at HEAD, uncommitted template changes are included)."""
+    command = [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref", vcs_ref, "--quiet"]
+    for key, value in answers.items():
+        command += ["--data", f"{key}={value}"]
+    return [*command, str(REPO_ROOT), str(destination)]
+
+
+def render(destination: Path, answers: dict[str, str], vcs_ref: str = "HEAD") -> None:
+    result = subprocess.run(copier_command(destination, answers, vcs_ref), capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"copier copy failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment minus anything that would point uv or Python at the template repo's own venv."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("VIRTUAL_ENV", "PYTEST", "UV_PROJECT", "COV_", "PYTHONPATH"))
+    }
+    env.update(UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1")
+    env.update(extra)
+    return env
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_description() -> str:
+    load = os.getloadavg()
+    return (
+        f"{os.cpu_count()} CPUs ({cpu_model()}), Linux {platform.release()}, "
+        f"harness Python {platform.python_version()}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )

@@ -1,0 +1,46 @@
+"""Per-layer middleware cost in process (no server, no network): where the stack's own time goes.
+
+uv run python bench/layers.py                       # renders the default variant at HEAD
+uv run python bench/layers.py --vcs-ref f83535d     # the same for an older template version
+uv run python bench/layers.py --project DIR         # an installed rendered project
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine_description
+from middleware import package_name, prepare_project
+
+SCRIPT = Path(__file__).resolve().parent / "apps" / "layer_costs.py"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
+    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
+    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
+    parser.add_argument("--requests", type=int, default=20_000, help="requests per round (default 20000)")
+    args = parser.parse_args(argv)
+
+    print(machine_description(), flush=True)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-layers-"))
+    try:
+        project = prepare_project(args, workdir)
+        python = project / ".venv" / "bin" / "python"
+        print(f"\nmiddleware cost per request, in process, thread CPU time (best of 7 x {args.requests})")
+        command = [str(python), str(SCRIPT), package_name(project), str(args.requests), str(workdir / "access.log")]
+        subprocess.run(command, cwd=project, check=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,482 @@
+"""Middleware overhead: the rendered service against bare FastAPI and a BaseHTTPMiddleware-style app.
+
+Renders the default variant (or uses --project), installs it with `uv sync --no-dev`, starts three servers under
+identical uvicorn options, each pinned to one core (`taskset -c 1`), and loads them with wrk pinned to the other
+(`taskset -c 0`), interleaving the apps run by run. Prints median req/s, p50/p99 latency and the ratios.
+
+    uv run python bench/middleware.py                       # 5 runs x 10 s per app and endpoint
+    uv run python bench/middleware.py --duration 1 --runs 1 --warmup 0   # smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import clean_env, machine_description, python_interpreter, render, uv_binary
+
+APPS_DIR = Path(__file__).resolve().parent / "apps"
+sys.path.insert(0, str(APPS_DIR))
+
+# A limit no benchmark reaches (the limiter stays on: its cost is part of the stack). Per second, so that a limiter
+# keeping one entry per request in its window holds a second's worth, not minutes'. Unknown variables are ignored by
+# the service's settings (extra="ignore").
+GENEROUS_ENV = {
+    "RATE_LIMIT_ENABLED": "true",
+    "RATE_LIMIT_DEFAULT": "1000000/second",
+    "RATE_LIMIT_FAIL_OPEN": "true",
+}
+CORS_ORIGIN = "https://app.example.com"
+APP_LABELS = {
+    "rendered": "rendered service",
+    "bare": "bare FastAPI",
+    "basehttp": "BaseHTTPMiddleware style",
+    "floor": "bare + contract headers",
+}
+
+
+@dataclass
+class Run:
+    requests_per_s: float
+    cpu_us_per_request: float
+    cpu_share: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+    socket_errors: int
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    runs: dict[str, list[Run]] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def request(
+    url: str, *, method: str = "GET", body: dict[str, object] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as response:
+            return response.status, dict(response.headers.items()), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers.items()), error.read()
+
+
+def wait_until_live(server: Server, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise SystemExit(f"{server.name} exited with {server.process.returncode}:\n{log_tail(server)}")
+        with contextlib.suppress(OSError):
+            if request(server.url("/health/live"))[0] == 200:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"{server.name} did not answer /health/live within {timeout} s:\n{log_tail(server)}")
+
+
+def log_tail(server: Server, lines: int = 30) -> str:
+    """The end of a server's output, for error messages (the temporary directory is gone once the harness exits)."""
+    try:
+        return "\n".join(server.log_path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no output)"
+
+
+def pinned(core: int | None, command: list[str]) -> list[str]:
+    return ["taskset", "-c", str(core), *command] if core is not None else command
+
+
+def start(name: str, command: list[str], *, cwd: Path, env: dict[str, str], logs: Path, core: int | None) -> Server:
+    log_path = logs / f"{name}.log"
+    # O_APPEND: the harness truncates the file between runs while the server keeps writing at the end.
+    log_file = log_path.open("ab")
+    process = subprocess.Popen(
+        pinned(core, command), cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    log_file.close()
+    return Server(name, int(env["PORT"]), process, log_path)
+
+
+def stop(server: Server) -> None:
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait()
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def parse_duration_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        raise ValueError(f"unexpected wrk duration {text!r}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> Run:
+    def number(pattern: str) -> float:
+        match = re.search(pattern, output, re.MULTILINE)
+        return float(match.group(1)) if match else 0.0
+
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    if "Requests/sec" not in output or len(percentiles) < 2:
+        raise SystemExit(f"could not read wrk's output:\n{output}")
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return Run(
+        requests_per_s=number(r"^Requests/sec:\s+([\d.]+)"),
+        cpu_us_per_request=0.0,
+        cpu_share=0.0,
+        p50_ms=parse_duration_ms(percentiles["50"]),
+        p99_ms=parse_duration_ms(percentiles["99"]),
+        requests=int(number(r"^\s+(\d+) requests in")),
+        non_2xx=int(number(r"Non-2xx or 3xx responses: (\d+)")),
+        socket_errors=sum(int(value) for value in errors.groups()) if errors else 0,
+    )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads included (the threadpool counts too)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, *, duration: float, connections: int, core: int | None, server_pid: int) -> Run:
+    seconds = max(1, round(duration))
+    command = pinned(core, ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s", url])
+    cpu_before = cpu_seconds(server_pid)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    cpu = cpu_seconds(server_pid) - cpu_before
+    if result.returncode != 0:
+        raise SystemExit(f"wrk failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    run = parse_wrk(result.stdout)
+    # CPU per request barely moves when other processes share the machine, unlike req/s: it is the steadier figure.
+    run.cpu_us_per_request = cpu / max(run.requests, 1) * 1e6
+    run.cpu_share = cpu / seconds
+    return run
+
+
+def count_lines_and_truncate(path: Path) -> int:
+    with path.open("rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    os.truncate(path, 0)
+    return lines
+
+
+def package_name(project: Path) -> str:
+    answers = (project / ".copier-answers.yml").read_text()
+    match = re.search(r"^package_name:\s*(\S+)", answers, re.MULTILINE)
+    if match:
+        return match.group(1)
+    name = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
+    return str(name).replace("-", "_")
+
+
+def prepare_project(args: argparse.Namespace, workdir: Path) -> Path:
+    if args.project:
+        project = Path(args.project).resolve()
+    else:
+        project = workdir / "rendered"
+        print(f"rendering the template at {args.vcs_ref} into {project}", flush=True)
+        render(project, dict(item.split("=", 1) for item in args.data), args.vcs_ref)
+    if args.project and (project / ".venv" / "bin" / "python").exists():
+        return project  # installed already (perhaps with dev tools too: the runtime dependencies are the same)
+    version = (project / ".python-version").read_text().strip()
+    env = clean_env(UV_PYTHON=python_interpreter(version))
+    print("installing it: uv sync --no-dev", flush=True)
+    subprocess.run([uv_binary(), "sync", "--no-dev", "--quiet"], cwd=project, env=env, check=True)
+    return project
+
+
+# Framing headers every app sends anyway; the rest of the rendered service's headers are what the floor app adds.
+_FRAMING = {"content-type", "content-length", "date", "connection", "transfer-encoding", "keep-alive"}
+
+
+def verify_rendered(server: Server) -> tuple[str, list[tuple[str, str]]]:
+    """Create the item the runs read, and check the production stack is really in place (headers, JSON log).
+
+    Returns the item id and the headers the service adds to a response (for the floor app)."""
+    from fixtures import ITEM_BODY
+
+    status, headers, body = request(server.url("/api/v1/items"), method="POST", body=ITEM_BODY)
+    if status != 201:
+        raise SystemExit(f"POST /api/v1/items answered {status}: {body[:500]!r}")
+    item_id = json.loads(body)["id"]
+    status, headers, _ = request(server.url(f"/api/v1/items/{item_id}"))
+    lowered = {name.lower() for name in headers}
+    missing = {"strict-transport-security", "x-request-id", "server-timing", "content-security-policy"} - lowered
+    if status != 200 or missing:
+        raise SystemExit(f"the rendered service is not in production shape: status {status}, missing {missing}")
+    time.sleep(0.2)
+    last = server.log_path.read_text().strip().splitlines()[-1]
+    try:
+        line = json.loads(last)
+    except json.JSONDecodeError:
+        raise SystemExit(f"the rendered service's log is not JSON: {last!r}") from None
+    if line.get("status") != 200 or not line.get("request_id"):
+        raise SystemExit(f"no JSON access line for the request: {last!r}")
+    return str(item_id), [(name, value) for name, value in headers.items() if name.lower() not in _FRAMING]
+
+
+def verify_same_shape(servers: list[Server], paths: dict[str, dict[str, str]]) -> None:
+    bodies = {}
+    for server in servers:
+        for endpoint, path in paths[server.name].items():
+            status, _, body = request(server.url(path))
+            if status != 200:
+                raise SystemExit(f"{server.name} answered {status} on {path}")
+            bodies[(server.name, endpoint)] = sorted(json.loads(body))
+    for (name, endpoint), keys in bodies.items():
+        if keys != bodies[("rendered", endpoint)]:
+            raise SystemExit(
+                f"{name} {endpoint} returns keys {keys}, the rendered service {bodies['rendered', endpoint]}"
+            )
+
+
+@contextlib.contextmanager
+def running_servers(project: Path, args: argparse.Namespace, logs: Path) -> Iterator[tuple[list[Server], str]]:
+    """Start the rendered service, check it, then the comparison apps; yields them and the rendered item's id."""
+    python = str(project / ".venv" / "bin" / "python")
+    base_env = clean_env(PYTHONDONTWRITEBYTECODE="1", HOST="127.0.0.1")
+    rendered_env = {
+        **base_env,
+        **GENEROUS_ENV,
+        "ENVIRONMENT": "production",
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "json",
+        "CORS_ORIGINS": CORS_ORIGIN,
+        "DOCS_ENABLED": "false",
+        **dict(item.split("=", 1) for item in args.env),
+    }
+    rendered_env.pop("SENTRY_DSN", None)
+    rendered_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    core = None if args.no_pin else args.server_core
+    servers: list[Server] = []
+    try:
+        port = free_port()
+        rendered = start(
+            "rendered",
+            [python, "-m", package_name(project)],
+            cwd=project,
+            env={**rendered_env, "PORT": str(port)},
+            logs=logs,
+            core=core,
+        )
+        servers.append(rendered)
+        wait_until_live(rendered)
+        item_id, added_headers = verify_rendered(rendered)
+        for name in ("bare", "basehttp", "floor"):
+            port = free_port()
+            command = [python, str(APPS_DIR / "serve.py"), str(APPS_DIR / f"{name}.py"), str(port)]
+            env = {**base_env, "PORT": str(port), "FLOOR_HEADERS": json.dumps(added_headers)}
+            servers.append(start(name, command, cwd=project, env=env, logs=logs, core=core))
+        for server in servers:
+            wait_until_live(server)
+        yield servers, item_id
+    finally:
+        for server in servers:
+            stop(server)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summarise(servers: list[Server], endpoints: list[str]) -> dict[str, dict[str, dict[str, float]]]:
+    summary: dict[str, dict[str, dict[str, float]]] = {}
+    for endpoint in endpoints:
+        summary[endpoint] = {}
+        for server in servers:
+            runs = server.runs[endpoint]
+            summary[endpoint][server.name] = {
+                "requests_per_s": median([run.requests_per_s for run in runs]),
+                "p50_ms": median([run.p50_ms for run in runs]),
+                "p99_ms": median([run.p99_ms for run in runs]),
+                "cpu_us_per_request": median([run.cpu_us_per_request for run in runs]),
+                "cpu_share": median([run.cpu_share for run in runs]),
+                "runs": len(runs),
+            }
+    return summary
+
+
+def ratios_of(summary: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict[str, dict[str, float]]]:
+    """rendered/other throughput, from req/s and from CPU per request (other's CPU / rendered's CPU)."""
+    return {
+        endpoint: {
+            other: {
+                "requests_per_s": by_app["rendered"]["requests_per_s"] / by_app[other]["requests_per_s"],
+                "cpu": by_app[other]["cpu_us_per_request"] / by_app["rendered"]["cpu_us_per_request"],
+            }
+            for other in ("bare", "basehttp", "floor")
+        }
+        for endpoint, by_app in summary.items()
+    }
+
+
+def print_report(
+    summary: dict[str, dict[str, dict[str, float]]], servers: list[Server], args: argparse.Namespace
+) -> None:
+    ratios = ratios_of(summary)
+    print()
+    print(
+        f"Median of {args.runs} interleaved runs of {args.duration:g} s, wrk -t1 -c{args.connections}"
+        f"{'' if args.no_pin else f', server on core {args.server_core}, wrk on core {args.wrk_core}'}"
+    )
+    for endpoint, by_app in summary.items():
+        print(f"\n{endpoint}")
+        print(f"  {'app':<26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'core':>5}   runs (req/s)")
+        for server in servers:
+            figures = by_app[server.name]
+            each = " ".join(f"{run.requests_per_s:.0f}" for run in server.runs[endpoint])
+            print(
+                f"  {APP_LABELS[server.name]:<26} {figures['requests_per_s']:>9.0f} {figures['p50_ms']:>8.2f} "
+                f"{figures['p99_ms']:>8.2f} {figures['cpu_us_per_request']:>11.1f} "
+                f"{figures['cpu_share']:>5.0%}   {each}"
+            )
+        for other in ("bare", "basehttp", "floor"):
+            print(
+                f"  ratio rendered/{other + ':':<10} {ratios[endpoint][other]['requests_per_s']:.2f} by req/s, "
+                f"{ratios[endpoint][other]['cpu']:.2f} by CPU per request (its inverse: what the same core serves)"
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5, help="measured runs per app and endpoint (default 5)")
+    parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (default 10)")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per app and endpoint (0: none)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
+    parser.add_argument("--server-core", type=int, default=1)
+    parser.add_argument("--wrk-core", type=int, default=0)
+    parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset (single-core machines)")
+    parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
+    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
+    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra service env vars")
+    parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (render, logs)")
+    args = parser.parse_args(argv)
+
+    for tool in ("wrk", *(() if args.no_pin else ("taskset",))):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"`{tool}` is not installed (Debian: apt-get install -y {tool})")
+    print(machine_description(), flush=True)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-middleware-"))
+    try:
+        project = prepare_project(args, workdir)
+        logs = workdir / "logs"
+        logs.mkdir()
+        with running_servers(project, args, logs) as (servers, item_id):
+            from fixtures import ITEM_ID
+
+            paths = {
+                server.name: {
+                    "/health/live": "/health/live",
+                    "GET /api/v1/items/{id}": f"/api/v1/items/{item_id if server.name == 'rendered' else ITEM_ID}",
+                }
+                for server in servers
+            }
+            verify_same_shape(servers, paths)
+            endpoints = list(paths["rendered"])
+            wrk_core = None if args.no_pin else args.wrk_core
+            for endpoint in endpoints:
+                print(f"\n{endpoint}", flush=True)
+                for server in servers:
+                    server.runs[endpoint] = []
+                    if args.warmup > 0:
+                        wrk(
+                            server.url(paths[server.name][endpoint]),
+                            duration=args.warmup,
+                            connections=args.connections,
+                            core=wrk_core,
+                            server_pid=server.process.pid,
+                        )
+                    count_lines_and_truncate(server.log_path)
+                for round_number in range(args.runs):
+                    # Rotate the order each round so that no app always runs right after another.
+                    shift = round_number % len(servers)
+                    for server in servers[shift:] + servers[:shift]:
+                        run = wrk(
+                            server.url(paths[server.name][endpoint]),
+                            duration=args.duration,
+                            connections=args.connections,
+                            core=wrk_core,
+                            server_pid=server.process.pid,
+                        )
+                        if run.non_2xx or run.socket_errors:
+                            raise SystemExit(
+                                f"{server.name}: {run.non_2xx} non-2xx responses, {run.socket_errors} socket errors "
+                                f"(a rate limit reached? pass a higher one with --env):\n{log_tail(server, 5)}"
+                            )
+                        logged = count_lines_and_truncate(server.log_path)
+                        server.runs[endpoint].append(run)
+                        print(
+                            f"  round {round_number + 1} {server.name:<9} {run.requests_per_s:>8.0f} req/s  "
+                            f"p50 {run.p50_ms:.2f} ms  p99 {run.p99_ms:.2f} ms  "
+                            f"CPU {run.cpu_us_per_request:.0f} us/req "
+                            f"(server had {run.cpu_share:.0%} of a core)  log lines {logged}",
+                            flush=True,
+                        )
+                        if server.name in ("rendered", "basehttp") and logged < run.requests * 0.95:
+                            raise SystemExit(f"{server.name} logged {logged} lines for {run.requests} requests")
+        summary = summarise(servers, endpoints)
+        print_report(summary, servers, args)
+        if args.json:
+            Path(args.json).write_text(
+                json.dumps(
+                    {
+                        "machine": machine_description(),
+                        "settings": vars(args),
+                        "summary": summary,
+                        "ratios": ratios_of(summary),
+                        "runs": {s.name: {e: [asdict(r) for r in runs] for e, runs in s.runs.items()} for s in servers},
+                    },
+                    indent=2,
+                )
+            )
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

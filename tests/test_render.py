@@ -40,9 +40,15 @@ JINJA_MARKERS = re.compile(r"\{\{-?\s*[A-Za-z_][\w.]*\s*(\||\}\})|\{%-?\s|\{#-?\
 SKIP_SUFFIXES = (".js", ".css", ".map", ".png", ".ico", ".woff2")
 
 
+# What tools write into a rendered project once it is installed and checked (the deep checks share the render).
+NOT_RENDERED = frozenset({".venv", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache", "__pycache__", "uv.lock"})
+
+
 def rendered_files(root: Path) -> list[Path]:
     return sorted(
-        path for path in root.rglob("*") if path.is_file() and ".venv" not in path.parts and ".git" not in path.parts
+        path
+        for path in root.rglob("*")
+        if path.is_file() and NOT_RENDERED.isdisjoint(path.relative_to(root).parts) and path.name != ".coverage"
     )
 
 

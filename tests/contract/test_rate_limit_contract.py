@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from ..conftest import RenderedProject
-from .checks import ITEM, assert_problem, assert_security_headers, requires
+from .checks import ALLOWED_ORIGIN, ITEM, assert_problem, assert_security_headers, requires
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +31,16 @@ def test_limited_routes_send_rate_limit_headers(contract_project: RenderedProjec
     for response in (first, second):
         assert all(response.headers[name].isdigit() for name in LIMIT_HEADERS)
     assert int(second.headers["x-ratelimit-remaining"]) == int(first.headers["x-ratelimit-remaining"]) - 1
+
+
+def test_browsers_on_allowed_origins_may_read_the_limit_headers(
+    contract_project: RenderedProject, client: httpx.Client
+) -> None:
+    requires(contract_project.answers, rate_limiting=True)
+    response = client.get("/api/v1/items", headers={"Origin": ALLOWED_ORIGIN, **as_client("203.0.113.52")})
+    assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
+    assert exposed >= {*LIMIT_HEADERS, "retry-after", "x-request-id"}
 
 
 def test_health_is_never_limited(contract_project: RenderedProject, client: httpx.Client) -> None:

@@ -109,4 +109,5 @@ def install(app: FastAPI, settings: Settings, wiring: Wiring) -> RateLimits:
     if not limits.fail_open:
         wiring.api_responses.update(problem_openapi_responses(503))
     app.add_middleware(RateLimitHeadersMiddleware)
+    wiring.cors_exposed_headers.extend(("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"))
     return limits

@@ -41,6 +41,8 @@ DEFAULT_ANSWERS: Answers = {
 QUESTION_VALUES: dict[str, list[Any]] = {
     "python_version": ["3.11", "3.12", "3.13"],
     "framework": ["fastapi"],
+    "ci_provider": ["github", "gitlab", "none"],
+    "kubernetes": [True, False],
 }
 
 # Free-text questions, each with a non-default value that must visibly change the output.

@@ -166,14 +166,19 @@ def build(project: Path, root: Path, uv: str, python: str) -> BuiltImage:
                     target = workdir / options["target"]
                     shutil.copy2(context / options["source"], target)
                     bound.append(target)
+            # The host's network settings (proxy, certificates) and the shared uv cache stand in for the builder's
+            # network and its cache mount; everything else comes from the Dockerfile.
             run_env = {
-                "PATH": "/usr/local/bin:/usr/bin:/bin",
-                # The shared uv cache plays the part of the Dockerfile's cache mount.
-                **{key: os.environ[key] for key in ("HOME", "XDG_CACHE_HOME", "UV_CACHE_DIR") if key in os.environ},
-                "UV_PYTHON": python,
-                "UV_NO_PROGRESS": "1",
-                **{key: value.replace("/app", str(inside("/app"))) for key, value in env.items()},
+                key: value
+                for key, value in os.environ.items()
+                if not key.startswith(("UV_", "VIRTUAL_ENV", "PYTHON", "PYTEST", "COV_")) or key == "UV_CACHE_DIR"
             }
+            run_env.update(
+                PATH="/usr/local/bin:/usr/bin:/bin",
+                UV_PYTHON=python,
+                UV_NO_PROGRESS="1",
+                **{key: value.replace("/app", str(inside("/app"))) for key, value in env.items()},
+            )
             result = subprocess.run(
                 [uv, *command[1:]], cwd=workdir, env=run_env, capture_output=True, text=True, timeout=600, check=False
             )

@@ -345,3 +345,71 @@ def test_image_build_steps_produce_a_running_service(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+# --- The template's own CI -----------------------------------------------------------------------------------------
+
+
+def test_template_ci_workflow(toolbox: Toolbox) -> None:
+    workflow = REPO_ROOT / ".github" / "workflows" / "ci.yml"
+    check_github_workflows(REPO_ROOT, toolbox, [workflow])
+    text = workflow.read_text()
+    assert "python -m tests.variants --github-matrix --shards 4" in text
+    jobs = yaml.safe_load(text)["jobs"]
+    assert jobs["test"]["env"]["TEMPLATE_VARIANTS"] == "${{ matrix.variants }}"
+    assert any(step.get("run", "").startswith("scripts/test") for step in jobs["test"]["steps"])
+    assert any(".ci/apt-packages" in step.get("run", "") for step in jobs["test"]["steps"])
+    # The matrix it produces shards every pairwise variant exactly once.
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.variants", "--github-matrix", "--shards", "4"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    shards = yaml.safe_load(result.stdout)["include"]
+    names = [name for shard in shards for name in shard["variants"].split(",")]
+    assert sorted(names) == sorted(variant_id({**DEFAULT_ANSWERS, **answers}) for answers in pairwise())
+
+
+# --- The validators really reject what they are here to catch ------------------------------------------------------
+
+BROKEN_FILES = [
+    ("hadolint", "Dockerfile", "FROM python\nRUN apt-get update && apt-get install -y curl\n", ["Dockerfile"]),
+    (
+        "zizmor",
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v5\n",
+        ["--offline", "--no-progress", ".github"],
+    ),
+    (
+        "check-jsonschema",
+        ".gitlab-ci.yml",
+        "image:\n  stage: build\n  script: [echo]\n",
+        ["--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml"],
+    ),
+    ("docker-compose", "compose.yaml", "services:\n  app:\n    imagee: x\n", ["config", "--quiet"]),
+    (
+        "pre-commit",
+        ".pre-commit-config.yaml",
+        "repos:\n  - repo: local\n",
+        ["validate-config", ".pre-commit-config.yaml"],
+    ),
+    (
+        "kubernetes-validate",
+        "pdb.yaml",
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: x}\nspec: {maxUnavailable: 1, bogus: 1}\n",
+        ["--strict", "--quiet", "-k", KUBERNETES_VERSIONS[0], "pdb.yaml"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("tool", "name", "content", "args"), BROKEN_FILES, ids=[case[0] for case in BROKEN_FILES])
+def test_validators_reject_broken_files(
+    toolbox: Toolbox, tmp_path: Path, tool: str, name: str, content: str, args: list[str]
+) -> None:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    result = toolbox.run(tool, *args, cwd=tmp_path, inputs=[path])
+    assert result.returncode != 0, f"{tool} accepted a broken {name}:\n{result.stdout}{result.stderr}"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from plumbum import local
 from pytest_copier.plugin import CopierFixture, CopierProject
 
 from .variants import DEFAULT_ANSWERS, Answers, variant_id
@@ -120,7 +121,10 @@ class ProjectFactory:
         key = variant_id(merged)
         if key not in self._rendered:
             destination = self.root / key
-            project: CopierProject = self.copier.copy(destination, **merged)
+            # The post-copy task runs `uv lock`: give it the variant's interpreter (a pyenv shim found first on
+            # PATH for another version makes uv fail instead of looking further).
+            with local.env(UV_PYTHON=python_interpreter(str(merged["python_version"]))):
+                project: CopierProject = self.copier.copy(destination, **merged)
             self._rendered[key] = RenderedProject(project.path, merged)
         return self._rendered[key]
 

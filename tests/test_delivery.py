@@ -1,0 +1,418 @@
+"""Delivery files of every variant pass real validators; the image's build steps produce a service that runs.
+
+Validators (pinned in tests/delivery_tools.py, installed by uv on first use): hadolint, check-jsonschema
+(github-workflows, dependabot, gitlab-ci, compose-spec), zizmor --offline, docker-compose config, pre-commit
+validate-config, kubectl kustomize + kubernetes-validate --strict for each supported Kubernetes version.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, python_interpreter, uv_binary
+from .contract.service import free_port
+from .delivery_tools import KUBERNETES_VERSIONS, Toolbox
+from .image_build import as_image_user, build, dockerignore_filter
+from .test_render import static_variants
+from .variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
+
+STATIC = [pytest.param(answers, id=variant_id({**DEFAULT_ANSWERS, **answers})) for answers in static_variants()]
+PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
+
+
+@pytest.fixture(scope="session")
+def toolbox() -> Toolbox:
+    return Toolbox()
+
+
+@pytest.fixture(params=STATIC)
+def project(request: pytest.FixtureRequest, projects: ProjectFactory) -> RenderedProject:
+    return projects.render(**request.param)
+
+
+def load_all(path: Path) -> list[dict[str, Any]]:
+    return [document for document in yaml.safe_load_all(path.read_text()) if document]
+
+
+# --- Dockerfile ---------------------------------------------------------------------------------------------------
+
+
+def test_dockerfile(project: RenderedProject, toolbox: Toolbox) -> None:
+    dockerfile = project.path / "Dockerfile"
+    toolbox.check("hadolint", "--failure-threshold", "info", "Dockerfile", cwd=project.path, inputs=[dockerfile])
+    text = dockerfile.read_text()
+    assert f'CMD ["python", "-m", "{project.package}"]' in text
+    assert "uv sync --locked --no-dev --no-editable --compile-bytecode" in text
+    assert f"FROM python:{project.python_version}-slim" in text
+    assert re.search(r"^USER 10001:10001$", text, re.MULTILINE)
+    assert "/health/live" in text.split("HEALTHCHECK", 1)[1]
+    assert not [line for line in text.splitlines() if "curl" in line and not line.lstrip().startswith("#")]
+    # .dockerignore sends exactly what the build copies; .env never reaches the image.
+    ignore = [
+        line.strip()
+        for line in (project.path / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    (project.path / ".env").write_text("SECRET=1\n")
+    try:
+        sent = {path.relative_to(project.path).parts[0] for path in dockerignore_filter(project.path, ignore)}
+    finally:
+        (project.path / ".env").unlink()
+    assert sent == {"pyproject.toml", "uv.lock", "README.md", "src"}
+
+
+# --- compose -------------------------------------------------------------------------------------------------------
+
+
+def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
+    files = [project.path / "compose.yaml", project.path / "compose.staging.yaml"]
+    toolbox.check("docker-compose", "-f", "compose.yaml", "config", "--quiet", cwd=project.path, inputs=files)
+    toolbox.check(
+        "docker-compose",
+        *("-f", "compose.yaml", "-f", "compose.staging.yaml", "config", "--quiet"),
+        cwd=project.path,
+        inputs=files,
+    )
+    toolbox.check(
+        "check-jsonschema",
+        *("--builtin-schema", "vendor.compose-spec", "compose.yaml", "compose.staging.yaml"),
+        cwd=project.path,
+        inputs=files,
+    )
+    merged = yaml.safe_load(
+        toolbox.check(
+            "docker-compose",
+            *("-f", "compose.yaml", "-f", "compose.staging.yaml", "config"),
+            cwd=project.path,
+            inputs=files,
+        )
+    )
+    app = merged["services"]["app"]
+    assert app["environment"]["ENVIRONMENT"] == "staging"
+    assert app["healthcheck"]["test"][-1].count("/health/live") == 1
+    assert app["read_only"] is True
+    if project.answers["use_redis"]:
+        assert app["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+        assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert "healthcheck" in merged["services"]["redis"]
+    else:
+        assert set(merged["services"]) == {"app"}
+        assert "REDIS_URL" not in app["environment"]
+
+
+# --- CI --------------------------------------------------------------------------------------------------------------
+
+
+def check_github_workflows(root: Path, toolbox: Toolbox, workflows: list[Path]) -> None:
+    toolbox.check(
+        "check-jsonschema",
+        *("--builtin-schema", "vendor.github-workflows", *(str(path.relative_to(root)) for path in workflows)),
+        cwd=root,
+        inputs=workflows,
+    )
+    github = [path for path in (root / ".github").rglob("*") if path.is_file()]
+    toolbox.check("zizmor", "--offline", "--no-progress", ".github", cwd=root, inputs=github)
+    for path in workflows:
+        workflow = yaml.safe_load(path.read_text())
+        assert workflow["permissions"] == {"contents": "read"}, path
+        assert workflow["concurrency"]["cancel-in-progress"] is True, path
+        for name, job in workflow["jobs"].items():
+            assert job.get("timeout-minutes"), f"{path}: job {name} has no timeout"
+            for step in job.get("steps", []):
+                if "uses" in step:
+                    line = next(line for line in path.read_text().splitlines() if step["uses"] in line)
+                    assert PINNED_ACTION.match(line.split("uses: ", 1)[1]), f"{path}: not pinned by SHA: {line}"
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False
+
+
+def test_ci(project: RenderedProject, toolbox: Toolbox) -> None:
+    provider = project.answers["ci_provider"]
+    github = project.path / ".github"
+    gitlab = project.path / ".gitlab-ci.yml"
+    assert github.exists() == (provider == "github")
+    assert gitlab.exists() == (provider == "gitlab")
+    if provider == "github":
+        workflow = github / "workflows" / "ci.yml"
+        check_github_workflows(project.path, toolbox, [workflow])
+        dependabot = github / "dependabot.yml"
+        toolbox.check(
+            "check-jsonschema",
+            *("--builtin-schema", "vendor.dependabot", ".github/dependabot.yml"),
+            cwd=project.path,
+            inputs=[dependabot],
+        )
+        ecosystems = {update["package-ecosystem"] for update in yaml.safe_load(dependabot.read_text())["updates"]}
+        assert {"uv", "github-actions", "docker"} <= ecosystems
+        jobs = yaml.safe_load(workflow.read_text())["jobs"]
+        commands = [step.get("run", "") for job in jobs.values() for step in job["steps"]]
+        assert "uv sync --locked" in commands
+        assert any("mypy" in command for command in commands)
+        assert any("pytest" in command for command in commands)
+        assert any(step.get("uses", "").startswith("docker/build-push-action@") for step in jobs["image"]["steps"])
+        assert ("services" in jobs["test"]) == project.answers["use_redis"]
+    if provider == "gitlab":
+        toolbox.check(
+            "check-jsonschema",
+            *("--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml"),
+            cwd=project.path,
+            inputs=[gitlab],
+        )
+        pipeline = yaml.safe_load(gitlab.read_text())
+        assert pipeline["stages"] == ["lint", "test", "build"]
+        assert "uv sync --locked" in pipeline["lint"]["script"]
+        assert ("services" in pipeline["test"]) == project.answers["use_redis"]
+
+
+# --- pre-commit ----------------------------------------------------------------------------------------------------
+
+
+def test_pre_commit(project: RenderedProject, toolbox: Toolbox) -> None:
+    config = project.path / ".pre-commit-config.yaml"
+    toolbox.check("pre-commit", "validate-config", ".pre-commit-config.yaml", cwd=project.path, inputs=[config])
+    hooks = {hook["id"]: hook for repo in yaml.safe_load(config.read_text())["repos"] for hook in repo["hooks"]}
+    for required in ["ruff", "ruff-format", "mypy", "trailing-whitespace", "end-of-file-fixer", "check-yaml"]:
+        assert required in hooks, required
+    limit = next(int(arg.split("=")[1]) for arg in hooks["check-added-large-files"]["args"] if "maxkb" in arg)
+    assert limit >= 5000, "the vendored docs UI bundle (~4.5 MB) must pass check-added-large-files"
+
+
+# --- Kubernetes ----------------------------------------------------------------------------------------------------
+
+
+def built_overlays(project: RenderedProject, toolbox: Toolbox) -> dict[str, list[dict[str, Any]]]:
+    root = project.path / "deploy" / "kubernetes"
+    inputs = [path for path in root.rglob("*") if path.is_file()]
+    built = {}
+    for overlay in ["base", "overlays/staging", "overlays/production"]:
+        output = toolbox.check("kubectl", "kustomize", f"deploy/kubernetes/{overlay}", cwd=project.path, inputs=inputs)
+        target = project.path / "deploy" / f"built-{overlay.replace('/', '-')}.yaml"
+        target.write_text(output)
+        try:
+            for version in KUBERNETES_VERSIONS:
+                toolbox.check(
+                    "kubernetes-validate",
+                    *("--strict", "--quiet", "-k", version, str(target.relative_to(project.path))),
+                    cwd=project.path,
+                    inputs=[target],
+                )
+        finally:
+            target.unlink()
+        built[overlay] = [document for document in yaml.safe_load_all(output) if document]
+    return built
+
+
+def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
+    deploy = project.path / "deploy"
+    assert deploy.exists() == project.answers["kubernetes"]
+    if not project.answers["kubernetes"]:
+        return
+    for overlay, documents in built_overlays(project, toolbox).items():
+        kinds = {document["kind"]: document for document in documents}
+        assert {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ConfigMap"} <= set(kinds)
+        assert kinds["HorizontalPodAutoscaler"]["apiVersion"] == "autoscaling/v2"
+        pod = kinds["Deployment"]["spec"]["template"]
+        spec = pod["spec"]
+        (container,) = spec["containers"]
+        security = container["securityContext"]
+        assert spec["securityContext"]["runAsNonRoot"] is True
+        assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+        assert security["readOnlyRootFilesystem"] is True
+        assert security["allowPrivilegeEscalation"] is False
+        assert security["capabilities"]["drop"] == ["ALL"]
+        assert {"/tmp"} == {mount["mountPath"] for mount in container["volumeMounts"]}
+        assert container["resources"]["requests"]
+        assert container["resources"]["limits"]
+        assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+        config = kinds["ConfigMap"]["data"]
+        assert container["envFrom"][0]["configMapRef"]["name"] == kinds["ConfigMap"]["metadata"]["name"]
+        pause = container["lifecycle"]["preStop"]["sleep"]["seconds"]
+        assert spec["terminationGracePeriodSeconds"] > pause + int(config["GRACEFUL_TIMEOUT"]), overlay
+        redis = [env for env in container.get("env", []) if env["name"] == "REDIS_URL"]
+        if project.answers["use_redis"]:
+            assert redis[0]["valueFrom"]["secretKeyRef"]["key"] == "url"
+        else:
+            assert not redis
+        annotations = pod["metadata"].get("annotations", {})
+        assert (annotations.get("prometheus.io/scrape") == "true") == project.answers["use_prometheus"]
+        if overlay != "base":
+            environment = overlay.rsplit("/", 1)[1]
+            assert config["ENVIRONMENT"] == environment
+            assert kinds["Deployment"]["metadata"]["namespace"].endswith(environment)
+
+
+# --- uv.lock -------------------------------------------------------------------------------------------------------
+
+
+def test_lock_is_created_at_copy_and_matches_the_project(projects: ProjectFactory) -> None:
+    project = projects.render()
+    assert (project.path / "uv.lock").is_file(), "the post-copy task did not create uv.lock"
+    project.uv("lock", "--check")
+
+
+def test_lock_task_never_fails_the_copy_without_uv(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "hooks" / "lock.py")],
+        cwd=tmp_path,
+        env={"PATH": str(tmp_path)},  # no uv on PATH
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert not (tmp_path / "uv.lock").exists()
+
+
+# --- The image, built without a Docker engine ------------------------------------------------------------------------
+
+
+def image_variants() -> list[Any]:
+    """Every Python version (the base image changes) and the pairwise set (the dependencies change)."""
+    unique: dict[str, dict[str, Any]] = {}
+    for answers in [*[{"python_version": version} for version in ("3.11", "3.13")], *pairwise()]:
+        unique.setdefault(variant_id({**DEFAULT_ANSWERS, **answers}), answers)
+    return [pytest.param(answers, id=name) for name, answers in unique.items() if answers in selected([answers])]
+
+
+IMAGE_VARIANTS = image_variants()
+
+
+@pytest.fixture
+def scratch_root() -> Iterator[Path]:
+    # Not under pytest's tmp dir: that is mode 700, and the image's unprivileged user must traverse the path.
+    root = Path(tempfile.mkdtemp(prefix="image-build-"))
+    root.chmod(0o755)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", IMAGE_VARIANTS)
+def test_image_build_steps_produce_a_running_service(
+    projects: ProjectFactory, answers: dict[str, Any], scratch_root: Path
+) -> None:
+    project = projects.render(**answers)
+    interpreter = python_interpreter(project.python_version)
+    image = build(project.path, scratch_root, uv_binary(), interpreter)
+    assert sorted(child.name for child in image.app.iterdir()) == [".venv"], "runtime must hold only the venv"
+    compiled = list((image.app / ".venv").rglob(f"{project.package}/__pycache__/*.pyc"))
+    assert compiled, "bytecode was not compiled at build time"
+    assert not list((image.app / ".venv").rglob("pytest")), "dev dependencies leaked into the image"
+
+    port = free_port()
+    env = {**image.env, "HOST": "127.0.0.1", "PORT": str(port)}  # loopback only on this machine
+    home = Path(interpreter).resolve().parents[3]  # <pyenv root>/versions/<version>/bin/python
+    log_path = scratch_root / "service.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            as_image_user(image, image.cmd, home), cwd=image.app, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 30
+        response = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert response is not None, log_path.read_text()[-4000:]
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
+        # As root the test switches to the image's USER; an unprivileged runner already is some other non-root uid.
+        expected_uid = image.user[0] if os.geteuid() == 0 else os.getuid()
+        assert uid_line.split()[1:] == [str(expected_uid)] * 4, f"not running as the image's USER: {uid_line}"
+        # The image's own HEALTHCHECK command, as Docker would run it in the container.
+        health = subprocess.run(image.healthcheck, env=env, capture_output=True, text=True, timeout=10, check=False)
+        assert health.returncode == 0, health.stderr
+        process.send_signal(signal.SIGTERM)  # exec-form CMD: the signal reaches python itself
+        assert process.wait(timeout=30) in (0, -signal.SIGTERM, 143), log_path.read_text()[-4000:]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+# --- The template's own CI -----------------------------------------------------------------------------------------
+
+
+def test_template_ci_workflow(toolbox: Toolbox) -> None:
+    workflow = REPO_ROOT / ".github" / "workflows" / "ci.yml"
+    check_github_workflows(REPO_ROOT, toolbox, [workflow])
+    text = workflow.read_text()
+    assert "python -m tests.variants --github-matrix --shards 4" in text
+    jobs = yaml.safe_load(text)["jobs"]
+    assert jobs["test"]["env"]["TEMPLATE_VARIANTS"] == "${{ matrix.variants }}"
+    assert any(step.get("run", "").startswith("scripts/test") for step in jobs["test"]["steps"])
+    assert any(".ci/apt-packages" in step.get("run", "") for step in jobs["test"]["steps"])
+    # The matrix it produces shards every pairwise variant exactly once.
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.variants", "--github-matrix", "--shards", "4"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    shards = yaml.safe_load(result.stdout)["include"]
+    names = [name for shard in shards for name in shard["variants"].split(",")]
+    assert sorted(names) == sorted(variant_id({**DEFAULT_ANSWERS, **answers}) for answers in pairwise())
+
+
+# --- The validators really reject what they are here to catch ------------------------------------------------------
+
+BROKEN_FILES = [
+    ("hadolint", "Dockerfile", "FROM python\nRUN apt-get update && apt-get install -y curl\n", ["Dockerfile"]),
+    (
+        "zizmor",
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v5\n",
+        ["--offline", "--no-progress", ".github"],
+    ),
+    (
+        "check-jsonschema",
+        ".gitlab-ci.yml",
+        "image:\n  stage: build\n  script: [echo]\n",
+        ["--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml"],
+    ),
+    ("docker-compose", "compose.yaml", "services:\n  app:\n    imagee: x\n", ["config", "--quiet"]),
+    (
+        "pre-commit",
+        ".pre-commit-config.yaml",
+        "repos:\n  - repo: local\n",
+        ["validate-config", ".pre-commit-config.yaml"],
+    ),
+    (
+        "kubernetes-validate",
+        "pdb.yaml",
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: x}\nspec: {maxUnavailable: 1, bogus: 1}\n",
+        ["--strict", "--quiet", "-k", KUBERNETES_VERSIONS[0], "pdb.yaml"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("tool", "name", "content", "args"), BROKEN_FILES, ids=[case[0] for case in BROKEN_FILES])
+def test_validators_reject_broken_files(
+    toolbox: Toolbox, tmp_path: Path, tool: str, name: str, content: str, args: list[str]
+) -> None:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    result = toolbox.run(tool, *args, cwd=tmp_path, inputs=[path])
+    assert result.returncode != 0, f"{tool} accepted a broken {name}:\n{result.stdout}{result.stderr}"

@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import json
 import os
+import random
 import sys
 from typing import Any
 
@@ -111,15 +112,18 @@ def _values(question: str) -> list[Any]:
     return [DEFAULT_ANSWERS[question]] if question in DEFAULT_ANSWERS else []
 
 
-def pairwise() -> list[Answers]:
-    """A small deterministic covering array: every pair of values of PAIRWISE_QUESTIONS appears in some variant.
+def pairwise(seeds: int = 16, candidates: int = 24) -> list[Answers]:
+    """A small deterministic covering array: every valid pair of values of PAIRWISE_QUESTIONS is in some variant.
 
-    Greedy: start from the default-first row, then repeatedly pick the candidate row covering the most uncovered
-    pairs (candidates: each uncovered pair completed with the values that cover most other pairs).
+    AETG-style: start from the all-defaults row; each next row is the best of `candidates` rows built greedily in a
+    shuffled question order (each question takes the value covering most uncovered pairs with the values already
+    chosen). The whole construction is repeated for `seeds` fixed seeds and the smallest array kept, so the result
+    is the same on every machine. The lower bound is the product of the two largest value counts.
     """
     questions = [question for question in PAIRWISE_QUESTIONS if _values(question)]
     values = {question: _values(question) for question in questions}
-    uncovered = {
+    Pair = tuple[tuple[str, Any], tuple[str, Any]]
+    every_pair: set[Pair] = {
         ((a, va), (b, vb))
         for a, b in itertools.combinations(questions, 2)
         for va in values[a]
@@ -127,36 +131,48 @@ def pairwise() -> list[Answers]:
         if is_valid({**DEFAULT_ANSWERS, a: va, b: vb})
     }
 
-    def pairs_of(row: dict[str, Any]) -> set[tuple[tuple[str, Any], tuple[str, Any]]]:
+    def pairs_of(row: dict[str, Any]) -> set[Pair]:
         return {((a, row[a]), (b, row[b])) for a, b in itertools.combinations(questions, 2)}
 
-    rows: list[dict[str, Any]] = []
+    def build_row(rng: random.Random, uncovered: set[Pair]) -> dict[str, Any]:
+        order = list(questions)
+        rng.shuffle(order)
+        row: dict[str, Any] = {}
+        for question in order:
+            allowed = [value for value in values[question] if is_valid({**DEFAULT_ANSWERS, **row, question: value})]
+            gains = {
+                repr(value): sum(
+                    1
+                    for other, chosen in row.items()
+                    if ((question, value), (other, chosen)) in uncovered
+                    or ((other, chosen), (question, value)) in uncovered
+                )
+                for value in allowed
+            }
+            best = max(gains.values())
+            row[question] = rng.choice([value for value in allowed if gains[repr(value)] == best])
+        return {question: row[question] for question in questions}
+
     first = {question: values[question][0] for question in questions}
-    rows.append(first)
-    uncovered -= pairs_of(first)
     if not is_valid({**DEFAULT_ANSWERS, **first}):
         raise ValueError("the first value of every pairwise question must form a valid variant")
-    while uncovered:
-        (qa, va), (qb, vb) = min(uncovered, key=lambda pair: (questions.index(pair[0][0]), str(pair)))
-        row: dict[str, Any] = {qa: va, qb: vb}
-        for question in questions:
-            if question in row:
-                continue
-            allowed = [value for value in values[question] if is_valid({**DEFAULT_ANSWERS, **row, question: value})]
-            row[question] = max(
-                allowed,
-                key=lambda value: sum(
-                    1
-                    for other, other_value in row.items()
-                    if (((question, value), (other, other_value)) in uncovered)
-                    or (((other, other_value), (question, value)) in uncovered)
-                ),
+    smallest: list[dict[str, Any]] | None = None
+    for seed in range(seeds):
+        rng = random.Random(seed)
+        rows = [first]
+        uncovered = every_pair - pairs_of(first)
+        while uncovered:
+            row = max(
+                (build_row(rng, uncovered) for _ in range(candidates)), key=lambda row: len(pairs_of(row) & uncovered)
             )
-        ordered = {question: row[question] for question in questions}
-        rows.append(ordered)
-        uncovered -= pairs_of(ordered)
+            rows.append(row)
+            uncovered -= pairs_of(row)
+        if smallest is None or len(rows) < len(smallest):
+            smallest = rows
+    assert smallest is not None
     return [
-        {key: value for key, value in row.items() if DEFAULT_ANSWERS.get(key, _values(key)[0]) != value} for row in rows
+        {key: value for key, value in row.items() if DEFAULT_ANSWERS.get(key, _values(key)[0]) != value}
+        for row in smallest
     ]
 
 

@@ -11,6 +11,7 @@ The template's tests and its own CI workflow derive every rendered variant from 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import itertools
 import json
@@ -112,6 +113,7 @@ def _values(question: str) -> list[Any]:
     return [DEFAULT_ANSWERS[question]] if question in DEFAULT_ANSWERS else []
 
 
+@functools.cache
 def pairwise(seeds: int = 16, candidates: int = 24) -> list[Answers]:
     """A small deterministic covering array: every valid pair of values of PAIRWISE_QUESTIONS is in some variant.
 

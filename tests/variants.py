@@ -40,8 +40,15 @@ DEFAULT_ANSWERS: Answers = {
 # Every question with a closed set of values, and the values that are available today.
 QUESTION_VALUES: dict[str, list[Any]] = {
     "python_version": ["3.11", "3.12", "3.13"],
-    "framework": ["fastapi"],
+    "framework": ["fastapi", "django"],
 }
+
+# Answers a framework cannot take yet (copier.yml refuses them with a clear message): every variant of that
+# framework is rendered with these values instead. Remove an entry as soon as the framework supports the option.
+FRAMEWORK_LIMITS: dict[str, Answers] = {
+    "django": {"rate_limiting": False, "use_sentry": False, "use_prometheus": False, "docs_ui": "none"},
+}
+
 
 # Free-text questions, each with a non-default value that must visibly change the output.
 FREE_TEXT_CHANGES: Answers = {
@@ -59,7 +66,13 @@ def one_at_a_time() -> list[Answers]:
     variants: list[Answers] = [{}]
     for question, values in QUESTION_VALUES.items():
         variants.extend({question: value} for value in values if value != DEFAULT_ANSWERS.get(question))
-    return variants
+    return [_within_limits(variant) for variant in variants]
+
+
+def _within_limits(variant: Answers) -> Answers:
+    """A variant plus the limits of its framework, written out (so ids and renders agree)."""
+    limits = FRAMEWORK_LIMITS.get({**DEFAULT_ANSWERS, **variant}["framework"], {})
+    return {**variant, **{key: value for key, value in limits.items() if DEFAULT_ANSWERS.get(key) != value}}
 
 
 def variant_id(answers: Answers) -> str:
@@ -129,9 +142,13 @@ def pairwise() -> list[Answers]:
         ordered = {question: row[question] for question in questions}
         rows.append(ordered)
         uncovered -= pairs_of(ordered)
-    return [
-        {key: value for key, value in row.items() if DEFAULT_ANSWERS.get(key, _values(key)[0]) != value} for row in rows
-    ]
+    unique: dict[str, Answers] = {}
+    for row in rows:
+        variant = _within_limits(
+            {key: value for key, value in row.items() if DEFAULT_ANSWERS.get(key, _values(key)[0]) != value}
+        )
+        unique.setdefault(variant_id({**DEFAULT_ANSWERS, **variant}), variant)
+    return list(unique.values())
 
 
 def selected(variants: list[Answers]) -> list[Answers]:

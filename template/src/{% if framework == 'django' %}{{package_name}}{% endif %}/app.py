@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, cast
 
 import django
 from django.conf import settings as django_conf
@@ -69,7 +69,8 @@ def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) 
     install_integrations(settings, wiring)
     service = Service(settings=settings, state=state, wiring=wiring, urlconf=urlconf_for(settings))
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
-    return ServiceApp(service, install_middleware(ASGIHandler(), settings, wiring, access_log=access_log))
+    django_app = cast(ASGIApp, ASGIHandler())
+    return ServiceApp(service, install_middleware(django_app, settings, wiring, access_log=access_log))
 
 
 def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> ASGIApp:

@@ -14,7 +14,8 @@ class ServiceAPIView(APIView):
 
     @property
     def allowed_methods(self) -> list[str]:
-        methods = sorted(method.upper() for method in self.http_method_names if method != "head" and hasattr(self, method))
+        offered = (method for method in self.http_method_names if method != "head" and hasattr(self, method))
+        methods = sorted(method.upper() for method in offered)
         return [*methods, "HEAD"] if "GET" in methods else methods
 
     @property

@@ -15,6 +15,8 @@ class DeliberateError(RuntimeError):
 
 
 class DebugErrorView(ServiceAPIView):
-    @extend_schema(summary="Raise an unhandled error (not in production)", tags=["debug"], responses=problem_responses(500))
+    @extend_schema(
+        summary="Raise an unhandled error (not in production)", tags=["debug"], responses=problem_responses(500)
+    )
     def get(self, request: Request) -> Response:
         raise DeliberateError("Deliberate failure from /api/v1/debug/error")

@@ -11,6 +11,7 @@ from rest_framework.settings import api_settings
 
 from ..middleware.django import EXCEPTION_KEY
 from ..problems import problem_response
+from ..runtime import service_of
 from .base import scope_of
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,11 @@ def field_errors(location: str, detail: Any) -> FieldErrors:
     if isinstance(detail, list):
         if all(isinstance(entry, str) for entry in detail):
             return [{"field": location, "message": str(entry)} for entry in detail]
-        return [error for index, entry in enumerate(detail) if entry for error in field_errors(f"{location}.{index}", entry)]
+        nested_errors: FieldErrors = []
+        for index, entry in enumerate(detail):
+            if entry:
+                nested_errors.extend(field_errors(f"{location}.{index}", entry))
+        return nested_errors
     return [{"field": location, "message": str(detail)}]
 
 
@@ -60,7 +65,7 @@ def validation_problem(errors: FieldErrors, instance: str) -> HttpResponse:
     )
 
 
-def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:  # noqa: PLR0911
     """DRF's EXCEPTION_HANDLER. Returns None for anything unexpected: Django logs it and answers with handler500."""
     request = context["request"]
     path: str = request.path
@@ -77,7 +82,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
         allowed = ", ".join(view.allowed_methods) if view is not None else ""
         return problem_response(405, _GENERIC_DETAILS[405], path, headers={"Allow": allowed})
     if isinstance(exc, exceptions.Throttled):
-        wait = max(1, round(exc.wait or 1))
+        wait = max(1, round(getattr(exc, "wait", None) or 1))
         return problem_response(
             429, f"Too many requests; retry after {wait} seconds", path, headers={"Retry-After": str(wait)}
         )
@@ -100,8 +105,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django has logged the exception (with its trace and the request id); the body never carries a trace."""
-    from ..runtime import service_of
-
     exc = scope_of(request).get(EXCEPTION_KEY)
     try:
         expose = service_of(request).settings.is_development

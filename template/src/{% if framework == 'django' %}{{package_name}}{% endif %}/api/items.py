@@ -92,7 +92,9 @@ class ItemCollectionView(ServiceAPIView):
 
 
 class ItemView(ServiceAPIView):
-    @extend_schema(summary="Read an item", tags=["items"], parameters=[ITEM_ID], responses={200: ItemSerializer, **_READ_ERRORS})
+    @extend_schema(
+        summary="Read an item", tags=["items"], parameters=[ITEM_ID], responses={200: ItemSerializer, **_READ_ERRORS}
+    )
     def get(self, request: Request, item_id: str) -> Response:
         return Response(ItemSerializer(_item(item_id)).data)
 
@@ -112,7 +114,9 @@ class ItemView(ServiceAPIView):
         item.save()
         return Response(ItemSerializer(item).data)
 
-    @extend_schema(summary="Delete an item", tags=["items"], parameters=[ITEM_ID], responses={204: None, **_READ_ERRORS})
+    @extend_schema(
+        summary="Delete an item", tags=["items"], parameters=[ITEM_ID], responses={204: None, **_READ_ERRORS}
+    )
     def delete(self, request: Request, item_id: str) -> Response:
         _item(item_id).delete()
         return Response(status=204)

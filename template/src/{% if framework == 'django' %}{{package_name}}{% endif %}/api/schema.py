@@ -37,7 +37,8 @@ class FieldErrorSerializer(serializers.Serializer[Any]):
 class ValidationProblemSerializer(ProblemSerializer):
     """A request that failed validation (422), with one entry per invalid field."""
 
-    errors = FieldErrorSerializer(many=True)
+    # A declared field, not Serializer.errors: DRF's metaclass moves fields off the class.
+    errors = FieldErrorSerializer(many=True)  # type: ignore[assignment]
 
     class Meta:
         ref_name = "ValidationProblem"

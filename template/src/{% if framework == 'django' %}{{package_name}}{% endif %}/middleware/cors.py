@@ -58,7 +58,7 @@ class CORSMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {name: value for name, value in scope["headers"]}
+        headers = dict(scope["headers"])
         raw_origin = headers.get(b"origin")
         if raw_origin is None:
             await self.app(scope, receive, send)

@@ -32,7 +32,7 @@ class ServiceMiddleware:
 
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
         # Which routes exist depends on the app's settings (the debug route, the OpenAPI document).
-        request.urlconf = service_of(request).urlconf
+        request.urlconf = service_of(request).urlconf  # type: ignore[attr-defined]
         return await self.get_response(request)
 
     async def process_view(

@@ -33,6 +33,10 @@ class ServiceMiddleware:
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
         # Which routes exist depends on the app's settings (the debug route, the OpenAPI document).
         request.urlconf = service_of(request).urlconf  # type: ignore[attr-defined]
+        if "CONTENT_LENGTH" not in request.META and "HTTP_TRANSFER_ENCODING" in request.META:
+            # A chunked upload has no Content-Length, and DRF reads a request without one as empty. Django has
+            # already spooled the whole body (bounded by BodySizeLimitMiddleware): state its length.
+            request.META["CONTENT_LENGTH"] = str(len(request.body))
         return await self.get_response(request)
 
     async def process_view(

@@ -7,12 +7,10 @@ from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..problems import send_problem
 
 
-class BodyTooLarge(Exception):  # noqa: N818 - it is the condition, not an error of the code
-    """Raised from `receive` mid-stream. Django reads the whole body before it builds the request, so the
-    exception leaves Django's ASGI handler untouched and this middleware answers it."""
-
-
 class BodySizeLimitMiddleware:
+    """A streamed body that grows past the limit is cut off by telling Django the client went away: Django then
+    closes its spooled copy of the body and answers nothing, and this middleware sends the 413."""
+
     def __init__(self, app: ASGIApp, *, max_body_size: int) -> None:
         self.app = app
         self.max_body_size = max_body_size
@@ -31,15 +29,18 @@ class BodySizeLimitMiddleware:
                 break
 
         received = 0
-        response_started = False
+        too_large = response_started = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(detail)
+                    too_large = True
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -48,9 +49,6 @@ class BodySizeLimitMiddleware:
                 response_started = True
             await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if response_started:
-                raise
+        await self.app(scope, counting_receive, tracking_send)
+        if too_large and not response_started:
             await send_problem(send, 413, detail, scope["path"])

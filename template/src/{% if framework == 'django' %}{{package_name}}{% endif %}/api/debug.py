@@ -16,7 +16,10 @@ class DeliberateError(RuntimeError):
 
 class DebugErrorView(ServiceAPIView):
     @extend_schema(
-        summary="Raise an unhandled error (not in production)", tags=["debug"], responses=problem_responses(500)
+        summary="Raise an unhandled error (not in production)",
+        operation_id="raise_error",
+        tags=["debug"],
+        responses=problem_responses(500),
     )
     def get(self, request: Request) -> Response:
         raise DeliberateError("Deliberate failure from /api/v1/debug/error")

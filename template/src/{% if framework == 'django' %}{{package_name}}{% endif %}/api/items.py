@@ -64,6 +64,7 @@ def _item(item_id: str) -> Item:
 class ItemCollectionView(ServiceAPIView):
     @extend_schema(
         summary="List items",
+        operation_id="list_items",
         tags=["items"],
         parameters=[PageQuerySerializer],
         responses={200: ItemPageSerializer, **problem_responses(422)},
@@ -80,6 +81,7 @@ class ItemCollectionView(ServiceAPIView):
 
     @extend_schema(
         summary="Create an item",
+        operation_id="create_item",
         tags=["items"],
         request=ItemInSerializer,
         responses={201: ItemSerializer, **_WRITE_ERRORS},
@@ -93,13 +95,18 @@ class ItemCollectionView(ServiceAPIView):
 
 class ItemView(ServiceAPIView):
     @extend_schema(
-        summary="Read an item", tags=["items"], parameters=[ITEM_ID], responses={200: ItemSerializer, **_READ_ERRORS}
+        summary="Read an item",
+        operation_id="get_item",
+        tags=["items"],
+        parameters=[ITEM_ID],
+        responses={200: ItemSerializer, **_READ_ERRORS},
     )
     def get(self, request: Request, item_id: str) -> Response:
         return Response(ItemSerializer(_item(item_id)).data)
 
     @extend_schema(
         summary="Replace an item",
+        operation_id="replace_item",
         tags=["items"],
         parameters=[ITEM_ID],
         request=ItemInSerializer,
@@ -115,7 +122,11 @@ class ItemView(ServiceAPIView):
         return Response(ItemSerializer(item).data)
 
     @extend_schema(
-        summary="Delete an item", tags=["items"], parameters=[ITEM_ID], responses={204: None, **_READ_ERRORS}
+        summary="Delete an item",
+        operation_id="delete_item",
+        tags=["items"],
+        parameters=[ITEM_ID],
+        responses={204: None, **_READ_ERRORS},
     )
     def delete(self, request: Request, item_id: str) -> Response:
         _item(item_id).delete()

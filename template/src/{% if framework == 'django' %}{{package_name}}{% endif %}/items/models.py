@@ -10,7 +10,7 @@ from django.db import models
 class Item(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=100)
-    description = models.CharField(max_length=1000, null=True, blank=True)  # noqa: DJ001 - null means "not given"
+    description = models.CharField(max_length=1000, null=True, blank=True)
     price_cents = models.BigIntegerField()
     tags = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)

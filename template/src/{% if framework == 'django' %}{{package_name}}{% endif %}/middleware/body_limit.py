@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
-
 from ..problems import send_problem
 
 

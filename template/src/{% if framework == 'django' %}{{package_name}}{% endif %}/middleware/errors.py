@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
-
 from ..problems import send_problem
 
 logger = logging.getLogger(__name__)

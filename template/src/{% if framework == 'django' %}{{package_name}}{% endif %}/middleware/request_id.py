@@ -7,7 +7,6 @@ import uuid
 from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
-
 from ..request_context import request_id_var
 
 _VALID_ID: Final = re.compile(rb"[A-Za-z0-9._-]{1,128}")

@@ -66,10 +66,10 @@ def one_at_a_time() -> list[Answers]:
     variants: list[Answers] = [{}]
     for question, values in QUESTION_VALUES.items():
         variants.extend({question: value} for value in values if value != DEFAULT_ANSWERS.get(question))
-    return [_within_limits(variant) for variant in variants]
+    return [within_limits(variant) for variant in variants]
 
 
-def _within_limits(variant: Answers) -> Answers:
+def within_limits(variant: Answers) -> Answers:
     """A variant plus the limits of its framework, written out (so ids and renders agree)."""
     limits = FRAMEWORK_LIMITS.get({**DEFAULT_ANSWERS, **variant}["framework"], {})
     return {**variant, **{key: value for key, value in limits.items() if DEFAULT_ANSWERS.get(key) != value}}
@@ -144,7 +144,7 @@ def pairwise() -> list[Answers]:
         uncovered -= pairs_of(ordered)
     unique: dict[str, Answers] = {}
     for row in rows:
-        variant = _within_limits(
+        variant = within_limits(
             {key: value for key, value in row.items() if DEFAULT_ANSWERS.get(key, _values(key)[0]) != value}
         )
         unique.setdefault(variant_id({**DEFAULT_ANSWERS, **variant}), variant)

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
+
+from ..runtime import service_of
 
 
 class ServiceAPIView(APIView):
     # No OPTIONS (CORS preflights are answered by the CORS middleware) and no PATCH: the same surface as the
     # FastAPI variant. HEAD is served wherever GET is (Django maps it to `get`).
     http_method_names = ["get", "post", "put", "delete", "head"]  # noqa: RUF012 - Django's own attribute
+    rate_limited: ClassVar[bool] = False
+    """API views are rate limited (when the project has it); health and documentation never are."""
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        if not self.rate_limited:
+            return []
+        return [throttle() for throttle in service_of(self.request).wiring.api_throttles]
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_headers = service_of(request).wiring.extras.get("rate_limit_headers")
+        if add_headers is not None:
+            for name, value in add_headers(request._request).items():
+                response[name] = value
+        return response
 
     @property
     def allowed_methods(self) -> list[str]:

@@ -15,6 +15,8 @@ class DeliberateError(RuntimeError):
 
 
 class DebugErrorView(ServiceAPIView):
+    rate_limited = True
+
     @extend_schema(
         summary="Raise an unhandled error (not in production)",
         operation_id="raise_error",

@@ -62,6 +62,8 @@ def _item(item_id: str) -> Item:
 
 
 class ItemCollectionView(ServiceAPIView):
+    rate_limited = True
+
     @extend_schema(
         summary="List items",
         operation_id="list_items",
@@ -94,6 +96,8 @@ class ItemCollectionView(ServiceAPIView):
 
 
 class ItemView(ServiceAPIView):
+    rate_limited = True
+
     @extend_schema(
         summary="Read an item",
         operation_id="get_item",

@@ -93,5 +93,9 @@ def django_settings(settings: Settings) -> dict[str, Any]:
             "OAS_VERSION": "3.1.0",
             "COMPONENT_SPLIT_REQUEST": True,
             "SERVE_INCLUDE_SCHEMA": False,
+            "POSTPROCESSING_HOOKS": [
+                "drf_spectacular.hooks.postprocess_schema_enums",
+                f"{PACKAGE}.api.schema.forbid_unknown_request_fields",
+            ],
         },
     }

@@ -79,3 +79,12 @@ def problem_responses(*statuses: int) -> dict[Any, OpenApiResponse]:
         )
         for status in statuses
     }
+
+
+def forbid_unknown_request_fields(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: request bodies (`*Request` components, see COMPONENT_SPLIT_REQUEST)
+    come from StrictInputSerializer, which refuses undeclared fields; say so in the schema."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+    return result

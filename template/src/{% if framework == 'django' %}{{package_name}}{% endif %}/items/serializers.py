@@ -39,7 +39,19 @@ class StrictIntegerField(serializers.IntegerField):
         return int(super().to_internal_value(data))
 
 
-class ItemInSerializer(serializers.Serializer[Any]):
+class StrictInputSerializer(serializers.Serializer[Any]):
+    """A request body that refuses fields it does not declare (documented as `additionalProperties: false` by
+    `api.schema.forbid_unknown_request_fields`, which relies on every request serializer deriving from this)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ItemInSerializer(StrictInputSerializer):
     """What a client sends to create or replace an item."""
 
     name = StrictCharField(min_length=1, max_length=100, help_text="Display name, 1-100 characters")
@@ -57,10 +69,6 @@ class ItemInSerializer(serializers.Serializer[Any]):
         ref_name = "ItemIn"
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         validated = super().to_internal_value(data)
         validated.setdefault("tags", [])
         return validated

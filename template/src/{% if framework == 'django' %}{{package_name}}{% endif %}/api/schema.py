@@ -44,6 +44,8 @@ class ValidationProblemSerializer(ProblemSerializer):
         ref_name = "ValidationProblem"
 
 
+NO_NUL_CHARACTERS: Final = r"^[^\x00]*$"
+
 _EXAMPLE_DETAILS: Final = {
     400: "The request body is not valid JSON",
     404: "Item 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist",
@@ -83,8 +85,13 @@ def problem_responses(*statuses: int) -> dict[Any, OpenApiResponse]:
 
 def forbid_unknown_request_fields(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular post-processing hook: request bodies (`*Request` components, see COMPONENT_SPLIT_REQUEST)
-    come from StrictInputSerializer, which refuses undeclared fields; say so in the schema."""
+    come from StrictInputSerializer, which refuses undeclared fields, and DRF's text fields refuse NUL characters
+    (most databases cannot store them); say both in the schema."""
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request") and schema.get("type") == "object":
             schema["additionalProperties"] = False
+            for field in schema.get("properties", {}).values():
+                kinds = field.get("type")
+                if (kinds == "string" or (isinstance(kinds, list) and "string" in kinds)) and "pattern" not in field:
+                    field["pattern"] = NO_NUL_CHARACTERS
     return result

@@ -42,7 +42,7 @@ DEFAULT_ANSWERS: Answers = {
 # Every question with a closed set of values, and the values that are available today.
 QUESTION_VALUES: dict[str, list[Any]] = {
     "python_version": ["3.11", "3.12", "3.13"],
-    "framework": ["fastapi"],
+    "framework": ["fastapi", "django"],
     "rate_limiting": [True, False],
     "use_redis": [False, True],
     "use_sentry": [True, False],
@@ -51,6 +51,13 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "ci_provider": ["github", "gitlab", "none"],
     "kubernetes": [True, False],
 }
+
+# Answers a framework cannot take yet (copier.yml refuses them with a clear message): every variant of that
+# framework is rendered with these values instead. Remove an entry as soon as the framework supports the option.
+FRAMEWORK_LIMITS: dict[str, Answers] = {
+    "django": {"use_redis": False, "use_sentry": False, "use_prometheus": False, "docs_ui": "none"},
+}
+
 
 # Free-text questions, each with a non-default value that must visibly change the output.
 FREE_TEXT_CHANGES: Answers = {
@@ -69,7 +76,13 @@ INVALID_COMBINATIONS: list[tuple[Answers, str]] = []
 
 
 def is_valid(answers: Answers) -> bool:
-    """False when the answers contain a combination copier refuses."""
+    """False when the answers contain a combination copier refuses (incl. an option its framework cannot take).
+
+    Partial answers are judged on what they contain (questions left out are not assumed to take their defaults).
+    """
+    limits = FRAMEWORK_LIMITS.get(answers.get("framework", DEFAULT_ANSWERS["framework"]), {})
+    if any(key in answers and answers[key] != value for key, value in limits.items()):
+        return False
     return not any(
         all(answers.get(key) == value for key, value in combination.items()) for combination, _ in INVALID_COMBINATIONS
     )
@@ -80,7 +93,13 @@ def one_at_a_time() -> list[Answers]:
     variants: list[Answers] = [{}]
     for question, values in QUESTION_VALUES.items():
         variants.extend({question: value} for value in values if value != DEFAULT_ANSWERS.get(question))
-    return variants
+    return [within_limits(variant) for variant in variants]
+
+
+def within_limits(variant: Answers) -> Answers:
+    """A variant plus the limits of its framework, written out (so ids and renders agree)."""
+    limits = FRAMEWORK_LIMITS.get({**DEFAULT_ANSWERS, **variant}["framework"], {})
+    return {**variant, **{key: value for key, value in limits.items() if DEFAULT_ANSWERS.get(key) != value}}
 
 
 def variant_id(answers: Answers) -> str:
@@ -130,7 +149,7 @@ def pairwise(seeds: int = 16, candidates: int = 24) -> list[Answers]:
         for a, b in itertools.combinations(questions, 2)
         for va in values[a]
         for vb in values[b]
-        if is_valid({**DEFAULT_ANSWERS, a: va, b: vb})
+        if is_valid({a: va, b: vb})
     }
 
     def pairs_of(row: dict[str, Any]) -> set[Pair]:
@@ -141,7 +160,7 @@ def pairwise(seeds: int = 16, candidates: int = 24) -> list[Answers]:
         rng.shuffle(order)
         row: dict[str, Any] = {}
         for question in order:
-            allowed = [value for value in values[question] if is_valid({**DEFAULT_ANSWERS, **row, question: value})]
+            allowed = [value for value in values[question] if is_valid({**row, question: value})]
             gains = {
                 repr(value): sum(
                     1

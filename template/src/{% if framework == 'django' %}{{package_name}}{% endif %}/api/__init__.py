@@ -1,0 +1,1 @@
+"""HTTP routes: DRF views per resource; `urls.urlconf_for` assembles them."""

@@ -1,0 +1,27 @@
+"""`/api/v1/debug/error` fails on purpose, to check error reporting end to end. Never routed in production."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .base import ServiceAPIView
+from .schema import problem_responses
+
+
+class DeliberateError(RuntimeError):
+    """Raised by the debug route; seeing it in logs or Sentry proves error reporting works."""
+
+
+class DebugErrorView(ServiceAPIView):
+    rate_limited = True
+
+    @extend_schema(
+        summary="Raise an unhandled error (not in production)",
+        operation_id="raise_error",
+        tags=["debug"],
+        responses=problem_responses(500),
+    )
+    def get(self, request: Request) -> Response:
+        raise DeliberateError("Deliberate failure from /api/v1/debug/error")

@@ -1,0 +1,114 @@
+"""problem+json for every error: DRF's exceptions (exception handler) and Django's own (handler400/403/404/500)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from django.http import Http404, HttpRequest, HttpResponse
+from rest_framework import exceptions
+from rest_framework.settings import api_settings
+
+from ..middleware.django import EXCEPTION_KEY
+from ..problems import problem_response
+from ..runtime import service_of
+from .base import scope_of
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_500_DETAIL: Final = "The server failed to handle the request; quote the request id when reporting it"
+_GENERIC_DETAILS: Final = {
+    404: "No resource exists at this path",
+    405: "This method is not allowed on this resource",
+}
+
+FieldErrors = list[dict[str, str]]
+
+
+class RequestValidationError(exceptions.APIException):
+    """Invalid input: a 422 whose body lists every invalid field (`body.name`, `query.limit`, `path.item_id`)."""
+
+    status_code = 422
+
+    def __init__(self, errors: FieldErrors) -> None:
+        super().__init__("invalid request")
+        self.errors = errors
+
+
+def field_errors(location: str, detail: Any) -> FieldErrors:
+    """Flatten DRF's nested error detail into `{"field": "body.tags.0", "message": ...}` entries."""
+    if isinstance(detail, dict):
+        errors: FieldErrors = []
+        for key, value in detail.items():
+            nested = location if key == api_settings.NON_FIELD_ERRORS_KEY else f"{location}.{key}"
+            errors.extend(field_errors(nested, value))
+        return errors
+    if isinstance(detail, list):
+        if all(isinstance(entry, str) for entry in detail):
+            return [{"field": location, "message": str(entry)} for entry in detail]
+        nested_errors: FieldErrors = []
+        for index, entry in enumerate(detail):
+            if entry:
+                nested_errors.extend(field_errors(f"{location}.{index}", entry))
+        return nested_errors
+    return [{"field": location, "message": str(detail)}]
+
+
+def invalid(location: str, detail: Any) -> RequestValidationError:
+    return RequestValidationError(field_errors(location, detail))
+
+
+def validation_problem(errors: FieldErrors, instance: str) -> HttpResponse:
+    count = len(errors)
+    return problem_response(
+        422, f"The request has {count} invalid field{'s' if count != 1 else ''}", instance, errors=errors
+    )
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:  # noqa: PLR0911
+    """DRF's EXCEPTION_HANDLER. Returns None for anything unexpected: Django logs it and answers with handler500."""
+    request = context["request"]
+    path: str = request.path
+    if isinstance(exc, RequestValidationError):
+        return validation_problem(exc.errors, path)
+    if isinstance(exc, exceptions.ValidationError):
+        return validation_problem(field_errors("body", exc.detail), path)
+    if isinstance(exc, exceptions.ParseError):
+        return problem_response(400, "The request body is not valid JSON", path)
+    if isinstance(exc, Http404):
+        return problem_response(404, str(exc) or _GENERIC_DETAILS[404], path)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        view = context.get("view")
+        allowed = ", ".join(view.allowed_methods) if view is not None else ""
+        return problem_response(405, _GENERIC_DETAILS[405], path, headers={"Allow": allowed})
+    if isinstance(exc, exceptions.Throttled):
+        wait = max(1, round(getattr(exc, "wait", None) or 1))
+        return problem_response(
+            429, f"Too many requests; retry after {wait} seconds", path, headers={"Retry-After": str(wait)}
+        )
+    if isinstance(exc, exceptions.APIException):
+        return problem_response(exc.status_code, str(exc.detail), path)
+    return None
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem_response(400, "The request is malformed", request.path)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem_response(403, "You may not access this resource", request.path)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem_response(404, _GENERIC_DETAILS[404], request.path)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django has logged the exception (with its trace and the request id); the body never carries a trace."""
+    exc = scope_of(request).get(EXCEPTION_KEY)
+    try:
+        expose = service_of(request).settings.is_development
+    except LookupError:
+        expose = False
+    detail = f"{type(exc).__name__}: {exc}" if expose and exc is not None else PUBLIC_500_DETAIL
+    return problem_response(500, detail, request.path)

@@ -1,0 +1,1 @@
+"""The example resource: a Django app with its model, migrations and strict input serializers."""

@@ -1,0 +1,23 @@
+"""The stored item. SQLite by default (one file, `DATABASE_PATH`); migrations live in `migrations/`."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class Item(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=1000, null=True, blank=True)
+    price_cents = models.BigIntegerField()
+    tags = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return self.name

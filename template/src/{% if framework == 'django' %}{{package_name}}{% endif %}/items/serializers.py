@@ -1,0 +1,100 @@
+"""Request and response shapes of the example resource. Strict: unknown fields and type coercion are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework import serializers
+
+from .models import Item
+
+TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
+
+
+class StrictCharField(serializers.CharField):
+    """DRF turns numbers into strings; JSON numbers are not names."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictRegexField(serializers.RegexField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """Integers only: `"12"` and `true` are refused; `12.0` is accepted (JSON does not tell it from 12)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+class StrictInputSerializer(serializers.Serializer[Any]):
+    """A request body that refuses fields it does not declare (documented as `additionalProperties: false` by
+    `api.schema.forbid_unknown_request_fields`, which relies on every request serializer deriving from this)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ItemInSerializer(StrictInputSerializer):
+    """What a client sends to create or replace an item."""
+
+    name = StrictCharField(min_length=1, max_length=100, help_text="Display name, 1-100 characters")
+    description = StrictCharField(
+        required=False, allow_null=True, allow_blank=True, trim_whitespace=False, max_length=1000, default=None
+    )
+    price_cents = StrictIntegerField(
+        min_value=0, max_value=100_000_000, help_text="Price in the smallest currency unit"
+    )
+    tags = serializers.ListField(
+        child=StrictRegexField(TAG_PATTERN), required=False, max_length=10, help_text="Lowercase labels"
+    )
+
+    class Meta:
+        ref_name = "ItemIn"
+
+    def to_internal_value(self, data: Any) -> Any:
+        validated = super().to_internal_value(data)
+        validated.setdefault("tags", [])
+        return validated
+
+
+class ItemSerializer(serializers.ModelSerializer[Item]):
+    """An item as stored and returned."""
+
+    tags = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Item
+        fields = ("id", "name", "description", "price_cents", "tags", "created_at", "updated_at")
+        ref_name = "Item"
+
+
+class ItemPageSerializer(serializers.Serializer[Any]):
+    items = ItemSerializer(many=True)
+    total = serializers.IntegerField(min_value=0, help_text="Number of items in the collection")
+    limit = serializers.IntegerField()
+    offset = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "ItemPage"
+
+
+class PageQuerySerializer(serializers.Serializer[Any]):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=50, help_text="Page size")
+    offset = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0, help_text="Items to skip")

@@ -1,0 +1,50 @@
+"""What the service knows about its own state: dependency checks for readiness, and whether it is stopping."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DependencyCheck = Callable[[], Awaitable[None]]
+"""Returns when the dependency is usable; raises (anything) when it is not."""
+
+
+class CheckResult(BaseModel):
+    status: Literal["ok", "fail"]
+    duration_ms: float = Field(description="How long the check took")
+    detail: str | None = Field(default=None, description="Why the check failed")
+
+
+@dataclass
+class ServiceState:
+    check_timeout_s: float = 1.0
+    checks: dict[str, DependencyCheck] = field(default_factory=dict)
+    shutting_down: bool = False
+
+    def add_check(self, name: str, check: DependencyCheck) -> None:
+        self.checks[name] = check
+
+    def begin_shutdown(self) -> None:
+        self.shutting_down = True
+
+    async def run_checks(self) -> dict[str, CheckResult]:
+        names = list(self.checks)
+        results = await asyncio.gather(*(self._run(self.checks[name]) for name in names))
+        return dict(zip(names, results, strict=True))
+
+    async def _run(self, check: DependencyCheck) -> CheckResult:
+        start = time.perf_counter()
+        detail: str | None = None
+        try:
+            await asyncio.wait_for(check(), timeout=self.check_timeout_s)
+        except TimeoutError:
+            detail = f"no answer within {self.check_timeout_s:g} s"
+        except Exception as exc:  # a failing dependency is a result, not an error
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        duration_ms = round((time.perf_counter() - start) * 1000, 3)
+        return CheckResult(status="fail" if detail else "ok", duration_ms=duration_ms, detail=detail)

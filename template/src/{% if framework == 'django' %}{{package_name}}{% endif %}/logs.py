@@ -1,0 +1,130 @@
+"""Structured logging: one format (JSON or console) for application, server and access lines.
+
+Application code logs through the standard `logging` module; every line carries the current request id.
+Access lines take a faster path (`AccessLog`) that writes the same format straight to the same stream: the
+`logging` machinery costs about as much as the rest of the middleware stack together.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from typing import IO, Any, Final
+
+from .request_context import current_request_id
+from .settings import LogFormat, Settings
+
+# Attributes every LogRecord has; anything else on a record came from `extra=` and is logged as a field.
+_RECORD_ATTRIBUTES: Final = frozenset(vars(logging.makeLogRecord({})).keys()) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",  # uvicorn's ANSI-coloured duplicate of the message
+    "request",  # Django attaches the request object to its own records; the request id already names it
+}
+
+
+def utc_timestamp(epoch_seconds: float) -> str:
+    seconds = int(epoch_seconds)
+    millis = int((epoch_seconds - seconds) * 1000)
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{millis:03d}Z"
+
+
+def render(fields: dict[str, Any], log_format: LogFormat) -> str:
+    """Render one log line (without the newline). `fields` starts with timestamp, level, logger, message."""
+    if log_format == "json":
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"), default=str)
+    head = f"{fields['timestamp']} {fields['level']:<8} {fields['logger']}: {fields['message']}"
+    rest = " ".join(f"{key}={value}" for key, value in fields.items() if key not in _CONSOLE_HEAD and value is not None)
+    exception = fields.get("exception")
+    line = f"{head} {rest}" if rest else head
+    return f"{line}\n{exception}" if exception else line
+
+
+_CONSOLE_HEAD: Final = frozenset({"timestamp", "level", "logger", "message", "exception"})
+
+
+class StructuredFormatter(logging.Formatter):
+    def __init__(self, log_format: LogFormat) -> None:
+        super().__init__()
+        self.log_format: LogFormat = log_format
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, Any] = {
+            "timestamp": utc_timestamp(record.created),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": current_request_id(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES and key not in fields:
+                fields[key] = value
+        if record.exc_info:
+            fields["exception"] = self.formatException(record.exc_info)
+        return render(fields, self.log_format)
+
+
+def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None:
+    """Route every logger (ours, uvicorn's, libraries') through one handler in the configured format."""
+    handler = logging.StreamHandler(stream or sys.stdout)
+    handler.setFormatter(StructuredFormatter(settings.effective_log_format))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(settings.log_level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    # The access line is ours (AccessLog); uvicorn's would be a duplicate without the request id.
+    logging.getLogger("uvicorn.access").disabled = True
+    # Django logs every 4xx as a warning ("Not Found: /x"): the access line already says it. Errors stay.
+    logging.getLogger("django.request").setLevel(max(logging.ERROR, root.level))
+
+
+class AccessLog:
+    """Writes one line per request in the configured format, without going through `logging`."""
+
+    logger_name: Final = "access"
+
+    def __init__(self, log_format: LogFormat, level: str, stream: IO[str] | None = None) -> None:
+        self.log_format: LogFormat = log_format
+        self.enabled = logging.getLevelName(level) <= logging.INFO
+        self._stream = stream
+
+    def write(
+        self,
+        *,
+        request_id: str,
+        method: str,
+        path: str,
+        route: str | None,
+        status: int,
+        duration_ms: float,
+        client: str | None,
+    ) -> None:
+        if not self.enabled:
+            return
+        line = render(
+            {
+                "timestamp": utc_timestamp(time.time()),
+                "level": "INFO",
+                "logger": self.logger_name,
+                "message": "request",
+                "request_id": request_id,
+                "method": method,
+                "path": path,
+                "route": route,
+                "status": status,
+                "duration_ms": round(duration_ms, 3),
+                "client": client,
+            },
+            self.log_format,
+        )
+        # Resolved per call so that a replaced sys.stdout (tests, reloaders) is honoured.
+        stream = self._stream or sys.stdout
+        stream.write(line + "\n")
+        stream.flush()

@@ -1,0 +1,53 @@
+"""Refuse request bodies over the configured size with a 413, whether declared up front or streamed."""
+
+from __future__ import annotations
+
+from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
+from ..problems import send_problem
+
+
+class BodySizeLimitMiddleware:
+    """A streamed body that grows past the limit is cut off by telling Django the client went away: Django then
+    closes its spooled copy of the body and answers nothing, and this middleware sends the 413."""
+
+    def __init__(self, app: ASGIApp, *, max_body_size: int) -> None:
+        self.app = app
+        self.max_body_size = max_body_size
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body_size
+        detail = f"The request body exceeds the limit of {limit} bytes"
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > limit:
+                    await send_problem(send, 413, detail, scope["path"])
+                    return
+                break
+
+        received = 0
+        too_large = response_started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    too_large = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        await self.app(scope, counting_receive, tracking_send)
+        if too_large and not response_started:
+            await send_problem(send, 413, detail, scope["path"])

@@ -1,0 +1,51 @@
+"""The one Django-side middleware: what only Django knows (URL pattern matched, view exception) goes back to the
+ASGI scope, where the pure ASGI middleware (access log, metrics, 500 body) reads it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from asgiref.sync import markcoroutinefunction
+from django.http import HttpRequest, HttpResponseBase
+
+from ..runtime import service_of
+from .telemetry import ROUTE_KEY
+
+EXCEPTION_KEY: Final = "unhandled_exception"
+_CONVERTER: Final = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def route_template(route: str) -> str:
+    """Django's `api/v1/items/<str:item_id>` spelled like OpenAPI (and FastAPI): `/api/v1/items/{item_id}`."""
+    return "/" + _CONVERTER.sub(r"{\1}", route)
+
+
+class ServiceMiddleware:
+    sync_capable = False
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]]) -> None:
+        self.get_response = get_response
+        markcoroutinefunction(self)
+
+    async def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        # Which routes exist depends on the app's settings (the debug route, the OpenAPI document).
+        request.urlconf = service_of(request).urlconf  # type: ignore[attr-defined]
+        if "CONTENT_LENGTH" not in request.META and "HTTP_TRANSFER_ENCODING" in request.META:
+            # A chunked upload has no Content-Length, and DRF reads a request without one as empty. Django has
+            # already spooled the whole body (bounded by BodySizeLimitMiddleware): state its length.
+            request.META["CONTENT_LENGTH"] = str(len(request.body))
+        return await self.get_response(request)
+
+    async def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        match = request.resolver_match
+        if match is not None:
+            request.scope[ROUTE_KEY] = route_template(match.route)  # type: ignore[attr-defined]
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        # Django logs it and calls handler500, which gets no exception: keep it for the development detail.
+        request.scope[EXCEPTION_KEY] = exception  # type: ignore[attr-defined]

@@ -1,0 +1,56 @@
+"""Request ids: accept a well-formed caller id, otherwise mint a UUID4; echo it and expose it to the request."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Final
+
+from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
+from ..request_context import request_id_var
+
+_VALID_ID: Final = re.compile(rb"[A-Za-z0-9._-]{1,128}")
+_REQUEST_ID: Final = b"x-request-id"
+_CORRELATION_ID: Final = b"x-correlation-id"
+
+
+def incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str:
+    """The caller's X-Request-ID, else its X-Correlation-ID, when well-formed; otherwise a new UUID4."""
+    request_id = correlation_id = None
+    for name, value in headers:
+        if name == _REQUEST_ID:
+            request_id = value
+        elif name == _CORRELATION_ID:
+            correlation_id = value
+    for candidate in (request_id, correlation_id):
+        if candidate is not None and _VALID_ID.fullmatch(candidate):
+            return candidate.decode("ascii")
+    return str(uuid.uuid4())
+
+
+class RequestIdMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = incoming_request_id(scope["headers"])
+        encoded = request_id.encode("ascii")
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (_REQUEST_ID, encoded),
+                    (_CORRELATION_ID, encoded),
+                ]
+            await send(message)
+
+        token = request_id_var.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)

@@ -1,0 +1,86 @@
+"""Per-request timing headers, the access log line and request observers (metrics), from one clock reading."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
+from ..logs import AccessLog
+
+_SERVER_TIMING: Final = b"server-timing"
+_PROCESS_TIME: Final = b"x-process-time"
+ROUTE_KEY: Final = "route"
+"""Scope key holding the matched URL pattern as a template (`/api/v1/items/{item_id}`), set by Django's side."""
+
+
+class RequestObserver:
+    """Something that watches every request (Prometheus metrics, for one). Override what you need."""
+
+    def started(self, method: str) -> None:
+        """Called when a request arrives."""
+
+    def finished(self, method: str, route: str | None, status: int, duration_s: float) -> None:
+        """Called once the response has been sent (or the client went away)."""
+
+
+def route_template(scope: Scope) -> str | None:
+    """The matched route's path template, never the raw path; None when no URL pattern matched."""
+    route = scope.get(ROUTE_KEY)
+    return route if isinstance(route, str) else None
+
+
+class RequestTelemetryMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        access_log: AccessLog,
+        observers: Sequence[RequestObserver] = (),
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.app = app
+        self.access_log = access_log
+        self.observers = tuple(observers)
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = self.clock()
+        method: str = scope["method"]
+        status = 500  # what the client sees if the app dies before answering
+        for observer in self.observers:
+            observer.started(method)
+
+        async def send_with_timing(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                elapsed = self.clock() - start
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (_SERVER_TIMING, f"app;dur={elapsed * 1000:.3f}".encode()),
+                    (_PROCESS_TIME, f"{elapsed:.6f}".encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_timing)
+        finally:
+            duration = self.clock() - start
+            route = route_template(scope)
+            for observer in self.observers:
+                observer.finished(method, route, status, duration)
+            client = scope.get("client")
+            self.access_log.write(
+                request_id=scope.get("state", {}).get("request_id", "-"),
+                method=method,
+                path=scope["path"],
+                route=route,
+                status=status,
+                duration_ms=duration * 1000,
+                client=client[0] if client else None,
+            )

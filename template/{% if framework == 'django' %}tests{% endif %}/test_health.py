@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from .conftest import Client
+
+
+def test_live(client: Client) -> None:
+    response = client.get("/health/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_ready_with_no_dependencies(client: Client) -> None:
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {}}
+
+
+def test_summary(client: Client) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["environment"] == "test"
+    assert body["version"]
+
+
+async def _failing_check() -> None:
+    raise ConnectionError("connection refused")
+
+
+async def _hanging_check() -> None:
+    await asyncio.sleep(10)
+
+
+@pytest.mark.parametrize(
+    ("check", "detail"),
+    [(_failing_check, "ConnectionError: connection refused"), (_hanging_check, "no answer within 0.2 s")],
+)
+def test_failed_dependency_makes_readiness_503(client: Client, check: object, detail: str) -> None:
+    state = client.app.service.state
+    state.check_timeout_s = 0.2
+    state.add_check("database", check)  # type: ignore[arg-type]
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["detail"] == "Not ready: database failed"
+    assert body["checks"]["database"]["detail"] == detail
+    summary = client.get("/health")
+    assert summary.status_code == 503
+    assert summary.json()["status"] == "degraded"
+
+
+def test_readiness_is_503_once_shutdown_begins(client: Client) -> None:
+    client.app.service.state.begin_shutdown()
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json()["detail"] == "Not ready: shutting down"
+    assert client.get("/health").json()["status"] == "shutting_down"
+    assert client.get("/health/live").status_code == 200

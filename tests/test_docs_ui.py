@@ -27,7 +27,9 @@ from .conftest import REPO_ROOT, ProjectFactory
 from .contract.service import Service, start_service
 
 UIS = ["scalar", "swagger", "redoc"]
-TEMPLATE_PACKAGE = REPO_ROOT / "template" / "src" / "{{package_name}}"
+# The docs UIs belong to the FastAPI tree (a framework-conditional folder name).
+FASTAPI_PACKAGE_DIR = "{% if framework == 'fastapi' %}{{package_name}}{% endif %}"
+TEMPLATE_PACKAGE = REPO_ROOT / "template" / "src" / FASTAPI_PACKAGE_DIR
 REFRESH_SCRIPT = REPO_ROOT / "scripts" / "refresh-docs-assets"
 CHROMIUM = os.environ.get("DOCS_UI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -259,13 +261,13 @@ def test_refresh_script_check_reports_a_changed_file(tmp_path: Path) -> None:
     shutil.copy2(REFRESH_SCRIPT, copy / "scripts" / "refresh-docs-assets")
     for ui in UIS:
         shutil.copytree(
-            template_ui_folder(ui), copy / "template" / "src" / "{{package_name}}" / template_ui_folder(ui).name
+            template_ui_folder(ui), copy / "template" / "src" / FASTAPI_PACKAGE_DIR / template_ui_folder(ui).name
         )
     bundle = (
         copy
         / "template"
         / "src"
-        / "{{package_name}}"
+        / FASTAPI_PACKAGE_DIR
         / template_ui_folder("redoc").name
         / "vendor"
         / "redoc.standalone.js"

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("variant", variant_params([within_limits({}), within_limits({"framework": "django"})]))
 def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path, variant: dict[str, object]) -> None:
     project: RenderedProject = projects.installed(**variant)
-    # A limit high enough for the ~500 generated requests: 429s are documented, but they would hide the checks.
-    service = start_service(project, tmp_path, LOG_LEVEL="WARNING", RATE_LIMIT_DEFAULT="100000/minute")
+    # Rate limiting off: its 429s are documented, correct answers, but they would keep schemathesis from exploring.
+    service = start_service(project, tmp_path, LOG_LEVEL="WARNING", RATE_LIMIT_ENABLED="false")
     try:
         result = subprocess.run(
             [
@@ -43,4 +43,4 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
         service.kill()
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]
-    assert "No issues found" in output
+    assert "No issues found" in output, output[-6000:]

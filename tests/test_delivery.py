@@ -105,6 +105,9 @@ def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
     assert app["environment"]["ENVIRONMENT"] == "staging"
     assert app["healthcheck"]["test"][-1].count("/health/live") == 1
     assert app["read_only"] is True
+    if project.answers["framework"] == "django":
+        assert app["environment"]["DATABASE_PATH"] == "/data/db.sqlite3"
+        assert any(volume["target"] == "/data" for volume in app["volumes"]), "SQLite needs a writable volume"
     if project.answers["use_redis"]:
         assert app["environment"]["REDIS_URL"] == "redis://redis:6379/0"
         assert app["depends_on"]["redis"]["condition"] == "service_healthy"
@@ -316,6 +319,9 @@ def test_image_build_steps_produce_a_running_service(
 
     port = free_port()
     env = {**image.env, "HOST": "127.0.0.1", "PORT": str(port)}  # loopback only on this machine
+    if project.answers["framework"] == "django":
+        # What a deployment provides as a secret: the image runs with ENVIRONMENT=production, which requires one.
+        env["SECRET_KEY"] = "image-test-" + "k" * 50
     home = Path(interpreter).resolve().parents[3]  # <pyenv root>/versions/<version>/bin/python
     log_path = scratch_root / "service.log"
     with log_path.open("w") as log:

@@ -55,7 +55,13 @@ QUESTION_VALUES: dict[str, list[Any]] = {
 # Answers a framework cannot take yet (copier.yml refuses them with a clear message): every variant of that
 # framework is rendered with these values instead. Remove an entry as soon as the framework supports the option.
 FRAMEWORK_LIMITS: dict[str, Answers] = {
-    "django": {"use_redis": False, "use_sentry": False, "use_prometheus": False, "docs_ui": "none"},
+    "django": {
+        "use_redis": False,
+        "use_sentry": False,
+        "use_prometheus": False,
+        "docs_ui": "none",
+        "kubernetes": False,
+    },
 }
 
 

@@ -84,7 +84,14 @@ def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, acce
             allow_credentials=settings.cors_allow_credentials,
             allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-Correlation-ID"],
-            expose_headers=["X-Request-ID", "X-Correlation-ID", "Server-Timing", "Location", "Retry-After"],
+            expose_headers=[
+                "X-Request-ID",
+                "X-Correlation-ID",
+                "Server-Timing",
+                "Location",
+                "Retry-After",
+                *wiring.cors_exposed_headers,
+            ],
             max_age=600,
         )
     app = RequestTelemetryMiddleware(app, access_log=access_log, observers=wiring.observers)

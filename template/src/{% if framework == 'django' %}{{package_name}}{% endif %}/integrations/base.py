@@ -27,6 +27,9 @@ class Wiring:
     api_responses: dict[int | str, dict[str, Any]] = field(default_factory=dict)
     """Extra documented responses of every `/api` route (e.g. 429 when rate limiting is on)."""
 
+    cors_exposed_headers: list[str] = field(default_factory=list)
+    """Response headers cross-origin browser code may read, beyond the core ones (e.g. `X-RateLimit-Remaining`)."""
+
     degradation_listeners: list[Callable[[str], None]] = field(default_factory=list)
     """Called with a dependency name (`"redis"`) each time a request is served without it (fail-open)."""
 

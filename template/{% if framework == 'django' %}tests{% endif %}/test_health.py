@@ -13,10 +13,12 @@ def test_live(client: Client) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_ready_with_no_dependencies(client: Client) -> None:
+def test_ready_checks_every_dependency(client: Client) -> None:
     response = client.get("/health/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {}}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert {name: check["status"] for name, check in body["checks"].items()} == {"database": "ok"}
 
 
 def test_summary(client: Client) -> None:

@@ -62,9 +62,11 @@ def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) 
     # Imported once Django is set up: the URL patterns import views, serializers and models.
     from django.core.handlers.asgi import ASGIHandler  # noqa: PLC0415
 
+    from .database import check_database  # noqa: PLC0415
     from .urls import urlconf_for  # noqa: PLC0415
 
     state = ServiceState()
+    state.add_check("database", check_database)
     wiring = Wiring(state=state)
     install_integrations(settings, wiring)
     service = Service(settings=settings, state=state, wiring=wiring, urlconf=urlconf_for(settings))

@@ -87,7 +87,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
             429, f"Too many requests; retry after {wait} seconds", path, headers={"Retry-After": str(wait)}
         )
     if isinstance(exc, exceptions.APIException):
-        return problem_response(exc.status_code, str(exc.detail), path)
+        # `wait` (seconds), as DRF's own handler reads it: e.g. the 503 of rate limiting when it fails closed.
+        retry_after = getattr(exc, "wait", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return problem_response(exc.status_code, str(exc.detail), path, headers=headers)
     return None
 
 

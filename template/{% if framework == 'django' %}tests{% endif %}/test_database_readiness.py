@@ -1,0 +1,62 @@
+"""Readiness checks the database: reachable and fully migrated, or 503 with the reason (a production start does not
+migrate, and /api would otherwise fail with "no such table" while readiness said 200)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from .conftest import Client, start_service
+
+PROJECT = Path(__file__).resolve().parents[1]
+PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "k" * 60, "MIGRATE_ON_START": "false"}
+
+
+def test_ready_reports_the_migrated_database(client: Client) -> None:
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"]["status"] == "ok"
+
+
+@pytest.mark.server
+def test_unmigrated_database_is_not_ready_until_migrated(tmp_path: Path) -> None:
+    database = tmp_path / "fresh.sqlite3"
+    service = start_service({**PRODUCTION, "DATABASE_PATH": str(database)})
+    try:
+        response = httpx.get(f"{service.base_url}/health/ready")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        body = response.json()
+        assert body["detail"] == "Not ready: database failed"
+        detail = body["checks"]["database"]["detail"]
+        assert detail == "UnappliedMigrationsError: 1 unapplied migration: run manage.py migrate"
+        assert httpx.get(f"{service.base_url}/health").json()["status"] == "degraded"
+
+        environment = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "DJANGO_"))}
+        subprocess.run(
+            [sys.executable, str(PROJECT / "manage.py"), "migrate", "--no-input"],
+            env={**environment, **PRODUCTION, "DATABASE_PATH": str(database)},
+            check=True,
+            capture_output=True,
+        )
+        ready = httpx.get(f"{service.base_url}/health/ready")
+        assert ready.status_code == 200, ready.text
+        assert httpx.get(f"{service.base_url}/api/v1/items").status_code == 200
+    finally:
+        service.stop()
+
+
+@pytest.mark.server
+def test_unreachable_database_is_not_ready(tmp_path: Path) -> None:
+    service = start_service({**PRODUCTION, "DATABASE_PATH": str(tmp_path / "missing-directory" / "db.sqlite3")})
+    try:
+        response = httpx.get(f"{service.base_url}/health/ready")
+    finally:
+        service.stop()
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"]["detail"] == "OperationalError: unable to open database file"

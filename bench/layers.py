@@ -1,4 +1,4 @@
-"""Per-layer middleware cost in process (no server, no network): where the stack's own time goes.
+"""Per-layer middleware cost, then the whole app against bare FastAPI, in process (no server, no network).
 
 uv run python bench/layers.py                       # renders the default variant at HEAD
 uv run python bench/layers.py --vcs-ref f83535d     # the same for an older template version
@@ -19,6 +19,7 @@ from common import machine_description
 from middleware import package_name, prepare_project
 
 SCRIPT = Path(__file__).resolve().parent / "apps" / "layer_costs.py"
+APP_SCRIPT = Path(__file__).resolve().parent / "apps" / "app_cost.py"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         python = project / ".venv" / "bin" / "python"
         print(f"\nmiddleware cost per request, in process, thread CPU time (best of 7 x {args.requests})")
         command = [str(python), str(SCRIPT), package_name(project), str(args.requests), str(workdir / "access.log")]
+        subprocess.run(command, cwd=project, check=True)
+        print(f"\nwhole app against bare FastAPI, in process, thread CPU time (best of 7 x {args.requests // 4})")
+        command = [str(python), str(APP_SCRIPT), package_name(project), str(args.requests // 4), str(workdir / "a.log")]
         subprocess.run(command, cwd=project, check=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

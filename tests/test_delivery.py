@@ -224,20 +224,29 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
     assert deploy.exists() == project.answers["kubernetes"]
     if not project.answers["kubernetes"]:
         return
+    django = project.answers["framework"] == "django"
     for overlay, documents in built_overlays(project, toolbox).items():
         kinds = {document["kind"]: document for document in documents}
-        assert {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ConfigMap"} <= set(kinds)
-        assert kinds["HorizontalPodAutoscaler"]["apiVersion"] == "autoscaling/v2"
+        assert {"Deployment", "Service", "PodDisruptionBudget", "ConfigMap"} <= set(kinds)
+        if django:
+            assert_single_replica_owning_the_sqlite_file(kinds, overlay)
+        else:
+            assert kinds["HorizontalPodAutoscaler"]["apiVersion"] == "autoscaling/v2"
+            assert "replicas" not in kinds["Deployment"]["spec"], "the HorizontalPodAutoscaler owns the count"
+            assert kinds["Deployment"]["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+            assert "PersistentVolumeClaim" not in kinds
         pod = kinds["Deployment"]["spec"]["template"]
         spec = pod["spec"]
         (container,) = spec["containers"]
         security = container["securityContext"]
         assert spec["securityContext"]["runAsNonRoot"] is True
+        assert spec["securityContext"]["runAsUser"] == 10001
         assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
         assert security["readOnlyRootFilesystem"] is True
         assert security["allowPrivilegeEscalation"] is False
         assert security["capabilities"]["drop"] == ["ALL"]
-        assert {"/tmp"} == {mount["mountPath"] for mount in container["volumeMounts"]}
+        mounts = {mount["mountPath"] for mount in container["volumeMounts"]}
+        assert mounts == ({"/tmp", "/data"} if django else {"/tmp"})
         assert container["resources"]["requests"]
         assert container["resources"]["limits"]
         assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
@@ -257,6 +266,40 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
             environment = overlay.rsplit("/", 1)[1]
             assert config["ENVIRONMENT"] == environment
             assert kinds["Deployment"]["metadata"]["namespace"].endswith(environment)
+
+
+def assert_single_replica_owning_the_sqlite_file(kinds: dict[str, dict[str, Any]], overlay: str) -> None:
+    """Django keeps its example resource in one SQLite file: one pod, which alone mounts the file's volume."""
+    deployment = kinds["Deployment"]["spec"]
+    assert deployment["replicas"] == 1, overlay
+    assert deployment["strategy"] == {"type": "Recreate"}, "a rolling update would open the file from two pods"
+    assert "HorizontalPodAutoscaler" not in kinds, "nothing may scale the single SQLite owner out"
+    budget = kinds["PodDisruptionBudget"]["spec"]
+    assert budget["maxUnavailable"] == 1, "one replica: a budget allowing no disruption blocks node drains forever"
+    assert "minAvailable" not in budget
+    spec = deployment["template"]["spec"]
+    (container,) = spec["containers"]
+    (migrate,) = spec["initContainers"]
+    config = kinds["ConfigMap"]["data"]
+    assert config["MIGRATE_ON_START"] == "false", "migrations are the init container's job"
+    # The claim is mounted where DATABASE_PATH points, by the pod's only volume of that claim.
+    claim = kinds["PersistentVolumeClaim"]
+    assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+    (volume,) = [volume for volume in spec["volumes"] if "persistentVolumeClaim" in volume]
+    assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
+    database_dir = config["DATABASE_PATH"].rsplit("/", 1)[0]
+    for each in (container, migrate):
+        assert {mount["mountPath"]: mount["name"] for mount in each["volumeMounts"]}[database_dir] == volume["name"]
+    # uid 10001 can write the volume, and the root filesystem stays read-only.
+    assert spec["securityContext"]["fsGroup"] == 10001
+    # The init container migrates with the same image, settings and hardening as the service.
+    assert migrate["image"] == container["image"]
+    assert migrate["command"][:4] == ["python", "-m", "django", "migrate"]
+    assert "--no-input" in migrate["command"]
+    for key in ("envFrom", "env", "securityContext", "volumeMounts"):
+        assert migrate[key] == container[key], key
+    secret_key = next(env for env in container["env"] if env["name"] == "SECRET_KEY")
+    assert secret_key["valueFrom"]["secretKeyRef"]["key"] == "secret-key"
 
 
 # --- uv.lock -------------------------------------------------------------------------------------------------------

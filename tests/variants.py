@@ -60,7 +60,6 @@ FRAMEWORK_LIMITS: dict[str, Answers] = {
         "use_sentry": False,
         "use_prometheus": False,
         "docs_ui": "none",
-        "kubernetes": False,
     },
 }
 

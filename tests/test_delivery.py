@@ -26,7 +26,7 @@ import yaml
 from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, python_interpreter, uv_binary
 from .contract.service import free_port
 from .delivery_tools import KUBERNETES_VERSIONS, Toolbox
-from .image_build import as_image_user, build, dockerignore_filter
+from .image_build import BuiltImage, as_image_user, build, dockerignore_filter
 from .test_render import static_variants
 from .variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
 
@@ -350,7 +350,7 @@ def scratch_root() -> Iterator[Path]:
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", IMAGE_VARIANTS)
 def test_image_build_steps_produce_a_running_service(
-    projects: ProjectFactory, answers: dict[str, Any], scratch_root: Path
+    projects: ProjectFactory, answers: dict[str, Any], scratch_root: Path, toolbox: Toolbox
 ) -> None:
     project = projects.render(**answers)
     interpreter = python_interpreter(project.python_version)
@@ -366,6 +366,9 @@ def test_image_build_steps_produce_a_running_service(
         # What a deployment provides as a secret: the image runs with ENVIRONMENT=production, which requires one.
         env["SECRET_KEY"] = "image-test-" + "k" * 50
     home = Path(interpreter).resolve().parents[3]  # <pyenv root>/versions/<version>/bin/python
+    kubernetes_pod = project.answers["framework"] == "django" and project.answers["kubernetes"]
+    if kubernetes_pod:
+        run_the_migrate_init_container(project, toolbox, image, env, home, scratch_root)
     log_path = scratch_root / "service.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -383,6 +386,11 @@ def test_image_build_steps_produce_a_running_service(
         assert response is not None, log_path.read_text()[-4000:]
         assert response.status_code == 200
         assert response.json() == {"status": "ok"}
+        if kubernetes_pod:
+            # Readiness checks the database and its migrations: 200 only because the init container migrated it
+            # (the ConfigMap sets MIGRATE_ON_START=false, so the service itself did not).
+            ready = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=5)
+            assert ready.status_code == 200, ready.text
         status = Path(f"/proc/{process.pid}/status").read_text()
         uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
         # As root the test switches to the image's USER; an unprivileged runner already is some other non-root uid.
@@ -397,6 +405,35 @@ def test_image_build_steps_produce_a_running_service(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def run_the_migrate_init_container(
+    project: RenderedProject, toolbox: Toolbox, image: BuiltImage, env: dict[str, str], home: Path, scratch_root: Path
+) -> None:
+    """Run the production overlay's `migrate` init container as the pod would: the image, the ConfigMap's settings,
+    the same user, and DATABASE_PATH on a directory standing in for the PersistentVolumeClaim. `env` becomes the
+    service container's environment (the same ConfigMap)."""
+    documents = {document["kind"]: document for document in built_overlays(project, toolbox)["overlays/production"]}
+    (migrate,) = documents["Deployment"]["spec"]["template"]["spec"]["initContainers"]
+    config = documents["ConfigMap"]["data"]
+    volume = scratch_root / "data"  # the claim: writable by the image's user (fsGroup 10001 on a cluster)
+    volume.mkdir()
+    if os.geteuid() == 0:
+        os.chown(volume, *image.user)
+    database = volume / config["DATABASE_PATH"].rsplit("/", 1)[1]
+    env.update({**config, "HOST": env["HOST"], "PORT": env["PORT"], "DATABASE_PATH": str(database)})
+    result = subprocess.run(
+        as_image_user(image, migrate["command"], home),
+        cwd=image.app,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Applying items.0001_initial... OK" in result.stdout
+    assert database.is_file()
 
 
 # --- The template's own CI -----------------------------------------------------------------------------------------

@@ -197,7 +197,6 @@ DJANGO_REFUSALS = [
     ("use_prometheus=true", "use_prometheus=true is not available with framework=django yet"),
     ("docs_ui=scalar", "docs_ui=scalar is not available with framework=django"),
     ("docs_ui=swagger", "docs_ui=swagger is not available with framework=django"),
-    ("kubernetes=true", "kubernetes=true is not available with framework=django yet"),
 ]
 
 

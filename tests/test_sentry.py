@@ -1,6 +1,7 @@
 """Sentry, hardened (`use_sentry`): a rendered service, run as a real process, reports to a local sink as its DSN
 host. Secrets planted in headers, a body field, a nested body field and a query parameter must never reach the
-sink, while the event itself does, with environment, release and the request id.
+sink, while the event itself does (exactly once), with environment, release and the request id. Every test runs
+for each framework: the scrubber is one shared module, the integrations differ.
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ import pytest
 from .conftest import ProjectFactory, RenderedProject
 from .contract.service import Service, start_service
 from .sentry_sink import PLANTED, REQUEST_ID, EnvelopeSink, plant_secrets_and_fail, running_sink
+from .variants import within_limits
 
 pytestmark = pytest.mark.slow
+
+FRAMEWORKS = ["fastapi", "django"]
+# What staging demands of a Django service beyond the DSN (a real signing key); FastAPI ignores it.
+STAGING_SECRET_KEY = "sentry-test-" + "k" * 50
 
 
 @pytest.fixture
@@ -26,14 +32,16 @@ def sink() -> Iterator[EnvelopeSink]:
         yield sink
 
 
-@pytest.fixture(scope="module")
-def sentry_project(projects: ProjectFactory) -> RenderedProject:
-    return projects.installed(use_sentry=True)
+@pytest.fixture(scope="module", params=FRAMEWORKS)
+def sentry_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
+    return projects.installed(**within_limits({"use_sentry": True, "framework": request.param}))
 
 
 @pytest.fixture
 def reporting_service(sentry_project: RenderedProject, sink: EnvelopeSink, tmp_path: Path) -> Iterator[Service]:
-    service = start_service(sentry_project, tmp_path, ENVIRONMENT="staging", SENTRY_DSN=sink.dsn)
+    service = start_service(
+        sentry_project, tmp_path, ENVIRONMENT="staging", SECRET_KEY=STAGING_SECRET_KEY, SENTRY_DSN=sink.dsn
+    )
     yield service
     service.kill()
 
@@ -48,6 +56,7 @@ def test_an_unhandled_error_reaches_sentry_without_any_planted_secret(
     event = sink.wait_for_event()
     # Stop the service (its shutdown flushes the SDK) so every byte it would ever send is in the sink.
     assert reporting_service.terminate() in (0, 143, -signal.SIGTERM)
+    assert len(sink.events()) == 1, "one unhandled error must make exactly one event"
 
     assert sink.paths[0] == "/api/1/envelope/"
     assert event["environment"] == "staging"
@@ -86,10 +95,13 @@ def test_an_invalid_dsn_stops_the_service_without_echoing_it(sentry_project: Ren
     assert "SECRET8f2a" not in process.stdout + process.stderr
 
 
-def test_without_sentry_nothing_of_it_is_rendered(projects: ProjectFactory) -> None:
-    project = projects.render(use_sentry=False)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_without_sentry_nothing_of_it_is_rendered(projects: ProjectFactory, framework: str) -> None:
+    project = projects.render(**within_limits({"use_sentry": False, "framework": framework}))
     package = project.path / "src" / project.package
     assert not (package / "integrations" / "sentry.py").exists()
+    assert not (package / "sentry_scrubbing.py").exists()
+    assert not [path.name for path in (project.path / "tests").iterdir() if "sentry" in path.name]
     assert "sentry" not in (project.path / "pyproject.toml").read_text()
     assert "SENTRY_DSN" not in (project.path / ".env.example").read_text()
     assert "sentry" not in (package / "settings.py").read_text().lower()

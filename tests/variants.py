@@ -58,7 +58,6 @@ FRAMEWORK_LIMITS: dict[str, Answers] = {
     "django": {
         "use_redis": False,
         "use_sentry": False,
-        "use_prometheus": False,
         "docs_ui": "none",
         "kubernetes": False,
     },

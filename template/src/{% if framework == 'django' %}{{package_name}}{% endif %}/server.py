@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
 
@@ -54,10 +55,15 @@ def migrate_in_turn(settings: Settings) -> None:
     lock file next to the database, then find nothing left to do (two at once would both create the tables)."""
     import fcntl  # noqa: PLC0415 - POSIX only, like `uvicorn --workers` deployments; `python -m` never needs it
 
+    from django.db import connections  # noqa: PLC0415 - needs Django configured first
+
     database = Path(settings.database_path)
     with database.with_name(f"{database.name}-migrate-lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
-        migrate()
+        try:
+            migrate()
+        finally:
+            connections.close_all()  # this thread's connection; requests open their own
 
 
 def app_from_environment() -> ServiceApp:
@@ -69,7 +75,9 @@ def app_from_environment() -> ServiceApp:
     configure_logging(settings)
     app = create_app(settings)
     if settings.effective_migrate_on_start:
-        migrate_in_turn(settings)
+        # uvicorn calls the factory inside its event loop, where Django refuses database work: use a thread.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(migrate_in_turn, settings).result()
     return app
 
 

@@ -1,6 +1,6 @@
-"""Prometheus metrics (`use_prometheus`) of a rendered service run as a real process: route-template labels (ids
-never become labels, unmatched paths share one value), the exposition passes `promtool check metrics`, and in
-multiprocess mode two uvicorn workers' counts add up.
+"""Prometheus metrics (`use_prometheus`) of a rendered service run as a real process, for every framework:
+route-template labels (ids never become labels, unmatched paths share one value), the exposition passes `promtool
+check metrics`, and in multiprocess mode two uvicorn workers' counts add up.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 
 from .conftest import ProjectFactory, RenderedProject
 from .contract.service import Service, free_port, start_service
+from .variants import QUESTION_VALUES, within_limits
 
 pytestmark = pytest.mark.slow
 
@@ -89,9 +90,12 @@ def assert_promtool_accepts(promtool: str, exposition: str) -> None:
     assert not result.stdout.strip(), f"promtool lint findings:\n{result.stdout}"
 
 
-@pytest.fixture(scope="module")
-def metrics_project(projects: ProjectFactory) -> RenderedProject:
-    return projects.installed(use_prometheus=True)
+FRAMEWORKS = QUESTION_VALUES["framework"]
+
+
+@pytest.fixture(scope="module", params=FRAMEWORKS)
+def metrics_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
+    return projects.installed(**within_limits({"framework": request.param, "use_prometheus": True}))
 
 
 @pytest.fixture
@@ -208,9 +212,13 @@ def wait_until_live(base_url: str, process: subprocess.Popen[bytes], log_path: P
     raise AssertionError(f"workers did not become live within 30 s:\n{log_path.read_text()}")
 
 
-def test_without_prometheus_nothing_of_it_is_rendered(projects: ProjectFactory) -> None:
-    project = projects.render(use_prometheus=False)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_without_prometheus_nothing_of_it_is_rendered(projects: ProjectFactory, framework: str) -> None:
+    project = projects.render(**within_limits({"framework": framework, "use_prometheus": False}))
     package = project.path / "src" / project.package
     assert not (package / "integrations" / "prometheus.py").exists()
+    assert not (package / "integrations" / "metrics.py").exists()
+    assert not (package / "api" / "metrics.py").exists()
+    assert not (project.path / "tests" / "test_metrics.py").exists()
     assert "prometheus" not in (project.path / "pyproject.toml").read_text()
     assert "PROMETHEUS_MULTIPROC_DIR" not in (project.path / ".env.example").read_text()

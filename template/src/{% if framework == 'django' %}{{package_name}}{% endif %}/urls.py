@@ -15,7 +15,7 @@ from .api.paths import API_V1
 from .settings import Settings
 
 
-def _patterns(*, production: bool, docs: bool, urlconf: type) -> list[URLPattern]:
+def _patterns(*, production: bool, docs: bool, extra: tuple[URLPattern, ...], urlconf: type) -> list[URLPattern]:
     patterns = [
         path("health/live", health.LiveView.as_view()),
         path("health/ready", health.ReadyView.as_view()),
@@ -27,11 +27,12 @@ def _patterns(*, production: bool, docs: bool, urlconf: type) -> list[URLPattern
         patterns.append(path(f"{API_V1}/debug/error", debug.DebugErrorView.as_view()))
     if docs:
         patterns.append(path("openapi.json", OpenAPIView.as_view(urlconf=urlconf)))
+    patterns.extend(extra)
     return patterns
 
 
 @cache
-def build_urlconf(*, production: bool, docs: bool) -> type:
+def build_urlconf(*, production: bool, docs: bool, extra: tuple[URLPattern, ...] = ()) -> type:
     urlconf = type(
         "URLConf",
         (),
@@ -42,12 +43,13 @@ def build_urlconf(*, production: bool, docs: bool) -> type:
             "handler500": staticmethod(server_error),
         },
     )
-    urlconf.urlpatterns = _patterns(production=production, docs=docs, urlconf=urlconf)  # type: ignore[attr-defined]
+    urlconf.urlpatterns = _patterns(production=production, docs=docs, extra=extra, urlconf=urlconf)  # type: ignore[attr-defined]
     return urlconf
 
 
-def urlconf_for(settings: Settings) -> type:
-    return build_urlconf(production=settings.is_production, docs=settings.docs_enabled)
+def urlconf_for(settings: Settings, extra: tuple[URLPattern, ...] = ()) -> type:
+    """`extra`: the routes integrations add (`Wiring.urlpatterns`)."""
+    return build_urlconf(production=settings.is_production, docs=settings.docs_enabled, extra=extra)
 
 
 _default = build_urlconf(production=False, docs=True)

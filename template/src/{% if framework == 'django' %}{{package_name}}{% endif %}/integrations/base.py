@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..lifecycle import ServiceState
 from ..middleware.telemetry import RequestObserver
+
+if TYPE_CHECKING:
+    from django.urls import URLPattern
 
 
 @dataclass
@@ -20,6 +23,9 @@ class Wiring:
 
     page_policies: dict[str, str] = field(default_factory=dict)
     """Path prefix -> Content-Security-Policy for HTML pages served there (the docs UI)."""
+
+    urlpatterns: list[URLPattern] = field(default_factory=list)
+    """Routes an integration serves outside `/api` (`/metrics`); build them once, at import, so apps share them."""
 
     api_throttles: list[type[Any]] = field(default_factory=list)
     """DRF throttle classes applied to every `/api` view (the default rate limit)."""

@@ -195,8 +195,6 @@ DJANGO_REFUSALS = [
     ("use_redis=true", "use_redis=true is not available with framework=django yet"),
     ("use_sentry=true", "use_sentry=true is not available with framework=django yet"),
     ("use_prometheus=true", "use_prometheus=true is not available with framework=django yet"),
-    ("docs_ui=scalar", "docs_ui=scalar is not available with framework=django"),
-    ("docs_ui=swagger", "docs_ui=swagger is not available with framework=django"),
     ("kubernetes=true", "kubernetes=true is not available with framework=django yet"),
 ]
 

@@ -59,7 +59,6 @@ FRAMEWORK_LIMITS: dict[str, Answers] = {
         "use_redis": False,
         "use_sentry": False,
         "use_prometheus": False,
-        "docs_ui": "none",
         "kubernetes": False,
     },
 }

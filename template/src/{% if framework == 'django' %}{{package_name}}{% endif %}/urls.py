@@ -4,6 +4,7 @@ with DOCS_ENABLED=false): `urlconf_for(settings)` builds them per app; the modul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 from django.urls import URLPattern, path
@@ -15,7 +16,7 @@ from .api.paths import API_V1
 from .settings import Settings
 
 
-def _patterns(*, production: bool, docs: bool, urlconf: type) -> list[URLPattern]:
+def _patterns(*, production: bool, docs: bool, urlconf: type, extra: tuple[URLPattern, ...]) -> list[URLPattern]:
     patterns = [
         path("health/live", health.LiveView.as_view()),
         path("health/ready", health.ReadyView.as_view()),
@@ -27,11 +28,13 @@ def _patterns(*, production: bool, docs: bool, urlconf: type) -> list[URLPattern
         patterns.append(path(f"{API_V1}/debug/error", debug.DebugErrorView.as_view()))
     if docs:
         patterns.append(path("openapi.json", OpenAPIView.as_view(urlconf=urlconf)))
+    patterns.extend(extra)
     return patterns
 
 
 @cache
-def build_urlconf(*, production: bool, docs: bool) -> type:
+def build_urlconf(*, production: bool, docs: bool, extra: tuple[URLPattern, ...] = ()) -> type:
+    """`extra`: the integrations' routes (the docs page), built once per process so this cache is hit."""
     urlconf = type(
         "URLConf",
         (),
@@ -42,12 +45,12 @@ def build_urlconf(*, production: bool, docs: bool) -> type:
             "handler500": staticmethod(server_error),
         },
     )
-    urlconf.urlpatterns = _patterns(production=production, docs=docs, urlconf=urlconf)  # type: ignore[attr-defined]
+    urlconf.urlpatterns = _patterns(production=production, docs=docs, urlconf=urlconf, extra=extra)  # type: ignore[attr-defined]
     return urlconf
 
 
-def urlconf_for(settings: Settings) -> type:
-    return build_urlconf(production=settings.is_production, docs=settings.docs_enabled)
+def urlconf_for(settings: Settings, routes: Sequence[URLPattern] = ()) -> type:
+    return build_urlconf(production=settings.is_production, docs=settings.docs_enabled, extra=tuple(routes))
 
 
 _default = build_urlconf(production=False, docs=True)

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import URLPattern
+
 from ..lifecycle import ServiceState
 from ..middleware.telemetry import RequestObserver
 
@@ -20,6 +22,9 @@ class Wiring:
 
     page_policies: dict[str, str] = field(default_factory=dict)
     """Path prefix -> Content-Security-Policy for HTML pages served there (the docs UI)."""
+
+    routes: list[URLPattern] = field(default_factory=list)
+    """URL patterns an integration serves outside `/api` (the docs page): never rate limited, never documented."""
 
     api_throttles: list[type[Any]] = field(default_factory=list)
     """DRF throttle classes applied to every `/api` view (the default rate limit)."""

@@ -25,11 +25,15 @@ import pytest
 
 from .conftest import REPO_ROOT, ProjectFactory
 from .contract.service import Service, start_service
+from .variants import within_limits
 
 UIS = ["scalar", "swagger", "redoc"]
-# The docs UIs belong to the FastAPI tree (a framework-conditional folder name).
-FASTAPI_PACKAGE_DIR = "{% if framework == 'fastapi' %}{{package_name}}{% endif %}"
-TEMPLATE_PACKAGE = REPO_ROOT / "template" / "src" / FASTAPI_PACKAGE_DIR
+FRAMEWORKS = ["fastapi", "django"]
+# The docs UIs are shared by both frameworks: they live in the package folder every variant renders.
+SHARED_PACKAGE_DIR = "{{package_name}}"
+TEMPLATE_PACKAGE = REPO_ROOT / "template" / "src" / SHARED_PACKAGE_DIR
+# Rendered next to the chosen UI's folder, into the same `docs_ui` package: how the files are read and sent.
+TEMPLATE_SHARED_DOCS_FOLDER = TEMPLATE_PACKAGE / "{% if docs_ui != 'none' %}docs_ui{% endif %}"
 REFRESH_SCRIPT = REPO_ROOT / "scripts" / "refresh-docs-assets"
 CHROMIUM = os.environ.get("DOCS_UI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -107,24 +111,32 @@ def test_page_asks_for_the_pinned_versions(ui: str) -> None:
     assert 'src="docs/assets/docs-init.js"' in page
 
 
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize("ui", [*UIS, "none"])
-def test_only_the_chosen_ui_is_rendered_byte_for_byte(projects: ProjectFactory, ui: str) -> None:
-    project = projects.render(docs_ui=ui)
+def test_only_the_chosen_ui_is_rendered_byte_for_byte(projects: ProjectFactory, ui: str, framework: str) -> None:
+    project = projects.render(**within_limits({"framework": framework, "docs_ui": ui}))
     package = project.path / "src" / project.package
     rendered_js = {path.name for path in project.path.rglob("*.js") if ".venv" not in path.parts}
     if ui == "none":
         assert not (package / "docs_ui").exists()
         assert not (package / "integrations" / "docs_ui.py").exists()
+        assert not (package / "api" / "docs.py").exists()
         assert not rendered_js
         return
-    source = template_ui_folder(ui)
-    expected = sorted(path.relative_to(source) for path in source.rglob("*") if path.is_file())
+    assert (package / "integrations" / "docs_ui.py").is_file()
+    sources = {
+        path.relative_to(folder): path
+        for folder in (template_ui_folder(ui), TEMPLATE_SHARED_DOCS_FOLDER)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+    expected = sorted(sources)
     rendered = sorted(
         path.relative_to(package / "docs_ui") for path in (package / "docs_ui").rglob("*") if path.is_file()
     )
     assert rendered == expected
     for relative in expected:
-        assert (package / "docs_ui" / relative).read_bytes() == (source / relative).read_bytes(), relative
+        assert (package / "docs_ui" / relative).read_bytes() == sources[relative].read_bytes(), relative
     other_bundles = {
         name for other in UIS if other != ui for name in template_manifest(other)["files"] if name.endswith(".js")
     }
@@ -164,9 +176,10 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture(params=UIS)
+@pytest.fixture(params=[(framework, ui) for framework in FRAMEWORKS for ui in UIS], ids="-".join)
 def docs_service(request: pytest.FixtureRequest, projects: ProjectFactory, tmp_path: Path) -> Iterator[Service]:
-    project = projects.installed(docs_ui=request.param)
+    framework, ui = request.param
+    project = projects.installed(**within_limits({"framework": framework, "docs_ui": ui}))
     service = start_service(project, tmp_path, LOG_LEVEL="WARNING")
     yield service
     service.kill()
@@ -225,7 +238,8 @@ def test_docs_page_renders_the_api_in_chromium(browser: Any, docs_service: Servi
     if ui == "swagger":
         assert try_it_status == "200"
         assert any(url.startswith(f"{docs_service.base_url}/api/v1/items?") for url in record.requests)
-    print(f"\n{ui}: operations visible {shown_after:.2f} s after navigation; {len(record.requests)} requests")
+    variant = f"{docs_service.project.answers['framework']} {ui}"
+    print(f"\n{variant}: operations visible {shown_after:.2f} s after navigation; {len(record.requests)} requests")
 
 
 def try_it_out_in_swagger_ui(page: Any) -> str:
@@ -261,13 +275,13 @@ def test_refresh_script_check_reports_a_changed_file(tmp_path: Path) -> None:
     shutil.copy2(REFRESH_SCRIPT, copy / "scripts" / "refresh-docs-assets")
     for ui in UIS:
         shutil.copytree(
-            template_ui_folder(ui), copy / "template" / "src" / FASTAPI_PACKAGE_DIR / template_ui_folder(ui).name
+            template_ui_folder(ui), copy / "template" / "src" / SHARED_PACKAGE_DIR / template_ui_folder(ui).name
         )
     bundle = (
         copy
         / "template"
         / "src"
-        / FASTAPI_PACKAGE_DIR
+        / SHARED_PACKAGE_DIR
         / template_ui_folder("redoc").name
         / "vendor"
         / "redoc.standalone.js"

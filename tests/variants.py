@@ -57,7 +57,6 @@ QUESTION_VALUES: dict[str, list[Any]] = {
 FRAMEWORK_LIMITS: dict[str, Answers] = {
     "django": {
         "use_redis": False,
-        "docs_ui": "none",
     },
 }
 

@@ -25,7 +25,8 @@ class Wiring:
     """Path prefix -> Content-Security-Policy for HTML pages served there (the docs UI)."""
 
     urlpatterns: list[URLPattern] = field(default_factory=list)
-    """Routes an integration serves outside `/api` (`/metrics`); build them once, at import, so apps share them."""
+    """Routes an integration serves outside `/api` (`/metrics`, the docs page): never rate limited, never in the
+    OpenAPI document. Build them once, at import, so that every app of the process shares one cached urlconf."""
 
     api_throttles: list[type[Any]] = field(default_factory=list)
     """DRF throttle classes applied to every `/api` view (the default rate limit)."""

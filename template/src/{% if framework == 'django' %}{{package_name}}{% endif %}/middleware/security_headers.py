@@ -54,8 +54,10 @@ class SecurityHeadersMiddleware:
         self._api_headers: Headers = _encode(
             {**common, "Content-Security-Policy": API_CONTENT_SECURITY_POLICY, "Cache-Control": "no-store, max-age=0"}
         )
+        # Pages get their own CSP. `no-store` is only their default: a page or asset route sets its own caching
+        # (inner headers win), while errors under the prefix (an unknown asset: 404) stay uncached like the API's.
         self._page_headers = [
-            (prefix, _encode({**common, "Content-Security-Policy": policy}))
+            (prefix, _encode({**common, "Content-Security-Policy": policy, "Cache-Control": "no-store, max-age=0"}))
             for prefix, policy in (page_policies or {}).items()
         ]
 

@@ -1,4 +1,5 @@
-"""Rate limiting with Redis, end to end: a real redis-server and the rendered service as real processes.
+"""Rate limiting with Redis, end to end: a real redis-server and the rendered service as real processes, for each
+framework.
 
 Covers the contract's fault behaviour: per-client limits shared by replicas, spoofed X-Forwarded-For, Redis killed,
 frozen (SIGSTOP) and restarted (its Lua scripts gone), readiness transitions, and fail-closed mode.
@@ -18,6 +19,7 @@ from .conftest import ProjectFactory, RenderedProject
 from .contract.checks import assert_problem, assert_security_headers
 from .contract.service import Service, start_service
 from .redis_server import RedisServer, free_port, start_redis
+from .variants import QUESTION_VALUES, within_limits
 
 ITEMS = "/api/v1/items"
 DEGRADED_WARNING = "Redis is unavailable"
@@ -25,9 +27,17 @@ DEGRADED_WARNING = "Redis is unavailable"
 MAX_DEGRADED_LATENCY_S = 0.5
 
 
-@pytest.fixture(scope="module")
-def redis_project(projects: ProjectFactory) -> RenderedProject:
-    return projects.installed(use_redis=True, rate_limiting=True)
+# The same fault behaviour from both frameworks: FastAPI (pyrate-limiter's GCRA in Redis) and Django (DRF throttles
+# over its own GCRA script), each with its default answers plus Redis and rate limiting.
+FRAMEWORKS = [
+    pytest.param(within_limits({"framework": framework, "use_redis": True, "rate_limiting": True}), id=framework)
+    for framework in QUESTION_VALUES["framework"]
+]
+
+
+@pytest.fixture(scope="module", params=FRAMEWORKS)
+def redis_project(request: pytest.FixtureRequest, projects: ProjectFactory) -> RenderedProject:
+    return projects.installed(**request.param)
 
 
 @pytest.fixture
@@ -70,7 +80,7 @@ def report(label: str, durations: list[float]) -> str:
         f"{label}: {len(durations)} requests, median {statistics.median(durations) * 1000:.1f} ms, "
         f"max {max(durations) * 1000:.1f} ms"
     )
-    print(line)  # shown with -s; the numbers quoted in docs/security.md come from here
+    print(line)  # shown with -s; the numbers quoted in docs/security.md come from here (per framework)
     return line
 
 
@@ -135,7 +145,7 @@ def test_redis_killed_frozen_and_restarted(redis_project: RenderedProject, redis
             assert body["checks"]["redis"]["status"] == "fail"
             statuses, durations = timed_requests(http, "192.0.2.1", 30)
             assert statuses == [200] * 30, "fail open: the limited client is served while Redis is down"
-            measured.append(report("Redis killed", durations))
+            measured.append(report(f"{redis_project.answers['framework']}: Redis killed", durations))
             assert max(durations) < MAX_DEGRADED_LATENCY_S
             warnings = service.wait_for_log(lambda record: DEGRADED_WARNING in record.get("message", ""))
             assert len(warnings) == 1, "the warning is rate limited (at most one per 30 s)"
@@ -156,7 +166,7 @@ def test_redis_killed_frozen_and_restarted(redis_project: RenderedProject, redis
             finally:
                 redis.thaw()
             assert statuses == [200] * 30
-            measured.append(report("Redis frozen", durations))
+            measured.append(report(f"{redis_project.answers['framework']}: Redis frozen", durations))
             assert max(durations) < MAX_DEGRADED_LATENCY_S
             assert frozen_ready.status_code == 503
 

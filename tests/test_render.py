@@ -192,7 +192,6 @@ BAD_ANSWERS = [
 
 # Options the Django variant does not implement yet: refused, never rendered broken (see FRAMEWORK_LIMITS).
 DJANGO_REFUSALS = [
-    ("use_redis=true", "use_redis=true is not available with framework=django yet"),
 ]
 
 

@@ -56,7 +56,6 @@ QUESTION_VALUES: dict[str, list[Any]] = {
 # framework is rendered with these values instead. Remove an entry as soon as the framework supports the option.
 FRAMEWORK_LIMITS: dict[str, Answers] = {
     "django": {
-        "use_redis": False,
     },
 }
 

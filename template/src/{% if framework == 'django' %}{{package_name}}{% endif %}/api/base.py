@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,6 +10,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from ..runtime import service_of
+from .rates import RouteLimit
 
 
 class ServiceAPIView(APIView):
@@ -19,19 +20,19 @@ class ServiceAPIView(APIView):
     rate_limited: ClassVar[bool] = False
     """API views are rate limited (when the project has it); health and documentation never are."""
 
-    rate_limit: ClassVar[str | None] = None
-    """This route's own limit (e.g. `"10/minute"`), counted apart from the default one; None: the default."""
+    rate_limits: ClassVar[tuple[RouteLimit, ...]] = ()
+    """This view's own limits (`api.limits`), enforced on top of the default one, each in its own budget."""
 
     def get_throttles(self) -> list[BaseThrottle]:
         if not self.rate_limited:
             return []
-        throttles = service_of(self.request).wiring.api_throttles
-        if self.rate_limit is None:
-            return [throttle() for throttle in throttles]
-        return [
-            _overridden(cast(type[BaseThrottle], throttle), self.rate_limit, type(self).__name__)()
-            for throttle in throttles
-        ]
+        wiring = service_of(self.request).wiring
+        throttles = [throttle() for throttle in wiring.api_throttles]
+        route_throttle = wiring.extras.get("route_throttle")
+        if route_throttle is not None:
+            method = self.request.method or "GET"
+            throttles.extend(route_throttle(limit)() for limit in self.rate_limits if limit.applies_to(method))
+        return throttles
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -56,14 +57,3 @@ class ServiceAPIView(APIView):
 def scope_of(request: Any) -> dict[str, Any]:
     scope: dict[str, Any] = getattr(request, "scope", None) or {}
     return scope
-
-
-_OVERRIDES: dict[tuple[int, str, str], type[BaseThrottle]] = {}
-
-
-def _overridden(throttle: type[BaseThrottle], rate: str, bucket: str) -> type[BaseThrottle]:
-    """The app's throttle with a route's own rate and bucket (built once per route)."""
-    key = (id(throttle), rate, bucket)
-    if key not in _OVERRIDES:
-        _OVERRIDES[key] = type(throttle.__name__, (throttle,), {"rate": rate, "bucket": bucket})
-    return _OVERRIDES[key]

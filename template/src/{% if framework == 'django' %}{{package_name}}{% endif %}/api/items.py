@@ -15,6 +15,7 @@ from ..items.models import Item
 from ..items.serializers import ItemInSerializer, ItemPageSerializer, ItemSerializer, PageQuerySerializer
 from .base import ServiceAPIView
 from .errors import RequestValidationError, invalid
+from .limits import WRITE_LIMIT
 from .schema import problem_responses
 
 # Every request body shows at least two named examples in the docs UI.
@@ -63,6 +64,7 @@ def _item(item_id: str) -> Item:
 
 class ItemCollectionView(ServiceAPIView):
     rate_limited = True
+    rate_limits = WRITE_LIMIT  # reads count against the default limit only
 
     @extend_schema(
         summary="List items",
@@ -97,6 +99,7 @@ class ItemCollectionView(ServiceAPIView):
 
 class ItemView(ServiceAPIView):
     rate_limited = True
+    rate_limits = WRITE_LIMIT  # reads count against the default limit only
 
     @extend_schema(
         summary="Read an item",

@@ -180,7 +180,8 @@ def parse_wrk(output: str) -> Run:
         match = re.search(pattern, output, re.MULTILINE)
         return float(match.group(1)) if match else 0.0
 
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    # wrk pads some values with a trailing space ("99%    1.38s ").
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     if "Requests/sec" not in output or len(percentiles) < 2:
         raise SystemExit(f"could not read wrk's output:\n{output}")
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)

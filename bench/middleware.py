@@ -1,10 +1,11 @@
-"""Middleware overhead: the rendered service against bare FastAPI and a BaseHTTPMiddleware-style app.
+"""Middleware overhead: the rendered service against the bare framework (and, for FastAPI, a BaseHTTPMiddleware app).
 
-Renders the default variant (or uses --project), installs it with `uv sync --no-dev`, starts three servers under
+Renders the default variant (or uses --project), installs it with `uv sync --no-dev`, starts the servers under
 identical uvicorn options, each pinned to one core (`taskset -c 1`), and loads them with wrk pinned to the other
 (`taskset -c 0`), interleaving the apps run by run. Prints median req/s, p50/p99 latency and the ratios.
 
     uv run python bench/middleware.py                       # 5 runs x 10 s per app and endpoint
+    uv run python bench/middleware.py --framework django    # the Django variant against bare DRF
     uv run python bench/middleware.py --duration 1 --runs 1 --warmup 0   # smoke run
 """
 
@@ -15,6 +16,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -45,11 +47,34 @@ GENEROUS_ENV = {
     "RATE_LIMIT_FAIL_OPEN": "true",
 }
 CORS_ORIGIN = "https://app.example.com"
-APP_LABELS = {
-    "rendered": "rendered service",
-    "bare": "bare FastAPI",
-    "basehttp": "BaseHTTPMiddleware style",
-    "floor": "bare + contract headers",
+
+
+@dataclass(frozen=True)
+class Framework:
+    """What differs between the frameworks: the comparison apps (server name -> module in apps/, label)."""
+
+    others: dict[str, tuple[str, str]]
+    bare_module: str
+    """The bare app the floor app wraps."""
+
+    def label(self, name: str) -> str:
+        return "rendered service" if name == "rendered" else self.others[name][1]
+
+
+FRAMEWORKS = {
+    "fastapi": Framework(
+        others={
+            "bare": ("bare", "bare FastAPI"),
+            "basehttp": ("basehttp", "BaseHTTPMiddleware style"),
+            "floor": ("floor", "bare + contract headers"),
+        },
+        bare_module="bare",
+    ),
+    # Nobody writes Django middleware as BaseHTTPMiddleware: no third app.
+    "django": Framework(
+        others={"bare": ("drf_bare", "bare DRF"), "floor": ("floor", "bare DRF + contract headers")},
+        bare_module="drf_bare",
+    ),
 }
 
 
@@ -155,7 +180,8 @@ def parse_wrk(output: str) -> Run:
         match = re.search(pattern, output, re.MULTILINE)
         return float(match.group(1)) if match else 0.0
 
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    # wrk pads some values with a trailing space ("99%    1.38s ").
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     if "Requests/sec" not in output or len(percentiles) < 2:
         raise SystemExit(f"could not read wrk's output:\n{output}")
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
@@ -208,13 +234,23 @@ def package_name(project: Path) -> str:
     return str(name).replace("-", "_")
 
 
+def framework_of(project: Path) -> str:
+    """The rendered project's framework (projects rendered before the question existed are FastAPI)."""
+    answers = (project / ".copier-answers.yml").read_text()
+    match = re.search(r"^framework:\s*(\S+)", answers, re.MULTILINE)
+    return match.group(1) if match else "fastapi"
+
+
 def prepare_project(args: argparse.Namespace, workdir: Path) -> Path:
     if args.project:
         project = Path(args.project).resolve()
     else:
         project = workdir / "rendered"
         print(f"rendering the template at {args.vcs_ref} into {project}", flush=True)
-        render(project, dict(item.split("=", 1) for item in args.data), args.vcs_ref)
+        answers = dict(item.split("=", 1) for item in args.data)
+        if getattr(args, "framework", None):
+            answers.setdefault("framework", args.framework)
+        render(project, answers, args.vcs_ref)
     if args.project and (project / ".venv" / "bin" / "python").exists():
         return project  # installed already (perhaps with dev tools too: the runtime dependencies are the same)
     version = (project / ".python-version").read_text().strip()
@@ -269,8 +305,20 @@ def verify_same_shape(servers: list[Server], paths: dict[str, dict[str, str]]) -
             )
 
 
+def migrate_django(project: Path, env: dict[str, str]) -> None:
+    """Production does not migrate at start: run the deploy step, `manage.py migrate`, on the temporary database."""
+    python = str(project / ".venv" / "bin" / "python")
+    result = subprocess.run(
+        [python, "manage.py", "migrate", "--no-input"], cwd=project, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py migrate failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+
+
 @contextlib.contextmanager
-def running_servers(project: Path, args: argparse.Namespace, logs: Path) -> Iterator[tuple[list[Server], str]]:
+def running_servers(
+    project: Path, args: argparse.Namespace, logs: Path, framework: str
+) -> Iterator[tuple[list[Server], str]]:
     """Start the rendered service, check it, then the comparison apps; yields them and the rendered item's id."""
     python = str(project / ".venv" / "bin" / "python")
     base_env = clean_env(PYTHONDONTWRITEBYTECODE="1", HOST="127.0.0.1")
@@ -282,10 +330,20 @@ def running_servers(project: Path, args: argparse.Namespace, logs: Path) -> Iter
         "LOG_FORMAT": "json",
         "CORS_ORIGINS": CORS_ORIGIN,
         "DOCS_ENABLED": "false",
-        **dict(item.split("=", 1) for item in args.env),
     }
+    comparison_env = {**base_env}
+    if framework == "django":
+        # Production refuses the development key; the database is a fresh SQLite file, migrated like a deploy does.
+        database = str(logs.parent / "db.sqlite3")
+        rendered_env.update(SECRET_KEY=secrets.token_urlsafe(64), DATABASE_PATH=database, MIGRATE_ON_START="false")
+        comparison_env.update(
+            BENCH_PACKAGE=package_name(project), DATABASE_PATH=database, FLOOR_BASE=FRAMEWORKS[framework].bare_module
+        )
+    rendered_env.update(dict(item.split("=", 1) for item in args.env))
     rendered_env.pop("SENTRY_DSN", None)
     rendered_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    if framework == "django":
+        migrate_django(project, rendered_env)
     core = None if args.no_pin else args.server_core
     servers: list[Server] = []
     try:
@@ -301,10 +359,10 @@ def running_servers(project: Path, args: argparse.Namespace, logs: Path) -> Iter
         servers.append(rendered)
         wait_until_live(rendered)
         item_id, added_headers = verify_rendered(rendered)
-        for name in ("bare", "basehttp", "floor"):
+        for name, (module, _) in FRAMEWORKS[framework].others.items():
             port = free_port()
-            command = [python, str(APPS_DIR / "serve.py"), str(APPS_DIR / f"{name}.py"), str(port)]
-            env = {**base_env, "PORT": str(port), "FLOOR_HEADERS": json.dumps(added_headers)}
+            command = [python, str(APPS_DIR / "serve.py"), str(APPS_DIR / f"{module}.py"), str(port)]
+            env = {**comparison_env, "PORT": str(port), "FLOOR_HEADERS": json.dumps(added_headers)}
             servers.append(start(name, command, cwd=project, env=env, logs=logs, core=core))
         for server in servers:
             wait_until_live(server)
@@ -343,14 +401,15 @@ def ratios_of(summary: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict
                 "requests_per_s": by_app["rendered"]["requests_per_s"] / by_app[other]["requests_per_s"],
                 "cpu": by_app[other]["cpu_us_per_request"] / by_app["rendered"]["cpu_us_per_request"],
             }
-            for other in ("bare", "basehttp", "floor")
+            for other in by_app
+            if other != "rendered"
         }
         for endpoint, by_app in summary.items()
     }
 
 
 def print_report(
-    summary: dict[str, dict[str, dict[str, float]]], servers: list[Server], args: argparse.Namespace
+    summary: dict[str, dict[str, dict[str, float]]], servers: list[Server], args: argparse.Namespace, framework: str
 ) -> None:
     ratios = ratios_of(summary)
     print()
@@ -360,16 +419,17 @@ def print_report(
     )
     for endpoint, by_app in summary.items():
         print(f"\n{endpoint}")
-        print(f"  {'app':<26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'core':>5}   runs (req/s)")
+        print(f"  {'app':<27} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'core':>5}   runs (req/s)")
         for server in servers:
             figures = by_app[server.name]
             each = " ".join(f"{run.requests_per_s:.0f}" for run in server.runs[endpoint])
+            label = FRAMEWORKS[framework].label(server.name)
             print(
-                f"  {APP_LABELS[server.name]:<26} {figures['requests_per_s']:>9.0f} {figures['p50_ms']:>8.2f} "
+                f"  {label:<27} {figures['requests_per_s']:>9.0f} {figures['p50_ms']:>8.2f} "
                 f"{figures['p99_ms']:>8.2f} {figures['cpu_us_per_request']:>11.1f} "
                 f"{figures['cpu_share']:>5.0%}   {each}"
             )
-        for other in ("bare", "basehttp", "floor"):
+        for other in ratios[endpoint]:
             print(
                 f"  ratio rendered/{other + ':':<10} {ratios[endpoint][other]['requests_per_s']:.2f} by req/s, "
                 f"{ratios[endpoint][other]['cpu']:.2f} by CPU per request (its inverse: what the same core serves)"
@@ -385,6 +445,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-core", type=int, default=1)
     parser.add_argument("--wrk-core", type=int, default=0)
     parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset (single-core machines)")
+    parser.add_argument(
+        "--framework",
+        choices=sorted(FRAMEWORKS),
+        help="the variant to render (default fastapi); with --project, the project's own framework",
+    )
     parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
     parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
     parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
@@ -400,15 +465,23 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-middleware-"))
     try:
         project = prepare_project(args, workdir)
+        framework = framework_of(project)
+        if args.framework and args.framework != framework:
+            raise SystemExit(f"--framework {args.framework}, but {project} is a {framework} project")
+        print(f"framework: {framework}", flush=True)
         logs = workdir / "logs"
         logs.mkdir()
-        with running_servers(project, args, logs) as (servers, item_id):
+        with running_servers(project, args, logs, framework) as (servers, item_id):
             from fixtures import ITEM_ID
+
+            def item_of(server: Server) -> str:
+                # The FastAPI comparison apps hold the item in a dict; the Django ones read the rendered one's row.
+                return item_id if server.name == "rendered" or framework == "django" else str(ITEM_ID)
 
             paths = {
                 server.name: {
                     "/health/live": "/health/live",
-                    "GET /api/v1/items/{id}": f"/api/v1/items/{item_id if server.name == 'rendered' else ITEM_ID}",
+                    "GET /api/v1/items/{id}": f"/api/v1/items/{item_of(server)}",
                 }
                 for server in servers
             }
@@ -456,12 +529,13 @@ def main(argv: list[str] | None = None) -> int:
                         if server.name in ("rendered", "basehttp") and logged < run.requests * 0.95:
                             raise SystemExit(f"{server.name} logged {logged} lines for {run.requests} requests")
         summary = summarise(servers, endpoints)
-        print_report(summary, servers, args)
+        print_report(summary, servers, args, framework)
         if args.json:
             Path(args.json).write_text(
                 json.dumps(
                     {
                         "machine": machine_description(),
+                        "framework": framework,
                         "settings": vars(args),
                         "summary": summary,
                         "ratios": ratios_of(summary),

@@ -9,38 +9,49 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO_ROOT, RenderedProject
+from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, variant_params
+from .variants import within_limits
 
 BENCH = REPO_ROOT / "bench"
 
 
+# The comparison apps each framework's harness starts next to the rendered service.
+COMPARISON_APPS = {"fastapi": {"bare", "basehttp", "floor"}, "django": {"bare", "floor"}}
+
+
 @pytest.mark.slow
-def test_middleware_harness_smoke_run(default_project: RenderedProject, tmp_path: Path) -> None:
-    """One 1-second run per app and endpoint against the installed default variant: the harness starts every app,
-    creates the item, checks the production shape and the JSON access lines, and reports every ratio."""
+@pytest.mark.parametrize("variant", variant_params([within_limits({}), within_limits({"framework": "django"})]))
+def test_middleware_harness_smoke_run(projects: ProjectFactory, tmp_path: Path, variant: dict[str, object]) -> None:
+    """One 1-second run per app and endpoint against an installed variant of each framework: the harness starts
+    every app, creates the item (Django: migrates the temporary SQLite first), checks the production shape and the
+    JSON access lines, and reports every ratio."""
+    project: RenderedProject = projects.installed(**variant)
+    framework = str(project.answers["framework"])
     out = tmp_path / "middleware.json"
     result = subprocess.run(
         [
             sys.executable,
             str(BENCH / "middleware.py"),
-            *("--project", str(default_project.path), "--json", str(out)),
+            *("--project", str(project.path), "--json", str(out)),
             *("--runs", "1", "--duration", "1", "--warmup", "0", "--connections", "8"),
         ],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
-        env=default_project.env(),
+        env=project.env(),
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     report = json.loads(out.read_text())
+    assert report["framework"] == framework
+    others = COMPARISON_APPS[framework]
     for endpoint in ("/health/live", "GET /api/v1/items/{id}"):
-        for app in ("rendered", "bare", "basehttp", "floor"):
-            figures = report["summary"][endpoint][app]
+        assert set(report["summary"][endpoint]) == {"rendered", *others}
+        for figures in report["summary"][endpoint].values():
             assert figures["requests_per_s"] > 0
             assert 0 < figures["p50_ms"] <= figures["p99_ms"]
             assert figures["cpu_us_per_request"] > 0
-        assert set(report["ratios"][endpoint]) == {"bare", "basehttp", "floor"}
+        assert set(report["ratios"][endpoint]) == others
     assert "ratio rendered/bare:" in result.stdout
 
 

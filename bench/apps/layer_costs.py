@@ -58,21 +58,23 @@ async def cost_us(app: Any, requests: int) -> float:
     return best
 
 
-async def main(package: str, requests: int, log_path: str) -> None:
-    def load(module: str, name: str) -> Any:
-        return getattr(importlib.import_module(f"{package}.{module}"), name)
-
-    access_log = load("logs", "AccessLog")("json", "INFO", open(log_path, "w"))  # noqa: SIM115 (lives for the run)
-    layers: dict[str, Callable[[Any], Any]] = {
-        "HeadAsGetMiddleware": lambda app: load("middleware.head", "HeadAsGetMiddleware")(app),
+def django_layers(load: Callable[[str, str], Any], access_log: Any) -> dict[str, Callable[[Any], Any]]:
+    """The Django tree's pure ASGI layers, configured as `app.install_middleware` does (innermost first)."""
+    return {
         "BodySizeLimitMiddleware": lambda app: load("middleware.body_limit", "BodySizeLimitMiddleware")(
             app, max_body_size=1_048_576
         ),
         "UnhandledErrorMiddleware": lambda app: load("middleware.errors", "UnhandledErrorMiddleware")(
             app, expose_errors=False
         ),
-        "ProblemCORSMiddleware": lambda app: load("middleware.cors", "ProblemCORSMiddleware")(
-            app, allow_origins=["https://app.example.com"], max_age=600
+        "CORSMiddleware": lambda app: load("middleware.cors", "CORSMiddleware")(
+            app,
+            allow_origins=["https://app.example.com"],
+            allow_credentials=False,
+            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-Correlation-ID"],
+            expose_headers=["X-Request-ID", "X-Correlation-ID", "Server-Timing", "Location", "Retry-After"],
+            max_age=600,
         ),
         "RequestTelemetryMiddleware": lambda app: load("middleware.telemetry", "RequestTelemetryMiddleware")(
             app, access_log=access_log
@@ -82,6 +84,36 @@ async def main(package: str, requests: int, log_path: str) -> None:
             app, hsts=True
         ),
     }
+
+
+async def main(package: str, requests: int, log_path: str, framework: str = "fastapi") -> None:
+    def load(module: str, name: str) -> Any:
+        return getattr(importlib.import_module(f"{package}.{module}"), name)
+
+    access_log = load("logs", "AccessLog")("json", "INFO", open(log_path, "w"))  # noqa: SIM115 (lives for the run)
+    layers: dict[str, Callable[[Any], Any]] = (
+        django_layers(load, access_log)
+        if framework == "django"
+        else {
+            "HeadAsGetMiddleware": lambda app: load("middleware.head", "HeadAsGetMiddleware")(app),
+            "BodySizeLimitMiddleware": lambda app: load("middleware.body_limit", "BodySizeLimitMiddleware")(
+                app, max_body_size=1_048_576
+            ),
+            "UnhandledErrorMiddleware": lambda app: load("middleware.errors", "UnhandledErrorMiddleware")(
+                app, expose_errors=False
+            ),
+            "ProblemCORSMiddleware": lambda app: load("middleware.cors", "ProblemCORSMiddleware")(
+                app, allow_origins=["https://app.example.com"], max_age=600
+            ),
+            "RequestTelemetryMiddleware": lambda app: load("middleware.telemetry", "RequestTelemetryMiddleware")(
+                app, access_log=access_log
+            ),
+            "RequestIdMiddleware": lambda app: load("middleware.request_id", "RequestIdMiddleware")(app),
+            "SecurityHeadersMiddleware": lambda app: load("middleware.security_headers", "SecurityHeadersMiddleware")(
+                app, hsts=True
+            ),
+        }
+    )
     base = await cost_us(raw_app, requests)
     print(f"  {'raw ASGI app':<28} {base:6.2f} us/request")
     stack: Any = raw_app
@@ -94,4 +126,4 @@ async def main(package: str, requests: int, log_path: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:]))

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 import time
+from json.encoder import encode_basestring as _json_string  # json.dumps(ensure_ascii=False) of one str, in C
 from typing import IO, Any, Final
 
 from .request_context import current_request_id
@@ -26,10 +27,19 @@ _RECORD_ATTRIBUTES: Final = frozenset(vars(logging.makeLogRecord({})).keys()) | 
 }
 
 
+# The formatted second of the last timestamp: many lines share a second, and strftime is the slow part.
+_last_second: tuple[int, str] = (-1, "")
+
+
 def utc_timestamp(epoch_seconds: float) -> str:
+    global _last_second  # noqa: PLW0603 (a one-entry cache, replaced as a whole so threads never see half of it)
     seconds = int(epoch_seconds)
     millis = int((epoch_seconds - seconds) * 1000)
-    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{millis:03d}Z"
+    cached_second, text = _last_second
+    if cached_second != seconds:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _last_second = (seconds, text)
+    return f"{text}.{millis:03d}Z"
 
 
 def render(fields: dict[str, Any], log_format: LogFormat) -> str:
@@ -85,10 +95,13 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
     logging.getLogger("django.request").setLevel(max(logging.ERROR, root.level))
 
 
+ACCESS_LOGGER: Final = "access"
+
+
 class AccessLog:
     """Writes one line per request in the configured format, without going through `logging`."""
 
-    logger_name: Final = "access"
+    logger_name: Final = ACCESS_LOGGER
 
     def __init__(self, log_format: LogFormat, level: str, stream: IO[str] | None = None) -> None:
         self.log_format: LogFormat = log_format
@@ -108,9 +121,20 @@ class AccessLog:
     ) -> None:
         if not self.enabled:
             return
-        line = render(
-            {
-                "timestamp": utc_timestamp(time.time()),
+        timestamp = utc_timestamp(time.time())
+        if self.log_format == "json":
+            # Exactly what `render(fields, "json")` writes, at a third of the cost: the keys are fixed, so only the
+            # values go through JSON's (C) string encoder.
+            line = (
+                f'{{"timestamp":"{timestamp}","level":"INFO","logger":"{ACCESS_LOGGER}","message":"request",'
+                f'"request_id":{_json_string(request_id)},"method":{_json_string(method)},'
+                f'"path":{_json_string(path)},"route":{"null" if route is None else _json_string(route)},'
+                f'"status":{int(status)},"duration_ms":{round(float(duration_ms), 3)!r},'
+                f'"client":{"null" if client is None else _json_string(client)}}}'
+            )
+        else:
+            fields = {
+                "timestamp": timestamp,
                 "level": "INFO",
                 "logger": self.logger_name,
                 "message": "request",
@@ -121,9 +145,8 @@ class AccessLog:
                 "status": status,
                 "duration_ms": round(duration_ms, 3),
                 "client": client,
-            },
-            self.log_format,
-        )
+            }
+            line = render(fields, self.log_format)
         # Resolved per call so that a replaced sys.stdout (tests, reloaders) is honoured.
         stream = self._stream or sys.stdout
         stream.write(line + "\n")

@@ -13,13 +13,14 @@ class BodySizeLimitMiddleware:
     def __init__(self, app: ASGIApp, *, max_body_size: int) -> None:
         self.app = app
         self.max_body_size = max_body_size
+        self.detail = f"The request body exceeds the limit of {max_body_size} bytes"  # built once, not per request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.max_body_size
-        detail = f"The request body exceeds the limit of {limit} bytes"
+        detail = self.detail
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > limit:

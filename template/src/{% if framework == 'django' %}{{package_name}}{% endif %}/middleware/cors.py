@@ -11,6 +11,7 @@ from typing import Final
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..problems import send_problem
 
+_ORIGIN: Final = b"origin"
 # Request headers a browser may always send without asking (CORS "safelisted" headers).
 _SAFELISTED_HEADERS: Final = frozenset({"accept", "accept-language", "content-language", "content-type"})
 
@@ -58,12 +59,12 @@ class CORSMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        raw_origin = headers.get(b"origin")
-        if raw_origin is None:
+        if _ORIGIN not in {name for name, _ in scope["headers"]}:
+            # Not a CORS request (most traffic): nothing to add, no need to index the request headers.
             await self.app(scope, receive, send)
             return
-        origin = raw_origin.decode("latin-1")
+        headers = dict(scope["headers"])
+        origin = headers[_ORIGIN].decode("latin-1")
         if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
             await self._preflight(scope, send, origin, headers)
             return

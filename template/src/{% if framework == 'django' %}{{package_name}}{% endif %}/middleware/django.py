@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any, Final
 
 from asgiref.sync import markcoroutinefunction
@@ -17,6 +18,7 @@ EXCEPTION_KEY: Final = "unhandled_exception"
 _CONVERTER: Final = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
+@cache  # one entry per URL pattern: the routes are the app's, never the request's path
 def route_template(route: str) -> str:
     """Django's `api/v1/items/<str:item_id>` spelled like OpenAPI (and FastAPI): `/api/v1/items/{item_id}`."""
     return "/" + _CONVERTER.sub(r"{\1}", route)

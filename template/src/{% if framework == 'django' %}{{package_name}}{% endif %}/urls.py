@@ -4,7 +4,6 @@ with DOCS_ENABLED=false): `urlconf_for(settings)` builds them per app; the modul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cache
 
 from django.urls import URLPattern, path

@@ -1,6 +1,6 @@
 """The docs UI chosen for this service: Scalar (`@scalar/api-reference`), vendored in `vendor/` (MIT license).
 
-`integrations/docs_ui.py` serves `index.html`, `docs-init.js` and the vendored bundle at /docs. Versions, sizes and
+`files.py` reads and sends `index.html`, `docs-init.js` and the vendored bundle at /docs. Versions, sizes and
 checksums are in `vendor/manifest.json`; the template's `scripts/refresh-docs-assets` updates them.
 """
 

@@ -1,6 +1,6 @@
 """The docs UI chosen for this service: Swagger UI (`swagger-ui-dist`), vendored in `vendor/` (Apache-2.0 license).
 
-`integrations/docs_ui.py` serves `index.html`, `docs-init.js` and the vendored bundle and stylesheet at /docs.
+`files.py` reads and sends `index.html`, `docs-init.js` and the vendored bundle and stylesheet at /docs.
 Versions, sizes and checksums are in `vendor/manifest.json`; the template's `scripts/refresh-docs-assets` updates
 them.
 """

@@ -74,13 +74,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         extra = self._headers_for(scope["path"])
+
         ours = self._names
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
                 present = {lowered for name, _ in headers if (lowered := name.lower()) in ours}
-                # When the inner layers set none of ours, the pre-encoded list is appended whole.
+                # Usual case: the inner layers set none of ours, and the pre-encoded list is appended whole.
                 headers.extend([header for header in extra if header[0] not in present] if present else extra)
                 message["headers"] = headers
             await send(message)

@@ -6,12 +6,13 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
+from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..logs import AccessLog
 
 _SERVER_TIMING: Final = b"server-timing"
 _PROCESS_TIME: Final = b"x-process-time"
+ROUTE_KEY: Final = "route"
+"""Scope key of the matched route: Starlette's route object, or the template string Django's side puts there."""
 
 
 class RequestObserver:
@@ -25,8 +26,13 @@ class RequestObserver:
 
 
 def route_template(scope: Scope) -> str | None:
-    """The matched route's path template (`/api/v1/items/{item_id}`), never the raw path; None when unmatched."""
-    route = scope.get("route")
+    """The matched route's path template (`/api/v1/items/{item_id}`), never the raw path; None when unmatched.
+
+    Starlette leaves the matched route object under `ROUTE_KEY`; the Django service's middleware leaves the template.
+    """
+    route = scope.get(ROUTE_KEY)
+    if isinstance(route, str):
+        return route
     path = getattr(route, "path", None)
     return path if isinstance(path, str) else None
 

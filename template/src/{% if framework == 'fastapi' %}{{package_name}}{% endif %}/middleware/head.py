@@ -5,7 +5,7 @@ The server (uvicorn) drops the body of a response to HEAD by itself, from its ow
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class HeadAsGetMiddleware:
@@ -17,9 +17,18 @@ class HeadAsGetMiddleware:
             await self.app(scope, receive, send)
             return
         as_get = {**scope, "method": "GET"}
-        try:
-            await self.app(as_get, receive, send)
-        finally:
+
+        def copy_route() -> None:
             # Outer layers read the matched route (logs, metrics) from the original scope.
             if "route" in as_get:
                 scope["route"] = as_get["route"]
+
+        async def send_with_route(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                copy_route()  # the telemetry layer records the request before the last body chunk leaves
+            await send(message)
+
+        try:
+            await self.app(as_get, receive, send_with_route)
+        finally:
+            copy_route()

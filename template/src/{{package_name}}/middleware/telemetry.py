@@ -58,24 +58,13 @@ class RequestTelemetryMiddleware:
         start = self.clock()
         method: str = scope["method"]
         status = 500  # what the client sees if the app dies before answering
+        recorded = False
         for observer in self.observers:
             observer.started(method)
 
-        async def send_with_timing(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                elapsed = self.clock() - start
-                message["headers"] = [
-                    *message.get("headers", ()),
-                    (_SERVER_TIMING, f"app;dur={elapsed * 1000:.3f}".encode()),
-                    (_PROCESS_TIME, f"{elapsed:.6f}".encode()),
-                ]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_timing)
-        finally:
+        def record() -> None:
+            nonlocal recorded
+            recorded = True
             duration = self.clock() - start
             route = route_template(scope)
             for observer in self.observers:
@@ -90,3 +79,25 @@ class RequestTelemetryMiddleware:
                 duration_ms=duration * 1000,
                 client=client[0] if client else None,
             )
+
+        async def send_with_timing(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                elapsed = self.clock() - start
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (_SERVER_TIMING, f"app;dur={elapsed * 1000:.3f}".encode()),
+                    (_PROCESS_TIME, f"{elapsed:.6f}".encode()),
+                ]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                # Recorded before the last chunk leaves, not when the app returns (Django still runs its
+                # request_finished work then): a client holding the whole response finds its line already written.
+                record()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_timing)
+        finally:
+            if not recorded:  # no complete response: an error escaped, or the client went away
+                record()

@@ -20,7 +20,7 @@ import pytest
 
 from .conftest import ProjectFactory, RenderedProject
 from .contract.service import Service, free_port, start_service
-from .variants import QUESTION_VALUES, within_limits
+from .variants import QUESTION_VALUES
 
 pytestmark = pytest.mark.slow
 
@@ -95,7 +95,7 @@ FRAMEWORKS = QUESTION_VALUES["framework"]
 
 @pytest.fixture(scope="module", params=FRAMEWORKS)
 def metrics_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
-    return projects.installed(**within_limits({"framework": request.param, "use_prometheus": True}))
+    return projects.installed(**{"framework": request.param, "use_prometheus": True})
 
 
 @pytest.fixture
@@ -214,7 +214,7 @@ def wait_until_live(base_url: str, process: subprocess.Popen[bytes], log_path: P
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_without_prometheus_nothing_of_it_is_rendered(projects: ProjectFactory, framework: str) -> None:
-    project = projects.render(**within_limits({"framework": framework, "use_prometheus": False}))
+    project = projects.render(**{"framework": framework, "use_prometheus": False})
     package = project.path / "src" / project.package
     assert not (package / "integrations" / "prometheus.py").exists()
     assert not (package / "integrations" / "metrics.py").exists()

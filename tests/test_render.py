@@ -12,19 +12,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from . import variants
 from .conftest import ProjectFactory, RenderedProject, copier_cli
 from .variants import (
     DEFAULT_ANSWERS,
-    FRAMEWORK_LIMITS,
     FREE_TEXT_CHANGES,
-    INVALID_COMBINATIONS,
     PAIRWISE_QUESTIONS,
     QUESTION_VALUES,
     is_valid,
     one_at_a_time,
     pairwise,
     variant_id,
-    within_limits,
 )
 
 
@@ -152,7 +150,7 @@ def _changed_answers() -> list[tuple[str, object]]:
 @pytest.mark.parametrize(("question", "value"), _changed_answers(), ids=lambda value: str(value))
 def test_every_question_changes_the_output(projects: ProjectFactory, question: str, value: object) -> None:
     default = file_map(projects.render().path)
-    changed = file_map(projects.render(**within_limits({question: value})).path)
+    changed = file_map(projects.render(**{question: value}).path)
     default.pop(".copier-answers.yml")
     changed.pop(".copier-answers.yml")
     assert default != changed, f"answering {question}={value!r} changed nothing but the answers file"
@@ -190,31 +188,8 @@ BAD_ANSWERS = [
     ("framework", "flask", "fastapi"),
 ]
 
-# Options the Django variant does not implement yet: refused, never rendered broken (see FRAMEWORK_LIMITS).
-DJANGO_REFUSALS = [
-]
 
-
-@pytest.mark.parametrize(("answer", "message"), DJANGO_REFUSALS, ids=[answer for answer, _ in DJANGO_REFUSALS])
-def test_options_django_lacks_are_refused(copier_template: Path, tmp_path: Path, answer: str, message: str) -> None:
-    destination = tmp_path / "service"
-    result = copier_cli(
-        "copy",
-        "--trust",
-        "--defaults",
-        "--data",
-        "framework=django",
-        "--data",
-        answer,
-        str(copier_template),
-        str(destination),
-    )
-    assert result.returncode != 0
-    assert message in result.stdout + result.stderr
-    assert not destination.exists() or not any(destination.iterdir())
-
-
-def test_django_defaults_leave_out_what_it_lacks(copier_template: Path, tmp_path: Path) -> None:
+def test_django_takes_the_same_defaults_as_fastapi(copier_template: Path, tmp_path: Path) -> None:
     destination = tmp_path / "service"
     result = copier_cli(
         "copy",
@@ -230,7 +205,10 @@ def test_django_defaults_leave_out_what_it_lacks(copier_template: Path, tmp_path
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((destination / ".copier-answers.yml").read_text())
     assert answers["framework"] == "django"
-    assert FRAMEWORK_LIMITS["django"].items() <= answers.items()
+    # No option is framework-specific: `--data framework=django` alone gets every integration FastAPI gets.
+    assert {key: answers[key] for key in DEFAULT_ANSWERS if key != "framework"} == {
+        key: value for key, value in DEFAULT_ANSWERS.items() if key != "framework"
+    }
     assert (destination / "manage.py").is_file()
     assert (destination / "src" / "my_service" / "django_settings.py").is_file()
     assert not (destination / "src" / "my_service" / "api" / "dependencies.py").exists()  # FastAPI's only
@@ -268,20 +246,17 @@ def test_pairwise_set_covers_every_pair_of_values() -> None:
                 )
 
 
-@pytest.mark.parametrize(
-    ("combination", "message"),
-    INVALID_COMBINATIONS or [pytest.param({}, "", marks=pytest.mark.skip(reason="no combination is refused today"))],
-    ids=lambda value: "-".join(f"{key}={answer}" for key, answer in value.items()) if isinstance(value, dict) else "",
-)
-def test_refused_combinations_are_rejected_and_nothing_is_written(
-    copier_template: Path, tmp_path: Path, combination: dict[str, object], message: str
-) -> None:
-    destination = tmp_path / "service"
-    data = [argument for key, value in combination.items() for argument in ("--data", f"{key}={value}")]
-    result = copier_cli("copy", "--trust", "--defaults", *data, str(copier_template), str(destination))
-    assert result.returncode != 0
-    assert message in result.stdout + result.stderr
-    assert not destination.exists() or not any(destination.iterdir())
+def test_a_refused_combination_leaves_the_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No combination is refused today; when copier.yml refuses one, it goes in INVALID_COMBINATIONS (with a refusal
+    test beside BAD_ANSWERS) and the generated matrix must leave it out while still covering every other pair."""
+    refused = {"framework": "django", "use_redis": True}
+    monkeypatch.setattr(variants, "INVALID_COMBINATIONS", [(refused, "not available")])
+    rows = [{**DEFAULT_ANSWERS, **answers} for answers in pairwise.__wrapped__()]
+    assert not [row for row in rows if refused.items() <= row.items()]
+    assert any(row["framework"] == "django" for row in rows)
+    assert any(row["use_redis"] for row in rows)
+    assert not variants.is_valid(refused)
+    assert variants.is_valid({"framework": "django", "use_redis": False})
 
 
 def test_every_value_appears_in_one_at_a_time() -> None:

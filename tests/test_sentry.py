@@ -17,7 +17,6 @@ import pytest
 from .conftest import ProjectFactory, RenderedProject
 from .contract.service import Service, start_service
 from .sentry_sink import PLANTED, REQUEST_ID, EnvelopeSink, plant_secrets_and_fail, running_sink
-from .variants import within_limits
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +33,7 @@ def sink() -> Iterator[EnvelopeSink]:
 
 @pytest.fixture(scope="module", params=FRAMEWORKS)
 def sentry_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
-    return projects.installed(**within_limits({"use_sentry": True, "framework": request.param}))
+    return projects.installed(**{"use_sentry": True, "framework": request.param})
 
 
 @pytest.fixture
@@ -97,7 +96,7 @@ def test_an_invalid_dsn_stops_the_service_without_echoing_it(sentry_project: Ren
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_without_sentry_nothing_of_it_is_rendered(projects: ProjectFactory, framework: str) -> None:
-    project = projects.render(**within_limits({"use_sentry": False, "framework": framework}))
+    project = projects.render(**{"use_sentry": False, "framework": framework})
     package = project.path / "src" / project.package
     assert not (package / "integrations" / "sentry.py").exists()
     assert not (package / "sentry_scrubbing.py").exists()

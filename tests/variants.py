@@ -52,14 +52,6 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "kubernetes": [True, False],
 }
 
-# Answers a framework cannot take yet (copier.yml refuses them with a clear message): every variant of that
-# framework is rendered with these values instead. Remove an entry as soon as the framework supports the option.
-FRAMEWORK_LIMITS: dict[str, Answers] = {
-    "django": {
-    },
-}
-
-
 # Free-text questions, each with a non-default value that must visibly change the output.
 FREE_TEXT_CHANGES: Answers = {
     "project_name": "Billing Gateway",
@@ -81,9 +73,6 @@ def is_valid(answers: Answers) -> bool:
 
     Partial answers are judged on what they contain (questions left out are not assumed to take their defaults).
     """
-    limits = FRAMEWORK_LIMITS.get(answers.get("framework", DEFAULT_ANSWERS["framework"]), {})
-    if any(key in answers and answers[key] != value for key, value in limits.items()):
-        return False
     return not any(
         all(answers.get(key) == value for key, value in combination.items()) for combination, _ in INVALID_COMBINATIONS
     )
@@ -94,13 +83,7 @@ def one_at_a_time() -> list[Answers]:
     variants: list[Answers] = [{}]
     for question, values in QUESTION_VALUES.items():
         variants.extend({question: value} for value in values if value != DEFAULT_ANSWERS.get(question))
-    return [within_limits(variant) for variant in variants]
-
-
-def within_limits(variant: Answers) -> Answers:
-    """A variant plus the limits of its framework, written out (so ids and renders agree)."""
-    limits = FRAMEWORK_LIMITS.get({**DEFAULT_ANSWERS, **variant}["framework"], {})
-    return {**variant, **{key: value for key, value in limits.items() if DEFAULT_ANSWERS.get(key) != value}}
+    return variants
 
 
 def variant_id(answers: Answers) -> str:

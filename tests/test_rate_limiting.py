@@ -23,8 +23,11 @@ from .variants import QUESTION_VALUES
 
 ITEMS = "/api/v1/items"
 DEGRADED_WARNING = "Redis is unavailable"
-# Each request must stay "well under a second" while Redis is down or frozen.
-MAX_DEGRADED_LATENCY_S = 0.5
+# While Redis is down or frozen, no request may wait a second (redis-py's default timeouts would cost 5 s or more),
+# and the typical request must not wait for Redis at all: the circuit skips it, so only the probe pays the 0.25 s
+# read timeout. The slack above 0.25 s absorbs a loaded CI machine (0.52-0.58 s seen at load 13 on 2 cores).
+MAX_DEGRADED_LATENCY_S = 0.9
+MAX_DEGRADED_MEDIAN_S = 0.1
 
 
 # The same fault behaviour from both frameworks: FastAPI (pyrate-limiter's GCRA in Redis) and Django (DRF throttles
@@ -147,6 +150,7 @@ def test_redis_killed_frozen_and_restarted(redis_project: RenderedProject, redis
             assert statuses == [200] * 30, "fail open: the limited client is served while Redis is down"
             measured.append(report(f"{redis_project.answers['framework']}: Redis killed", durations))
             assert max(durations) < MAX_DEGRADED_LATENCY_S
+            assert statistics.median(durations) < MAX_DEGRADED_MEDIAN_S
             warnings = service.wait_for_log(lambda record: DEGRADED_WARNING in record.get("message", ""))
             assert len(warnings) == 1, "the warning is rate limited (at most one per 30 s)"
             assert warnings[0]["level"] == "WARNING"
@@ -168,6 +172,7 @@ def test_redis_killed_frozen_and_restarted(redis_project: RenderedProject, redis
             assert statuses == [200] * 30
             measured.append(report(f"{redis_project.answers['framework']}: Redis frozen", durations))
             assert max(durations) < MAX_DEGRADED_LATENCY_S
+            assert statistics.median(durations) < MAX_DEGRADED_MEDIAN_S
             assert frozen_ready.status_code == 503
 
             # Thawed: readiness recovers and the budget spent before the freeze still applies.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import IO, cast
 
 import django
@@ -28,6 +29,8 @@ def configure_django(settings: Settings) -> None:
     if not django_conf.configured:
         django_conf.configure(**django_settings(settings))
     django.setup(set_prefix=False)
+    # Django logs every 4xx as a warning ("Not Found: /x"): the access line already says it. Errors stay.
+    logging.getLogger("django.request").setLevel(max(logging.ERROR, logging.getLogger().level))
 
 
 class ServiceApp:

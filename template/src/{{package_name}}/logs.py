@@ -23,7 +23,7 @@ _RECORD_ATTRIBUTES: Final = frozenset(vars(logging.makeLogRecord({})).keys()) | 
     "asctime",
     "taskName",
     "color_message",  # uvicorn's ANSI-coloured duplicate of the message
-    "request",  # Django attaches the request object to its own records; the request id already names it
+    "request",  # the request object some frameworks (Django) attach to their records; the request id names it
 }
 
 
@@ -91,8 +91,6 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
         logging.getLogger(name).propagate = True
     # The access line is ours (AccessLog); uvicorn's would be a duplicate without the request id.
     logging.getLogger("uvicorn.access").disabled = True
-    # Django logs every 4xx as a warning ("Not Found: /x"): the access line already says it. Errors stay.
-    logging.getLogger("django.request").setLevel(max(logging.ERROR, root.level))
 
 
 ACCESS_LOGGER: Final = "access"

@@ -1,0 +1,31 @@
+"""Every file the template ever moved, in the rendered project: old path -> new path(s). The one table of moves.
+
+Why: copier sees a moved file as one file deleted and another added, and deletes the old path even when the team
+edited it. After every `copier update`, hooks/update.py finds the edited files the update deleted and, when this
+table names a new home for one that the update rendered, merges the team's edits into it three-way (inline
+conflict markers where both sides changed the same lines); any other edited file is restored at its old path and
+named. No version or tag is involved, so the move is carried over whichever release the project comes from.
+
+Format, for whoever adds a move:
+- key: the old path relative to the project root, exactly as an older release rendered it;
+- value: the new path, or several when the move depends on the answers (e.g. one path per framework): the first one
+  that the update rendered is used;
+- `{package_name}` stands for the project's package (`src/{package_name}/settings.py`).
+Never remove an entry: projects generated from any older release may still have the old path.
+"""
+
+from __future__ import annotations
+
+MOVES: dict[str, str | tuple[str, ...]] = {
+    # 0.2.0: the process-level tests (real server process, signals) got a name that says so.
+    "tests/test_server.py": "tests/test_process.py",
+}
+
+
+def new_paths(old: str, package_name: str) -> tuple[str, ...]:
+    """Where the template moved `old` (in the project's terms), most likely first; empty when it never moved."""
+    for template_old, template_new in MOVES.items():
+        if template_old.format(package_name=package_name) == old:
+            candidates = (template_new,) if isinstance(template_new, str) else template_new
+            return tuple(candidate.format(package_name=package_name) for candidate in candidates)
+    return ()

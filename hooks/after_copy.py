@@ -24,7 +24,7 @@ from pathlib import Path
 def uv_command() -> list[str] | None:
     # Copier installed next to the `uv` Python package (pipx/uv tool with uv as a dependency): that binary is real.
     try:
-        from uv import find_uv_bin  # type: ignore[import-not-found]  # noqa: PLC0415
+        from uv import find_uv_bin  # type: ignore[import-not-found]
 
         return [find_uv_bin()]
     except (ImportError, FileNotFoundError):

@@ -92,7 +92,7 @@ class Report:
 
 def render_old_template(template: Path, answers: dict[str, Any], destination: Path) -> bool:
     """Render the release the project was last generated/updated from, with its answers, into `destination`."""
-    from copier import run_copy  # noqa: PLC0415 - only the `after` stage needs it
+    from copier import run_copy  # only the `after` stage needs it
 
     commit = str(answers.get("_commit", ""))
     source = str(template)
@@ -115,7 +115,7 @@ def render_old_template(template: Path, answers: dict[str, Any], destination: Pa
             unsafe=True,
             overwrite=True,
         )
-    except Exception as exc:  # noqa: BLE001 - any failure means: we cannot tell edited files apart
+    except Exception as exc:  # any failure means: we cannot tell edited files apart
         print(f"warning: could not render the previous template release ({exc}); keeping every deleted file")
         return False
     return True

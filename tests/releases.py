@@ -7,7 +7,9 @@ of main (tags are not always fetched). Every commit here must stay an ancestor o
 from __future__ import annotations
 
 RELEASES: dict[str, str] = {
-    "0.1.0": "3bf6df0c7097174b9b9e7574040554f824fc4295",
+    "0.1.0": "3bf6df0c7097174b9b9e7574040554f824fc4295",  # FastAPI only
+    "0.2.0": "2bfdf1e2f5c4665e60b1cd359fb720e1cf92c13d",  # both frameworks (the main branch before issue 11)
 }
 
 FIRST_RELEASE = "0.1.0"
+PREVIOUS_RELEASE = "0.2.0"

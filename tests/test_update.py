@@ -1,8 +1,8 @@
-"""`copier update` from the first release to the current template keeps every user edit.
+"""`copier update` from any earlier release to the current template keeps every user edit, with or without tags.
 
-A throwaway template repository gets two tags: the first release (the pinned commit of this repository) and the
-current working tree as the newest release. A project generated from the first release is committed, edited the
-way teams edit services, and updated, exactly as a user would run it.
+A throwaway template repository gets one commit per release (the pinned commits of this repository, see
+tests/releases.py) and the current working tree as the newest, tagged or not. A project generated from an earlier
+release is committed, edited the way teams edit services, and updated, exactly as a user would run it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject
-from .releases import FIRST_RELEASE, RELEASES
+from .releases import FIRST_RELEASE, PREVIOUS_RELEASE, RELEASES
 from .variants import DEFAULT_ANSWERS
 
 NEW_RELEASE = "99.0.0"
@@ -46,39 +46,48 @@ def git(*args: str, cwd: Path) -> str:
     return result.stdout
 
 
-def copier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def copier(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "copier", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
     return result
 
 
-@pytest.fixture(scope="module")
-def release_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A template repository with the first release and the current template as two tagged commits."""
-    repo = tmp_path_factory.mktemp("template-releases")
+def remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def build_release_repo(repo: Path, *, tagged: bool) -> dict[str, str]:
+    """Commit each release of tests/releases.py, then the current template; tag them when `tagged`.
+
+    Returns release name -> commit in `repo` (the current template is NEW_RELEASE).
+    """
     git("init", "-q", "-b", "main", cwd=repo)
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", RELEASES[FIRST_RELEASE], *TEMPLATE_PATHS],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        pytest.fail(f"release commit {RELEASES[FIRST_RELEASE]} is not in this clone: {archive.stderr.decode()}")
-    with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
-        tar.extractall(repo, filter="data")
-    git("add", "-A", cwd=repo)
-    git("commit", "-q", "-m", f"release {FIRST_RELEASE}", cwd=repo)
-    git("tag", FIRST_RELEASE, cwd=repo)
+    commits: dict[str, str] = {}
+    for release, commit in RELEASES.items():
+        for name in TEMPLATE_PATHS:
+            remove(repo / name)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit, *TEMPLATE_PATHS], cwd=REPO_ROOT, capture_output=True, check=False
+        )
+        if archive.returncode != 0:
+            pytest.fail(f"release commit {commit} is not in this clone: {archive.stderr.decode()}")
+        with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
+            tar.extractall(repo, filter="data")
+        git("add", "-A", cwd=repo)
+        git("commit", "-q", "--allow-empty", "-m", f"release {release}", cwd=repo)
+        commits[release] = git("rev-parse", "HEAD", cwd=repo).strip()
+        if tagged:
+            git("tag", release, cwd=repo)
 
     for name in TEMPLATE_PATHS:
         target = repo / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
+        remove(target)
         source = REPO_ROOT / name
         if source.is_dir():
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
@@ -86,7 +95,17 @@ def release_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(source, target)
     git("add", "-A", cwd=repo)
     git("commit", "-q", "--allow-empty", "-m", "current template", cwd=repo)
-    git("tag", NEW_RELEASE, cwd=repo)
+    commits[NEW_RELEASE] = git("rev-parse", "HEAD", cwd=repo).strip()
+    if tagged:
+        git("tag", NEW_RELEASE, cwd=repo)
+    return commits
+
+
+@pytest.fixture(scope="module")
+def release_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A template repository with every release and the current template as tagged commits."""
+    repo = tmp_path_factory.mktemp("template-releases")
+    build_release_repo(repo, tagged=True)
     return repo
 
 
@@ -96,16 +115,18 @@ def render(release_repo: Path, destination: Path, release: str, **answers: objec
     return destination
 
 
-def generate(release_repo: Path, destination: Path, **answers: object) -> Path:
-    render(release_repo, destination, FIRST_RELEASE, **answers)
+def generate(release_repo: Path, destination: Path, release: str = FIRST_RELEASE, **answers: object) -> Path:
+    render(release_repo, destination, release, **answers)
     git("init", "-q", "-b", "main", cwd=destination)
     git("add", "-A", cwd=destination)
-    git("commit", "-q", "-m", "generated from the first release", cwd=destination)
+    git("commit", "-q", "-m", f"generated from {release}", cwd=destination)
     return destination
 
 
-def update(project: Path, *extra: str) -> None:
-    copier("update", "--trust", "--defaults", "--conflict", "inline", "--vcs-ref", NEW_RELEASE, *extra, cwd=project)
+def update(project: Path, *extra: str, ref: str = NEW_RELEASE) -> str:
+    """`copier update` as users run it; returns what it printed."""
+    result = copier("update", "--trust", "--defaults", "--conflict", "inline", "--vcs-ref", ref, *extra, cwd=project)
+    return result.stdout + result.stderr
 
 
 def files_with_markers(root: Path) -> list[str]:
@@ -160,6 +181,8 @@ def make_typical_edits(project: Path) -> None:
     assert EDITED_ASSERTION[0] in text
     health_tests.write_text(text.replace(EDITED_ASSERTION[0], EDITED_ASSERTION[1], 1))
     process_tests = project / "tests/test_server.py"  # moved to tests/test_process.py by template 0.2.0
+    if not process_tests.exists():
+        process_tests = project / "tests/test_process.py"
     process_tests.write_text(process_tests.read_text() + PROCESS_TEST)
     (project / "CHANGELOG.md").write_text(TEAM_CHANGELOG)
     git("add", "-A", cwd=project)
@@ -172,7 +195,7 @@ def assert_typical_edits_kept(project: Path) -> None:
     assert (project / "src/my_service/billing.py").read_text() == BILLING_MODULE
     assert (project / "tests/test_billing.py").read_text() == BILLING_TEST
     assert EDITED_ASSERTION[1] in (project / "tests/test_health.py").read_text()
-    # The 0.2.0 migration moved the file before the merge, so the team's test followed it.
+    # The template moved tests/test_server.py to tests/test_process.py (hooks/moves.py): the team's test followed it.
     assert not (project / "tests/test_server.py").exists()
     assert (project / "tests/test_process.py").read_text().endswith(PROCESS_TEST)
     # CHANGELOG.md is the team's own (_skip_if_exists): the template's version never replaces it.
@@ -180,26 +203,34 @@ def assert_typical_edits_kept(project: Path) -> None:
 
 
 @pytest.mark.slow
-def test_update_keeps_every_edit_and_the_project_stays_green(release_repo: Path, tmp_path: Path) -> None:
-    project = generate(release_repo, tmp_path / "service")
+@pytest.mark.parametrize(
+    ("release", "framework"),
+    [(FIRST_RELEASE, "fastapi"), (PREVIOUS_RELEASE, "fastapi"), (PREVIOUS_RELEASE, "django")],
+    ids=lambda value: str(value),
+)
+def test_update_keeps_every_edit_and_the_project_stays_green(
+    release_repo: Path, tmp_path: Path, release: str, framework: str
+) -> None:
+    answers = {} if release == FIRST_RELEASE else {"framework": framework}  # 0.1.0 had no framework question
+    project = generate(release_repo, tmp_path / "service", release, **answers)
     make_typical_edits(project)
-    update(project)
+    output = update(project)
     assert files_with_markers(project) == []
+    assert "conflict markers" not in output
     assert_typical_edits_kept(project)
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == NEW_RELEASE
     assert not (project / ".git" / "copier.yml").exists()
     git("rev-parse", "HEAD", cwd=project)  # the project's own repository is intact
 
-    rendered = RenderedProject(project, {**DEFAULT_ANSWERS, "package_name": "my_service"})
+    rendered = RenderedProject(project, {**DEFAULT_ANSWERS, "framework": framework, "package_name": "my_service"})
     rendered.uv("sync", "--quiet")
     rendered.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
     rendered.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
     rendered.uv("run", "--no-sync", "mypy", "--no-incremental")
     result = rendered.uv("run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-rA")
     assert "PASSED tests/test_billing.py::test_invoice_total_is_added_by_the_team" in result.stdout
-    assert "PASSED tests/test_health.py::test_live" in result.stdout
-    assert "tests/test_process.py::test_team_added_process_check" in result.stdout
+    assert "PASSED tests/test_process.py::test_team_added_process_check" in result.stdout
 
 
 def _conflicting_edit(old: Path, new: Path) -> tuple[str, int]:
@@ -232,10 +263,14 @@ def test_a_conflicting_edit_gets_inline_markers_in_that_file_only(release_repo: 
     target.write_text("".join(lines))
     git("commit", "-q", "-am", "conflicting edit", cwd=project)
 
-    update(project)
+    output = update(project)
     assert files_with_markers(project) == [relative]
     assert "# team: tuned for our traffic" in target.read_text()
     assert_typical_edits_kept(project)
+    # The update ends by naming the files to resolve.
+    listed = output.split("Files with conflict markers ('<<<<<<< before updating')", 1)
+    assert len(listed) == 2, output[-3000:]
+    assert f"\n  {relative}\n" in listed[1]
 
 
 def test_turning_an_option_on_later_adds_exactly_that_feature(release_repo: Path, tmp_path: Path) -> None:
@@ -257,3 +292,169 @@ def test_turning_an_option_on_later_adds_exactly_that_feature(release_repo: Path
 
     assert tree(project) == tree(fresh)
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["use_redis"] is True
+
+
+# --- no tags --------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def untagged_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The same releases as commits only: a clone without tags, where copier falls back to HEAD."""
+    repo = tmp_path_factory.mktemp("template-untagged")
+    return repo, build_release_repo(repo, tagged=False)
+
+
+def test_update_without_tags_carries_edits_across_a_move(
+    untagged_repo: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    repo, commits = untagged_repo
+    project = generate(repo, tmp_path / "service", commits[FIRST_RELEASE])
+    make_typical_edits(project)
+    output = update(project, ref="HEAD")
+    assert "Updating to template version 0.0.0.post" in output  # copier sees no release versions at all
+    assert files_with_markers(project) == []
+    assert_typical_edits_kept(project)
+    assert "tests/test_server.py -> merged into tests/test_process.py" in output
+
+
+def test_a_move_declared_in_the_table_carries_edits_from_any_release(tmp_path: Path) -> None:
+    """A template that moves a file in its newest commit and declares it in hooks/moves.py only: no version, no tag."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+    commits = build_release_repo(repo, tagged=False)
+    project = generate(repo, tmp_path / "service", commits[PREVIOUS_RELEASE])
+    readme_block = "\n## Our runbook\n\nPage the on-call engineer.\n"
+    moved_from, moved_to = "tests/test_process.py", "tests/test_lifecycle.py"
+    (project / moved_from).write_text((project / moved_from).read_text() + PROCESS_TEST)
+    (project / "README.md").write_text((project / "README.md").read_text() + readme_block)
+    git("commit", "-q", "-am", "team edits", cwd=project)
+
+    # The newest template moves tests/test_process.py and changes its first line.
+    source = repo / "template" / moved_from
+    target = repo / "template" / moved_to
+    target.write_text("# Process-level tests: signals, draining, exit codes.\n" + source.read_text())
+    source.unlink()
+    moves = repo / "hooks" / "moves.py"
+    moves.write_text(
+        moves.read_text().replace(
+            '"tests/test_server.py": "tests/test_process.py",',
+            f'"tests/test_server.py": "tests/test_process.py",\n    "{moved_from}": "{moved_to}",',
+        )
+    )
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "move the process tests", cwd=repo)
+
+    output = update(project, ref="HEAD")
+    assert not (project / moved_from).exists()
+    moved = (project / moved_to).read_text()
+    assert moved.startswith("# Process-level tests"), "the template's change is in"
+    assert moved.endswith(PROCESS_TEST), "the team's test followed the move"
+    assert files_with_markers(project) == []
+    assert f"{moved_from} -> merged into {moved_to}" in output
+    assert (project / "README.md").read_text().endswith(readme_block)
+
+
+# --- turning options off ---------------------------------------------------------------------------------------------
+
+OPTIONS_OFF = ("--data=use_sentry=false", "--data=rate_limiting=false", "--data=docs_ui=swagger")
+TEAM_LINE = "# team: reviewed for our compliance audit\n"
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "django"])
+def test_turning_options_off_keeps_edited_feature_files_and_names_them(
+    release_repo: Path, tmp_path: Path, framework: str
+) -> None:
+    project = generate(release_repo, tmp_path / "service", NEW_RELEASE, framework=framework)
+    reduced = render(
+        release_repo, tmp_path / "reduced", NEW_RELEASE, framework=framework, use_sentry="false",
+        rate_limiting="false", docs_ui="swagger",
+    )  # fmt: skip
+    removed = sorted(
+        str(path.relative_to(project))
+        for path in project.rglob("*.py")
+        if ".git" not in path.parts and not (reduced / path.relative_to(project)).exists()
+    )
+    assert len(removed) >= 4, removed
+    edited, untouched = removed[:-1], removed[-1]
+    for relative in edited:
+        path = project / relative
+        path.write_text(path.read_text() + TEAM_LINE)
+    git("commit", "-q", "-am", "team edits to feature files", cwd=project)
+
+    output = update(project, *OPTIONS_OFF)
+    for relative in edited:
+        assert (project / relative).read_text().endswith(TEAM_LINE), relative
+        assert f"{relative} -> kept as you left it" in output, output[-3000:]
+    assert not (project / untouched).exists(), "a file the team never changed goes with its option"
+    assert untouched not in output
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert (answers["use_sentry"], answers["rate_limiting"], answers["docs_ui"]) == (False, False, "swagger")
+
+
+# --- framework --------------------------------------------------------------------------------------------------------
+
+
+def assert_nothing_written(project: Path) -> None:
+    assert git("status", "--porcelain", "--untracked-files=all", cwd=project) == ""
+
+
+def test_changing_the_framework_of_a_project_from_the_first_release_is_refused(
+    release_repo: Path, tmp_path: Path
+) -> None:
+    project = generate(release_repo, tmp_path / "service")
+    result = copier(
+        "update", "--trust", "--defaults", "--vcs-ref", NEW_RELEASE, "--data=framework=django", cwd=project,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Refusing to change framework from 'fastapi' to 'django'" in result.stderr
+    assert "generate a new project" in result.stderr
+    assert_nothing_written(project)
+
+
+@pytest.mark.parametrize("command", ["update", "recopy"])
+def test_changing_the_framework_of_a_current_project_is_refused(
+    release_repo: Path, tmp_path: Path, command: str
+) -> None:
+    project = generate(release_repo, tmp_path / "service", NEW_RELEASE, framework="django")
+    result = copier(
+        command, "--trust", "--defaults", "--vcs-ref", NEW_RELEASE, "--data=framework=fastapi", cwd=project,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    # `update` stops in the before-migration (hooks/update.py), `recopy` in the question's validator: both say why.
+    message = " ".join(result.stderr.split())
+    assert (
+        "Refusing to change framework from 'django' to 'fastapi'" in message
+        or "This project was generated with framework=django; changing it to fastapi" in message
+    ), message
+    assert "nothing was changed" in message.lower()
+    assert_nothing_written(project)
+
+
+# --- recopy --------------------------------------------------------------------------------------------------------
+
+
+def test_recopy_keeps_the_lock_and_prints_no_first_copy_steps(release_repo: Path, tmp_path: Path) -> None:
+    destination = tmp_path / "service"
+    data = [f"--data={key}={value}" for key, value in DEFAULT_ANSWERS.items()]
+    source = str(release_repo)
+    first = copier("copy", "--trust", "--defaults", "--vcs-ref", NEW_RELEASE, *data, source, str(destination))
+    assert "uv.lock created." in first.stdout
+    assert "git init" in first.stdout
+    assert f"cd {destination}" in first.stdout
+    git("init", "-q", "-b", "main", cwd=destination)
+    (destination / "uv.lock").write_text((destination / "uv.lock").read_text() + "# the team's lock\n")
+    (destination / "README.md").write_text((destination / "README.md").read_text() + TEAM_NOTES)
+    git("add", "-A", cwd=destination)
+    git("commit", "-q", "-m", "generated", cwd=destination)
+
+    again = copier("recopy", "--trust", "--defaults", "--overwrite", "--vcs-ref", NEW_RELEASE, cwd=destination)
+    printed = again.stdout + again.stderr
+    assert (destination / "uv.lock").read_text().endswith("# the team's lock\n"), "recopy must not relock"
+    assert "uv.lock kept as it was" in printed
+    assert "git init" not in printed
+    assert "cd " not in printed
+    assert "Next steps" not in printed
+    # What recopy is for: a fresh render with the recorded answers, discarding edits to rendered files.
+    assert not (destination / "README.md").read_text().endswith(TEAM_NOTES)

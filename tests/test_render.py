@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import compileall
 import itertools
+import os
 import re
 import subprocess
 import sys
@@ -187,6 +188,10 @@ BAD_ANSWERS = [
     ("python_version", "3.10", "3.11"),
     ("framework", "flask", "fastapi"),
 ]
+# Copier itself reads any text that is not a "no" as yes (`use_redis=maybe` would render as true).
+YES_NO_QUESTIONS = [question for question, values in QUESTION_VALUES.items() if set(values) == {True, False}]
+BAD_ANSWERS += [(question, "maybe", f'{question} must be true or false (yes/no, on/off and 1/0 also work), not "maybe"')
+                for question in YES_NO_QUESTIONS]  # fmt: skip
 
 
 def test_django_takes_the_same_defaults_as_fastapi(copier_template: Path, tmp_path: Path) -> None:
@@ -264,3 +269,52 @@ def test_every_value_appears_in_one_at_a_time() -> None:
     for question, values in QUESTION_VALUES.items():
         for value in values:
             assert value == DEFAULT_ANSWERS.get(question) or (question, value) in covered
+
+
+def test_yes_no_answers_take_the_usual_spellings(copier_template: Path, tmp_path: Path) -> None:
+    destination = tmp_path / "service"
+    spellings = {
+        "use_redis": "yes",
+        "rate_limiting": "Off",
+        "use_sentry": "0",
+        "use_prometheus": "n",
+        "kubernetes": "TRUE",
+    }
+    data = [f"--data={question}={value}" for question, value in spellings.items()]
+    result = copier_cli("copy", "--trust", "--defaults", "--skip-tasks", *data, str(copier_template), str(destination))
+    assert result.returncode == 0, result.stderr
+    answers = yaml.safe_load((destination / ".copier-answers.yml").read_text())
+    assert [answers[question] for question in spellings] == [True, False, False, False, True]
+    assert set(spellings) == set(YES_NO_QUESTIONS)
+
+
+def test_a_failed_lock_is_reported_and_nothing_claims_the_lock_exists(copier_template: Path, tmp_path: Path) -> None:
+    """`uv lock` cannot reach an index: the copy still succeeds, and says what to run instead of "uv.lock included"."""
+    destination = tmp_path / "service"
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTEST", "UV_"))}
+    env.update(UV_OFFLINE="1", UV_CACHE_DIR=str(tmp_path / "empty-cache"), UV_PYTHON_DOWNLOADS="never")
+    result = subprocess.run(
+        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", str(copier_template), str(destination)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (destination / "uv.lock").exists()
+    assert "`uv lock` failed, so uv.lock was not created" in result.stderr
+    assert "uv.lock included" not in result.stdout
+    assert "uv.lock created" not in result.stdout
+    assert "uv lock " in result.stdout  # the next steps include locking
+    readme = (destination / "README.md").read_text()
+    assert "was created when the project was generated" not in readme
+    assert "if the\nproject has no `uv.lock`, run `uv lock`" in readme
+
+
+def test_make_help_lists_the_targets_as_written(projects: ProjectFactory) -> None:
+    project = projects.render()
+    result = subprocess.run(["make", "help"], cwd=project.path, capture_output=True, text=True, check=True)
+    assert "$$" not in result.stdout
+    assert "  run        Serve on HOST:PORT from the settings (default 127.0.0.1:8000)" in result.stdout
+    assert "  dev        Serve with auto-reload" in result.stdout

@@ -1,8 +1,10 @@
-"""The README's quick start works: `scripts/demo` renders the default service into a folder and starts it."""
+"""The README's quick start and development loop work: `scripts/demo` renders the default service into a folder and
+starts it, and `make dev` serves a rendered project with auto-reload (both frameworks)."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,41 +14,111 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import REPO_ROOT
+from .conftest import REPO_ROOT, ProjectFactory, python_interpreter, uv_binary
 from .contract.service import free_port
 
 pytestmark = pytest.mark.slow
 
+PYENV_SHIM = '#!/bin/sh\necho "pyenv: uv: command not found" >&2\nexit 127\n'
 
-def test_demo_renders_and_serves(tmp_path: Path) -> None:
+
+def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 240) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            return httpx.get(url, timeout=1)
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"{url} never answered (exit {process.poll()}):\n{log.read_text()[-4000:]}")
+
+
+def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -> None:
+    """PATH has a pyenv-style `uv` shim that fails (as it does in a project whose .python-version differs from the
+    global one) and a python3 without the `uv` package: the demo must still find or install a real uv."""
     port = free_port()
     destination = tmp_path / "demo"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTEST"))}
-    # .ci/run exports the template's own interpreter (3.11); the demo project must pick its own version.
-    env["UV_PYTHON"] = sys._base_executable
-    env["PORT"] = str(port)
-    log = (tmp_path / "demo.log").open("w")
-    process = subprocess.Popen(
-        [str(REPO_ROOT / "scripts" / "demo"), str(destination)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    shims, bin_dir = tmp_path / "pyenv" / "shims", tmp_path / "bin"
+    shims.mkdir(parents=True)
+    bin_dir.mkdir()
+    (shims / "uv").write_text(PYENV_SHIM)
+    (shims / "uv").chmod(0o755)
+    (bin_dir / "python3").symlink_to(python_interpreter("3.12"))
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTEST", "UV_"))}
+    env.update(
+        PATH=f"{shims}:{bin_dir}:/usr/local/bin:/usr/bin:/bin",
+        TOOLS_DIR=str(tmp_path / "tools"),
+        UV_PYTHON=sys._base_executable,  # .ci/run exports the template's own interpreter: the demo picks its own
+        PORT=str(port),
     )
-    try:
-        deadline = time.monotonic() + 240
-        response = None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        assert response is not None, (tmp_path / "demo.log").read_text()[-4000:]
-        assert response.status_code == 200
-        assert (destination / ".copier-answers.yml").exists()
-        assert (destination / "uv.lock").exists()
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
+    log_path = tmp_path / "demo.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(REPO_ROOT / "scripts" / "demo"), str(destination)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            response = wait_for(f"http://127.0.0.1:{port}/health/live", process, log_path)
+            assert response.status_code == 200
+            assert (destination / ".copier-answers.yml").exists()
+            assert (destination / "uv.lock").exists()
+            assert (destination / ".python-version").read_text().strip() != "3.11"  # not the template's own
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    printed = log_path.read_text()
+    assert "pyenv: uv: command not found" not in printed
+    # Only what the demo did: no copier next steps it already took (cd, git init, uv sync) or that are not true.
+    assert "Next steps" not in printed
+    assert "git init" not in printed
+    assert f"Serving on http://127.0.0.1:{port}" in printed
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "django"])
+def test_make_dev_serves_reloads_on_a_source_edit_and_stops_on_ctrl_c(
+    projects: ProjectFactory, tmp_path: Path, framework: str
+) -> None:
+    project = projects.installed(framework=framework)
+    port = free_port()
+    uv_dir = tmp_path / "uv-bin"  # `make dev` calls `uv` by name: the real one, not a pyenv shim
+    uv_dir.mkdir()
+    (uv_dir / "uv").symlink_to(uv_binary())
+    env = project.env(HOST="127.0.0.1", PORT=str(port), PATH=f"{uv_dir}:{os.environ['PATH']}")
+    version_file = project.path / "src" / project.package / "__init__.py"
+    original = version_file.read_text()
+    log_path = tmp_path / "dev.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            ["make", "dev"], cwd=project.path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/openapi.json"
+            first = wait_for(url, process, log_path, timeout=60)
+            assert first.status_code == 200
+            assert first.json()["info"]["version"] == "0.1.0"
+
+            version_file.write_text(re.sub(r'__version__ = "[^"]+"', '__version__ = "0.1.1"', original))
+            deadline = time.monotonic() + 30
+            version = None
+            while time.monotonic() < deadline and version != "0.1.1":
+                time.sleep(0.3)
+                try:
+                    version = httpx.get(url, timeout=1).json()["info"]["version"]
+                except httpx.TransportError:
+                    continue  # the worker is restarting
+            assert version == "0.1.1", log_path.read_text()[-4000:]
+
+            os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends to the whole group
+            process.wait(timeout=15)
+        finally:
+            version_file.write_text(original)
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    with pytest.raises(httpx.TransportError):
+        httpx.get(url, timeout=1)
+    printed = log_path.read_text()
+    assert "Reloading" in printed
+    assert "Traceback" not in printed

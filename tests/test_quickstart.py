@@ -3,6 +3,7 @@ starts it, and `make dev` serves a rendered project with auto-reload (both frame
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -66,7 +67,8 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
             assert (destination / "uv.lock").exists()
             assert (destination / ".python-version").read_text().strip() != "3.11"  # not the template's own
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):  # it may have failed on its own
+                os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
     printed = log_path.read_text()
     assert "pyenv: uv: command not found" not in printed
@@ -115,7 +117,8 @@ def test_make_dev_serves_reloads_on_a_source_edit_and_stops_on_ctrl_c(
         finally:
             version_file.write_text(original)
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
     with pytest.raises(httpx.TransportError):
         httpx.get(url, timeout=1)

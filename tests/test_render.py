@@ -318,3 +318,10 @@ def test_make_help_lists_the_targets_as_written(projects: ProjectFactory) -> Non
     assert "$$" not in result.stdout
     assert "  run        Serve on HOST:PORT from the settings (default 127.0.0.1:8000)" in result.stdout
     assert "  dev        Serve with auto-reload" in result.stdout
+
+
+def test_every_python_version_is_installed_and_tested_with_both_frameworks() -> None:
+    deep = {
+        (row["python_version"], row["framework"]) for row in ({**DEFAULT_ANSWERS, **answers} for answers in pairwise())
+    }
+    assert deep == set(itertools.product(QUESTION_VALUES["python_version"], QUESTION_VALUES["framework"]))

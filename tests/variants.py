@@ -41,7 +41,7 @@ DEFAULT_ANSWERS: Answers = {
 
 # Every question with a closed set of values, and the values that are available today.
 QUESTION_VALUES: dict[str, list[Any]] = {
-    "python_version": ["3.11", "3.12", "3.13"],
+    "python_version": ["3.12", "3.11", "3.13"],  # the default first, like every question here
     "framework": ["fastapi", "django"],
     "rate_limiting": [True, False],
     "use_redis": [False, True],
@@ -97,8 +97,10 @@ def variant_id(answers: Answers) -> str:
     return f"{safe}-{digest}"
 
 
-# The questions whose interactions matter: every pair of their values is covered by `pairwise()`.
+# The questions whose interactions matter: every pair of their values is covered by `pairwise()`. python_version is
+# one of them, so every version is installed and tested with both frameworks (and with every other answer).
 PAIRWISE_QUESTIONS = [
+    "python_version",
     "framework",
     "use_redis",
     "rate_limiting",

@@ -313,7 +313,7 @@ def test_lock_is_created_at_copy_and_matches_the_project(projects: ProjectFactor
 
 def test_lock_task_never_fails_the_copy_without_uv(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "hooks" / "lock.py")],
+        [sys.executable, str(REPO_ROOT / "hooks" / "after_copy.py"), str(tmp_path), "my_service", "verbose"],
         cwd=tmp_path,
         env={"PATH": str(tmp_path)},  # no uv on PATH
         capture_output=True,

@@ -216,7 +216,7 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     make_typical_edits(project)
     output = update(project)
     assert files_with_markers(project) == []
-    assert "conflict markers" not in output
+    assert "Files with conflict markers" not in output
     assert_typical_edits_kept(project)
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == NEW_RELEASE

@@ -116,6 +116,20 @@ def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
         assert set(merged["services"]) == {"app"}
         assert "REDIS_URL" not in app["environment"]
 
+    # The development service: only with `--profile dev`, the source tree mounted over the image's copy, reloading.
+    with_dev = toolbox.check(
+        "docker-compose", *("-f", "compose.yaml", "--profile", "dev", "config"), cwd=project.path, inputs=files
+    )
+    dev = yaml.safe_load(with_dev)["services"]["dev"]
+    assert dev["environment"]["ENVIRONMENT"] == "development"
+    assert dev["environment"]["PYTHONPATH"] == "/app/src"
+    assert "--reload" in dev["command"]
+    assert f"{project.package}.server:app_from_environment" in dev["command"]
+    assert {"type": "bind", "source": str(project.path / "src"), "target": "/app/src"}.items() <= next(
+        volume for volume in dev["volumes"] if volume["target"] == "/app/src"
+    ).items()
+    assert dev["read_only"] is True
+
 
 # --- CI --------------------------------------------------------------------------------------------------------------
 

@@ -48,7 +48,10 @@ def create_lock() -> str | None:
     """Lock the project; None when `uv.lock` was written, else why not (for the user, with what to run)."""
     uv = uv_command()
     if uv is None:
-        return "uv is not installed, so uv.lock was not created: install uv, then run `uv lock` in the project."
+        return (
+            "No uv found (a pyenv shim does not count), so uv.lock was not created: install uv, then run `uv lock` "
+            "in the project."
+        )
     result = lock(uv)
     if result.returncode != 0 or not Path("uv.lock").is_file():
         return "`uv lock` failed, so uv.lock was not created; run it in the project:\n  " + result.stderr.strip()

@@ -458,3 +458,23 @@ def test_recopy_keeps_the_lock_and_prints_no_first_copy_steps(release_repo: Path
     assert "Next steps" not in printed
     # What recopy is for: a fresh render with the recorded answers, discarding edits to rendered files.
     assert not (destination / "README.md").read_text().endswith(TEAM_NOTES)
+
+
+def test_a_framework_change_answered_interactively_is_undone(release_repo: Path, tmp_path: Path) -> None:
+    """The `before` stage sees only `--data`; an answer typed at the prompt reaches the `after` stage, which puts the
+    tree back at the last commit. Run as copier runs it, in a project whose update rendered the other framework."""
+    project = generate(release_repo, tmp_path / "service", NEW_RELEASE)
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("framework: fastapi", "framework: django"))
+    (project / "manage.py").write_text("# what the other framework's render would add\n")
+    (project / "README.md").write_text("interleaved\n")
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "hooks" / "update.py"), "after", str(release_repo)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Refusing to change framework from 'fastapi' to 'django'" in result.stderr
+    assert_nothing_written(project)

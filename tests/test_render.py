@@ -325,3 +325,23 @@ def test_every_python_version_is_installed_and_tested_with_both_frameworks() -> 
         (row["python_version"], row["framework"]) for row in ({**DEFAULT_ANSWERS, **answers} for answers in pairwise())
     }
     assert deep == set(itertools.product(QUESTION_VALUES["python_version"], QUESTION_VALUES["framework"]))
+
+
+def test_make_dev_listens_where_the_service_would(projects: ProjectFactory, tmp_path: Path) -> None:
+    """HOST/PORT as the settings read them: the environment first, then `.env`, then the defaults."""
+    project = projects.render()
+    copy = tmp_path / "project"
+    subprocess.run(["cp", "-a", str(project.path), str(copy)], check=True)
+
+    def dev_command(**env: str) -> str:
+        clean = {key: value for key, value in os.environ.items() if key not in ("HOST", "PORT")}
+        result = subprocess.run(
+            ["make", "-n", "dev"], cwd=copy, env={**clean, **env}, capture_output=True, text=True, check=True
+        )
+        return " ".join(result.stdout.split())
+
+    assert '--host "127.0.0.1" --port "8000"' in dev_command()
+    (copy / ".env").write_text('LOG_LEVEL=DEBUG\nPORT="9123"\nHOST=0.0.0.0\n')
+    assert '--host "0.0.0.0" --port "9123"' in dev_command()
+    assert '--host "0.0.0.0" --port "7000"' in dev_command(PORT="7000")
+    assert "--reload" in dev_command()

@@ -41,7 +41,8 @@ def git(*args: str, check: bool = True) -> str:
 
 def committed_bytes(path: str) -> bytes | None:
     """The file as the project's last commit has it (an update starts from a clean tree, so: before updating)."""
-    result = subprocess.run(["git", "show", f"HEAD:{path}"], capture_output=True, check=False)
+    # `./`: relative to the project, which may be a subdirectory of its repository.
+    result = subprocess.run(["git", "show", f"HEAD:./{path}"], capture_output=True, check=False)
     return result.stdout if result.returncode == 0 else None
 
 
@@ -188,9 +189,11 @@ def after(template: Path) -> int:
                     continue  # the team never changed it: the template may delete it
                 keep_edited_file(path, ours, base, package_name, report)
 
-    changed = git("status", "--porcelain", "-z", "--untracked-files=all").split("\0")
+    # Porcelain paths are relative to the repository root; the project may be a subdirectory of it.
+    prefix = git("rev-parse", "--show-prefix").strip()
+    changed = git("status", "--porcelain", "-z", "--untracked-files=all", "--", ".").split("\0")
     for entry in changed:
-        path = Path(entry[3:]) if len(entry) > 3 else None
+        path = Path(entry[3:].removeprefix(prefix)) if len(entry) > 3 else None
         if path is not None and path.is_file():
             try:
                 if MARKER in path.read_text():

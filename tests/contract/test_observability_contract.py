@@ -85,7 +85,8 @@ SCRUBBER_REQUEST_ID = "sentry-scrubber-only-1"
 
 def plant_secrets_only_the_scrubber_catches(service: Service) -> httpx.Response:
     with service.client() as client:
-        return client.get(
+        return client.request(
+            "GET",
             "/api/v1/debug/error",
             params={"page": "3", "authorization": SCRUBBER_ONLY["authorization query parameter"]},
             headers={

@@ -37,19 +37,20 @@ ITEM_EXAMPLES: dict[str, Any] = {
 ItemBody = Annotated[ItemIn, Body(openapi_examples=ITEM_EXAMPLES)]
 
 
-def _errors(*statuses: int, invalid: str, message: str, path: str | None = None) -> dict[int | str, dict[str, Any]]:
-    """Documented problem responses whose 422 example names a field this operation has (`path`: the request path
-    of that example). Other examples get their operation's path when the document is built (see openapi.py)."""
+def _errors(*statuses: int, invalid: str, message: str, instance: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """Documented problem responses whose 422 example names a field this operation has (and, given `instance`, the
+    path of the request that example failed on). The other examples get their operation's path when the document
+    is built (see openapi.py)."""
     responses = problem_openapi_responses(*statuses)
     example = responses[422]["content"][PROBLEM_MEDIA_TYPE]["example"]
     example["errors"] = [{"field": invalid, "message": message}]
-    if path is not None:
-        example["instance"] = path
+    if instance is not None:
+        example["instance"] = instance
     return responses
 
 
 _LIST_ERRORS = _errors(422, invalid="query.limit", message="Input should be less than or equal to 100")
-_INVALID_ID = {"invalid": "path.item_id", "message": "Input should be a valid UUID", "path": f"{API_V1}/items/42"}
+_INVALID_ID = {"invalid": "path.item_id", "message": "Input should be a valid UUID", "instance": f"{API_V1}/items/42"}
 _READ_ERRORS = _errors(404, 422, **_INVALID_ID)
 _INVALID_NAME = {"invalid": "body.name", "message": "String should have at least 1 character"}
 _CREATE_ERRORS = _errors(400, 413, 415, 422, **_INVALID_NAME)

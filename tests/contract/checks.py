@@ -38,6 +38,12 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
+def port_of(base_url: str) -> int:
+    port = httpx.URL(base_url).port
+    assert port is not None
+    return port
+
+
 def assert_security_headers(response: httpx.Response) -> None:
     for name, value in SECURITY_HEADERS.items():
         assert response.headers.get(name) == value, f"{name} on {response.request.method} {response.request.url}"

@@ -6,8 +6,10 @@ Written once for every framework: tests talk HTTP and read the service's log out
 
 from __future__ import annotations
 
+import json
 import re
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -19,7 +21,8 @@ import httpx
 import pytest
 
 from ..conftest import RenderedProject
-from .checks import ALLOWED_ORIGIN, ITEM, assert_problem, assert_security_headers
+from ..redis_server import start_redis
+from .checks import ALLOWED_ORIGIN, ITEM, assert_problem, assert_security_headers, port_of
 from .service import Service, start_service
 
 pytestmark = pytest.mark.slow
@@ -174,6 +177,32 @@ def test_oversized_body_is_a_413_problem(client: httpx.Client) -> None:
     assert_problem(response, 413)
 
 
+def test_chunked_body_over_the_limit_is_a_413_problem(client: httpx.Client) -> None:
+    def two_mebibytes() -> Iterator[bytes]:  # a generator: sent chunked, with no Content-Length to check up front
+        for _ in range(32):
+            yield b"x" * 65536
+
+    response = client.post("/api/v1/items", content=two_mebibytes(), headers={"content-type": "application/json"})
+    assert response.request.headers["transfer-encoding"] == "chunked"
+    assert "content-length" not in response.request.headers
+    assert_problem(response, 413)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_json_is_a_415_problem(client: httpx.Client, content_type: str) -> None:
+    response = client.post("/api/v1/items", content=json.dumps(ITEM).encode(), headers={"content-type": content_type})
+    assert_problem(response, 415)
+
+
+def test_json_nested_2000_deep_is_a_400_problem(client: httpx.Client, service: Service) -> None:
+    body = b"[" * 2000 + b"]" * 2000  # 4 KB: far below the body limit, deeper than Python's recursion limit
+    response = client.post(
+        "/api/v1/items", content=body, headers={"content-type": "application/json", "X-Request-ID": "deep-json"}
+    )
+    assert_problem(response, 400)
+    assert not service.wait_for_log(lambda r: r.get("request_id") == "deep-json" and r["level"] == "ERROR", 0.3)
+
+
 def test_unhandled_error_is_a_500_problem_without_details(client: httpx.Client) -> None:
     body = assert_problem(client.get("/api/v1/debug/error"), 500)
     assert "Deliberate" not in body["detail"]
@@ -237,6 +266,55 @@ def test_cors_denies_other_origins(client: httpx.Client) -> None:
     assert preflight.status_code >= 400
 
 
+@pytest.fixture(scope="module")
+def credentialed_cors(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """A service whose allowed origin may send cookies: the case where echoing any origin would be a hole."""
+    running = start_service(
+        contract_project, tmp_path_factory.mktemp("cors"), CORS_ORIGINS=ALLOWED_ORIGIN, CORS_ALLOW_CREDENTIALS="true"
+    )
+    yield running
+    running.kill()
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://evil.example",
+        "null",  # sandboxed iframes and file:// pages
+        ALLOWED_ORIGIN + ".evil.example",  # the allowed origin as a prefix
+        "http://allowed.example",  # another scheme
+        ALLOWED_ORIGIN + ":8443",  # another port
+    ],
+)
+def test_cors_with_credentials_refuses_other_origins(credentialed_cors: Service, origin: str) -> None:
+    with credentialed_cors.client() as http:
+        simple = http.get("/health/live", headers={"Origin": origin, "Cookie": "session=1"})
+        preflight = http.options("/api/v1/items", headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+    assert simple.status_code == 200
+    assert "access-control-allow-origin" not in simple.headers
+    assert "access-control-allow-origin" not in preflight.headers
+    assert preflight.status_code >= 400
+
+
+def test_cors_with_credentials_allows_exactly_the_configured_origin(credentialed_cors: Service) -> None:
+    with credentialed_cors.client() as http:
+        simple = http.get("/health/live", headers={"Origin": ALLOWED_ORIGIN, "Cookie": "session=1"})
+        preflight = http.options(
+            "/api/v1/items",
+            headers={
+                "Origin": ALLOWED_ORIGIN,
+                "Access-Control-Request-Method": "PUT",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+    assert preflight.status_code in (200, 204)
+    for response in (simple, preflight):
+        # Never `*`: browsers refuse a wildcard with credentials, and it would say nothing about who is allowed.
+        assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+        assert response.headers["access-control-allow-credentials"] == "true"
+        assert "origin" in response.headers.get("vary", "").lower()
+
+
 # --- production behaviour ------------------------------------------------------------------------------------
 
 
@@ -273,8 +351,27 @@ def test_invalid_configuration_fails_at_start(contract_project: RenderedProject,
 # --- shutdown ------------------------------------------------------------------------------------------------
 
 
-def test_sigterm_drains_in_flight_requests_and_exits(contract_project: RenderedProject, tmp_path: Path) -> None:
-    running = start_service(contract_project, tmp_path, GRACEFUL_TIMEOUT="5")
+def readiness_on_a_new_connection(port: int) -> int | None:
+    """The status of `GET /health/ready` on a fresh connection; None when refused or closed unanswered."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+            sock.sendall(b"GET /health/ready HTTP/1.1\r\nHost: contract\r\nConnection: close\r\n\r\n")
+            head = sock.recv(64)
+    except OSError:
+        return None
+    return int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/1.1 ") else None
+
+
+def stop_while_serving(project: RenderedProject, log_dir: Path) -> tuple[list[int | None], list[int], int, float]:
+    """Start a service, hold a request in flight (its body arrives slowly), SIGTERM it, and probe readiness on new
+    connections until the listener closes. Returns the probes' statuses, the slow request's status, the exit code
+    and the time from SIGTERM to exit."""
+    # With Redis in the variant, a real one: readiness must be 200 before the signal for its 503 to mean anything.
+    redis = start_redis(log_dir) if project.answers.get("use_redis") else None
+    env = {"REDIS_URL": redis.url} if redis is not None else {}
+    running = start_service(project, log_dir, GRACEFUL_TIMEOUT="5", **env)
+    port = port_of(running.base_url)
+    assert readiness_on_a_new_connection(port) == 200
     statuses: list[int] = []
 
     def slow_request() -> None:
@@ -293,9 +390,92 @@ def test_sigterm_drains_in_flight_requests_and_exits(contract_project: RenderedP
     time.sleep(0.4)
     started = time.monotonic()
     running.process.send_signal(signal.SIGTERM)
+    # The shutdown flag flips with the signal; the server closes its listener on its next tick (uvicorn: within
+    # 0.1 s). Probes sent in between must see 503, so that a load balancer stops routing here.
+    probes: list[int | None] = []
+    while time.monotonic() - started < 1 and (not probes or probes[-1] is not None):
+        probes.append(readiness_on_a_new_connection(port))
     worker.join(timeout=15)
-    exit_code = running.process.wait(timeout=15)
-    elapsed = time.monotonic() - started
-    assert statuses == [201], "the in-flight request was not completed"
-    assert exit_code in (0, 143, -signal.SIGTERM)
-    assert elapsed < 5 + 2
+    try:
+        exit_code = running.process.wait(timeout=15)
+    finally:
+        running.kill()
+        if redis is not None:
+            redis.kill()
+    return probes, statuses, exit_code, time.monotonic() - started
+
+
+def test_sigterm_turns_readiness_503_then_drains_in_flight_requests_and_exits(
+    contract_project: RenderedProject, tmp_path: Path
+) -> None:
+    answered: list[int | None] = []
+    for attempt in range(3):  # the window before the listener closes is short: rarely, no probe lands in it
+        log_dir = tmp_path / f"attempt-{attempt}"
+        log_dir.mkdir()
+        probes, statuses, exit_code, elapsed = stop_while_serving(contract_project, log_dir)
+        assert statuses == [201], "the in-flight request was not completed"
+        assert exit_code in (0, 143, -signal.SIGTERM)
+        assert elapsed < 5 + 2
+        answered = [status for status in probes if status is not None]
+        if answered:
+            break
+    assert answered, "no readiness probe was answered between SIGTERM and the listener closing, in 3 attempts"
+    assert set(answered) == {503}, f"readiness after SIGTERM: {answered}"
+
+
+# --- request headers -------------------------------------------------------------------------------------------
+
+HUGE_HEADER_BYTES = 64 * 1024 * 1024
+
+
+def send_huge_header(port: int, size: int, budget_s: float) -> int | None:
+    """GET /health/live with one `size`-byte header; the status the server answered, or None when it closed the
+    connection without answering. Fails when the server is still reading after `budget_s` seconds."""
+    deadline = time.monotonic() + budget_s
+    chunk = b"a" * 65536
+    with socket.create_connection(("127.0.0.1", port), timeout=budget_s) as sock:
+        try:
+            sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: contract\r\nX-Huge: ")
+            for _ in range(size // len(chunk)):
+                sock.sendall(chunk)
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the server was still reading a {size}-byte header after {budget_s} s")
+            sock.sendall(b"\r\nConnection: close\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            pass  # refused before the end of the header: read what the server said, if anything
+        try:
+            head = sock.recv(64)
+        except (ConnectionResetError, TimeoutError):
+            return None
+    return int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/1.1 ") else None
+
+
+def test_a_huge_request_header_is_refused_without_stalling_the_service(service: Service) -> None:
+    port = port_of(service.base_url)
+    outcomes: list[int | str | None] = []
+
+    def huge() -> None:
+        try:
+            outcomes.append(send_huge_header(port, HUGE_HEADER_BYTES, budget_s=10))
+        except AssertionError as failure:
+            outcomes.append(str(failure))
+
+    senders = [threading.Thread(target=huge) for _ in range(2)]
+    for sender in senders:
+        sender.start()
+    liveness: list[float] = []
+    with httpx.Client(base_url=service.base_url, timeout=2) as http:
+        while any(sender.is_alive() for sender in senders) or not liveness:
+            started = time.monotonic()
+            try:
+                assert http.get("/health/live").status_code == 200
+                liveness.append(time.monotonic() - started)
+            except httpx.TimeoutException:
+                liveness.append(float("inf"))
+            time.sleep(0.05)
+    for sender in senders:
+        sender.join()
+    seen = f"huge headers: {outcomes}; slowest /health/live while they were in flight: {max(liveness):.2f} s"
+    # Refused: 431 (or 400) from the server, or the connection closed; never served. And nobody else waits for it.
+    assert all(outcome in (431, 400, None) for outcome in outcomes), seen
+    assert max(liveness) < 0.5, seen

@@ -95,3 +95,30 @@ def test_without_rate_limiting_nothing_is_limited(contract_project: RenderedProj
     responses = [client.post("/api/v1/items", json=ITEM) for _ in range(40)]
     assert {response.status_code for response in responses} == {201}
     assert not any(name in responses[-1].headers for name in LIMIT_HEADERS)
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        "s{i}, 192.0.2.7",  # a made-up entry left of a real address
+        "192.0.2.8, s{i}",  # a made-up entry as the nearest hop: what a proxy-trusting server would pick
+        "s{i}",
+        "x" * 2000 + "{i}",  # an unbounded key, if it became one
+    ],
+    ids=["name-then-address", "address-then-name", "name-only", "long-name"],
+)
+def test_forwarded_entries_that_are_not_addresses_never_become_the_identity(
+    contract_project: RenderedProject, client: httpx.Client, forwarded: str
+) -> None:
+    """The peer (127.0.0.1) is a trusted proxy, so its X-Forwarded-For counts; an entry there that is not an IP
+    address must not become the client's identity, or every request could claim a fresh budget."""
+    requires(contract_project.answers, rate_limiting=True)
+
+    def post(index: int) -> httpx.Response:
+        return client.post("/api/v1/items", json=ITEM, headers={"X-Forwarded-For": forwarded.format(i=index)})
+
+    first = post(0)
+    limit = int(first.headers.get("x-ratelimit-limit", "200"))
+    statuses = [first.status_code] + [post(index).status_code for index in range(1, limit + 1)]
+    assert 429 in statuses, f"{limit + 1} requests with a fresh X-Forwarded-For each, none limited"
+    assert set(statuses) <= {201, 429}

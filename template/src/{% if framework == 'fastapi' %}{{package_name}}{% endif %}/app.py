@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import IO, Any
+from typing import IO
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health, items
@@ -23,7 +22,8 @@ from .middleware.head import HeadAsGetMiddleware
 from .middleware.request_id import RequestIdMiddleware
 from .middleware.security_headers import SecurityHeadersMiddleware
 from .middleware.telemetry import RequestTelemetryMiddleware
-from .problems import PROBLEM_SCHEMAS, install_problem_handlers
+from .openapi import install_openapi, operation_id
+from .problems import install_problem_handlers
 from .settings import Settings
 
 OPENAPI_TAGS = [
@@ -58,6 +58,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        # `/api/v1/items/` is not `/api/v1/items`: a 404 like any unknown path, not a redirect that drops the body.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.service = state
@@ -100,22 +103,3 @@ def install_middleware(app: FastAPI, settings: Settings, wiring: Wiring, *, acce
     app.add_middleware(RequestTelemetryMiddleware, access_log=access_log, observers=wiring.observers)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production, page_policies=wiring.page_policies)
-
-
-def install_openapi(app: FastAPI) -> None:
-    """Generate the spec once, with the problem+json schemas every error response refers to."""
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-                tags=app.openapi_tags,
-            )
-            schema.setdefault("components", {}).setdefault("schemas", {}).update(PROBLEM_SCHEMAS)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

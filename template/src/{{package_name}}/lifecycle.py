@@ -8,13 +8,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 DependencyCheck = Callable[[], Awaitable[None]]
 """Returns when the dependency is usable; raises (anything) when it is not."""
 
 
 class CheckResult(BaseModel):
+    # `detail` is always sent (null when the check passed): OpenAPI documents say it is required.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     status: Literal["ok", "fail"]
     duration_ms: float = Field(description="How long the check took")
     detail: str | None = Field(default=None, description="Why the check failed")

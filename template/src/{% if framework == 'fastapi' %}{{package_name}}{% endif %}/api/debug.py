@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from ..problems import problem_openapi_responses
 from .paths import API_V1
@@ -14,6 +15,15 @@ class DeliberateError(RuntimeError):
     """Raised by the debug route; seeing it in logs or Sentry proves error reporting works."""
 
 
-@router.get("/error", summary="Raise an unhandled error (not in production)", responses=problem_openapi_responses(500))
+# It never succeeds: 500 is its only documented answer (status_code and a bare Response keep FastAPI from
+# documenting a 200 it would never send).
+@router.get(
+    "/error",
+    name="debug_error",
+    summary="Raise an unhandled error (not in production)",
+    status_code=500,
+    response_class=Response,
+    responses=problem_openapi_responses(500),
+)
 async def raise_error() -> None:
     raise DeliberateError("Deliberate failure from /api/v1/debug/error")

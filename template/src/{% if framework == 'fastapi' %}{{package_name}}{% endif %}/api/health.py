@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from .. import __version__
@@ -17,16 +17,26 @@ from .dependencies import ServiceStateDep, SettingsDep
 router = APIRouter(prefix="/health", tags=["health"])
 
 
+# Response models: every field is always sent, so the schema marks even those with defaults as required.
+ALWAYS_SENT = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
 class Liveness(BaseModel):
+    model_config = ALWAYS_SENT
+
     status: Literal["ok"] = "ok"
 
 
 class Readiness(BaseModel):
+    model_config = ALWAYS_SENT
+
     status: Literal["ok"] = "ok"
     checks: dict[str, CheckResult] = Field(description="One entry per dependency the service needs")
 
 
 class HealthSummary(BaseModel):
+    model_config = ALWAYS_SENT
+
     status: Literal["ok", "degraded", "shutting_down"]
     version: str
     environment: str
@@ -54,12 +64,19 @@ _NOT_READY: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/live", summary="Liveness: the process serves HTTP")
+# Route names are the operationIds in the OpenAPI document (see openapi.py): stable names for generated clients.
+@router.get("/live", name="health_live", summary="Liveness: the process serves HTTP")
 async def live() -> Liveness:
     return Liveness()
 
 
-@router.get("/ready", summary="Readiness: the service can take traffic", response_model=Readiness, responses=_NOT_READY)
+@router.get(
+    "/ready",
+    name="health_ready",
+    summary="Readiness: the service can take traffic",
+    response_model=Readiness,
+    responses=_NOT_READY,
+)
 async def ready(request: Request, state: ServiceStateDep) -> Response:
     checks = await state.run_checks()
     failed = [name for name, result in checks.items() if result.status != "ok"]
@@ -72,6 +89,7 @@ async def ready(request: Request, state: ServiceStateDep) -> Response:
 
 @router.get(
     "",
+    name="health_summary",
     summary="Health summary for humans and monitors",
     response_model=HealthSummary,
     responses={503: {"model": HealthSummary, "description": "Degraded or shutting down"}},

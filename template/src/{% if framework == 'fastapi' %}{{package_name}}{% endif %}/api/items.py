@@ -10,8 +10,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from ..items.models import Item, ItemIn, ItemPage
-from ..problems import problem_openapi_responses
+from ..problems import PROBLEM_MEDIA_TYPE, problem_openapi_responses
 from .dependencies import ItemRepositoryDep
+from .json_body import JSON_BODY
 from .limits import WRITE_LIMIT
 from .paths import API_V1
 
@@ -35,15 +36,34 @@ ITEM_EXAMPLES: dict[str, Any] = {
 }
 ItemBody = Annotated[ItemIn, Body(openapi_examples=ITEM_EXAMPLES)]
 
-_READ_ERRORS = problem_openapi_responses(404, 422)
-_WRITE_ERRORS = problem_openapi_responses(400, 413, 422)
+
+def _errors(*statuses: int, invalid: str, message: str, instance: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """Documented problem responses whose 422 example names a field this operation has (and, given `instance`, the
+    path of the request that example failed on). The other examples get their operation's path when the document
+    is built (see openapi.py)."""
+    responses = problem_openapi_responses(*statuses)
+    example = responses[422]["content"][PROBLEM_MEDIA_TYPE]["example"]
+    example["errors"] = [{"field": invalid, "message": message}]
+    if instance is not None:
+        example["instance"] = instance
+    return responses
+
+
+_LIST_ERRORS = _errors(422, invalid="query.limit", message="Input should be less than or equal to 100")
+_INVALID_ID = {"invalid": "path.item_id", "message": "Input should be a valid UUID", "instance": f"{API_V1}/items/42"}
+_READ_ERRORS = _errors(404, 422, **_INVALID_ID)
+_INVALID_NAME = {"invalid": "body.name", "message": "String should have at least 1 character"}
+_CREATE_ERRORS = _errors(400, 413, 415, 422, **_INVALID_NAME)
+_REPLACE_ERRORS = _errors(400, 404, 413, 415, 422, **_INVALID_NAME)
+_WRITE_DEPENDENCIES = [*WRITE_LIMIT, *JSON_BODY]
 
 
 def _not_found(item_id: UUID) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"Item {item_id} does not exist")
 
 
-@router.get("", summary="List items", responses=problem_openapi_responses(422))
+# Route names (the function names) are the operationIds of the OpenAPI document: see openapi.py.
+@router.get("", summary="List items", responses=_LIST_ERRORS)
 async def list_items(
     repository: ItemRepositoryDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 50,
@@ -57,8 +77,8 @@ async def list_items(
     "",
     summary="Create an item",
     status_code=status.HTTP_201_CREATED,
-    responses=_WRITE_ERRORS,
-    dependencies=WRITE_LIMIT,
+    responses=_CREATE_ERRORS,
+    dependencies=_WRITE_DEPENDENCIES,
 )
 async def create_item(request: Request, data: ItemBody, repository: ItemRepositoryDep, response: Response) -> Item:
     item = await repository.create(data)
@@ -77,8 +97,8 @@ async def get_item(item_id: UUID, repository: ItemRepositoryDep) -> Item:
 @router.put(
     "/{item_id}",
     summary="Replace an item",
-    responses={**_READ_ERRORS, **_WRITE_ERRORS},
-    dependencies=WRITE_LIMIT,
+    responses=_REPLACE_ERRORS,
+    dependencies=_WRITE_DEPENDENCIES,
 )
 async def replace_item(item_id: UUID, data: ItemBody, repository: ItemRepositoryDep) -> Item:
     item = await repository.replace(item_id, data)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Final
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+NO_NUL_CHARACTERS: Final = r"^[^\x00]*$"
 
 
 def _integral_number(value: object) -> object:
@@ -16,7 +18,18 @@ def _integral_number(value: object) -> object:
     return value
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+def _without_nul(value: str) -> str:
+    """Most databases cannot store NUL characters (PostgreSQL refuses them): refuse them at the door."""
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed")
+    return value
+
+
+# Text fields refuse NUL: the validator enforces it with a message people understand, the pattern documents it.
+NoNul = AfterValidator(_without_nul)
+NoNulDocumented = Field(json_schema_extra={"pattern": NO_NUL_CHARACTERS})
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul, NoNulDocumented]
+Description = Annotated[str, StringConstraints(max_length=1000), NoNul, NoNulDocumented]
 Cents = Annotated[int, BeforeValidator(_integral_number)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
 
@@ -27,7 +40,7 @@ class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     name: Name = Field(description="Display name, 1-100 characters")
-    description: str | None = Field(default=None, max_length=1000)
+    description: Description | None = None
     price_cents: Cents = Field(ge=0, le=100_000_000, description="Price in the smallest currency unit")
     tags: list[Tag] = Field(default_factory=list, max_length=10, description="Lowercase labels")
 
@@ -35,7 +48,9 @@ class ItemIn(BaseModel):
 class Item(ItemIn):
     """An item as stored and returned."""
 
-    model_config = ConfigDict(extra="forbid", strict=False)
+    # Every field is always sent, defaults included: the response schema says so (generated clients then type
+    # `description` and `tags` as present, not optional).
+    model_config = ConfigDict(extra="forbid", strict=False, json_schema_serialization_defaults_required=True)
 
     id: UUID
     created_at: datetime
@@ -43,6 +58,8 @@ class Item(ItemIn):
 
 
 class ItemPage(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     items: list[Item]
     total: int = Field(ge=0, description="Number of items in the collection")
     limit: int

@@ -1,0 +1,68 @@
+"""The OpenAPI document: generated once, with stable operationIds and examples that match their operation.
+
+The Django flavour of this template publishes the same document (same operationIds, schema names, required
+fields and statuses), so a client generated from one works against the other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from .problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMAS
+
+# The value a path parameter takes in examples, by its schema's format (the id of the 404 example's detail).
+_EXAMPLE_PARAMETERS: Final = {"uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}
+_PATH_PARAMETER: Final = re.compile(r"\{([^}/]+)\}")
+
+
+def operation_id(route: APIRoute) -> str:
+    """The route's name (`create_item`, `health_live`) instead of FastAPI's `create_item_api_v1_items_post`."""
+    return route.name
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Generate the document once, with the problem+json schemas every error response refers to."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+                separate_input_output_schemas=app.separate_input_output_schemas,
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(PROBLEM_SCHEMAS)
+            for path, operations in schema["paths"].items():
+                for operation in operations.values():
+                    _set_example_instances(operation, path)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _set_example_instances(operation: dict[str, Any], path: str) -> None:
+    """A problem's `instance` is the path of the request that failed. Examples written once for many operations
+    (`/api/v1/items` in each) get their operation's path, with example parameters: a 404 of an item shows
+    `/api/v1/items/3fa85f64-…`. An example that already shows a path of its operation keeps it."""
+    # `_PATH_PARAMETER.split` alternates literal text and parameter names.
+    parts = _PATH_PARAMETER.split(path)
+    own_path = re.compile("".join(re.escape(part) if index % 2 == 0 else "[^/]+" for index, part in enumerate(parts)))
+    formats = {
+        parameter["name"]: parameter.get("schema", {}).get("format", "")
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "path"
+    }
+    instance = _PATH_PARAMETER.sub(lambda match: _EXAMPLE_PARAMETERS.get(formats.get(match[1], ""), match[1]), path)
+    for response in operation.get("responses", {}).values():
+        media = response.get("content", {}).get(PROBLEM_MEDIA_TYPE, {})
+        example = media.get("example")
+        if isinstance(example, dict) and not own_path.fullmatch(str(example.get("instance", ""))):
+            media["example"] = {**example, "instance": instance}

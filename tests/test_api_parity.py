@@ -1,0 +1,287 @@
+"""One API, two frameworks: a client generated from one framework's OpenAPI document works against the other.
+
+Both frameworks are rendered with the same answers, installed, and run as real processes. Their `/openapi.json`
+documents must agree on what a generated client depends on (operations, operationIds, documented statuses, schema
+names, required fields, request media types), each document's problem examples must belong to their operation,
+and both services must answer the same odd requests with the same status and media type (and, for a 422, name the
+same fields). Each comparison lists every difference it finds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import ProjectFactory
+from .contract.checks import ITEM
+from .contract.service import Service, start_service
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-parity")]
+
+FRAMEWORKS = ("fastapi", "django")
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+# The names every generated client sees: the route names, the same in both documents.
+TARGET_OPERATION_IDS = {
+    "GET /api/v1/items": "list_items",
+    "POST /api/v1/items": "create_item",
+    "GET /api/v1/items/{item_id}": "get_item",
+    "PUT /api/v1/items/{item_id}": "replace_item",
+    "DELETE /api/v1/items/{item_id}": "delete_item",
+    "GET /health/live": "health_live",
+    "GET /health/ready": "health_ready",
+    "GET /health": "health_summary",
+    "GET /api/v1/debug/error": "debug_error",
+}
+TARGET_SCHEMAS = {"Item", "ItemIn", "ItemPage", "Problem", "ValidationProblem", "FieldError", "CheckResult"}
+ITEM_FIELDS = {"id", "name", "description", "price_cents", "tags", "created_at", "updated_at"}
+
+
+@dataclass
+class Services:
+    """One running service per framework, started on first use (the FastAPI-only checks never start Django)."""
+
+    projects: ProjectFactory
+    log_root: Path
+    running: dict[str, Service] = field(default_factory=dict)
+
+    def __getitem__(self, framework: str) -> Service:
+        if framework not in self.running:
+            project = self.projects.installed(framework=framework)
+            self.running[framework] = start_service(project, self.log_root / framework, MAX_BODY_SIZE="1048576")
+        return self.running[framework]
+
+    def document(self, framework: str) -> dict[str, Any]:
+        response = httpx.get(f"{self[framework].base_url}/openapi.json", timeout=30)
+        assert response.status_code == 200, response.text
+        spec: dict[str, Any] = response.json()
+        return spec
+
+
+@pytest.fixture(scope="module")
+def services(projects: ProjectFactory, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    root = tmp_path_factory.mktemp("parity")
+    for framework in FRAMEWORKS:
+        (root / framework).mkdir()
+    running = Services(projects, root)
+    yield running
+    for service in running.running.values():
+        service.kill()
+
+
+@pytest.fixture(scope="module")
+def documents(services: Services) -> dict[str, dict[str, Any]]:
+    return {framework: services.document(framework) for framework in FRAMEWORKS}
+
+
+# --- what a generated client depends on, read from a document ------------------------------------------------
+
+
+def operations(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        f"{method.upper()} {path}": operation
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    }
+
+
+def operation_ids(spec: dict[str, Any]) -> dict[str, Any]:
+    return {key: operation.get("operationId") for key, operation in operations(spec).items()}
+
+
+def documented_statuses(spec: dict[str, Any]) -> dict[str, Any]:
+    return {key: sorted(operation["responses"]) for key, operation in operations(spec).items()}
+
+
+def request_media_types(spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: sorted(operation.get("requestBody", {}).get("content", {})) for key, operation in operations(spec).items()
+    }
+
+
+def request_schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: {media: content.get("schema") for media, content in operation["requestBody"]["content"].items()}
+        for key, operation in operations(spec).items()
+        if "requestBody" in operation
+    }
+
+
+def schema_names(spec: dict[str, Any]) -> dict[str, Any]:
+    return dict.fromkeys(spec.get("components", {}).get("schemas", {}), True)
+
+
+def required_fields(spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: sorted(schema.get("required", []))
+        for name, schema in spec.get("components", {}).get("schemas", {}).items()
+    }
+
+
+def differences(views: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per key on which the frameworks disagree (a key missing on one side shows as `-`)."""
+    keys = sorted(set().union(*views.values()))
+    lines = []
+    for key in keys:
+        values = {framework: view.get(key, "-") for framework, view in views.items()}
+        if len({json.dumps(value, sort_keys=True) for value in values.values()}) > 1:
+            lines.append(f"{key}: " + "; ".join(f"{framework}={value}" for framework, value in values.items()))
+    return lines
+
+
+# --- the FastAPI document alone: the target names ------------------------------------------------------------
+
+
+def test_fastapi_document_uses_the_target_names(services: Services) -> None:
+    spec = services.document("fastapi")
+    assert operation_ids(spec) == TARGET_OPERATION_IDS
+    schemas = spec["components"]["schemas"]
+    assert schemas.keys() >= TARGET_SCHEMAS
+    assert set(schemas["Item"]["required"]) == ITEM_FIELDS
+    assert request_schemas(spec) == {
+        key: {"application/json": {"$ref": "#/components/schemas/ItemIn"}}
+        for key in ("POST /api/v1/items", "PUT /api/v1/items/{item_id}")
+    }
+    checks = schemas["Readiness"]["properties"]["checks"]
+    assert checks["additionalProperties"] == {"$ref": "#/components/schemas/CheckResult"}
+
+
+# --- the two documents against each other --------------------------------------------------------------------
+
+ASPECTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "operations": lambda spec: dict.fromkeys(operations(spec), True),
+    "operation ids": operation_ids,
+    "documented statuses": documented_statuses,
+    "schema names": schema_names,
+    "required fields": required_fields,
+    "request media types": request_media_types,
+    "request schemas": request_schemas,
+}
+
+
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+def test_both_documents_agree(documents: dict[str, dict[str, Any]], aspect: str) -> None:
+    read = ASPECTS[aspect]
+    found = differences({framework: read(spec) for framework, spec in documents.items()})
+    assert not found, f"the {aspect} differ:\n" + "\n".join(found)
+
+
+def test_both_documents_name_the_target_operation_ids(documents: dict[str, dict[str, Any]]) -> None:
+    found = differences({"target": TARGET_OPERATION_IDS, **{fw: operation_ids(spec) for fw, spec in documents.items()}})
+    assert not found, "operationIds differ from the route names:\n" + "\n".join(found)
+
+
+def problem_examples(operation: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(status, example) for every problem+json example: one `example`, or named `examples` (drf-spectacular)."""
+    for status, response in operation["responses"].items():
+        media = response.get("content", {}).get("application/problem+json", {})
+        if "example" in media:
+            yield status, media["example"]
+        for named in media.get("examples", {}).values():
+            yield status, named["value"]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_problem_examples_belong_to_their_operation(documents: dict[str, dict[str, Any]], framework: str) -> None:
+    """A 404 of an item shows that item's path; a GET's 422 names a parameter, not a body field."""
+    wrong = []
+    for key, operation in operations(documents[framework]).items():
+        path = key.split(" ", 1)[1]
+        own_path = re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)))
+        for status, example in problem_examples(operation):
+            if not own_path.fullmatch(str(example.get("instance"))):
+                wrong.append(f"{key} {status}: instance {example.get('instance')}")
+            body_fields = [error["field"] for error in example.get("errors", []) if error["field"].startswith("body")]
+            if body_fields and "requestBody" not in operation:
+                wrong.append(f"{key} {status}: names {body_fields} but takes no body")
+    assert not wrong, f"{framework}: examples that do not match their operation:\n" + "\n".join(wrong)
+
+
+# --- the same odd request, the same answer ---------------------------------------------------------------------
+
+JSON = {"content-type": "application/json"}
+ITEM_BYTES = json.dumps(ITEM).encode()
+
+
+@dataclass(frozen=True)
+class Odd:
+    """A request both services get; `expected` is the status the contract asks for (None: only compare)."""
+
+    method: str
+    path: str
+    expected: int | None
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+ODD_REQUESTS = {
+    "text/plain body to POST": Odd("POST", "/api/v1/items", 415, ITEM_BYTES, {"content-type": "text/plain"}),
+    "text/plain body to PUT": Odd("PUT", "{item}", 415, ITEM_BYTES, {"content-type": "text/plain"}),
+    "body without a content type": Odd("POST", "/api/v1/items", 415, ITEM_BYTES),
+    "form body": Odd("POST", "/api/v1/items", 415, b"name=x", {"content-type": "application/x-www-form-urlencoded"}),
+    "+json media type": Odd("POST", "/api/v1/items", 415, ITEM_BYTES, {"content-type": "application/merge-patch+json"}),
+    "json with charset": Odd(
+        "POST", "/api/v1/items", 201, ITEM_BYTES, {"content-type": "application/json; charset=utf-8"}
+    ),
+    "NUL byte in name": Odd("POST", "/api/v1/items", 422, json.dumps({**ITEM, "name": "a\x00b"}).encode(), JSON),
+    "NUL byte in description": Odd(
+        "POST", "/api/v1/items", 422, json.dumps({**ITEM, "description": "a\x00b"}).encode(), JSON
+    ),
+    "trailing slash on the collection": Odd("GET", "/api/v1/items/", 404),
+    "trailing slash on an item": Odd("GET", "{item}/", 404),
+    "JSON nested 2,000 deep": Odd("POST", "/api/v1/items", 400, b"[" * 2000 + b"]" * 2000, JSON),
+    "invalid JSON": Odd("POST", "/api/v1/items", 400, b'{"name": ', JSON),
+    "empty JSON body": Odd("POST", "/api/v1/items", 422, b"", JSON),
+    "JSON array body": Odd("POST", "/api/v1/items", 422, b"[]", JSON),
+    "unknown field": Odd("POST", "/api/v1/items", 422, json.dumps({**ITEM, "owner": "x"}).encode(), JSON),
+    "wrong type": Odd("POST", "/api/v1/items", 422, json.dumps({**ITEM, "price_cents": "12"}).encode(), JSON),
+    "blank name": Odd("POST", "/api/v1/items", 422, json.dumps({**ITEM, "name": "  "}).encode(), JSON),
+    "oversized body": Odd("POST", "/api/v1/items", 413, b"x" * 2_000_000, JSON),
+    "id that is not a UUID": Odd("GET", "/api/v1/items/not-a-uuid", 422),
+    "limit over the maximum": Odd("GET", "/api/v1/items?limit=101", 422),
+    "unknown item": Odd("GET", f"/api/v1/items/{uuid.UUID(int=7)}", 404),
+    "HEAD": Odd("HEAD", "/api/v1/items", 200),
+    "HEAD of an item": Odd("HEAD", "{item}", 200),
+    "method no route has": Odd("PURGE", "/api/v1/items", 405),
+    "method the server does not know": Odd("BREW", "/api/v1/items", None),
+    "OPTIONS without CORS": Odd("OPTIONS", "/api/v1/items", 405),
+    "DELETE on a read-only path": Odd("DELETE", "/health/live", 405),
+    "unknown path": Odd("GET", "/api/v1/nothing-here", 404),
+}
+
+
+def answer(service: Service, odd: Odd, client_address: str) -> dict[str, Any]:
+    # Each case plays its own client (the service trusts X-Forwarded-For from 127.0.0.1): no rate limit budget is
+    # shared between cases, so the answers do not depend on their order.
+    with service.client(headers={"X-Forwarded-For": client_address}) as client:
+        path = odd.path
+        if "{item}" in path:
+            created = client.post("/api/v1/items", json=ITEM)
+            assert created.status_code == 201, created.text
+            path = path.replace("{item}", f"/api/v1/items/{created.json()['id']}")
+        response = client.request(odd.method, path, content=odd.content, headers=odd.headers)
+    media_type = response.headers.get("content-type", "").partition(";")[0].strip()
+    seen: dict[str, Any] = {"status": response.status_code, "media type": media_type}
+    if response.status_code == 422 and media_type == "application/problem+json":
+        seen["invalid fields"] = sorted(error["field"] for error in response.json().get("errors", []))
+    return seen
+
+
+@pytest.mark.parametrize("case", list(ODD_REQUESTS))
+def test_the_same_odd_request_gets_the_same_answer(services: Services, case: str) -> None:
+    odd = ODD_REQUESTS[case]
+    address = f"198.51.100.{list(ODD_REQUESTS).index(case) + 1}"
+    answers = {framework: answer(services[framework], odd, address) for framework in FRAMEWORKS}
+    found = differences(answers)
+    assert not found, f"{case}: the frameworks answer differently:\n" + "\n".join(found)
+    if odd.expected is not None:
+        assert answers["fastapi"]["status"] == odd.expected, answers

@@ -8,18 +8,18 @@ from typing import IO, cast
 import django
 from django.conf import settings as django_conf
 
-from .asgi_types import ASGIApp, Receive, Scope, Send
+from .core.asgi_types import ASGIApp, Receive, Scope, Send
 from .django_config import django_settings
 from .integrations import install_integrations
 from .integrations.base import Wiring
-from .lifecycle import ServiceState
-from .logs import AccessLog
+from .core.lifecycle import ServiceState
+from .core.logs import AccessLog
 from .middleware.body_limit import BodySizeLimitMiddleware
 from .middleware.cors import CORSMiddleware
-from .middleware.errors import UnhandledErrorMiddleware
-from .middleware.request_id import RequestIdMiddleware
-from .middleware.security_headers import SecurityHeadersMiddleware
-from .middleware.telemetry import RequestTelemetryMiddleware
+from .core.middleware.errors import UnhandledErrorMiddleware
+from .core.middleware.request_id import RequestIdMiddleware
+from .core.middleware.security_headers import SecurityHeadersMiddleware
+from .core.middleware.telemetry import RequestTelemetryMiddleware
 from .runtime import SCOPE_KEY, Service
 from .settings import Settings
 

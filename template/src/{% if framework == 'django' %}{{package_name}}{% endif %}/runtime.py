@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from .integrations.base import Wiring
-from .lifecycle import ServiceState
+from .core.lifecycle import ServiceState
 from .settings import Settings
 
 SCOPE_KEY: Final = "service"

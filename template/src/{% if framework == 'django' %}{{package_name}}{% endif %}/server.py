@@ -10,8 +10,8 @@ from types import FrameType
 import uvicorn
 
 from .app import ServiceApp, create_app
-from .lifecycle import ServiceState
-from .logs import configure_logging
+from .core.lifecycle import ServiceState
+from .core.logs import configure_logging
 from .settings import ConfigurationError, Settings, load_settings
 
 

@@ -14,16 +14,17 @@ from .api import debug, health, items
 from .integrations import install_integrations
 from .integrations.base import Wiring
 from .items.repository import InMemoryItemRepository, ItemRepository
-from .lifecycle import ServiceState
-from .logs import AccessLog
+from .core.lifecycle import ServiceState
+from .core.logs import AccessLog
 from .middleware.body_limit import BodySizeLimitMiddleware
 from .middleware.cors import ProblemCORSMiddleware
-from .middleware.errors import UnhandledErrorMiddleware
+from .core.middleware.errors import UnhandledErrorMiddleware
 from .middleware.head import HeadAsGetMiddleware
-from .middleware.request_id import RequestIdMiddleware
-from .middleware.security_headers import SecurityHeadersMiddleware
-from .middleware.telemetry import RequestTelemetryMiddleware
-from .problems import PROBLEM_SCHEMAS, install_problem_handlers
+from .core.middleware.request_id import RequestIdMiddleware
+from .core.middleware.security_headers import SecurityHeadersMiddleware
+from .core.middleware.telemetry import RequestTelemetryMiddleware
+from .core.problems import PROBLEM_SCHEMAS
+from .problems import install_problem_handlers
 from .settings import Settings
 
 OPENAPI_TAGS = [

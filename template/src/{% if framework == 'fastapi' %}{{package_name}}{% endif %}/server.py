@@ -9,8 +9,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from .app import create_app
-from .lifecycle import ServiceState
-from .logs import configure_logging
+from .core.lifecycle import ServiceState
+from .core.logs import configure_logging
 from .settings import ConfigurationError, Settings, load_settings
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
+from ..core.asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..problems import send_problem
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
+from ..core.asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..problems import send_problem
 
 _ORIGIN: Final = b"origin"

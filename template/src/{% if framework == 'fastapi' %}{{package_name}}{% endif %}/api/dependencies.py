@@ -7,7 +7,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 
 from ..items.repository import ItemRepository
-from ..lifecycle import ServiceState
+from ..core.lifecycle import ServiceState
 from ..settings import Settings
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi import params
 
-from ..lifecycle import ServiceState
-from ..middleware.telemetry import RequestObserver
+from ..core.lifecycle import ServiceState
+from ..core.middleware.telemetry import RequestObserver
 
 
 @dataclass

@@ -11,19 +11,19 @@ from fastapi.openapi.utils import get_openapi
 
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health, items
-from .integrations import install_integrations
-from .integrations.base import Wiring
-from .items.repository import InMemoryItemRepository, ItemRepository
 from .core.lifecycle import ServiceState
 from .core.logs import AccessLog
-from .middleware.body_limit import BodySizeLimitMiddleware
-from .middleware.cors import ProblemCORSMiddleware
 from .core.middleware.errors import UnhandledErrorMiddleware
-from .middleware.head import HeadAsGetMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
 from .core.problems import PROBLEM_SCHEMAS
+from .integrations import install_integrations
+from .integrations.base import Wiring
+from .items.repository import InMemoryItemRepository, ItemRepository
+from .core.middleware.body_limit import BodySizeLimitMiddleware
+from .core.middleware.cors import CORSMiddleware
+from .middleware.head import HeadAsGetMiddleware
 from .problems import install_problem_handlers
 from .settings import Settings
 
@@ -83,7 +83,7 @@ def install_middleware(app: FastAPI, settings: Settings, wiring: Wiring, *, acce
     app.add_middleware(UnhandledErrorMiddleware, expose_errors=settings.is_development)
     if settings.cors_origins:
         app.add_middleware(
-            ProblemCORSMiddleware,
+            CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_credentials=settings.cors_allow_credentials,
             allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from .core.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_example, reason
 
+
 def problem_response(
     status: int, detail: str, instance: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> Response:

@@ -12,7 +12,7 @@ from asgiref.sync import markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 
 from ..runtime import service_of
-from .telemetry import ROUTE_KEY
+from ..core.middleware.telemetry import ROUTE_KEY
 
 EXCEPTION_KEY: Final = "unhandled_exception"
 _CONVERTER: Final = re.compile(r"<(?:\w+:)?(\w+)>")

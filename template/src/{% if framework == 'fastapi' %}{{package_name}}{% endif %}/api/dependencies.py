@@ -6,8 +6,8 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
-from ..items.repository import ItemRepository
 from ..core.lifecycle import ServiceState
+from ..items.repository import ItemRepository
 from ..settings import Settings
 
 

@@ -11,6 +11,8 @@ from django.conf import settings as django_conf
 from .core.asgi_types import ASGIApp, Receive, Scope, Send
 from .core.lifecycle import ServiceState
 from .core.logs import AccessLog
+from .core.middleware.body_limit import BodySizeLimitMiddleware
+from .core.middleware.cors import CORSMiddleware
 from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
@@ -18,8 +20,6 @@ from .core.middleware.telemetry import RequestTelemetryMiddleware
 from .django_config import django_settings
 from .integrations import install_integrations
 from .integrations.base import Wiring
-from .core.middleware.body_limit import BodySizeLimitMiddleware
-from .core.middleware.cors import CORSMiddleware
 from .runtime import SCOPE_KEY, Service
 from .settings import Settings
 

@@ -13,6 +13,8 @@ from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health, items
 from .core.lifecycle import ServiceState
 from .core.logs import AccessLog
+from .core.middleware.body_limit import BodySizeLimitMiddleware
+from .core.middleware.cors import CORSMiddleware
 from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
@@ -21,8 +23,6 @@ from .core.problems import PROBLEM_SCHEMAS
 from .integrations import install_integrations
 from .integrations.base import Wiring
 from .items.repository import InMemoryItemRepository, ItemRepository
-from .core.middleware.body_limit import BodySizeLimitMiddleware
-from .core.middleware.cors import CORSMiddleware
 from .middleware.head import HeadAsGetMiddleware
 from .problems import install_problem_handlers
 from .settings import Settings

@@ -37,6 +37,3 @@ class Wiring:
 
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Awaited once the server has stopped serving (close connection pools, flush event queues)."""
-
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Anything else integrations need to share (keep it small)."""

@@ -68,7 +68,7 @@ def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) 
     from .database import check_database  # noqa: PLC0415
     from .urls import urlconf_for  # noqa: PLC0415
 
-    state = ServiceState()
+    state = ServiceState(expose_errors=settings.is_development)
     state.add_check("database", check_database)
     wiring = Wiring(state=state)
     install_integrations(settings, wiring)

@@ -40,7 +40,7 @@ def create_app(
     item_repository: ItemRepository | None = None,
     access_log_stream: IO[str] | None = None,
 ) -> FastAPI:
-    state = ServiceState()
+    state = ServiceState(expose_errors=settings.is_development)
     wiring = Wiring(state=state)
 
     @asynccontextmanager

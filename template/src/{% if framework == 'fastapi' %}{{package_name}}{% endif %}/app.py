@@ -14,7 +14,7 @@ from .api import debug, health, items
 from .core.lifecycle import ServiceState
 from .core.logs import AccessLog
 from .core.middleware.body_limit import BodySizeLimitMiddleware
-from .core.middleware.cors import CORSMiddleware
+from .core.middleware.cors import EXPOSED_HEADERS, CORSMiddleware
 from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
@@ -86,17 +86,7 @@ def install_middleware(app: FastAPI, settings: Settings, wiring: Wiring, *, acce
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_credentials=settings.cors_allow_credentials,
-            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-Correlation-ID"],
-            expose_headers=[
-                "X-Request-ID",
-                "X-Correlation-ID",
-                "Server-Timing",
-                "Location",
-                "Retry-After",
-                *wiring.cors_exposed_headers,
-            ],
-            max_age=600,
+            expose_headers=[*EXPOSED_HEADERS, *wiring.cors_exposed_headers],
         )
     app.add_middleware(RequestTelemetryMiddleware, access_log=access_log, observers=wiring.observers)
     app.add_middleware(RequestIdMiddleware)

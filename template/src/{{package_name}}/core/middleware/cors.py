@@ -20,6 +20,10 @@ _VARY_ORIGIN: Final = (_VARY, b"Origin")
 # Request headers a browser may always send without asking (CORS "safelisted" headers).
 _SAFELISTED_HEADERS: Final = frozenset({"accept", "accept-language", "content-language", "content-type"})
 _METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+ALLOWED_HEADERS: Final = ("Authorization", "Content-Type", "X-Request-ID", "X-Correlation-ID")
+"""Request headers the service's browser clients may send cross-origin."""
+EXPOSED_HEADERS: Final = ("X-Request-ID", "X-Correlation-ID", "Server-Timing", "Location", "Retry-After")
+"""Response headers their code may read (integrations add theirs, e.g. `X-RateLimit-*`)."""
 
 
 class CORSMiddleware:
@@ -30,8 +34,8 @@ class CORSMiddleware:
         allow_origins: Sequence[str],
         allow_credentials: bool = False,
         allow_methods: Sequence[str] = _METHODS,
-        allow_headers: Sequence[str] = (),
-        expose_headers: Sequence[str] = (),
+        allow_headers: Sequence[str] = ALLOWED_HEADERS,
+        expose_headers: Sequence[str] = EXPOSED_HEADERS,
         max_age: int = 600,
     ) -> None:
         if "*" in allow_origins and allow_credentials:

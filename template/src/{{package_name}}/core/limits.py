@@ -91,7 +91,6 @@ def tightest(verdicts: dict[str, Verdict]) -> Verdict:
     return min(verdicts.values(), key=lambda checked: (checked.remaining, -checked.reset_s))
 
 
-@lru_cache(maxsize=4096)
 def client_identity(host: str | None) -> str:
     """The rate-limit identity of a client: its IP address as the server resolved it (the ASGI scope's `client`,
     X-Forwarded-For counted only from FORWARDED_ALLOW_IPS peers), normalised.
@@ -101,7 +100,12 @@ def client_identity(host: str | None) -> str:
     or make keys as long as its headers): all such clients share one budget, `UNIDENTIFIED`.
     """
     if not host or len(host) > _LONGEST_ADDRESS:
-        return UNIDENTIFIED
+        return UNIDENTIFIED  # checked before the cache, so that the cache never keeps a long value
+    return _normalised_address(host)
+
+
+@lru_cache(maxsize=4096)
+def _normalised_address(host: str) -> str:
     try:
         return str(ipaddress.ip_address(host))
     except ValueError:

@@ -7,12 +7,8 @@ tries to answer is dropped; this layer sends the 413 instead.
 
 from __future__ import annotations
 
-from typing import Final
-
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..problems import send_problem
-
-_DISCONNECT: Final[Message] = {"type": "http.disconnect"}
 
 
 class BodySizeLimitMiddleware:
@@ -39,13 +35,13 @@ class BodySizeLimitMiddleware:
         async def counting_receive() -> Message:
             nonlocal received, too_large
             if too_large:
-                return _DISCONNECT
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     too_large = True
-                    return _DISCONNECT
+                    return {"type": "http.disconnect"}
             return message
 
         async def guarded_send(message: Message) -> None:

@@ -87,8 +87,7 @@ def answers_of(project: RenderedProject) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def answers(projects: ProjectFactory) -> dict[str, dict[str, Any]]:
     return {
-        framework: answers_of(projects.installed(framework=framework, **ANSWERS))
-        for framework in ("fastapi", "django")
+        framework: answers_of(projects.installed(framework=framework, **ANSWERS)) for framework in ("fastapi", "django")
     }
 
 

@@ -13,7 +13,10 @@ from .settings import ConfigurationError, load_settings
 def app_from_environment() -> FastAPI:
     """The app for `uvicorn --factory <package>.server:app_from_environment`, e.g. with `--workers N`.
 
-    `python -m <package>` (one process) is the usual entry point; use this one for several worker processes.
+    `python -m <package>` (one process) is the usual entry point; use this one for several worker processes, with
+    the options `core/server.py` sets itself: `--http <package>.core.server:BoundedHttpToolsProtocol
+    --no-server-header --no-access-log --proxy-headers --forwarded-allow-ips "$FORWARDED_ALLOW_IPS"
+    --timeout-graceful-shutdown "$GRACEFUL_TIMEOUT"`.
     """
     settings = load_settings()
     configure_logging(settings)

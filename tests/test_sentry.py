@@ -99,7 +99,7 @@ def test_without_sentry_nothing_of_it_is_rendered(projects: ProjectFactory, fram
     project = projects.render(**{"use_sentry": False, "framework": framework})
     package = project.path / "src" / project.package
     assert not (package / "integrations" / "sentry.py").exists()
-    assert not (package / "sentry_scrubbing.py").exists()
+    assert not (package / "core" / "sentry_scrubbing.py").exists()
     assert not [path.name for path in (project.path / "tests").iterdir() if "sentry" in path.name]
     assert "sentry" not in (project.path / "pyproject.toml").read_text()
     assert "SENTRY_DSN" not in (project.path / ".env.example").read_text()

@@ -86,9 +86,22 @@ def django_layers(load: Callable[[str, str], Any], access_log: Any) -> dict[str,
     }
 
 
+CLASS_RENAMES = {"ProblemCORSMiddleware": ("CORSMiddleware",)}
+"""Layers whose class was renamed: the shared core's CORS layer replaced FastAPI's Starlette subclass."""
+
+
 async def main(package: str, requests: int, log_path: str, framework: str = "fastapi") -> None:
     def load(module: str, name: str) -> Any:
-        return getattr(importlib.import_module(f"{package}.{module}"), name)
+        """`module` in the package's `core/` (since the shared core) or at its older place, under either name."""
+        for place in (f"{package}.core.{module}", f"{package}.{module}"):
+            try:
+                found = importlib.import_module(place)
+            except ModuleNotFoundError:
+                continue
+            for candidate in (name, *CLASS_RENAMES.get(name, ())):
+                if hasattr(found, candidate):
+                    return getattr(found, candidate)
+        raise LookupError(f"{name} in {module}")
 
     access_log = load("logs", "AccessLog")("json", "INFO", open(log_path, "w"))  # noqa: SIM115 (lives for the run)
     layers: dict[str, Callable[[Any], Any]] = (

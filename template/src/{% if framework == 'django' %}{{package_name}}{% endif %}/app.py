@@ -8,18 +8,18 @@ from typing import IO, cast
 import django
 from django.conf import settings as django_conf
 
-from .asgi_types import ASGIApp, Receive, Scope, Send
+from .core.asgi_types import ASGIApp, Receive, Scope, Send
+from .core.lifecycle import ServiceState
+from .core.logs import AccessLog
+from .core.middleware.body_limit import BodySizeLimitMiddleware
+from .core.middleware.cors import EXPOSED_HEADERS, CORSMiddleware
+from .core.middleware.errors import UnhandledErrorMiddleware
+from .core.middleware.request_id import RequestIdMiddleware
+from .core.middleware.security_headers import SecurityHeadersMiddleware
+from .core.middleware.telemetry import RequestTelemetryMiddleware
 from .django_config import django_settings
 from .integrations import install_integrations
 from .integrations.base import Wiring
-from .lifecycle import ServiceState
-from .logs import AccessLog
-from .middleware.body_limit import BodySizeLimitMiddleware
-from .middleware.cors import CORSMiddleware
-from .middleware.errors import UnhandledErrorMiddleware
-from .middleware.request_id import RequestIdMiddleware
-from .middleware.security_headers import SecurityHeadersMiddleware
-from .middleware.telemetry import RequestTelemetryMiddleware
 from .runtime import SCOPE_KEY, Service
 from .settings import Settings
 
@@ -68,7 +68,7 @@ def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) 
     from .database import check_database  # noqa: PLC0415
     from .urls import urlconf_for  # noqa: PLC0415
 
-    state = ServiceState()
+    state = ServiceState(expose_errors=settings.is_development)
     state.add_check("database", check_database)
     wiring = Wiring(state=state)
     install_integrations(settings, wiring)
@@ -88,17 +88,7 @@ def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, acce
             app,
             allow_origins=settings.cors_origins,
             allow_credentials=settings.cors_allow_credentials,
-            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-Correlation-ID"],
-            expose_headers=[
-                "X-Request-ID",
-                "X-Correlation-ID",
-                "Server-Timing",
-                "Location",
-                "Retry-After",
-                *wiring.cors_exposed_headers,
-            ],
-            max_age=600,
+            expose_headers=[*EXPOSED_HEADERS, *wiring.cors_exposed_headers],
         )
     app = RequestTelemetryMiddleware(app, access_log=access_log, observers=wiring.observers)
     app = RequestIdMiddleware(app)

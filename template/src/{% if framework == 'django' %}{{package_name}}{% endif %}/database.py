@@ -10,8 +10,10 @@ from asgiref.sync import sync_to_async
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from .core.lifecycle import NotReady
 
-class UnappliedMigrationsError(RuntimeError):
+
+class UnappliedMigrationsError(NotReady):
     def __init__(self, count: int) -> None:
         super().__init__(f"{count} unapplied migration{'s' if count != 1 else ''}: run manage.py migrate")
 

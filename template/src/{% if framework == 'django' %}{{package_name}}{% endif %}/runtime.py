@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .core.lifecycle import ServiceState
 from .integrations.base import Wiring
-from .lifecycle import ServiceState
 from .settings import Settings
 
 SCOPE_KEY: Final = "service"

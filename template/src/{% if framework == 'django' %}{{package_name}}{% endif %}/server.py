@@ -1,46 +1,14 @@
-"""The process entry point: settings, logging, Django, migrations, then uvicorn with production-safe options."""
+"""The process entry point: settings, logging, Django, migrations, then uvicorn as `core/server.py` configures it."""
 
 from __future__ import annotations
 
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import FrameType
-
-import uvicorn
 
 from .app import ServiceApp, create_app
-from .lifecycle import ServiceState
-from .logs import configure_logging
+from .core.logs import configure_logging
+from .core.server import report_configuration_error, serve
 from .settings import ConfigurationError, Settings, load_settings
-
-
-class Server(uvicorn.Server):
-    """uvicorn, plus: readiness turns 503 the moment a stop signal arrives, before connections drain."""
-
-    def __init__(self, config: uvicorn.Config, state: ServiceState) -> None:
-        super().__init__(config)
-        self.service_state = state
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        self.service_state.begin_shutdown()
-        super().handle_exit(sig, frame)
-
-
-def server_config(app: ServiceApp, settings: Settings) -> uvicorn.Config:
-    return uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        # Client addresses come from X-Forwarded-For only when the peer is a trusted proxy.
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        server_header=False,
-        access_log=False,  # the service writes its own access line, with the request id
-        log_config=None,  # logging is configured by `configure_logging`
-        timeout_graceful_shutdown=settings.graceful_timeout,
-        lifespan="on",
-    )
 
 
 def migrate() -> None:
@@ -69,7 +37,10 @@ def migrate_in_turn(settings: Settings) -> None:
 def app_from_environment() -> ServiceApp:
     """The app for `uvicorn --factory <package>.server:app_from_environment`, e.g. with `--workers N`.
 
-    `python -m <package>` (one process) is the usual entry point; use this one for several worker processes.
+    `python -m <package>` (one process) is the usual entry point; use this one for several worker processes, with
+    the options `core/server.py` sets itself: `--http <package>.core.server:BoundedHttpToolsProtocol
+    --no-server-header --no-access-log --proxy-headers --forwarded-allow-ips "$FORWARDED_ALLOW_IPS"
+    --timeout-graceful-shutdown "$GRACEFUL_TIMEOUT"`.
     """
     settings = load_settings()
     configure_logging(settings)
@@ -85,13 +56,9 @@ def main() -> int:
     try:
         settings = load_settings()
     except ConfigurationError as exc:
-        print("Invalid configuration (fix these environment variables or .env entries):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 2
+        return report_configuration_error(exc)
     configure_logging(settings)
     app = create_app(settings)
     if settings.effective_migrate_on_start:
         migrate()
-    Server(server_config(app, settings), app.service.state).run()
-    return 0
+    return serve(app, app.service.state, settings)

@@ -10,18 +10,18 @@ from fastapi import FastAPI
 
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health, items
+from .core.lifecycle import ServiceState
+from .core.logs import AccessLog
+from .core.middleware.body_limit import BodySizeLimitMiddleware
+from .core.middleware.cors import EXPOSED_HEADERS, CORSMiddleware
+from .core.middleware.errors import UnhandledErrorMiddleware
+from .core.middleware.request_id import RequestIdMiddleware
+from .core.middleware.security_headers import SecurityHeadersMiddleware
+from .core.middleware.telemetry import RequestTelemetryMiddleware
 from .integrations import install_integrations
 from .integrations.base import Wiring
 from .items.repository import InMemoryItemRepository, ItemRepository
-from .lifecycle import ServiceState
-from .logs import AccessLog
-from .middleware.body_limit import BodySizeLimitMiddleware
-from .middleware.cors import ProblemCORSMiddleware
-from .middleware.errors import UnhandledErrorMiddleware
 from .middleware.head import HeadAsGetMiddleware
-from .middleware.request_id import RequestIdMiddleware
-from .middleware.security_headers import SecurityHeadersMiddleware
-from .middleware.telemetry import RequestTelemetryMiddleware
 from .openapi import install_openapi, operation_id
 from .problems import install_problem_handlers
 from .settings import Settings
@@ -39,7 +39,7 @@ def create_app(
     item_repository: ItemRepository | None = None,
     access_log_stream: IO[str] | None = None,
 ) -> FastAPI:
-    state = ServiceState()
+    state = ServiceState(expose_errors=settings.is_development)
     wiring = Wiring(state=state)
 
     @asynccontextmanager
@@ -85,20 +85,10 @@ def install_middleware(app: FastAPI, settings: Settings, wiring: Wiring, *, acce
     app.add_middleware(UnhandledErrorMiddleware, expose_errors=settings.is_development)
     if settings.cors_origins:
         app.add_middleware(
-            ProblemCORSMiddleware,
+            CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_credentials=settings.cors_allow_credentials,
-            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-Correlation-ID"],
-            expose_headers=[
-                "X-Request-ID",
-                "X-Correlation-ID",
-                "Server-Timing",
-                "Location",
-                "Retry-After",
-                *wiring.cors_exposed_headers,
-            ],
-            max_age=600,
+            expose_headers=[*EXPOSED_HEADERS, *wiring.cors_exposed_headers],
         )
     app.add_middleware(RequestTelemetryMiddleware, access_log=access_log, observers=wiring.observers)
     app.add_middleware(RequestIdMiddleware)

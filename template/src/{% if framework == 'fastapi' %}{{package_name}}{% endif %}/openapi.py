@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from .problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMAS
+from .core.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMAS
 
 # The value a path parameter takes in examples, by its schema's format (the id of the 404 example's detail).
 _EXAMPLE_PARAMETERS: Final = {"uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}

@@ -1,91 +1,16 @@
-"""RFC 9457 problem details: the one error format of the service, for every status and every code path."""
+"""FastAPI's errors as RFC 9457 problem details (the bodies themselves are `core/problems.py`)."""
 
 from __future__ import annotations
 
-import json
 import re
-from http import HTTPStatus
 from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.types import Send
 
-from .request_context import current_request_id
-
-PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
-
-
-class Problem(BaseModel):
-    """An error response (RFC 9457)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "type": "about:blank",
-                "title": "Not Found",
-                "status": 404,
-                "detail": "Item 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist",
-                "instance": "/api/v1/items/3fa85f64-5717-4562-b3fc-2c963f66afa6",
-                "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
-            }
-        }
-    )
-
-    type: str = Field(default="about:blank", description="URI identifying the problem type")
-    title: str = Field(description="Short summary of the problem type (the HTTP reason phrase)")
-    status: int = Field(ge=100, le=599, description="HTTP status code")
-    detail: str = Field(description="Explanation specific to this occurrence")
-    instance: str = Field(description="Path of the request that failed")
-    request_id: str | None = Field(description="Id of the request (also in the X-Request-ID header and logs)")
-
-
-class FieldError(BaseModel):
-    field: str = Field(description="Dotted location of the invalid value, e.g. body.name or query.limit")
-    message: str
-
-
-class ValidationProblem(Problem):
-    """A request that failed validation (422), with one entry per invalid field."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "type": "about:blank",
-                "title": "Unprocessable Content",
-                "status": 422,
-                "detail": "The request has 1 invalid field",
-                "instance": "/api/v1/items",
-                "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
-                "errors": [{"field": "body.name", "message": "String should have at least 1 character"}],
-            }
-        }
-    )
-
-    errors: list[FieldError]
-
-
-def reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def problem_body(status: int, detail: str, instance: str, **extra: Any) -> bytes:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": reason(status),
-        "status": status,
-        "detail": detail,
-        "instance": instance,
-        "request_id": current_request_id(),
-        **extra,
-    }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+from .core.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_example, reason
 
 
 def problem_response(
@@ -97,22 +22,6 @@ def problem_response(
         headers=headers,
         media_type=PROBLEM_MEDIA_TYPE,
     )
-
-
-async def send_problem(send: Send, status: int, detail: str, instance: str) -> None:
-    """Send a problem response from pure ASGI middleware, where no Request/Response objects exist."""
-    body = problem_body(status, detail, instance)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 _GENERIC_DETAILS: Final = {
@@ -187,44 +96,8 @@ def problem_openapi_responses(*statuses: int) -> dict[int | str, dict[str, Any]]
             "content": {
                 PROBLEM_MEDIA_TYPE: {
                     "schema": {"$ref": f"#/components/schemas/{schema}"},
-                    "example": _example(status),
+                    "example": problem_example(status),
                 }
             },
         }
     return responses
-
-
-def _example(status: int) -> dict[str, Any]:
-    example: dict[str, Any] = {
-        "type": "about:blank",
-        "title": reason(status),
-        "status": status,
-        "detail": _EXAMPLE_DETAILS.get(status, reason(status)),
-        "instance": "/api/v1/items",
-        "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
-    }
-    if status == 422:
-        example["errors"] = [{"field": "body.name", "message": "String should have at least 1 character"}]
-    return example
-
-
-_EXAMPLE_DETAILS: Final = {
-    400: "The request body is not valid JSON",
-    404: "Item 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist",
-    413: "The request body exceeds the limit of 1048576 bytes",
-    422: "The request has 1 invalid field",
-    429: "Too many requests; retry after 12 seconds",
-    500: "The server failed to handle the request; quote the request id when reporting it",
-    503: "The service is shutting down",
-}
-
-
-PROBLEM_SCHEMAS: Final = {
-    "Problem": Problem.model_json_schema(ref_template="#/components/schemas/{model}"),
-    "FieldError": FieldError.model_json_schema(ref_template="#/components/schemas/{model}"),
-    "ValidationProblem": {
-        key: value
-        for key, value in ValidationProblem.model_json_schema(ref_template="#/components/schemas/{model}").items()
-        if key != "$defs"
-    },
-}

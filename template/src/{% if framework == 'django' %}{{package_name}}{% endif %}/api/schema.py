@@ -7,7 +7,7 @@ from typing import Any, Final
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
-from ..problems import PROBLEM_MEDIA_TYPE, reason
+from ..core.problems import PROBLEM_MEDIA_TYPE, reason
 
 
 class ProblemSerializer(serializers.Serializer[Any]):

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..lifecycle import ServiceState
-from ..middleware.telemetry import RequestObserver
+from ..core.lifecycle import ServiceState
+from ..core.middleware.telemetry import RequestObserver
 
 if TYPE_CHECKING:
     from django.urls import URLPattern

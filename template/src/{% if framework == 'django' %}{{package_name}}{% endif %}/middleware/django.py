@@ -11,8 +11,8 @@ from typing import Any, Final
 from asgiref.sync import markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 
+from ..core.middleware.telemetry import ROUTE_KEY
 from ..runtime import service_of
-from .telemetry import ROUTE_KEY
 
 EXCEPTION_KEY: Final = "unhandled_exception"
 _CONVERTER: Final = re.compile(r"<(?:\w+:)?(\w+)>")

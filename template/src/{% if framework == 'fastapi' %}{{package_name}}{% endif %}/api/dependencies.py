@@ -6,8 +6,8 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
+from ..core.lifecycle import ServiceState
 from ..items.repository import ItemRepository
-from ..lifecycle import ServiceState
 from ..settings import Settings
 
 

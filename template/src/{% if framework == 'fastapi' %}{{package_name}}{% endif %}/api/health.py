@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from .. import __version__
-from ..lifecycle import CheckResult
-from ..problems import PROBLEM_MEDIA_TYPE, problem_response
+from ..core.lifecycle import CheckResult
+from ..core.problems import PROBLEM_MEDIA_TYPE
+from ..problems import problem_response
 from .dependencies import ServiceStateDep, SettingsDep
 
 router = APIRouter(prefix="/health", tags=["health"])

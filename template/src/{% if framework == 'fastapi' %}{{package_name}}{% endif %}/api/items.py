@@ -10,7 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from ..items.models import Item, ItemIn, ItemPage
-from ..problems import PROBLEM_MEDIA_TYPE, problem_openapi_responses
+from ..core.problems import PROBLEM_MEDIA_TYPE
+from ..problems import problem_openapi_responses
 from .dependencies import ItemRepositoryDep
 from .json_body import JSON_BODY
 from .limits import WRITE_LIMIT

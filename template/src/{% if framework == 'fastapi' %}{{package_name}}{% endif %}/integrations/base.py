@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi import params
 
-from ..lifecycle import ServiceState
-from ..middleware.telemetry import RequestObserver
+from ..core.lifecycle import ServiceState
+from ..core.middleware.telemetry import RequestObserver
 
 
 @dataclass
@@ -37,6 +37,3 @@ class Wiring:
 
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Awaited once the server has stopped serving (close connection pools, flush event queues)."""
-
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Anything else integrations need to share (keep it small)."""

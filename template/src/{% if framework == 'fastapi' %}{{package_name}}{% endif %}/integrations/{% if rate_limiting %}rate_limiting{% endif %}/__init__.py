@@ -1,4 +1,4 @@
-"""Per-client rate limiting (fastapi-limiter over pyrate-limiter, GCRA buckets in memory or Redis).
+"""Per-client rate limiting: GCRA budgets (`core/limits.py`) in memory or Redis, checked by a FastAPI dependency.
 
 - Every `/api` route gets `RATE_LIMIT_DEFAULT` (one budget per client across the API).
 - A route declares a stricter limit of its own with `dependencies=[route_limit("30/minute", scope="write")]`.
@@ -11,15 +11,13 @@ from typing import Any, cast
 
 from fastapi import Depends, FastAPI, params
 from starlette.requests import Request
-from starlette.responses import Response
 
+from ...core.limits import MemoryBuckets, Rate, parse_rate
 from ...problems import problem_openapi_responses
 from ...settings import Settings
 from ..base import Wiring
 from .headers import RateLimitHeadersMiddleware
-from .limiter import ClientRateLimiter
-from .rates import Limit, parse_limit
-from .storage import MemoryStorage, RedisStorage, SharedRedis, Storage
+from .limiter import AsyncBucketStore, ClientRateLimiter
 
 __all__ = ["ClientRateLimiter", "RateLimits", "install", "route_limit"]
 
@@ -27,20 +25,20 @@ __all__ = ["ClientRateLimiter", "RateLimits", "install", "route_limit"]
 class RateLimits:
     """The limiters of one app: the storage they share and one `ClientRateLimiter` per declared limit."""
 
-    def __init__(self, storage: Storage, wiring: Wiring, *, enabled: bool, fail_open: bool) -> None:
+    def __init__(self, storage: AsyncBucketStore, wiring: Wiring, *, enabled: bool, fail_open: bool) -> None:
         self.storage = storage
         self.enabled = enabled
         self.fail_open = fail_open
         self.degradation_listeners = wiring.degradation_listeners
-        self._limiters: dict[tuple[Limit, str], ClientRateLimiter] = {}
+        self._limiters: dict[tuple[Rate, str], ClientRateLimiter] = {}
 
-    def use_storage(self, storage: Storage) -> None:
+    def use_storage(self, storage: AsyncBucketStore) -> None:
         """Move every limiter to another storage, starting with full budgets (tests use memory instead of Redis)."""
         self.storage = storage
         for limiter in self._limiters.values():
-            limiter.use_storage(storage)
+            limiter.store = storage
 
-    def limiter(self, limit: Limit, scope: str) -> ClientRateLimiter:
+    def limiter(self, limit: Rate, scope: str) -> ClientRateLimiter:
         limiter = self._limiters.get((limit, scope))
         if limiter is None:
             limiter = ClientRateLimiter(
@@ -57,14 +55,14 @@ class RateLimits:
 class RouteLimit:
     """A limit declared on a route; enforced by the app's `RateLimits` (or not at all when they are disabled)."""
 
-    def __init__(self, limit: Limit, scope: str) -> None:
+    def __init__(self, limit: Rate, scope: str) -> None:
         self.limit = limit
         self.scope = scope
 
-    async def __call__(self, request: Request, response: Response) -> None:
+    async def __call__(self, request: Request) -> None:
         limits = cast(RateLimits | None, getattr(request.app.state, "rate_limits", None))
         if limits is not None and limits.enabled:
-            await limits.limiter(self.limit, self.scope)(request, response)
+            await limits.limiter(self.limit, self.scope)(request)
 
 
 def route_limit(limit: str, *, scope: str) -> params.Depends:
@@ -72,7 +70,7 @@ def route_limit(limit: str, *, scope: str) -> params.Depends:
 
     Routes sharing a scope share a budget. A bad limit fails at import, not at the first request.
     """
-    return params.Depends(RouteLimit(parse_limit(limit), scope))
+    return params.Depends(RouteLimit(parse_rate(limit), scope))
 
 
 def too_many_requests_response() -> dict[int | str, dict[str, Any]]:
@@ -95,15 +93,14 @@ _LIMIT_HEADERS: dict[str, Any] = {
 }
 
 
-def install(app: FastAPI, settings: Settings, wiring: Wiring) -> RateLimits:
-    """Choose the storage (Redis when the Redis integration is installed), add the default limit and the 429 docs."""
-    redis = cast(SharedRedis | None, wiring.extras.get("redis"))
-    storage: Storage = RedisStorage(redis) if redis is not None else MemoryStorage()
+def install(app: FastAPI, settings: Settings, wiring: Wiring, *, store: AsyncBucketStore | None = None) -> RateLimits:
+    """Add the default limit and the 429 docs; budgets live in `store` (Redis), else in this process's memory."""
+    storage = store if store is not None else MemoryBuckets()
     limits = RateLimits(storage, wiring, enabled=settings.rate_limit_enabled, fail_open=settings.rate_limit_fail_open)
     app.state.rate_limits = limits
     if not limits.enabled:
         return limits
-    default = limits.limiter(parse_limit(settings.rate_limit_default), "default")
+    default = limits.limiter(parse_rate(settings.rate_limit_default), "default")
     wiring.api_dependencies.append(Depends(default))
     wiring.api_responses.update(too_many_requests_response())
     if not limits.fail_open:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from .limiter import HEADERS_SCOPE_KEY, Verdict
+from ...core.asgi_types import ASGIApp, Message, Receive, Scope, Send
+from ...core.limits import Verdict, tightest
+from .limiter import HEADERS_SCOPE_KEY
 
 
 class RateLimitHeadersMiddleware:
@@ -25,8 +25,7 @@ class RateLimitHeadersMiddleware:
             if message["type"] == "http.response.start":
                 verdicts: dict[str, Verdict] | None = scope.get(HEADERS_SCOPE_KEY)
                 if verdicts:
-                    tightest = min(verdicts.values(), key=lambda verdict: (verdict.remaining, -verdict.reset_s))
-                    message["headers"] = [*message.get("headers", []), *tightest.headers()]
+                    message["headers"] = [*message.get("headers", []), *tightest(verdicts).headers()]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

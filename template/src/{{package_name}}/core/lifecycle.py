@@ -14,6 +14,11 @@ DependencyCheck = Callable[[], Awaitable[None]]
 """Returns when the dependency is usable; raises (anything) when it is not."""
 
 
+class NotReady(Exception):  # noqa: N818 - a state to report, not an error of the service
+    """Raised by a check whose message is safe to publish in every environment (it says what to do, e.g. "run
+    manage.py migrate", and carries nothing internal). Any other exception's text is shown in development only."""
+
+
 class CheckResult(BaseModel):
     # `detail` is always sent (null when the check passed): OpenAPI documents say it is required.
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
@@ -26,6 +31,9 @@ class CheckResult(BaseModel):
 @dataclass
 class ServiceState:
     check_timeout_s: float = 1.0
+    expose_errors: bool = False
+    """Put a failing check's exception text in its detail (development only: the text can carry addresses, hosts
+    and configuration; elsewhere the detail says only that the dependency failed)."""
     checks: dict[str, DependencyCheck] = field(default_factory=dict)
     shutting_down: bool = False
 
@@ -48,6 +56,10 @@ class ServiceState:
         except TimeoutError:
             detail = f"no answer within {self.check_timeout_s:g} s"
         except Exception as exc:  # a failing dependency is a result, not an error
-            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            detail = _describe(exc) if self.expose_errors or isinstance(exc, NotReady) else "unavailable"
         duration_ms = round((time.perf_counter() - start) * 1000, 3)
         return CheckResult(status="fail" if detail else "ok", duration_ms=duration_ms, detail=detail)
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -15,7 +15,7 @@ from json.encoder import encode_basestring as _json_string  # json.dumps(ensure_
 from typing import IO, Any, Final
 
 from .request_context import current_request_id
-from .settings import LogFormat, Settings
+from .settings import LogFormat, ServiceSettings
 
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is logged as a field.
 _RECORD_ATTRIBUTES: Final = frozenset(vars(logging.makeLogRecord({})).keys()) | {
@@ -77,7 +77,7 @@ class StructuredFormatter(logging.Formatter):
         return render(fields, self.log_format)
 
 
-def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None:
+def configure_logging(settings: ServiceSettings, stream: IO[str] | None = None) -> None:
     """Route every logger (ours, uvicorn's, libraries') through one handler in the configured format."""
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(StructuredFormatter(settings.effective_log_format))

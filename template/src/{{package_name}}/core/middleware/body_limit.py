@@ -1,4 +1,9 @@
-"""Refuse request bodies over the configured size with a 413, whether declared up front or streamed."""
+"""Refuse request bodies over the configured size with a 413, whether declared up front or streamed (chunked).
+
+A streamed body that grows past the limit is cut off by telling the application the client went away: every
+framework then stops reading (Django closes its spooled copy, Starlette raises `ClientDisconnect`) and whatever it
+tries to answer is dropped; this layer sends the 413 instead.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,6 @@ from ..problems import send_problem
 
 
 class BodySizeLimitMiddleware:
-    """A streamed body that grows past the limit is cut off by telling Django the client went away: Django then
-    closes its spooled copy of the body and answers nothing, and this middleware sends the 413."""
-
     def __init__(self, app: ASGIApp, *, max_body_size: int) -> None:
         self.app = app
         self.max_body_size = max_body_size
@@ -20,11 +22,10 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.max_body_size
-        detail = self.detail
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > limit:
-                    await send_problem(send, 413, detail, scope["path"])
+                    await send_problem(send, 413, self.detail, scope["path"])
                     return
                 break
 
@@ -43,12 +44,18 @@ class BodySizeLimitMiddleware:
                     return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if too_large and not response_started:
+                return  # the application's answer to a body it never got whole; the 413 replaces it
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
-        await self.app(scope, counting_receive, tracking_send)
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not too_large or response_started:
+                raise
         if too_large and not response_started:
-            await send_problem(send, 413, detail, scope["path"])
+            await send_problem(send, 413, self.detail, scope["path"])

@@ -1,0 +1,73 @@
+"""Service configuration: one typed object, read once from the environment (and `.env`), passed everywhere.
+
+The settings both frameworks share live in `core/settings.py`; Django's own follow.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic_settings import NoDecode
+
+from .core.settings import ConfigurationError, ServiceSettings, is_production, parse_list
+
+__all__ = ["ConfigurationError", "Settings", "load_settings"]
+
+# Signs nothing that outlives a development or test process; refused in staging and production.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-it-in-staging-or-production"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 50
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+class Settings(ServiceSettings):
+    """Every setting the service reads (see `ServiceSettings`), plus Django's."""
+
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SECRET_KEY), validate_default=True, description="Django's SECRET_KEY"
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(_LOCAL_HOSTS))
+    csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    database_path: str = Field(default="db.sqlite3", min_length=1, description="SQLite file of the example resource")
+    # None means "migrate at start in development and test only"; production runs migrations as a deploy step.
+    migrate_on_start: bool | None = None
+
+    @field_validator("secret_key")
+    @classmethod
+    def _check_secret_key(cls, key: SecretStr, info: ValidationInfo) -> SecretStr:
+        environment = info.data.get("environment")
+        if environment in ("staging", "production"):
+            if key.get_secret_value() == DEVELOPMENT_SECRET_KEY:
+                raise ValueError(f"must be set in {environment} (the development key is public)")
+            if len(key.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
+                raise ValueError(f"must be at least {MIN_SECRET_KEY_LENGTH} characters long")
+        return key
+
+    @field_validator("allowed_hosts", "csrf_trusted_origins", mode="before")
+    @classmethod
+    def _parse_lists(cls, value: object) -> object:
+        return parse_list(value)
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _no_wildcard_host_in_production(cls, hosts: list[str], info: ValidationInfo) -> list[str]:
+        if "*" in hosts and is_production(info):
+            raise ValueError("'*' is refused in production; list the host names the service answers to")
+        return hosts
+
+    @field_validator("csrf_trusted_origins")
+    @classmethod
+    def _check_trusted_origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if not origin.startswith(("http://", "https://")):
+                raise ValueError(f"origin {origin!r} must start with http:// or https://")
+        return origins
+
+    @property
+    def effective_migrate_on_start(self) -> bool:
+        if self.migrate_on_start is not None:
+            return self.migrate_on_start
+        return self.environment in ("development", "test")
+
+
+load_settings = Settings.load

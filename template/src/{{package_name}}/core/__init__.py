@@ -1,0 +1,1 @@
+"""Framework-neutral parts of the service: identical in every framework, never imports the web framework."""

@@ -1,0 +1,125 @@
+"""uvicorn with production-safe options, the same for every framework (the framework's `server.py` brings the app).
+
+- Readiness turns 503 the moment a stop signal arrives, before connections drain.
+- Ctrl-C stops the server like SIGTERM does, without a `KeyboardInterrupt` traceback.
+- No `Server` header, no uvicorn access log (the service writes its own), X-Forwarded-For only from
+  FORWARDED_ALLOW_IPS, a bounded graceful shutdown.
+- The request line and headers are bounded (`MAX_REQUEST_HEAD_BYTES`): a client sending megabytes of headers gets
+  a 431 and the connection is closed, instead of the server buffering it all while other requests wait.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import FrameType
+from typing import Final
+
+import uvicorn
+
+from .asgi_types import ASGIApp
+from .lifecycle import ServiceState
+from .problems import PROBLEM_MEDIA_TYPE, problem_body
+from .settings import ConfigurationError, ServiceSettings
+
+MAX_REQUEST_HEAD_BYTES: Final = 64 * 1024
+"""Largest request line plus headers accepted, in bytes (browsers and proxies stay far below; nginx allows 32 KB)."""
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # pragma: no cover - httptools is a dependency; without it uvicorn uses h11, bounded below
+    HTTP_PROTOCOL: type | str = "h11"
+else:
+
+    class BoundedHttpToolsProtocol(HttpToolsProtocol):
+        """uvicorn's httptools protocol with a bound on the request head (httptools has none of its own).
+
+        Bytes are counted from the start of a request until its headers are complete; past the bound the server
+        answers 431 and closes the connection, so a huge header costs at most the bound plus one read.
+        """
+
+        _head_bytes = 0
+        _in_head = True
+
+        def data_received(self, data: bytes) -> None:
+            if self._in_head:
+                self._head_bytes += len(data)
+            super().data_received(data)
+            if self._in_head and self._head_bytes > MAX_REQUEST_HEAD_BYTES and not self.transport.is_closing():
+                self.transport.write(_HEAD_TOO_LARGE)
+                self.transport.close()
+
+        def on_headers_complete(self) -> None:
+            self._in_head = False
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            self._in_head, self._head_bytes = True, 0
+            super().on_message_complete()
+
+    HTTP_PROTOCOL = BoundedHttpToolsProtocol
+
+
+def _head_too_large_response() -> bytes:
+    body = problem_body(
+        431, f"The request line and headers exceed the limit of {MAX_REQUEST_HEAD_BYTES} bytes", "", request_id=None
+    )
+    head = (
+        "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        f"content-type: {PROBLEM_MEDIA_TYPE}\r\n"
+        f"content-length: {len(body)}\r\n"
+        "x-content-type-options: nosniff\r\n"
+        "cache-control: no-store, max-age=0\r\n"
+        "connection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+_HEAD_TOO_LARGE: Final = _head_too_large_response()
+
+
+class Server(uvicorn.Server):
+    """uvicorn, plus: readiness turns 503 the moment a stop signal arrives, before connections drain."""
+
+    def __init__(self, config: uvicorn.Config, state: ServiceState) -> None:
+        super().__init__(config)
+        self.service_state = state
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.service_state.begin_shutdown()
+        super().handle_exit(sig, frame)
+
+
+def server_config(app: ASGIApp, settings: ServiceSettings) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        http=HTTP_PROTOCOL,
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,  # the same bound when uvicorn runs on h11
+        # Client addresses come from X-Forwarded-For only when the peer is a trusted proxy.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        server_header=False,
+        access_log=False,  # the service writes its own access line, with the request id
+        log_config=None,  # logging is configured by `configure_logging`
+        timeout_graceful_shutdown=settings.graceful_timeout,
+        lifespan="on",
+    )
+
+
+def serve(app: ASGIApp, state: ServiceState, settings: ServiceSettings) -> int:
+    """Serve until a stop signal; the exit status of the process."""
+    try:
+        Server(server_config(app, settings), state).run()
+    except KeyboardInterrupt:
+        # uvicorn re-raises a caught SIGINT once it has shut down gracefully; Ctrl-C is how people stop it.
+        return 130
+    return 0
+
+
+def report_configuration_error(exc: ConfigurationError) -> int:
+    """Print every problem of the configuration, one line each (never a value), and return the exit status."""
+    print("Invalid configuration (fix these environment variables or .env entries):", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 2

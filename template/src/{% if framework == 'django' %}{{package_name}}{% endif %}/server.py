@@ -12,7 +12,7 @@ import uvicorn
 from .app import ServiceApp, create_app
 from .lifecycle import ServiceState
 from .logs import configure_logging
-from .settings import ConfigurationError, Settings, load_settings
+from .config import ConfigurationError, Settings, load_settings
 
 
 class Server(uvicorn.Server):

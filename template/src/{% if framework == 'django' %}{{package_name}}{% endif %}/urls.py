@@ -12,7 +12,7 @@ from .api import debug, health, items
 from .api.errors import bad_request, page_not_found, permission_denied, server_error
 from .api.openapi import OpenAPIView
 from .api.paths import API_V1
-from .settings import Settings
+from .config import Settings
 
 
 def _patterns(*, production: bool, docs: bool, extra: tuple[URLPattern, ...], urlconf: type) -> list[URLPattern]:

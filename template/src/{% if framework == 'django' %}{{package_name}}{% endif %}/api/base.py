@@ -10,7 +10,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from ..runtime import service_of
-from .rates import RouteLimit
+from ..rates import RouteLimit
 
 
 class ServiceAPIView(APIView):

@@ -21,7 +21,7 @@ from .middleware.request_id import RequestIdMiddleware
 from .middleware.security_headers import SecurityHeadersMiddleware
 from .middleware.telemetry import RequestTelemetryMiddleware
 from .runtime import SCOPE_KEY, Service
-from .settings import Settings
+from .config import Settings
 
 
 def configure_django(settings: Settings) -> None:

@@ -1,16 +1,40 @@
-"""What an optional integration may contribute to the app. `create_app` collects it, then applies it."""
+"""What the optional integrations contribute to the service, as named, typed fields.
+
+`integrations.wiring()` builds it once per process from the settings; the ASGI layers (asgi.py) and the views
+(health, metrics, throttling) read it from there. Integrations never import the views: `api/` imports from here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from ..lifecycle import ServiceState
 from ..middleware.telemetry import RequestObserver
+from ..rates import Rate, Verdict
 
-if TYPE_CHECKING:
-    from django.urls import URLPattern
+
+class BucketStore(Protocol):
+    """Where rate-limit budgets live. `spend` is atomic per key; `errors` are what a remote store raises when it
+    fails (a failing store is skipped, or refuses requests when RATE_LIMIT_FAIL_OPEN=false)."""
+
+    name: str
+    errors: tuple[type[BaseException], ...]
+
+    def spend(self, key: str, rate: Rate) -> Verdict: ...
+
+    def available(self) -> bool: ...
+
+    def record_failure(self, exc: BaseException) -> None: ...
+
+    def record_success(self) -> None: ...
+
+
+class MetricsExposition(Protocol):
+    """What `/metrics` serves: the body and its content type for the scraper's Accept header."""
+
+    def render(self, accept: str) -> tuple[bytes, str]: ...
 
 
 @dataclass
@@ -22,17 +46,7 @@ class Wiring:
     """Called for every request by the telemetry middleware (metrics)."""
 
     page_policies: dict[str, str] = field(default_factory=dict)
-    """Path prefix -> Content-Security-Policy for HTML pages served there (the docs UI)."""
-
-    urlpatterns: list[URLPattern] = field(default_factory=list)
-    """Routes an integration serves outside `/api` (`/metrics`, the docs page): never rate limited, never in the
-    OpenAPI document. Build them once, at import, so that every app of the process shares one cached urlconf."""
-
-    api_throttles: list[type[Any]] = field(default_factory=list)
-    """DRF throttle classes applied to every `/api` view (the default rate limit)."""
-
-    api_responses: dict[int | str, dict[str, Any]] = field(default_factory=dict)
-    """Extra documented responses of every `/api` route (e.g. 429 when rate limiting is on)."""
+    """Path prefix -> Content-Security-Policy of the HTML pages served there (the docs UI, the admin)."""
 
     cors_exposed_headers: list[str] = field(default_factory=list)
     """Response headers cross-origin browser code may read, beyond the core ones (e.g. `X-RateLimit-Remaining`)."""
@@ -43,5 +57,8 @@ class Wiring:
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Awaited once the server has stopped serving (close connection pools, flush event queues)."""
 
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Anything else integrations need to share (keep it small)."""
+    rate_limit_store: BucketStore | None = None
+    """Where the throttles keep their budgets (process memory, or Redis); None without rate limiting."""
+
+    metrics_exposition: MetricsExposition | None = None
+    """What `/metrics` serves; None without Prometheus."""

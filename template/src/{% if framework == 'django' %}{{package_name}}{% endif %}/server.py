@@ -1,18 +1,22 @@
-"""The process entry point: settings, logging, Django, migrations, then uvicorn with production-safe options."""
+"""The process entry point: settings, logging, Django (asgi.py), migrations, then uvicorn with production-safe
+options. `manage.py runserver` serves the same application through `app_from_environment`, with auto-reload."""
 
 from __future__ import annotations
 
-import sys
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import uvicorn
 
-from .app import ServiceApp, create_app
+from .config import Settings
 from .lifecycle import ServiceState
 from .logs import configure_logging
-from .config import ConfigurationError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from .asgi import ServiceApp
 
 
 class Server(uvicorn.Server):
@@ -66,14 +70,29 @@ def migrate_in_turn(settings: Settings) -> None:
             connections.close_all()  # this thread's connection; requests open their own
 
 
-def app_from_environment() -> ServiceApp:
-    """The app for `uvicorn --factory <package>.server:app_from_environment`, e.g. with `--workers N`.
+def service_settings() -> Settings:
+    """The settings Django's settings module read (it exits with one line per problem when they are invalid)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"{__package__}.settings")
+    from django.conf import settings as django_settings  # noqa: PLC0415 - after DJANGO_SETTINGS_MODULE is set
 
-    `python -m <package>` (one process) is the usual entry point; use this one for several worker processes.
-    """
-    settings = load_settings()
+    settings: Settings = django_settings.SERVICE_SETTINGS
+    return settings
+
+
+def configured_application() -> tuple[Settings, ServiceApp]:
+    """Settings, then logging (before Django logs anything), then `asgi.application`."""
+    settings = service_settings()
     configure_logging(settings)
-    app = create_app(settings)
+    from .asgi import application  # noqa: PLC0415 - imports Django, which must log through our handlers
+
+    return settings, application
+
+
+def app_from_environment() -> ServiceApp:
+    """The app for `uvicorn --factory <package>.server:app_from_environment`, e.g. with `--workers N`, and for
+    `manage.py runserver`'s reloading worker. `python -m <package>` (one process) is the usual entry point.
+    """
+    settings, app = configured_application()
     if settings.effective_migrate_on_start:
         # uvicorn calls the factory inside its event loop, where Django refuses database work: use a thread.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -82,16 +101,8 @@ def app_from_environment() -> ServiceApp:
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except ConfigurationError as exc:
-        print("Invalid configuration (fix these environment variables or .env entries):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 2
-    configure_logging(settings)
-    app = create_app(settings)
+    settings, app = configured_application()
     if settings.effective_migrate_on_start:
         migrate()
-    Server(server_config(app, settings), app.service.state).run()
+    Server(server_config(app, settings), app.wiring.state).run()
     return 0

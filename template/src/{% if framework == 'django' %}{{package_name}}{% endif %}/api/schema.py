@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Final
 
+from django.conf import settings as django_settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
@@ -57,41 +60,137 @@ _EXAMPLE_DETAILS: Final = {
 }
 
 
-def example(status: int) -> dict[str, Any]:
+EXAMPLE_REQUEST_ID: Final = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
+_FIELD_MESSAGES: Final = {
+    "body.name": "This field may not be blank.",
+    "query.limit": "Ensure this value is less than or equal to 100.",
+    "path.item_id": "Input should be a valid UUID",
+}
+
+
+def example(status: int, *, instance: str = "/api/v1/items", field: str = "body.name") -> dict[str, Any]:
+    """A problem body as the service sends it; `instance` is the path, `field` the invalid input of a 422."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": reason(status),
         "status": status,
         "detail": _EXAMPLE_DETAILS.get(status, reason(status)),
-        "instance": "/api/v1/items",
-        "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
+        "instance": instance,
+        "request_id": EXAMPLE_REQUEST_ID,
     }
     if status == 422:
-        body["errors"] = [{"field": "body.name", "message": "This field may not be blank."}]
+        body["errors"] = [{"field": field, "message": _FIELD_MESSAGES.get(field, "This field is required.")}]
     return body
 
 
-def problem_responses(*statuses: int) -> dict[Any, OpenApiResponse]:
-    """`responses=` entries documenting problem+json errors, each with an example."""
+def problem_responses(
+    *statuses: int, instance: str = "/api/v1/items", field: str = "body.name"
+) -> dict[Any, OpenApiResponse]:
+    """`responses=` entries documenting problem+json errors, each with an example of this operation's own."""
     return {
         (status, PROBLEM_MEDIA_TYPE): OpenApiResponse(
             response=ValidationProblemSerializer if status == 422 else ProblemSerializer,
             description=reason(status),
-            examples=[OpenApiExample(reason(status), value=example(status), response_only=True)],
+            examples=[
+                OpenApiExample(
+                    reason(status), value=example(status, instance=instance, field=field), response_only=True
+                )
+            ],
         )
         for status in statuses
     }
 
 
-def forbid_unknown_request_fields(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """drf-spectacular post-processing hook: request bodies (`*Request` components, see COMPONENT_SPLIT_REQUEST)
-    come from StrictInputSerializer, which refuses undeclared fields, and DRF's text fields refuse NUL characters
-    (most databases cannot store them); say both in the schema."""
-    for name, schema in result.get("components", {}).get("schemas", {}).items():
-        if name.endswith("Request") and schema.get("type") == "object":
-            schema["additionalProperties"] = False
-            for field in schema.get("properties", {}).values():
-                kinds = field.get("type")
-                if (kinds == "string" or (isinstance(kinds, list) and "string" in kinds)) and "pattern" not in field:
-                    field["pattern"] = NO_NUL_CHARACTERS
-    return result
+LIMIT_HEADERS: Final[dict[str, Any]] = {
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}},
+    "X-RateLimit-Limit": {"description": "Requests allowed per window", "schema": {"type": "integer"}},
+    "X-RateLimit-Remaining": {"description": "Requests left in the window", "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {
+        "description": "Seconds until the full limit is available again",
+        "schema": {"type": "integer"},
+    },
+}
+RATE_LIMIT_UNAVAILABLE: Final = "Rate limiting is unavailable, so the request was refused; retry shortly"
+
+
+def _problem_content(status: int, instance: str, detail: str | None = None) -> dict[str, Any]:
+    value = example(status, instance=instance)
+    if detail is not None:
+        value["detail"] = detail
+    return {
+        PROBLEM_MEDIA_TYPE: {
+            "schema": {"$ref": "#/components/schemas/Problem"},
+            "examples": {reason(status).replace(" ", ""): {"value": value}},
+        }
+    }
+
+
+def rate_limit_responses(path: str) -> dict[str, Any]:
+    """The 429 (and, failing closed, the 503) every rate-limited operation may answer, from the settings."""
+    service = django_settings.SERVICE_SETTINGS
+    if not getattr(service, "rate_limit_enabled", False):
+        return {}
+    responses: dict[str, Any] = {
+        "429": {
+            "description": "Too Many Requests: retry after `Retry-After` seconds",
+            "headers": LIMIT_HEADERS,
+            "content": _problem_content(429, path),
+        }
+    }
+    if not service.rate_limit_fail_open:
+        responses["503"] = {
+            "description": "Service Unavailable: rate limiting cannot be checked; retry after `Retry-After` seconds",
+            "content": _problem_content(503, path, RATE_LIMIT_UNAVAILABLE),
+        }
+    return responses
+
+
+def _components(result: dict[str, Any], operations: list[dict[str, Any]], part: str) -> set[str]:
+    """Names of the components an operation's request body (`part="requestBody"`) or responses refer to."""
+    text = json.dumps([operation.get(part, {}) for operation in operations])
+    return set(re.findall(r'"#/components/schemas/([A-Za-z0-9_]+)"', text))
+
+
+def document_service_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular post-processing hook, making the document say what the service does:
+    - every /api operation may answer 429 (and 503 when failing closed) when rate limiting is on;
+    - request bodies come from StrictInputSerializer (undeclared fields refused) and DRF's text fields refuse NUL
+      characters (most databases cannot store them): `additionalProperties: false` and a pattern say both;
+    - an answer carries every field of its serializer: all of a response schema's properties are required;
+    - a page of a list is `<Name>Page`, as in the FastAPI variant (drf-spectacular says `Paginated<Name>List`).
+    """
+    operations = [operation for methods in result["paths"].values() for operation in methods.values()]
+    for path, methods in result["paths"].items():
+        if path.startswith("/api/"):
+            for operation in methods.values():
+                for status, response in rate_limit_responses(path).items():
+                    operation["responses"].setdefault(status, response)
+    schemas: dict[str, Any] = result.get("components", {}).get("schemas", {})
+    requests = _components(result, operations, "requestBody")
+    for name in requests:
+        schema = schemas[name]
+        schema["additionalProperties"] = False
+        for field in schema.get("properties", {}).values():
+            kinds = field.get("type")
+            if (kinds == "string" or (isinstance(kinds, list) and "string" in kinds)) and "pattern" not in field:
+                field["pattern"] = NO_NUL_CHARACTERS
+    for name in _components(result, operations, "responses") - requests:
+        schema = schemas.get(name, {})
+        if schema.get("type") == "object" and "properties" in schema and name not in PROBLEM_SCHEMAS:
+            schema["required"] = list(schema["properties"])
+    return rename_pages(result)
+
+
+PROBLEM_SCHEMAS: Final = frozenset({"Problem", "ValidationProblem", "FieldError"})
+
+
+def rename_pages(result: dict[str, Any]) -> dict[str, Any]:
+    text = json.dumps(result)
+    for name in list(result.get("components", {}).get("schemas", {})):
+        match = re.fullmatch(r"Paginated(\w+)List", name)
+        if match:
+            text = text.replace(f'"{name}"', f'"{match[1]}Page"').replace(
+                f"/schemas/{name}\"", f"/schemas/{match[1]}Page\""
+            )
+    renamed: dict[str, Any] = json.loads(text)
+    return renamed

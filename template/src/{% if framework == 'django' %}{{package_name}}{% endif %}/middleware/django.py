@@ -11,7 +11,6 @@ from typing import Any, Final
 from asgiref.sync import markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 
-from ..runtime import service_of
 from .telemetry import ROUTE_KEY
 
 EXCEPTION_KEY: Final = "unhandled_exception"
@@ -33,8 +32,6 @@ class ServiceMiddleware:
         markcoroutinefunction(self)
 
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        # Which routes exist depends on the app's settings (the debug route, the OpenAPI document).
-        request.urlconf = service_of(request).urlconf  # type: ignore[attr-defined]
         if "CONTENT_LENGTH" not in request.META and "HTTP_TRANSFER_ENCODING" in request.META:
             # A chunked upload has no Content-Length, and DRF reads a request without one as empty. Django has
             # already spooled the whole body (bounded by BodySizeLimitMiddleware): state its length.

@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Final
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
-from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from ..rates import RouteLimit, Verdict
-
-VERDICTS_ATTRIBUTE: Final = "rate_limit_verdicts"
-
-
-def record_verdicts(request: HttpRequest, verdicts: dict[str, Verdict]) -> None:
-    """Called by the throttle: the budgets this request was checked against, by scope."""
-    setattr(request, VERDICTS_ATTRIBUTE, verdicts)
-
-
-def rate_limit_headers(request: HttpRequest) -> dict[str, str]:
-    """X-RateLimit-* of the tightest limit checked for this request (the default, a view's own); none if skipped."""
-    verdicts: dict[str, Verdict] | None = getattr(request, VERDICTS_ATTRIBUTE, None)
-    if not verdicts:
-        return {}
-    tightest = min(verdicts.values(), key=lambda checked: (checked.remaining, -checked.reset_s))
-    return {
-        "X-RateLimit-Limit": str(tightest.limit),
-        "X-RateLimit-Remaining": str(tightest.remaining),
-        "X-RateLimit-Reset": str(tightest.reset_s),
-    }
+from ..rates import RouteLimit
+from .verdicts import rate_limit_headers
 
 
 class ServiceViewMixin:
     # No OPTIONS (CORS preflights are answered by the CORS middleware) and no PATCH: the same surface as the
     # FastAPI variant. HEAD is served wherever GET is (Django maps it to `get`).
-    http_method_names = ["get", "post", "put", "delete", "head"]  # noqa: RUF012 - Django's own attribute
+    http_method_names: Sequence[str] = ("get", "post", "put", "delete", "head")
 
     rate_limits: ClassVar[tuple[RouteLimit, ...]] = ()
     """This view's own limits (`api.limits`), enforced on top of RATE_LIMIT_DEFAULT, each in its own budget."""

@@ -12,7 +12,6 @@ from rest_framework.settings import api_settings
 
 from ..middleware.django import EXCEPTION_KEY
 from ..problems import problem_response
-from .base import scope_of
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +91,11 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
         headers = {"Retry-After": str(retry_after)} if retry_after else None
         return problem_response(exc.status_code, str(exc.detail), path, headers=headers)
     return None
+
+
+def scope_of(request: Any) -> dict[str, Any]:
+    scope: dict[str, Any] = getattr(request, "scope", None) or {}
+    return scope
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

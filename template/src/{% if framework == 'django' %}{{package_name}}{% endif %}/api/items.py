@@ -49,6 +49,7 @@ ITEM_EXAMPLES = [
 ITEM_ID = OpenApiParameter("item_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 _READ_INSTANCE = "/api/v1/items/3fa85f64-5717-4562-b3fc-2c963f66afa6"
 _READ_ERRORS = problem_responses(404, 422, instance=_READ_INSTANCE, field="path.item_id")
+_LIST_ERRORS = problem_responses(422, instance="/api/v1/items", field="query.limit")
 _WRITE_ERRORS = problem_responses(400, 413, 422, instance="/api/v1/items")
 
 
@@ -56,7 +57,7 @@ _WRITE_ERRORS = problem_responses(400, 413, 422, instance="/api/v1/items")
     list=extend_schema(
         summary="List items",
         operation_id="list_items",
-        responses={200: ItemSerializer(many=True), **problem_responses(422, instance="/api/v1/items", field="query.limit")},
+        responses={200: ItemSerializer(many=True), **_LIST_ERRORS},
     ),
     create=extend_schema(
         summary="Create an item",
@@ -87,9 +88,7 @@ _WRITE_ERRORS = problem_responses(400, 413, 422, instance="/api/v1/items")
     ),
 )
 @extend_schema(tags=["items"])
-class ItemViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ServiceViewSet
-):
+class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ServiceViewSet):
     queryset = Item.objects.all()
     serializer_class = ItemSerializer
     lookup_url_kwarg = "item_id"
@@ -101,7 +100,8 @@ class ItemViewSet(
         try:
             key = UUID(item_id)
         except ValueError:
-            raise RequestValidationError([{"field": "path.item_id", "message": "Input should be a valid UUID"}]) from None
+            error = {"field": "path.item_id", "message": "Input should be a valid UUID"}
+            raise RequestValidationError([error]) from None
         item = self.get_queryset().filter(pk=key).first()
         if item is None:
             raise NotFound(f"Item {key} does not exist")

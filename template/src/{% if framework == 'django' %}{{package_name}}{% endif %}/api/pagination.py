@@ -3,17 +3,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from .errors import invalid
+
+if TYPE_CHECKING:  # DRF imports this module while rest_framework.views loads
+    from rest_framework.views import APIView
 
 
 class PageQuerySerializer(serializers.Serializer[Any]):
@@ -22,7 +23,7 @@ class PageQuerySerializer(serializers.Serializer[Any]):
 
 
 class OffsetPagination(BasePagination):
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: APIView | None = None) -> Sequence[Any]:
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: APIView | None = None) -> list[Any]:
         query = PageQuerySerializer(data=request.query_params)
         if not query.is_valid():
             raise invalid("query", query.errors)

@@ -147,7 +147,7 @@ def rate_limit_responses(path: str) -> dict[str, Any]:
 
 def _components(result: dict[str, Any], operations: list[dict[str, Any]], part: str) -> set[str]:
     """Names of the components an operation's request body (`part="requestBody"`) or responses refer to."""
-    text = json.dumps([operation.get(part, {}) for operation in operations])
+    text = json.dumps([operation.get(part, {}) for operation in operations], default=str)
     return set(re.findall(r'"#/components/schemas/([A-Za-z0-9_]+)"', text))
 
 
@@ -185,12 +185,23 @@ PROBLEM_SCHEMAS: Final = frozenset({"Problem", "ValidationProblem", "FieldError"
 
 
 def rename_pages(result: dict[str, Any]) -> dict[str, Any]:
-    text = json.dumps(result)
-    for name in list(result.get("components", {}).get("schemas", {})):
+    schemas: dict[str, Any] = result.get("components", {}).get("schemas", {})
+    renames = {}
+    for name in list(schemas):
         match = re.fullmatch(r"Paginated(\w+)List", name)
         if match:
-            text = text.replace(f'"{name}"', f'"{match[1]}Page"').replace(
-                f"/schemas/{name}\"", f"/schemas/{match[1]}Page\""
-            )
-    renamed: dict[str, Any] = json.loads(text)
+            renames[f"#/components/schemas/{name}"] = f"#/components/schemas/{match[1]}Page"
+            schemas[f"{match[1]}Page"] = schemas.pop(name)
+    renamed: dict[str, Any] = _replace_refs(result, renames)
     return renamed
+
+
+def _replace_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: renames.get(value, value) if key == "$ref" else _replace_refs(value, renames)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_replace_refs(value, renames) for value in node]
+    return node

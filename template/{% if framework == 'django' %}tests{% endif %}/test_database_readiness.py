@@ -17,8 +17,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "k" * 60, "MIGRATE_ON_START": "false"}
 
 
-def test_ready_reports_the_migrated_database(client: Client) -> None:
-    response = client.get("/health/ready")
+def test_ready_reports_the_migrated_database(asgi_client: Client) -> None:
+    response = asgi_client.get("/health/ready")
     assert response.json()["checks"]["database"]["status"] == "ok"  # other checks (Redis) are tested apart
 
 

@@ -3,9 +3,10 @@ URL configuration (the post-processing hooks of SPECTACULAR_SETTINGS add what th
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, ClassVar
 
-from django.urls import get_resolver
+from django.urls import URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -17,12 +18,13 @@ from .base import ServiceAPIView
 @extend_schema(exclude=True)
 class OpenAPIView(ServiceAPIView):
     throttle_classes = []  # noqa: RUF012 - clients generate code from it; never rate limited
-    _documents: ClassVar[dict[int, dict[str, Any]]] = {}
+    # By resolver: a test that reloads urls.py (other settings, other routes) gets the document of its routes.
+    _documents: ClassVar[weakref.WeakKeyDictionary[URLResolver, dict[str, Any]]] = weakref.WeakKeyDictionary()
 
     def get(self, request: Request) -> Response:
-        # Keyed by the resolver: a test that reloads urls.py (other settings) gets the document of its routes.
-        key = id(get_resolver())
-        if key not in self._documents:
+        resolver = get_resolver()
+        document = self._documents.get(resolver)
+        if document is None:
             generator = SchemaGenerator()  # type: ignore[no-untyped-call]
-            self._documents[key] = generator.get_schema(request=None, public=True)  # type: ignore[no-untyped-call]
-        return Response(self._documents[key])
+            document = self._documents[resolver] = generator.get_schema(request=None, public=True)  # type: ignore[no-untyped-call]
+        return Response(document)

@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 import pytest
-
 from rest_framework.test import APIClient
 
 ITEM = {"name": "Kettle", "description": "Gooseneck", "price_cents": 4990, "tags": ["kitchen"]}

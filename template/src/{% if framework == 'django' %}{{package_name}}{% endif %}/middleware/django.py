@@ -42,9 +42,12 @@ class ServiceMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
         match = request.resolver_match
-        if match is not None:
-            request.scope[ROUTE_KEY] = route_template(match.route)  # type: ignore[attr-defined]
+        scope = getattr(request, "scope", None)  # None under Django's test client (WSGI)
+        if match is not None and scope is not None:
+            scope[ROUTE_KEY] = route_template(match.route)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         # Django logs it and calls handler500, which gets no exception: keep it for the development detail.
-        request.scope[EXCEPTION_KEY] = exception  # type: ignore[attr-defined]
+        scope = getattr(request, "scope", None)
+        if scope is not None:
+            scope[EXCEPTION_KEY] = exception

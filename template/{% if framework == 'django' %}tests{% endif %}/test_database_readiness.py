@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from .conftest import Client, start_service
+from .conftest import Client
+from .processes import start_service
 
 PROJECT = Path(__file__).resolve().parents[1]
 PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "k" * 60, "MIGRATE_ON_START": "false"}

@@ -6,7 +6,6 @@ import json
 import re
 from typing import Any, Final
 
-from django.conf import settings as django_settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
@@ -101,50 +100,6 @@ def problem_responses(
     }
 
 
-LIMIT_HEADERS: Final[dict[str, Any]] = {
-    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}},
-    "X-RateLimit-Limit": {"description": "Requests allowed per window", "schema": {"type": "integer"}},
-    "X-RateLimit-Remaining": {"description": "Requests left in the window", "schema": {"type": "integer"}},
-    "X-RateLimit-Reset": {
-        "description": "Seconds until the full limit is available again",
-        "schema": {"type": "integer"},
-    },
-}
-RATE_LIMIT_UNAVAILABLE: Final = "Rate limiting is unavailable, so the request was refused; retry shortly"
-
-
-def _problem_content(status: int, instance: str, detail: str | None = None) -> dict[str, Any]:
-    value = example(status, instance=instance)
-    if detail is not None:
-        value["detail"] = detail
-    return {
-        PROBLEM_MEDIA_TYPE: {
-            "schema": {"$ref": "#/components/schemas/Problem"},
-            "examples": {reason(status).replace(" ", ""): {"value": value}},
-        }
-    }
-
-
-def rate_limit_responses(path: str) -> dict[str, Any]:
-    """The 429 (and, failing closed, the 503) every rate-limited operation may answer, from the settings."""
-    service = django_settings.SERVICE_SETTINGS
-    if not getattr(service, "rate_limit_enabled", False):
-        return {}
-    responses: dict[str, Any] = {
-        "429": {
-            "description": "Too Many Requests: retry after `Retry-After` seconds",
-            "headers": LIMIT_HEADERS,
-            "content": _problem_content(429, path),
-        }
-    }
-    if not service.rate_limit_fail_open:
-        responses["503"] = {
-            "description": "Service Unavailable: rate limiting cannot be checked; retry after `Retry-After` seconds",
-            "content": _problem_content(503, path, RATE_LIMIT_UNAVAILABLE),
-        }
-    return responses
-
-
 def _components(result: dict[str, Any], operations: list[dict[str, Any]], part: str) -> set[str]:
     """Names of the components an operation's request body (`part="requestBody"`) or responses refer to."""
     text = json.dumps([operation.get(part, {}) for operation in operations], default=str)
@@ -153,18 +108,12 @@ def _components(result: dict[str, Any], operations: list[dict[str, Any]], part: 
 
 def document_service_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular post-processing hook, making the document say what the service does:
-    - every /api operation may answer 429 (and 503 when failing closed) when rate limiting is on;
     - request bodies come from StrictInputSerializer (undeclared fields refused) and DRF's text fields refuse NUL
       characters (most databases cannot store them): `additionalProperties: false` and a pattern say both;
     - an answer carries every field of its serializer: all of a response schema's properties are required;
     - a page of a list is `<Name>Page`, as in the FastAPI variant (drf-spectacular says `Paginated<Name>List`).
     """
     operations = [operation for methods in result["paths"].values() for operation in methods.values()]
-    for path, methods in result["paths"].items():
-        if path.startswith("/api/"):
-            for operation in methods.values():
-                for status, response in rate_limit_responses(path).items():
-                    operation["responses"].setdefault(status, response)
     schemas: dict[str, Any] = result.get("components", {}).get("schemas", {})
     requests = _components(result, operations, "requestBody")
     for name in requests:

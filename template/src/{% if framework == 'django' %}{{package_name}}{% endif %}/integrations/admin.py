@@ -8,7 +8,7 @@ from typing import Final
 from ..config import Settings
 from .base import Wiring
 
-ADMIN_PATH: Final = "/admin/"
+ADMIN_PATH: Final = "/admin"  # a prefix: /admin and everything under /admin/
 ADMIN_PAGE_POLICY: Final = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"

@@ -18,6 +18,9 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponseBase
 
 ADMIN_PREFIX: Final = "/admin/"
+ADMIN_REFERRER_POLICY: Final = "same-origin"
+"""The service sends `no-referrer`; with it browsers post forms with `Origin: null`, which Django's CSRF check
+refuses. The admin's pages send their referrer to this origin only (the security headers layer keeps it)."""
 
 GetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
 
@@ -34,5 +37,7 @@ class AdminMiddleware:
 
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path.startswith(ADMIN_PREFIX):
-            return await self.admin_chain(request)
+            response = await self.admin_chain(request)
+            response["Referrer-Policy"] = ADMIN_REFERRER_POLICY
+            return response
         return await self.get_response(request)

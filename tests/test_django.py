@@ -1,13 +1,17 @@
-"""The Django variant's own production checks, run inside an installed Django render: `manage.py check --deploy`
-with production settings, and migrations that match the models."""
+"""The Django variant's own checks, run inside an installed Django render: `manage.py check --deploy` with
+production settings, migrations that match the models, createsuperuser and the admin in Chromium."""
 
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from .conftest import ProjectFactory, RenderedProject
+from .contract.service import start_service
+from .test_docs_ui import CHROMIUM, CHROMIUM_FLAGS, VIOLATION_RECORDER, PageRecord
 from .variants import pairwise
 
 pytestmark = pytest.mark.slow
@@ -85,3 +89,95 @@ def test_migrate_is_the_documented_production_step(django_project: RenderedProje
     assert code == 0, output
     assert "Applying items.0001_initial... OK" in output
     assert "migrate" in (django_project.path / "README.md").read_text()
+
+
+def test_createsuperuser_then_the_admin_works_in_chromium(django_project: RenderedProject, tmp_path: Path) -> None:
+    """`manage.py createsuperuser`, then sign in to /admin/ and open the items in real Chromium: every page under
+    the admin's own Content-Security-Policy with no violation, every file from the service itself."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    database = str(tmp_path / "admin.sqlite3")
+    assert manage(django_project, "migrate", "--no-input", DATABASE_PATH=database)[0] == 0
+    code, output = manage(
+        django_project,
+        "createsuperuser",
+        "--no-input",
+        DATABASE_PATH=database,
+        DJANGO_SUPERUSER_USERNAME="admin",
+        DJANGO_SUPERUSER_EMAIL="admin@example.com",
+        DJANGO_SUPERUSER_PASSWORD="a-long-admin-password-1",
+    )
+    assert code == 0, output
+    service = start_service(django_project, tmp_path, DATABASE_PATH=database, LOG_LEVEL="WARNING")
+    record = PageRecord()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            page = browser.new_page()
+            page.add_init_script(VIOLATION_RECORDER)
+            page.on("request", lambda request: record.requests.append(request.url))
+            page.on("requestfailed", lambda request: record.failed.append(f"{request.url}: {request.failure}"))
+            page.on(
+                "response",
+                lambda response: (
+                    record.bad_statuses.append(f"{response.status} {response.url}") if response.status >= 400 else None
+                ),
+            )
+            page.on("console", lambda message: record.console.append(f"{message.type}: {message.text}"))
+            page.on("pageerror", lambda error: record.console.append(f"pageerror: {error}"))
+            login = page.goto(f"{service.base_url}/admin/", wait_until="load")
+            violations = page.evaluate("window.__cspViolations")
+            page.fill("#id_username", "admin")
+            page.fill("#id_password", "a-long-admin-password-1")
+            page.click("input[type=submit]")
+            page.wait_for_load_state("load")
+            violations += page.evaluate("window.__cspViolations")
+            page.click("a[href='/admin/items/item/']")
+            page.wait_for_load_state("load")
+            violations += page.evaluate("window.__cspViolations")
+            page.click("a[href='/admin/items/item/add/']")
+            page.wait_for_load_state("load")
+            violations += page.evaluate("window.__cspViolations")
+            heading = page.inner_text("h1")
+            browser.close()
+    finally:
+        service.kill()
+    assert login is not None
+    assert login.status == 200  # after the redirect to the sign-in page
+    policy = login.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    assert heading == "Add item"
+    assert violations == []
+    # The browser's own /favicon.ico request (404, the admin has no icon) shows only as a console error; every
+    # request of the pages themselves is checked through `bad_statuses` and `failed`.
+    favicon = "error: Failed to load resource: the server responded with a status of 404 (Not Found)"
+    errors = [line for line in record.console if line.startswith("error") and line != favicon]
+    assert not [line for line in record.console if "Content Security Policy" in line]
+    assert errors == []
+    assert not [line for line in record.console if line.startswith("pageerror")]
+    assert record.failed == []
+    assert record.bad_statuses == []
+    assert any("/static/admin/css/base.css" in url for url in record.requests)
+    assert {urlsplit(url).hostname for url in record.requests} == {"127.0.0.1"}
+
+
+def test_admin_is_not_routed_in_production(django_project: RenderedProject, tmp_path: Path) -> None:
+    service = start_service(
+        django_project,
+        tmp_path,
+        ENVIRONMENT="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        MIGRATE_ON_START="true",
+    )
+    try:
+        with service.client() as http:
+            statuses = [
+                http.get(path).status_code for path in ("/admin/", "/admin/login/", "/static/admin/css/base.css")
+            ]
+    finally:
+        service.kill()
+    assert statuses == [404, 404, 404]

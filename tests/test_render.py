@@ -215,7 +215,7 @@ def test_django_takes_the_same_defaults_as_fastapi(copier_template: Path, tmp_pa
         key: value for key, value in DEFAULT_ANSWERS.items() if key != "framework"
     }
     assert (destination / "manage.py").is_file()
-    assert (destination / "src" / "my_service" / "django_settings.py").is_file()
+    assert (destination / "src" / "my_service" / "asgi.py").is_file()  # DJANGO_SETTINGS_MODULE: my_service.settings
     assert not (destination / "src" / "my_service" / "api" / "dependencies.py").exists()  # FastAPI's only
 
 

@@ -24,10 +24,13 @@ PACKAGE = os.environ["BENCH_PACKAGE"]
 
 
 def _databases() -> dict[str, Any]:
-    """The rendered project's DATABASES (journal mode, timeout, ...), built by its own code from DATABASE_PATH."""
-    service_settings = importlib.import_module(f"{PACKAGE}.settings")
-    django_config = importlib.import_module(f"{PACKAGE}.django_config")
-    config = service_settings.Settings(database_path=os.environ["DATABASE_PATH"])
+    """The rendered project's DATABASES (journal mode, timeout, ...), built by its own settings module from
+    DATABASE_PATH (older renders: `django_config.django_settings(Settings)`)."""
+    try:
+        django_config = importlib.import_module(f"{PACKAGE}.django_config")
+    except ModuleNotFoundError:  # DJANGO_SETTINGS_MODULE=<package>.settings builds DATABASES at import
+        return dict(importlib.import_module(f"{PACKAGE}.settings").DATABASES)
+    config = importlib.import_module(f"{PACKAGE}.settings").Settings(database_path=os.environ["DATABASE_PATH"])
     return dict(django_config.django_settings(config)["DATABASES"])
 
 

@@ -13,7 +13,7 @@ import time
 import httpx2 as httpx
 import pytest
 
-from .conftest import PACKAGE, RunningService, start_service
+from .processes import PACKAGE, RunningService, start_service
 
 pytestmark = pytest.mark.server
 

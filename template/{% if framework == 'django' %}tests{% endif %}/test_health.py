@@ -8,29 +8,29 @@ from .conftest import Client
 
 
 @pytest.fixture(autouse=True)
-def only_the_database_check(client: Client) -> None:
+def only_the_database_check(asgi_client: Client) -> None:
     """Integrations add readiness checks of their own (Redis): their tests cover them."""
-    checks = client.app.service.state.checks
+    checks = asgi_client.app.wiring.state.checks
     for name in [name for name in checks if name != "database"]:
         del checks[name]
 
 
-def test_live(client: Client) -> None:
-    response = client.get("/health/live")
+def test_live(asgi_client: Client) -> None:
+    response = asgi_client.get("/health/live")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_ready_checks_every_dependency(client: Client) -> None:
-    response = client.get("/health/ready")
+def test_ready_checks_every_dependency(asgi_client: Client) -> None:
+    response = asgi_client.get("/health/ready")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
     assert {name: check["status"] for name, check in body["checks"].items()} == {"database": "ok"}
 
 
-def test_summary(client: Client) -> None:
-    body = client.get("/health").json()
+def test_summary(asgi_client: Client) -> None:
+    body = asgi_client.get("/health").json()
     assert body["status"] == "ok"
     assert body["environment"] == "test"
     assert body["version"]
@@ -48,25 +48,25 @@ async def _hanging_check() -> None:
     ("check", "detail"),
     [(_failing_check, "unavailable"), (_hanging_check, "no answer within 0.2 s")],
 )
-def test_failed_dependency_makes_readiness_503(client: Client, check: object, detail: str) -> None:
-    state = client.app.service.state
+def test_failed_dependency_makes_readiness_503(asgi_client: Client, check: object, detail: str) -> None:
+    state = asgi_client.app.wiring.state
     state.check_timeout_s = 0.2
     state.add_check("database", check)  # type: ignore[arg-type]
-    response = client.get("/health/ready")
+    response = asgi_client.get("/health/ready")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
     assert body["detail"] == "Not ready: database failed"
     assert body["checks"]["database"]["detail"] == detail
-    summary = client.get("/health")
+    summary = asgi_client.get("/health")
     assert summary.status_code == 503
     assert summary.json()["status"] == "degraded"
 
 
-def test_readiness_is_503_once_shutdown_begins(client: Client) -> None:
-    client.app.service.state.begin_shutdown()
-    response = client.get("/health/ready")
+def test_readiness_is_503_once_shutdown_begins(asgi_client: Client) -> None:
+    asgi_client.app.wiring.state.begin_shutdown()
+    response = asgi_client.get("/health/ready")
     assert response.status_code == 503
     assert response.json()["detail"] == "Not ready: shutting down"
-    assert client.get("/health").json()["status"] == "shutting_down"
-    assert client.get("/health/live").status_code == 200
+    assert asgi_client.get("/health").json()["status"] == "shutting_down"
+    assert asgi_client.get("/health/live").status_code == 200

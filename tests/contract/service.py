@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -61,9 +63,12 @@ class Service:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        with contextlib.suppress(ProcessLookupError):  # and what it started (runserver's reloading worker)
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def start_service(project: RenderedProject, log_dir: Path, **env: str) -> Service:
+def start_service(project: RenderedProject, log_dir: Path, *, runserver: bool = False, **env: str) -> Service:
+    """`python -m <package>`, or with `runserver` Django's `manage.py runserver 127.0.0.1:<port>` (auto-reload on)."""
     port = free_port()
     settings = {
         "HOST": "127.0.0.1",
@@ -77,15 +82,19 @@ def start_service(project: RenderedProject, log_dir: Path, **env: str) -> Servic
     service_env = project.env(**settings)
     log_path = log_dir / f"service-{port}.log"
     with log_path.open("wb") as log_file:
+        entry = ["-m", project.package]
+        if runserver:
+            entry = [str(project.path / "manage.py"), "runserver", f"127.0.0.1:{port}"]
         process = subprocess.Popen(
-            [str(project.venv_python), "-m", project.package],
+            [str(project.venv_python), *entry],
             cwd=log_dir,  # away from the project's .env
             env=service_env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # a process group: `kill` stops what it started too
         )
     service = Service(project, process, f"http://127.0.0.1:{port}", log_path, service_env)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"service exited with {process.returncode}:\n{log_path.read_text()}")
@@ -95,4 +104,4 @@ def start_service(project: RenderedProject, log_dir: Path, **env: str) -> Servic
         except httpx.TransportError:
             time.sleep(0.05)
     service.kill()
-    raise RuntimeError(f"service did not become live within 30 s:\n{log_path.read_text()}")
+    raise RuntimeError(f"service did not become live within 60 s:\n{log_path.read_text()}")

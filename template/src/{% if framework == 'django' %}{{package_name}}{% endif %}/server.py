@@ -1,14 +1,19 @@
-"""The process entry point: settings, logging, Django, migrations, then uvicorn as `core/server.py` configures it."""
+"""The process entry point: settings, logging, Django (asgi.py), migrations, then uvicorn as `core/server.py`
+configures it. `manage.py runserver` serves the same application through `app_from_environment`, with auto-reload."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .app import ServiceApp, create_app
+from .config import Settings
 from .core.logs import configure_logging
-from .core.server import report_configuration_error, serve
-from .settings import ConfigurationError, Settings, load_settings
+from .core.server import serve
+
+if TYPE_CHECKING:
+    from .asgi import ServiceApp
 
 
 def migrate() -> None:
@@ -34,17 +39,32 @@ def migrate_in_turn(settings: Settings) -> None:
             connections.close_all()  # this thread's connection; requests open their own
 
 
-def app_from_environment() -> ServiceApp:
-    """The app for `uvicorn --factory <package>.server:app_from_environment`, e.g. with `--workers N`.
+def service_settings() -> Settings:
+    """The settings Django's settings module read (it exits with one line per problem when they are invalid)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"{__package__}.settings")
+    from django.conf import settings as django_settings  # noqa: PLC0415 - after DJANGO_SETTINGS_MODULE is set
 
-    `python -m <package>` (one process) is the usual entry point; use this one for several worker processes, with
-    the options `core/server.py` sets itself: `--http <package>.core.server:BoundedHttpToolsProtocol
+    settings: Settings = django_settings.SERVICE_SETTINGS
+    return settings
+
+
+def configured_application() -> tuple[Settings, ServiceApp]:
+    """Settings, then logging (before Django logs anything), then `asgi.application`."""
+    settings = service_settings()
+    configure_logging(settings)
+    from .asgi import application  # noqa: PLC0415 - imports Django, which must log through our handlers
+
+    return settings, application
+
+
+def app_from_environment() -> ServiceApp:
+    """The app for `uvicorn --factory <package>.server:app_from_environment`, e.g. with `--workers N`, and for
+    `manage.py runserver`'s reloading worker. `python -m <package>` (one process) is the usual entry point; with
+    `--workers`, pass the options `core/server.py` sets itself: `--http <package>.core.server:BoundedHttpToolsProtocol
     --no-server-header --no-access-log --proxy-headers --forwarded-allow-ips "$FORWARDED_ALLOW_IPS"
     --timeout-graceful-shutdown "$GRACEFUL_TIMEOUT"`.
     """
-    settings = load_settings()
-    configure_logging(settings)
-    app = create_app(settings)
+    settings, app = configured_application()
     if settings.effective_migrate_on_start:
         # uvicorn calls the factory inside its event loop, where Django refuses database work: use a thread.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -53,12 +73,7 @@ def app_from_environment() -> ServiceApp:
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except ConfigurationError as exc:
-        return report_configuration_error(exc)
-    configure_logging(settings)
-    app = create_app(settings)
+    settings, app = configured_application()
     if settings.effective_migrate_on_start:
         migrate()
-    return serve(app, app.service.state, settings)
+    return serve(app, app.wiring.state, settings)

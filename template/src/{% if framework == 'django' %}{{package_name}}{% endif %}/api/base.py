@@ -1,45 +1,31 @@
-"""What every view of the service shares: the HTTP methods it offers."""
+"""What every view of the service shares: the HTTP methods it offers, and the rate-limit headers of its answer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
 
-from ..runtime import service_of
-from .rates import RouteLimit
+from ..rates import RouteLimit
+from .verdicts import rate_limit_headers
 
 
-class ServiceAPIView(APIView):
+class ServiceViewMixin:
     # No OPTIONS (CORS preflights are answered by the CORS middleware) and no PATCH: the same surface as the
     # FastAPI variant. HEAD is served wherever GET is (Django maps it to `get`).
-    http_method_names = ["get", "post", "put", "delete", "head"]  # noqa: RUF012 - Django's own attribute
-    rate_limited: ClassVar[bool] = False
-    """API views are rate limited (when the project has it); health and documentation never are."""
+    http_method_names: Sequence[str] = ("get", "post", "put", "delete", "head")
 
     rate_limits: ClassVar[tuple[RouteLimit, ...]] = ()
-    """This view's own limits (`api.limits`), enforced on top of the default one, each in its own budget."""
-
-    def get_throttles(self) -> list[BaseThrottle]:
-        if not self.rate_limited:
-            return []
-        wiring = service_of(self.request).wiring
-        throttles = [throttle() for throttle in wiring.api_throttles]
-        route_throttle = wiring.extras.get("route_throttle")
-        if route_throttle is not None:
-            method = self.request.method or "GET"
-            throttles.extend(route_throttle(limit)() for limit in self.rate_limits if limit.applies_to(method))
-        return throttles
+    """This view's own limits (`api.limits`), enforced on top of RATE_LIMIT_DEFAULT, each in its own budget."""
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        add_headers = service_of(request).wiring.extras.get("rate_limit_headers")
-        if add_headers is not None:
-            for name, value in add_headers(request._request).items():
-                response[name] = value
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        for name, value in rate_limit_headers(request._request).items():
+            response[name] = value
         return response
 
     @property
@@ -54,6 +40,9 @@ class ServiceAPIView(APIView):
         return {}
 
 
-def scope_of(request: Any) -> dict[str, Any]:
-    scope: dict[str, Any] = getattr(request, "scope", None) or {}
-    return scope
+class ServiceAPIView(ServiceViewMixin, APIView):
+    """A plain view (health, docs, metrics)."""
+
+
+class ServiceViewSet(ServiceViewMixin, GenericViewSet):  # type: ignore[type-arg]
+    """A resource's views; combine with DRF's mixins (ListModelMixin, ...) or override the actions."""

@@ -15,13 +15,11 @@ class DeliberateError(RuntimeError):
 
 
 class DebugErrorView(ServiceAPIView):
-    rate_limited = True
-
     @extend_schema(
         summary="Raise an unhandled error (not in production)",
-        operation_id="raise_error",
+        operation_id="debug_error",
         tags=["debug"],
-        responses=problem_responses(500),
+        responses=problem_responses(500, instance="/api/v1/debug/error"),
     )
     def get(self, request: Request) -> Response:
         raise DeliberateError("Deliberate failure from /api/v1/debug/error")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
+from django.conf import settings as django_settings
 from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
 from ..middleware.django import EXCEPTION_KEY
 from ..problems import problem_response
-from ..runtime import service_of
-from .base import scope_of
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +93,11 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
     return None
 
 
+def scope_of(request: Any) -> dict[str, Any]:
+    scope: dict[str, Any] = getattr(request, "scope", None) or {}
+    return scope
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return problem_response(400, "The request is malformed", request.path)
 
@@ -109,9 +113,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django has logged the exception (with its trace and the request id); the body never carries a trace."""
     exc = scope_of(request).get(EXCEPTION_KEY)
-    try:
-        expose = service_of(request).settings.is_development
-    except LookupError:
-        expose = False
+    expose = django_settings.SERVICE_SETTINGS.is_development
     detail = f"{type(exc).__name__}: {exc}" if expose and exc is not None else PUBLIC_500_DETAIL
     return problem_response(500, detail, request.path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from asgiref.sync import async_to_sync
+from django.conf import settings as django_settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -12,12 +13,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import __version__
+from ..integrations import wiring
 from ..problems import problem_response
-from ..runtime import service_of
 from .base import ServiceAPIView
 from .schema import problem_responses
 
-_CHECKS = serializers.DictField(child=serializers.DictField(), help_text="One entry per dependency the service needs")
+_CHECK_RESULT = inline_serializer(
+    "CheckResult",
+    {
+        "status": serializers.ChoiceField(choices=["ok", "fail"]),
+        "duration_ms": serializers.FloatField(help_text="How long the check took"),
+        "detail": serializers.CharField(required=False, allow_null=True, help_text="Why the check failed"),
+    },
+)
+_CHECKS = serializers.DictField(child=_CHECK_RESULT, help_text="One entry per dependency the service needs")
 _LIVENESS = inline_serializer("Liveness", {"status": serializers.CharField(default="ok")})
 _READINESS = inline_serializer("Readiness", {"status": serializers.CharField(default="ok"), "checks": _CHECKS})
 _SUMMARY = inline_serializer(
@@ -31,20 +40,30 @@ _SUMMARY = inline_serializer(
 )
 
 
-class LiveView(ServiceAPIView):
-    @extend_schema(summary="Liveness: the process serves HTTP", tags=["health"], responses={200: _LIVENESS})
+class HealthView(ServiceAPIView):
+    throttle_classes = []  # noqa: RUF012 - orchestrators probe often; never rate limited
+
+
+class LiveView(HealthView):
+    @extend_schema(
+        summary="Liveness: the process serves HTTP",
+        operation_id="health_live",
+        tags=["health"],
+        responses={200: _LIVENESS},
+    )
     def get(self, request: Request) -> Response:
         return Response({"status": "ok"})
 
 
-class ReadyView(ServiceAPIView):
+class ReadyView(HealthView):
     @extend_schema(
         summary="Readiness: the service can take traffic",
+        operation_id="health_ready",
         tags=["health"],
-        responses={200: _READINESS, **problem_responses(503)},
+        responses={200: _READINESS, **problem_responses(503, instance="/health/ready")},
     )
     def get(self, request: Request) -> HttpResponse:
-        state = service_of(request).state
+        state = wiring().state
         checks = async_to_sync(state.run_checks)()
         encoded = {name: result.model_dump() for name, result in checks.items()}
         failed = [name for name, result in checks.items() if result.status != "ok"]
@@ -54,24 +73,25 @@ class ReadyView(ServiceAPIView):
         return Response({"status": "ok", "checks": encoded})
 
 
-class SummaryView(ServiceAPIView):
+class SummaryView(HealthView):
     @extend_schema(
         summary="Health summary for humans and monitors",
+        operation_id="health_summary",
         tags=["health"],
         responses={200: _SUMMARY, 503: OpenApiResponse(_SUMMARY, description="Degraded or shutting down")},
     )
     def get(self, request: Request) -> Response:
-        service = service_of(request)
-        checks = async_to_sync(service.state.run_checks)()
+        state = wiring().state
+        checks = async_to_sync(state.run_checks)()
         status: Literal["ok", "degraded", "shutting_down"] = "ok"
-        if service.state.shutting_down:
+        if state.shutting_down:
             status = "shutting_down"
         elif any(result.status != "ok" for result in checks.values()):
             status = "degraded"
         body: dict[str, Any] = {
             "status": status,
             "version": __version__,
-            "environment": service.settings.environment,
+            "environment": django_settings.SERVICE_SETTINGS.environment,
             "checks": {name: result.model_dump() for name, result in checks.items()},
         }
         return Response(body, status=200 if status == "ok" else 503)

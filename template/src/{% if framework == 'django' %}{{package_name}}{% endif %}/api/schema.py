@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Final
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
@@ -57,41 +59,98 @@ _EXAMPLE_DETAILS: Final = {
 }
 
 
-def example(status: int) -> dict[str, Any]:
+EXAMPLE_REQUEST_ID: Final = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
+_FIELD_MESSAGES: Final = {
+    "body.name": "This field may not be blank.",
+    "query.limit": "Ensure this value is less than or equal to 100.",
+    "path.item_id": "Input should be a valid UUID",
+}
+
+
+def example(status: int, *, instance: str = "/api/v1/items", field: str = "body.name") -> dict[str, Any]:
+    """A problem body as the service sends it; `instance` is the path, `field` the invalid input of a 422."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": reason(status),
         "status": status,
         "detail": _EXAMPLE_DETAILS.get(status, reason(status)),
-        "instance": "/api/v1/items",
-        "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
+        "instance": instance,
+        "request_id": EXAMPLE_REQUEST_ID,
     }
     if status == 422:
-        body["errors"] = [{"field": "body.name", "message": "This field may not be blank."}]
+        body["errors"] = [{"field": field, "message": _FIELD_MESSAGES.get(field, "This field is required.")}]
     return body
 
 
-def problem_responses(*statuses: int) -> dict[Any, OpenApiResponse]:
-    """`responses=` entries documenting problem+json errors, each with an example."""
+def problem_responses(
+    *statuses: int, instance: str = "/api/v1/items", field: str = "body.name"
+) -> dict[Any, OpenApiResponse]:
+    """`responses=` entries documenting problem+json errors, each with an example of this operation's own."""
     return {
         (status, PROBLEM_MEDIA_TYPE): OpenApiResponse(
             response=ValidationProblemSerializer if status == 422 else ProblemSerializer,
             description=reason(status),
-            examples=[OpenApiExample(reason(status), value=example(status), response_only=True)],
+            examples=[
+                OpenApiExample(
+                    reason(status), value=example(status, instance=instance, field=field), response_only=True
+                )
+            ],
         )
         for status in statuses
     }
 
 
-def forbid_unknown_request_fields(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """drf-spectacular post-processing hook: request bodies (`*Request` components, see COMPONENT_SPLIT_REQUEST)
-    come from StrictInputSerializer, which refuses undeclared fields, and DRF's text fields refuse NUL characters
-    (most databases cannot store them); say both in the schema."""
-    for name, schema in result.get("components", {}).get("schemas", {}).items():
-        if name.endswith("Request") and schema.get("type") == "object":
-            schema["additionalProperties"] = False
-            for field in schema.get("properties", {}).values():
-                kinds = field.get("type")
-                if (kinds == "string" or (isinstance(kinds, list) and "string" in kinds)) and "pattern" not in field:
-                    field["pattern"] = NO_NUL_CHARACTERS
-    return result
+def _components(result: dict[str, Any], operations: list[dict[str, Any]], part: str) -> set[str]:
+    """Names of the components an operation's request body (`part="requestBody"`) or responses refer to."""
+    text = json.dumps([operation.get(part, {}) for operation in operations], default=str)
+    return set(re.findall(r'"#/components/schemas/([A-Za-z0-9_]+)"', text))
+
+
+def document_service_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular post-processing hook, making the document say what the service does:
+    - request bodies come from StrictInputSerializer (undeclared fields refused) and DRF's text fields refuse NUL
+      characters (most databases cannot store them): `additionalProperties: false` and a pattern say both;
+    - an answer carries every field of its serializer: all of a response schema's properties are required;
+    - a page of a list is `<Name>Page`, as in the FastAPI variant (drf-spectacular says `Paginated<Name>List`).
+    """
+    operations = [operation for methods in result["paths"].values() for operation in methods.values()]
+    schemas: dict[str, Any] = result.get("components", {}).get("schemas", {})
+    requests = _components(result, operations, "requestBody")
+    for name in requests:
+        schema = schemas[name]
+        schema["additionalProperties"] = False
+        for field in schema.get("properties", {}).values():
+            kinds = field.get("type")
+            if (kinds == "string" or (isinstance(kinds, list) and "string" in kinds)) and "pattern" not in field:
+                field["pattern"] = NO_NUL_CHARACTERS
+    for name in _components(result, operations, "responses") - requests:
+        schema = schemas.get(name, {})
+        if schema.get("type") == "object" and "properties" in schema and name not in PROBLEM_SCHEMAS:
+            schema["required"] = list(schema["properties"])
+    return rename_pages(result)
+
+
+PROBLEM_SCHEMAS: Final = frozenset({"Problem", "ValidationProblem", "FieldError"})
+
+
+def rename_pages(result: dict[str, Any]) -> dict[str, Any]:
+    schemas: dict[str, Any] = result.get("components", {}).get("schemas", {})
+    renames = {}
+    for name in list(schemas):
+        match = re.fullmatch(r"Paginated(\w+)List", name)
+        if match:
+            renames[f"#/components/schemas/{name}"] = f"#/components/schemas/{match[1]}Page"
+            schemas[f"{match[1]}Page"] = schemas.pop(name)
+    renamed: dict[str, Any] = _replace_refs(result, renames)
+    return renamed
+
+
+def _replace_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: renames.get(value, value) if key == "$ref" else _replace_refs(value, renames)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_replace_refs(value, renames) for value in node]
+    return node

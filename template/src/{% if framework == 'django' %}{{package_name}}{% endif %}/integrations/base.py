@@ -1,16 +1,24 @@
-"""What an optional integration may contribute to the app. `create_app` collects it, then applies it."""
+"""What the optional integrations contribute to the service, as named, typed fields.
+
+`integrations.wiring()` builds it once per process from the settings; the ASGI layers (asgi.py) and the views
+(health, metrics, throttling) read it from there. Integrations never import the views: `api/` imports from here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from ..core.lifecycle import ServiceState
+from ..core.limits import BucketStore
 from ..core.middleware.telemetry import RequestObserver
 
-if TYPE_CHECKING:
-    from django.urls import URLPattern
+
+class MetricsExposition(Protocol):
+    """What `/metrics` serves: the body and its content type for the scraper's Accept header."""
+
+    def render(self, accept: str) -> tuple[bytes, str]: ...
 
 
 @dataclass
@@ -22,17 +30,7 @@ class Wiring:
     """Called for every request by the telemetry middleware (metrics)."""
 
     page_policies: dict[str, str] = field(default_factory=dict)
-    """Path prefix -> Content-Security-Policy for HTML pages served there (the docs UI)."""
-
-    urlpatterns: list[URLPattern] = field(default_factory=list)
-    """Routes an integration serves outside `/api` (`/metrics`, the docs page): never rate limited, never in the
-    OpenAPI document. Build them once, at import, so that every app of the process shares one cached urlconf."""
-
-    api_throttles: list[type[Any]] = field(default_factory=list)
-    """DRF throttle classes applied to every `/api` view (the default rate limit)."""
-
-    api_responses: dict[int | str, dict[str, Any]] = field(default_factory=dict)
-    """Extra documented responses of every `/api` route (e.g. 429 when rate limiting is on)."""
+    """Path prefix -> Content-Security-Policy of the HTML pages served there (the docs UI, the admin)."""
 
     cors_exposed_headers: list[str] = field(default_factory=list)
     """Response headers cross-origin browser code may read, beyond the core ones (e.g. `X-RateLimit-Remaining`)."""
@@ -43,5 +41,8 @@ class Wiring:
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Awaited once the server has stopped serving (close connection pools, flush event queues)."""
 
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Anything else integrations need to share (keep it small)."""
+    rate_limit_store: BucketStore | None = None
+    """Where the throttles keep their budgets (process memory, or Redis); None without rate limiting."""
+
+    metrics_exposition: MetricsExposition | None = None
+    """What `/metrics` serves; None without Prometheus."""

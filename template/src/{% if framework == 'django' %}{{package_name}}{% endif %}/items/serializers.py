@@ -83,18 +83,3 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
         model = Item
         fields = ("id", "name", "description", "price_cents", "tags", "created_at", "updated_at")
         ref_name = "Item"
-
-
-class ItemPageSerializer(serializers.Serializer[Any]):
-    items = ItemSerializer(many=True)
-    total = serializers.IntegerField(min_value=0, help_text="Number of items in the collection")
-    limit = serializers.IntegerField()
-    offset = serializers.IntegerField()
-
-    class Meta:
-        ref_name = "ItemPage"
-
-
-class PageQuerySerializer(serializers.Serializer[Any]):
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=50, help_text="Page size")
-    offset = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0, help_text="Items to skip")

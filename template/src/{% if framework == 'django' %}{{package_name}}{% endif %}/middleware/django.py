@@ -12,7 +12,6 @@ from asgiref.sync import markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 
 from ..core.middleware.telemetry import ROUTE_KEY
-from ..runtime import service_of
 
 EXCEPTION_KEY: Final = "unhandled_exception"
 _CONVERTER: Final = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -33,8 +32,6 @@ class ServiceMiddleware:
         markcoroutinefunction(self)
 
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        # Which routes exist depends on the app's settings (the debug route, the OpenAPI document).
-        request.urlconf = service_of(request).urlconf  # type: ignore[attr-defined]
         if "CONTENT_LENGTH" not in request.META and "HTTP_TRANSFER_ENCODING" in request.META:
             # A chunked upload has no Content-Length, and DRF reads a request without one as empty. Django has
             # already spooled the whole body (bounded by BodySizeLimitMiddleware): state its length.
@@ -45,9 +42,12 @@ class ServiceMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
         match = request.resolver_match
-        if match is not None:
-            request.scope[ROUTE_KEY] = route_template(match.route)  # type: ignore[attr-defined]
+        scope = getattr(request, "scope", None)  # None under Django's test client (WSGI)
+        if match is not None and scope is not None:
+            scope[ROUTE_KEY] = route_template(match.route)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         # Django logs it and calls handler500, which gets no exception: keep it for the development detail.
-        request.scope[EXCEPTION_KEY] = exception  # type: ignore[attr-defined]
+        scope = getattr(request, "scope", None)
+        if scope is not None:
+            scope[EXCEPTION_KEY] = exception

@@ -1,15 +1,23 @@
-"""The application factory: `create_app(settings)` configures Django and wraps it in the pure ASGI middleware."""
+"""The ASGI entry point: `application` is Django's ASGI handler inside the service's pure ASGI layers (security
+headers, request id, telemetry, CORS, errors, body limit), plus the lifespan protocol Django lacks.
+
+`python -m <package>`, `manage.py runserver` and any ASGI server (`uvicorn <package>.asgi:application`) serve this
+same object. Django is set up by `get_asgi_application()` from DJANGO_SETTINGS_MODULE (`<package>.settings`).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 from typing import IO, cast
 
-import django
-from django.conf import settings as django_conf
+from django.conf import settings as django_settings
+from django.core.asgi import get_asgi_application
 
 from .core.asgi_types import ASGIApp, Receive, Scope, Send
-from .core.lifecycle import ServiceState
+from .config import Settings
+from .integrations import wiring
+from .integrations.base import Wiring
 from .core.logs import AccessLog
 from .core.middleware.body_limit import BodySizeLimitMiddleware
 from .core.middleware.cors import EXPOSED_HEADERS, CORSMiddleware
@@ -17,34 +25,20 @@ from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
-from .django_config import django_settings
-from .integrations import install_integrations
-from .integrations.base import Wiring
-from .runtime import SCOPE_KEY, Service
-from .settings import Settings
-
-
-def configure_django(settings: Settings) -> None:
-    """Django's settings are process-wide: configured from `settings` once (unless DJANGO_SETTINGS_MODULE did)."""
-    if not django_conf.configured:
-        django_conf.configure(**django_settings(settings))
-    django.setup(set_prefix=False)
-    # Django logs every 4xx as a warning ("Not Found: /x"): the access line already says it. Errors stay.
-    logging.getLogger("django.request").setLevel(max(logging.ERROR, logging.getLogger().level))
 
 
 class ServiceApp:
-    """The ASGI application: Django behind the middleware, plus the lifespan protocol (Django has none)."""
+    """Django behind the middleware, plus the lifespan protocol: readiness turns 503 once shutdown begins, then
+    the integrations' shutdown hooks run (close pools, flush event queues)."""
 
-    def __init__(self, service: Service, app: ASGIApp) -> None:
-        self.service = service
+    def __init__(self, app: ASGIApp, wiring: Wiring) -> None:
         self.app = app
+        self.wiring = wiring
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        scope[SCOPE_KEY] = self.service
         await self.app(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -53,30 +47,21 @@ class ServiceApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self.service.state.begin_shutdown()
-                for close in self.service.wiring.on_shutdown:
+                self.wiring.state.begin_shutdown()
+                for close in self.wiring.on_shutdown:
                     await close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
 
-def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) -> ServiceApp:
-    configure_django(settings)
-    # Imported once Django is set up: the URL patterns import views, serializers and models.
-    from django.core.handlers.asgi import ASGIHandler  # noqa: PLC0415
-
-    from .database import check_database  # noqa: PLC0415
-    from .urls import urlconf_for  # noqa: PLC0415
-
-    state = ServiceState(expose_errors=settings.is_development)
-    state.add_check("database", check_database)
-    wiring = Wiring(state=state)
-    install_integrations(settings, wiring)
-    urlconf = urlconf_for(settings, tuple(wiring.urlpatterns))
-    service = Service(settings=settings, state=state, wiring=wiring, urlconf=urlconf)
+def build_application(settings: Settings, *, access_log_stream: IO[str] | None = None) -> ServiceApp:
+    """Django (already set up) inside the pure ASGI layers configured from `settings`."""
+    # Django logs every 4xx as a warning ("Not Found: /x"): the access line already says it. Errors stay.
+    logging.getLogger("django.request").setLevel(max(logging.ERROR, logging.getLogger().level))
+    django_app = cast(ASGIApp, get_asgi_application())  # django.setup(), once per process
+    service_wiring = wiring()
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
-    django_app = cast(ASGIApp, ASGIHandler())
-    return ServiceApp(service, install_middleware(django_app, settings, wiring, access_log=access_log))
+    return ServiceApp(install_middleware(django_app, settings, service_wiring, access_log=access_log), service_wiring)
 
 
 def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> ASGIApp:
@@ -93,3 +78,7 @@ def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, acce
     app = RequestTelemetryMiddleware(app, access_log=access_log, observers=wiring.observers)
     app = RequestIdMiddleware(app)
     return SecurityHeadersMiddleware(app, hsts=settings.is_production, page_policies=wiring.page_policies)
+
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"{__package__}.settings")
+application = build_application(django_settings.SERVICE_SETTINGS)

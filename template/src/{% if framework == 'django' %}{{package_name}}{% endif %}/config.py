@@ -31,6 +31,8 @@ class Settings(ServiceSettings):
     database_path: str = Field(default="db.sqlite3", min_length=1, description="SQLite file of the example resource")
     # None means "migrate at start in development and test only"; production runs migrations as a deploy step.
     migrate_on_start: bool | None = None
+    # None means "on except in production": the Django admin at /admin/ (sign in with `manage.py createsuperuser`).
+    admin_enabled: bool | None = None
 
     @field_validator("secret_key")
     @classmethod
@@ -62,6 +64,12 @@ class Settings(ServiceSettings):
             if not origin.startswith(("http://", "https://")):
                 raise ValueError(f"origin {origin!r} must start with http:// or https://")
         return origins
+
+    @property
+    def effective_admin_enabled(self) -> bool:
+        if self.admin_enabled is not None:
+            return self.admin_enabled
+        return not self.is_production
 
     @property
     def effective_migrate_on_start(self) -> bool:

@@ -14,10 +14,8 @@ from typing import IO, cast
 from django.conf import settings as django_settings
 from django.core.asgi import get_asgi_application
 
-from .core.asgi_types import ASGIApp, Receive, Scope, Send
 from .config import Settings
-from .integrations import wiring
-from .integrations.base import Wiring
+from .core.asgi_types import ASGIApp, Receive, Scope, Send
 from .core.logs import AccessLog
 from .core.middleware.body_limit import BodySizeLimitMiddleware
 from .core.middleware.cors import EXPOSED_HEADERS, CORSMiddleware
@@ -25,6 +23,8 @@ from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
+from .integrations import wiring
+from .integrations.base import Wiring
 
 
 class ServiceApp:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ..core.limits import Rate, Verdict, parse_rate, verdict
+from .core.limits import Rate, Verdict, parse_rate, verdict
 
 __all__ = ["WRITE_METHODS", "Rate", "RouteLimit", "Verdict", "parse_rate", "verdict"]
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Body, Query, Request, status
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from ..items.models import Item, ItemIn, ItemPage
 from ..core.problems import PROBLEM_MEDIA_TYPE
+from ..items.models import Item, ItemIn, ItemPage
 from ..problems import problem_openapi_responses
 from .dependencies import ItemRepositoryDep
 from .json_body import JSON_BODY

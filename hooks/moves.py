@@ -19,6 +19,21 @@ from __future__ import annotations
 MOVES: dict[str, str | tuple[str, ...]] = {
     # 0.2.0: the process-level tests (real server process, signals) got a name that says so.
     "tests/test_server.py": "tests/test_process.py",
+    # 0.3.0: what both frameworks share lives once, in the framework-neutral `core/` package.
+    "src/{package_name}/asgi_types.py": "src/{package_name}/core/asgi_types.py",
+    "src/{package_name}/lifecycle.py": "src/{package_name}/core/lifecycle.py",
+    "src/{package_name}/logs.py": "src/{package_name}/core/logs.py",
+    "src/{package_name}/request_context.py": "src/{package_name}/core/request_context.py",
+    "src/{package_name}/sentry_scrubbing.py": "src/{package_name}/core/sentry_scrubbing.py",
+    "src/{package_name}/middleware/errors.py": "src/{package_name}/core/middleware/errors.py",
+    "src/{package_name}/middleware/request_id.py": "src/{package_name}/core/middleware/request_id.py",
+    "src/{package_name}/middleware/security_headers.py": "src/{package_name}/core/middleware/security_headers.py",
+    "src/{package_name}/middleware/telemetry.py": "src/{package_name}/core/middleware/telemetry.py",
+    "src/{package_name}/middleware/cors.py": "src/{package_name}/core/middleware/cors.py",
+    "src/{package_name}/middleware/body_limit.py": "src/{package_name}/core/middleware/body_limit.py",
+    # 0.3.0, Django: a conventional project (asgi.py's `application`; rates beside the settings that use them).
+    "src/{package_name}/app.py": "src/{package_name}/asgi.py",
+    "src/{package_name}/api/rates.py": "src/{package_name}/rates.py",
 }
 
 

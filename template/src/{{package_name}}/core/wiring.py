@@ -1,0 +1,31 @@
+"""What optional integrations contribute to the service, whatever the framework: each framework's
+`integrations/base.py` extends `ServiceWiring` with what only it needs, as named, typed fields."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from .lifecycle import ServiceState
+from .middleware.telemetry import RequestObserver
+
+
+@dataclass
+class ServiceWiring:
+    state: ServiceState
+    """Readiness checks (`state.add_check`) and the shutdown flag."""
+
+    observers: list[RequestObserver] = field(default_factory=list)
+    """Called for every request by the telemetry middleware (metrics)."""
+
+    page_policies: dict[str, str] = field(default_factory=dict)
+    """Path prefix -> Content-Security-Policy of the HTML pages served there (the docs UI, Django's admin)."""
+
+    cors_exposed_headers: list[str] = field(default_factory=list)
+    """Response headers cross-origin browser code may read, beyond the core ones (e.g. `X-RateLimit-Remaining`)."""
+
+    degradation_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    """Called with a dependency name (`"redis"`) each time a request is served without it (fail-open)."""
+
+    on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Awaited once the server has stopped serving (close connection pools, flush event queues)."""

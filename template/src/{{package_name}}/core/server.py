@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from types import FrameType
-from typing import Final
+from typing import Any, Final
 
 import uvicorn
 
@@ -89,22 +89,26 @@ class Server(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
-def server_config(app: ASGIApp, settings: ServiceSettings) -> uvicorn.Config:
-    return uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        http=HTTP_PROTOCOL,
-        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,  # the same bound when uvicorn runs on h11
+def server_options(settings: ServiceSettings) -> dict[str, Any]:
+    """uvicorn's options for this service, for `uvicorn.Config` and for `uvicorn.run` (Django's runserver)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "http": HTTP_PROTOCOL,
+        "h11_max_incomplete_event_size": MAX_REQUEST_HEAD_BYTES,  # the same bound when uvicorn runs on h11
         # Client addresses come from X-Forwarded-For only when the peer is a trusted proxy.
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        server_header=False,
-        access_log=False,  # the service writes its own access line, with the request id
-        log_config=None,  # logging is configured by `configure_logging`
-        timeout_graceful_shutdown=settings.graceful_timeout,
-        lifespan="on",
-    )
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "server_header": False,
+        "access_log": False,  # the service writes its own access line, with the request id
+        "log_config": None,  # logging is configured by `configure_logging`
+        "timeout_graceful_shutdown": settings.graceful_timeout,
+        "lifespan": "on",
+    }
+
+
+def server_config(app: ASGIApp, settings: ServiceSettings) -> uvicorn.Config:
+    return uvicorn.Config(app, **server_options(settings))
 
 
 def serve(app: ASGIApp, state: ServiceState, settings: ServiceSettings) -> int:

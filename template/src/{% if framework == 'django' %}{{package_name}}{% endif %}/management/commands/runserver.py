@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...config import Settings
+from ...core.server import server_options
 
 PACKAGE: Final = __name__.split(".", maxsplit=1)[0]
 PACKAGE_DIR: Final = Path(__file__).resolve().parents[2]
@@ -51,15 +52,7 @@ class Command(BaseCommand):
             # A factory by import path: the reloading worker process builds the app itself, logging configured.
             f"{PACKAGE}.server:app_from_environment",
             factory=True,
-            host=host,
-            port=port,
             reload=options["use_reloader"],
             reload_dirs=[str(PACKAGE_DIR)],
-            proxy_headers=True,
-            forwarded_allow_ips=settings.forwarded_allow_ips,
-            server_header=False,
-            access_log=False,  # the service writes its own access line, with the request id
-            log_config=None,  # logging is configured by `configure_logging`
-            timeout_graceful_shutdown=settings.graceful_timeout,
-            lifespan="on",
+            **(server_options(settings) | {"host": host, "port": port}),
         )

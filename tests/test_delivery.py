@@ -125,9 +125,10 @@ def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
     assert dev["environment"]["PYTHONPATH"] == "/app/src"
     assert "--reload" in dev["command"]
     assert f"{project.package}.server:app_from_environment" in dev["command"]
-    assert {"type": "bind", "source": str(project.path / "src"), "target": "/app/src"}.items() <= next(
-        volume for volume in dev["volumes"] if volume["target"] == "/app/src"
-    ).items()
+    source = next(volume for volume in dev["volumes"] if volume["target"] == "/app/src")
+    # The validators' output is cached by file content, so the absolute path may be another identical render's.
+    assert source["type"] == "bind"
+    assert Path(source["source"]).name == "src"
     assert dev["read_only"] is True
 
 

@@ -67,7 +67,7 @@ def test_check_deploy_flags_what_production_refuses(django_project: RenderedProj
 def test_production_settings_refuse_the_development_key(django_project: RenderedProject) -> None:
     code, output = manage(django_project, "check", ENVIRONMENT="production")
     assert code != 0
-    assert "SECRET_KEY must be set in production" in output
+    assert "SECRET_KEY: must be set in production" in output
 
 
 def test_migrations_match_the_models(django_project: RenderedProject) -> None:

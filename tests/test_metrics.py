@@ -5,6 +5,7 @@ check metrics`, and in multiprocess mode two uvicorn workers' counts add up.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -56,9 +57,17 @@ def find_promtool() -> str:
     if on_path:
         return on_path
     cached = PROMTOOL_CACHE / "usr" / "bin" / "promtool"
-    if cached.exists():
-        return str(cached)
     PROMTOOL_CACHE.mkdir(parents=True, exist_ok=True)
+    # pytest-xdist workers may get here together: one unpacks while the others wait (running a binary that is still
+    # being written fails with "Text file busy").
+    with (PROMTOOL_CACHE / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cached.exists():
+            unpack_promtool(cached)
+    return str(cached)
+
+
+def unpack_promtool(cached: Path) -> None:
     download = ["apt-get", "download", "prometheus"]
     result = subprocess.run(download, cwd=PROMTOOL_CACHE, capture_output=True, text=True, check=False)
     if result.returncode != 0 and os.geteuid() == 0:
@@ -74,7 +83,6 @@ def find_promtool() -> str:
     shutil.rmtree(PROMTOOL_CACHE / "usr" / "share", ignore_errors=True)
     (PROMTOOL_CACHE / "usr" / "bin" / "prometheus").unlink(missing_ok=True)
     assert cached.exists(), "the prometheus package holds no usr/bin/promtool"
-    return str(cached)
 
 
 @pytest.fixture(scope="session")

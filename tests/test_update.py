@@ -8,6 +8,7 @@ release is committed, edited the way teams edit services, and updated, exactly a
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
 import subprocess
 import sys
@@ -189,9 +190,46 @@ def make_typical_edits(project: Path) -> None:
     git("commit", "-q", "-m", "team edits", cwd=project)
 
 
-def assert_typical_edits_kept(project: Path) -> None:
-    assert (project / "README.md").read_text().endswith(TEAM_NOTES)
-    assert "max_body_size: int = Field(default=4_194_304," in (project / "src/my_service/settings.py").read_text()
+TEAM_SETTING = "max_body_size: int = Field(default=4_194_304,"
+CONFLICT_BLOCK = re.compile(r"<<<<<<< before updating\n(.*?)=======\n(.*?)>>>>>>> after updating\n", re.S)
+SETTINGS_CLASS = {"fastapi": "src/my_service/settings.py", "django": "src/my_service/config.py"}
+"""Where the typed Settings class a team extends lives since the settings rules moved into `core/settings.py`."""
+
+
+def resolve_like_a_team(project: Path, output: str, framework: str) -> None:
+    """What a team does with the conflicts this update leaves, which it lists at the end: nothing of theirs is lost.
+
+    The template moved the settings rules into `core/settings.py`, so a team that changed a default there finds it
+    in a conflict block of `settings.py` and re-applies it as an override in its own `Settings` subclass; any other
+    conflict (the README's last section) keeps both sides.
+    """
+    conflicted = files_with_markers(project)
+    listed = output.split("Files with conflict markers", 1)[-1]
+    for relative in conflicted:
+        assert relative in listed, f"{relative} has conflict markers but the update did not name it"
+        path = project / relative
+        text = path.read_text()
+        if relative == "src/my_service/settings.py":
+            assert TEAM_SETTING in text, "the team's setting is gone from settings.py"
+            path.write_text(CONFLICT_BLOCK.sub(lambda block: block.group(2), text))
+        else:
+            path.write_text(CONFLICT_BLOCK.sub(lambda block: block.group(1) + block.group(2), text))
+    settings_class = project / SETTINGS_CLASS[framework]
+    text = settings_class.read_text()
+    if TEAM_SETTING not in text:
+        if "from pydantic import" not in text:
+            text = text.replace("from .core.settings import", "from pydantic import Field\n\nfrom .core.settings import", 1)
+        marker = "class Settings(ServiceSettings):\n"
+        head, docstring_and_rest = text.split(marker, 1)
+        docstring, rest = docstring_and_rest.split("\n", 1)
+        text = f"{head}{marker}{docstring}\n\n    {TEAM_SETTING} ge=1)\n{rest}"
+        settings_class.write_text(text)
+    assert files_with_markers(project) == []
+
+
+def assert_typical_edits_kept(project: Path, framework: str = "fastapi") -> None:
+    assert TEAM_NOTES in (project / "README.md").read_text()
+    assert TEAM_SETTING in (project / SETTINGS_CLASS[framework]).read_text()
     assert (project / "src/my_service/billing.py").read_text() == BILLING_MODULE
     assert (project / "tests/test_billing.py").read_text() == BILLING_TEST
     assert EDITED_ASSERTION[1] in (project / "tests/test_health.py").read_text()
@@ -215,9 +253,10 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     project = generate(release_repo, tmp_path / "service", release, **answers)
     make_typical_edits(project)
     output = update(project)
-    assert files_with_markers(project) == []
-    assert "Files with conflict markers" not in output
-    assert_typical_edits_kept(project)
+    # The settings rules moved into core/settings.py: the team's changed default conflicts, and is listed.
+    assert "src/my_service/settings.py" in files_with_markers(project)
+    resolve_like_a_team(project, output, framework)
+    assert_typical_edits_kept(project, framework)
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == NEW_RELEASE
     assert not (project / ".git" / "copier.yml").exists()
@@ -264,7 +303,8 @@ def test_a_conflicting_edit_gets_inline_markers_in_that_file_only(release_repo: 
     git("commit", "-q", "-am", "conflicting edit", cwd=project)
 
     output = update(project)
-    assert files_with_markers(project) == [relative]
+    # Besides the conflicting line, the typical edits' changed default conflicts with the move into core/settings.py.
+    assert files_with_markers(project) == sorted({relative, "src/my_service/settings.py"})
     assert "# team: tuned for our traffic" in target.read_text()
     assert_typical_edits_kept(project)
     # The update ends by naming the files to resolve.
@@ -312,7 +352,7 @@ def test_update_without_tags_carries_edits_across_a_move(
     make_typical_edits(project)
     output = update(project, ref="HEAD")
     assert "Updating to template version 0.0.0.post" in output  # copier sees no release versions at all
-    assert files_with_markers(project) == []
+    resolve_like_a_team(project, output, "fastapi")
     assert_typical_edits_kept(project)
     assert "tests/test_server.py -> merged into tests/test_process.py" in output
 

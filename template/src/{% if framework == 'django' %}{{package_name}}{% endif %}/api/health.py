@@ -23,7 +23,7 @@ _CHECK_RESULT = inline_serializer(
     {
         "status": serializers.ChoiceField(choices=["ok", "fail"]),
         "duration_ms": serializers.FloatField(help_text="How long the check took"),
-        "detail": serializers.CharField(required=False, allow_null=True, help_text="Why the check failed"),
+        "detail": serializers.CharField(allow_null=True, help_text="Why the check failed (null when it passed)"),
     },
 )
 _CHECKS = serializers.DictField(child=_CHECK_RESULT, help_text="One entry per dependency the service needs")

@@ -50,7 +50,8 @@ ITEM_ID = OpenApiParameter("item_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 _READ_INSTANCE = "/api/v1/items/3fa85f64-5717-4562-b3fc-2c963f66afa6"
 _READ_ERRORS = problem_responses(404, 422, instance=_READ_INSTANCE, field="path.item_id")
 _LIST_ERRORS = problem_responses(422, instance="/api/v1/items", field="query.limit")
-_WRITE_ERRORS = problem_responses(400, 413, 422, instance="/api/v1/items")
+_CREATE_ERRORS = problem_responses(400, 413, 415, 422, instance="/api/v1/items")
+_REPLACE_ERRORS = problem_responses(400, 404, 413, 415, 422, instance=_READ_INSTANCE)
 
 
 @extend_schema_view(
@@ -63,28 +64,28 @@ _WRITE_ERRORS = problem_responses(400, 413, 422, instance="/api/v1/items")
         summary="Create an item",
         operation_id="create_item",
         request=ItemInSerializer,
-        responses={201: ItemSerializer, **_WRITE_ERRORS},
+        responses={201: ItemSerializer, **_CREATE_ERRORS},
         examples=ITEM_EXAMPLES,
     ),
     retrieve=extend_schema(
         summary="Read an item",
         operation_id="get_item",
         parameters=[ITEM_ID],
-        responses={200: ItemSerializer, **problem_responses(404, 422, instance=_READ_INSTANCE, field="path.item_id")},
+        responses={200: ItemSerializer, **_READ_ERRORS},
     ),
     update=extend_schema(
         summary="Replace an item",
         operation_id="replace_item",
         parameters=[ITEM_ID],
         request=ItemInSerializer,
-        responses={200: ItemSerializer, **_READ_ERRORS, **_WRITE_ERRORS},
+        responses={200: ItemSerializer, **_REPLACE_ERRORS},
         examples=ITEM_EXAMPLES,
     ),
     destroy=extend_schema(
         summary="Delete an item",
         operation_id="delete_item",
         parameters=[ITEM_ID],
-        responses={204: None, **problem_responses(404, 422, instance=_READ_INSTANCE, field="path.item_id")},
+        responses={204: None, **_READ_ERRORS},
     ),
 )
 @extend_schema(tags=["items"])

@@ -1,32 +1,15 @@
 """The request body parser: DRF's JSON parser, refusing bodies nested deeper than any request of this API needs
-with a 400 problem, as FastAPI does. (json.loads raises RecursionError at about 1,000 levels on Python 3.12, which
-DRF would turn into a 500, and decodes them on 3.13: either way, no answer should depend on it.)"""
+with a 400 problem (`core/json_depth.py`), as the FastAPI variant does."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import IO, Any, Final
+from typing import IO, Any
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-MAX_DEPTH: Final = 32
-"""Objects and arrays inside each other; an item is 2 deep."""
-
-
-def too_deep(document: Any, limit: int = MAX_DEPTH) -> bool:
-    """Whether `document` nests objects and arrays more than `limit` levels (iterative: no recursion limit)."""
-    pending: list[tuple[Any, int]] = [(document, 1)]
-    while pending:
-        node, depth = pending.pop()
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
-        if children is None:
-            continue
-        if depth > limit:
-            return True
-        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
-
+from ..core.json_depth import TOO_DEEP_DETAIL, too_deep
 
 class JSONParser(parsers.JSONParser):
     def parse(
@@ -35,7 +18,7 @@ class JSONParser(parsers.JSONParser):
         try:
             document = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("The request body is nested too deeply") from None
+            raise ParseError(TOO_DEEP_DETAIL) from None
         if too_deep(document):
-            raise ParseError("The request body is nested too deeply")
+            raise ParseError(TOO_DEEP_DETAIL)
         return document

@@ -218,7 +218,8 @@ def resolve_like_a_team(project: Path, output: str, framework: str) -> None:
     text = settings_class.read_text()
     if TEAM_SETTING not in text:
         if "from pydantic import" not in text:
-            text = text.replace("from .core.settings import", "from pydantic import Field\n\nfrom .core.settings import", 1)
+            pydantic = "from pydantic import Field\n\n"
+            text = text.replace("from .core.settings import", pydantic + "from .core.settings import", 1)
         marker = "class Settings(ServiceSettings):\n"
         head, docstring_and_rest = text.split(marker, 1)
         docstring, rest = docstring_and_rest.split("\n", 1)

@@ -11,6 +11,7 @@ from rest_framework.exceptions import ParseError
 
 from ..core.json_depth import TOO_DEEP_DETAIL, too_deep
 
+
 class JSONParser(parsers.JSONParser):
     def parse(
         self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None

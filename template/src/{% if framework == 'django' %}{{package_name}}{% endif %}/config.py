@@ -29,8 +29,6 @@ class Settings(ServiceSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(_LOCAL_HOSTS))
     csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     database_path: str = Field(default="db.sqlite3", min_length=1, description="SQLite file of the example resource")
-    # None means "migrate at start in development and test only"; production runs migrations as a deploy step.
-    migrate_on_start: bool | None = None
     # None means "on except in production": the Django admin at /admin/ (sign in with `manage.py createsuperuser`).
     admin_enabled: bool | None = None
 
@@ -70,12 +68,6 @@ class Settings(ServiceSettings):
         if self.admin_enabled is not None:
             return self.admin_enabled
         return not self.is_production
-
-    @property
-    def effective_migrate_on_start(self) -> bool:
-        if self.migrate_on_start is not None:
-            return self.migrate_on_start
-        return self.environment in ("development", "test")
 
 
 load_settings = Settings.load

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -305,14 +306,49 @@ def verify_same_shape(servers: list[Server], paths: dict[str, dict[str, str]]) -
             )
 
 
-def migrate_django(project: Path, env: dict[str, str]) -> None:
-    """Production does not migrate at start: run the deploy step, `manage.py migrate`, on the temporary database."""
+def answer(project: Path, question: str) -> str | None:
+    match = re.search(rf"^{question}:\s*(\S+)", (project / ".copier-answers.yml").read_text(), re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def migrate(project: Path, env: dict[str, str], framework: str) -> None:
+    """Production does not migrate at start: run the deploy step on the temporary database (`python -m <package>
+    migrate`; renders from before the `database` question: Django's `manage.py migrate`, FastAPI had no database)."""
     python = str(project / ".venv" / "bin" / "python")
-    result = subprocess.run(
-        [python, "manage.py", "migrate", "--no-input"], cwd=project, env=env, capture_output=True, text=True
-    )
+    if answer(project, "database") is not None:
+        command = [python, "-m", package_name(project), "migrate"]
+    elif framework == "django":
+        command = [python, "manage.py", "migrate", "--no-input"]
+    else:
+        return
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        raise SystemExit(f"manage.py migrate failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+        step = " ".join(command[1:])
+        raise SystemExit(f"{step} failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+
+
+@contextlib.contextmanager
+def database_for(project: Path, workdir: Path) -> Iterator[dict[str, str]]:
+    """The environment naming the database every app reads: a throwaway PostgreSQL cluster (the rendered project's
+    own tests/postgres_cluster.py) for database=postgresql, a SQLite file otherwise."""
+    engine = answer(project, "database")
+    sqlite_file = str(workdir / "db.sqlite3")
+    if engine is None:  # a render from before the `database` question
+        yield {"DATABASE_PATH": sqlite_file}
+        return
+    if engine == "sqlite":
+        yield {"DATABASE_URL": f"sqlite:///{sqlite_file}"}
+        return
+    cluster_module = project / "tests" / "postgres_cluster.py"
+    spec = importlib.util.spec_from_file_location("bench_postgres_cluster", cluster_module)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {cluster_module}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if module.server_binaries() is None:
+        raise SystemExit("database=postgresql needs PostgreSQL's server binaries (Debian: apt-get install postgresql)")
+    with module.PostgresCluster() as cluster:
+        yield {"DATABASE_URL": cluster.create_database("bench")}
 
 
 @contextlib.contextmanager
@@ -320,6 +356,13 @@ def running_servers(
     project: Path, args: argparse.Namespace, logs: Path, framework: str
 ) -> Iterator[tuple[list[Server], str]]:
     """Start the rendered service, check it, then the comparison apps; yields them and the rendered item's id."""
+    with contextlib.ExitStack() as stack:
+        yield from _running_servers(stack, project, args, logs, framework)
+
+
+def _running_servers(
+    stack: contextlib.ExitStack, project: Path, args: argparse.Namespace, logs: Path, framework: str
+) -> Iterator[tuple[list[Server], str]]:
     python = str(project / ".venv" / "bin" / "python")
     base_env = clean_env(PYTHONDONTWRITEBYTECODE="1", HOST="127.0.0.1")
     rendered_env = {
@@ -331,19 +374,21 @@ def running_servers(
         "CORS_ORIGINS": CORS_ORIGIN,
         "DOCS_ENABLED": "false",
     }
-    comparison_env = {**base_env}
+    # Every app reads the same database (a fresh one, migrated like a deploy does: production never migrates itself).
+    database_env = stack.enter_context(database_for(project, logs.parent))
+    rendered_env.update(database_env, MIGRATE_ON_START="false")
+    comparison_env = {
+        **base_env,
+        **database_env,
+        "BENCH_PACKAGE": package_name(project),
+        "FLOOR_BASE": FRAMEWORKS[framework].bare_module,
+    }
     if framework == "django":
-        # Production refuses the development key; the database is a fresh SQLite file, migrated like a deploy does.
-        database = str(logs.parent / "db.sqlite3")
-        rendered_env.update(SECRET_KEY=secrets.token_urlsafe(64), DATABASE_PATH=database, MIGRATE_ON_START="false")
-        comparison_env.update(
-            BENCH_PACKAGE=package_name(project), DATABASE_PATH=database, FLOOR_BASE=FRAMEWORKS[framework].bare_module
-        )
+        rendered_env.update(SECRET_KEY=secrets.token_urlsafe(64))  # production refuses the development key
     rendered_env.update(dict(item.split("=", 1) for item in args.env))
     rendered_env.pop("SENTRY_DSN", None)
     rendered_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    if framework == "django":
-        migrate_django(project, rendered_env)
+    migrate(project, rendered_env, framework)
     core = None if args.no_pin else args.server_core
     servers: list[Server] = []
     try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import IO
 
 from fastapi import FastAPI
@@ -18,9 +20,11 @@ from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
+from .database import check_database, create_engine
 from .integrations import install_integrations
 from .integrations.base import Wiring
-from .items.repository import InMemoryItemRepository, ItemRepository
+from .items.repository import ItemRepository, SqlItemRepository
+from .migrate import migrate
 from .middleware.head import HeadAsGetMiddleware
 from .openapi import install_openapi, operation_id
 from .problems import install_problem_handlers
@@ -41,13 +45,21 @@ def create_app(
 ) -> FastAPI:
     state = ServiceState(expose_errors=settings.is_development)
     wiring = Wiring(state=state)
+    # Creating the engine opens no connection: the pool fills on demand, and a database that is down makes
+    # readiness and the /api calls that need it 503 until it is back, not the start fail.
+    engine = create_engine(settings)
+    state.add_check("database", partial(check_database, engine))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.effective_migrate_on_start:
+            # Alembic runs its own event loop (migrations/env.py): in a thread, not inside this one.
+            await asyncio.to_thread(migrate, settings)
         yield
         state.begin_shutdown()
         for close in wiring.on_shutdown:
             await close()
+        await engine.dispose()
 
     app = FastAPI(
         title=SERVICE_NAME,
@@ -64,7 +76,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.service = state
-    app.state.items = item_repository or InMemoryItemRepository()
+    app.state.engine = engine
+    app.state.items = item_repository or SqlItemRepository(engine)
 
     install_problem_handlers(app)
     install_integrations(app, settings, wiring)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Final
 
@@ -11,6 +12,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from .core.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_example, reason
+from .database import DatabaseUnavailableError
+
+logger = logging.getLogger(__name__)
+# Seconds a client should wait before retrying a call the database could not answer.
+DATABASE_RETRY_AFTER_S: Final = 5
 
 
 def problem_response(
@@ -80,10 +86,22 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     )
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    # The driver's message can name hosts and users: it goes to the log, never to the client.
+    logger.warning("database unavailable: %s", exc.__cause__ or exc)
+    return problem_response(
+        503,
+        "The database is not available; try again shortly",
+        request.url.path,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Make FastAPI's own errors (404, 405, HTTPException, validation) problem+json."""
+    """Make FastAPI's own errors (404, 405, HTTPException, validation) and an unreachable database problem+json."""
     app.exception_handler(StarletteHTTPException)(_http_exception)
     app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(DatabaseUnavailableError)(_database_unavailable)
 
 
 def problem_openapi_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -1,14 +1,18 @@
-"""Storage of items behind a small interface; the in-memory version serves the example and the tests."""
+"""Storage of items behind a small interface, and its SQL implementation (PostgreSQL or SQLite)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..database import transaction
 from .models import Item, ItemIn
+from .table import items
 
 
 class ItemRepository(Protocol):
@@ -19,40 +23,43 @@ class ItemRepository(Protocol):
     async def delete(self, item_id: UUID) -> bool: ...
 
 
-class InMemoryItemRepository:
-    """Keeps items in a dict, in insertion order. Per process: each worker has its own."""
+def _item(row: Any) -> Item:
+    return Item.model_validate(dict(row._mapping))
 
-    def __init__(self, max_items: int = 10_000) -> None:
-        self._items: dict[UUID, Item] = {}
-        self._lock = asyncio.Lock()
-        self.max_items = max_items
+
+class SqlItemRepository:
+    """Each call is one transaction, committed before it returns (so before the response is sent)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     async def page(self, *, limit: int, offset: int) -> tuple[list[Item], int]:
-        items = list(self._items.values())
-        return items[offset : offset + limit], len(items)
+        query = select(items).order_by(items.c.created_at, items.c.id).limit(limit).offset(offset)
+        async with transaction(self._engine) as connection:
+            rows = (await connection.execute(query)).all()
+            total = (await connection.execute(select(func.count()).select_from(items))).scalar_one()
+        return [_item(row) for row in rows], total
 
     async def get(self, item_id: UUID) -> Item | None:
-        return self._items.get(item_id)
+        async with transaction(self._engine) as connection:
+            row = (await connection.execute(select(items).where(items.c.id == item_id))).first()
+        return None if row is None else _item(row)
 
     async def create(self, data: ItemIn) -> Item:
-        async with self._lock:
-            if len(self._items) >= self.max_items:
-                # Unbounded growth would let any client exhaust memory; drop the oldest entry instead.
-                self._items.pop(next(iter(self._items)))
-            now = datetime.now(UTC)
-            item = Item(id=uuid.uuid4(), created_at=now, updated_at=now, **data.model_dump())
-            self._items[item.id] = item
-            return item
+        now = datetime.now(UTC)
+        values = {**data.model_dump(), "id": uuid.uuid4(), "created_at": now, "updated_at": now}
+        async with transaction(self._engine) as connection:
+            row = (await connection.execute(insert(items).values(values).returning(*items.c))).one()
+        return _item(row)
 
     async def replace(self, item_id: UUID, data: ItemIn) -> Item | None:
-        async with self._lock:
-            current = self._items.get(item_id)
-            if current is None:
-                return None
-            item = current.model_copy(update={**data.model_dump(), "updated_at": datetime.now(UTC)})
-            self._items[item_id] = item
-            return item
+        values = {**data.model_dump(), "updated_at": datetime.now(UTC)}
+        statement = update(items).where(items.c.id == item_id).values(values).returning(*items.c)
+        async with transaction(self._engine) as connection:
+            row = (await connection.execute(statement)).first()
+        return None if row is None else _item(row)
 
     async def delete(self, item_id: UUID) -> bool:
-        async with self._lock:
-            return self._items.pop(item_id, None) is not None
+        async with transaction(self._engine) as connection:
+            result = await connection.execute(delete(items).where(items.c.id == item_id))
+        return bool(result.rowcount)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from types import FrameType
 from typing import Any, Final
@@ -17,6 +18,7 @@ from typing import Any, Final
 import uvicorn
 
 from .asgi_types import ASGIApp
+from .database import FALLBACK_MESSAGE
 from .lifecycle import ServiceState
 from .problems import PROBLEM_MEDIA_TYPE, problem_body
 from .settings import ConfigurationError, ServiceSettings
@@ -113,6 +115,8 @@ def server_config(app: ASGIApp, settings: ServiceSettings) -> uvicorn.Config:
 
 def serve(app: ASGIApp, state: ServiceState, settings: ServiceSettings) -> int:
     """Serve until a stop signal; the exit status of the process."""
+    if settings.database.is_fallback:
+        logging.getLogger(__name__).warning(FALLBACK_MESSAGE)
     try:
         Server(server_config(app, settings), state).run()
     except KeyboardInterrupt:

@@ -1,0 +1,58 @@
+"""`python -m <package> migrate`: apply every migration, then exit. A deploy step (compose's `migrate` service,
+Kubernetes' init container); development and test also run it when the service starts (`MIGRATE_ON_START`)."""
+
+from __future__ import annotations
+
+import fcntl
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.exc import SQLAlchemyError
+
+from .core.logs import configure_logging
+from .core.server import report_configuration_error
+from .settings import ConfigurationError, Settings, load_settings
+
+MIGRATIONS = f"{__package__}:migrations"
+
+
+def alembic_config(settings: Settings) -> Config:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    config.attributes["settings"] = settings  # read by migrations/env.py instead of the environment
+    return config
+
+
+def migrate(settings: Settings) -> None:
+    """Upgrade to the newest revision. Safe to run twice at once: PostgreSQL takes turns on an advisory lock
+    (migrations/env.py); SQLite on a lock file beside the database file."""
+    database = settings.database
+    if database.sqlite_path is None:
+        command.upgrade(alembic_config(settings), "head")
+        return
+    path = Path(database.sqlite_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(f"{path.name}-migrate-lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        command.upgrade(alembic_config(settings), "head")
+
+
+def migrate_command(arguments: list[str]) -> int:
+    """The `migrate` command: exit 0 once every migration is applied, 1 (one line, no traceback) when the database
+    does not answer."""
+    if arguments:
+        print("migrate takes no arguments; the database is DATABASE_URL", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        return report_configuration_error(exc)
+    configure_logging(settings)
+    try:
+        migrate(settings)
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        print(f"migrate: the database did not answer ({type(exc).__name__}); nothing was applied", file=sys.stderr)
+        return 1
+    return 0

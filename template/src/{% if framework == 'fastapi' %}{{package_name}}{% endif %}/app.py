@@ -24,8 +24,8 @@ from .database import check_database, create_engine
 from .integrations import install_integrations
 from .integrations.base import Wiring
 from .items.repository import ItemRepository, SqlItemRepository
-from .migrate import migrate
 from .middleware.head import HeadAsGetMiddleware
+from .migrate import migrate
 from .openapi import install_openapi, operation_id
 from .problems import install_problem_handlers
 from .settings import Settings

@@ -23,9 +23,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     database = settings.database
     if database.engine == "sqlite":
         # One file, one writer at a time: SQLite waits up to the pool timeout for a lock instead of failing at once.
-        return create_async_engine(
-            database.sqlalchemy_url(), connect_args={"timeout": settings.database_pool_timeout}
-        )
+        return create_async_engine(database.sqlalchemy_url(), connect_args={"timeout": settings.database_pool_timeout})
     server_settings = {"application_name": "api"}
     if settings.database_statement_timeout:
         server_settings["statement_timeout"] = str(settings.database_statement_timeout)

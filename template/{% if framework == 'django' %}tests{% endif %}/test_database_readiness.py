@@ -13,10 +13,10 @@ import httpx2 as httpx
 import pytest
 
 from .conftest import Client
-from .processes import start_service
+from .processes import PACKAGE, start_service
 
-PROJECT = Path(__file__).resolve().parents[1]
-PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "k" * 60, "MIGRATE_ON_START": "false"}
+# As a deployed service runs: it never migrates by itself (the deploy step does).
+NO_MIGRATIONS_AT_START = {"MIGRATE_ON_START": "false"}
 
 
 def test_ready_reports_the_migrated_database(asgi_client: Client) -> None:
@@ -27,7 +27,8 @@ def test_ready_reports_the_migrated_database(asgi_client: Client) -> None:
 @pytest.mark.server
 def test_unmigrated_database_is_not_ready_until_migrated(tmp_path: Path) -> None:
     database = tmp_path / "fresh.sqlite3"
-    service = start_service({**PRODUCTION, "DATABASE_PATH": str(database)})
+    database_url = f"sqlite:///{database}"
+    service = start_service({**NO_MIGRATIONS_AT_START, "DATABASE_URL": database_url})
     try:
         response = httpx.get(f"{service.base_url}/health/ready")
         assert response.status_code == 503
@@ -40,8 +41,8 @@ def test_unmigrated_database_is_not_ready_until_migrated(tmp_path: Path) -> None
 
         environment = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "DJANGO_"))}
         subprocess.run(
-            [sys.executable, str(PROJECT / "manage.py"), "migrate", "--no-input"],
-            env={**environment, **PRODUCTION, "DATABASE_PATH": str(database)},
+            [sys.executable, "-m", PACKAGE, "migrate"],
+            env={**environment, **NO_MIGRATIONS_AT_START, "DATABASE_URL": database_url},
             check=True,
             capture_output=True,
         )
@@ -54,7 +55,8 @@ def test_unmigrated_database_is_not_ready_until_migrated(tmp_path: Path) -> None
 
 @pytest.mark.server
 def test_unreachable_database_is_not_ready(tmp_path: Path) -> None:
-    service = start_service({**PRODUCTION, "DATABASE_PATH": str(tmp_path / "missing-directory" / "db.sqlite3")})
+    missing = tmp_path / "missing-directory" / "db.sqlite3"
+    service = start_service({**NO_MIGRATIONS_AT_START, "DATABASE_URL": f"sqlite:///{missing}"})
     try:
         response = httpx.get(f"{service.base_url}/health/ready")
     finally:

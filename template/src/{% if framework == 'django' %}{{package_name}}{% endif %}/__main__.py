@@ -1,8 +1,9 @@
-"""`python -m <package> [serve]`: validate settings, configure logging, serve with uvicorn (core/commands.py)."""
+"""`python -m <package> [serve | migrate]` (core/commands.py): serve with uvicorn, or apply the migrations."""
 
 import sys
 
 from .core.commands import run
+from .migrate import migrate_command
 from .server import main
 
 
@@ -13,4 +14,4 @@ def serve(arguments: list[str]) -> int:
     return main()
 
 
-raise SystemExit(run(sys.argv[1:], {"serve": serve}, program=__package__ or "service"))
+raise SystemExit(run(sys.argv[1:], {"serve": serve, "migrate": migrate_command}, program=__package__ or "service"))

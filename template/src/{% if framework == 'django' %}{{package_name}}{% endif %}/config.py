@@ -28,7 +28,6 @@ class Settings(ServiceSettings):
     )
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(_LOCAL_HOSTS))
     csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    database_path: str = Field(default="db.sqlite3", min_length=1, description="SQLite file of the example resource")
     # None means "on except in production": the Django admin at /admin/ (sign in with `manage.py createsuperuser`).
     admin_enabled: bool | None = None
 

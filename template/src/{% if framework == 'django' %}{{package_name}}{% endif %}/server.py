@@ -5,38 +5,15 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Settings
 from .core.logs import configure_logging
 from .core.server import serve
+from .migrate import migrate
 
 if TYPE_CHECKING:
     from .asgi import ServiceApp
-
-
-def migrate() -> None:
-    """Apply the migrations (development and test do it at start; production runs `manage.py migrate`)."""
-    from django.core.management import call_command  # noqa: PLC0415 - needs Django configured first
-
-    call_command("migrate", interactive=False, verbosity=0)
-
-
-def migrate_in_turn(settings: Settings) -> None:
-    """`migrate()` for worker processes started together: one applies the migrations while the others wait on a
-    lock file next to the database, then find nothing left to do (two at once would both create the tables)."""
-    import fcntl  # noqa: PLC0415 - POSIX only, like `uvicorn --workers` deployments; `python -m` never needs it
-
-    from django.db import connections  # noqa: PLC0415 - needs Django configured first
-
-    database = Path(settings.database_path)
-    with database.with_name(f"{database.name}-migrate-lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
-        try:
-            migrate()
-        finally:
-            connections.close_all()  # this thread's connection; requests open their own
 
 
 def service_settings() -> Settings:
@@ -68,12 +45,12 @@ def app_from_environment() -> ServiceApp:
     if settings.effective_migrate_on_start:
         # uvicorn calls the factory inside its event loop, where Django refuses database work: use a thread.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(migrate_in_turn, settings).result()
+            pool.submit(migrate, settings).result()
     return app
 
 
 def main() -> int:
     settings, app = configured_application()
     if settings.effective_migrate_on_start:
-        migrate()
+        migrate(settings)
     return serve(app, app.wiring.state, settings)

@@ -1,0 +1,52 @@
+"""Django's `DATABASES` entry from the service's settings: PostgreSQL through psycopg 3 and Django's connection pool,
+or the SQLite file. settings.py calls this once; nothing here touches a database."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .config import Settings
+
+# libpq counts whole seconds and treats anything under 2 as 2.
+_MIN_CONNECT_TIMEOUT_S = 2
+
+
+def database_entry(settings: Settings) -> dict[str, Any]:
+    database = settings.database
+    if database.engine == "sqlite":
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": database.name,
+            "OPTIONS": {
+                # Writers queue instead of failing with "database is locked"; readers never block writers.
+                "timeout": settings.database_pool_timeout,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # The test database is a file too, not SQLite's in-memory one: Django never closes in-memory
+            # connections, and the readiness check opens one in a worker thread.
+            "TEST": {"NAME": f"{database.name}-test"},
+        }
+    options: dict[str, Any] = {
+        **database.options,  # sslmode and the like, from the URL's query
+        "connect_timeout": max(_MIN_CONNECT_TIMEOUT_S, math.ceil(settings.database_connect_timeout)),
+        "application_name": "api",
+        # Django's pool (psycopg_pool): at most DATABASE_POOL_SIZE connections per process, none kept open while
+        # the service is idle, a request waits DATABASE_POOL_TIMEOUT seconds for a free one.
+        "pool": {"min_size": 0, "max_size": settings.database_pool_size, "timeout": settings.database_pool_timeout},
+    }
+    if settings.database_statement_timeout:
+        options["options"] = f"-c statement_timeout={settings.database_statement_timeout}"
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": database.name,
+        "USER": database.user,
+        "PASSWORD": database.password,
+        "HOST": database.host,
+        "PORT": str(database.port or ""),
+        # The pool hands out connections; a connection a restarted server dropped is checked and replaced.
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": options,
+    }

@@ -1,0 +1,62 @@
+"""`python -m <package> migrate` (and `manage.py migrate`, which works too): apply every migration, then exit. A
+deploy step (compose's `migrate` service, Kubernetes' init container); development and test also run it when the
+service starts (`MIGRATE_ON_START`)."""
+
+from __future__ import annotations
+
+import fcntl
+import sys
+from pathlib import Path
+
+from .config import Settings
+from .core.database import MIGRATION_LOCK_KEY
+from .core.logs import configure_logging
+
+
+def migrate(settings: Settings) -> None:
+    """Apply the migrations. Safe to run twice at once: PostgreSQL takes turns on an advisory lock, SQLite on a lock
+    file beside the database file; the second finds nothing left to do."""
+    from django.core.management import call_command  # noqa: PLC0415 - needs Django configured first
+    from django.db import connection, connections  # noqa: PLC0415 - needs Django configured first
+
+    database = settings.database
+    try:
+        if database.sqlite_path is None:
+            # A session lock on the connection `migrate` itself uses, released below or when it closes.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
+            try:
+                call_command("migrate", interactive=False, verbosity=0)
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
+            return
+        path = Path(database.sqlite_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.with_name(f"{path.name}-migrate-lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            call_command("migrate", interactive=False, verbosity=0)
+    finally:
+        connections.close_all()  # this thread's connection; requests open their own
+
+
+def migrate_command(arguments: list[str]) -> int:
+    """The `migrate` command: exit 0 once every migration is applied, 1 (one line, no traceback) when the database
+    does not answer."""
+    if arguments:
+        print("migrate takes no arguments; the database is DATABASE_URL", file=sys.stderr)
+        return 2
+    from .server import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
+
+    settings = service_settings()
+    configure_logging(settings)
+    import django  # noqa: PLC0415 - configured by service_settings
+    from django.db import DatabaseError  # noqa: PLC0415
+
+    django.setup(set_prefix=False)
+    try:
+        migrate(settings)
+    except DatabaseError as exc:
+        print(f"migrate: the database did not answer ({type(exc).__name__}); nothing was applied", file=sys.stderr)
+        return 1
+    return 0

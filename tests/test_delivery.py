@@ -25,8 +25,9 @@ import yaml
 
 from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, python_interpreter, uv_binary
 from .contract.service import free_port
-from .delivery_tools import KUBERNETES_VERSIONS, Toolbox
+from .delivery_tools import KUBERNETES_VERSIONS, STAGING_POSTGRES_PASSWORD, Toolbox
 from .image_build import BuiltImage, as_image_user, build, dockerignore_filter
+from .postgres_server import new_database_url
 from .test_render import static_variants
 from .variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
 
@@ -105,16 +106,32 @@ def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
     assert app["environment"]["ENVIRONMENT"] == "staging"
     assert app["healthcheck"]["test"][-1].count("/health/live") == 1
     assert app["read_only"] is True
-    if project.answers["framework"] == "django":
-        assert app["environment"]["DATABASE_PATH"] == "/data/db.sqlite3"
+    # Migrations are a deploy step: a one-shot service the app waits for, never the app itself.
+    migrate = merged["services"]["migrate"]
+    assert migrate["command"] == ["python", "-m", project.package, "migrate"]
+    assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert app["environment"]["MIGRATE_ON_START"] == "false"
+    assert migrate["environment"]["DATABASE_URL"] == app["environment"]["DATABASE_URL"]
+    expected_services = {"app", "migrate"}
+    if project.answers.get("database", "postgresql") == "postgresql":
+        expected_services.add("postgres")
+        postgres = merged["services"]["postgres"]
+        assert "pg_isready" in postgres["healthcheck"]["test"]
+        assert any(volume["target"] == "/var/lib/postgresql/data" for volume in postgres["volumes"])
+        assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert app["environment"]["DATABASE_URL"] == f"postgresql://app:{STAGING_POSTGRES_PASSWORD}@postgres:5432/app"
+    else:
+        assert app["environment"]["DATABASE_URL"] == "sqlite:////data/db.sqlite3"
         assert any(volume["target"] == "/data" for volume in app["volumes"]), "SQLite needs a writable volume"
+        assert any(volume["target"] == "/data" for volume in migrate["volumes"])
     if project.answers["use_redis"]:
+        expected_services.add("redis")
         assert app["environment"]["REDIS_URL"] == "redis://redis:6379/0"
         assert app["depends_on"]["redis"]["condition"] == "service_healthy"
         assert "healthcheck" in merged["services"]["redis"]
     else:
-        assert set(merged["services"]) == {"app"}
         assert "REDIS_URL" not in app["environment"]
+    assert set(merged["services"]) == expected_services
 
     # The development service: only with `--profile dev`, the source tree mounted over the image's copy, reloading.
     with_dev = toolbox.check(
@@ -239,11 +256,12 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
     assert deploy.exists() == project.answers["kubernetes"]
     if not project.answers["kubernetes"]:
         return
-    django = project.answers["framework"] == "django"
+    sqlite = project.answers.get("database", "postgresql") == "sqlite"
     for overlay, documents in built_overlays(project, toolbox).items():
         kinds = {document["kind"]: document for document in documents}
         assert {"Deployment", "Service", "PodDisruptionBudget", "ConfigMap"} <= set(kinds)
-        if django:
+        assert_migrations_run_before_the_service(kinds, project.package)
+        if sqlite:
             assert_single_replica_owning_the_sqlite_file(kinds, overlay)
         else:
             assert kinds["HorizontalPodAutoscaler"]["apiVersion"] == "autoscaling/v2"
@@ -261,7 +279,7 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
         assert security["allowPrivilegeEscalation"] is False
         assert security["capabilities"]["drop"] == ["ALL"]
         mounts = {mount["mountPath"] for mount in container["volumeMounts"]}
-        assert mounts == ({"/tmp", "/data"} if django else {"/tmp"})
+        assert mounts == ({"/tmp", "/data"} if sqlite else {"/tmp"})
         assert container["resources"]["requests"]
         assert container["resources"]["limits"]
         assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
@@ -270,6 +288,15 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
         assert container["envFrom"][0]["configMapRef"]["name"] == kinds["ConfigMap"]["metadata"]["name"]
         pause = container["lifecycle"]["preStop"]["sleep"]["seconds"]
         assert spec["terminationGracePeriodSeconds"] > pause + int(config["GRACEFUL_TIMEOUT"]), overlay
+        database_url = [env for env in container.get("env", []) if env["name"] == "DATABASE_URL"]
+        if sqlite:
+            assert not database_url
+            assert config["DATABASE_URL"] == "sqlite:////data/db.sqlite3"
+        else:
+            secret = database_url[0]["valueFrom"]["secretKeyRef"]
+            assert secret["name"].endswith("-database")
+            assert secret["key"] == "url"
+            assert "DATABASE_URL" not in config, "a secret: never in the ConfigMap"
         redis = [env for env in container.get("env", []) if env["name"] == "REDIS_URL"]
         if project.answers["use_redis"]:
             assert redis[0]["valueFrom"]["secretKeyRef"]["key"] == "url"
@@ -277,14 +304,28 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
             assert not redis
         annotations = pod["metadata"].get("annotations", {})
         assert (annotations.get("prometheus.io/scrape") == "true") == project.answers["use_prometheus"]
+        if project.answers["framework"] == "django":
+            assert_django_secret_key_from_a_secret(container)
         if overlay != "base":
             environment = overlay.rsplit("/", 1)[1]
             assert config["ENVIRONMENT"] == environment
             assert kinds["Deployment"]["metadata"]["namespace"].endswith(environment)
 
 
+def assert_migrations_run_before_the_service(kinds: dict[str, dict[str, Any]], package: str) -> None:
+    """`python -m <package> migrate` in an init container of the same image and settings; never the service."""
+    spec = kinds["Deployment"]["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    (migrate,) = spec["initContainers"]
+    assert kinds["ConfigMap"]["data"]["MIGRATE_ON_START"] == "false", "migrations are the init container's job"
+    assert migrate["image"] == container["image"]
+    assert migrate["command"] == ["python", "-m", package, "migrate"]
+    for key in ("envFrom", "env", "securityContext", "volumeMounts"):
+        assert migrate.get(key) == container.get(key), key
+
+
 def assert_single_replica_owning_the_sqlite_file(kinds: dict[str, dict[str, Any]], overlay: str) -> None:
-    """Django keeps its example resource in one SQLite file: one pod, which alone mounts the file's volume."""
+    """database=sqlite keeps the example resource in one SQLite file: one pod, which alone mounts the file's volume."""
     deployment = kinds["Deployment"]["spec"]
     assert deployment["replicas"] == 1, overlay
     assert deployment["strategy"] == {"type": "Recreate"}, "a rolling update would open the file from two pods"
@@ -296,23 +337,19 @@ def assert_single_replica_owning_the_sqlite_file(kinds: dict[str, dict[str, Any]
     (container,) = spec["containers"]
     (migrate,) = spec["initContainers"]
     config = kinds["ConfigMap"]["data"]
-    assert config["MIGRATE_ON_START"] == "false", "migrations are the init container's job"
-    # The claim is mounted where DATABASE_PATH points, by the pod's only volume of that claim.
+    # The claim is mounted where DATABASE_URL's file is, by the pod's only volume of that claim.
     claim = kinds["PersistentVolumeClaim"]
     assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
     (volume,) = [volume for volume in spec["volumes"] if "persistentVolumeClaim" in volume]
     assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
-    database_dir = config["DATABASE_PATH"].rsplit("/", 1)[0]
+    database_dir = config["DATABASE_URL"].removeprefix("sqlite:///").rsplit("/", 1)[0]
     for each in (container, migrate):
         assert {mount["mountPath"]: mount["name"] for mount in each["volumeMounts"]}[database_dir] == volume["name"]
     # uid 10001 can write the volume, and the root filesystem stays read-only.
     assert spec["securityContext"]["fsGroup"] == 10001
-    # The init container migrates with the same image, settings and hardening as the service.
-    assert migrate["image"] == container["image"]
-    assert migrate["command"][:4] == ["python", "-m", "django", "migrate"]
-    assert "--no-input" in migrate["command"]
-    for key in ("envFrom", "env", "securityContext", "volumeMounts"):
-        assert migrate[key] == container[key], key
+
+
+def assert_django_secret_key_from_a_secret(container: dict[str, Any]) -> None:
     secret_key = next(env for env in container["env"] if env["name"] == "SECRET_KEY")
     assert secret_key["valueFrom"]["secretKeyRef"]["key"] == "secret-key"
 
@@ -381,9 +418,7 @@ def test_image_build_steps_produce_a_running_service(
         # What a deployment provides as a secret: the image runs with ENVIRONMENT=production, which requires one.
         env["SECRET_KEY"] = "image-test-" + "k" * 50
     home = Path(interpreter).resolve().parents[3]  # <pyenv root>/versions/<version>/bin/python
-    kubernetes_pod = project.answers["framework"] == "django" and project.answers["kubernetes"]
-    if kubernetes_pod:
-        run_the_migrate_init_container(project, toolbox, image, env, home, scratch_root)
+    migrate_like_a_deploy(project, toolbox, image, env, home, scratch_root)
     log_path = scratch_root / "service.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -401,13 +436,11 @@ def test_image_build_steps_produce_a_running_service(
         assert response is not None, log_path.read_text()[-4000:]
         assert response.status_code == 200
         assert response.json() == {"status": "ok"}
-        if kubernetes_pod:
-            # Readiness checks the database and its migrations: 200 only because the init container migrated it
-            # (the ConfigMap sets MIGRATE_ON_START=false, so the service itself did not).
-            # Other checks (Redis, with use_redis) fail here: no Redis runs beside the image replay.
-            ready = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=5)
-            assert ready.json()["checks"]["database"]["status"] == "ok", ready.text
-            assert ready.status_code == 200 or project.answers["use_redis"], ready.text
+        # Readiness checks the database: 200 on the database the deploy step migrated (production does not migrate
+        # at start). Other checks (Redis, with use_redis) fail here: no Redis runs beside the image replay.
+        ready = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=5)
+        assert ready.json()["checks"]["database"]["status"] == "ok", ready.text
+        assert ready.status_code == 200 or project.answers["use_redis"], ready.text
         status = Path(f"/proc/{process.pid}/status").read_text()
         uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
         # As root the test switches to the image's USER; an unprivileged runner already is some other non-root uid.
@@ -424,23 +457,26 @@ def test_image_build_steps_produce_a_running_service(
             process.wait()
 
 
-def run_the_migrate_init_container(
+def migrate_like_a_deploy(
     project: RenderedProject, toolbox: Toolbox, image: BuiltImage, env: dict[str, str], home: Path, scratch_root: Path
 ) -> None:
-    """Run the production overlay's `migrate` init container as the pod would: the image, the ConfigMap's settings,
-    the same user, and DATABASE_PATH on a directory standing in for the PersistentVolumeClaim. `env` becomes the
-    service container's environment (the same ConfigMap)."""
-    documents = {document["kind"]: document for document in built_overlays(project, toolbox)["overlays/production"]}
-    (migrate,) = documents["Deployment"]["spec"]["template"]["spec"]["initContainers"]
-    config = documents["ConfigMap"]["data"]
+    """The deploy step, as the image's user: with Kubernetes, the production overlay's `migrate` init container (its
+    command and ConfigMap, which `env` then carries for the service too), else `python -m <package> migrate`. The
+    database: a new PostgreSQL one, or the SQLite file on a directory standing in for the volume."""
+    command = ["python", "-m", project.package, "migrate"]
+    if project.answers["kubernetes"]:
+        documents = {document["kind"]: document for document in built_overlays(project, toolbox)["overlays/production"]}
+        (migrate,) = documents["Deployment"]["spec"]["template"]["spec"]["initContainers"]
+        command = migrate["command"]
+        env.update({**documents["ConfigMap"]["data"], "HOST": env["HOST"], "PORT": env["PORT"]})
     volume = scratch_root / "data"  # the claim: writable by the image's user (fsGroup 10001 on a cluster)
     volume.mkdir()
     if os.geteuid() == 0:
         os.chown(volume, *image.user)
-    database = volume / config["DATABASE_PATH"].rsplit("/", 1)[1]
-    env.update({**config, "HOST": env["HOST"], "PORT": env["PORT"], "DATABASE_PATH": str(database)})
+    sqlite = project.answers.get("database", "postgresql") == "sqlite"
+    env["DATABASE_URL"] = f"sqlite:///{volume / 'db.sqlite3'}" if sqlite else new_database_url()
     result = subprocess.run(
-        as_image_user(image, migrate["command"], home),
+        as_image_user(image, command, home),
         cwd=image.app,
         env=env,
         capture_output=True,
@@ -449,8 +485,8 @@ def run_the_migrate_init_container(
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Applying items.0001_initial... OK" in result.stdout
-    assert database.is_file()
+    if sqlite:
+        assert (volume / "db.sqlite3").is_file()
 
 
 # --- The template's own CI -----------------------------------------------------------------------------------------

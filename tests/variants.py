@@ -30,6 +30,7 @@ DEFAULT_ANSWERS: Answers = {
     "author_email": "platform@example.com",
     "python_version": "3.12",
     "framework": "fastapi",
+    "database": "postgresql",
     "use_redis": False,
     "rate_limiting": True,
     "use_sentry": True,
@@ -43,6 +44,7 @@ DEFAULT_ANSWERS: Answers = {
 QUESTION_VALUES: dict[str, list[Any]] = {
     "python_version": ["3.12", "3.11", "3.13"],  # the default first, like every question here
     "framework": ["fastapi", "django"],
+    "database": ["postgresql", "sqlite"],
     "rate_limiting": [True, False],
     "use_redis": [False, True],
     "use_sentry": [True, False],
@@ -102,6 +104,7 @@ def variant_id(answers: Answers) -> str:
 PAIRWISE_QUESTIONS = [
     "python_version",
     "framework",
+    "database",
     "use_redis",
     "rate_limiting",
     "use_sentry",

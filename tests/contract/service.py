@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from ..conftest import RenderedProject
+from ..postgres_server import deployable_database_url
 
 
 def free_port() -> int:
@@ -79,6 +80,10 @@ def start_service(project: RenderedProject, log_dir: Path, *, runserver: bool = 
         "PYTHONUNBUFFERED": "1",
         **env,
     }
+    if "DATABASE_URL" not in settings and settings["ENVIRONMENT"] in ("staging", "production"):
+        # A deployed environment needs a real database URL; the deploy step's migrations run at start here.
+        settings["DATABASE_URL"] = deployable_database_url(project, log_dir)
+        settings.setdefault("MIGRATE_ON_START", "true")
     service_env = project.env(**settings)
     log_path = log_dir / f"service-{port}.log"
     with log_path.open("wb") as log_file:

@@ -181,6 +181,10 @@ def test_ci(project: RenderedProject, toolbox: Toolbox) -> None:
     gitlab = project.path / ".gitlab-ci.yml"
     assert github.exists() == (provider == "github")
     assert gitlab.exists() == (provider == "gitlab")
+    postgresql = project.answers.get("database", "postgresql") == "postgresql"
+    # CI fails when the models and the migrations disagree.
+    django = project.answers["framework"] == "django"
+    migration_check = "makemigrations --check --dry-run" if django else "alembic check"
     if provider == "github":
         workflow = github / "workflows" / "ci.yml"
         check_github_workflows(project.path, toolbox, [workflow])
@@ -199,7 +203,11 @@ def test_ci(project: RenderedProject, toolbox: Toolbox) -> None:
         assert any("mypy" in command for command in commands)
         assert any("pytest" in command for command in commands)
         assert any(step.get("uses", "").startswith("docker/build-push-action@") for step in jobs["image"]["steps"])
-        assert ("services" in jobs["test"]) == project.answers["use_redis"]
+        services = jobs["test"].get("services", {})
+        assert ("redis" in services) == project.answers["use_redis"]
+        assert ("postgres" in services) == postgresql
+        assert ("TEST_DATABASE_URL" in jobs["test"].get("env", {})) == postgresql
+        assert any(migration_check in command for command in commands)
     if provider == "gitlab":
         toolbox.check(
             "check-jsonschema",
@@ -210,7 +218,11 @@ def test_ci(project: RenderedProject, toolbox: Toolbox) -> None:
         pipeline = yaml.safe_load(gitlab.read_text())
         assert pipeline["stages"] == ["lint", "test", "build"]
         assert "uv sync --locked" in pipeline["lint"]["script"]
-        assert ("services" in pipeline["test"]) == project.answers["use_redis"]
+        images = [service["name"] for service in pipeline["test"].get("services", [])]
+        assert any(image.startswith("redis:") for image in images) == project.answers["use_redis"]
+        assert any(image.startswith("postgres:") for image in images) == postgresql
+        assert ("TEST_DATABASE_URL" in pipeline["test"]["variables"]) == postgresql
+        assert any(migration_check in command for command in pipeline["lint"]["script"])
 
 
 # --- pre-commit ----------------------------------------------------------------------------------------------------

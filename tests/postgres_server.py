@@ -3,6 +3,7 @@ from the template by path), one throwaway cluster per test process, a new databa
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import itertools
 import os
@@ -16,7 +17,9 @@ _names = itertools.count()
 
 
 def _cluster_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("template_postgres_cluster", _CLUSTER_MODULE)
+    # A loader by hand: the file's name ends in copier's condition, not in `.py`.
+    loader = importlib.machinery.SourceFileLoader("template_postgres_cluster", str(_CLUSTER_MODULE))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
     if spec is None or spec.loader is None:
         raise RuntimeError(f"cannot load {_CLUSTER_MODULE}")
     module = importlib.util.module_from_spec(spec)

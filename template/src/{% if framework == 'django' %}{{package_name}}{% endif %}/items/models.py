@@ -1,4 +1,4 @@
-"""The stored item. SQLite by default (one file, `DATABASE_PATH`); migrations live in `migrations/`."""
+"""The stored item, in the database DATABASE_URL names (PostgreSQL, or SQLite); migrations live in `migrations/`."""
 
 from __future__ import annotations
 

@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
     )
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(_LOCAL_HOSTS))
     csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Read only to refuse it: releases before DATABASE_URL kept the SQLite file at DATABASE_PATH, and a deployment
+    # still setting it would otherwise start on a new, empty file.
+    database_path: str | None = Field(default=None, description="Replaced by DATABASE_URL")
     # None means "on except in production": the Django admin at /admin/ (sign in with `manage.py createsuperuser`).
     admin_enabled: bool | None = None
 
@@ -41,6 +44,12 @@ class Settings(ServiceSettings):
             if len(key.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
                 raise ValueError(f"must be at least {MIN_SECRET_KEY_LENGTH} characters long")
         return key
+
+    @field_validator("database_path")
+    @classmethod
+    def _replaced_by_database_url(cls, path: str | None) -> None:
+        if path is not None:
+            raise ValueError("is no longer read: set DATABASE_URL=sqlite:///<that path> instead (or a PostgreSQL URL)")
 
     @field_validator("allowed_hosts", "csrf_trusted_origins", mode="before")
     @classmethod

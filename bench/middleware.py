@@ -519,9 +519,12 @@ def main(argv: list[str] | None = None) -> int:
         with running_servers(project, args, logs, framework) as (servers, item_id):
             from fixtures import ITEM_ID
 
+            shared_database = framework == "django" or answer(project, "database") is not None
+
             def item_of(server: Server) -> str:
-                # The FastAPI comparison apps hold the item in a dict; the Django ones read the rendered one's row.
-                return item_id if server.name == "rendered" or framework == "django" else str(ITEM_ID)
+                # Every app reads the rendered one's row, except the FastAPI apps of renders from before the
+                # database (they hold the item in a dict).
+                return item_id if server.name == "rendered" or shared_database else str(ITEM_ID)
 
             paths = {
                 server.name: {

@@ -1,7 +1,15 @@
-"""The route shapes both comparison apps serve: `/health/live` and `GET /api/v1/items/{id}` from a dict."""
+"""The route shapes both comparison apps serve: `/health/live` and `GET /api/v1/items/{id}`.
+
+The item comes from the same database as the rendered service's, with the same SQLAlchemy query through an engine
+built by the rendered project's own `create_engine` (pool and timeouts as configured), when the harness passes
+DATABASE_URL and BENCH_PACKAGE; renders from before the database keep their items in a dict, and so does this app.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -27,6 +35,34 @@ class Item(BaseModel):
 _NOW = datetime.now(UTC)
 ITEMS: dict[UUID, Item] = {ITEM_ID: Item(id=ITEM_ID, created_at=_NOW, updated_at=_NOW, **ITEM_BODY)}  # type: ignore[arg-type]
 
+
+def _sql_reader() -> Callable[[UUID], Awaitable[Item | None]] | None:
+    package = os.environ.get("BENCH_PACKAGE")
+    if not os.environ.get("DATABASE_URL") or not package:
+        return None
+    try:
+        table = importlib.import_module(f"{package}.items.table").items
+    except ModuleNotFoundError:  # a render from before the database
+        return None
+    from sqlalchemy import select
+
+    settings = importlib.import_module(f"{package}.settings").load_settings()
+    engine = importlib.import_module(f"{package}.database").create_engine(settings)
+
+    async def read(item_id: UUID) -> Item | None:
+        async with engine.begin() as connection:  # a transaction per call, as the rendered repository's
+            row = (await connection.execute(select(table).where(table.c.id == item_id))).first()
+        return None if row is None else Item.model_validate(dict(row._mapping))
+
+    return read
+
+
+async def _from_dict(item_id: UUID) -> Item | None:
+    return ITEMS.get(item_id)
+
+
+read_item = _sql_reader() or _from_dict
+READS_THE_DATABASE = read_item is not _from_dict
 router = APIRouter()
 
 
@@ -37,7 +73,7 @@ async def live() -> Liveness:
 
 @router.get("/api/v1/items/{item_id}")
 async def get_item(item_id: UUID) -> Item:
-    item = ITEMS.get(item_id)
+    item = await read_item(item_id)
     if item is None:
         raise HTTPException(404, f"Item {item_id} does not exist")
     return item

@@ -33,8 +33,14 @@ def database_entry(settings: Settings) -> dict[str, Any]:
         "connect_timeout": max(_MIN_CONNECT_TIMEOUT_S, math.ceil(settings.database_connect_timeout)),
         "application_name": "api",
         # Django's pool (psycopg_pool): at most DATABASE_POOL_SIZE connections per process, none kept open while
-        # the service is idle, a request waits DATABASE_POOL_TIMEOUT seconds for a free one.
-        "pool": {"min_size": 0, "max_size": settings.database_pool_size, "timeout": settings.database_pool_timeout},
+        # the service is idle. A request waits DATABASE_POOL_TIMEOUT seconds for a free one, but never longer than
+        # a connection attempt takes plus a second: with the database down, the pool keeps retrying in the
+        # background and this wait is the only bound on the answer (a 503).
+        "pool": {
+            "min_size": 0,
+            "max_size": settings.database_pool_size,
+            "timeout": min(settings.database_pool_timeout, settings.database_connect_timeout + 1),
+        },
     }
     if settings.database_statement_timeout:
         options["options"] = f"-c statement_timeout={settings.database_statement_timeout}"

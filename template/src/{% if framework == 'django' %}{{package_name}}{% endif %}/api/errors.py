@@ -6,6 +6,7 @@ import logging
 from typing import Any, Final
 
 from django.conf import settings as django_settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
@@ -16,6 +17,8 @@ from ..problems import problem_response
 logger = logging.getLogger(__name__)
 
 PUBLIC_500_DETAIL: Final = "The server failed to handle the request; quote the request id when reporting it"
+DATABASE_UNAVAILABLE_DETAIL: Final = "The database is not available; try again shortly"
+DATABASE_RETRY_AFTER_S: Final = 5
 _GENERIC_DETAILS: Final = {
     404: "No resource exists at this path",
     405: "This method is not allowed on this resource",
@@ -84,6 +87,13 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
         wait = max(1, round(getattr(exc, "wait", None) or 1))
         return problem_response(
             429, f"Too many requests; retry after {wait} seconds", path, headers={"Retry-After": str(wait)}
+        )
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database did not answer (down, unreachable, no free connection, statement timeout): the client may
+        # retry. The driver's message can name hosts and users: it goes to the log, never to the client.
+        logger.warning("database unavailable: %s", exc)
+        return problem_response(
+            503, DATABASE_UNAVAILABLE_DETAIL, path, headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)}
         )
     if isinstance(exc, exceptions.APIException):
         # `wait` (seconds), as DRF's own handler reads it: e.g. the 503 of rate limiting when it fails closed.

@@ -34,12 +34,12 @@ def database_entry(settings: Settings) -> dict[str, Any]:
         "application_name": "api",
         # Django's pool (psycopg_pool): at most DATABASE_POOL_SIZE connections per process, none kept open while
         # the service is idle. A request waits DATABASE_POOL_TIMEOUT seconds for a free one, but never longer than
-        # a connection attempt takes plus a second: with the database down, the pool keeps retrying in the
-        # background and this wait is the only bound on the answer (a 503).
+        # DATABASE_CONNECT_TIMEOUT: with the database down, the pool keeps retrying in the background and this
+        # wait is the only bound on the answer (a 503). A slower successful connect still joins the pool.
         "pool": {
             "min_size": 0,
             "max_size": settings.database_pool_size,
-            "timeout": min(settings.database_pool_timeout, settings.database_connect_timeout + 1),
+            "timeout": min(settings.database_pool_timeout, settings.database_connect_timeout),
         },
     }
     if settings.database_statement_timeout:

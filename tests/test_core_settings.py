@@ -18,10 +18,21 @@ ANSWERS: dict[str, Any] = {"use_redis": True, "rate_limiting": True, "use_sentry
 
 # A valid Django key in every case, so that Django's own production rule never adds a problem of its own.
 DJANGO_KEY = "k" * 64
+# The answers render database=postgresql: staging and production need a PostgreSQL URL (not connected to here).
+DEPLOYED_DATABASE = "postgresql://service:secret-value-never-echoed@db.internal:5432/service"
 
 CASES: dict[str, dict[str, str]] = {
     "defaults": {},
-    "production defaults": {"ENVIRONMENT": "production"},
+    "production defaults": {"ENVIRONMENT": "production", "DATABASE_URL": DEPLOYED_DATABASE},
+    "production without a database": {"ENVIRONMENT": "production"},
+    "production on the SQLite fallback file": {"ENVIRONMENT": "production", "DATABASE_URL": "sqlite:///db.sqlite3"},
+    "development on a SQLite file": {"DATABASE_URL": "sqlite:///db.sqlite3"},
+    "a database of another kind": {"DATABASE_URL": "mysql://service:secret-value-never-echoed@db.internal/service"},
+    "database numbers out of range": {
+        "DATABASE_POOL_SIZE": "0",
+        "DATABASE_POOL_TIMEOUT": "0",
+        "DATABASE_CONNECT_TIMEOUT": "-1",
+    },
     "limit with plural and capitals": {"RATE_LIMIT_DEFAULT": "100/Minutes"},
     "limit with spaces": {"RATE_LIMIT_DEFAULT": " 5 / Second "},
     "limit in an unknown unit": {"RATE_LIMIT_DEFAULT": "5/fortnight"},
@@ -39,7 +50,11 @@ CASES: dict[str, dict[str, str]] = {
     "proxies as addresses and networks": {"FORWARDED_ALLOW_IPS": "127.0.0.1, 10.0.0.0/8, ::1"},
     "proxy named by host name": {"FORWARDED_ALLOW_IPS": "127.0.0.1,proxy.internal"},
     "wildcard proxy outside production": {"FORWARDED_ALLOW_IPS": "*"},
-    "docs forced on in production": {"ENVIRONMENT": "production", "DOCS_ENABLED": "true"},
+    "docs forced on in production": {
+        "ENVIRONMENT": "production",
+        "DOCS_ENABLED": "true",
+        "DATABASE_URL": DEPLOYED_DATABASE,
+    },
     "numbers out of range": {"PORT": "0", "GRACEFUL_TIMEOUT": "-1", "MAX_BODY_SIZE": "0"},
     "case of names": {"ENVIRONMENT": "Staging", "LOG_LEVEL": "warning", "LOG_FORMAT": "JSON"},
     "unknown log format": {"LOG_FORMAT": "xml"},
@@ -105,7 +120,13 @@ def test_the_agreed_rules(answers: dict[str, dict[str, Any]]) -> None:
     assert "problems" in seen["limit in an unknown unit"]
     assert "problems" in seen["limit of zero"]
     every = seen["every production refusal at once"]["problems"]
-    assert [problem.split(":")[0] for problem in every] == ["PORT", "LOG_LEVEL", "CORS_ORIGINS", "FORWARDED_ALLOW_IPS"]
+    assert [problem.split(":")[0] for problem in every] == [
+        "PORT",
+        "LOG_LEVEL",
+        "CORS_ORIGINS",
+        "FORWARDED_ALLOW_IPS",
+        "DATABASE_URL",
+    ]
     assert any("CIDR" in problem for problem in every)
     assert seen["proxies as addresses and networks"]["settings"]["forwarded_allow_ips"] == "127.0.0.1,10.0.0.0/8,::1"
     assert seen["proxy named by host name"]["problems"][0].startswith("FORWARDED_ALLOW_IPS:")
@@ -114,5 +135,15 @@ def test_the_agreed_rules(answers: dict[str, dict[str, Any]]) -> None:
     assert seen["production defaults"]["settings"]["docs_enabled"] is False
     assert seen["docs forced on in production"]["settings"]["docs_enabled"] is True
     assert len(seen["numbers out of range"]["problems"]) == 3
+    assert [problem.split(":")[0] for problem in seen["database numbers out of range"]["problems"]] == [
+        "DATABASE_POOL_SIZE",
+        "DATABASE_POOL_TIMEOUT",
+        "DATABASE_CONNECT_TIMEOUT",
+    ]
+    assert seen["production defaults"]["settings"]["database_pool_size"] == 5
+    assert seen["production without a database"]["problems"][0].startswith("DATABASE_URL: must be set in production")
+    assert seen["production on the SQLite fallback file"]["problems"][0].startswith("DATABASE_URL: must be a PostgreSQL")
+    assert "settings" in seen["development on a SQLite file"]
+    assert seen["a database of another kind"]["problems"][0].startswith("DATABASE_URL:")
     assert seen["case of names"]["settings"]["log_level"] == "WARNING"
     assert "secret-value-never-echoed" not in json.dumps(seen)

@@ -56,7 +56,12 @@ CASES: dict[str, dict[str, str]] = {
         "DATABASE_URL": DEPLOYED_DATABASE,
     },
     "numbers out of range": {"PORT": "0", "GRACEFUL_TIMEOUT": "-1", "MAX_BODY_SIZE": "0"},
-    "case of names": {"ENVIRONMENT": "Staging", "LOG_LEVEL": "warning", "LOG_FORMAT": "JSON"},
+    "case of names": {
+        "ENVIRONMENT": "Staging",
+        "LOG_LEVEL": "warning",
+        "LOG_FORMAT": "JSON",
+        "DATABASE_URL": DEPLOYED_DATABASE,
+    },
     "unknown log format": {"LOG_FORMAT": "xml"},
     "a Sentry DSN that is not one": {"SENTRY_DSN": "https://secret-value-never-echoed"},
     "a sample rate over one": {"SENTRY_TRACES_SAMPLE_RATE": "1.5"},

@@ -260,10 +260,15 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     assert_typical_edits_kept(project, framework)
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == NEW_RELEASE
+    # A Django project kept its items in a SQLite file before the database question: it stays on SQLite.
+    assert answers["database"] == ("sqlite" if framework == "django" else "postgresql")
     assert not (project / ".git" / "copier.yml").exists()
     git("rev-parse", "HEAD", cwd=project)  # the project's own repository is intact
 
-    rendered = RenderedProject(project, {**DEFAULT_ANSWERS, "framework": framework, "package_name": "my_service"})
+    rendered = RenderedProject(
+        project,
+        {**DEFAULT_ANSWERS, "framework": framework, "database": answers["database"], "package_name": "my_service"},
+    )
     rendered.uv("sync", "--quiet")
     rendered.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
     rendered.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")

@@ -4,7 +4,8 @@ Copier runs these on every update, whatever the versions: they work from the pro
 its `.copier-answers.yml` records (`_commit`), never from release tags, which a clone of the template may not have.
 
 before: refuses an update that changes `framework`: the other framework's tree would be merged into the team's
-        code (the run stops before anything is written).
+        code (the run stops before anything is written); answers `database: sqlite` for a Django project from
+        before that question (its items were in a SQLite file).
 after:  1. every file the team had edited that the update deleted is kept: merged three-way into its new home when
            the template moved it (hooks/moves.py), otherwise restored where it was; each one is named;
         2. names the files with conflict markers.
@@ -63,11 +64,22 @@ def framework_change_message(old: object, new: object) -> str:
 
 
 def before(new_framework: str) -> int:
-    old_framework = answers_before_update().get("framework", "fastapi")  # releases before `framework` were FastAPI
+    answers = answers_before_update()
+    old_framework = answers.get("framework", "fastapi")  # releases before `framework` were FastAPI
     if new_framework and new_framework != old_framework:
         print(framework_change_message(old_framework, new_framework), file=sys.stderr)
         return 1
+    if old_framework == "django" and "database" not in answers:
+        keep_the_sqlite_file()
     return 0
+
+
+def keep_the_sqlite_file() -> None:
+    """A Django project from before the `database` question kept its items in a SQLite file: it stays on SQLite
+    (`--data database=postgresql` still wins). Copier reads the answers file again after this stage."""
+    answers_file = Path(ANSWERS_FILE)
+    text = answers_file.read_text()
+    answers_file.write_text(text + ("" if text.endswith("\n") else "\n") + "database: sqlite\n")
 
 
 # --- after --------------------------------------------------------------------------------------------------------

@@ -6,7 +6,18 @@ from datetime import datetime
 from typing import Annotated, Final
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+)
+
+from ..core.entity_tags import entity_tag
 
 NO_NUL_CHARACTERS: Final = r"^[^\x00]*$"
 
@@ -32,6 +43,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Description = Annotated[str, StringConstraints(max_length=1000), NoNul, NoNulDocumented]
 Cents = Annotated[int, BeforeValidator(_integral_number)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 
 
 class ItemIn(BaseModel):
@@ -43,10 +55,35 @@ class ItemIn(BaseModel):
     description: Description | None = None
     price_cents: Cents = Field(ge=0, le=100_000_000, description="Price in the smallest currency unit")
     tags: list[Tag] = Field(default_factory=list, max_length=10, description="Lowercase labels")
+    sku: Sku | None = Field(default=None, description="Stock-keeping unit: optional, no two items share one")
+
+
+class ItemPatch(BaseModel):
+    """A partial update: the fields sent replace the item's, the others stay (`null` clears an optional field)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name | None = Field(default=None, description="Display name, 1-100 characters")
+    description: Description | None = None
+    price_cents: Cents | None = Field(default=None, ge=0, le=100_000_000, description="Price in the smallest unit")
+    tags: list[Tag] | None = Field(default=None, max_length=10, description="Lowercase labels")
+    sku: Sku | None = Field(default=None, description="Stock-keeping unit: optional, no two items share one")
+
+    @field_validator("name", "price_cents", "tags", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        """Only a value that was sent is validated: an explicit `null` for a field every item has is refused."""
+        if value is None:
+            raise ValueError("Input should not be null: every item has this field")
+        return value
+
+    def changes(self) -> dict[str, object]:
+        """The fields the client sent, with their new values."""
+        return self.model_dump(include=self.model_fields_set)
 
 
 class Item(ItemIn):
-    """An item as stored and returned."""
+    """An item as stored and returned. Its stored version is not in the body: the `ETag` header carries it."""
 
     # Every field is always sent, defaults included: the response schema says so (generated clients then type
     # `description` and `tags` as present, not optional).
@@ -55,6 +92,15 @@ class Item(ItemIn):
     id: UUID
     created_at: datetime
     updated_at: datetime
+    _version: int = PrivateAttr(default=1)
+
+    @property
+    def etag(self) -> str:
+        return entity_tag(self._version)
+
+    @property
+    def version(self) -> int:
+        return self._version
 
 
 class ItemPage(BaseModel):

@@ -53,7 +53,10 @@ IfMatch = Annotated[
     ),
 ]
 ETAG_HEADER: dict[str, Any] = {
-    "ETag": {"description": "The item's version: send it back in If-Match to update safely", "schema": {"type": "string"}}
+    "ETag": {
+        "description": "The item's version: send it back in If-Match to update safely",
+        "schema": {"type": "string"},
+    }
 }
 
 

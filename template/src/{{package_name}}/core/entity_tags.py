@@ -24,4 +24,3 @@ def if_match_allows(if_match: str | None, current: str) -> bool:
         return True
     listed = [tag.strip() for tag in if_match.split(",")]
     return ANY in listed or current in listed
-

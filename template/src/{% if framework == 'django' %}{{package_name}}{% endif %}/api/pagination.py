@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # DRF imports this module while rest_framework.views loads
 
 
 class PageQuerySerializer(serializers.Serializer[Any]):
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=50, help_text="Page size")
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20, help_text="Page size")
     offset = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0, help_text="Items to skip")
 
 

@@ -17,6 +17,8 @@ from pydantic import (
     field_validator,
 )
 
+from pydantic.json_schema import SkipJsonSchema
+
 from ..core.entity_tags import entity_tag
 
 NO_NUL_CHARACTERS: Final = r"^[^\x00]*$"
@@ -63,10 +65,13 @@ class ItemPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: Name | None = Field(default=None, description="Display name, 1-100 characters")
+    # `SkipJsonSchema[None]`: absent is allowed, `null` is not, and the schema says exactly that.
+    name: Name | SkipJsonSchema[None] = Field(default=None, description="Display name, 1-100 characters")
     description: Description | None = None
-    price_cents: Cents | None = Field(default=None, ge=0, le=100_000_000, description="Price in the smallest unit")
-    tags: list[Tag] | None = Field(default=None, max_length=10, description="Lowercase labels")
+    price_cents: Cents | SkipJsonSchema[None] = Field(
+        default=None, ge=0, le=100_000_000, description="Price in the smallest currency unit"
+    )
+    tags: list[Tag] | SkipJsonSchema[None] = Field(default=None, max_length=10, description="Lowercase labels")
     sku: Sku | None = Field(default=None, description="Stock-keeping unit: optional, no two items share one")
 
     @field_validator("name", "price_cents", "tags", mode="before")

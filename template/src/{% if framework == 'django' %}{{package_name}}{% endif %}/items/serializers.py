@@ -66,7 +66,11 @@ class ItemInSerializer(StrictInputSerializer):
         child=StrictRegexField(TAG_PATTERN), required=False, max_length=10, help_text="Lowercase labels"
     )
     sku = StrictRegexField(
-        SKU_PATTERN, required=False, allow_null=True, default=None, help_text="Stock-keeping unit: optional, no two items share one"
+        SKU_PATTERN,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Stock-keeping unit: optional, no two items share one",
     )
 
     class Meta:
@@ -81,9 +85,7 @@ class ItemInSerializer(StrictInputSerializer):
 class ItemPatchSerializer(StrictInputSerializer):
     """A partial update: the fields sent replace the item's, the others stay (`null` clears an optional field)."""
 
-    name = StrictCharField(
-        required=False, min_length=1, max_length=100, help_text="Display name, 1-100 characters"
-    )
+    name = StrictCharField(required=False, min_length=1, max_length=100, help_text="Display name, 1-100 characters")
     description = StrictCharField(
         required=False, allow_null=True, allow_blank=True, trim_whitespace=False, max_length=1000
     )

@@ -42,7 +42,16 @@ TARGET_OPERATION_IDS = {
     "GET /health": "health_summary",
     "GET /api/v1/debug/error": "debug_error",
 }
-TARGET_SCHEMAS = {"Item", "ItemIn", "ItemPatch", "ItemPage", "Problem", "ValidationProblem", "FieldError", "CheckResult"}
+TARGET_SCHEMAS = {
+    "Item",
+    "ItemIn",
+    "ItemPatch",
+    "ItemPage",
+    "Problem",
+    "ValidationProblem",
+    "FieldError",
+    "CheckResult",
+}
 ITEM_FIELDS = {"id", "name", "description", "price_cents", "tags", "sku", "created_at", "updated_at"}
 
 

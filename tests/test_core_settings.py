@@ -147,7 +147,8 @@ def test_the_agreed_rules(answers: dict[str, dict[str, Any]]) -> None:
     ]
     assert seen["production defaults"]["settings"]["database_pool_size"] == 5
     assert seen["production without a database"]["problems"][0].startswith("DATABASE_URL: must be set in production")
-    assert seen["production on the SQLite fallback file"]["problems"][0].startswith("DATABASE_URL: must be a PostgreSQL")
+    on_sqlite = seen["production on the SQLite fallback file"]["problems"]
+    assert on_sqlite[0].startswith("DATABASE_URL: must be a PostgreSQL")
     assert "settings" in seen["development on a SQLite file"]
     assert seen["a database of another kind"]["problems"][0].startswith("DATABASE_URL:")
     assert seen["case of names"]["settings"]["log_level"] == "WARNING"

@@ -104,8 +104,7 @@ def test_migrate_twice_at_once_succeeds_both_times(
     command = [str(contract_project.venv_python), "-m", contract_project.package, "migrate"]
     environment = contract_project.env(ENVIRONMENT="test", DATABASE_URL=url)
     runs = [
-        subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        for _ in range(2)
+        subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)
     ]
     outputs = [run.communicate(timeout=120)[0].decode() for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs

@@ -60,10 +60,14 @@ def test_items_outlive_the_process(contract_project: RenderedProject, database_u
     assert again.headers["etag"] == created.headers["etag"]
 
 
-def test_readiness_checks_the_database(database_service: Service) -> None:
+def test_health_shows_the_database_without_its_url(database_service: Service, database_url: str) -> None:
     with database_service.client() as client:
         checks = client.get("/health/ready").json()["checks"]
+        summary = client.get("/health")
     assert checks["database"]["status"] == "ok"
+    engine = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    assert summary.json()["database"] == f"{engine}/{database_url.rsplit('/', 1)[-1]}"
+    assert database_url.split("://", 1)[1].rsplit("/", 1)[0] not in summary.text  # no host, user or directory
 
 
 def test_pages_hold_20_by_default_and_100_at_most(database_service: Service) -> None:

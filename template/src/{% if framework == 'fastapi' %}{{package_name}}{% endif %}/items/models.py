@@ -16,7 +16,6 @@ from pydantic import (
     StringConstraints,
     field_validator,
 )
-
 from pydantic.json_schema import SkipJsonSchema
 
 from ..core.entity_tags import entity_tag

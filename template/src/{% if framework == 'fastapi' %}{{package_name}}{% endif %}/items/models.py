@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 from uuid import UUID
 
 from pydantic import (
@@ -14,9 +14,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
-    field_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 
 from ..core.entity_tags import entity_tag
 
@@ -59,27 +57,23 @@ class ItemIn(BaseModel):
     sku: Sku | None = Field(default=None, description="Stock-keeping unit: optional, no two items share one")
 
 
+# A PATCH field that was not sent keeps the item's value: only `model_fields_set` is applied, so this default is
+# never validated nor stored. Fields every item has are typed without None: an explicit `null` is refused (422).
+NOT_SENT: Any = None
+
+
 class ItemPatch(BaseModel):
     """A partial update: the fields sent replace the item's, the others stay (`null` clears an optional field)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    # `SkipJsonSchema[None]`: absent is allowed, `null` is not, and the schema says exactly that.
-    name: Name | SkipJsonSchema[None] = Field(default=None, description="Display name, 1-100 characters")
+    name: Name = Field(default=NOT_SENT, description="Display name, 1-100 characters")
     description: Description | None = None
-    price_cents: Cents | SkipJsonSchema[None] = Field(
-        default=None, ge=0, le=100_000_000, description="Price in the smallest currency unit"
+    price_cents: Cents = Field(
+        default=NOT_SENT, ge=0, le=100_000_000, description="Price in the smallest currency unit"
     )
-    tags: list[Tag] | SkipJsonSchema[None] = Field(default=None, max_length=10, description="Lowercase labels")
+    tags: list[Tag] = Field(default=NOT_SENT, max_length=10, description="Lowercase labels")
     sku: Sku | None = Field(default=None, description="Stock-keeping unit: optional, no two items share one")
-
-    @field_validator("name", "price_cents", "tags", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        """Only a value that was sent is validated: an explicit `null` for a field every item has is refused."""
-        if value is None:
-            raise ValueError("Input should not be null: every item has this field")
-        return value
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent, with their new values."""

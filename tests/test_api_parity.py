@@ -35,14 +35,24 @@ TARGET_OPERATION_IDS = {
     "POST /api/v1/items": "create_item",
     "GET /api/v1/items/{item_id}": "get_item",
     "PUT /api/v1/items/{item_id}": "replace_item",
+    "PATCH /api/v1/items/{item_id}": "update_item",
     "DELETE /api/v1/items/{item_id}": "delete_item",
     "GET /health/live": "health_live",
     "GET /health/ready": "health_ready",
     "GET /health": "health_summary",
     "GET /api/v1/debug/error": "debug_error",
 }
-TARGET_SCHEMAS = {"Item", "ItemIn", "ItemPage", "Problem", "ValidationProblem", "FieldError", "CheckResult"}
-ITEM_FIELDS = {"id", "name", "description", "price_cents", "tags", "created_at", "updated_at"}
+TARGET_SCHEMAS = {
+    "Item",
+    "ItemIn",
+    "ItemPatch",
+    "ItemPage",
+    "Problem",
+    "ValidationProblem",
+    "FieldError",
+    "CheckResult",
+}
+ITEM_FIELDS = {"id", "name", "description", "price_cents", "tags", "sku", "created_at", "updated_at"}
 
 
 @dataclass

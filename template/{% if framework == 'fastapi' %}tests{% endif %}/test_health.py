@@ -26,6 +26,7 @@ def test_summary(app: FastAPI, client: TestClient) -> None:
     assert body["status"] == "ok"
     assert body["environment"] == "test"
     assert body["version"]
+    assert body["database"].partition("/")[0] in ("postgresql", "sqlite")  # the engine and name, never the URL
 
 
 async def _failing_check() -> None:

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from ..conftest import ProjectFactory, RenderedProject, variant_params
+from ..postgres_server import deployable_database_url
 from ..redis_server import start_redis
 from ..variants import pairwise, selected
 from .checks import ALLOWED_ORIGIN
@@ -25,7 +26,11 @@ def contract_project(request: pytest.FixtureRequest, projects: ProjectFactory) -
 
 @pytest.fixture(scope="module")
 def service(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    env = {"CORS_ORIGINS": ALLOWED_ORIGIN}
+    # The variant's own database: PostgreSQL (a new database on the tests' cluster) or a SQLite file.
+    env = {
+        "CORS_ORIGINS": ALLOWED_ORIGIN,
+        "DATABASE_URL": deployable_database_url(contract_project, tmp_path_factory.mktemp("database")),
+    }
     redis = None
     if contract_project.answers.get("use_redis"):
         redis = start_redis(tmp_path_factory.mktemp("redis"))

@@ -15,9 +15,9 @@ from .verdicts import rate_limit_headers
 
 
 class ServiceViewMixin:
-    # No OPTIONS (CORS preflights are answered by the CORS middleware) and no PATCH: the same surface as the
-    # FastAPI variant. HEAD is served wherever GET is (Django maps it to `get`).
-    http_method_names: Sequence[str] = ("get", "post", "put", "delete", "head")
+    # No OPTIONS (CORS preflights are answered by the CORS middleware): the same surface as the FastAPI variant.
+    # HEAD is served wherever GET is (Django maps it to `get`).
+    http_method_names: Sequence[str] = ("get", "post", "put", "patch", "delete", "head")
 
     rate_limits: ClassVar[tuple[RouteLimit, ...]] = ()
     """This view's own limits (`api.limits`), enforced on top of RATE_LIMIT_DEFAULT, each in its own budget."""

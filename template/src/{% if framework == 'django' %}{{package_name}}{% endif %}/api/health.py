@@ -35,6 +35,9 @@ _SUMMARY = inline_serializer(
         "status": serializers.ChoiceField(choices=["ok", "degraded", "shutting_down"]),
         "version": serializers.CharField(),
         "environment": serializers.CharField(),
+        "database": serializers.CharField(
+            help_text="Engine and database name (`postgresql/app`), never the host or credentials"
+        ),
         "checks": _CHECKS,
     },
 )
@@ -92,6 +95,7 @@ class SummaryView(HealthView):
             "status": status,
             "version": __version__,
             "environment": django_settings.SERVICE_SETTINGS.environment,
+            "database": django_settings.SERVICE_SETTINGS.database.describe(),
             "checks": {name: result.model_dump() for name, result in checks.items()},
         }
         return Response(body, status=200 if status == "ok" else 503)

@@ -10,16 +10,19 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..core.entity_tags import STALE, if_match_allows
 from ..items.models import Item
-from ..items.serializers import ItemInSerializer, ItemSerializer
+from ..items.serializers import ItemInSerializer, ItemPatchSerializer, ItemSerializer
 from ..rates import RouteLimit
 from .base import ServiceViewSet
 from .errors import RequestValidationError, invalid
@@ -42,16 +45,56 @@ ITEM_EXAMPLES = [
             "description": "Gooseneck, 1 litre, stainless steel",
             "price_cents": 4990,
             "tags": ["kitchen", "coffee"],
+            "sku": "KETTLE-1L-SS",
         },
         request_only=True,
     ),
 ]
+PATCH_EXAMPLES = [
+    OpenApiExample("price", summary="Change the price only", value={"price_cents": 4490}, request_only=True),
+    OpenApiExample(
+        "clear",
+        summary="Clear the description and the sku",
+        value={"description": None, "sku": None},
+        request_only=True,
+    ),
+]
 ITEM_ID = OpenApiParameter("item_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The item\'s `ETag` as read (`"3"`): the write applies only to that version, else 412. Optional.',
+)
+
+
+def etag_header(status: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="The item's version: send it back in If-Match to update safely",
+        response=[status],
+    )
+
+
 _READ_INSTANCE = "/api/v1/items/3fa85f64-5717-4562-b3fc-2c963f66afa6"
 _READ_ERRORS = problem_responses(404, 422, instance=_READ_INSTANCE, field="path.item_id")
+_DELETE_ERRORS = problem_responses(404, 412, 422, instance=_READ_INSTANCE, field="path.item_id")
 _LIST_ERRORS = problem_responses(422, instance="/api/v1/items", field="query.limit")
-_CREATE_ERRORS = problem_responses(400, 413, 415, 422, instance="/api/v1/items")
-_REPLACE_ERRORS = problem_responses(400, 404, 413, 415, 422, instance=_READ_INSTANCE)
+_CREATE_ERRORS = problem_responses(400, 409, 413, 415, 422, instance="/api/v1/items")
+_REPLACE_ERRORS = problem_responses(400, 404, 409, 412, 413, 415, 422, instance=_READ_INSTANCE)
+DUPLICATE_SKU = "An item with this sku already exists"
+
+
+class DuplicateSku(APIException):
+    status_code = 409
+    default_detail = DUPLICATE_SKU
+
+
+class StaleItem(APIException):
+    status_code = 412
+    default_detail = STALE
 
 
 @extend_schema_view(
@@ -63,6 +106,7 @@ _REPLACE_ERRORS = problem_responses(400, 404, 413, 415, 422, instance=_READ_INST
     create=extend_schema(
         summary="Create an item",
         operation_id="create_item",
+        parameters=[etag_header(201)],
         request=ItemInSerializer,
         responses={201: ItemSerializer, **_CREATE_ERRORS},
         examples=ITEM_EXAMPLES,
@@ -70,26 +114,34 @@ _REPLACE_ERRORS = problem_responses(400, 404, 413, 415, 422, instance=_READ_INST
     retrieve=extend_schema(
         summary="Read an item",
         operation_id="get_item",
-        parameters=[ITEM_ID],
+        parameters=[ITEM_ID, etag_header(200)],
         responses={200: ItemSerializer, **_READ_ERRORS},
     ),
     update=extend_schema(
         summary="Replace an item",
         operation_id="replace_item",
-        parameters=[ITEM_ID],
+        parameters=[ITEM_ID, IF_MATCH, etag_header(200)],
         request=ItemInSerializer,
         responses={200: ItemSerializer, **_REPLACE_ERRORS},
         examples=ITEM_EXAMPLES,
     ),
+    partial_update=extend_schema(
+        summary="Update some fields of an item",
+        operation_id="update_item",
+        parameters=[ITEM_ID, IF_MATCH, etag_header(200)],
+        request=ItemPatchSerializer,
+        responses={200: ItemSerializer, **_REPLACE_ERRORS},
+        examples=PATCH_EXAMPLES,
+    ),
     destroy=extend_schema(
         summary="Delete an item",
         operation_id="delete_item",
-        parameters=[ITEM_ID],
-        responses={204: None, **_READ_ERRORS},
+        parameters=[ITEM_ID, IF_MATCH],
+        responses={204: None, **_DELETE_ERRORS},
     ),
 )
 @extend_schema(tags=["items"])
-class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ServiceViewSet):
+class ItemViewSet(mixins.ListModelMixin, ServiceViewSet):
     queryset = Item.objects.all()
     serializer_class = ItemSerializer
     lookup_url_kwarg = "item_id"
@@ -108,25 +160,68 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             raise NotFound(f"Item {key} does not exist")
         return item
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        item = self.get_object()
+        return Response(ItemSerializer(item).data, headers={"ETag": item.etag})
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        item = Item.objects.create(**item_input(request))
+        try:
+            with transaction.atomic():
+                item = Item.objects.create(**item_input(request, ItemInSerializer))
+        except IntegrityError:
+            raise DuplicateSku from None
         location = f"{request.path.rstrip('/')}/{item.id}"
-        return Response(ItemSerializer(item).data, status=201, headers={"Location": location})
+        return Response(ItemSerializer(item).data, status=201, headers={"Location": location, "ETag": item.etag})
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.write(request, item_input(request, ItemInSerializer))
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.write(request, item_input(request, ItemPatchSerializer))
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not self.versioned_rows(request).delete()[0]:
+            raise self.gone_or_changed(request)
+        return Response(status=204)
+
+    def write(self, request: Request, changes: dict[str, Any]) -> Response:
+        """Applies `changes` to the item `If-Match` names (core/entity_tags.py): to that version only, atomically,
+        so of two clients that read the same version one wins and the other gets a 412, never a lost update."""
+        rows = self.versioned_rows(request)
+        try:
+            with transaction.atomic():
+                written = rows.update(**changes, version=F("version") + 1, updated_at=timezone.now())
+        except IntegrityError:
+            raise DuplicateSku from None
+        if not written:
+            raise self.gone_or_changed(request)
+        item = Item.objects.get(pk=self.kwargs[self.lookup_url_kwarg])
+        return Response(ItemSerializer(item).data, headers={"ETag": item.etag})
+
+    def gone_or_changed(self, request: Request) -> APIException:
+        """Why a write found no row although the check a moment before found the item: another write came in
+        between (412 when the client named a version), or deleted it (404)."""
+        if request.headers.get("If-Match") is not None:
+            return StaleItem()
+        return NotFound(f"Item {self.kwargs[self.lookup_url_kwarg]} does not exist")
+
+    def versioned_rows(self, request: Request) -> QuerySet[Item]:
+        """The item (404 when there is none), checked against `If-Match` (412), and limited to the version checked
+        when the client named one."""
         item = self.get_object()
-        for name, value in item_input(request).items():
-            setattr(item, name, value)
-        item.save()
-        return Response(ItemSerializer(item).data)
+        if_match = request.headers.get("If-Match")
+        if not if_match_allows(if_match, item.etag):
+            raise StaleItem
+        rows = Item.objects.filter(pk=item.pk)
+        return rows if if_match is None else rows.filter(version=item.version)
 
     def get_queryset(self) -> QuerySet[Item]:
         return Item.objects.all()
 
 
-def item_input(request: Request) -> dict[str, Any]:
-    """The request body, validated by the strict input serializer (a 422 listing every invalid field)."""
-    serializer = ItemInSerializer(data=request.data)
+def item_input(request: Request, serializer_class: type[ItemInSerializer | ItemPatchSerializer]) -> dict[str, Any]:
+    """The request body, validated by a strict input serializer (a 422 listing every invalid field)."""
+    serializer = serializer_class(data=request.data)
     if not serializer.is_valid():
         raise invalid("body", serializer.errors)
     return dict(serializer.validated_data)

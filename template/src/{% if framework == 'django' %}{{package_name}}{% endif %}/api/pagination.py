@@ -17,9 +17,14 @@ if TYPE_CHECKING:  # DRF imports this module while rest_framework.views loads
     from rest_framework.views import APIView
 
 
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_OFFSET = 1_000_000
+
+
 class PageQuerySerializer(serializers.Serializer[Any]):
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=50, help_text="Page size")
-    offset = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0, help_text="Items to skip")
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT, help_text="Page size")
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0, help_text="Items to skip")
 
 
 class OffsetPagination(BasePagination):
@@ -54,13 +59,13 @@ class OffsetPagination(BasePagination):
                 "in": "query",
                 "required": False,
                 "description": "Page size",
-                "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
             },
             {
                 "name": "offset",
                 "in": "query",
                 "required": False,
                 "description": "Items to skip",
-                "schema": {"type": "integer", "minimum": 0, "maximum": 1_000_000, "default": 0},
+                "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
             },
         ]

@@ -6,6 +6,8 @@ import uuid
 
 from django.db import models
 
+from ..core.entity_tags import entity_tag
+
 
 class Item(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -13,6 +15,8 @@ class Item(models.Model):
     description = models.CharField(max_length=1000, null=True, blank=True)
     price_cents = models.BigIntegerField()
     tags = models.JSONField(default=list)
+    sku = models.CharField(max_length=64, null=True, blank=True, unique=True)  # optional; never on two items
+    version = models.PositiveIntegerField(default=1)  # one more per write: the ETag (core/entity_tags.py)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -21,3 +25,7 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def etag(self) -> str:
+        return entity_tag(self.version)

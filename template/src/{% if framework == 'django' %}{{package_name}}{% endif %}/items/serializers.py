@@ -10,6 +10,7 @@ from rest_framework import serializers
 from .models import Item
 
 TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
+SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
 class StrictCharField(serializers.CharField):
@@ -64,6 +65,13 @@ class ItemInSerializer(StrictInputSerializer):
     tags = serializers.ListField(
         child=StrictRegexField(TAG_PATTERN), required=False, max_length=10, help_text="Lowercase labels"
     )
+    sku = StrictRegexField(
+        SKU_PATTERN,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Stock-keeping unit: optional, no two items share one",
+    )
 
     class Meta:
         ref_name = "ItemIn"
@@ -74,6 +82,27 @@ class ItemInSerializer(StrictInputSerializer):
         return validated
 
 
+class ItemPatchSerializer(StrictInputSerializer):
+    """A partial update: the fields sent replace the item's, the others stay (`null` clears an optional field)."""
+
+    name = StrictCharField(required=False, min_length=1, max_length=100, help_text="Display name, 1-100 characters")
+    description = StrictCharField(
+        required=False, allow_null=True, allow_blank=True, trim_whitespace=False, max_length=1000
+    )
+    price_cents = StrictIntegerField(
+        required=False, min_value=0, max_value=100_000_000, help_text="Price in the smallest currency unit"
+    )
+    tags = serializers.ListField(
+        child=StrictRegexField(TAG_PATTERN), required=False, max_length=10, help_text="Lowercase labels"
+    )
+    sku = StrictRegexField(
+        SKU_PATTERN, required=False, allow_null=True, help_text="Stock-keeping unit: optional, no two items share one"
+    )
+
+    class Meta:
+        ref_name = "ItemPatch"
+
+
 class ItemSerializer(serializers.ModelSerializer[Item]):
     """An item as stored and returned."""
 
@@ -81,5 +110,5 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
 
     class Meta:
         model = Item
-        fields = ("id", "name", "description", "price_cents", "tags", "created_at", "updated_at")
+        fields = ("id", "name", "description", "price_cents", "tags", "sku", "created_at", "updated_at")
         ref_name = "Item"

@@ -41,6 +41,7 @@ class HealthSummary(BaseModel):
     status: Literal["ok", "degraded", "shutting_down"]
     version: str
     environment: str
+    database: str = Field(description="Engine and database name (`postgresql/app`), never the host or credentials")
     checks: dict[str, CheckResult]
 
 
@@ -102,5 +103,11 @@ async def summary(state: ServiceStateDep, settings: SettingsDep) -> Response:
         status = "shutting_down"
     elif any(result.status != "ok" for result in checks.values()):
         status = "degraded"
-    body = HealthSummary(status=status, version=__version__, environment=settings.environment, checks=checks)
+    body = HealthSummary(
+        status=status,
+        version=__version__,
+        environment=settings.environment,
+        database=settings.database.describe(),
+        checks=checks,
+    )
     return JSONResponse(body.model_dump(), status_code=200 if status == "ok" else 503)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query, Request, status
+from fastapi import APIRouter, Body, Header, Query, Request, status
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from ..core.entity_tags import STALE
 from ..core.problems import PROBLEM_MEDIA_TYPE
-from ..items.models import Item, ItemIn, ItemPage
+from ..items.models import Item, ItemIn, ItemPage, ItemPatch
+from ..items.repository import DuplicateSkuError, StaleItemError
 from ..problems import problem_openapi_responses
 from .dependencies import ItemRepositoryDep
 from .json_body import JSON_BODY
@@ -32,10 +35,29 @@ ITEM_EXAMPLES: dict[str, Any] = {
             "description": "Gooseneck, 1 litre, stainless steel",
             "price_cents": 4990,
             "tags": ["kitchen", "coffee"],
+            "sku": "KETTLE-1L-SS",
         },
     },
 }
+PATCH_EXAMPLES: dict[str, Any] = {
+    "price": {"summary": "Change the price only", "value": {"price_cents": 4490}},
+    "clear": {"summary": "Clear the description and the sku", "value": {"description": None, "sku": None}},
+}
 ItemBody = Annotated[ItemIn, Body(openapi_examples=ITEM_EXAMPLES)]
+PatchBody = Annotated[ItemPatch, Body(openapi_examples=PATCH_EXAMPLES)]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The item\'s `ETag` as read (`"3"`): the write applies only to that version, else 412. Optional.',
+    ),
+]
+ETAG_HEADER: dict[str, Any] = {
+    "ETag": {
+        "description": "The item's version: send it back in If-Match to update safely",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def _errors(*statuses: int, invalid: str, message: str, instance: str | None = None) -> dict[int | str, dict[str, Any]]:
@@ -54,20 +76,40 @@ _LIST_ERRORS = _errors(422, invalid="query.limit", message="Input should be less
 _INVALID_ID = {"invalid": "path.item_id", "message": "Input should be a valid UUID", "instance": f"{API_V1}/items/42"}
 _READ_ERRORS = _errors(404, 422, **_INVALID_ID)
 _INVALID_NAME = {"invalid": "body.name", "message": "String should have at least 1 character"}
-_CREATE_ERRORS = _errors(400, 413, 415, 422, **_INVALID_NAME)
-_REPLACE_ERRORS = _errors(400, 404, 413, 415, 422, **_INVALID_NAME)
+_CREATE_ERRORS = _errors(400, 409, 413, 415, 422, **_INVALID_NAME)
+_REPLACE_ERRORS = _errors(400, 404, 409, 412, 413, 415, 422, **_INVALID_NAME)
+_DELETE_ERRORS = _errors(404, 412, 422, **_INVALID_ID)
 _WRITE_DEPENDENCIES = [*WRITE_LIMIT, *JSON_BODY]
+DUPLICATE_SKU = "An item with this sku already exists"
 
 
 def _not_found(item_id: UUID) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"Item {item_id} does not exist")
 
 
+def _with_etag(responses: dict[int | str, dict[str, Any]], status_code: int) -> dict[int | str, dict[str, Any]]:
+    return {status_code: {"headers": ETAG_HEADER}, **responses}
+
+
+async def _written(write: Awaitable[Item | None], item_id: UUID, response: Response) -> Item:
+    """The item a write returned, with its new ETag; the write's failures as problems."""
+    try:
+        item = await write
+    except DuplicateSkuError:
+        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_SKU) from None
+    except StaleItemError:
+        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, STALE) from None
+    if item is None:
+        raise _not_found(item_id)
+    response.headers["ETag"] = item.etag
+    return item
+
+
 # Route names (the function names) are the operationIds of the OpenAPI document: see openapi.py.
 @router.get("", summary="List items", responses=_LIST_ERRORS)
 async def list_items(
     repository: ItemRepositoryDep,
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 50,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")] = 0,
 ) -> ItemPage:
     items, total = await repository.page(limit=limit, offset=offset)
@@ -78,34 +120,50 @@ async def list_items(
     "",
     summary="Create an item",
     status_code=status.HTTP_201_CREATED,
-    responses=_CREATE_ERRORS,
+    responses=_with_etag(_CREATE_ERRORS, status.HTTP_201_CREATED),
     dependencies=_WRITE_DEPENDENCIES,
 )
 async def create_item(request: Request, data: ItemBody, repository: ItemRepositoryDep, response: Response) -> Item:
-    item = await repository.create(data)
+    try:
+        item = await repository.create(data)
+    except DuplicateSkuError:
+        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_SKU) from None
     response.headers["Location"] = str(request.url_for("get_item", item_id=item.id).path)
+    response.headers["ETag"] = item.etag
     return item
 
 
-@router.get("/{item_id}", summary="Read an item", responses=_READ_ERRORS)
-async def get_item(item_id: UUID, repository: ItemRepositoryDep) -> Item:
+@router.get("/{item_id}", summary="Read an item", responses=_with_etag(_READ_ERRORS, status.HTTP_200_OK))
+async def get_item(item_id: UUID, repository: ItemRepositoryDep, response: Response) -> Item:
     item = await repository.get(item_id)
     if item is None:
         raise _not_found(item_id)
+    response.headers["ETag"] = item.etag
     return item
 
 
 @router.put(
     "/{item_id}",
     summary="Replace an item",
-    responses=_REPLACE_ERRORS,
+    responses=_with_etag(_REPLACE_ERRORS, status.HTTP_200_OK),
     dependencies=_WRITE_DEPENDENCIES,
 )
-async def replace_item(item_id: UUID, data: ItemBody, repository: ItemRepositoryDep) -> Item:
-    item = await repository.replace(item_id, data)
-    if item is None:
-        raise _not_found(item_id)
-    return item
+async def replace_item(
+    item_id: UUID, data: ItemBody, repository: ItemRepositoryDep, response: Response, if_match: IfMatch = None
+) -> Item:
+    return await _written(repository.replace(item_id, data, if_match=if_match), item_id, response)
+
+
+@router.patch(
+    "/{item_id}",
+    summary="Update some fields of an item",
+    responses=_with_etag(_REPLACE_ERRORS, status.HTTP_200_OK),
+    dependencies=_WRITE_DEPENDENCIES,
+)
+async def update_item(
+    item_id: UUID, changes: PatchBody, repository: ItemRepositoryDep, response: Response, if_match: IfMatch = None
+) -> Item:
+    return await _written(repository.patch(item_id, changes, if_match=if_match), item_id, response)
 
 
 @router.delete(
@@ -113,9 +171,13 @@ async def replace_item(item_id: UUID, data: ItemBody, repository: ItemRepository
     summary="Delete an item",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=_READ_ERRORS,
+    responses=_DELETE_ERRORS,
     dependencies=WRITE_LIMIT,
 )
-async def delete_item(item_id: UUID, repository: ItemRepositoryDep) -> None:
-    if not await repository.delete(item_id):
+async def delete_item(item_id: UUID, repository: ItemRepositoryDep, if_match: IfMatch = None) -> None:
+    try:
+        deleted = await repository.delete(item_id, if_match=if_match)
+    except StaleItemError:
+        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, STALE) from None
+    if not deleted:
         raise _not_found(item_id)

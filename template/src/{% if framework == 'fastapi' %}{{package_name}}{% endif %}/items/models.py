@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+)
+
+from ..core.entity_tags import entity_tag
 
 NO_NUL_CHARACTERS: Final = r"^[^\x00]*$"
 
@@ -32,6 +42,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Description = Annotated[str, StringConstraints(max_length=1000), NoNul, NoNulDocumented]
 Cents = Annotated[int, BeforeValidator(_integral_number)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 
 
 class ItemIn(BaseModel):
@@ -43,10 +54,34 @@ class ItemIn(BaseModel):
     description: Description | None = None
     price_cents: Cents = Field(ge=0, le=100_000_000, description="Price in the smallest currency unit")
     tags: list[Tag] = Field(default_factory=list, max_length=10, description="Lowercase labels")
+    sku: Sku | None = Field(default=None, description="Stock-keeping unit: optional, no two items share one")
+
+
+# A PATCH field that was not sent keeps the item's value: only `model_fields_set` is applied, so this default is
+# never validated nor stored. Fields every item has are typed without None: an explicit `null` is refused (422).
+NOT_SENT: Any = None
+
+
+class ItemPatch(BaseModel):
+    """A partial update: the fields sent replace the item's, the others stay (`null` clears an optional field)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name = Field(default=NOT_SENT, description="Display name, 1-100 characters")
+    description: Description | None = None
+    price_cents: Cents = Field(
+        default=NOT_SENT, ge=0, le=100_000_000, description="Price in the smallest currency unit"
+    )
+    tags: list[Tag] = Field(default=NOT_SENT, max_length=10, description="Lowercase labels")
+    sku: Sku | None = Field(default=None, description="Stock-keeping unit: optional, no two items share one")
+
+    def changes(self) -> dict[str, object]:
+        """The fields the client sent, with their new values."""
+        return self.model_dump(include=self.model_fields_set)
 
 
 class Item(ItemIn):
-    """An item as stored and returned."""
+    """An item as stored and returned. Its stored version is not in the body: the `ETag` header carries it."""
 
     # Every field is always sent, defaults included: the response schema says so (generated clients then type
     # `description` and `tags` as present, not optional).
@@ -55,6 +90,15 @@ class Item(ItemIn):
     id: UUID
     created_at: datetime
     updated_at: datetime
+    _version: int = PrivateAttr(default=1)
+
+    @property
+    def etag(self) -> str:
+        return entity_tag(self._version)
+
+    @property
+    def version(self) -> int:
+        return self._version
 
 
 class ItemPage(BaseModel):

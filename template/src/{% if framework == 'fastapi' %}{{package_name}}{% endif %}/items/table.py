@@ -6,7 +6,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Dialect, MetaData, String, Table, TypeDecorator, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    Uuid,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 # Constraint names the same on every database, so that a migration can drop or alter them by name.
@@ -41,6 +53,8 @@ items = Table(
     Column("description", String(1000), nullable=True),
     Column("price_cents", BigInteger, nullable=False),
     Column("tags", JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+    Column("sku", String(64), nullable=True, unique=True),  # optional; two items never share one
+    Column("version", Integer, nullable=False),  # 1, then one more per write: the ETag (core/entity_tags.py)
     Column("created_at", UTCDateTime, nullable=False, index=True),
     Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -126,6 +126,8 @@ EXAMPLE_DETAILS: Final = {
     400: "The request body is not valid JSON",
     404: "Item 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist",
     413: "The request body exceeds the limit of 1048576 bytes",
+    409: "An item with this sku already exists",
+    412: "If-Match does not name the current ETag: read it again, then retry",
     415: "The request body must be application/json",
     422: "The request has 1 invalid field",
     429: "Too many requests; retry after 12 seconds",

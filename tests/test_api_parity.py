@@ -158,8 +158,11 @@ def test_fastapi_document_uses_the_target_names(services: Services) -> None:
     assert schemas.keys() >= TARGET_SCHEMAS
     assert set(schemas["Item"]["required"]) == ITEM_FIELDS
     assert request_schemas(spec) == {
-        key: {"application/json": {"$ref": "#/components/schemas/ItemIn"}}
-        for key in ("POST /api/v1/items", "PUT /api/v1/items/{item_id}")
+        **{
+            key: {"application/json": {"$ref": "#/components/schemas/ItemIn"}}
+            for key in ("POST /api/v1/items", "PUT /api/v1/items/{item_id}")
+        },
+        "PATCH /api/v1/items/{item_id}": {"application/json": {"$ref": "#/components/schemas/ItemPatch"}},
     }
     checks = schemas["Readiness"]["properties"]["checks"]
     assert checks["additionalProperties"] == {"$ref": "#/components/schemas/CheckResult"}

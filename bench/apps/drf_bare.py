@@ -1,13 +1,14 @@
 """Bare Django REST framework: the same route shapes, minimal settings, no middleware. The Django baseline.
 
-`GET /api/v1/items/{id}` reads the same SQLite row as the rendered service, with the same query
-(`Item.objects.filter(pk=...).first()`), the rendered project's own model, serializer and database options: the
-rendered service reads SQLite through the ORM on every request, so a dict here would credit the database round trip
+`GET /api/v1/items/{id}` reads the same row as the rendered service (PostgreSQL or SQLite, whichever DATABASE_URL
+names), with the same query (`Item.objects.filter(pk=...).first()`), the rendered project's own model, serializer and
+database options (Django's connection pool included): the rendered service reads the database on every request, so a dict here would credit the database round trip
 to the service's stack. What differs is only what a service adds around the view: the pure ASGI middleware, Django's
 middleware, the throttle, content negotiation, the problem+json exception handler.
 
-Run with the rendered project's interpreter and environment: BENCH_PACKAGE names its package, DATABASE_PATH the
-migrated SQLite file the rendered service writes the item to.
+Run with the rendered project's interpreter and environment: BENCH_PACKAGE names its package, DATABASE_URL the
+migrated database the rendered service writes the item to (DATABASE_PATH, a SQLite file, for renders from before
+the `database` question).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ PACKAGE = os.environ["BENCH_PACKAGE"]
 
 
 def _databases() -> dict[str, Any]:
-    """The rendered project's DATABASES (journal mode, timeout, ...), built by its own settings module from
-    DATABASE_PATH (older renders: `django_config.django_settings(Settings)`)."""
+    """The rendered project's DATABASES (pool, timeouts, ...), built by its own settings module from DATABASE_URL
+    (older renders: `django_config.django_settings(Settings)` from DATABASE_PATH)."""
     try:
         django_config = importlib.import_module(f"{PACKAGE}.django_config")
     except ModuleNotFoundError:  # DJANGO_SETTINGS_MODULE=<package>.settings builds DATABASES at import

@@ -39,6 +39,11 @@ def test_metrics_endpoint_serves_the_contract_families(contract_project: Rendere
     assert_security_headers(response)
     for family in METRIC_FAMILIES:
         assert family in response.text
+    answers = contract_project.answers
+    if answers.get("database", "postgresql") == "postgresql" or answers.get("framework", "fastapi") == "fastapi":
+        # The database pool's gauges (Django on SQLite has no pool).
+        assert "# TYPE db_pool_connections gauge" in response.text
+        assert "# TYPE db_pool_overflow gauge" in response.text
     # Limited routes announce their limit; /metrics is never limited.
     assert "x-ratelimit-limit" not in response.headers
     head = client.head("/metrics")

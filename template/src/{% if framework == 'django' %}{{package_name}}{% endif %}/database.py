@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from .core.database import PoolStats
 from .core.lifecycle import NotReady
 
 
@@ -39,3 +40,13 @@ def _check_in_worker_thread() -> None:
 async def check_database() -> None:
     """The readiness check (`ServiceState.add_check`); ServiceState bounds it with its check timeout."""
     await sync_to_async(_check_in_worker_thread, thread_sensitive=False)()
+
+
+def pool_stats(alias: str = DEFAULT_DB_ALIAS) -> PoolStats | None:
+    """Django's connection pool for PostgreSQL right now (metrics); None without one (SQLite)."""
+    pool = getattr(connections[alias], "pool", None)  # shared by every thread of the process
+    if pool is None:
+        return None
+    stats = pool.get_stats()
+    size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
+    return PoolStats(in_use=size - idle, idle=idle, overflow=0)  # the pool never opens more than its max_size

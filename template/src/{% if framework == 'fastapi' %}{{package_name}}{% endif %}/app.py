@@ -20,7 +20,7 @@ from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
-from .database import check_database, create_engine
+from .database import check_database, create_engine, pool_stats
 from .integrations import install_integrations
 from .integrations.base import Wiring
 from .items.repository import ItemRepository, SqlItemRepository
@@ -49,6 +49,7 @@ def create_app(
     # readiness and the /api calls that need it 503 until it is back, not the start fail.
     engine = create_engine(settings)
     state.add_check("database", partial(check_database, engine))
+    wiring.database_pool = partial(pool_stats, engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import QueuePool
 
+from .core.database import PoolStats
 from .settings import Settings
 
 
@@ -50,6 +52,15 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         raise
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
         raise DatabaseUnavailableError(type(exc).__name__) from exc
+
+
+def pool_stats(engine: AsyncEngine) -> PoolStats | None:
+    """The engine's pool right now (metrics); None for a pool that keeps no count (SQLite in memory)."""
+    pool = engine.sync_engine.pool
+    if not isinstance(pool, QueuePool):
+        return None
+    # `overflow()` counts down from zero while the pool is below its size: only what is beyond it is overflow.
+    return PoolStats(in_use=pool.checkedout(), idle=pool.checkedin(), overflow=max(pool.overflow(), 0))
 
 
 async def check_database(engine: AsyncEngine) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from .database import PoolStats
 from .lifecycle import ServiceState
 from .middleware.telemetry import RequestObserver
 
@@ -29,3 +30,6 @@ class ServiceWiring:
 
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Awaited once the server has stopped serving (close connection pools, flush event queues)."""
+
+    database_pool: Callable[[], PoolStats | None] = field(default=lambda: None)
+    """This process's database connection pool right now (None: no pool, e.g. Django on SQLite); read by metrics."""

@@ -27,6 +27,7 @@ class Item(BaseModel):
     name: str
     description: str | None = None
     price_cents: int
+    sku: str | None = None
     tags: list[str]
     created_at: datetime
     updated_at: datetime

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
 import pytest
@@ -26,6 +27,20 @@ def test_serves_over_http_without_server_header(running_service: RunningService)
     head = httpx.head(f"{running_service.base_url}/health/live")
     assert head.status_code == 200
     assert head.content == b""
+
+
+def test_first_requests_for_the_document_at_once_all_get_it(running_service: RunningService) -> None:
+    """A fresh process, sixteen clients asking for /openapi.json at the same moment (a docs UI and a code
+    generator at deploy time): every one gets the document, none a 500 from a generation raced by another."""
+    start = threading.Barrier(16)
+
+    def first_request(_: int) -> int:
+        start.wait()
+        return httpx.get(f"{running_service.base_url}/openapi.json", timeout=30).status_code
+
+    with ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(first_request, range(16)))
+    assert statuses == [200] * 16
 
 
 def test_one_json_log_line_per_request_and_no_server_access_log(running_service: RunningService) -> None:

@@ -3,6 +3,7 @@ URL configuration (the post-processing hooks of SPECTACULAR_SETTINGS add what th
 
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import Any, ClassVar
 
@@ -20,11 +21,18 @@ class OpenAPIView(ServiceAPIView):
     throttle_classes = []  # noqa: RUF012 - clients generate code from it; never rate limited
     # By resolver: a test that reloads urls.py (other settings, other routes) gets the document of its routes.
     _documents: ClassVar[weakref.WeakKeyDictionary[URLResolver, dict[str, Any]]] = weakref.WeakKeyDictionary()
+    # Django serves concurrent requests on separate threads, and drf-spectacular's first generation (it imports its
+    # extensions' targets) is not thread-safe: two first requests at once answered 500. One generation at a time.
+    _generating: ClassVar[threading.Lock] = threading.Lock()
 
     def get(self, request: Request) -> Response:
         resolver = get_resolver()
         document = self._documents.get(resolver)
         if document is None:
-            generator = SchemaGenerator()  # type: ignore[no-untyped-call]
-            document = self._documents[resolver] = generator.get_schema(request=None, public=True)  # type: ignore[no-untyped-call]
+            with self._generating:
+                document = self._documents.get(resolver)
+                if document is None:
+                    generator = SchemaGenerator()  # type: ignore[no-untyped-call]
+                    document = generator.get_schema(request=None, public=True)  # type: ignore[no-untyped-call]
+                    self._documents[resolver] = document
         return Response(document)

@@ -2,9 +2,10 @@
 
 `GET /api/v1/items/{id}` reads the same row as the rendered service (PostgreSQL or SQLite, whichever DATABASE_URL
 names), with the same query (`Item.objects.filter(pk=...).first()`), the rendered project's own model, serializer and
-database options (Django's connection pool included): the rendered service reads the database on every request, so a dict here would credit the database round trip
-to the service's stack. What differs is only what a service adds around the view: the pure ASGI middleware, Django's
-middleware, the throttle, content negotiation, the problem+json exception handler.
+database options (Django's connection pool included): the rendered service reads the database on every request, so
+a dict here would credit the database round trip to the service's stack. What differs is only what a service adds
+around the view: the pure ASGI middleware, Django's middleware, the throttle, content negotiation, the problem+json
+exception handler.
 
 Run with the rendered project's interpreter and environment: BENCH_PACKAGE names its package, DATABASE_URL the
 migrated database the rendered service writes the item to (DATABASE_PATH, a SQLite file, for renders from before

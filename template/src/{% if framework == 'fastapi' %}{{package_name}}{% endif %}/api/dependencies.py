@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..core.lifecycle import ServiceState

@@ -9,8 +9,8 @@ the other gets `StaleItemError` (412), never a silent lost update.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 

@@ -1,7 +1,7 @@
 """The route shapes both comparison apps serve: `/health/live` and `GET /api/v1/items/{id}`.
 
-The item comes from the same database as the rendered service's, with the same SQLAlchemy query through an engine
-built by the rendered project's own `create_engine` (pool and timeouts as configured), when the harness passes
+The item comes from the same database as the rendered service's, with the same SQLAlchemy query in a session of
+an engine built by the rendered project's own `create_engine` (pool and timeouts as configured), when the harness passes
 DATABASE_URL and BENCH_PACKAGE; renders from before the database keep their items in a dict, and so does this app.
 """
 
@@ -50,9 +50,15 @@ def _sql_reader() -> Callable[[UUID], Awaitable[Item | None]] | None:
     settings = importlib.import_module(f"{package}.settings").load_settings()
     engine = importlib.import_module(f"{package}.database").create_engine(settings)
 
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+
     async def read(item_id: UUID) -> Item | None:
-        async with engine.begin() as connection:  # a transaction per call, as the rendered repository's
-            row = (await connection.execute(select(table).where(table.c.id == item_id))).first()
+        # A session in a transaction, as the rendered service opens for each request.
+        session: AsyncSession
+        async with sessions() as session, session.begin():
+            row = (await session.execute(select(table).where(table.c.id == item_id))).first()
         return None if row is None else Item.model_validate(dict(row._mapping))
 
     return read

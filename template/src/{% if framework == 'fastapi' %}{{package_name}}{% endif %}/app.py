@@ -20,10 +20,10 @@ from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
-from .database import check_database, create_engine, pool_stats
+from .database import check_database, create_engine, create_sessions, pool_stats
 from .integrations import install_integrations
 from .integrations.base import Wiring
-from .items.repository import ItemRepository, SqlItemRepository
+from .items.repository import ItemRepositoryFactory, SqlItemRepository
 from .middleware.head import HeadAsGetMiddleware
 from .migrate import migrate
 from .openapi import install_openapi, operation_id
@@ -40,9 +40,11 @@ OPENAPI_TAGS = [
 def create_app(
     settings: Settings,
     *,
-    item_repository: ItemRepository | None = None,
+    item_repository: ItemRepositoryFactory = SqlItemRepository,
     access_log_stream: IO[str] | None = None,
 ) -> FastAPI:
+    """The service built from `settings`. `item_repository` builds the items' store for each request from its
+    database session (the SQL one by default: pass another to keep items elsewhere)."""
     state = ServiceState(expose_errors=settings.is_development)
     wiring = Wiring(state=state)
     # Creating the engine opens no connection: the pool fills on demand, and a database that is down makes
@@ -78,7 +80,8 @@ def create_app(
     app.state.settings = settings
     app.state.service = state
     app.state.engine = engine
-    app.state.items = item_repository or SqlItemRepository(engine)
+    app.state.sessions = create_sessions(engine)
+    app.state.item_repository = item_repository
 
     install_problem_handlers(app)
     install_integrations(app, settings, wiring)

@@ -1,15 +1,16 @@
-"""The SQLAlchemy engine of the service: built from the one `Settings`, checked for readiness, and the one place
-that turns "the database cannot answer" into `DatabaseUnavailableError` (a 503 problem, see problems.py)."""
+"""The SQLAlchemy engine of the service: built from the one `Settings`, checked for readiness, the sessions requests
+use, and the one place that turns "the database cannot answer" into `DatabaseUnavailableError` (a 503 problem, see
+problems.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import QueuePool
 
 from .core.database import PoolStats
@@ -40,14 +41,36 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
 
 
+def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """The factory of the sessions requests use. Objects stay readable after the commit (`expire_on_commit=False`):
+    the response is built from them once the transaction is over."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def session_transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in one transaction: committed when the block ends, rolled back when it raises. It takes a pooled
+    connection on its first statement only and gives it back when the block ends, whatever happens. Failures to
+    reach the database (the commit's included) become `DatabaseUnavailableError`; constraint violations stay
+    `IntegrityError` for the caller to map."""
+    with _unavailable_as_503():
+        async with sessions() as session, session.begin():
+            yield session
+
+
 @asynccontextmanager
 async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A connection in a transaction, committed when the block ends (before the response is sent) and rolled back
-    on error. Failures to reach the database become `DatabaseUnavailableError`; constraint violations stay
-    `IntegrityError` for the caller to map."""
-    try:
+    """A connection in a transaction, for work outside a request (the readiness check, scripts), with the same
+    error mapping as `session_transaction`."""
+    with _unavailable_as_503():
         async with engine.begin() as connection:
             yield connection
+
+
+@contextmanager
+def _unavailable_as_503() -> Iterator[None]:
+    try:
+        yield
     except IntegrityError:
         raise
     except (SQLAlchemyError, OSError, TimeoutError) as exc:

@@ -58,6 +58,8 @@ def create_app(
         if settings.effective_migrate_on_start:
             # Alembic runs its own event loop (migrations/env.py): in a thread, not inside this one.
             await asyncio.to_thread(migrate, settings)
+        for start in wiring.on_startup:
+            await start()
         yield
         state.begin_shutdown()
         for close in wiring.on_shutdown:
@@ -86,7 +88,8 @@ def create_app(
     install_problem_handlers(app)
     install_integrations(app, settings, wiring)
     app.include_router(health.router)
-    for router in (items.router, debug.router) if not settings.is_production else (items.router,):
+    routers = [items.router, *wiring.api_routers] + ([debug.router] if not settings.is_production else [])
+    for router in routers:
         app.include_router(router, dependencies=wiring.api_dependencies, responses=wiring.api_responses)
 
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)

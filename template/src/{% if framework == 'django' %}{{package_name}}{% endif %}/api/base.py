@@ -41,7 +41,16 @@ class ServiceViewMixin:
 
 
 class ServiceAPIView(ServiceViewMixin, APIView):
-    """A plain view (health, docs, metrics)."""
+    """A plain view."""
+
+
+class PublicAPIView(ServiceAPIView):
+    """A view anyone may call whatever REST_FRAMEWORK's defaults require (health, metrics, /docs, /openapi.json):
+    no authentication, no permission check. Every other view needs what the defaults say (a bearer token with the
+    scope of the method, when the service was generated with authentication)."""
+
+    authentication_classes = ()
+    permission_classes = ()
 
 
 class ServiceViewSet(ServiceViewMixin, GenericViewSet):  # type: ignore[type-arg]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +21,17 @@ class ServiceViewMixin:
 
     rate_limits: ClassVar[tuple[RouteLimit, ...]] = ()
     """This view's own limits (`api.limits`), enforced on top of RATE_LIMIT_DEFAULT, each in its own budget."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """DRF's `initial`, with the rate limit checked before the permissions (DRF checks it last): a request
+        refused for its credentials still spends its client's budget, so a flood of bad tokens is limited too."""
+        view = cast(APIView, self)
+        view.format_kwarg = view.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = view.perform_content_negotiation(request)
+        request.version, request.versioning_scheme = view.determine_version(request, *args, **kwargs)
+        view.perform_authentication(request)
+        view.check_throttles(request)
+        view.check_permissions(request)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]

@@ -16,9 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from ...core.limits import Rate, Verdict, client_identity
-
-SUBJECT_STATE_KEY: Final = "auth_subject"
-"""Where authentication (`auth=jwt`) leaves the verified subject in the ASGI scope's `state`."""
+from ...core.request_context import SUBJECT_STATE_KEY
 SUBJECT_PREFIX: Final = "sub:"
 """Budgets of subjects are keyed `sub:<subject>`: never an address (addresses have no `s`), never `unidentified`."""
 HEADERS_SCOPE_KEY: Final = "rate_limit_headers"

@@ -39,6 +39,12 @@ def signed(claims: Mapping[str, Any], *, secret: str = SERVICE_AUTH["AUTH_JWT_SE
     return f"{header}.{payload}.{_segment(signature)}"
 
 
+def unsigned(claims: Mapping[str, Any]) -> str:
+    """A JWT with `alg: none` and no signature: what a forger sends to a verifier that trusts the header."""
+    header = _segment(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+    return f"{header}.{_segment(json.dumps(dict(claims)).encode())}."
+
+
 def claims(subject: str = SUBJECT, scopes: Iterable[str] = ALL_SCOPES, *, lifetime_s: int = 600) -> dict[str, Any]:
     now = int(time.time())
     return {
@@ -58,3 +64,10 @@ def token(subject: str = SUBJECT, scopes: Iterable[str] = ALL_SCOPES) -> str:
 
 def bearer(subject: str = SUBJECT, scopes: Iterable[str] = ALL_SCOPES) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(subject, scopes)}"}
+
+
+def as_client(address: str) -> dict[str, str]:
+    """Headers of a client at `address` behind a proxy the service trusts (127.0.0.1, the tests): X-Forwarded-For,
+    and a token for a subject of its own. Rate limits count an authenticated request per subject, so either way the
+    client has a budget of its own; a service without authentication ignores the header."""
+    return {"X-Forwarded-For": address, "Authorization": f"Bearer {token(subject=f'client-{address}')}"}

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from ...core.limits import Rate, Verdict, client_identity
 from ...core.request_context import SUBJECT_STATE_KEY
+
 SUBJECT_PREFIX: Final = "sub:"
 """Budgets of subjects are keyed `sub:<subject>`: never an address (addresses have no `s`), never `unidentified`."""
 HEADERS_SCOPE_KEY: Final = "rate_limit_headers"

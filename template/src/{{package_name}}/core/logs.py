@@ -132,7 +132,7 @@ class AccessLog:
                 f'"path":{_json_string(path)},"route":{"null" if route is None else _json_string(route)},'
                 f'"status":{int(status)},"duration_ms":{round(float(duration_ms), 3)!r},'
                 f'"client":{"null" if client is None else _json_string(client)}'
-                f'{"" if subject is None else _SUBJECT_FIELD + _json_string(subject)}}}'
+                f"{'' if subject is None else _SUBJECT_FIELD + _json_string(subject)}}}"
             )
         else:
             fields = {

@@ -58,8 +58,8 @@ def claims(subject: str = SUBJECT, scopes: Iterable[str] = ALL_SCOPES, *, lifeti
     }
 
 
-def token(subject: str = SUBJECT, scopes: Iterable[str] = ALL_SCOPES) -> str:
-    return signed(claims(subject, scopes))
+def token(subject: str = SUBJECT, scopes: Iterable[str] = ALL_SCOPES, *, lifetime_s: int = 3600) -> str:
+    return signed(claims(subject, scopes, lifetime_s=lifetime_s))
 
 
 def bearer(subject: str = SUBJECT, scopes: Iterable[str] = ALL_SCOPES) -> dict[str, str]:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from .bearer import SERVICE_AUTH
 from .conftest import ProjectFactory, RenderedProject
 from .contract.service import start_service
 from .postgres_server import deployable_database_url
@@ -20,7 +21,14 @@ pytestmark = pytest.mark.slow
 
 # Production settings name a database; the checks below never connect to it.
 DEPLOYED_URL_NOT_CONNECTED = "postgresql://service@database.invalid:5432/service"
-DJANGO_VARIANT = next(answers for answers in pairwise() if answers.get("framework") == "django")
+# A Django variant on PostgreSQL with bearer tokens (production then needs a PostgreSQL URL and an auth key).
+DJANGO_VARIANT = next(
+    answers
+    for answers in pairwise()
+    if answers.get("framework") == "django"
+    and answers.get("database", "postgresql") == "postgresql"
+    and answers.get("auth", "jwt") == "jwt"
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +78,9 @@ def test_check_deploy_flags_what_production_refuses(django_project: RenderedProj
 
 
 def test_production_settings_refuse_the_development_key(django_project: RenderedProject) -> None:
-    code, output = manage(django_project, "check", ENVIRONMENT="production", DATABASE_URL=DEPLOYED_URL_NOT_CONNECTED)
+    code, output = manage(
+        django_project, "check", ENVIRONMENT="production", DATABASE_URL=DEPLOYED_URL_NOT_CONNECTED, **SERVICE_AUTH
+    )
     assert code != 0
     assert "SECRET_KEY: must be set in production" in output
 

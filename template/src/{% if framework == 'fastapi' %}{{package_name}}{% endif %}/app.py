@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health, items
+from .api.paths import API_V1
 from .core.lifecycle import ServiceState
 from .core.logs import AccessLog
 from .core.middleware.body_limit import BodySizeLimitMiddleware
@@ -88,9 +89,13 @@ def create_app(
     install_problem_handlers(app)
     install_integrations(app, settings, wiring)
     app.include_router(health.router)
-    routers = [items.router, *wiring.api_routers] + ([debug.router] if not settings.is_production else [])
+    routers = [items.router] + ([debug.router] if not settings.is_production else [])
     for router in routers:
         app.include_router(router, dependencies=wiring.api_dependencies, responses=wiring.api_responses)
+    for router in wiring.api_routers:  # the integrations' own routes, under the same version prefix
+        app.include_router(
+            router, prefix=API_V1, dependencies=wiring.api_dependencies, responses=wiring.api_responses
+        )
 
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
     install_middleware(app, settings, wiring, access_log=access_log)

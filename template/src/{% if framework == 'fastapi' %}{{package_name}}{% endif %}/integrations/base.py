@@ -22,7 +22,8 @@ class Wiring(ServiceWiring):
     """Extra documented responses of every `/api` route (e.g. 429 when rate limiting is on)."""
 
     api_routers: list[APIRouter] = field(default_factory=list)
-    """Extra `/api` routers, included like the service's own (with `api_dependencies`), e.g. logout."""
+    """Extra `/api` routers, included like the service's own (with `api_dependencies`) under `API_V1`, e.g. the
+    logout router's `/auth/logout` is served at `/api/v1/auth/logout`."""
 
     on_startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Awaited once at start, before the server takes traffic (e.g. fetch the identity provider's keys)."""

@@ -93,9 +93,7 @@ def create_app(
     for router in routers:
         app.include_router(router, dependencies=wiring.api_dependencies, responses=wiring.api_responses)
     for router in wiring.api_routers:  # the integrations' own routes, under the same version prefix
-        app.include_router(
-            router, prefix=API_V1, dependencies=wiring.api_dependencies, responses=wiring.api_responses
-        )
+        app.include_router(router, prefix=API_V1, dependencies=wiring.api_dependencies, responses=wiring.api_responses)
 
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
     install_middleware(app, settings, wiring, access_log=access_log)

@@ -62,6 +62,7 @@ def test_check_deploy_is_clean_with_production_settings(django_project: Rendered
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="api.example.com",
         DATABASE_URL=DEPLOYED_URL_NOT_CONNECTED,
+        **SERVICE_AUTH,
     )
     assert code == 0, output
     assert "System check identified no issues" in output
@@ -99,6 +100,7 @@ def test_migrate_is_the_documented_production_step(
         ENVIRONMENT="production",
         SECRET_KEY=secrets.token_urlsafe(64),
         DATABASE_URL=deployable_database_url(django_project, tmp_path),
+        **SERVICE_AUTH,
     )
     run = [str(django_project.venv_python), *(part.format(package=django_project.package) for part in command)]
     first = subprocess.run(run, cwd=django_project.path, env=env, capture_output=True, text=True, timeout=120)

@@ -109,11 +109,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The Authorization header every request carries when the rendered service verifies bearer tokens (auth=jwt): set
+# once its token is minted (`bearer_token`). The comparison apps ignore it; wrk sends it to every app alike.
+AUTH_HEADERS: dict[str, str] = {}
+
+
 def request(
     url: str, *, method: str = "GET", body: dict[str, object] | None = None
 ) -> tuple[int, dict[str, str], bytes]:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", **AUTH_HEADERS}
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=5) as response:
             return response.status, dict(response.headers.items()), response.read()
@@ -206,7 +212,10 @@ def cpu_seconds(pid: int) -> float:
 
 def wrk(url: str, *, duration: float, connections: int, core: int | None, server_pid: int) -> Run:
     seconds = max(1, round(duration))
-    command = pinned(core, ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s", url])
+    headers = [part for name, value in AUTH_HEADERS.items() for part in ("-H", f"{name}: {value}")]
+    command = pinned(
+        core, ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s", *headers, url]
+    )
     cpu_before = cpu_seconds(server_pid)
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     cpu = cpu_seconds(server_pid) - cpu_before
@@ -311,6 +320,15 @@ def answer(project: Path, question: str) -> str | None:
     return match.group(1) if match else None
 
 
+def bearer_token(project: Path, env: dict[str, str]) -> str:
+    """A token the rendered service accepts, from its own `python -m <package> token` (signed with AUTH_JWT_SECRET)."""
+    command = [str(project / ".venv" / "bin" / "python"), "-m", package_name(project), "token", "--lifetime", "86400"]
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=60, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"-m {package_name(project)} token failed (exit {result.returncode}):\n{result.stderr}")
+    return result.stdout.strip()
+
+
 def migrate(project: Path, env: dict[str, str], framework: str) -> None:
     """Production does not migrate at start: run the deploy step on the temporary database (`python -m <package>
     migrate`; renders from before the `database` question: Django's `manage.py migrate`, FastAPI had no database)."""
@@ -385,6 +403,15 @@ def _running_servers(
     }
     if framework == "django":
         rendered_env.update(SECRET_KEY=secrets.token_urlsafe(64))  # production refuses the development key
+    if answer(project, "auth") == "jwt":
+        # Production needs a token key: an HMAC secret here, and one token repeated by every request, as a client
+        # holding its access token does (the verifier remembers it: the figure is the cached path).
+        rendered_env.update(
+            AUTH_JWT_SECRET=secrets.token_hex(32),
+            AUTH_ISSUER="https://login.bench.example/",
+            AUTH_AUDIENCE="https://api.bench.example",
+        )
+        AUTH_HEADERS["Authorization"] = f"Bearer {bearer_token(project, rendered_env)}"
     rendered_env.update(dict(item.split("=", 1) for item in args.env))
     rendered_env.pop("SENTRY_DSN", None)
     rendered_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -518,6 +545,13 @@ def main(argv: list[str] | None = None) -> int:
         logs.mkdir()
         with running_servers(project, args, logs, framework) as (servers, item_id):
             from fixtures import ITEM_ID
+
+            if AUTH_HEADERS:
+                print(
+                    "auth: jwt, every request to every app carries one bearer token (the rendered service verifies "
+                    "it once, then from memory); the other apps ignore it",
+                    flush=True,
+                )
 
             shared_database = framework == "django" or answer(project, "database") is not None
 

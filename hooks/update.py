@@ -8,7 +8,9 @@ before: refuses an update that changes `framework`: the other framework's tree w
         before that question (its items were in a SQLite file).
 after:  1. every file the team had edited that the update deleted is kept: merged three-way into its new home when
            the template moved it (hooks/moves.py), otherwise restored where it was; each one is named;
-        2. names the files with conflict markers.
+        2. names the files with conflict markers;
+        3. says loudly when the update put the API behind bearer tokens (a project from before the `auth`
+           question gets its default, jwt), and how to keep it open instead.
         (It also catches a framework change answered interactively, which `before` cannot see, and undoes the
         update.)
 
@@ -214,7 +216,22 @@ def after(template: Path) -> int:
                 continue
     report.conflicts.sort()
     report.print()
+    if "auth" not in old_answers and new_answers.get("auth") == "jwt":
+        print(api_now_protected_message(str(new_answers.get("package_name", "<package>"))))
     return 0
+
+
+def api_now_protected_message(package_name: str) -> str:
+    return f"""
+!!! YOUR API NOW REQUIRES BEARER TOKENS (new question `auth`, answered `jwt`, the default) !!!
+  Every /api route answers 401 without a valid JWT, 403 without the scope it needs (items:read, items:write);
+  health, metrics, /docs and /openapi.json stay open.
+  - Development and tests: nothing to configure; `uv run python -m {package_name} token` prints a token.
+  - Staging and production refuse to start until AUTH_JWKS_URL (your identity provider's keys) or
+    AUTH_JWT_SECRET is set, with AUTH_ISSUER and AUTH_AUDIENCE: set them before you deploy.
+  - Clients of the API must send `Authorization: Bearer <token>`.
+  To keep the API open instead: copier update --trust --defaults --data auth=none
+  (CHANGELOG.md of the template and docs/upgrading.md have the details.)"""
 
 
 def main(argv: list[str]) -> int:

@@ -13,11 +13,17 @@ from typing import Any
 
 import httpx
 
+from .bearer import claims, signed
 from .contract.service import Service
 
 # Distinct, greppable values: if any of them shows up in the bytes the SDK sent, a secret leaked.
+# A bearer token the services of `auth=jwt` variants accept (valid until 2038; the others ignore it), so the planted
+# request reaches the failing route and the token itself is one of the secrets that must never reach Sentry.
+PLANTED_TOKEN = signed(
+    {**claims(subject="sentry-planted-subject"), "iat": 1_700_000_000, "exp": 2_147_483_647, "jti": "planted-token-id"}
+)
 PLANTED = {
-    "authorization header": "Bearer sk-live-AUTHZ7f3c9e1d",
+    "authorization header": f"Bearer {PLANTED_TOKEN}",
     "cookie header": "sess-COOKIE4a8b2c6d",
     "x-api-key header": "apikey-XKEY9d1e5f3a",
     "body field": "pw-BODY2c7e9a4f",

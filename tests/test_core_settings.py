@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 
+from .bearer import SERVICE_AUTH
 from .conftest import ProjectFactory, RenderedProject
 
 pytestmark = pytest.mark.slow
 
 ANSWERS: dict[str, Any] = {"use_redis": True, "rate_limiting": True, "use_sentry": True}
 
-# A valid Django key in every case, so that Django's own production rule never adds a problem of its own.
+# A valid Django key and a bearer-token key in every case, so that Django's and authentication's own production
+# rules never add a problem of their own.
 DJANGO_KEY = "k" * 64
 # The answers render database=postgresql: staging and production need a PostgreSQL URL (not connected to here).
 DEPLOYED_DATABASE = "postgresql://service:secret-value-never-echoed@db.internal:5432/service"
@@ -92,7 +94,7 @@ print(json.dumps(answers))
 def answers_of(project: RenderedProject) -> dict[str, Any]:
     result = subprocess.run(
         [str(project.venv_python), "-c", PROBE.format(package=project.package)],
-        input=json.dumps({name: {"SECRET_KEY": DJANGO_KEY, **env} for name, env in CASES.items()}),
+        input=json.dumps({name: {"SECRET_KEY": DJANGO_KEY, **SERVICE_AUTH, **env} for name, env in CASES.items()}),
         cwd=project.path,
         env=project.env(),
         capture_output=True,

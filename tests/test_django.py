@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from .bearer import SERVICE_AUTH
 from .conftest import ProjectFactory, RenderedProject
 from .contract.service import start_service
 from .postgres_server import deployable_database_url
@@ -20,7 +21,14 @@ pytestmark = pytest.mark.slow
 
 # Production settings name a database; the checks below never connect to it.
 DEPLOYED_URL_NOT_CONNECTED = "postgresql://service@database.invalid:5432/service"
-DJANGO_VARIANT = next(answers for answers in pairwise() if answers.get("framework") == "django")
+# A Django variant on PostgreSQL with bearer tokens (production then needs a PostgreSQL URL and an auth key).
+DJANGO_VARIANT = next(
+    answers
+    for answers in pairwise()
+    if answers.get("framework") == "django"
+    and answers.get("database", "postgresql") == "postgresql"
+    and answers.get("auth", "jwt") == "jwt"
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +62,7 @@ def test_check_deploy_is_clean_with_production_settings(django_project: Rendered
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="api.example.com",
         DATABASE_URL=DEPLOYED_URL_NOT_CONNECTED,
+        **SERVICE_AUTH,
     )
     assert code == 0, output
     assert "System check identified no issues" in output
@@ -70,7 +79,9 @@ def test_check_deploy_flags_what_production_refuses(django_project: RenderedProj
 
 
 def test_production_settings_refuse_the_development_key(django_project: RenderedProject) -> None:
-    code, output = manage(django_project, "check", ENVIRONMENT="production", DATABASE_URL=DEPLOYED_URL_NOT_CONNECTED)
+    code, output = manage(
+        django_project, "check", ENVIRONMENT="production", DATABASE_URL=DEPLOYED_URL_NOT_CONNECTED, **SERVICE_AUTH
+    )
     assert code != 0
     assert "SECRET_KEY: must be set in production" in output
 
@@ -89,6 +100,7 @@ def test_migrate_is_the_documented_production_step(
         ENVIRONMENT="production",
         SECRET_KEY=secrets.token_urlsafe(64),
         DATABASE_URL=deployable_database_url(django_project, tmp_path),
+        **SERVICE_AUTH,
     )
     run = [str(django_project.venv_python), *(part.format(package=django_project.package) for part in command)]
     first = subprocess.run(run, cwd=django_project.path, env=env, capture_output=True, text=True, timeout=120)

@@ -187,7 +187,9 @@ def docs_service(request: pytest.FixtureRequest, projects: ProjectFactory, tmp_p
 @pytest.mark.slow
 def test_docs_page_renders_the_api_in_chromium(browser: Any, docs_service: Service) -> None:
     ui = docs_service.project.answers["docs_ui"]
-    context = browser.new_context()
+    # With auth=jwt the browser sends a token, so "try it out" gets the API's answer rather than its 401 (the UI's
+    # own authorize dialog is tested in the rendered projects, tests/test_docs_ui_auth.py).
+    context = browser.new_context(extra_http_headers=docs_service.auth_headers())
     page = context.new_page()
     page.add_init_script(VIOLATION_RECORDER)
     record = PageRecord()

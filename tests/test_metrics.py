@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .bearer import SERVICE_AUTH, bearer, uses_tokens
 from .conftest import ProjectFactory, RenderedProject
 from .contract.service import Service, free_port, start_service
 from .variants import QUESTION_VALUES
@@ -164,8 +165,13 @@ def test_two_workers_add_up_in_multiprocess_mode(
     multiproc_dir.mkdir()  # empty before start, as the README requires
     port = free_port()
     env = metrics_project.env(
-        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir), ENVIRONMENT="test", LOG_FORMAT="json", PYTHONUNBUFFERED="1"
+        **(SERVICE_AUTH if uses_tokens(metrics_project.answers) else {}),
+        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
+        ENVIRONMENT="test",
+        LOG_FORMAT="json",
+        PYTHONUNBUFFERED="1",
     )
+    headers = {"connection": "close", **(bearer() if uses_tokens(metrics_project.answers) else {})}
     command = [
         str(metrics_project.venv_python), "-m", "uvicorn", f"{metrics_project.package}.server:app_from_environment",
         "--factory", "--workers", "2", "--host", "127.0.0.1", "--port", str(port), "--no-server-header",
@@ -185,7 +191,7 @@ def test_two_workers_add_up_in_multiprocess_mode(
 
         def one_request(_: int) -> int:
             # A new connection each time, so the kernel hands requests to both workers.
-            return httpx.get(f"{base_url}/api/v1/items", headers={"connection": "close"}, timeout=10).status_code
+            return httpx.get(f"{base_url}/api/v1/items", headers=headers, timeout=10).status_code
 
         # The kernel spreads connections unevenly on a loaded machine: send batches until both workers have served.
         requests = 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from .bearer import token, uses_tokens
 from .conftest import ProjectFactory, RenderedProject, variant_params
 from .contract.service import start_service
 
@@ -29,12 +30,16 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
         'include-operation-id = ["replace_item", "update_item", "delete_item"]\n'
         "warnings = false\n"
     )
+    # In auth=jwt variants every call carries a token with every scope; `ignored_auth` (in --checks=all) also sends
+    # requests without it and with a bad one, and fails unless the service refuses them.
+    tokens = [f"--header=Authorization: Bearer {token()}"] if uses_tokens(project.answers) else []
     try:
         result = subprocess.run(
             [
                 str(Path(sys.executable).parent / "schemathesis"),
                 "run",
                 f"{service.base_url}/openapi.json",
+                *tokens,
                 "--checks=all",
                 "--max-examples=40",
                 "--seed=20261122",

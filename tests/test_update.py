@@ -254,6 +254,9 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     project = generate(release_repo, tmp_path / "service", release, **answers)
     make_typical_edits(project)
     output = update(project)
+    # Releases before the `auth` question had an open API: the update closes it, and says so.
+    assert "YOUR API NOW REQUIRES BEARER TOKENS" in output
+    assert "--data auth=none" in output
     # The settings rules moved into core/settings.py: the team's changed default conflicts, and is listed.
     assert "src/my_service/settings.py" in files_with_markers(project)
     resolve_like_a_team(project, output, framework)

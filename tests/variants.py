@@ -36,6 +36,7 @@ DEFAULT_ANSWERS: Answers = {
     "use_sentry": True,
     "use_prometheus": True,
     "docs_ui": "scalar",
+    "auth": "jwt",
     "ci_provider": "github",
     "kubernetes": True,
 }
@@ -50,6 +51,7 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "use_sentry": [True, False],
     "use_prometheus": [True, False],
     "docs_ui": ["scalar", "swagger", "redoc", "none"],
+    "auth": ["jwt", "none"],
     "ci_provider": ["github", "gitlab", "none"],
     "kubernetes": [True, False],
 }
@@ -110,6 +112,7 @@ PAIRWISE_QUESTIONS = [
     "use_sentry",
     "use_prometheus",
     "docs_ui",
+    "auth",
     "ci_provider",
     "kubernetes",
 ]

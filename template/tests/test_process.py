@@ -86,12 +86,12 @@ def test_sigterm_finishes_in_flight_requests_then_exits() -> None:
             time.sleep(1.0)
             yield b'"price_cents": 1}'
 
-        response = httpx.post(
-            f"{service.base_url}/api/v1/items",
-            content=body(),  # type: ignore[arg-type]
-            headers={"content-type": "application/json"},
-            timeout=10,
-        )
+        with service.client() as client:
+            response = client.post(
+                "/api/v1/items",
+                content=body(),  # type: ignore[arg-type]
+                headers={"content-type": "application/json"},
+            )
         results.append(response.status_code)
 
     worker = threading.Thread(target=slow_upload)

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from ..bearer import SERVICE_AUTH, bearer, uses_tokens
 from ..conftest import RenderedProject
 from ..postgres_server import deployable_database_url
 
@@ -33,8 +34,20 @@ class Service:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
 
-    def client(self, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, timeout=10, **kwargs)
+    def client(self, *, anonymous: bool = False, **kwargs: Any) -> httpx.Client:
+        """A client of the service; in `auth=jwt` variants it sends a token with every scope unless `anonymous`."""
+        headers = {**self.auth_headers(anonymous=anonymous), **kwargs.pop("headers", {})}
+        return httpx.Client(base_url=self.base_url, timeout=10, headers=headers, **kwargs)
+
+    @property
+    def uses_tokens(self) -> bool:
+        return uses_tokens(self.project.answers)
+
+    def auth_headers(self, subject: str | None = None, *, anonymous: bool = False) -> dict[str, str]:
+        """The Authorization header a client of this variant sends (none with `auth=none`, or `anonymous`)."""
+        if anonymous or not self.uses_tokens:
+            return {}
+        return bearer(subject) if subject is not None else bearer()
 
     def log_records(self) -> list[dict[str, Any]]:
         records = []
@@ -72,6 +85,7 @@ def start_service(project: RenderedProject, log_dir: Path, *, runserver: bool = 
     """`python -m <package>`, or with `runserver` Django's `manage.py runserver 127.0.0.1:<port>` (auto-reload on)."""
     port = free_port()
     settings = {
+        **(SERVICE_AUTH if uses_tokens(project.answers) else {}),
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "ENVIRONMENT": "test",

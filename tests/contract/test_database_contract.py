@@ -12,17 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from ..bearer import as_client
 from ..conftest import RenderedProject
 from ..postgres_server import deployable_database_url
 from .checks import ITEM, assert_problem
 from .service import Service, start_service
 
 ITEMS = "/api/v1/items"
-
-
-def as_client(address: str) -> dict[str, str]:
-    # The service trusts X-Forwarded-For from 127.0.0.1: each test is its own client for the rate limits.
-    return {"X-Forwarded-For": address}
 
 
 @pytest.fixture(scope="module")

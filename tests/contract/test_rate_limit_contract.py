@@ -9,17 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
+from ..bearer import as_client
 from ..conftest import RenderedProject
 from .checks import ALLOWED_ORIGIN, ITEM, assert_problem, assert_security_headers, requires
 
 pytestmark = pytest.mark.slow
 
 LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
-
-
-def as_client(address: str) -> dict[str, str]:
-    # The service trusts X-Forwarded-For from 127.0.0.1 by default: each test plays its own client behind a proxy.
-    return {"X-Forwarded-For": address}
 
 
 def test_limited_routes_send_rate_limit_headers(contract_project: RenderedProject, client: httpx.Client) -> None:

@@ -28,8 +28,9 @@ from .integrations.base import Wiring
 
 
 class ServiceApp:
-    """Django behind the middleware, plus the lifespan protocol: readiness turns 503 once shutdown begins, then
-    the integrations' shutdown hooks run (close pools, flush event queues)."""
+    """Django behind the middleware, plus the lifespan protocol: the integrations' startup hooks run before the
+    first request (fetch the identity provider's keys); readiness turns 503 once shutdown begins, then the
+    integrations' shutdown hooks run (close pools, flush event queues)."""
 
     def __init__(self, app: ASGIApp, wiring: Wiring) -> None:
         self.app = app
@@ -45,6 +46,8 @@ class ServiceApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                for start in self.wiring.on_startup:
+                    await start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self.wiring.state.begin_shutdown()

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health, items
+from .api.paths import API_V1
 from .core.lifecycle import ServiceState
 from .core.logs import AccessLog
 from .core.middleware.body_limit import BodySizeLimitMiddleware
@@ -58,6 +59,8 @@ def create_app(
         if settings.effective_migrate_on_start:
             # Alembic runs its own event loop (migrations/env.py): in a thread, not inside this one.
             await asyncio.to_thread(migrate, settings)
+        for start in wiring.on_startup:
+            await start()
         yield
         state.begin_shutdown()
         for close in wiring.on_shutdown:
@@ -86,8 +89,11 @@ def create_app(
     install_problem_handlers(app)
     install_integrations(app, settings, wiring)
     app.include_router(health.router)
-    for router in (items.router, debug.router) if not settings.is_production else (items.router,):
+    routers = [items.router] + ([debug.router] if not settings.is_production else [])
+    for router in routers:
         app.include_router(router, dependencies=wiring.api_dependencies, responses=wiring.api_responses)
+    for router in wiring.api_routers:  # the integrations' own routes, under the same version prefix
+        app.include_router(router, prefix=API_V1, dependencies=wiring.api_dependencies, responses=wiring.api_responses)
 
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
     install_middleware(app, settings, wiring, access_log=access_log)

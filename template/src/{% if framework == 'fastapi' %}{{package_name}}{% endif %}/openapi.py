@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from .core.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMAS
+from .core.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMAS, problem_example, reason
 
 # The value a path parameter takes in examples, by its schema's format (the id of the 404 example's detail).
 _EXAMPLE_PARAMETERS: Final = {"uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}
@@ -41,11 +41,54 @@ def install_openapi(app: FastAPI) -> None:
             schema.setdefault("components", {}).setdefault("schemas", {}).update(PROBLEM_SCHEMAS)
             for path, operations in schema["paths"].items():
                 for operation in operations.values():
+                    _document_refusals(operation)
                     _set_example_instances(operation, path)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# The refusals of an operation that needs a bearer token (`security`), as `api/auth.py` and
+# `integrations/auth.py` answer them.
+_REFUSALS: Final = {
+    401: (
+        "No bearer token, or one that is not valid (see WWW-Authenticate)",
+        "The bearer token was refused: token expired (exp)",
+        'Bearer error="invalid_token"',
+    ),
+    403: (
+        "The bearer token lacks a scope this operation needs (see WWW-Authenticate)",
+        "The bearer token lacks the scope this operation needs: items:write",
+        'Bearer error="insufficient_scope", scope="items:write"',
+    ),
+}
+
+
+def _document_refusals(operation: dict[str, Any]) -> None:
+    """401 on every operation that needs a bearer token, 403 on those that also need scopes: problem+json with an
+    example and the WWW-Authenticate challenge. Derived from `security`, so the docs follow the dependencies."""
+    requirements = operation.get("security", [])
+    statuses = [401] if requirements else []
+    if any(scopes for requirement in requirements for scopes in requirement.values()):
+        statuses.append(403)
+    responses = operation.setdefault("responses", {})
+    for status in statuses:
+        description, detail, challenge = _REFUSALS[status]
+        responses[str(status)] = {
+            "description": f"{reason(status)}: {description}",
+            "headers": {
+                "WWW-Authenticate": {"description": f"e.g. `{challenge}`", "schema": {"type": "string"}},
+            },
+            "content": {
+                PROBLEM_MEDIA_TYPE: {
+                    "schema": {"$ref": "#/components/schemas/Problem"},
+                    "example": problem_example(status, detail=detail),
+                }
+            },
+        }
+    if statuses:
+        operation["responses"] = dict(sorted(responses.items()))
 
 
 def _set_example_instances(operation: dict[str, Any], path: str) -> None:

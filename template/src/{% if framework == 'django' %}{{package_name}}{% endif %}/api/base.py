@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +21,17 @@ class ServiceViewMixin:
 
     rate_limits: ClassVar[tuple[RouteLimit, ...]] = ()
     """This view's own limits (`api.limits`), enforced on top of RATE_LIMIT_DEFAULT, each in its own budget."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """DRF's `initial`, with the rate limit checked before the permissions (DRF checks it last): a request
+        refused for its credentials still spends its client's budget, so a flood of bad tokens is limited too."""
+        view = cast(APIView, self)
+        view.format_kwarg = view.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = view.perform_content_negotiation(request)
+        request.version, request.versioning_scheme = view.determine_version(request, *args, **kwargs)
+        view.perform_authentication(request)
+        view.check_throttles(request)
+        view.check_permissions(request)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
@@ -41,7 +52,16 @@ class ServiceViewMixin:
 
 
 class ServiceAPIView(ServiceViewMixin, APIView):
-    """A plain view (health, docs, metrics)."""
+    """A plain view."""
+
+
+class PublicAPIView(ServiceAPIView):
+    """A view anyone may call whatever REST_FRAMEWORK's defaults require (health, metrics, /docs, /openapi.json):
+    no authentication, no permission check. Every other view needs what the defaults say (a bearer token with the
+    scope of the method, when the service was generated with authentication)."""
+
+    authentication_classes = ()
+    permission_classes = ()
 
 
 class ServiceViewSet(ServiceViewMixin, GenericViewSet):  # type: ignore[type-arg]

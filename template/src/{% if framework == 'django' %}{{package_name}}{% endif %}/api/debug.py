@@ -15,6 +15,8 @@ class DeliberateError(RuntimeError):
 
 
 class DebugErrorView(ServiceAPIView):
+    required_scopes = {"GET": ()}  # with auth=jwt: any valid token, no scope (as in the FastAPI service)
+
     @extend_schema(
         summary="Raise an unhandled error (not in production)",
         operation_id="debug_error",

@@ -88,6 +88,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
         return problem_response(
             429, f"Too many requests; retry after {wait} seconds", path, headers={"Retry-After": str(wait)}
         )
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed, exceptions.PermissionDenied)):
+        # 401 and 403 say how to authenticate (RFC 6750): the refusal's own challenge (api/authentication.py), or
+        # the one DRF took from the view's authentication class. Without one, DRF has already made the 401 a 403.
+        challenge = getattr(exc, "challenge", None) or getattr(exc, "auth_header", None)
+        headers = {"WWW-Authenticate": challenge} if challenge else None
+        return problem_response(exc.status_code, str(exc.detail), path, headers=headers)
     if isinstance(exc, (OperationalError, InterfaceError)):
         # The database did not answer (down, unreachable, no free connection, statement timeout): the client may
         # retry. The driver's message can name hosts and users: it goes to the log, never to the client.

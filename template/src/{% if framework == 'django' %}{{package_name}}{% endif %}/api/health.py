@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from .. import __version__
 from ..integrations import wiring
 from ..problems import problem_response
-from .base import ServiceAPIView
+from .base import PublicAPIView
 from .schema import problem_responses
 
 _CHECK_RESULT = inline_serializer(
@@ -43,7 +43,7 @@ _SUMMARY = inline_serializer(
 )
 
 
-class HealthView(ServiceAPIView):
+class HealthView(PublicAPIView):
     throttle_classes = []  # noqa: RUF012 - orchestrators probe often; never rate limited
 
 

@@ -13,11 +13,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .base import ServiceAPIView
+from .base import PublicAPIView
 
 
 @extend_schema(exclude=True)
-class OpenAPIView(ServiceAPIView):
+class OpenAPIView(PublicAPIView):
     throttle_classes = []  # noqa: RUF012 - clients generate code from it; never rate limited
     # By resolver: a test that reloads urls.py (other settings, other routes) gets the document of its routes.
     _documents: ClassVar[weakref.WeakKeyDictionary[URLResolver, dict[str, Any]]] = weakref.WeakKeyDictionary()

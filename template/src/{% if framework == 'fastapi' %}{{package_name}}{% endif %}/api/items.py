@@ -15,6 +15,7 @@ from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..items.models import Item, ItemIn, ItemPage, ItemPatch
 from ..items.repository import DuplicateSkuError, StaleItemError
 from ..problems import problem_openapi_responses
+from .access import READ_ITEMS, WRITE_ITEMS
 from .dependencies import ItemRepositoryDep
 from .json_body import JSON_BODY
 from .limits import WRITE_LIMIT
@@ -79,7 +80,7 @@ _INVALID_NAME = {"invalid": "body.name", "message": "String should have at least
 _CREATE_ERRORS = _errors(400, 409, 413, 415, 422, **_INVALID_NAME)
 _REPLACE_ERRORS = _errors(400, 404, 409, 412, 413, 415, 422, **_INVALID_NAME)
 _DELETE_ERRORS = _errors(404, 412, 422, **_INVALID_ID)
-_WRITE_DEPENDENCIES = [*WRITE_LIMIT, *JSON_BODY]
+_WRITE_DEPENDENCIES = [*WRITE_ITEMS, *WRITE_LIMIT, *JSON_BODY]
 DUPLICATE_SKU = "An item with this sku already exists"
 
 
@@ -106,7 +107,7 @@ async def _written(write: Awaitable[Item | None], item_id: UUID, response: Respo
 
 
 # Route names (the function names) are the operationIds of the OpenAPI document: see openapi.py.
-@router.get("", summary="List items", responses=_LIST_ERRORS)
+@router.get("", summary="List items", responses=_LIST_ERRORS, dependencies=READ_ITEMS)
 async def list_items(
     repository: ItemRepositoryDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
@@ -133,7 +134,12 @@ async def create_item(request: Request, data: ItemBody, repository: ItemReposito
     return item
 
 
-@router.get("/{item_id}", summary="Read an item", responses=_with_etag(_READ_ERRORS, status.HTTP_200_OK))
+@router.get(
+    "/{item_id}",
+    summary="Read an item",
+    responses=_with_etag(_READ_ERRORS, status.HTTP_200_OK),
+    dependencies=READ_ITEMS,
+)
 async def get_item(item_id: UUID, repository: ItemRepositoryDep, response: Response) -> Item:
     item = await repository.get(item_id)
     if item is None:
@@ -172,7 +178,7 @@ async def update_item(
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses=_DELETE_ERRORS,
-    dependencies=WRITE_LIMIT,
+    dependencies=[*WRITE_ITEMS, *WRITE_LIMIT],
 )
 async def delete_item(item_id: UUID, repository: ItemRepositoryDep, if_match: IfMatch = None) -> None:
     try:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import params
+from fastapi import APIRouter, params
 
 from ..core.wiring import ServiceWiring
 
@@ -19,3 +20,13 @@ class Wiring(ServiceWiring):
 
     api_responses: dict[int | str, dict[str, Any]] = field(default_factory=dict)
     """Extra documented responses of every `/api` route (e.g. 429 when rate limiting is on)."""
+
+    api_routers: list[APIRouter] = field(default_factory=list)
+    """Extra `/api` routers, included like the service's own (with `api_dependencies`) under `API_V1`, e.g. the
+    logout router's `/auth/logout` is served at `/api/v1/auth/logout`."""
+
+    on_startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Awaited once at start, before the server takes traffic (e.g. fetch the identity provider's keys)."""
+
+    subject_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    """Called with the subject (`sub`) of each request whose bearer token was verified (e.g. Sentry's user id)."""

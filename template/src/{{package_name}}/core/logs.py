@@ -94,6 +94,7 @@ def configure_logging(settings: ServiceSettings, stream: IO[str] | None = None) 
 
 
 ACCESS_LOGGER: Final = "access"
+_SUBJECT_FIELD: Final = ',"subject":'
 
 
 class AccessLog:
@@ -116,7 +117,9 @@ class AccessLog:
         status: int,
         duration_ms: float,
         client: str | None,
+        subject: str | None = None,
     ) -> None:
+        """`subject` is the verified token's `sub` (never the token); the line has no `subject` without one."""
         if not self.enabled:
             return
         timestamp = utc_timestamp(time.time())
@@ -128,7 +131,8 @@ class AccessLog:
                 f'"request_id":{_json_string(request_id)},"method":{_json_string(method)},'
                 f'"path":{_json_string(path)},"route":{"null" if route is None else _json_string(route)},'
                 f'"status":{int(status)},"duration_ms":{round(float(duration_ms), 3)!r},'
-                f'"client":{"null" if client is None else _json_string(client)}}}'
+                f'"client":{"null" if client is None else _json_string(client)}'
+                f"{'' if subject is None else _SUBJECT_FIELD + _json_string(subject)}}}"
             )
         else:
             fields = {
@@ -144,6 +148,8 @@ class AccessLog:
                 "duration_ms": round(duration_ms, 3),
                 "client": client,
             }
+            if subject is not None:
+                fields["subject"] = subject
             line = render(fields, self.log_format)
         # Resolved per call so that a replaced sys.stdout (tests, reloaders) is honoured.
         stream = self._stream or sys.stdout

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import Final
+
+SUBJECT_STATE_KEY: Final = "auth_subject"
+"""Where authentication leaves the verified subject (`sub`) in the ASGI scope's `state`, for the layers around the
+app: the access line and the rate limiter read it there."""
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 

@@ -16,7 +16,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from ...core.limits import Rate, Verdict, client_identity
+from ...core.request_context import SUBJECT_STATE_KEY
 
+SUBJECT_PREFIX: Final = "sub:"
+"""Budgets of subjects are keyed `sub:<subject>`: never an address (addresses have no `s`), never `unidentified`."""
 HEADERS_SCOPE_KEY: Final = "rate_limit_headers"
 """Where a limiter leaves its verdicts for `RateLimitHeadersMiddleware` (the headers must reach 404s too)."""
 
@@ -34,6 +37,14 @@ class AsyncBucketStore(Protocol):
     def record_failure(self, exc: BaseException) -> None: ...
 
     def record_success(self) -> None: ...
+
+
+def client_key(request: Request) -> str:
+    """Whose budget a request spends: its token's subject when one was verified, else its address."""
+    subject = request.scope.get("state", {}).get(SUBJECT_STATE_KEY)
+    if subject is not None:
+        return f"{SUBJECT_PREFIX}{subject}"
+    return client_identity(request.client.host if request.client else None)
 
 
 class ClientRateLimiter:
@@ -59,7 +70,7 @@ class ClientRateLimiter:
         if not store.available():
             self._degraded()
             return
-        key = f"{self.scope}:{client_identity(request.client.host if request.client else None)}"
+        key = f"{self.scope}:{client_key(request)}"
         try:
             verdict = await store.spend_async(key, self.rate)
         except store.errors as exc:

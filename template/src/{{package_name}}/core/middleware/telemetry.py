@@ -8,6 +8,7 @@ from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..logs import AccessLog
+from ..request_context import SUBJECT_STATE_KEY
 
 _SERVER_TIMING: Final = b"server-timing"
 _PROCESS_TIME: Final = b"x-process-time"
@@ -70,14 +71,16 @@ class RequestTelemetryMiddleware:
             for observer in self.observers:
                 observer.finished(method, route, status, duration)
             client = scope.get("client")
+            state = scope.get("state", {})
             self.access_log.write(
-                request_id=scope.get("state", {}).get("request_id", "-"),
+                request_id=state.get("request_id", "-"),
                 method=method,
                 path=scope["path"],
                 route=route,
                 status=status,
                 duration_ms=duration * 1000,
                 client=client[0] if client else None,
+                subject=state.get(SUBJECT_STATE_KEY),
             )
 
         async def send_with_timing(message: Message) -> None:

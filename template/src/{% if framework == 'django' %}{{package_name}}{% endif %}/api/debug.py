@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +17,8 @@ class DeliberateError(RuntimeError):
 
 
 class DebugErrorView(ServiceAPIView):
-    required_scopes = {"GET": ()}  # with auth=jwt: any valid token, no scope (as in the FastAPI service)
+    # With auth=jwt: any valid token, no scope (as in the FastAPI service).
+    required_scopes: ClassVar[dict[str, tuple[str, ...]]] = {"GET": ()}
 
     @extend_schema(
         summary="Raise an unhandled error (not in production)",

@@ -9,6 +9,7 @@ from functools import partial
 from typing import IO
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health, items
@@ -29,6 +30,7 @@ from .middleware.head import HeadAsGetMiddleware
 from .migrate import migrate
 from .openapi import install_openapi, operation_id
 from .problems import install_problem_handlers
+from .route_guards import require_guarded
 from .settings import Settings
 
 OPENAPI_TAGS = [
@@ -90,14 +92,23 @@ def create_app(
     install_integrations(app, settings, wiring)
     app.include_router(health.router)
     routers = [items.router] + ([debug.router] if not settings.is_production else [])
+    require_guarded([*routers, *wiring.api_routers])
+    app.state.api_guards = tuple(wiring.api_guards)
     for router in routers:
         app.include_router(router, dependencies=wiring.api_dependencies, responses=wiring.api_responses)
     for router in wiring.api_routers:  # the integrations' own routes, under the same version prefix
         app.include_router(router, prefix=API_V1, dependencies=wiring.api_dependencies, responses=wiring.api_responses)
+    api_operations = [
+        (prefix + route.path_format, route.methods or set())
+        for prefix, included in [("", routers), (API_V1, wiring.api_routers)]
+        for router in included
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
 
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
     install_middleware(app, settings, wiring, access_log=access_log)
-    install_openapi(app)
+    install_openapi(app, api_operations=api_operations, api_security=wiring.api_security)
     return app
 
 

@@ -7,6 +7,7 @@ fields and statuses), so a client generated from one works against the other.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final
 
 from fastapi import FastAPI
@@ -25,8 +26,15 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def install_openapi(app: FastAPI) -> None:
-    """Generate the document once, with the problem+json schemas every error response refers to."""
+def install_openapi(
+    app: FastAPI,
+    *,
+    api_operations: Sequence[tuple[str, Collection[str]]] = (),
+    api_security: Mapping[str, dict[str, Any]] | None = None,
+) -> None:
+    """Generate the document once, with the problem+json schemas every error response refers to. Every one of
+    `api_operations` (path, methods) requires each scheme of `api_security`: a guard enforces it, not a dependency
+    FastAPI could see (`route_guards.py`)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -39,6 +47,8 @@ def install_openapi(app: FastAPI) -> None:
                 separate_input_output_schemas=app.separate_input_output_schemas,
             )
             schema.setdefault("components", {}).setdefault("schemas", {}).update(PROBLEM_SCHEMAS)
+            if api_security:
+                _require_security(schema, api_operations, api_security)
             for path, operations in schema["paths"].items():
                 for operation in operations.values():
                     _document_refusals(operation)
@@ -47,6 +57,23 @@ def install_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _require_security(
+    schema: dict[str, Any], api_operations: Sequence[tuple[str, Collection[str]]], schemes: Mapping[str, dict[str, Any]]
+) -> None:
+    """Declare `schemes` and list each in the `security` of every one of `api_operations` that does not already
+    (an operation whose dependencies name scopes has them listed by FastAPI, with its scopes)."""
+    schema["components"].setdefault("securitySchemes", {}).update(schemes)
+    for path, methods in api_operations:
+        operations = schema["paths"].get(path, {})
+        for method in methods:
+            operation = operations.get(method.lower())
+            if operation is None:  # not in the document (include_in_schema=False)
+                continue
+            requirements = operation.setdefault("security", [])
+            listed = {name for requirement in requirements for name in requirement}
+            requirements.extend({name: []} for name in schemes if name not in listed)
 
 
 # The refusals of an operation that needs a bearer token (`security`), as `api/auth.py` and

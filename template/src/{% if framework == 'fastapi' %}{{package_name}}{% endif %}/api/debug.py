@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from ..problems import problem_openapi_responses
+from ..route_guards import api_router
 from .paths import API_V1
 
-router = APIRouter(prefix=f"{API_V1}/debug", tags=["debug"])
+router = api_router(prefix=f"{API_V1}/debug", tags=["debug"])
 
 
 class DeliberateError(RuntimeError):

@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Header, Query, Request, status
+from fastapi import Body, Header, Query, Request, status
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -15,13 +15,14 @@ from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..items.models import Item, ItemIn, ItemPage, ItemPatch
 from ..items.repository import DuplicateSkuError, StaleItemError
 from ..problems import problem_openapi_responses
+from ..route_guards import api_router
 from .access import READ_ITEMS, WRITE_ITEMS
 from .dependencies import ItemRepositoryDep
 from .json_body import JSON_BODY
 from .limits import WRITE_LIMIT
 from .paths import API_V1
 
-router = APIRouter(prefix=f"{API_V1}/items", tags=["items"])
+router = api_router(prefix=f"{API_V1}/items", tags=["items"])
 
 # Every request body shows at least two named examples in the docs UI.
 ITEM_EXAMPLES: dict[str, Any] = {

@@ -9,14 +9,23 @@ from typing import Any
 from fastapi import APIRouter, params
 
 from ..core.wiring import ServiceWiring
+from ..route_guards import RouteGuard
 
 
 @dataclass
 class Wiring(ServiceWiring):
     """`ServiceWiring` (readiness, observers, page policies, CORS headers, degradation, shutdown) plus FastAPI's."""
 
+    api_guards: list[RouteGuard] = field(default_factory=list)
+    """Steps every `/api` request takes, in order, before the route's dependencies (`route_guards.py`): e.g.
+    identify the caller, spend the default rate limit, refuse a request without a valid token."""
+
     api_dependencies: list[params.Depends] = field(default_factory=list)
-    """Dependencies added to every `/api` route (e.g. the default rate limit)."""
+    """Dependencies added to every `/api` route, solved by FastAPI after the guards (the route's own come last)."""
+
+    api_security: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Security schemes every `/api` operation requires in the OpenAPI document (name: scheme), so the docs UI sends
+    credentials even to operations that name no scopes (e.g. bearer tokens, enforced by a guard)."""
 
     api_responses: dict[int | str, dict[str, Any]] = field(default_factory=dict)
     """Extra documented responses of every `/api` route (e.g. 429 when rate limiting is on)."""

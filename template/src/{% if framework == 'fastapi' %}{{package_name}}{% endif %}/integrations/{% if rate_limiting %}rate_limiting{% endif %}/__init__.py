@@ -1,6 +1,6 @@
-"""Per-client rate limiting: GCRA budgets (`core/limits.py`) in memory or Redis, checked by a FastAPI dependency.
+"""Per-client rate limiting: GCRA budgets (`core/limits.py`) in memory or Redis, checked per request.
 
-- Every `/api` route gets `RATE_LIMIT_DEFAULT` (one budget per client across the API).
+- Every `/api` route gets `RATE_LIMIT_DEFAULT` (one budget per client across the API), spent by a route guard.
 - A route declares a stricter limit of its own with `dependencies=[route_limit("30/minute", scope="write")]`.
 - Health, metrics and docs are not `/api` routes and are never limited.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from fastapi import Depends, FastAPI, params
+from fastapi import FastAPI, params
 from starlette.requests import Request
 
 from ...core.limits import MemoryBuckets, Rate, parse_rate
@@ -101,7 +101,7 @@ def install(app: FastAPI, settings: Settings, wiring: Wiring, *, store: AsyncBuc
     if not limits.enabled:
         return limits
     default = limits.limiter(parse_rate(settings.rate_limit_default), "default")
-    wiring.api_dependencies.append(Depends(default))
+    wiring.api_guards.append(default)  # a guard, not a dependency: it runs on every /api request (route_guards.py)
     wiring.api_responses.update(too_many_requests_response())
     if not limits.fail_open:
         wiring.api_responses.update(problem_openapi_responses(503))

@@ -1,5 +1,6 @@
-"""`ClientRateLimiter`: a FastAPI dependency that spends one request of a client's budget (`core/limits.py`),
-leaves the X-RateLimit-* headers for `RateLimitHeadersMiddleware`, and answers 429 (or, failing closed, 503).
+"""`ClientRateLimiter`: spends one request of a client's budget (`core/limits.py`) as a route guard (the default
+limit) or a FastAPI dependency (a route's own), leaves the X-RateLimit-* headers for `RateLimitHeadersMiddleware`,
+and answers 429 (or, failing closed, 503).
 
 Our own small dependency rather than fastapi-limiter's `RateLimiter`: that one keeps one bucket for every client
 (per-client buckets need a pyrate-limiter `BucketFactory`), sends no X-RateLimit-* or Retry-After headers, turns a

@@ -29,7 +29,7 @@ class FixedResponseRoute(APIRoute):
         self._fixed: tuple[int, Headers, bytes] | None = None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._fixed is None or scope["method"] not in self.methods:  # 405 and its problem response as usual
+        if self._fixed is None or scope["method"] not in (self.methods or ()):  # a 405 is answered as usual
             await self._handle_and_remember(scope, receive, send)
             return
         status, headers, body = self._fixed

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
+import importlib.util
 import os
 import sys
 import time
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures import ITEM_BODY
+
+AUTH_ISSUER = "https://login.bench.example/"
+AUTH_AUDIENCE = "https://api.bench.example"
+AUTH_SECRET = "bench-hmac-secret-" + "s" * 32
 
 # The rendered service as `bench/middleware.py` starts it (production, JSON access line, CORS, a generous limit).
 SERVICE_ENV = {
@@ -62,7 +68,7 @@ async def call(app: Any, scope: dict[str, Any], body: bytes = b"") -> list[dict[
     return sent
 
 
-async def cost_us(app: Any, path: str, requests: int) -> float:
+async def cost_us(app: Any, path: str, requests: int, headers: tuple[tuple[bytes, bytes], ...] = ()) -> float:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
@@ -71,44 +77,122 @@ async def cost_us(app: Any, path: str, requests: int) -> float:
 
     started = time.thread_time()
     for _ in range(requests):
-        await app(http_scope(path), receive, send)
+        await app(http_scope(path, headers=headers), receive, send)
     return (time.thread_time() - started) / requests * 1e6
 
 
-async def main(package: str, requests: int, log_path: str) -> None:
-    os.environ.update(SERVICE_ENV)
+def one_item_repository(package: str) -> tuple[Any, uuid.UUID]:
+    """A repository factory whose store is one item in memory (the route's `get` is all the benchmarks call): the
+    route's own work without a query, comparable with the bare app's dict."""
+    models = importlib.import_module(f"{package}.items.models")
+    now = datetime.now(UTC)
+    item = models.Item(id=uuid.uuid4(), created_at=now, updated_at=now, **ITEM_BODY)
+
+    class OneItem:
+        def __init__(self, session: object) -> None:
+            self.session = session
+
+        async def get(self, item_id: uuid.UUID) -> Any:
+            return item if item_id == item.id else None
+
+    return OneItem, item.id
+
+
+def service_environment(package: str, workdir: str) -> bool:
+    """Production settings as `bench/middleware.py` serves them, with `auth=jwt` an HMAC key; True when the project
+    verifies bearer tokens."""
+    # No statement reaches the database (the item is in memory, sessions connect on their first statement), so a
+    # PostgreSQL project (production refuses SQLite) gets a URL no server answers: a query would fail loudly.
+    answers = Path(".copier-answers.yml").read_text() if Path(".copier-answers.yml").exists() else ""
+    on_postgresql = "database: postgresql" in answers
+    url = "postgresql://bench@127.0.0.1:9/bench" if on_postgresql else f"sqlite:///{workdir}/app-cost.sqlite3"
+    os.environ.update(SERVICE_ENV, DATABASE_URL=url)
     for name in ("SENTRY_DSN", "PROMETHEUS_MULTIPROC_DIR"):
         os.environ.pop(name, None)
-    settings = importlib.import_module(f"{package}.settings").load_settings()
-    access_log = open(log_path, "w")  # noqa: SIM115 (lives for the run)
-    service = importlib.import_module(f"{package}.app").create_app(settings, access_log_stream=access_log)
-    bare = importlib.import_module("bare").app
-    async with service.router.lifespan_context(service):
-        body = json.dumps(ITEM_BODY).encode()
-        headers = ((b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()))
-        created = await call(service, http_scope("/api/v1/items", "POST", headers), body)
-        item_id = json.loads(created[1]["body"])["id"]
-        from fixtures import ITEM_ID
+    if importlib.util.find_spec(f"{package}.core.auth") is None:
+        return False
+    os.environ.update(AUTH_JWT_SECRET=AUTH_SECRET, AUTH_ISSUER=AUTH_ISSUER, AUTH_AUDIENCE=AUTH_AUDIENCE)
+    return True
 
-        endpoints = {
-            "GET /health/live": ("/health/live", "/health/live"),
-            "GET /api/v1/items/{id}": (f"/api/v1/items/{item_id}", f"/api/v1/items/{ITEM_ID}"),
-        }
-        print(f"  {'endpoint':<24} {'rendered':>9} {'bare':>9} {'extra':>8}  bare/rendered")
-        for name, (service_path, bare_path) in endpoints.items():
+
+async def main(package: str, requests: int, log_path: str) -> None:
+    has_auth = service_environment(package, str(Path(log_path).parent))
+    settings = importlib.import_module(f"{package}.settings").load_settings()
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+    if has_auth:
+        token = importlib.import_module(f"{package}.core.auth").mint_token(settings, "bench-client")
+        headers = ((b"authorization", f"Bearer {token}".encode()),)
+    access_log = open(log_path, "w")  # noqa: SIM115 (lives for the run)
+    repository, item_id = one_item_repository(package)
+    create_app = importlib.import_module(f"{package}.app").create_app
+    service = create_app(settings, access_log_stream=access_log, item_repository=repository)
+    bare = importlib.import_module("bare").app
+    from fixtures import ITEM_ID
+
+    endpoints = {
+        "GET /health/live": ("/health/live", "/health/live"),
+        "GET /api/v1/items/{id}": (f"/api/v1/items/{item_id}", f"/api/v1/items/{ITEM_ID}"),
+    }
+    async with service.router.lifespan_context(service):
+        for service_path, bare_path in endpoints.values():
             for app, path in ((service, service_path), (bare, bare_path)):
-                status = (await call(app, http_scope(path)))[0]["status"]
+                status = (await call(app, http_scope(path, headers=headers)))[0]["status"]
                 if status != 200:
                     raise SystemExit(f"{path} answered {status}")
+        print(f"  {'endpoint':<24} {'rendered':>9} {'bare':>9} {'extra':>8}  bare/rendered")
+        for name, (service_path, bare_path) in endpoints.items():
             rendered_us, bare_us = float("inf"), float("inf")
             for _ in range(7):  # alternately, so that a burst of load hits both alike
-                rendered_us = min(rendered_us, await cost_us(service, service_path, requests))
-                bare_us = min(bare_us, await cost_us(bare, bare_path, requests))
+                rendered_us = min(rendered_us, await cost_us(service, service_path, requests, headers))
+                bare_us = min(bare_us, await cost_us(bare, bare_path, requests, headers))
             print(
                 f"  {name:<24} {rendered_us:6.1f} us {bare_us:6.1f} us {rendered_us - bare_us:+6.1f} us"
                 f"  {bare_us / rendered_us:.2f}"
             )
+        await price_parts(service, bare, endpoints, requests, headers)
     access_log.close()
+
+
+async def price_parts(
+    service: Any, bare: Any, endpoints: dict[str, tuple[str, str]], requests: int, headers: tuple[Any, ...]
+) -> None:
+    """What each part of the rendered app costs: the app measured with the part taken out, in the same process."""
+
+    from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
+
+    def routes_only(app: Any) -> Any:
+        # The app's router without any middleware, FastAPI's error layers included (its exit stack stays: dependencies
+        # with `yield` need it): what the routes cost.
+        router = AsyncExitStackMiddleware(app.router)
+
+        async def call_router(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            scope["app"] = app
+            await router(scope, receive, send)
+
+        return call_router
+
+    print("\n  the same, per part (thread CPU time per request, best of 7; a part's cost = with it - without it)")
+    print(f"  {'endpoint':<24} {'part':<44} {'us':>7}")
+    for name, (service_path, bare_path) in endpoints.items():
+        whole = min([await cost_us(service, service_path, requests, headers) for _ in range(7)])
+        service_routes = min([await cost_us(routes_only(service), service_path, requests, headers) for _ in range(7)])
+        bare_whole = min([await cost_us(bare, bare_path, requests, headers) for _ in range(7)])
+        bare_routes = min([await cost_us(routes_only(bare), bare_path, requests, headers) for _ in range(7)])
+        rows = [
+            ("middleware (ours and FastAPI's error layers)", whole - service_routes),
+            ("bare FastAPI's error layers alone", bare_whole - bare_routes),
+            ("routing and the route (no middleware)", service_routes),
+            ("bare FastAPI's routing and route", bare_routes),
+        ]
+        guards = getattr(service.state, "api_guards", ())
+        if name.startswith("GET /api") and guards:
+            service.state.api_guards = ()
+            unguarded = min([await cost_us(routes_only(service), service_path, requests, headers) for _ in range(7)])
+            service.state.api_guards = guards
+            names = ", ".join(getattr(guard, "__name__", type(guard).__name__) for guard in guards)
+            rows.append((f"route guards ({names})", service_routes - unguarded))
+        for part, us in rows:
+            print(f"  {name:<24} {part:<44} {us:7.1f}")
 
 
 if __name__ == "__main__":

@@ -22,20 +22,18 @@ import secrets
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_cost import SERVICE_ENV, call, http_scope
+from app_cost import AUTH_AUDIENCE as AUDIENCE
+from app_cost import AUTH_ISSUER as ISSUER
+from app_cost import AUTH_SECRET as SECRET
+from app_cost import SERVICE_ENV, call, http_scope, one_item_repository
 from fixtures import ITEM_BODY
 
-ISSUER = "https://login.bench.example/"
-AUDIENCE = "https://api.bench.example"
-SECRET = "bench-hmac-secret-" + "s" * 32
 ROUNDS = 7
 
 
@@ -112,22 +110,6 @@ def verify(package: str, calls: int) -> None:
         print(f"  {name:<10} {first_us:9.1f} us {cached_us:6.2f} us {cached_us / first_us:15.4f}")
     rs.close()
     server.shutdown()
-
-
-def one_item_repository(package: str) -> tuple[Any, uuid.UUID]:
-    """A repository factory whose store is one item in memory (the route's `get` is all the benchmark calls)."""
-    models = importlib.import_module(f"{package}.items.models")
-    now = datetime.now(UTC)
-    item = models.Item(id=uuid.uuid4(), created_at=now, updated_at=now, **ITEM_BODY)
-
-    class OneItem:
-        def __init__(self, session: object) -> None:
-            self.session = session
-
-        async def get(self, item_id: uuid.UUID) -> Any:
-            return item if item_id == item.id else None
-
-    return OneItem, item.id
 
 
 async def request(package: str, requests: int, log_path: str, in_memory: bool = False) -> None:

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from .. import __version__
 from ..core.lifecycle import CheckResult
 from ..core.problems import PROBLEM_MEDIA_TYPE
+from ..fixed_routes import FixedResponseRoute
 from ..problems import problem_response
 from .dependencies import ServiceStateDep, SettingsDep
 
@@ -67,9 +68,19 @@ _NOT_READY: dict[int | str, dict[str, Any]] = {
 
 
 # Route names are the operationIds in the OpenAPI document (see openapi.py): stable names for generated clients.
-@router.get("/live", name="health_live", summary="Liveness: the process serves HTTP")
 async def live() -> Liveness:
     return Liveness()
+
+
+# Answered from memory after the first request (fixed_routes.py): probes call it all the time.
+router.add_api_route(
+    "/live",
+    live,
+    methods=["GET"],
+    name="health_live",
+    summary="Liveness: the process serves HTTP",
+    route_class_override=FixedResponseRoute,
+)
 
 
 @router.get(

@@ -24,7 +24,15 @@ class FixedResponseRoute(APIRoute):
     def __init__(self, path: str, endpoint: Any, **options: Any) -> None:
         super().__init__(path, endpoint, **options)
         dependant = self.dependant
-        if dependant.dependencies or dependant.path_params or dependant.query_params or dependant.header_params:
+        takes = [
+            *dependant.dependencies,
+            *dependant.path_params,
+            *dependant.query_params,
+            *dependant.header_params,
+            *dependant.cookie_params,
+            *dependant.body_params,
+        ]
+        if takes or dependant.request_param_name or dependant.response_param_name:
             raise TypeError(f"{self.path}: a FixedResponseRoute's endpoint takes no parameters and no dependencies")
         self._fixed: tuple[int, Headers, bytes] | None = None
 

@@ -106,7 +106,8 @@ def service_environment(package: str, workdir: str) -> bool:
     answers = Path(".copier-answers.yml").read_text() if Path(".copier-answers.yml").exists() else ""
     on_postgresql = "database: postgresql" in answers
     url = "postgresql://bench@127.0.0.1:9/bench" if on_postgresql else f"sqlite:///{workdir}/app-cost.sqlite3"
-    os.environ.update(SERVICE_ENV, DATABASE_URL=url)
+    os.environ.update(SERVICE_ENV)
+    os.environ.setdefault("DATABASE_URL", url)  # bench/auth.py names a migrated SQLite file to read from
     for name in ("SENTRY_DSN", "PROMETHEUS_MULTIPROC_DIR"):
         os.environ.pop(name, None)
     if importlib.util.find_spec(f"{package}.core.auth") is None:
@@ -115,13 +116,18 @@ def service_environment(package: str, workdir: str) -> bool:
     return True
 
 
+def bearer_headers(package: str, settings: Any, has_auth: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """The Authorization header of one token the service accepts (none when it does not verify tokens)."""
+    if not has_auth:
+        return ()
+    token = importlib.import_module(f"{package}.core.auth").mint_token(settings, "bench-client")
+    return ((b"authorization", f"Bearer {token}".encode()),)
+
+
 async def main(package: str, requests: int, log_path: str) -> None:
     has_auth = service_environment(package, str(Path(log_path).parent))
     settings = importlib.import_module(f"{package}.settings").load_settings()
-    headers: tuple[tuple[bytes, bytes], ...] = ()
-    if has_auth:
-        token = importlib.import_module(f"{package}.core.auth").mint_token(settings, "bench-client")
-        headers = ((b"authorization", f"Bearer {token}".encode()),)
+    headers = bearer_headers(package, settings, has_auth)
     access_log = open(log_path, "w")  # noqa: SIM115 (lives for the run)
     repository, item_id = one_item_repository(package)
     create_app = importlib.import_module(f"{package}.app").create_app

@@ -17,7 +17,6 @@ import asyncio
 import importlib
 import importlib.util
 import json
-import os
 import secrets
 import sys
 import threading
@@ -31,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from app_cost import AUTH_AUDIENCE as AUDIENCE
 from app_cost import AUTH_ISSUER as ISSUER
 from app_cost import AUTH_SECRET as SECRET
-from app_cost import SERVICE_ENV, call, http_scope, one_item_repository
+from app_cost import bearer_headers, call, cost_us, http_scope, one_item_repository, service_environment
 from fixtures import ITEM_BODY
 
 ROUNDS = 7
@@ -113,17 +112,9 @@ def verify(package: str, calls: int) -> None:
 
 
 async def request(package: str, requests: int, log_path: str, in_memory: bool = False) -> None:
-    os.environ.update(SERVICE_ENV)
-    for name in ("SENTRY_DSN", "PROMETHEUS_MULTIPROC_DIR"):
-        os.environ.pop(name, None)
-    has_auth = importlib.util.find_spec(f"{package}.core.auth") is not None
-    if has_auth:
-        os.environ.update(AUTH_JWT_SECRET=SECRET, AUTH_ISSUER=ISSUER, AUTH_AUDIENCE=AUDIENCE)
+    has_auth = service_environment(package, str(Path(log_path).parent))
     settings = importlib.import_module(f"{package}.settings").load_settings()
-    headers: tuple[tuple[bytes, bytes], ...] = ()
-    if has_auth:
-        token = importlib.import_module(f"{package}.core.auth").mint_token(settings, "bench-client")
-        headers = ((b"authorization", f"Bearer {token}".encode()),)
+    headers = bearer_headers(package, settings, has_auth)
     with open(log_path, "w") as access_log:
         create_app = importlib.import_module(f"{package}.app").create_app
         if in_memory:
@@ -141,19 +132,7 @@ async def request(package: str, requests: int, log_path: str, in_memory: bool = 
             status = (await call(app, http_scope(path, headers=headers)))[0]["status"]
             if status != 200:
                 raise SystemExit(f"GET {path} answered {status}")
-
-            async def receive() -> dict[str, Any]:
-                return {"type": "http.request", "body": b"", "more_body": False}
-
-            async def send(message: dict[str, Any]) -> None:
-                return None
-
-            best = float("inf")
-            for _ in range(ROUNDS):
-                started = time.thread_time()
-                for _ in range(requests):
-                    await app(http_scope(path, headers=headers), receive, send)
-                best = min(best, (time.thread_time() - started) / requests * 1e6)
+            best = min([await cost_us(app, path, requests, headers) for _ in range(ROUNDS)])
     print(json.dumps({"auth": has_auth, "us_per_request": best}))
 
 

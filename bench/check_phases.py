@@ -36,7 +36,9 @@ def timed(name: str, command: list[str], project: Path, env: dict[str, str]) -> 
     wall, cpu = time.perf_counter() - started, children_cpu_s() - cpu_before
     summary = next((line for line in reversed(result.stdout.splitlines()) if " passed" in line), "")
     if result.returncode != 0:
-        raise SystemExit(f"{name} failed (exit {result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        failures = result.stdout.find("= FAILURES =")  # pytest's tracebacks come before its long coverage table
+        shown = result.stdout[failures : failures + 6000] if failures >= 0 else result.stdout[-4000:]
+        raise SystemExit(f"{name} failed (exit {result.returncode}):\n{shown}\n{result.stderr[-4000:]}")
     return name, wall, cpu, summary.strip("= ")
 
 

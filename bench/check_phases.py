@@ -34,7 +34,7 @@ def timed(name: str, command: list[str], project: Path, env: dict[str, str]) -> 
     cpu_before, started = children_cpu_s(), time.perf_counter()
     result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
     wall, cpu = time.perf_counter() - started, children_cpu_s() - cpu_before
-    summary = next((line for line in reversed(result.stdout.splitlines()) if " passed" in line), "")
+    summary = next((line for line in reversed(result.stdout.splitlines()) if " passed in " in line), "")
     if result.returncode != 0:
         failures = result.stdout.find("= FAILURES =")  # pytest's tracebacks come before its long coverage table
         shown = result.stdout[failures : failures + 6000] if failures >= 0 else result.stdout[-4000:]

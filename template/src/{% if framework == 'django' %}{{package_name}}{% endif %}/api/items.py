@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from ..core.entity_tags import STALE, if_match_allows
 from ..items.models import Item
+from ..items.scopes import ITEM_SCOPES
 from ..items.serializers import ItemInSerializer, ItemPatchSerializer, ItemSerializer
 from ..rates import RouteLimit
 from .base import ServiceViewSet
@@ -146,6 +147,7 @@ class ItemViewSet(mixins.ListModelMixin, ServiceViewSet):
     serializer_class = ItemSerializer
     lookup_url_kwarg = "item_id"
     lookup_value_converter = "str"  # `<str:item_id>`: a malformed id is a 422 from get_object, not a 404
+    required_scopes = ITEM_SCOPES
     rate_limits: ClassVar[tuple[RouteLimit, ...]] = WRITE_LIMIT  # reads count against the default limit only
 
     def get_object(self) -> Item:

@@ -23,7 +23,7 @@ class ServiceViewMixin:
     http_method_names: Sequence[str] = ("get", "post", "put", "patch", "delete", "head")
 
     rate_limits: ClassVar[tuple[RouteLimit, ...]] = ()
-    """This view's own limits (`api.limits`), enforced on top of RATE_LIMIT_DEFAULT, each in its own budget."""
+    """This view's own limits (its app's `limits.py`), enforced on top of RATE_LIMIT_DEFAULT, each in its own budget."""
 
     public: ClassVar[bool] = False
     """True when anyone may call the view; otherwise it declares `required_scopes` (api/scopes.py)."""

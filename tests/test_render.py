@@ -141,6 +141,39 @@ def test_default_render_has_the_expected_layout(projects: ProjectFactory) -> Non
         assert f"{variable}=" in (project.path / ".env.example").read_text()
 
 
+LAYOUT_ENTRY = re.compile(r"^(?P<indent> *)(?P<path>[\w.{}-]+(?:/[\w.{}-]+)*/?)(?:\s|$)")
+
+
+def layout_paths(readme: str) -> list[str]:
+    """The paths the README's Layout section names: its code block, one entry per line (`dir/` opens a level that
+    the lines indented under it are in); lines indented deeper than an entry continue its description."""
+    section = readme.split("\n## Layout\n", 1)[1]
+    block = section.split("```", 2)[1].split("\n", 1)[1]
+    paths: list[str] = []
+    parents: list[tuple[int, str]] = []  # (indent, directory)
+    for line in block.splitlines():
+        match = LAYOUT_ENTRY.match(line)
+        indent = len(line) - len(line.lstrip(" "))
+        if match is None or (parents and indent > parents[-1][0] + 2) or (not parents and indent):
+            continue
+        while parents and parents[-1][0] >= indent:
+            parents.pop()
+        path = "/".join([*(directory for _, directory in parents), match["path"].rstrip("/")])
+        paths.append(path)
+        if match["path"].endswith("/"):
+            parents.append((indent, path))
+    return paths
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "django"])
+def test_every_path_the_readme_layout_names_exists(projects: ProjectFactory, framework: str) -> None:
+    project = projects.render(framework=framework)
+    named = layout_paths((project.path / "README.md").read_text())
+    assert len(named) >= 10, named
+    missing = [path for path in named if not (project.path / path).exists()]
+    assert missing == []
+
+
 def _changed_answers() -> list[tuple[str, object]]:
     changes: list[tuple[str, object]] = list(FREE_TEXT_CHANGES.items())
     for question, values in QUESTION_VALUES.items():

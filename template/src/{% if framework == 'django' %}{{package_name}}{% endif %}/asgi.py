@@ -12,7 +12,9 @@ import os
 from typing import IO, cast
 
 from django.conf import settings as django_settings
+from django.core import checks
 from django.core.asgi import get_asgi_application
+from django.core.management.base import SystemCheckError
 
 from .config import Settings
 from .core.asgi_types import ASGIApp, Receive, Scope, Send
@@ -62,9 +64,18 @@ def build_application(settings: Settings, *, access_log_stream: IO[str] | None =
     # Django logs every 4xx as a warning ("Not Found: /x"): the access line already says it. Errors stay.
     logging.getLogger("django.request").setLevel(max(logging.ERROR, logging.getLogger().level))
     django_app = cast(ASGIApp, get_asgi_application())  # django.setup(), once per process
+    refuse_failing_checks()
     service_wiring = wiring()
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
     return ServiceApp(install_middleware(django_app, settings, service_wiring, access_log=access_log), service_wiring)
+
+
+def refuse_failing_checks() -> None:
+    """`manage.py check`'s errors stop the service before it serves (a view without scopes among them)."""
+    errors = [issue for issue in checks.run_checks() if issue.is_serious() and not issue.is_silenced()]
+    if errors:
+        listed = "\n".join(f"  {issue}" for issue in errors)
+        raise SystemCheckError(f"The service cannot start; `manage.py check` found:\n{listed}")
 
 
 def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> ASGIApp:

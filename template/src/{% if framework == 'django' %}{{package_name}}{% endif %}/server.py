@@ -4,8 +4,11 @@ configures it. `manage.py runserver` serves the same application through `app_fr
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
+
+from django.core.management.base import SystemCheckError
 
 from .config import Settings
 from .core.logs import configure_logging
@@ -50,7 +53,11 @@ def app_from_environment() -> ServiceApp:
 
 
 def main() -> int:
-    settings, app = configured_application()
+    try:
+        settings, app = configured_application()
+    except SystemCheckError as refused:
+        print(refused, file=sys.stderr)
+        return 1
     if settings.effective_migrate_on_start:
         migrate(settings)
     return serve(app, app.wiring.state, settings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Final
 
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +13,9 @@ from rest_framework.viewsets import GenericViewSet
 from ..rates import RouteLimit
 from .verdicts import rate_limit_headers
 
+THROTTLES_CHECKED: Final = "throttles_checked"
+"""The DRF request's attribute saying its rate limit was checked (and spent)."""
+
 
 class ServiceViewMixin:
     # No OPTIONS (CORS preflights are answered by the CORS middleware): the same surface as the FastAPI variant.
@@ -20,18 +23,23 @@ class ServiceViewMixin:
     http_method_names: Sequence[str] = ("get", "post", "put", "patch", "delete", "head")
 
     rate_limits: ClassVar[tuple[RouteLimit, ...]] = ()
-    """This view's own limits (`api.limits`), enforced on top of RATE_LIMIT_DEFAULT, each in its own budget."""
+    """This view's own limits (its app's `limits.py`), enforced on top of RATE_LIMIT_DEFAULT, each in its own budget."""
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        """DRF's `initial`, with the rate limit checked before the permissions (DRF checks it last): a request
-        refused for its credentials still spends its client's budget, so a flood of bad tokens is limited too."""
-        view = cast(APIView, self)
-        view.format_kwarg = view.get_format_suffix(**kwargs)
-        request.accepted_renderer, request.accepted_media_type = view.perform_content_negotiation(request)
-        request.version, request.versioning_scheme = view.determine_version(request, *args, **kwargs)
-        view.perform_authentication(request)
-        view.check_throttles(request)
-        view.check_permissions(request)
+    public: ClassVar[bool] = False
+    """True when anyone may call the view; otherwise it declares `required_scopes` (api/scopes.py)."""
+
+    def check_permissions(self, request: Request) -> None:
+        """The rate limit first (DRF checks it after the permissions): a request refused for its credentials still
+        spends its client's budget, so a flood of bad tokens is limited too."""
+        self.check_throttles(request)
+        super().check_permissions(request)  # type: ignore[misc]
+
+    def check_throttles(self, request: Request) -> None:
+        """Once per request: DRF's `initial` calls it again after the permissions."""
+        if getattr(request, THROTTLES_CHECKED, False):
+            return
+        setattr(request, THROTTLES_CHECKED, True)
+        super().check_throttles(request)  # type: ignore[misc]
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
@@ -57,9 +65,9 @@ class ServiceAPIView(ServiceViewMixin, APIView):
 
 class PublicAPIView(ServiceAPIView):
     """A view anyone may call whatever REST_FRAMEWORK's defaults require (health, metrics, /docs, /openapi.json):
-    no authentication, no permission check. Every other view needs what the defaults say (a bearer token with the
-    scope of the method, when the service was generated with authentication)."""
+    no authentication, no permission check. Every other view declares its `required_scopes` (api/scopes.py)."""
 
+    public = True
     authentication_classes = ()
     permission_classes = ()
 

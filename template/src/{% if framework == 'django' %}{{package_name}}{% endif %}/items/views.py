@@ -1,7 +1,8 @@
 """`/api/v1/items`: the example resource, showing the conventions every new resource should follow.
 
-A DRF ViewSet registered on the router in urls.py: pagination, throttling and errors come from the REST_FRAMEWORK
-defaults; the view declares only what is its own (serializers, extra rate limits, the OpenAPI description).
+A DRF ViewSet registered on this app's router (`urls.py`): pagination, throttling and errors come from the
+REST_FRAMEWORK defaults; the view declares only what is its own (scopes, serializers, extra rate limits, the OpenAPI
+description).
 Requests are read with the strict `ItemInSerializer`, answers written with `ItemSerializer`.
 """
 
@@ -20,14 +21,15 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..api.base import ServiceViewSet
+from ..api.errors import RequestValidationError, invalid
+from ..api.schema import problem_responses
 from ..core.entity_tags import STALE, if_match_allows
-from ..items.models import Item
-from ..items.serializers import ItemInSerializer, ItemPatchSerializer, ItemSerializer
 from ..rates import RouteLimit
-from .base import ServiceViewSet
-from .errors import RequestValidationError, invalid
 from .limits import WRITE_LIMIT
-from .schema import problem_responses
+from .models import Item
+from .scopes import ITEM_SCOPES
+from .serializers import ItemInSerializer, ItemPatchSerializer, ItemSerializer
 
 # Every request body shows at least two named examples in the docs UI.
 ITEM_EXAMPLES = [
@@ -146,6 +148,7 @@ class ItemViewSet(mixins.ListModelMixin, ServiceViewSet):
     serializer_class = ItemSerializer
     lookup_url_kwarg = "item_id"
     lookup_value_converter = "str"  # `<str:item_id>`: a malformed id is a 422 from get_object, not a 404
+    required_scopes = ITEM_SCOPES
     rate_limits: ClassVar[tuple[RouteLimit, ...]] = WRITE_LIMIT  # reads count against the default limit only
 
     def get_object(self) -> Item:

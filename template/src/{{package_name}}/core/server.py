@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from types import FrameType
 from typing import Any, Final
 
@@ -21,7 +20,7 @@ from .asgi_types import ASGIApp
 from .database import FALLBACK_MESSAGE
 from .lifecycle import ServiceState
 from .problems import PROBLEM_MEDIA_TYPE, problem_body
-from .settings import ConfigurationError, ServiceSettings
+from .settings import ServiceSettings
 
 MAX_REQUEST_HEAD_BYTES: Final = 64 * 1024
 """Largest request line plus headers accepted, in bytes (browsers and proxies stay far below; nginx allows 32 KB)."""
@@ -123,11 +122,3 @@ def serve(app: ASGIApp, state: ServiceState, settings: ServiceSettings) -> int:
         # uvicorn re-raises a caught SIGINT once it has shut down gracefully; Ctrl-C is how people stop it.
         return 130
     return 0
-
-
-def report_configuration_error(exc: ConfigurationError) -> int:
-    """Print every problem of the configuration, one line each (never a value), and return the exit status."""
-    print("Invalid configuration (fix these environment variables or .env entries):", file=sys.stderr)
-    for problem in exc.problems:
-        print(f"  {problem}", file=sys.stderr)
-    return 2

@@ -20,6 +20,7 @@ from .asgi_types import ASGIApp
 from .database import FALLBACK_MESSAGE
 from .lifecycle import ServiceState
 from .problems import PROBLEM_MEDIA_TYPE, problem_body
+from .request_context import SERVER_ANSWER_STATE_KEY
 from .settings import ServiceSettings
 
 MAX_REQUEST_HEAD_BYTES: Final = 64 * 1024
@@ -78,8 +79,11 @@ else:
         def send_400_response(self, msg: str) -> None:
             if self._head_too_large:  # the parser stopped on `_HeadTooLargeError`: not a malformed request
                 self._refuse_head()
-            else:
-                super().send_400_response(msg)
+                return
+            if self.cycle is not None and not self.cycle.response_started:
+                # The application is running (a malformed body): the client gets this 400, not what it answers.
+                self.scope.setdefault("state", {})[SERVER_ANSWER_STATE_KEY] = 400
+            super().send_400_response(msg)
 
         def _count_parsed_head(self, size: int) -> None:
             self._parsed_head_bytes += size

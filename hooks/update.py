@@ -9,7 +9,8 @@ before: refuses an update that changes `framework`: the other framework's tree w
 after:  1. every file the team had edited that the update deleted is kept: merged three-way into its new home when
            the template moved it (hooks/moves.py), otherwise restored where it was; each one is named;
         2. names the files with conflict markers;
-        3. says loudly when the update put the API behind bearer tokens (a project from before the `auth`
+        3. relocks uv.lock when the update changed pyproject.toml (or says the one command to run);
+        4. says loudly when the update put the API behind bearer tokens (a project from before the `auth`
            question gets its default, jwt), and how to keep it open instead.
         (It also catches a framework change answered interactively, which `before` cannot see, and undoes the
         update.)
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from after_copy import lock, uv_command
 from moves import new_paths
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -216,9 +218,30 @@ def after(template: Path) -> int:
                 continue
     report.conflicts.sort()
     report.print()
+    relock_if_dependencies_changed()
     if "auth" not in old_answers and new_answers.get("auth") == "jwt":
         print(api_now_protected_message(str(new_answers.get("package_name", "<package>"))))
     return 0
+
+
+def relock_if_dependencies_changed() -> None:
+    """An update that changes pyproject.toml (e.g. `--data use_redis=true` adds redis) leaves uv.lock stale, and
+    `uv sync --locked` (CI, `make install`, the Docker build) then fails: relock, or say the one command to run."""
+    before = committed_bytes("pyproject.toml")
+    pyproject, lock_file = Path("pyproject.toml"), Path("uv.lock")
+    if not lock_file.is_file() or not pyproject.is_file() or pyproject.read_bytes() == before:
+        return
+    uv = uv_command()
+    result = lock(uv) if uv is not None else None
+    if result is not None and result.returncode == 0:
+        print("\npyproject.toml changed: uv.lock updated (`uv lock`); commit it with the update.")
+        return
+    why = "no uv found" if result is None else f"`uv lock` failed: {result.stderr.strip()[-500:]}"
+    print(
+        f"\n!!! pyproject.toml changed and uv.lock is stale ({why}).\n"
+        "  Run `uv lock` in the project before committing: `uv sync --locked` (CI, make install, the Docker build)\n"
+        "  fails until you do."
+    )
 
 
 def api_now_protected_message(package_name: str) -> str:

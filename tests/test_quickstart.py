@@ -76,6 +76,18 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
     assert "Next steps" not in printed
     assert "git init" not in printed
     assert f"Serving on http://127.0.0.1:{port}" in printed
+    # The README and Makefile call plain `uv`, which is not on this PATH: the demo says how to get the one it used.
+    advised = re.search(r'export PATH="([^"]+):\$PATH"', printed)
+    assert advised, printed
+    uv_dir = Path(advised.group(1))
+    assert sorted(path.name for path in uv_dir.iterdir()) == ["uv"]  # uv alone: python and pip stay as they were
+    uv = str((uv_dir / "uv").resolve())
+    without_uv = {key: value for key, value in env.items() if key not in ("UV", "UV_PYTHON")}
+    for make_env in ({**without_uv, "PATH": f"{uv_dir}:{env['PATH']}"}, {**without_uv, "UV": uv}):
+        linted = subprocess.run(
+            ["make", "lint"], cwd=destination, env=make_env, capture_output=True, text=True, timeout=300, check=False
+        )
+        assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
 @pytest.mark.parametrize("framework", ["fastapi", "django"])

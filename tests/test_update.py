@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject
+from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject, uv_binary
 from .releases import FIRST_RELEASE, PREVIOUS_RELEASE, RELEASES
 from .variants import DEFAULT_ANSWERS
 
@@ -341,6 +341,18 @@ def test_turning_an_option_on_later_adds_exactly_that_feature(release_repo: Path
 
     assert tree(project) == tree(fresh)
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["use_redis"] is True
+
+
+def test_an_update_that_adds_dependencies_relocks(release_repo: Path, tmp_path: Path) -> None:
+    project = generate(release_repo, tmp_path / "service", NEW_RELEASE)
+    assert (project / "uv.lock").is_file()  # the copy task locked it
+    printed = update(project, "--data=use_redis=true")
+    assert "uv.lock updated" in printed, printed
+    check = subprocess.run(
+        [uv_binary(), "lock", "--check"], cwd=project, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert check.returncode == 0, check.stderr  # `uv sync --locked` (CI, the Docker build) would take it
+    assert 'name = "redis"' in (project / "uv.lock").read_text()
 
 
 # --- no tags --------------------------------------------------------------------------------------------------------

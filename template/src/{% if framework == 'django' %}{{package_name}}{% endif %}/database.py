@@ -6,8 +6,12 @@ readiness at 200 while every /api request fails with "no such table".
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Final
+
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
 
 from .core.database import PoolStats
@@ -28,18 +32,44 @@ def check_database_sync(alias: str = DEFAULT_DB_ALIAS) -> None:
         raise UnappliedMigrationsError(len(plan))
 
 
-def _check_in_worker_thread() -> None:
-    # A worker thread, not Django's thread-sensitive one: a check past the readiness timeout must not hold up
-    # requests. Django's connections are per thread, so this thread's connection is closed when done.
+_READINESS_THREAD: Final = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database-readiness")
+"""The check's own thread: the shared worker threads may all be busy with slow requests, and a check past the
+readiness timeout must not hold up requests either."""
+
+
+def _check_in_readiness_thread(alias: str = DEFAULT_DB_ALIAS) -> None:
+    # Requests holding every pooled connection make the pool busy, not the database down: readiness must stay 200
+    # while PostgreSQL answers (a probe failing on every saturated replica would take them all out of service at
+    # once). So a saturated pool is bypassed: Django's connections are per thread, and this thread's connection
+    # becomes one without a pool, opened and closed by the check. Otherwise the check takes a pooled connection, so
+    # that readiness also says when the pool itself cannot connect (after an outage, until it has recovered).
+    pooled = connections[alias]
+    if _saturated(pooled):
+        connections[alias] = _without_pool(pooled)
     try:
-        check_database_sync()
+        check_database_sync(alias)
     finally:
-        connections.close_all()
+        connections[alias].close()
+        connections[alias] = pooled
+
+
+def _saturated(connection: BaseDatabaseWrapper) -> bool:
+    pool = getattr(connection, "pool", None)
+    if pool is None:
+        return False
+    stats = pool.get_stats()
+    return bool(stats.get("pool_size", 0) >= pool.max_size and stats.get("pool_available", 0) == 0)
+
+
+def _without_pool(connection: BaseDatabaseWrapper) -> BaseDatabaseWrapper:
+    """A connection object with `connection`'s settings but no pool (it connects on first use)."""
+    options = {key: value for key, value in connection.settings_dict["OPTIONS"].items() if key != "pool"}
+    return type(connection)({**connection.settings_dict, "OPTIONS": options}, connection.alias)
 
 
 async def check_database() -> None:
     """The readiness check (`ServiceState.add_check`); ServiceState bounds it with its check timeout."""
-    await sync_to_async(_check_in_worker_thread, thread_sensitive=False)()
+    await asyncio.get_running_loop().run_in_executor(_READINESS_THREAD, _check_in_readiness_thread)
 
 
 def pool_stats(alias: str = DEFAULT_DB_ALIAS) -> PoolStats | None:

@@ -22,7 +22,7 @@ from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
-from .database import check_database, create_engine, create_sessions, pool_stats
+from .database import check_database, create_engine, create_probe_engine, create_sessions, pool_stats
 from .integrations import install_integrations
 from .integrations.base import Wiring
 from .items.repository import ItemRepositoryFactory, SqlItemRepository
@@ -53,7 +53,8 @@ def create_app(
     # Creating the engine opens no connection: the pool fills on demand, and a database that is down makes
     # readiness and the /api calls that need it 503 until it is back, not the start fail.
     engine = create_engine(settings)
-    state.add_check("database", partial(check_database, engine))
+    probe_engine = create_probe_engine(settings)  # readiness bypasses a saturated pool: busy is not down
+    state.add_check("database", partial(check_database, engine, probe_engine))
     wiring.database_pool = partial(pool_stats, engine)
 
     @asynccontextmanager
@@ -68,6 +69,7 @@ def create_app(
         for close in wiring.on_shutdown:
             await close()
         await engine.dispose()
+        await probe_engine.dispose()
 
     app = FastAPI(
         title=SERVICE_NAME,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from .core.database import PoolStats
 from .settings import Settings
@@ -27,18 +27,38 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if database.engine == "sqlite":
         # One file, one writer at a time: SQLite waits up to the pool timeout for a lock instead of failing at once.
         return create_async_engine(database.sqlalchemy_url(), connect_args={"timeout": settings.database_pool_timeout})
-    server_settings = {"application_name": "api"}
-    if settings.database_statement_timeout:
-        server_settings["statement_timeout"] = str(settings.database_statement_timeout)
-    connect_args: dict[str, Any] = {"timeout": settings.database_connect_timeout, "server_settings": server_settings}
     return create_async_engine(
         database.sqlalchemy_url(),
         pool_size=settings.database_pool_size,
         max_overflow=0,  # DATABASE_POOL_SIZE is the most connections a process opens: size the server for it
         pool_timeout=settings.database_pool_timeout,
         pool_pre_ping=True,  # a connection the server dropped (restart, failover) is replaced, not handed out
-        connect_args=connect_args,
+        connect_args=_postgresql_connect_args(settings, application_name="api"),
     )
+
+
+def create_probe_engine(settings: Settings) -> AsyncEngine:
+    """The readiness check's engine while the pool is saturated: a connection of its own per check, outside the
+    pool. Requests holding every pooled connection make the pool busy, not the database down: readiness must stay
+    200 while PostgreSQL answers (a Kubernetes probe failing on every saturated replica would take them all out of
+    service at once)."""
+    database = settings.database
+    if database.engine == "sqlite":
+        return create_async_engine(
+            database.sqlalchemy_url(), poolclass=NullPool, connect_args={"timeout": settings.database_pool_timeout}
+        )
+    return create_async_engine(
+        database.sqlalchemy_url(),
+        poolclass=NullPool,
+        connect_args=_postgresql_connect_args(settings, application_name="api-readiness"),
+    )
+
+
+def _postgresql_connect_args(settings: Settings, *, application_name: str) -> dict[str, Any]:
+    server_settings = {"application_name": application_name}
+    if settings.database_statement_timeout:
+        server_settings["statement_timeout"] = str(settings.database_statement_timeout)
+    return {"timeout": settings.database_connect_timeout, "server_settings": server_settings}
 
 
 def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -86,7 +106,11 @@ def pool_stats(engine: AsyncEngine) -> PoolStats | None:
     return PoolStats(in_use=pool.checkedout(), idle=pool.checkedin(), overflow=max(pool.overflow(), 0))
 
 
-async def check_database(engine: AsyncEngine) -> None:
-    """The readiness check (`ServiceState.add_check`, which bounds it with its timeout)."""
-    async with transaction(engine) as connection:
+async def check_database(engine: AsyncEngine, probe_engine: AsyncEngine) -> None:
+    """The readiness check (`ServiceState.add_check`, which bounds it with its timeout). A saturated pool is
+    bypassed (`create_probe_engine`): busy is not down. Otherwise the check takes a pooled connection, so that
+    readiness also says when the pool itself cannot connect."""
+    pool = engine.sync_engine.pool
+    saturated = isinstance(pool, QueuePool) and pool.checkedout() >= pool.size()
+    async with transaction(probe_engine if saturated else engine) as connection:
         await connection.execute(text("SELECT 1"))

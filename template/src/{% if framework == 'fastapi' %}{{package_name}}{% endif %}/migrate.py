@@ -12,7 +12,7 @@ from alembic.config import Config
 from sqlalchemy.exc import SQLAlchemyError
 
 from .core.logs import configure_logging
-from .core.server import report_configuration_error
+from .core.settings import report_configuration_error
 from .settings import ConfigurationError, Settings, load_settings
 
 MIGRATIONS = f"{__package__}:migrations"

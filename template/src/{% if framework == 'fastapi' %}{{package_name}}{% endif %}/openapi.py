@@ -81,7 +81,7 @@ def _require_security(
 _REFUSALS: Final = {
     401: (
         "No bearer token, or one that is not valid (see WWW-Authenticate)",
-        "The bearer token was refused: token expired (exp)",
+        "The bearer token is not valid",
         'Bearer error="invalid_token"',
     ),
     403: (

@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 from .app import create_app
 from .core.logs import configure_logging
-from .core.server import report_configuration_error, serve
+from .core.server import serve
+from .core.settings import report_configuration_error
 from .settings import ConfigurationError, load_settings
 
 

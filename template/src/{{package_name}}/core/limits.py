@@ -23,10 +23,17 @@ MAX_KEYS: Final = 50_000
 
 RATE_SYNTAX: Final = "<count>/<unit> with a positive count and a unit of second, minute, hour or day (e.g. 100/minute)"
 
+FASTEST_RATE: Final = "one request per microsecond (1000000/second, 60000000/minute)"
+"""The GCRA counts in whole microseconds: a faster rate would round its emission interval to zero."""
+
 UNIDENTIFIED: Final = "unidentified"
 """The one identity shared by every client whose address is not an IP address (see `client_identity`)."""
 
 _LONGEST_ADDRESS: Final = 45  # characters of the longest textual IPv6 address (with an embedded IPv4 one)
+
+
+class UncountableRateError(ValueError):
+    """A well-formed rate the limiter cannot count (faster than `FASTEST_RATE`): refused where it is declared."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,10 @@ class Rate:
 
     count: int
     period_s: int
+
+    def __post_init__(self) -> None:
+        if self.count < 1 or self.count > self.period_s * 1_000_000:
+            raise UncountableRateError(f"{self.count} per {self.period_s} s cannot be limited: at most {FASTEST_RATE}")
 
     @property
     def emission_us(self) -> int:
@@ -47,7 +58,8 @@ class Rate:
 
 
 def parse_rate(text: str) -> Rate:
-    """`100/minute` (also `100/Minutes`, `5/second`, `1000/hour`, `10000/day`) -> Rate; ValueError otherwise."""
+    """`100/minute` (also `100/Minutes`, `5/second`, `1000/hour`, `10000/day`) -> Rate; ValueError otherwise
+    (`UncountableRateError` for a well-formed rate faster than the limiter counts)."""
     count, _, unit = text.strip().lower().partition("/")
     count, unit = count.strip(), unit.strip().removesuffix("s")
     if not count.isdigit() or int(count) < 1 or unit not in PERIODS_S:

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from types import FrameType
 from typing import Any, Final
 
@@ -21,7 +20,8 @@ from .asgi_types import ASGIApp
 from .database import FALLBACK_MESSAGE
 from .lifecycle import ServiceState
 from .problems import PROBLEM_MEDIA_TYPE, problem_body
-from .settings import ConfigurationError, ServiceSettings
+from .request_context import SERVER_ANSWER_STATE_KEY
+from .settings import ServiceSettings
 
 MAX_REQUEST_HEAD_BYTES: Final = 64 * 1024
 """Largest request line plus headers accepted, in bytes (browsers and proxies stay far below; nginx allows 32 KB)."""
@@ -32,23 +32,41 @@ except ImportError:  # pragma: no cover - httptools is a dependency; without it 
     HTTP_PROTOCOL: type | str = "h11"
 else:
 
+    class _HeadTooLargeError(Exception):
+        """Raised from a parser callback: httptools stops parsing and uvicorn answers (see `send_400_response`)."""
+
     class BoundedHttpToolsProtocol(HttpToolsProtocol):
         """uvicorn's httptools protocol with a bound on the request head (httptools has none of its own).
 
-        Bytes are counted from the start of a request until its headers are complete; past the bound the server
-        answers 431 and closes the connection, so a huge header costs at most the bound plus one read.
+        Two counts, because a head arrives in many reads or in one: the bytes read from the start of a request
+        until its headers are complete (a huge header trickling in costs at most the bound plus one read), and the
+        request line and headers as the parser hands them over (a whole oversized head in one read is refused
+        before the request reaches the application). Past the bound the server answers 431 and closes.
         """
 
         _head_bytes = 0
         _in_head = True
+        _parsed_head_bytes = 0
+        _head_too_large = False
 
         def data_received(self, data: bytes) -> None:
             if self._in_head:
                 self._head_bytes += len(data)
             super().data_received(data)
-            if self._in_head and self._head_bytes > MAX_REQUEST_HEAD_BYTES and not self.transport.is_closing():
-                self.transport.write(_HEAD_TOO_LARGE)
-                self.transport.close()
+            if self._in_head and self._head_bytes > MAX_REQUEST_HEAD_BYTES:
+                self._refuse_head()
+
+        def on_message_begin(self) -> None:
+            self._parsed_head_bytes, self._head_too_large = 0, False
+            super().on_message_begin()
+
+        def on_url(self, url: bytes) -> None:
+            self._count_parsed_head(len(url))
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._count_parsed_head(len(name) + len(value) + 4)  # ": " and CRLF
+            super().on_header(name, value)
 
         def on_headers_complete(self) -> None:
             self._in_head = False
@@ -57,6 +75,26 @@ else:
         def on_message_complete(self) -> None:
             self._in_head, self._head_bytes = True, 0
             super().on_message_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            if self._head_too_large:  # the parser stopped on `_HeadTooLargeError`: not a malformed request
+                self._refuse_head()
+                return
+            if self.cycle is not None and not self.cycle.response_started:
+                # The application is running (a malformed body): the client gets this 400, not what it answers.
+                self.scope.setdefault("state", {})[SERVER_ANSWER_STATE_KEY] = 400
+            super().send_400_response(msg)
+
+        def _count_parsed_head(self, size: int) -> None:
+            self._parsed_head_bytes += size
+            if self._parsed_head_bytes > MAX_REQUEST_HEAD_BYTES:
+                self._head_too_large = True
+                raise _HeadTooLargeError
+
+        def _refuse_head(self) -> None:
+            if not self.transport.is_closing():
+                self.transport.write(_HEAD_TOO_LARGE)
+                self.transport.close()
 
     HTTP_PROTOCOL = BoundedHttpToolsProtocol
 
@@ -123,11 +161,3 @@ def serve(app: ASGIApp, state: ServiceState, settings: ServiceSettings) -> int:
         # uvicorn re-raises a caught SIGINT once it has shut down gracefully; Ctrl-C is how people stop it.
         return 130
     return 0
-
-
-def report_configuration_error(exc: ConfigurationError) -> int:
-    """Print every problem of the configuration, one line each (never a value), and return the exit status."""
-    print("Invalid configuration (fix these environment variables or .env entries):", file=sys.stderr)
-    for problem in exc.problems:
-        print(f"  {problem}", file=sys.stderr)
-    return 2

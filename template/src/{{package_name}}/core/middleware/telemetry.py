@@ -8,7 +8,7 @@ from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..logs import AccessLog
-from ..request_context import SUBJECT_STATE_KEY
+from ..request_context import SERVER_ANSWER_STATE_KEY, SUBJECT_STATE_KEY
 
 _SERVER_TIMING: Final = b"server-timing"
 _PROCESS_TIME: Final = b"x-process-time"
@@ -64,14 +64,15 @@ class RequestTelemetryMiddleware:
             observer.started(method)
 
         def record() -> None:
-            nonlocal recorded
+            nonlocal recorded, status
             recorded = True
             duration = self.clock() - start
             route = route_template(scope)
+            state = scope.get("state", {})
+            status = state.get(SERVER_ANSWER_STATE_KEY, status)  # what reached the client, when the server answered
             for observer in self.observers:
                 observer.finished(method, route, status, duration)
             client = scope.get("client")
-            state = scope.get("state", {})
             self.access_log.write(
                 request_id=state.get("request_id", "-"),
                 method=method,

@@ -34,6 +34,10 @@ MOVES: dict[str, str | tuple[str, ...]] = {
     # 0.3.0, Django: a conventional project (asgi.py's `application`; rates beside the settings that use them).
     "src/{package_name}/app.py": "src/{package_name}/asgi.py",
     "src/{package_name}/api/rates.py": "src/{package_name}/rates.py",
+    # Unreleased, FastAPI: a resource is one package (its routes, limits and tests beside its models and table).
+    "src/{package_name}/api/items.py": "src/{package_name}/items/routes.py",
+    "src/{package_name}/api/limits.py": "src/{package_name}/items/limits.py",
+    "tests/test_items.py": "tests/items/test_items.py",
 }
 
 

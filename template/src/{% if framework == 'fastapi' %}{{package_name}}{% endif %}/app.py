@@ -10,6 +10,7 @@ from typing import IO, Final
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from starlette.middleware import Middleware
 
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health
@@ -112,24 +113,36 @@ def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) 
     ]
 
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
-    install_middleware(app, settings, wiring, access_log=access_log)
+    for layer in reversed(middleware_stack(settings, wiring, access_log=access_log)):  # the last added runs first
+        app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
     install_openapi(app, api_operations=api_operations, api_security=wiring.api_security)
     require_declared_access(app.routes)
     return app
 
 
-def install_middleware(app: FastAPI, settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> None:
-    """Outermost first: headers, id, telemetry, CORS, errors, body limit, HEAD. (The last added runs first.)"""
-    app.add_middleware(HeadAsGetMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size)
-    app.add_middleware(UnhandledErrorMiddleware, expose_errors=settings.is_development)
-    if settings.cors_origins:
-        app.add_middleware(
+def middleware_stack(settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> list[Middleware]:
+    """Every ASGI layer around the routes, outermost first, in one place:
+
+    1. security headers (on every response, errors included); 2. the request id; 3. telemetry (timing, the access
+    line, metrics: it sees the final status); 4. CORS (when origins are configured); 5. unhandled errors as a 500
+    problem; 6. the body size limit; 7. HEAD answered as GET; then the integrations' own (`Wiring.inner_middleware`:
+    the rate-limit headers, with rate limiting), closest to the routes.
+    """
+    cors = [
+        Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_credentials=settings.cors_allow_credentials,
             expose_headers=[*EXPOSED_HEADERS, *wiring.cors_exposed_headers],
         )
-    app.add_middleware(RequestTelemetryMiddleware, access_log=access_log, observers=wiring.observers)
-    app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production, page_policies=wiring.page_policies)
+    ]
+    return [
+        Middleware(SecurityHeadersMiddleware, hsts=settings.is_production, page_policies=wiring.page_policies),
+        Middleware(RequestIdMiddleware),
+        Middleware(RequestTelemetryMiddleware, access_log=access_log, observers=wiring.observers),
+        *(cors if settings.cors_origins else []),
+        Middleware(UnhandledErrorMiddleware, expose_errors=settings.is_development),
+        Middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size),
+        Middleware(HeadAsGetMiddleware),
+        *wiring.inner_middleware,
+    ]

@@ -37,7 +37,7 @@ GUARDS_STATE_KEY = "api_guards"
 _DECLARES_ACCESS: Final = "__declares_access__"
 
 
-def declares_access[Call: Callable[..., Any]](call: Call) -> Call:
+def declares_access(call: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
     """Mark a dependency as a declaration of who may call a route (`api/access.py`). Security schemes (the bearer
     token's) are declarations already."""
     setattr(call, _DECLARES_ACCESS, True)

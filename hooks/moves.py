@@ -34,8 +34,8 @@ MOVES: dict[str, str | tuple[str, ...]] = {
     # 0.3.0, Django: a conventional project (asgi.py's `application`; rates beside the settings that use them).
     "src/{package_name}/app.py": "src/{package_name}/asgi.py",
     "src/{package_name}/api/rates.py": "src/{package_name}/rates.py",
-    # 0.4.0, Django: a resource is one app holding its views, routes, scopes and limits (the items app).
-    "src/{package_name}/api/items.py": "src/{package_name}/items/views.py",
+    # 0.4.0: a resource is one package (FastAPI) or one app (Django) holding its routes or views, scopes and limits.
+    "src/{package_name}/api/items.py": ("src/{package_name}/items/routes.py", "src/{package_name}/items/views.py"),
     "src/{package_name}/api/limits.py": "src/{package_name}/items/limits.py",
     "tests/test_items.py": "tests/items/test_items.py",
 }

@@ -9,7 +9,10 @@ from __future__ import annotations
 RELEASES: dict[str, str] = {
     "0.1.0": "3bf6df0c7097174b9b9e7574040554f824fc4295",  # FastAPI only
     "0.2.0": "2bfdf1e2f5c4665e60b1cd359fb720e1cf92c13d",  # both frameworks (the main branch before issue 11)
+    "0.3.0": "355aae7a9dffcbff2eaa80a5b226938b73bf9aa9",  # a real database, bearer tokens, the shared core
 }
 
 FIRST_RELEASE = "0.1.0"
 PREVIOUS_RELEASE = "0.2.0"
+LAST_RELEASE = "0.3.0"
+"""The newest release: a project from it meets this round's layout changes (hooks/moves.py)."""

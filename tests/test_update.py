@@ -8,6 +8,7 @@ release is committed, edited the way teams edit services, and updated, exactly a
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -15,12 +16,13 @@ import sys
 import tarfile
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject, uv_binary
-from .releases import FIRST_RELEASE, PREVIOUS_RELEASE, RELEASES
+from .releases import FIRST_RELEASE, LAST_RELEASE, PREVIOUS_RELEASE, RELEASES
 from .variants import DEFAULT_ANSWERS
 
 NEW_RELEASE = "99.0.0"
@@ -539,3 +541,48 @@ def test_a_framework_change_answered_interactively_is_undone(release_repo: Path,
     assert result.returncode == 1
     assert "Refusing to change framework from 'fastapi' to 'django'" in result.stderr
     assert_nothing_written(project)
+
+
+# --- the last release's layout ----------------------------------------------------------------------------------
+
+TEAM_COMMENT = "# team: reviewed in our audit, keep\n"
+
+
+def _moves_table() -> Any:
+    spec = importlib.util.spec_from_file_location("template_moves", REPO_ROOT / "hooks" / "moves.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "django"])
+def test_update_from_the_previous_release_carries_edits_into_every_moved_file(
+    release_repo: Path, tmp_path: Path, framework: str
+) -> None:
+    """Every file of a project from the last release that the template has since moved (hooks/moves.py) and that
+    the team edited: the team's line is in the file's new home afterwards, merged or in a conflict the update names;
+    nothing is left at the old path."""
+    moves = _moves_table()
+    project = generate(release_repo, tmp_path / "service", LAST_RELEASE, framework=framework)
+    tracked = git("ls-files", cwd=project).split()
+    moved = {old: moves.new_paths(old, "my_service") for old in tracked}
+    moved = {old: new for old, new in moved.items() if new}
+    assert moved, "the table names no file of this release: the test would prove nothing"
+    for old in moved:
+        path = project / old
+        path.write_text(path.read_text() + TEAM_COMMENT)
+    git("commit", "-q", "-am", "team edits in files the template later moved", cwd=project)
+
+    output = update(project)
+    listed = output.split("Files with conflict markers", 1)[-1]
+    for old, candidates in moved.items():
+        homes = [project / new for new in candidates if (project / new).exists()]
+        assert homes, f"{old}: none of its new homes {candidates} exists after the update"
+        assert not (project / old).exists() or TEAM_COMMENT in (project / old).read_text()
+        assert any(TEAM_COMMENT in home.read_text() for home in homes) or TEAM_COMMENT in (
+            (project / old).read_text() if (project / old).exists() else ""
+        ), f"{old}: the team's line was lost"
+        assert f"{old} -> merged into" in output or f"{old}" in output, f"{old} is not named by the update"
+    for relative in files_with_markers(project):
+        assert relative in listed, f"{relative} has conflict markers but the update did not name it"

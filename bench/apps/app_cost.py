@@ -81,10 +81,13 @@ async def cost_us(app: Any, path: str, requests: int, headers: tuple[tuple[bytes
     return (time.thread_time() - started) / requests * 1e6
 
 
-def one_item_repository(package: str) -> tuple[Any, uuid.UUID]:
-    """A repository factory whose store is one item in memory (the route's `get` is all the benchmarks call): the
-    route's own work without a query, comparable with the bare app's dict."""
+def serve_one_item(package: str, app: Any) -> uuid.UUID:
+    """Make `app`'s item repository a store of one item in memory (the route's `get` is all the benchmarks call),
+    through `app.dependency_overrides`: the route's own work without a query, comparable with the bare app's dict.
+    The repository still takes the request's session, as the SQL one does. Returns the item's id."""
     models = importlib.import_module(f"{package}.items.models")
+    items = importlib.import_module(f"{package}.items.dependencies")
+    session = importlib.import_module(f"{package}.api.dependencies").DatabaseSessionDep
     now = datetime.now(UTC)
     item = models.Item(id=uuid.uuid4(), created_at=now, updated_at=now, **ITEM_BODY)
 
@@ -95,7 +98,12 @@ def one_item_repository(package: str) -> tuple[Any, uuid.UUID]:
         async def get(self, item_id: uuid.UUID) -> Any:
             return item if item_id == item.id else None
 
-    return OneItem, item.id
+    async def one_item(session: Any) -> OneItem:
+        return OneItem(session)
+
+    one_item.__annotations__["session"] = session  # resolved here: this module's annotations are strings
+    app.dependency_overrides[items.get_item_repository] = one_item
+    return item.id
 
 
 def service_environment(package: str, workdir: str) -> bool:
@@ -120,7 +128,8 @@ def bearer_headers(package: str, settings: Any, has_auth: bool) -> tuple[tuple[b
     """The Authorization header of one token the service accepts (none when it does not verify tokens)."""
     if not has_auth:
         return ()
-    token = importlib.import_module(f"{package}.core.auth").mint_token(settings, "bench-client")
+    scopes = importlib.import_module(f"{package}.app").api_scopes()
+    token = importlib.import_module(f"{package}.core.auth").mint_token(settings, "bench-client", scopes)
     return ((b"authorization", f"Bearer {token}".encode()),)
 
 
@@ -129,9 +138,9 @@ async def main(package: str, requests: int, log_path: str) -> None:
     settings = importlib.import_module(f"{package}.settings").load_settings()
     headers = bearer_headers(package, settings, has_auth)
     access_log = open(log_path, "w")  # noqa: SIM115 (lives for the run)
-    repository, item_id = one_item_repository(package)
     create_app = importlib.import_module(f"{package}.app").create_app
-    service = create_app(settings, access_log_stream=access_log, item_repository=repository)
+    service = create_app(settings, access_log_stream=access_log)
+    item_id = serve_one_item(package, service)
     bare = importlib.import_module("bare").app
     from fixtures import ITEM_ID
 

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from app_cost import AUTH_AUDIENCE as AUDIENCE
 from app_cost import AUTH_ISSUER as ISSUER
 from app_cost import AUTH_SECRET as SECRET
-from app_cost import bearer_headers, call, cost_us, http_scope, one_item_repository, service_environment
+from app_cost import bearer_headers, call, cost_us, http_scope, serve_one_item, service_environment
 from fixtures import ITEM_BODY
 
 ROUNDS = 7
@@ -117,11 +117,9 @@ async def request(package: str, requests: int, log_path: str, in_memory: bool = 
     headers = bearer_headers(package, settings, has_auth)
     with open(log_path, "w") as access_log:
         create_app = importlib.import_module(f"{package}.app").create_app
+        app = create_app(settings, access_log_stream=access_log)
         if in_memory:
-            repository, item_id = one_item_repository(package)
-            app = create_app(settings, access_log_stream=access_log, item_repository=repository)
-        else:
-            app = create_app(settings, access_log_stream=access_log)
+            item_id = serve_one_item(package, app)
         async with app.router.lifespan_context(app):
             if not in_memory:
                 body = json.dumps(ITEM_BODY).encode()

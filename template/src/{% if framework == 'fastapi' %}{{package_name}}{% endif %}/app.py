@@ -6,13 +6,14 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import IO
+from typing import IO, Final
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from starlette.middleware import Middleware
 
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
-from .api import debug, health, items
+from .api import debug, health
 from .api.paths import API_V1
 from .core.lifecycle import ServiceState
 from .core.logs import AccessLog
@@ -25,13 +26,17 @@ from .core.middleware.telemetry import RequestTelemetryMiddleware
 from .database import check_database, create_engine, create_probe_engine, create_sessions, pool_stats
 from .integrations import install_integrations
 from .integrations.base import Wiring
-from .items.repository import ItemRepositoryFactory, SqlItemRepository
+from .items import routes as items
 from .middleware.head import HeadAsGetMiddleware
-from .migrate import migrate
 from .openapi import install_openapi, operation_id
 from .problems import install_problem_handlers
-from .route_guards import require_guarded
+from .route_guards import require_declared_access, scopes_of
 from .settings import Settings
+
+RESOURCE_ROUTERS: Final[tuple[APIRouter, ...]] = (
+    # One line per resource: its package's router (its routes, scopes and limits come with it).
+    items.router,
+)
 
 OPENAPI_TAGS = [
     {"name": "items", "description": "The example resource: copy its conventions for your own."},
@@ -40,14 +45,14 @@ OPENAPI_TAGS = [
 ]
 
 
-def create_app(
-    settings: Settings,
-    *,
-    item_repository: ItemRepositoryFactory = SqlItemRepository,
-    access_log_stream: IO[str] | None = None,
-) -> FastAPI:
-    """The service built from `settings`. `item_repository` builds the items' store for each request from its
-    database session (the SQL one by default: pass another to keep items elsewhere)."""
+def api_scopes() -> frozenset[str]:
+    """Every scope the resources' routes declare: what the development token holds (`python -m <package> token`)."""
+    return scopes_of(route for router in RESOURCE_ROUTERS for route in router.routes)
+
+
+def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) -> FastAPI:
+    """The service built from `settings`, with the routes of every resource in `RESOURCE_ROUTERS`. To replace what a
+    route depends on (a resource's repository, in tests), use `app.dependency_overrides`."""
     state = ServiceState(expose_errors=settings.is_development)
     wiring = Wiring(state=state)
     # Creating the engine opens no connection: the pool fills on demand, and a database that is down makes
@@ -58,8 +63,13 @@ def create_app(
     wiring.database_pool = partial(pool_stats, engine)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(started: FastAPI) -> AsyncIterator[None]:
+        # Every route, those included after `create_app` too: one that declares no access stops the start.
+        require_declared_access(started.routes)
         if settings.effective_migrate_on_start:
+            # Imported here: a service that does not migrate at start (staging, production) never loads Alembic.
+            from .migrate import migrate  # noqa: PLC0415
+
             # Alembic runs its own event loop (migrations/env.py): in a thread, not inside this one.
             await asyncio.to_thread(migrate, settings)
         for start in wiring.on_startup:
@@ -88,13 +98,11 @@ def create_app(
     app.state.service = state
     app.state.engine = engine
     app.state.sessions = create_sessions(engine)
-    app.state.item_repository = item_repository
 
     install_problem_handlers(app)
     install_integrations(app, settings, wiring)
     app.include_router(health.router)
-    routers = [items.router] + ([debug.router] if not settings.is_production else [])
-    require_guarded([*routers, *wiring.api_routers])
+    routers = [*RESOURCE_ROUTERS, *([debug.router] if not settings.is_production else [])]
     app.state.api_guards = tuple(wiring.api_guards)
     for router in routers:
         app.include_router(router, dependencies=wiring.api_dependencies, responses=wiring.api_responses)
@@ -109,23 +117,36 @@ def create_app(
     ]
 
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
-    install_middleware(app, settings, wiring, access_log=access_log)
+    for layer in reversed(middleware_stack(settings, wiring, access_log=access_log)):  # the last added runs first
+        app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
     install_openapi(app, api_operations=api_operations, api_security=wiring.api_security)
+    require_declared_access(app.routes)
     return app
 
 
-def install_middleware(app: FastAPI, settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> None:
-    """Outermost first: headers, id, telemetry, CORS, errors, body limit, HEAD. (The last added runs first.)"""
-    app.add_middleware(HeadAsGetMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size)
-    app.add_middleware(UnhandledErrorMiddleware, expose_errors=settings.is_development)
-    if settings.cors_origins:
-        app.add_middleware(
+def middleware_stack(settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> list[Middleware]:
+    """Every ASGI layer around the routes, outermost first, in one place:
+
+    1. security headers (on every response, errors included); 2. the request id; 3. telemetry (timing, the access
+    line, metrics: it sees the final status); 4. CORS (when origins are configured); 5. unhandled errors as a 500
+    problem; 6. the body size limit; 7. HEAD answered as GET; then the integrations' own (`Wiring.inner_middleware`:
+    the rate-limit headers, with rate limiting), closest to the routes.
+    """
+    cors = [
+        Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_credentials=settings.cors_allow_credentials,
             expose_headers=[*EXPOSED_HEADERS, *wiring.cors_exposed_headers],
         )
-    app.add_middleware(RequestTelemetryMiddleware, access_log=access_log, observers=wiring.observers)
-    app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production, page_policies=wiring.page_policies)
+    ]
+    return [
+        Middleware(SecurityHeadersMiddleware, hsts=settings.is_production, page_policies=wiring.page_policies),
+        Middleware(RequestIdMiddleware),
+        Middleware(RequestTelemetryMiddleware, access_log=access_log, observers=wiring.observers),
+        *(cors if settings.cors_origins else []),
+        Middleware(UnhandledErrorMiddleware, expose_errors=settings.is_development),
+        Middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size),
+        Middleware(HeadAsGetMiddleware),
+        *wiring.inner_middleware,
+    ]

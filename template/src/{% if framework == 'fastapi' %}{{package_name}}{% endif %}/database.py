@@ -1,20 +1,46 @@
-"""The SQLAlchemy engine of the service: built from the one `Settings`, checked for readiness, the sessions requests
-use, and the one place that turns "the database cannot answer" into `DatabaseUnavailableError` (a 503 problem, see
-problems.py)."""
+"""The database of the service: the `metadata` every table belongs to and the column types tables share, the
+SQLAlchemy engine built from the one `Settings`, checked for readiness, the sessions requests use, and the one place
+that turns "the database cannot answer" into `DatabaseUnavailableError` (a 503 problem, see problems.py)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool, QueuePool
 
 from .core.database import PoolStats
 from .settings import Settings
+
+# Every table of the service belongs to this metadata (Alembic compares it with the migrations: `alembic check`).
+# Constraint names are the same on every database, so that a migration can drop or alter them by name.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp with time zone, read back as UTC on SQLite too (it stores no zone). Use it for every timestamp
+    column; migrations/env.py renders it as `UTCDateTime()` with its import in generated migrations."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value if isinstance(value, datetime) else None
 
 
 class DatabaseUnavailableError(Exception):

@@ -86,10 +86,11 @@ _REFUSALS: Final = {
     ),
     403: (
         "The bearer token lacks a scope this operation needs (see WWW-Authenticate)",
-        "The bearer token lacks the scope this operation needs: items:write",
-        'Bearer error="insufficient_scope", scope="items:write"',
+        "The bearer token lacks the scope this operation needs: {scopes}",
+        'Bearer error="insufficient_scope", scope="{scopes}"',
     ),
 }
+"""Description, example detail and challenge; `{scopes}` is the operation's own."""
 
 
 def _document_refusals(operation: dict[str, Any]) -> None:
@@ -97,11 +98,12 @@ def _document_refusals(operation: dict[str, Any]) -> None:
     example and the WWW-Authenticate challenge. Derived from `security`, so the docs follow the dependencies."""
     requirements = operation.get("security", [])
     statuses = [401] if requirements else []
-    if any(scopes for requirement in requirements for scopes in requirement.values()):
+    scopes = " ".join(scope for requirement in requirements for listed in requirement.values() for scope in listed)
+    if scopes:
         statuses.append(403)
     responses = operation.setdefault("responses", {})
     for status in statuses:
-        description, detail, challenge = _REFUSALS[status]
+        description, detail, challenge = (text.format(scopes=scopes) for text in _REFUSALS[status])
         responses[str(status)] = {
             "description": f"{reason(status)}: {description}",
             "headers": {

@@ -9,25 +9,109 @@ Why not router-wide `dependencies=[Depends(...)]`: FastAPI solves each dependenc
 created with `route_class=ApiRoute` (`api_router(...)` does it) and `create_app` refuses to include a route that is
 not one, so no route can skip them. Your routes keep using typed dependencies (`api/dependencies.py`,
 `requires(...)`, `route_limit(...)`) for what is theirs: those run after the guards.
+
+Fail closed: every `/api` route declares who may call it (`api/access.py`: `requires(...)` or `public`), and
+`require_declared_access` refuses to start the service otherwise, whatever router the route came from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Sequence
+from typing import Any, Final
 
-from fastapi import APIRouter
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.security.base import SecurityBase
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from .api.paths import API_PREFIX
 
 RouteGuard = Callable[[Request], Awaitable[None]]
 GUARDS_STATE_KEY = "api_guards"
 """Where `create_app` keeps the app's guards (`app.state.api_guards`), in the order they run."""
 
 
+_DECLARES_ACCESS: Final = "__declares_access__"
+
+
+def declares_access(call: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """Mark a dependency as a declaration of who may call a route (`api/access.py`). Security schemes (the bearer
+    token's) are declarations already."""
+    setattr(call, _DECLARES_ACCESS, True)
+    return call
+
+
+@declares_access
+async def _anyone() -> None:
+    """Declares a route open to anyone: `dependencies=[public]`."""
+
+
+public = Depends(_anyone)
+"""`dependencies=[public]`: the route is open to anyone, without a token (the authentication guard lets it by)."""
+
+
+def _dependants(dependant: Dependant) -> Iterator[Dependant]:
+    yield dependant
+    for dependency in dependant.dependencies:
+        yield from _dependants(dependency)
+
+
+def _api_routes(routes: Iterable[BaseRoute]) -> Iterator[tuple[str, APIRoute, Dependant]]:
+    """Each route (those of included routers too) with its full path and its dependencies as included."""
+    for context in iter_route_contexts(list(routes)):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            dependant = getattr(context, "dependant", None) or route.dependant
+            yield context.path or route.path, route, dependant
+
+
+def declared_scopes(dependant: Dependant) -> frozenset[str] | None:
+    """The scopes a route declares (empty for `public` or any valid token), or None when it declares nothing."""
+    declared: frozenset[str] | None = None
+    for dependency in _dependants(dependant):
+        if isinstance(dependency.call, SecurityBase) or getattr(dependency.call, _DECLARES_ACCESS, False):
+            declared = (declared or frozenset()) | frozenset(dependency.own_oauth_scopes or ())
+    return declared
+
+
+def is_public(route: APIRoute) -> bool:
+    return any(dependant.call is _anyone for dependant in _dependants(route.dependant))
+
+
+def scopes_of(routes: Iterable[BaseRoute]) -> frozenset[str]:
+    """Every scope the routes declare: what the development token holds (`python -m <package> token`)."""
+    return frozenset().union(*(declared_scopes(dependant) or () for _, _, dependant in _api_routes(routes)))
+
+
+def require_declared_access(routes: Iterable[BaseRoute]) -> None:
+    """Refuse to start with an `/api` route that skips the guards or declares neither its scopes nor that it is
+    public: such a route would be open, or guarded by no one's idea of its scopes, without anyone deciding so."""
+    for path, route, dependant in _api_routes(routes):
+        if not path.startswith(API_PREFIX):
+            continue
+        where = f"{sorted(route.methods or ())} {path} ({route.name})"
+        if not isinstance(route, ApiRoute):
+            raise TypeError(
+                f"{where}: an /api route must be an ApiRoute, or it would skip authentication and the default rate "
+                "limit: create its router with `api_router(...)` (route_guards.py)"
+            )
+        if declared_scopes(dependant) is None:
+            raise TypeError(
+                f'{where} declares no access: add `dependencies=[requires("<resource>:read")]` (its scopes) or '
+                "`dependencies=[public]` (anyone), from api/access.py"
+            )
+
+
 class ApiRoute(APIRoute):
     """A route whose requests pass the app's guards before anything else of the route runs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.public = is_public(self)
+        """Declared open to anyone: the authentication guard lets its requests by."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
@@ -44,14 +128,3 @@ class ApiRoute(APIRoute):
 def api_router(**options: Any) -> APIRouter:
     """An `APIRouter` for `/api` routes: `api_router(prefix=f"{API_V1}/orders", tags=["orders"])`."""
     return APIRouter(route_class=ApiRoute, **options)
-
-
-def require_guarded(routers: Iterable[APIRouter]) -> None:
-    """Refuse, at start, an `/api` route that would skip the guards (authentication, the default rate limit)."""
-    for router in routers:
-        for route in router.routes:
-            if isinstance(route, APIRoute) and not isinstance(route, ApiRoute):
-                raise TypeError(
-                    f"{route.path}: an /api route must be an ApiRoute, or it would skip authentication and the "
-                    "default rate limit: create its router with `api_router(...)` (route_guards.py)"
-                )

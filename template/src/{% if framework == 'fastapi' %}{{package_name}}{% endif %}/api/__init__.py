@@ -1,1 +1,2 @@
-"""HTTP routes. Each module exposes a `router`; `app.create_app` includes them."""
+"""What every API route shares: paths, access declarations, the database session, the JSON body rules, and the
+routes that belong to no resource (health, debug)."""

@@ -6,6 +6,7 @@ from starlette.responses import Response
 
 from ..problems import problem_openapi_responses
 from ..route_guards import api_router
+from .access import requires
 from .paths import API_V1
 
 router = api_router(prefix=f"{API_V1}/debug", tags=["debug"])
@@ -24,6 +25,7 @@ class DeliberateError(RuntimeError):
     status_code=500,
     response_class=Response,
     responses=problem_openapi_responses(500),
+    dependencies=[requires()],  # any valid token
 )
 async def raise_error() -> None:
     raise DeliberateError("Deliberate failure from /api/v1/debug/error")

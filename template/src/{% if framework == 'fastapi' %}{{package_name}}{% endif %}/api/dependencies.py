@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..core.lifecycle import ServiceState
 from ..database import session_transaction
-from ..items.repository import ItemRepository, ItemRepositoryFactory
 from ..settings import Settings
 
 
@@ -34,10 +33,5 @@ async def get_database_session(request: Request) -> AsyncIterator[AsyncSession]:
 DatabaseSessionDep = Annotated[AsyncSession, Depends(get_database_session, scope="function")]
 
 
-async def get_item_repository(request: Request, session: DatabaseSessionDep) -> ItemRepository:
-    return cast(ItemRepositoryFactory, request.app.state.item_repository)(session)
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServiceStateDep = Annotated[ServiceState, Depends(get_service_state)]
-ItemRepositoryDep = Annotated[ItemRepository, Depends(get_item_repository)]

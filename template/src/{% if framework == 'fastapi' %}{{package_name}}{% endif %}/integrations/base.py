@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, params
+from starlette.middleware import Middleware
 
 from ..core.wiring import ServiceWiring
 from ..route_guards import RouteGuard
@@ -33,6 +34,10 @@ class Wiring(ServiceWiring):
     api_routers: list[APIRouter] = field(default_factory=list)
     """Extra `/api` routers, included like the service's own (with `api_dependencies`) under `API_V1`, e.g. the
     logout router's `/auth/logout` is served at `/api/v1/auth/logout`."""
+
+    inner_middleware: list[Middleware] = field(default_factory=list)
+    """ASGI layers an integration adds inside the service's own, outermost first (e.g. the rate-limit headers):
+    `app.middleware_stack` places them; an integration never calls `app.add_middleware` itself."""
 
     on_startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Awaited once at start, before the server takes traffic (e.g. fetch the identity provider's keys)."""

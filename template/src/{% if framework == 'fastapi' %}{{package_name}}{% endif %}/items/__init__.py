@@ -1,1 +1,3 @@
-"""The example resource: models and storage. Replace the repository with a database-backed one when you need to."""
+"""The items resource, the example to copy for your own: its models (models.py), table (table.py), storage
+(repository.py), routes (routes.py), scopes (scopes.py), rate limits (limits.py) and dependencies (dependencies.py).
+`app.py` registers its router in `RESOURCE_ROUTERS`; nothing outside this package names it."""

@@ -9,7 +9,6 @@ the other gets `StaleItemError` (412), never a silent lost update.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -38,10 +37,6 @@ class ItemRepository(Protocol):
     async def replace(self, item_id: UUID, data: ItemIn, *, if_match: str | None = None) -> Item | None: ...
     async def patch(self, item_id: UUID, changes: ItemPatch, *, if_match: str | None = None) -> Item | None: ...
     async def delete(self, item_id: UUID, *, if_match: str | None = None) -> bool: ...
-
-
-ItemRepositoryFactory = Callable[[AsyncSession], ItemRepository]
-"""What `create_app(settings, item_repository=...)` takes: the repository of one request, given its session."""
 
 
 def _item(row: Any) -> Item:

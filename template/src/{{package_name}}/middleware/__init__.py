@@ -1,1 +1,1 @@
-"""Pure ASGI middleware, one concern per module; `app.install_middleware` fixes their order."""
+"""Pure ASGI middleware, one concern per module; the app's middleware list fixes their order."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from fastapi import FastAPI, params
+from starlette.middleware import Middleware
 from starlette.requests import Request
 
 from ...core.limits import MemoryBuckets, Rate, parse_rate
@@ -105,6 +106,6 @@ def install(app: FastAPI, settings: Settings, wiring: Wiring, *, store: AsyncBuc
     wiring.api_responses.update(too_many_requests_response())
     if not limits.fail_open:
         wiring.api_responses.update(problem_openapi_responses(503))
-    app.add_middleware(RateLimitHeadersMiddleware)
+    wiring.inner_middleware.append(Middleware(RateLimitHeadersMiddleware))  # ordered by app.py's middleware_stack
     wiring.cors_exposed_headers.extend(("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"))
     return limits

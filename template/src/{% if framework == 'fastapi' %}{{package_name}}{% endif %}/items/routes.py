@@ -10,17 +10,17 @@ from fastapi import Body, Header, Query, Request, status
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from ..api.json_body import JSON_BODY
+from ..api.paths import API_V1
 from ..core.entity_tags import STALE
 from ..core.problems import PROBLEM_MEDIA_TYPE
-from ..items.models import Item, ItemIn, ItemPage, ItemPatch
-from ..items.repository import DuplicateSkuError, StaleItemError
 from ..problems import problem_openapi_responses
 from ..route_guards import api_router
-from .access import READ_ITEMS, WRITE_ITEMS
 from .dependencies import ItemRepositoryDep
-from .json_body import JSON_BODY
 from .limits import WRITE_LIMIT
-from .paths import API_V1
+from .models import Item, ItemIn, ItemPage, ItemPatch
+from .repository import DuplicateSkuError, StaleItemError
+from .scopes import READ_ITEMS, WRITE_ITEMS
 
 router = api_router(prefix=f"{API_V1}/items", tags=["items"])
 

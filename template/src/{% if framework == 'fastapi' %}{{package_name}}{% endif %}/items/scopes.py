@@ -1,0 +1,18 @@
+"""Who may call each items route: the scopes its bearer token must carry, declared once and used in the routes'
+`dependencies=`. Each operation's scopes appear in the OpenAPI document, and the development token
+(`python -m <package> token`) holds every scope the registered routes declare.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..api.access import requires
+
+ITEMS_READ: Final = "items:read"
+ITEMS_WRITE: Final = "items:write"
+
+READ_ITEMS = [requires(ITEMS_READ)]
+"""Listing and reading items."""
+WRITE_ITEMS = [requires(ITEMS_WRITE)]
+"""Creating, replacing, updating and deleting items."""

@@ -550,7 +550,8 @@ TEAM_COMMENT = "# team: reviewed in our audit, keep\n"
 
 def _moves_table() -> Any:
     spec = importlib.util.spec_from_file_location("template_moves", REPO_ROOT / "hooks" / "moves.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -86,6 +86,10 @@ def scopes_of(routes: Iterable[BaseRoute]) -> frozenset[str]:
     return frozenset().union(*(declared_scopes(dependant) or () for _, _, dependant in _api_routes(routes)))
 
 
+class UndeclaredAccessError(TypeError):
+    """An `/api` route that skips the guards or declares no access: the service refuses to start with it."""
+
+
 def require_declared_access(routes: Iterable[BaseRoute]) -> None:
     """Refuse to start with an `/api` route that skips the guards or declares neither its scopes nor that it is
     public: such a route would be open, or guarded by no one's idea of its scopes, without anyone deciding so."""
@@ -94,12 +98,12 @@ def require_declared_access(routes: Iterable[BaseRoute]) -> None:
             continue
         where = f"{sorted(route.methods or ())} {path} ({route.name})"
         if not isinstance(route, ApiRoute):
-            raise TypeError(
+            raise UndeclaredAccessError(
                 f"{where}: an /api route must be an ApiRoute, or it would skip authentication and the default rate "
                 "limit: create its router with `api_router(...)` (route_guards.py)"
             )
         if declared_scopes(dependant) is None:
-            raise TypeError(
+            raise UndeclaredAccessError(
                 f'{where} declares no access: add `dependencies=[requires("<resource>:read")]` (its scopes) or '
                 "`dependencies=[public]` (anyone), from api/access.py"
             )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from fastapi import FastAPI
 
 from .app import create_app
 from .core.logs import configure_logging
 from .core.server import serve
 from .core.settings import report_configuration_error
+from .route_guards import UndeclaredAccessError
 from .settings import ConfigurationError, load_settings
 
 
@@ -30,5 +33,9 @@ def main() -> int:
     except ConfigurationError as exc:
         return report_configuration_error(exc)
     configure_logging(settings)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except UndeclaredAccessError as exc:  # a route of the service's own code: say which, without a traceback
+        print(f"The service cannot start: {exc}", file=sys.stderr)
+        return 1
     return serve(app, app.state.service, settings)

@@ -174,6 +174,27 @@ def test_every_path_the_readme_layout_names_exists(projects: ProjectFactory, fra
     assert missing == []
 
 
+# Phrases a rendered service's code must not hold: they speak of the template or of the other web framework.
+SPEAKS_OF_ANOTHER_SERVICE = re.compile(
+    r"both frameworks|the (django|fastapi) (variant|flavou?r|render)|the other (variant|framework)|the template",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "django"])
+def test_rendered_code_speaks_of_the_rendered_service(projects: ProjectFactory, framework: str) -> None:
+    project = projects.render(framework=framework)
+    found = [
+        f"{path.relative_to(project.path)}:{number}: {line.strip()}"
+        for folder in ("src", "tests")
+        for path in rendered_files(project.path / folder)
+        if "vendor" not in path.parts  # third-party files, kept byte for byte
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if SPEAKS_OF_ANOTHER_SERVICE.search(line)
+    ]
+    assert found == []
+
+
 def _changed_answers() -> list[tuple[str, object]]:
     changes: list[tuple[str, object]] = list(FREE_TEXT_CHANGES.items())
     for question, values in QUESTION_VALUES.items():

@@ -1,6 +1,6 @@
 """Service configuration: one typed object, read once from the environment (and `.env`), passed everywhere.
 
-The settings both frameworks share live in `core/settings.py`; Django's own follow.
+The web-framework-neutral settings live in `core/settings.py`; Django's own follow.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `/health/live` is called by every orchestrator every few seconds and by every load balancer's probe: FastAPI's
 per-request machinery (request object, dependency solving, response validation and serialisation) costs more than
-everything else of the request together (docs/performance.md). A `FixedResponseRoute` answers its first request the
+everything else of the request together. A `FixedResponseRoute` answers its first request the
 usual way, remembers the status, headers and body it sent, and replays them from then on. It is documented in
 OpenAPI like any route (the decorator's `response_model`, `responses`, `name` are unchanged); the middleware
 (security headers, request id, timing, access line, metrics) runs for every request as before.

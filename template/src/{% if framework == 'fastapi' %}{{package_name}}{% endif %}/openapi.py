@@ -1,7 +1,7 @@
 """The OpenAPI document: generated once, with stable operationIds and examples that match their operation.
 
-The Django flavour of this template publishes the same document (same operationIds, schema names, required
-fields and statuses), so a client generated from one works against the other.
+operationIds are the routes' names (`create_item`), not FastAPI's path-derived ones, so a client generated from one
+release keeps working against the next as long as the routes keep their names.
 """
 
 from __future__ import annotations
@@ -76,8 +76,8 @@ def _require_security(
             requirements.extend({name: []} for name in schemes if name not in listed)
 
 
-# The refusals of an operation that needs a bearer token (`security`), as `api/auth.py` and
-# `integrations/auth.py` answer them.
+# The refusals of an operation that needs a bearer token (`security`), as the service's
+# authentication answers them.
 _REFUSALS: Final = {
     401: (
         "No bearer token, or one that is not valid (see WWW-Authenticate)",

@@ -4,8 +4,8 @@ Integrations contribute them (`Wiring.api_guards`): identify the caller by its b
 limit, refuse a request without a valid token. A guard is `async def guard(request) -> None` and refuses by raising
 (`InvalidToken`, `HTTPException(429)`, ...): the app's exception handlers turn that into a problem response.
 
-Why not router-wide `dependencies=[Depends(...)]`: FastAPI solves each dependency of each request for about 10 µs
-(docs/performance.md), and these run on every `/api` request; a guard costs a function call. `/api` routers are
+Why not router-wide `dependencies=[Depends(...)]`: FastAPI solves each dependency of each request for about 10 µs,
+and these run on every `/api` request; a guard costs a function call. `/api` routers are
 created with `route_class=ApiRoute` (`api_router(...)` does it) and `create_app` refuses to include a route that is
 not one, so no route can skip them. Your routes keep using typed dependencies (`api/dependencies.py`,
 `requires(...)`, `route_limit(...)`) for what is theirs: those run after the guards.

@@ -1,6 +1,6 @@
 """Service configuration: one typed object, read once from the environment (and `.env`), passed everywhere.
 
-Every field is common to both frameworks and lives in `core/settings.py`; FastAPI-only settings go here.
+The web-framework-neutral fields live in `core/settings.py`; FastAPI-only settings go here.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ THROTTLES_CHECKED: Final = "throttles_checked"
 
 
 class ServiceViewMixin:
-    # No OPTIONS (CORS preflights are answered by the CORS middleware): the same surface as the FastAPI variant.
+    # No OPTIONS (CORS preflights are answered by the CORS middleware): only the methods each view documents.
     # HEAD is served wherever GET is (Django maps it to `get`).
     http_method_names: Sequence[str] = ("get", "post", "put", "patch", "delete", "head")
 

@@ -17,7 +17,7 @@ class DeliberateError(RuntimeError):
 
 
 class DebugErrorView(ServiceAPIView):
-    # With auth=jwt: any valid token, no scope (as in the FastAPI service).
+    # With auth=jwt: any valid token, no scope.
     required_scopes: ClassVar[dict[str, tuple[str, ...]]] = {"GET": ()}
 
     @extend_schema(

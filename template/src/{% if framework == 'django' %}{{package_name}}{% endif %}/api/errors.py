@@ -89,7 +89,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
             429, f"Too many requests; retry after {wait} seconds", path, headers={"Retry-After": str(wait)}
         )
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed, exceptions.PermissionDenied)):
-        # 401 and 403 say how to authenticate (RFC 6750): the refusal's own challenge (api/authentication.py), or
+        # 401 and 403 say how to authenticate (RFC 6750): the refusal's own challenge (the bearer authentication's), or
         # the one DRF took from the view's authentication class. Without one, DRF has already made the 401 a 403.
         challenge = getattr(exc, "challenge", None) or getattr(exc, "auth_header", None)
         headers = {"WWW-Authenticate": challenge} if challenge else None

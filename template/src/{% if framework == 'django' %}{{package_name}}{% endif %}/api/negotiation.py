@@ -11,7 +11,7 @@ from rest_framework.request import Request
 
 
 class JSONOnlyNegotiation(BaseContentNegotiation):
-    """The API speaks JSON whatever the client's Accept header says (no 406), like the FastAPI variant."""
+    """The API speaks JSON whatever the client's Accept header says (no 406)."""
 
     def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
         content_type = request.content_type.split(";")[0].strip().lower()

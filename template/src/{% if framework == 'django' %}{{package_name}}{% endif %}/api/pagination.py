@@ -1,5 +1,5 @@
 """Pagination of every list view (REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS): `?limit=&offset=`, answered as
-`{"items": [...], "total": n, "limit": l, "offset": o}`, the same shape as the FastAPI variant's pages."""
+`{"items": [...], "total": n, "limit": l, "offset": o}`, one page shape for every list."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The request body parser: DRF's JSON parser, refusing bodies nested deeper than any request of this API needs
-with a 400 problem (`core/json_depth.py`), as the FastAPI variant does."""
+with a 400 problem (`core/json_depth.py`)."""
 
 from __future__ import annotations
 

@@ -111,7 +111,7 @@ def document_service_responses(result: dict[str, Any], **kwargs: Any) -> dict[st
     - request bodies come from StrictInputSerializer (undeclared fields refused) and DRF's text fields refuse NUL
       characters (most databases cannot store them): `additionalProperties: false` and a pattern say both;
     - an answer carries every field of its serializer: all of a response schema's properties are required;
-    - a page of a list is `<Name>Page`, as in the FastAPI variant (drf-spectacular says `Paginated<Name>List`).
+    - a page of a list is `<Name>Page` (drf-spectacular says `Paginated<Name>List`).
     """
     operations = [operation for methods in result["paths"].values() for operation in methods.values()]
     schemas: dict[str, Any] = result.get("components", {}).get("schemas", {})

@@ -19,7 +19,7 @@ _CONVERTER: Final = re.compile(r"<(?:\w+:)?(\w+)>")
 
 @cache  # one entry per URL pattern: the routes are the app's, never the request's path
 def route_template(route: str) -> str:
-    """Django's `api/v1/items/<str:item_id>` spelled like OpenAPI (and FastAPI): `/api/v1/items/{item_id}`."""
+    """Django's `api/v1/items/<str:item_id>` spelled like OpenAPI: `/api/v1/items/{item_id}`."""
     return "/" + _CONVERTER.sub(r"{\1}", route)
 
 

@@ -1,1 +1,1 @@
-"""Framework-neutral parts of the service: identical in every framework, never imports the web framework."""
+"""Framework-neutral parts of the service: they never import the web framework."""

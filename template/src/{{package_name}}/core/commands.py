@@ -1,6 +1,6 @@
-"""`python -m <package> [command] [arguments]`: one table of commands, the same shape in both frameworks.
+"""`python -m <package> [command] [arguments]`: one table of commands.
 
-Each framework's `__main__.py` lists its commands; with no command the service serves, as it always has.
+`__main__.py` lists the commands; with no command the service serves, as it always has.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Entity tags for optimistic concurrency, the same in both frameworks: each stored version of a resource has an
+"""Entity tags for optimistic concurrency: each stored version of a resource has an
 `ETag`, and a write sent with `If-Match` applies only to the version it names (RFC 9110, 8.8.3 and 13.1.1)."""
 
 from __future__ import annotations

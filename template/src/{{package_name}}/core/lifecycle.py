@@ -16,7 +16,7 @@ DependencyCheck = Callable[[], Awaitable[None]]
 
 class NotReady(Exception):  # noqa: N818 - a state to report, not an error of the service
     """Raised by a check whose message is safe to publish in every environment (it says what to do, e.g. "run
-    manage.py migrate", and carries nothing internal). Any other exception's text is shown in development only."""
+    the migrations", and carries nothing internal). Any other exception's text is shown in development only."""
 
 
 class CheckResult(BaseModel):

@@ -1,5 +1,5 @@
-"""Rate limits, the same in every framework: the text form (`100/minute`), who the client is, and the GCRA
-decision, kept in process memory here (`redis_limits.py` keeps it in Redis). The framework's glue asks `spend`.
+"""Rate limits: the text form (`100/minute`), who the client is, and the GCRA decision, kept in process memory
+here (or in Redis, when the service uses it). The web framework's glue asks `spend`.
 
 One rule for the text form everywhere (settings and per-route limits): `<count>/<unit>`, case and surrounding spaces
 ignored, the unit singular or plural (`100/minute`, `100/Minutes`, `5 / second`).
@@ -125,7 +125,7 @@ def _normalised_address(host: str) -> str:
 
 
 class BucketStore(Protocol):
-    """Where budgets live, for synchronous callers (DRF throttles). `errors` are what a remote store raises."""
+    """Where budgets live, for synchronous callers (code in threads). `errors` are what a remote store raises."""
 
     name: str
     errors: tuple[type[BaseException], ...]
@@ -142,7 +142,7 @@ class BucketStore(Protocol):
 class MemoryBuckets:
     """Budgets in this process: exact for one process, per process when several run (use Redis to share them).
 
-    Thread-safe (DRF views run in threads) and bounded: at most `max_keys` budgets, least recently used dropped.
+    Thread-safe (sync views run in threads) and bounded: at most `max_keys` budgets, least recently used dropped.
     """
 
     name = "memory"

@@ -23,7 +23,7 @@ _RECORD_ATTRIBUTES: Final = frozenset(vars(logging.makeLogRecord({})).keys()) | 
     "asctime",
     "taskName",
     "color_message",  # uvicorn's ANSI-coloured duplicate of the message
-    "request",  # the request object some frameworks (Django) attach to their records; the request id names it
+    "request",  # the request object a web framework may attach to its records; the request id names it
 }
 
 

@@ -108,7 +108,7 @@ async def send_problem(
 
 
 def problem_example(status: int, instance: str = "/api/v1/items", detail: str | None = None) -> dict[str, Any]:
-    """An example body for an OpenAPI document (both frameworks document the same examples)."""
+    """An example body for an OpenAPI document (one example per problem type)."""
     example: dict[str, Any] = {
         "type": "about:blank",
         "title": reason(status),

@@ -1,4 +1,4 @@
-"""uvicorn with production-safe options, the same for every framework (the framework's `server.py` brings the app).
+"""uvicorn with production-safe options, (the service's `server.py` brings the app).
 
 - Readiness turns 503 the moment a stop signal arrives, before connections drain.
 - Ctrl-C stops the server like SIGTERM does, without a `KeyboardInterrupt` traceback.
@@ -130,7 +130,7 @@ class Server(uvicorn.Server):
 
 
 def server_options(settings: ServiceSettings) -> dict[str, Any]:
-    """uvicorn's options for this service, for `uvicorn.Config` and for `uvicorn.run` (Django's runserver)."""
+    """uvicorn's options for this service, for `uvicorn.Config` and for `uvicorn.run` (the development server)."""
     return {
         "host": settings.host,
         "port": settings.port,

@@ -1,5 +1,5 @@
-"""What optional integrations contribute to the service, whatever the framework: each framework's
-`integrations/base.py` extends `ServiceWiring` with what only it needs, as named, typed fields."""
+"""What optional integrations contribute to the service, whatever the web framework:
+`integrations/base.py` extends `ServiceWiring` with what only the web framework needs, as named, typed fields."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class ServiceWiring:
     """Called for every request by the telemetry middleware (metrics)."""
 
     page_policies: dict[str, str] = field(default_factory=dict)
-    """Path prefix -> Content-Security-Policy of the HTML pages served there (the docs UI, Django's admin)."""
+    """Path prefix -> Content-Security-Policy of the HTML pages served there (the docs UI, an admin site)."""
 
     cors_exposed_headers: list[str] = field(default_factory=list)
     """Response headers cross-origin browser code may read, beyond the core ones (e.g. `X-RateLimit-Remaining`)."""
@@ -32,4 +32,4 @@ class ServiceWiring:
     """Awaited once the server has stopped serving (close connection pools, flush event queues)."""
 
     database_pool: Callable[[], PoolStats | None] = field(default=lambda: None)
-    """This process's database connection pool right now (None: no pool, e.g. Django on SQLite); read by metrics."""
+    """This process's database connection pool right now (None: no pool, e.g. SQLite without one); read by metrics."""

@@ -1,4 +1,4 @@
-"""The docs UI's files and how they are sent, the same for FastAPI and Django (each only routes /docs here).
+"""The docs UI's files and how they are sent, whatever the web framework (it only routes /docs here).
 
 The page (`index.html`), its init script and the vendored UI (`vendor/`, pinned versions listed in
 `vendor/manifest.json`) are static files read once per process. Vendored files are cached for a year (their URL

@@ -1,7 +1,7 @@
 """The docs UI chosen for this service: ReDoc (`redoc` 2.x), vendored in `vendor/` (MIT license).
 
 `files.py` reads and sends `index.html`, `docs-init.js` and the vendored bundle at /docs. Versions, sizes and
-checksums are in `vendor/manifest.json`; the template's `scripts/refresh-docs-assets` updates them.
+checksums are in `vendor/manifest.json`; a new release of the service updates them.
 """
 
 from typing import Final

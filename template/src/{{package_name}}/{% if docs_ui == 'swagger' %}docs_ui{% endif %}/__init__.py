@@ -1,7 +1,7 @@
 """The docs UI chosen for this service: Swagger UI (`swagger-ui-dist`), vendored in `vendor/` (Apache-2.0 license).
 
 `files.py` reads and sends `index.html`, `docs-init.js` and the vendored bundle and stylesheet at /docs.
-Versions, sizes and checksums are in `vendor/manifest.json`; the template's `scripts/refresh-docs-assets` updates
+Versions, sizes and checksums are in `vendor/manifest.json`; a new release of the service updates
 them.
 """
 

@@ -5,7 +5,7 @@ and answers 429 (or, failing closed, 503).
 Our own small dependency rather than fastapi-limiter's `RateLimiter`: that one keeps one bucket for every client
 (per-client buckets need a pyrate-limiter `BucketFactory`), sends no X-RateLimit-* or Retry-After headers, turns a
 Redis fault into a 500, and keys buckets by the concrete path; meeting the contract meant replacing its `__call__`
-and reading pyrate-limiter's internals. The GCRA itself is `core/limits.py`, shared with the Django service.
+and reading pyrate-limiter's internals. The GCRA itself is `core/limits.py`.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""Pure ASGI middleware shared by both frameworks, one concern per module; the app factory fixes their order."""
+"""Pure ASGI middleware around the web framework, one concern per module; the app factory fixes their order."""

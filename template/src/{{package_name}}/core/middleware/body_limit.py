@@ -1,8 +1,8 @@
 """Refuse request bodies over the configured size with a 413, whether declared up front or streamed (chunked).
 
 A streamed body that grows past the limit is cut off by telling the application the client went away: every
-framework then stops reading (Django closes its spooled copy, Starlette raises `ClientDisconnect`) and whatever it
-tries to answer is dropped; this layer sends the 413 instead.
+framework then stops reading (it drops its spooled copy or raises a disconnect error) and whatever it tries to
+answer is dropped; this layer sends the 413 instead.
 """
 
 from __future__ import annotations

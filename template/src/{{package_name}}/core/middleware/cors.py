@@ -1,4 +1,4 @@
-"""CORS from settings, as pure ASGI for every framework: an allowed origin gets the CORS headers, a disallowed one
+"""CORS from settings, as pure ASGI around the web framework: an allowed origin gets the CORS headers, a disallowed one
 none, and a refused preflight a problem+json 400.
 
 The answer depends on the request's Origin, so every response says `Vary: Origin` (a shared cache must not hand

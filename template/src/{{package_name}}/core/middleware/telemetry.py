@@ -13,7 +13,7 @@ from ..request_context import SERVER_ANSWER_STATE_KEY, SUBJECT_STATE_KEY
 _SERVER_TIMING: Final = b"server-timing"
 _PROCESS_TIME: Final = b"x-process-time"
 ROUTE_KEY: Final = "route"
-"""Scope key of the matched route: Starlette's route object, or the template string Django's side puts there."""
+"""Scope key of the matched route: the web framework's route object, or its path template string."""
 
 
 class RequestObserver:
@@ -29,7 +29,7 @@ class RequestObserver:
 def route_template(scope: Scope) -> str | None:
     """The matched route's path template (`/api/v1/items/{item_id}`), never the raw path; None when unmatched.
 
-    Starlette leaves the matched route object under `ROUTE_KEY`; the Django service's middleware leaves the template.
+    The web framework leaves the matched route object (its `path`) or the path template itself under `ROUTE_KEY`.
     """
     route = scope.get(ROUTE_KEY)
     if isinstance(route, str):
@@ -95,8 +95,8 @@ class RequestTelemetryMiddleware:
                     (_PROCESS_TIME, f"{elapsed:.6f}".encode()),
                 ]
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
-                # Recorded before the last chunk leaves, not when the app returns (Django still runs its
-                # request_finished work then): a client holding the whole response finds its line already written.
+                # Recorded before the last chunk leaves, not when the app returns (the app may still run
+                # its request-finished work then): a client holding the whole response finds its line already written.
                 record()
             await send(message)
 

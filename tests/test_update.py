@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject, uv_binary
+from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject, python_interpreter, uv_binary
 from .releases import FIRST_RELEASE, LAST_RELEASE, PREVIOUS_RELEASE, RELEASES
 from .variants import DEFAULT_ANSWERS
 
@@ -351,7 +352,14 @@ def test_an_update_that_adds_dependencies_relocks(release_repo: Path, tmp_path: 
     printed = update(project, "--data=use_redis=true")
     assert "uv.lock updated" in printed, printed
     check = subprocess.run(
-        [uv_binary(), "lock", "--check"], cwd=project, capture_output=True, text=True, timeout=300, check=False
+        [uv_binary(), "lock", "--check"],
+        cwd=project,
+        # The project's interpreter, as the update's own `uv lock` found it (the harness may run on another).
+        env={**os.environ, "UV_PYTHON": python_interpreter(str(DEFAULT_ANSWERS["python_version"]))},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False
     )
     assert check.returncode == 0, check.stderr  # `uv sync --locked` (CI, the Docker build) would take it
     assert 'name = "redis"' in (project / "uv.lock").read_text()

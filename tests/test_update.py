@@ -359,7 +359,7 @@ def test_an_update_that_adds_dependencies_relocks(release_repo: Path, tmp_path: 
         capture_output=True,
         text=True,
         timeout=300,
-        check=False
+        check=False,
     )
     assert check.returncode == 0, check.stderr  # `uv sync --locked` (CI, the Docker build) would take it
     assert 'name = "redis"' in (project / "uv.lock").read_text()

@@ -33,6 +33,9 @@ PHASES = {
     "tests.test_quickstart": "README quick start, as a user runs it",
     "tests.test_update": "copier update and migrations",
     "tests.test_bench": "benchmark harness smoke runs",
+    "tests.test_delivery": "Dockerfile, compose, CI files, Kubernetes manifests, image build",
+    "tests.test_docs_ui": "docs UI in a real Chromium",
+    "tests.test_api_parity": "both frameworks answer alike",
 }
 
 

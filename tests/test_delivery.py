@@ -200,7 +200,7 @@ def test_ci(project: RenderedProject, toolbox: Toolbox) -> None:
         assert {"uv", "github-actions", "docker"} <= ecosystems
         jobs = yaml.safe_load(workflow.read_text())["jobs"]
         commands = [step.get("run", "") for job in jobs.values() for step in job["steps"]]
-        assert "uv sync --locked" in commands
+        assert "uv sync --locked --compile-bytecode" in commands
         assert any("mypy" in command for command in commands)
         assert any("pytest" in command for command in commands)
         assert any(step.get("uses", "").startswith("docker/build-push-action@") for step in jobs["image"]["steps"])
@@ -218,7 +218,7 @@ def test_ci(project: RenderedProject, toolbox: Toolbox) -> None:
         )
         pipeline = yaml.safe_load(gitlab.read_text())
         assert pipeline["stages"] == ["lint", "test", "build"]
-        assert "uv sync --locked" in pipeline["lint"]["script"]
+        assert "uv sync --locked --compile-bytecode" in pipeline["lint"]["script"]
         images = [service["name"] for service in pipeline["test"].get("services", [])]
         assert any(image.startswith("redis:") for image in images) == project.answers["use_redis"]
         assert any(image.startswith("postgres:") for image in images) == postgresql

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import ProjectFactory, RenderedProject, variant_params
-from .variants import pairwise, selected
+from .variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +39,9 @@ def test_mypy_strict(project: RenderedProject) -> None:
 
 
 def test_own_test_suite_with_coverage(project: RenderedProject) -> None:
-    result = project.uv("run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider")
+    # The template's workers already fill the cores: each suite runs in one process (`-n 0`), except the default
+    # variant's, which keeps its own two workers (each with its own database) as `make check` runs them.
+    workers = "2" if variant_id(project.answers) == variant_id(DEFAULT_ANSWERS) else "0"
+    result = project.uv("run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers)
     assert "Required test coverage of 90% reached" in result.stdout
     assert " passed" in result.stdout

@@ -272,11 +272,11 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
         project,
         {**DEFAULT_ANSWERS, "framework": framework, "database": answers["database"], "package_name": "my_service"},
     )
-    rendered.uv("sync", "--quiet")
+    rendered.uv("sync", "--quiet", "--compile-bytecode")
     rendered.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
     rendered.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
     rendered.uv("run", "--no-sync", "mypy", "--no-incremental")
-    result = rendered.uv("run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-rA")
+    result = rendered.uv("run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-rA")
     assert "PASSED tests/test_billing.py::test_invoice_total_is_added_by_the_team" in result.stdout
     assert "PASSED tests/test_process.py::test_team_added_process_check" in result.stdout
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -82,15 +83,28 @@ class RenderedProject:
         return env
 
     def run(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
+        # Its own process group: on timeout the whole tree goes (`uv run` starts python as a child, which holds the
+        # output pipes; killing uv alone would leave us waiting on them for ever).
+        process = subprocess.Popen(
             list(args),
             cwd=self.path,
             env=self.env(),
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-            check=False,
+            start_new_session=True,
         )
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            pytest.fail(
+                f"`{' '.join(args)}` did not finish within {timeout:.0f} s in {self.path} (killed):\n"
+                f"{stdout[-6000:]}\n{stderr[-6000:]}",
+                pytrace=False,
+            )
+        result = subprocess.CompletedProcess(list(args), process.returncode, stdout, stderr)
         if check and result.returncode != 0:
             pytest.fail(
                 f"`{' '.join(args)}` failed in {self.path} (exit {result.returncode}):\n"

@@ -10,7 +10,7 @@ Format, for whoever adds a move:
 - key: the old path relative to the project root, exactly as an older release rendered it;
 - value: the new path, or several when the move depends on the answers (e.g. one path per framework): the first one
   that the update rendered is used;
-- `{package_name}` stands for the project's package (`src/{package_name}/settings.py`).
+- `{package_name}` stands for the project's package (`src/{package_name}/config.py`).
 Never remove an entry: projects generated from any older release may still have the old path.
 """
 
@@ -38,6 +38,15 @@ MOVES: dict[str, str | tuple[str, ...]] = {
     "src/{package_name}/api/items.py": ("src/{package_name}/items/routes.py", "src/{package_name}/items/views.py"),
     "src/{package_name}/api/limits.py": "src/{package_name}/items/limits.py",
     "tests/test_items.py": "tests/items/test_items.py",
+    # 0.4.0: one name per concept in both frameworks. FastAPI: the typed settings are `config.py`, as in Django (whose
+    # `settings.py` is DJANGO_SETTINGS_MODULE, so this key never matches a Django project: its file stays rendered).
+    "src/{package_name}/settings.py": "src/{package_name}/config.py",
+    # 0.4.0, Django: rate limiting is called `rate_limiting`, as the answer and FastAPI's package are.
+    "src/{package_name}/integrations/rate_limit.py": "src/{package_name}/integrations/rate_limiting.py",
+    "src/{package_name}/integrations/redis_rate_limit.py": "src/{package_name}/integrations/redis_rate_limiting.py",
+    "tests/test_rate_limit.py": "tests/test_rate_limiting.py",
+    "tests/test_rate_limit_redis_down.py": "tests/test_rate_limiting_redis_down.py",
+    "tests/test_auth_rate_limit.py": "tests/test_auth_rate_limiting.py",
 }
 
 

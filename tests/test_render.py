@@ -130,7 +130,7 @@ def test_default_render_has_the_expected_layout(projects: ProjectFactory) -> Non
         "src/my_service/__init__.py",
         "src/my_service/__main__.py",
         "src/my_service/app.py",
-        "src/my_service/settings.py",
+        "src/my_service/config.py",
         "src/my_service/py.typed",
         "tests/conftest.py",
     ]:

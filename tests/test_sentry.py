@@ -103,7 +103,7 @@ def test_without_sentry_nothing_of_it_is_rendered(projects: ProjectFactory, fram
     assert not [path.name for path in (project.path / "tests").iterdir() if "sentry" in path.name]
     assert "sentry" not in (project.path / "pyproject.toml").read_text()
     assert "SENTRY_DSN" not in (project.path / ".env.example").read_text()
-    assert "sentry" not in (package / "settings.py").read_text().lower()
+    assert "sentry" not in (package / "config.py").read_text().lower()
 
 
 def sentry_project_package(service: Service) -> str:

@@ -195,8 +195,10 @@ def make_typical_edits(project: Path) -> None:
 
 TEAM_SETTING = "max_body_size: int = Field(default=4_194_304,"
 CONFLICT_BLOCK = re.compile(r"<<<<<<< before updating\n(.*?)=======\n(.*?)>>>>>>> after updating\n", re.S)
-SETTINGS_CLASS = {"fastapi": "src/my_service/settings.py", "django": "src/my_service/config.py"}
+SETTINGS_CLASS = {"fastapi": "src/my_service/config.py", "django": "src/my_service/config.py"}
 """Where the typed Settings class a team extends lives since the settings rules moved into `core/settings.py`."""
+OLD_SETTINGS = "src/my_service/settings.py"
+"""Where the releases this test starts from kept the settings a team edits (FastAPI moved it to `config.py`)."""
 
 
 def resolve_like_a_team(project: Path, output: str, framework: str) -> None:
@@ -212,8 +214,8 @@ def resolve_like_a_team(project: Path, output: str, framework: str) -> None:
         assert relative in listed, f"{relative} has conflict markers but the update did not name it"
         path = project / relative
         text = path.read_text()
-        if relative == "src/my_service/settings.py":
-            assert TEAM_SETTING in text, "the team's setting is gone from settings.py"
+        if relative in (OLD_SETTINGS, SETTINGS_CLASS[framework]):
+            assert TEAM_SETTING in text, f"the team's setting is gone from {relative}"
             path.write_text(CONFLICT_BLOCK.sub(lambda block: block.group(2), text))
         else:
             path.write_text(CONFLICT_BLOCK.sub(lambda block: block.group(1) + block.group(2), text))
@@ -260,8 +262,9 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     # Releases before the `auth` question had an open API: the update closes it, and says so.
     assert "YOUR API NOW REQUIRES BEARER TOKENS" in output
     assert "--data auth=none" in output
-    # The settings rules moved into core/settings.py: the team's changed default conflicts, and is listed.
-    assert "src/my_service/settings.py" in files_with_markers(project)
+    # The settings rules moved into core/settings.py: the team's changed default conflicts, and is listed (FastAPI's
+    # settings.py moved to config.py since: the conflict is in its new home).
+    assert (OLD_SETTINGS if framework == "django" else SETTINGS_CLASS[framework]) in files_with_markers(project)
     resolve_like_a_team(project, output, framework)
     assert_typical_edits_kept(project, framework)
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
@@ -317,7 +320,7 @@ def test_a_conflicting_edit_gets_inline_markers_in_that_file_only(release_repo: 
     output = update(project)
     # Besides the conflicting line, the typical edits' changed default conflicts with the move into core/settings.py.
     # The README's last lines changed too, next to the team's appended notes: that conflict is named below as well.
-    assert set(files_with_markers(project)) - {"README.md"} == {relative, "src/my_service/settings.py"}
+    assert set(files_with_markers(project)) - {"README.md"} == {relative, SETTINGS_CLASS["fastapi"]}
     assert "# team: tuned for our traffic" in target.read_text()
     assert_typical_edits_kept(project)
     # The update ends by naming the files to resolve.

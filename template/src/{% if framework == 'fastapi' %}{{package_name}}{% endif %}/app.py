@@ -15,6 +15,7 @@ from starlette.middleware import Middleware
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health
 from .api.paths import API_V1
+from .config import Settings
 from .core.lifecycle import ServiceState
 from .core.logs import AccessLog
 from .core.middleware.body_limit import BodySizeLimitMiddleware
@@ -31,7 +32,6 @@ from .middleware.head import HeadAsGetMiddleware
 from .openapi import install_openapi, operation_id
 from .problems import install_problem_handlers
 from .route_guards import require_declared_access, scopes_of
-from .settings import Settings
 
 RESOURCE_ROUTERS: Final[tuple[APIRouter, ...]] = (
     # One line per resource: its package's router (its routes, scopes and limits come with it).

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool, QueuePool
 
+from .config import Settings
 from .core.database import PoolStats
-from .settings import Settings
 
 # Every table of the service belongs to this metadata (Alembic compares it with the migrations: `alembic check`).
 # Constraint names are the same on every database, so that a migration can drop or alter them by name.

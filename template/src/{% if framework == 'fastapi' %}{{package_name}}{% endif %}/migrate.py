@@ -11,9 +11,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.exc import SQLAlchemyError
 
+from .config import ConfigurationError, Settings, load_settings
 from .core.logs import configure_logging
 from .core.settings import report_configuration_error
-from .settings import ConfigurationError, Settings, load_settings
 
 MIGRATIONS = f"{__package__}:migrations"
 

@@ -7,11 +7,11 @@ import sys
 from fastapi import FastAPI
 
 from .app import create_app
+from .config import ConfigurationError, load_settings
 from .core.logs import configure_logging
 from .core.server import serve
 from .core.settings import report_configuration_error
 from .route_guards import UndeclaredAccessError
-from .settings import ConfigurationError, load_settings
 
 
 def app_from_environment() -> FastAPI:

@@ -8,9 +8,9 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..config import Settings
 from ..core.lifecycle import ServiceState
 from ..database import session_transaction
-from ..settings import Settings
 
 
 async def get_settings(request: Request) -> Settings:

@@ -13,9 +13,9 @@ from fastapi import FastAPI, params
 from starlette.middleware import Middleware
 from starlette.requests import Request
 
+from ...config import Settings
 from ...core.limits import MemoryBuckets, Rate, parse_rate
 from ...problems import problem_openapi_responses
-from ...settings import Settings
 from ..base import Wiring
 from .headers import RateLimitHeadersMiddleware
 from .limiter import AsyncBucketStore, ClientRateLimiter

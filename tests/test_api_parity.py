@@ -179,6 +179,19 @@ ASPECTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "required fields": required_fields,
     "request media types": request_media_types,
     "request schemas": request_schemas,
+    # Each resource describes its own tag in its package (FastAPI: its router; Django: its AppConfig).
+    "tags": lambda spec: (
+        {tag["name"]: tag.get("description") for tag in spec.get("tags", [])}
+        | {" order": [tag["name"] for tag in spec.get("tags", [])]}
+    ),
+    "operation tags": lambda spec: {key: operation.get("tags") for key, operation in operations(spec).items()},
+    # Not compared: the 401/403 refusals (each framework words its runtime refusal its own way) and readiness.
+    "problem example details": lambda spec: {
+        f"{key} {status}": example.get("detail")
+        for key, operation in operations(spec).items()
+        for status, example in problem_examples(operation)
+        if status not in ("401", "403") and " /api/" in key
+    },
 }
 
 

@@ -176,14 +176,25 @@ def test_every_path_the_readme_layout_names_exists(projects: ProjectFactory, fra
 
 # Phrases a rendered service's code must not hold: they speak of the template or of the other web framework.
 SPEAKS_OF_ANOTHER_SERVICE = re.compile(
-    r"both frameworks|the (django|fastapi) (variant|flavou?r|render)|the other (variant|framework)|the template",
+    r"both frameworks|the (django|fastapi) (variant|flavou?r|render)|the other (variant|framework)"
+    # The project template, in any phrasing ("the template", "template's own tests", "Template tests"); a path or
+    # route template (`/items/{item_id}`) and Django's template engine are the service's own business.
+    r"|(?<!path )(?<!route )(?<![\w.-])template(?!s? engine)(?![\w-])",
     re.IGNORECASE,
 )
+"""Words about the template rather than the service (rendered code speaks only of the service)."""
+
+SPEAKING_VARIANTS = [
+    {"framework": "fastapi"},
+    {"framework": "django"},
+    {"framework": "fastapi", "use_redis": True, "auth": "none", "database": "sqlite"},
+    {"framework": "django", "use_redis": True, "docs_ui": "swagger", "ci_provider": "gitlab"},
+]
 
 
-@pytest.mark.parametrize("framework", ["fastapi", "django"])
-def test_rendered_code_speaks_of_the_rendered_service(projects: ProjectFactory, framework: str) -> None:
-    project = projects.render(framework=framework)
+@pytest.mark.parametrize("answers", SPEAKING_VARIANTS, ids=lambda answers: "-".join(map(str, answers.values())))
+def test_rendered_code_speaks_of_the_rendered_service(projects: ProjectFactory, answers: dict[str, object]) -> None:
+    project = projects.render(**answers)
     found = [
         f"{path.relative_to(project.path)}:{number}: {line.strip()}"
         for folder in ("src", "tests")
@@ -193,6 +204,36 @@ def test_rendered_code_speaks_of_the_rendered_service(projects: ProjectFactory, 
         if SPEAKS_OF_ANOTHER_SERVICE.search(line)
     ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The template's own test suite runs the service against a real redis-server.",
+        "template's own test suite",
+        "Rendered by the project template",
+        "Template tests: a render passes ruff",
+        "the Django variant keeps it",
+    ],
+)
+def test_the_speaking_check_catches_words_about_the_template(line: str) -> None:
+    assert SPEAKS_OF_ANOTHER_SERVICE.search(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The matched route's path template (`/api/v1/items/{item_id}`), never the raw path",
+        "def route_template(scope: Scope) -> str | None:",
+        '"django.template.context_processors.request",',
+        'Problem.model_json_schema(ref_template="#/components/schemas/{model}")',
+        "def test_asset_route_is_logged_as_its_template(http: HTTPClient) -> None:",
+        '"""Prometheus metrics: route-template labels."""',
+        "TEMPLATES = [",
+    ],
+)
+def test_the_speaking_check_leaves_the_services_own_templates(line: str) -> None:
+    assert not SPEAKS_OF_ANOTHER_SERVICE.search(line), line
 
 
 def _changed_answers() -> list[tuple[str, object]]:

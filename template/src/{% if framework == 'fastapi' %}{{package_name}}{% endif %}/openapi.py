@@ -7,10 +7,10 @@ release keeps working against the next as long as the routes keep their names.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
@@ -19,6 +19,25 @@ from .core.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMAS, problem_example,
 # The value a path parameter takes in examples, by its schema's format (the id of the 404 example's detail).
 _EXAMPLE_PARAMETERS: Final = {"uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}
 _PATH_PARAMETER: Final = re.compile(r"\{([^}/]+)\}")
+
+
+class DescribedRouter(APIRouter):
+    """A router whose tag (its first) the OpenAPI document describes: the document's `tags` are read from the
+    routers the service includes (`openapi_tags`), so each package describes its own routes."""
+
+    def __init__(self, *, description: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.description = description
+
+
+def openapi_tags(routers: Iterable[APIRouter]) -> list[dict[str, Any]]:
+    """The document's `tags`, in the routers' order: each described router's tag with its description."""
+    tags: dict[str, dict[str, Any]] = {}
+    for router in routers:
+        if isinstance(router, DescribedRouter) and router.tags:
+            name = str(router.tags[0])
+            tags.setdefault(name, {"name": name, "description": router.description})
+    return list(tags.values())
 
 
 def operation_id(route: APIRoute) -> str:

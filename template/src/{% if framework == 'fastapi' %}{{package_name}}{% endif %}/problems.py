@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any, Final
 
 from fastapi import FastAPI, Request
@@ -55,8 +56,8 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     table: list[tuple[re.Pattern[str], list[str]]] | None = getattr(app.state, "allowed_methods", None)
     if table is None:
         table = []
-        for template, operations in app.openapi()["paths"].items():
-            pattern = re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "$")
+        for path_template, operations in app.openapi()["paths"].items():
+            pattern = re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path_template)) + "$")
             methods = sorted(method.upper() for method in operations)
             if "GET" in methods:
                 methods.append("HEAD")
@@ -104,8 +105,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.exception_handler(DatabaseUnavailableError)(_database_unavailable)
 
 
-def problem_openapi_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` entries documenting problem+json errors, each with an example."""
+def problem_openapi_responses(
+    *statuses: int, details: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries documenting problem+json errors, each with an example (whose `detail` is the one
+    `details` gives for its status, or the service's generic one)."""
     responses: dict[int | str, dict[str, Any]] = {}
     for status in statuses:
         schema = "ValidationProblem" if status == 422 else "Problem"
@@ -114,7 +118,7 @@ def problem_openapi_responses(*statuses: int) -> dict[int | str, dict[str, Any]]
             "content": {
                 PROBLEM_MEDIA_TYPE: {
                     "schema": {"$ref": f"#/components/schemas/{schema}"},
-                    "example": problem_example(status),
+                    "example": problem_example(status, detail=(details or {}).get(status)),
                 }
             },
         }

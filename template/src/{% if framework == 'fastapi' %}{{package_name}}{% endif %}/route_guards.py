@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from .api.paths import API_PREFIX
+from .openapi import DescribedRouter
 
 RouteGuard = Callable[[Request], Awaitable[None]]
 GUARDS_STATE_KEY = "api_guards"
@@ -129,6 +130,9 @@ class ApiRoute(APIRoute):
         return guarded
 
 
-def api_router(**options: Any) -> APIRouter:
-    """An `APIRouter` for `/api` routes: `api_router(prefix=f"{API_V1}/orders", tags=["orders"])`."""
-    return APIRouter(route_class=ApiRoute, **options)
+def api_router(*, description: str | None = None, **options: Any) -> APIRouter:
+    """An `APIRouter` for `/api` routes; given a `description`, the OpenAPI document describes its tag with it:
+    `api_router(prefix=f"{API_V1}/orders", tags=["orders"], description="Orders: ...")`."""
+    if description is None:
+        return APIRouter(route_class=ApiRoute, **options)
+    return DescribedRouter(description=description, route_class=ApiRoute, **options)

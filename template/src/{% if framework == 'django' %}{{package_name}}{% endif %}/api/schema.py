@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, Final
 
+from django.apps import apps
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
-from ..core.problems import PROBLEM_MEDIA_TYPE, reason
+from ..core.problems import EXAMPLE_DETAILS, PROBLEM_MEDIA_TYPE, reason
 
 
 class ProblemSerializer(serializers.Serializer[Any]):
@@ -48,17 +50,6 @@ class ValidationProblemSerializer(ProblemSerializer):
 
 NO_NUL_CHARACTERS: Final = r"^[^\x00]*$"
 
-_EXAMPLE_DETAILS: Final = {
-    400: "The request body is not valid JSON",
-    404: "Item 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist",
-    413: "The request body exceeds the limit of 1048576 bytes",
-    422: "The request has 1 invalid field",
-    429: "Too many requests; retry after 12 seconds",
-    500: "The server failed to handle the request; quote the request id when reporting it",
-    503: "The service is shutting down",
-}
-
-
 EXAMPLE_REQUEST_ID: Final = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
 _FIELD_MESSAGES: Final = {
     "body.name": "This field may not be blank.",
@@ -67,13 +58,14 @@ _FIELD_MESSAGES: Final = {
 }
 
 
-def example(status: int, *, instance: str = "/api/v1/items", field: str = "body.name") -> dict[str, Any]:
-    """A problem body as the service sends it; `instance` is the path, `field` the invalid input of a 422."""
+def example(status: int, *, instance: str, field: str = "body.name", detail: str | None = None) -> dict[str, Any]:
+    """A problem body as the service sends it; `instance` is the path, `field` the invalid input of a 422, `detail`
+    what the operation says where the service's generic text says less."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": reason(status),
         "status": status,
-        "detail": _EXAMPLE_DETAILS.get(status, reason(status)),
+        "detail": detail or EXAMPLE_DETAILS.get(status, reason(status)),
         "instance": instance,
         "request_id": EXAMPLE_REQUEST_ID,
     }
@@ -83,16 +75,20 @@ def example(status: int, *, instance: str = "/api/v1/items", field: str = "body.
 
 
 def problem_responses(
-    *statuses: int, instance: str = "/api/v1/items", field: str = "body.name"
+    *statuses: int, instance: str, field: str = "body.name", details: Mapping[int, str] | None = None
 ) -> dict[Any, OpenApiResponse]:
-    """`responses=` entries documenting problem+json errors, each with an example of this operation's own."""
+    """`responses=` entries documenting problem+json errors, each with an example of this operation's own: its path
+    (`instance`), the invalid input of its 422 (`field`) and, by status, its own `details`."""
+    details = details or {}
     return {
         (status, PROBLEM_MEDIA_TYPE): OpenApiResponse(
             response=ValidationProblemSerializer if status == 422 else ProblemSerializer,
             description=reason(status),
             examples=[
                 OpenApiExample(
-                    reason(status), value=example(status, instance=instance, field=field), response_only=True
+                    reason(status),
+                    value=example(status, instance=instance, field=field, detail=details.get(status)),
+                    response_only=True,
                 )
             ],
         )
@@ -154,3 +150,18 @@ def _replace_refs(node: Any, renames: dict[str, str]) -> Any:
     if isinstance(node, list):
         return [_replace_refs(value, renames) for value in node]
     return node
+
+
+# The service's own tags; each resource's app describes its own (`openapi_tag` on its AppConfig, see items/apps.py).
+SERVICE_TAGS: Final = (
+    {"name": "health", "description": "Liveness, readiness and a summary for monitors."},
+    {"name": "debug", "description": "Endpoints that exist only outside production."},
+)
+
+
+def document_tags(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: the document's `tags` are the installed apps' own (in `INSTALLED_APPS`
+    order), then the service's, so a new resource needs no edit to shared settings to describe its tag."""
+    resources = [getattr(config, "openapi_tag", None) for config in apps.get_app_configs()]
+    result["tags"] = [*(dict(tag) for tag in resources if tag), *(dict(tag) for tag in SERVICE_TAGS)]
+    return result

@@ -81,12 +81,14 @@ def etag_header(status: int) -> OpenApiParameter:
 
 
 _READ_INSTANCE = "/api/v1/items/3fa85f64-5717-4562-b3fc-2c963f66afa6"
-_READ_ERRORS = problem_responses(404, 422, instance=_READ_INSTANCE, field="path.item_id")
-_DELETE_ERRORS = problem_responses(404, 412, 422, instance=_READ_INSTANCE, field="path.item_id")
-_LIST_ERRORS = problem_responses(422, instance="/api/v1/items", field="query.limit")
-_CREATE_ERRORS = problem_responses(400, 409, 413, 415, 422, instance="/api/v1/items")
-_REPLACE_ERRORS = problem_responses(400, 404, 409, 412, 413, 415, 422, instance=_READ_INSTANCE)
 DUPLICATE_SKU = "An item with this sku already exists"
+# What the documented examples of this resource's 404 and 409 say (the service's own are generic).
+_DETAILS = {404: "Item 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist", 409: DUPLICATE_SKU}
+_READ_ERRORS = problem_responses(404, 422, instance=_READ_INSTANCE, field="path.item_id", details=_DETAILS)
+_DELETE_ERRORS = problem_responses(404, 412, 422, instance=_READ_INSTANCE, field="path.item_id", details=_DETAILS)
+_LIST_ERRORS = problem_responses(422, instance="/api/v1/items", field="query.limit")
+_CREATE_ERRORS = problem_responses(400, 409, 413, 415, 422, instance="/api/v1/items", details=_DETAILS)
+_REPLACE_ERRORS = problem_responses(400, 404, 409, 412, 413, 415, 422, instance=_READ_INSTANCE, details=_DETAILS)
 
 
 class DuplicateSku(APIException):

@@ -9,7 +9,9 @@ from ..route_guards import api_router
 from .access import requires
 from .paths import API_V1
 
-router = api_router(prefix=f"{API_V1}/debug", tags=["debug"])
+router = api_router(
+    prefix=f"{API_V1}/debug", tags=["debug"], description="Endpoints that exist only outside production."
+)
 
 
 class DeliberateError(RuntimeError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
@@ -13,10 +13,13 @@ from .. import __version__
 from ..core.lifecycle import CheckResult
 from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..fixed_routes import FixedResponseRoute
+from ..openapi import DescribedRouter
 from ..problems import problem_response
 from .dependencies import ServiceStateDep, SettingsDep
 
-router = APIRouter(prefix="/health", tags=["health"])
+router = DescribedRouter(
+    prefix="/health", tags=["health"], description="Liveness, readiness and a summary for monitors."
+)
 
 
 # Response models: every field is always sent, so the schema marks even those with defaults as required.

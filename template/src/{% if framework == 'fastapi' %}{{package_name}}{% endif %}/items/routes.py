@@ -22,7 +22,9 @@ from .models import Item, ItemIn, ItemPage, ItemPatch
 from .repository import DuplicateSkuError, StaleItemError
 from .scopes import READ_ITEMS, WRITE_ITEMS
 
-router = api_router(prefix=f"{API_V1}/items", tags=["items"])
+router = api_router(
+    prefix=f"{API_V1}/items", tags=["items"], description="The example resource: copy its conventions for your own."
+)
 
 # Every request body shows at least two named examples in the docs UI.
 ITEM_EXAMPLES: dict[str, Any] = {
@@ -62,11 +64,16 @@ ETAG_HEADER: dict[str, Any] = {
 }
 
 
+DUPLICATE_SKU = "An item with this sku already exists"
+# What the documented examples of this resource's 404 and 409 say (the service's own are generic).
+_EXAMPLE_DETAILS = {404: "Item 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist", 409: DUPLICATE_SKU}
+
+
 def _errors(*statuses: int, invalid: str, message: str, instance: str | None = None) -> dict[int | str, dict[str, Any]]:
     """Documented problem responses whose 422 example names a field this operation has (and, given `instance`, the
     path of the request that example failed on). The other examples get their operation's path when the document
     is built (see openapi.py)."""
-    responses = problem_openapi_responses(*statuses)
+    responses = problem_openapi_responses(*statuses, details=_EXAMPLE_DETAILS)
     example = responses[422]["content"][PROBLEM_MEDIA_TYPE]["example"]
     example["errors"] = [{"field": invalid, "message": message}]
     if instance is not None:
@@ -82,7 +89,6 @@ _CREATE_ERRORS = _errors(400, 409, 413, 415, 422, **_INVALID_NAME)
 _REPLACE_ERRORS = _errors(400, 404, 409, 412, 413, 415, 422, **_INVALID_NAME)
 _DELETE_ERRORS = _errors(404, 412, 422, **_INVALID_ID)
 _WRITE_DEPENDENCIES = [*WRITE_ITEMS, *WRITE_LIMIT, *JSON_BODY]
-DUPLICATE_SKU = "An item with this sku already exists"
 
 
 def _not_found(item_id: UUID) -> HTTPException:

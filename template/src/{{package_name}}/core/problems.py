@@ -28,8 +28,8 @@ class Problem(BaseModel):
                 "type": "about:blank",
                 "title": "Not Found",
                 "status": 404,
-                "detail": "Item 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist",
-                "instance": "/api/v1/items/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "detail": "Not Found",
+                "instance": "/api/v1/nothing-here",
                 "request_id": _EXAMPLE_REQUEST_ID,
             }
         }
@@ -58,7 +58,7 @@ class ValidationProblem(Problem):
                 "title": "Unprocessable Content",
                 "status": 422,
                 "detail": "The request has 1 invalid field",
-                "instance": "/api/v1/items",
+                "instance": "/api/v1/example",
                 "request_id": _EXAMPLE_REQUEST_ID,
                 "errors": [{"field": "body.name", "message": "String should have at least 1 character"}],
             }
@@ -107,8 +107,9 @@ async def send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
-def problem_example(status: int, instance: str = "/api/v1/items", detail: str | None = None) -> dict[str, Any]:
-    """An example body for an OpenAPI document (one example per problem type)."""
+def problem_example(status: int, instance: str = "/api/v1", detail: str | None = None) -> dict[str, Any]:
+    """An example body for an OpenAPI document (one example per problem type); its `instance` is the path of the
+    operation documenting it, and a resource gives its own `detail` where the service's generic one says less."""
     example: dict[str, Any] = {
         "type": "about:blank",
         "title": reason(status),
@@ -124,9 +125,9 @@ def problem_example(status: int, instance: str = "/api/v1/items", detail: str | 
 
 EXAMPLE_DETAILS: Final = {
     400: "The request body is not valid JSON",
-    404: "Item 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist",
+    404: "Not Found",
     413: "The request body exceeds the limit of 1048576 bytes",
-    409: "An item with this sku already exists",
+    409: "The request conflicts with the current state of the resource",
     412: "If-Match does not name the current ETag: read it again, then retry",
     415: "The request body must be application/json",
     422: "The request has 1 invalid field",

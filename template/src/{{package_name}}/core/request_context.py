@@ -13,6 +13,10 @@ SERVER_ANSWER_STATE_KEY: Final = "server_answer_status"
 """The request's state key holding the status the HTTP server itself answered with (a body the parser refused
 midway: 400 on the wire, whatever the application does next); the access line and metrics record that one."""
 
+MALFORMED_REQUEST_STATE_KEY: Final = "malformed_request"
+"""Set by the HTTP server (`core/server.py`) on a request its parser refused, with the reason: the errors layer
+answers it with a 400 problem instead of calling the application."""
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 

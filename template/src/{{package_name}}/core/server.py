@@ -6,11 +6,19 @@
   FORWARDED_ALLOW_IPS, a bounded graceful shutdown.
 - The request line and headers are bounded (`MAX_REQUEST_HEAD_BYTES`): a client sending megabytes of headers gets
   a 431 and the connection is closed, instead of the server buffering it all while other requests wait.
+- A request the HTTP parser refuses (an unknown method, a negative Content-Length, a folded header) is answered by
+  the service's own layers: a 400 problem with the security headers, a request id and an access line.
+- A stop signal loses no request a client has already sent: connections waiting to be accepted are accepted, and a
+  request sent but not yet read is read and served (then the connection closes). Requests still running when
+  GRACEFUL_TIMEOUT ends are cancelled and answer 503 (`core/middleware/errors.py`) before the process exits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
+import sys
 from types import FrameType
 from typing import Any, Final
 
@@ -20,14 +28,19 @@ from .asgi_types import ASGIApp
 from .database import FALLBACK_MESSAGE
 from .lifecycle import ServiceState
 from .problems import PROBLEM_MEDIA_TYPE, problem_body
-from .request_context import SERVER_ANSWER_STATE_KEY
+from .request_context import MALFORMED_REQUEST_STATE_KEY, SERVER_ANSWER_STATE_KEY
 from .settings import ServiceSettings
 
 MAX_REQUEST_HEAD_BYTES: Final = 64 * 1024
 """Largest request line plus headers accepted, in bytes (browsers and proxies stay far below; nginx allows 32 KB)."""
 
+CANCELLED_REQUESTS_GRACE_S: Final = 1.0
+"""Once GRACEFUL_TIMEOUT has ended and the requests still running are cancelled, how long they get to send their
+503 before the process exits (answering takes a few milliseconds; the bound covers a task that never ends)."""
+
 try:
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    import httptools
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 except ImportError:  # pragma: no cover - httptools is a dependency; without it uvicorn uses h11, bounded below
     HTTP_PROTOCOL: type | str = "h11"
 else:
@@ -48,8 +61,13 @@ else:
         _in_head = True
         _parsed_head_bytes = 0
         _head_too_large = False
+        _refused = False  # a malformed request was answered: what else the client sends is read and dropped
+        _reading_request = False  # a request has begun to arrive and is not yet handed to the application
+        _close_after_request = False  # the server is stopping: serve the request already sent, then close
 
         def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return
             if self._in_head:
                 self._head_bytes += len(data)
             super().data_received(data)
@@ -57,7 +75,7 @@ else:
                 self._refuse_head()
 
         def on_message_begin(self) -> None:
-            self._parsed_head_bytes, self._head_too_large = 0, False
+            self._parsed_head_bytes, self._head_too_large, self._reading_request = 0, False, True
             super().on_message_begin()
 
         def on_url(self, url: bytes) -> None:
@@ -69,8 +87,10 @@ else:
             super().on_header(name, value)
 
         def on_headers_complete(self) -> None:
-            self._in_head = False
+            self._in_head, self._reading_request = False, False
             super().on_headers_complete()
+            if self._close_after_request and self.cycle is not None:
+                self.cycle.keep_alive = False
 
         def on_message_complete(self) -> None:
             self._in_head, self._head_bytes = True, 0
@@ -80,10 +100,73 @@ else:
             if self._head_too_large:  # the parser stopped on `_HeadTooLargeError`: not a malformed request
                 self._refuse_head()
                 return
-            if self.cycle is not None and not self.cycle.response_started:
+            if (self.cycle is not None and not self.cycle.response_complete) or self.pipeline:
                 # The application is running (a malformed body): the client gets this 400, not what it answers.
-                self.scope.setdefault("state", {})[SERVER_ANSWER_STATE_KEY] = 400
-            super().send_400_response(msg)
+                if self.cycle is not None and not self.cycle.response_started:
+                    self.scope.setdefault("state", {})[SERVER_ANSWER_STATE_KEY] = 400
+                super().send_400_response(msg)
+                return
+            self._answer_malformed_request(sys.exc_info()[1])
+
+        def shutdown(self) -> None:
+            """uvicorn closes a connection without a running request at once: also one whose request the client
+            has sent but the server has not read yet (a busy event loop). That request is read and served first."""
+            idle = self.cycle is None or self.cycle.response_complete
+            if idle and (self._reading_request or self._request_waiting()):
+                self._close_after_request = True
+                return
+            super().shutdown()
+
+        def _request_waiting(self) -> bool:
+            """Whether the client has sent bytes the server has not read yet."""
+            transport_socket = self.transport.get_extra_info("socket")
+            if transport_socket is None:  # pragma: no cover - TCP transports always have one
+                return False
+            peek = socket.socket(fileno=transport_socket.fileno())  # shares the descriptor, detached below
+            try:
+                return bool(peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+            except OSError:  # nothing to read yet (BlockingIOError), or the connection is gone
+                return False
+            finally:
+                peek.detach()
+
+        def _answer_malformed_request(self, error: BaseException | None) -> None:
+            """Run the request through the application's layers with a mark the errors layer answers with a 400
+            problem (`core/middleware/errors.py`): security headers, request id, access line and metrics as for
+            any other request. The connection closes after it; the rest of what the client sends is dropped."""
+            self._refused = True
+            reason = str(error) if isinstance(error, httptools.HttpParserError) and str(error) else "malformed"
+            begun = self._reading_request  # the parser reported this request's start: its line and headers so far
+            method_known = begun and not isinstance(error, httptools.HttpParserInvalidMethodError)
+            scope: Any = {
+                "type": "http",
+                "asgi": {"version": "3.0", "spec_version": "2.3"},
+                "http_version": "1.1",
+                "server": self.server,
+                "client": self.client,
+                "scheme": self.scheme,
+                "root_path": self.root_path,
+                "method": self.parser.get_method().decode("ascii", "replace") if method_known else "-",
+                "path": _request_path(self.url) if begun else "",
+                "raw_path": b"",
+                "query_string": b"",
+                "headers": list(self.headers) if begun else [],
+                "state": {**self.app_state, MALFORMED_REQUEST_STATE_KEY: f"The request is not valid HTTP ({reason})"},
+            }
+            self.cycle = RequestResponseCycle(
+                scope=scope,
+                transport=self.transport,
+                flow=self.flow,
+                logger=self.logger,
+                access_logger=self.access_logger,
+                access_log=self.access_log,
+                default_headers=self.server_state.default_headers,
+                message_event=asyncio.Event(),
+                expect_100_continue=False,
+                keep_alive=False,
+                on_response=self.on_response_complete,
+            )
+            self._start_asgi_task(self.cycle, self.app)
 
         def _count_parsed_head(self, size: int) -> None:
             self._parsed_head_bytes += size
@@ -97,6 +180,13 @@ else:
                 self.transport.close()
 
     HTTP_PROTOCOL = BoundedHttpToolsProtocol
+
+    def _request_path(url: bytes) -> str:
+        """The path of a request the parser refused, when its request line was read (for the access line)."""
+        try:
+            return httptools.parse_url(url).path.decode("ascii") if url else ""
+        except (httptools.HttpParserInvalidURLError, UnicodeDecodeError):
+            return ""
 
 
 def _head_too_large_response() -> bytes:
@@ -127,6 +217,38 @@ class Server(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self.service_state.begin_shutdown()
         super().handle_exit(sig, frame)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await self._accept_waiting_connections()
+        await super().shutdown(sockets)
+        # Requests still running when GRACEFUL_TIMEOUT ended were cancelled: each answers 503 (errors.py) if the
+        # process lets it run a moment longer; without this wait the event loop closes under them.
+        if self.server_state.tasks:
+            await asyncio.wait(set(self.server_state.tasks), timeout=CANCELLED_REQUESTS_GRACE_S)
+
+    async def _accept_waiting_connections(self) -> None:
+        """Connections the kernel has accepted but the event loop has not (a burst, a busy loop) carry requests
+        their clients consider sent: closing the listening socket would reset them. Take them in first."""
+        loop = asyncio.get_running_loop()
+
+        def protocol() -> asyncio.Protocol:
+            return self.config.http_protocol_class(  # type: ignore[call-arg] # as uvicorn's `startup` builds it
+                config=self.config, server_state=self.server_state, app_state=self.lifespan.state
+            )
+
+        for server in getattr(self, "servers", []):
+            for transport_socket in server.sockets:
+                listener = socket.socket(fileno=transport_socket.fileno())  # shares the descriptor
+                try:
+                    while True:
+                        try:
+                            connection, _ = listener.accept()
+                        except OSError:  # none left (BlockingIOError)
+                            break
+                        connection.setblocking(False)
+                        await loop.connect_accepted_socket(protocol, connection, ssl=self.config.ssl)
+                finally:
+                    listener.detach()
 
 
 def server_options(settings: ServiceSettings) -> dict[str, Any]:

@@ -22,10 +22,20 @@ import pytest
 
 from ..conftest import RenderedProject
 from ..redis_server import start_redis
-from .checks import ALLOWED_ORIGIN, ITEM, assert_problem, assert_security_headers, port_of
+from .checks import (
+    ALLOWED_ORIGIN,
+    ITEM,
+    READ_CACHE_CONTROL,
+    SECURITY_HEADERS,
+    assert_problem,
+    assert_security_headers,
+    port_of,
+)
 from .service import Service, start_service
 
 pytestmark = pytest.mark.slow
+
+NO_STORE = SECURITY_HEADERS["cache-control"]
 
 
 # --- endpoints -----------------------------------------------------------------------------------------------
@@ -74,7 +84,38 @@ def test_head_works_where_get_does(client: httpx.Client, path: str) -> None:
     response = client.head(path)
     assert response.status_code == 200
     assert response.content == b""
-    assert_security_headers(response)
+    assert_security_headers(response, cache_control=READ_CACHE_CONTROL if path.startswith("/api") else NO_STORE)
+
+
+# --- caching -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_matching_if_none_match_is_a_304_with_the_headers_of_the_200(client: httpx.Client, method: str) -> None:
+    created = client.post("/api/v1/items", json=ITEM)
+    assert created.status_code == 201, created.text
+    assert_security_headers(created)  # a write: no-store
+    path = f"/api/v1/items/{created.json()['id']}"
+    tag = created.headers["etag"]
+    read = client.request(method, path)
+    assert read.status_code == 200
+    assert read.headers["etag"] == tag
+    assert_security_headers(read, cache_control=READ_CACHE_CONTROL)
+    for header in (tag, f"W/{tag}", f'"0", {tag}', "*"):
+        revalidated = client.request(method, path, headers={"If-None-Match": header})
+        assert revalidated.status_code == 304, header
+        assert revalidated.content == b""
+        assert revalidated.headers["etag"] == tag
+        assert_security_headers(revalidated, cache_control=READ_CACHE_CONTROL)
+    assert client.patch(path, json={"price_cents": 1}).status_code == 200
+    changed = client.request(method, path, headers={"If-None-Match": tag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != tag
+    missing = client.request(
+        method, "/api/v1/items/00000000-0000-4000-8000-000000000000", headers={"If-None-Match": "*"}
+    )
+    assert missing.status_code == 404
+    assert_security_headers(missing)
 
 
 # --- headers on every response -------------------------------------------------------------------------------

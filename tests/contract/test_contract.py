@@ -371,6 +371,49 @@ def test_production_adds_hsts_and_hides_the_debug_route(contract_project: Render
     assert_problem(debug, 404)
 
 
+def test_header_values_are_settings(contract_project: RenderedProject, tmp_path: Path) -> None:
+    policy = "default-src 'none'; img-src 'self'; frame-ancestors 'none'"
+    production = start_service(
+        contract_project,
+        tmp_path,
+        ENVIRONMENT="production",
+        SECRET_KEY="x" * 50,
+        HSTS_MAX_AGE="31536000",
+        HSTS_PRELOAD="true",
+        CONTENT_SECURITY_POLICY=policy,
+    )
+    try:
+        with production.client() as http:
+            answers = [http.get("/health/live"), http.get("/api/v1/items"), http.get("/does/not/exist")]
+    finally:
+        production.kill()
+    for response in answers:
+        assert response.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains; preload"
+        assert response.headers["content-security-policy"] == policy
+
+
+def test_production_refuses_a_policy_that_lets_scripts_run_anywhere(
+    contract_project: RenderedProject, tmp_path: Path
+) -> None:
+    import subprocess
+
+    unsafe = "default-src 'self'; script-src 'self' 'unsafe-eval'"
+    result = subprocess.run(
+        [str(contract_project.venv_python), "-m", contract_project.package],
+        cwd=tmp_path,
+        env=contract_project.env(ENVIRONMENT="production", CONTENT_SECURITY_POLICY=unsafe),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    refusals = [line for line in result.stderr.splitlines() if line.strip().startswith("CONTENT_SECURITY_POLICY:")]
+    assert len(refusals) == 1, result.stderr
+    assert "'unsafe-eval'" in refusals[0]
+    assert "Traceback" not in result.stderr
+
+
 def test_invalid_configuration_fails_at_start(contract_project: RenderedProject, tmp_path: Path) -> None:
     import subprocess
 

@@ -66,6 +66,25 @@ CASES: dict[str, dict[str, str]] = {
     },
     "unknown log format": {"LOG_FORMAT": "xml"},
     "a Sentry DSN that is not one": {"SENTRY_DSN": "https://secret-value-never-echoed"},
+    "header values in production": {
+        "ENVIRONMENT": "production",
+        "DATABASE_URL": DEPLOYED_DATABASE,
+        "HSTS_MAX_AGE": "31536000",
+        "HSTS_PRELOAD": "true",
+        "CONTENT_SECURITY_POLICY": "default-src 'none'; img-src 'self'",
+    },
+    "unsafe header values in production": {
+        "ENVIRONMENT": "production",
+        "DATABASE_URL": DEPLOYED_DATABASE,
+        "HSTS_INCLUDE_SUBDOMAINS": "false",
+        "HSTS_PRELOAD": "true",
+        "CONTENT_SECURITY_POLICY": "default-src *; style-src 'self'",
+    },
+    "an unsafe policy in staging": {
+        "ENVIRONMENT": "staging",
+        "DATABASE_URL": DEPLOYED_DATABASE,
+        "CONTENT_SECURITY_POLICY": "script-src 'self' 'unsafe-eval'",
+    },
     "a sample rate over one": {"SENTRY_TRACES_SAMPLE_RATE": "1.5"},
 }
 
@@ -154,4 +173,12 @@ def test_the_agreed_rules(answers: dict[str, dict[str, Any]]) -> None:
     assert "settings" in seen["development on a SQLite file"]
     assert seen["a database of another kind"]["problems"][0].startswith("DATABASE_URL:")
     assert seen["case of names"]["settings"]["log_level"] == "WARNING"
+    headers = seen["header values in production"]["settings"]
+    hsts = (headers["hsts_max_age"], headers["hsts_include_subdomains"], headers["hsts_preload"])
+    assert hsts == (31536000, True, True)
+    assert headers["content_security_policy"] == "default-src 'none'; img-src 'self'"
+    unsafe = seen["unsafe header values in production"]["problems"]
+    assert [problem.split(":")[0] for problem in unsafe] == ["HSTS_PRELOAD", "CONTENT_SECURITY_POLICY"]
+    assert "allows scripts from *" in unsafe[1]
+    assert "settings" in seen["an unsafe policy in staging"]
     assert "secret-value-never-echoed" not in json.dumps(seen)

@@ -125,6 +125,8 @@ def test_default_render_has_the_expected_layout(projects: ProjectFactory) -> Non
         "CHANGELOG.md",
         "Makefile",
         ".env.example",
+        ".env.staging.example",
+        ".env.production.example",
         ".gitignore",
         ".python-version",
         "src/my_service/__init__.py",

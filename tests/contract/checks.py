@@ -21,6 +21,8 @@ SECURITY_HEADERS = {
     "cache-control": "no-store, max-age=0",
     "x-xss-protection": "0",
 }
+READ_CACHE_CONTROL = "private, no-cache"
+"""Resource reads (item and list GETs that succeed) are stored by the client and revalidated; nothing else is."""
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "request_id"}
 ITEM = {"name": "Contract kettle", "price_cents": 4990}
 
@@ -44,8 +46,10 @@ def port_of(base_url: str) -> int:
     return port
 
 
-def assert_security_headers(response: httpx.Response) -> None:
-    for name, value in SECURITY_HEADERS.items():
+def assert_security_headers(
+    response: httpx.Response, *, cache_control: str = SECURITY_HEADERS["cache-control"]
+) -> None:
+    for name, value in {**SECURITY_HEADERS, "cache-control": cache_control}.items():
         assert response.headers.get(name) == value, f"{name} on {response.request.method} {response.request.url}"
     assert "geolocation=()" in response.headers["permissions-policy"]
     assert "server" not in response.headers

@@ -22,10 +22,20 @@ import pytest
 
 from ..conftest import RenderedProject
 from ..redis_server import start_redis
-from .checks import ALLOWED_ORIGIN, ITEM, assert_problem, assert_security_headers, port_of
+from .checks import (
+    ALLOWED_ORIGIN,
+    ITEM,
+    READ_CACHE_CONTROL,
+    SECURITY_HEADERS,
+    assert_problem,
+    assert_security_headers,
+    port_of,
+)
 from .service import Service, start_service
 
 pytestmark = pytest.mark.slow
+
+NO_STORE = SECURITY_HEADERS["cache-control"]
 
 
 # --- endpoints -----------------------------------------------------------------------------------------------
@@ -74,7 +84,38 @@ def test_head_works_where_get_does(client: httpx.Client, path: str) -> None:
     response = client.head(path)
     assert response.status_code == 200
     assert response.content == b""
-    assert_security_headers(response)
+    assert_security_headers(response, cache_control=READ_CACHE_CONTROL if path.startswith("/api") else NO_STORE)
+
+
+# --- caching -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_matching_if_none_match_is_a_304_with_the_headers_of_the_200(client: httpx.Client, method: str) -> None:
+    created = client.post("/api/v1/items", json=ITEM)
+    assert created.status_code == 201, created.text
+    assert_security_headers(created)  # a write: no-store
+    path = f"/api/v1/items/{created.json()['id']}"
+    tag = created.headers["etag"]
+    read = client.request(method, path)
+    assert read.status_code == 200
+    assert read.headers["etag"] == tag
+    assert_security_headers(read, cache_control=READ_CACHE_CONTROL)
+    for header in (tag, f"W/{tag}", f'"0", {tag}', "*"):
+        revalidated = client.request(method, path, headers={"If-None-Match": header})
+        assert revalidated.status_code == 304, header
+        assert revalidated.content == b""
+        assert revalidated.headers["etag"] == tag
+        assert_security_headers(revalidated, cache_control=READ_CACHE_CONTROL)
+    assert client.patch(path, json={"price_cents": 1}).status_code == 200
+    changed = client.request(method, path, headers={"If-None-Match": tag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != tag
+    missing = client.request(
+        method, "/api/v1/items/00000000-0000-4000-8000-000000000000", headers={"If-None-Match": "*"}
+    )
+    assert missing.status_code == 404
+    assert_security_headers(missing)
 
 
 # --- headers on every response -------------------------------------------------------------------------------
@@ -328,6 +369,49 @@ def test_production_adds_hsts_and_hides_the_debug_route(contract_project: Render
         production.kill()
     assert live.headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"
     assert_problem(debug, 404)
+
+
+def test_header_values_are_settings(contract_project: RenderedProject, tmp_path: Path) -> None:
+    policy = "default-src 'none'; img-src 'self'; frame-ancestors 'none'"
+    production = start_service(
+        contract_project,
+        tmp_path,
+        ENVIRONMENT="production",
+        SECRET_KEY="x" * 50,
+        HSTS_MAX_AGE="31536000",
+        HSTS_PRELOAD="true",
+        CONTENT_SECURITY_POLICY=policy,
+    )
+    try:
+        with production.client() as http:
+            answers = [http.get("/health/live"), http.get("/api/v1/items"), http.get("/does/not/exist")]
+    finally:
+        production.kill()
+    for response in answers:
+        assert response.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains; preload"
+        assert response.headers["content-security-policy"] == policy
+
+
+def test_production_refuses_a_policy_that_lets_scripts_run_anywhere(
+    contract_project: RenderedProject, tmp_path: Path
+) -> None:
+    import subprocess
+
+    unsafe = "default-src 'self'; script-src 'self' 'unsafe-eval'"
+    result = subprocess.run(
+        [str(contract_project.venv_python), "-m", contract_project.package],
+        cwd=tmp_path,
+        env=contract_project.env(ENVIRONMENT="production", CONTENT_SECURITY_POLICY=unsafe),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    refusals = [line for line in result.stderr.splitlines() if line.strip().startswith("CONTENT_SECURITY_POLICY:")]
+    assert len(refusals) == 1, result.stderr
+    assert "'unsafe-eval'" in refusals[0]
+    assert "Traceback" not in result.stderr
 
 
 def test_invalid_configuration_fails_at_start(contract_project: RenderedProject, tmp_path: Path) -> None:

@@ -91,7 +91,13 @@ def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, acce
         )
     app = RequestTelemetryMiddleware(app, access_log=access_log, observers=wiring.observers)
     app = RequestIdMiddleware(app)
-    return SecurityHeadersMiddleware(app, hsts=settings.is_production, page_policies=wiring.page_policies)
+    return SecurityHeadersMiddleware(
+        app,
+        hsts=settings.is_production,
+        hsts_value=settings.strict_transport_security,
+        api_policy=settings.content_security_policy,
+        page_policies=wiring.page_policies,
+    )
 
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"{__package__}.settings")

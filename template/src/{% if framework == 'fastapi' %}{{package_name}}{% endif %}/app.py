@@ -136,7 +136,13 @@ def middleware_stack(settings: Settings, wiring: Wiring, *, access_log: AccessLo
         )
     ]
     return [
-        Middleware(SecurityHeadersMiddleware, hsts=settings.is_production, page_policies=wiring.page_policies),
+        Middleware(
+            SecurityHeadersMiddleware,
+            hsts=settings.is_production,
+            hsts_value=settings.strict_transport_security,
+            api_policy=settings.content_security_policy,
+            page_policies=wiring.page_policies,
+        ),
         Middleware(RequestIdMiddleware),
         Middleware(RequestTelemetryMiddleware, access_log=access_log, observers=wiring.observers),
         *(cors if settings.cors_origins else []),

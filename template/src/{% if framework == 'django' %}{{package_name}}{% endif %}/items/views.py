@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..api.base import ServiceViewSet
+from ..api.conditional_reads import IF_NONE_MATCH, NOT_MODIFIED, cacheable_list, cacheable_read
 from ..api.errors import RequestValidationError, invalid
 from ..api.schema import problem_responses
 from ..core.entity_tags import STALE, if_match_allows
@@ -84,7 +85,10 @@ _READ_INSTANCE = "/api/v1/items/3fa85f64-5717-4562-b3fc-2c963f66afa6"
 DUPLICATE_SKU = "An item with this sku already exists"
 # What the documented examples of this resource's 404 and 409 say (the service's own are generic).
 _DETAILS = {404: "Item 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist", 409: DUPLICATE_SKU}
-_READ_ERRORS = problem_responses(404, 422, instance=_READ_INSTANCE, field="path.item_id", details=_DETAILS)
+_READ_ERRORS = {
+    **NOT_MODIFIED,
+    **problem_responses(404, 422, instance=_READ_INSTANCE, field="path.item_id", details=_DETAILS),
+}
 _DELETE_ERRORS = problem_responses(404, 412, 422, instance=_READ_INSTANCE, field="path.item_id", details=_DETAILS)
 _LIST_ERRORS = problem_responses(422, instance="/api/v1/items", field="query.limit")
 _CREATE_ERRORS = problem_responses(400, 409, 413, 415, 422, instance="/api/v1/items", details=_DETAILS)
@@ -118,7 +122,7 @@ class StaleItem(APIException):
     retrieve=extend_schema(
         summary="Read an item",
         operation_id="get_item",
-        parameters=[ITEM_ID, etag_header(200)],
+        parameters=[ITEM_ID, IF_NONE_MATCH, etag_header(200)],
         responses={200: ItemSerializer, **_READ_ERRORS},
     ),
     update=extend_schema(
@@ -165,9 +169,12 @@ class ItemViewSet(mixins.ListModelMixin, ServiceViewSet):
             raise NotFound(f"Item {key} does not exist")
         return item
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return cacheable_list(super().list(request, *args, **kwargs))
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         item = self.get_object()
-        return Response(ItemSerializer(item).data, headers={"ETag": item.etag})
+        return cacheable_read(request, item.etag, lambda: ItemSerializer(item).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:

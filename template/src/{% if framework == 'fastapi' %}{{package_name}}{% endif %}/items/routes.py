@@ -10,6 +10,7 @@ from fastapi import Body, Header, Query, Request, status
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from ..api.conditional_reads import NOT_MODIFIED, IfNoneMatch, cacheable_list, cacheable_read
 from ..api.json_body import JSON_BODY
 from ..api.paths import API_V1
 from ..core.entity_tags import STALE
@@ -83,7 +84,7 @@ def _errors(*statuses: int, invalid: str, message: str, instance: str | None = N
 
 _LIST_ERRORS = _errors(422, invalid="query.limit", message="Input should be less than or equal to 100")
 _INVALID_ID = {"invalid": "path.item_id", "message": "Input should be a valid UUID", "instance": f"{API_V1}/items/42"}
-_READ_ERRORS = _errors(404, 422, **_INVALID_ID)
+_READ_ERRORS = {**NOT_MODIFIED, **_errors(404, 422, **_INVALID_ID)}
 _INVALID_NAME = {"invalid": "body.name", "message": "String should have at least 1 character"}
 _CREATE_ERRORS = _errors(400, 409, 413, 415, 422, **_INVALID_NAME)
 _REPLACE_ERRORS = _errors(400, 404, 409, 412, 413, 415, 422, **_INVALID_NAME)
@@ -117,10 +118,12 @@ async def _written(write: Awaitable[Item | None], item_id: UUID, response: Respo
 @router.get("", summary="List items", responses=_LIST_ERRORS, dependencies=READ_ITEMS)
 async def list_items(
     repository: ItemRepositoryDep,
+    response: Response,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")] = 0,
 ) -> ItemPage:
     items, total = await repository.page(limit=limit, offset=offset)
+    cacheable_list(response)
     return ItemPage(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -144,15 +147,17 @@ async def create_item(request: Request, data: ItemBody, repository: ItemReposito
 @router.get(
     "/{item_id}",
     summary="Read an item",
+    response_model=Item,
     responses=_with_etag(_READ_ERRORS, status.HTTP_200_OK),
     dependencies=READ_ITEMS,
 )
-async def get_item(item_id: UUID, repository: ItemRepositoryDep, response: Response) -> Item:
+async def get_item(
+    item_id: UUID, repository: ItemRepositoryDep, response: Response, if_none_match: IfNoneMatch = None
+) -> Item | Response:
     item = await repository.get(item_id)
     if item is None:
         raise _not_found(item_id)
-    response.headers["ETag"] = item.etag
-    return item
+    return cacheable_read(item, item.etag, if_none_match, response)
 
 
 @router.put(

@@ -15,14 +15,57 @@ PERMISSIONS_POLICY: Final = (
     "magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), "
     "screen-wake-lock=(), serial=(), sync-xhr=(), usb=(), web-share=(), xr-spatial-tracking=()"
 )
-HSTS: Final = "max-age=63072000; includeSubDomains"
+HSTS_MAX_AGE: Final = 63_072_000  # two years, in seconds
+HSTS_PRELOAD_MIN_MAX_AGE: Final = 31_536_000  # one year: the preload list (hstspreload.org) accepts no less
+
+
+def strict_transport_security(
+    max_age: int = HSTS_MAX_AGE, *, include_subdomains: bool = True, preload: bool = False
+) -> str:
+    """The `Strict-Transport-Security` value (RFC 6797) of the HSTS_* settings."""
+    directives = [f"max-age={max_age}"]
+    if include_subdomains:
+        directives.append("includeSubDomains")
+    if preload:
+        directives.append("preload")
+    return "; ".join(directives)
+
+
+HSTS: Final = strict_transport_security()
+# Script sources that would let an injected string run as code: the API's policy must never allow them in production.
+UNSAFE_SCRIPT_SOURCES: Final = ("'unsafe-eval'", "*")
+_SCRIPT_DIRECTIVES: Final = ("script-src-elem", "script-src-attr")
+
+
+def policy_directives(policy: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy as directive name → sources (the first of a repeated directive counts, as in
+    browsers)."""
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        if part.strip():
+            name, *sources = part.split()
+            directives.setdefault(name.lower(), sources)
+    return directives
+
+
+def unsafe_script_sources(policy: str) -> list[str]:
+    """The sources of `UNSAFE_SCRIPT_SOURCES` a policy allows scripts from, following CSP's fallbacks
+    (script-src-elem/-attr → script-src → default-src); none when scripts have no directive at all."""
+    directives = policy_directives(policy)
+    found: list[str] = []
+    for directive in _SCRIPT_DIRECTIVES:
+        fallback = directives.get("script-src", directives.get("default-src", []))
+        for source in directives.get(directive, fallback):
+            if source.lower() in UNSAFE_SCRIPT_SOURCES and source.lower() not in found:
+                found.append(source.lower())
+    return found
 
 
 def _encode(headers: dict[str, str]) -> Headers:
     return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
 
 
-def common_headers(*, hsts: bool) -> dict[str, str]:
+def common_headers(*, hsts: bool, hsts_value: str = HSTS) -> dict[str, str]:
     headers = {
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
@@ -36,7 +79,7 @@ def common_headers(*, hsts: bool) -> dict[str, str]:
         "X-XSS-Protection": "0",
     }
     if hsts:
-        headers["Strict-Transport-Security"] = HSTS
+        headers["Strict-Transport-Security"] = hsts_value
     return headers
 
 
@@ -44,15 +87,24 @@ class SecurityHeadersMiddleware:
     """Adds the headers to every response; headers an inner layer already set (e.g. a page's own CSP) win.
 
     `page_policies` maps a path prefix to the Content-Security-Policy of pages served there (the docs UI);
-    everything else is an API response and gets the strict API policy and `Cache-Control: no-store`.
+    everything else is an API response and gets `api_policy` (CONTENT_SECURITY_POLICY) and `Cache-Control:
+    no-store`. `hsts_value` is sent when `hsts` (production).
     """
 
-    def __init__(self, app: ASGIApp, *, hsts: bool, page_policies: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        hsts: bool,
+        page_policies: dict[str, str] | None = None,
+        hsts_value: str = HSTS,
+        api_policy: str = API_CONTENT_SECURITY_POLICY,
+    ) -> None:
         self.app = app
-        common = common_headers(hsts=hsts)
+        common = common_headers(hsts=hsts, hsts_value=hsts_value)
         # Pre-encoded once: the hot path only concatenates lists.
         self._api_headers: Headers = _encode(
-            {**common, "Content-Security-Policy": API_CONTENT_SECURITY_POLICY, "Cache-Control": "no-store, max-age=0"}
+            {**common, "Content-Security-Policy": api_policy, "Cache-Control": "no-store, max-age=0"}
         )
         # Pages get their own CSP. `no-store` is only their default: a page or asset route sets its own caching
         # (inner headers win), while errors under the prefix (an unknown asset: 404) stay uncached like the API's.

@@ -1,0 +1,40 @@
+"""Cacheable reads for FastAPI routes (core/http_caching.py): a read answers with `ETag` and `Cache-Control:
+private, no-cache`, and 304 without a body when the client's `If-None-Match` names the current `ETag`.
+
+A read route takes `if_none_match: IfNoneMatch = None`, documents `NOT_MODIFIED`, declares `response_model=` (it may
+return a bare 304 `Response`), and returns `cacheable_read(...)`; a list route calls `cacheable_list(response)`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+from fastapi import Header
+from starlette.responses import Response
+
+from ..core.http_caching import not_modified, read_headers
+
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-None-Match",
+        description='The `ETag` of the copy the client holds (`"3"`): 304 without a body while it is current.',
+    ),
+]
+NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {
+    304: {"description": "Not Modified: the copy named in If-None-Match is current (no body)"}
+}
+
+
+def cacheable_read[Body](body: Body, etag: str, if_none_match: str | None, response: Response) -> Body | Response:
+    """`body` with its caching headers, or a 304 carrying the same headers when the client's copy is current."""
+    headers = read_headers(etag)
+    if not_modified(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return body
+
+
+def cacheable_list(response: Response) -> None:
+    """A collection read: stored by the client, revalidated every time (it has no ETag of its own)."""
+    response.headers.update(read_headers())

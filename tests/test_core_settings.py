@@ -91,7 +91,7 @@ CASES: dict[str, dict[str, str]] = {
 PROBE = """
 import json, os, sys
 from {package}.core.settings import ServiceSettings
-from {package}.settings import ConfigurationError, load_settings
+from {package}.config import ConfigurationError, load_settings
 
 cases = json.loads(sys.stdin.read())
 answers = {{}}

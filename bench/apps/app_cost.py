@@ -135,7 +135,7 @@ def bearer_headers(package: str, settings: Any, has_auth: bool) -> tuple[tuple[b
 
 async def main(package: str, requests: int, log_path: str) -> None:
     has_auth = service_environment(package, str(Path(log_path).parent))
-    settings = importlib.import_module(f"{package}.settings").load_settings()
+    settings = importlib.import_module(f"{package}.config").load_settings()
     headers = bearer_headers(package, settings, has_auth)
     access_log = open(log_path, "w")  # noqa: SIM115 (lives for the run)
     create_app = importlib.import_module(f"{package}.app").create_app

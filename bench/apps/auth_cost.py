@@ -113,7 +113,7 @@ def verify(package: str, calls: int) -> None:
 
 async def request(package: str, requests: int, log_path: str, in_memory: bool = False) -> None:
     has_auth = service_environment(package, str(Path(log_path).parent))
-    settings = importlib.import_module(f"{package}.settings").load_settings()
+    settings = importlib.import_module(f"{package}.config").load_settings()
     headers = bearer_headers(package, settings, has_auth)
     with open(log_path, "w") as access_log:
         create_app = importlib.import_module(f"{package}.app").create_app

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from .conftest import AppContext
 
-def test_streamed_body_over_limit_is_413(app: FastAPI, client: TestClient) -> None:
-    limit = app.state.settings.max_body_size
+
+def test_streamed_body_over_limit_is_413(context: AppContext, client: TestClient) -> None:
+    limit = context.settings.max_body_size
 
     def chunks() -> object:
         for _ in range(limit // 65536 + 2):

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
+from .conftest import AppContext
 
 
 def test_live(client: TestClient) -> None:
@@ -13,15 +15,15 @@ def test_live(client: TestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_ready_with_no_dependencies(app: FastAPI, client: TestClient) -> None:
-    app.state.service.checks.clear()  # integrations add their own checks (Redis); their tests cover them
+def test_ready_with_no_dependencies(context: AppContext, client: TestClient) -> None:
+    context.service.checks.clear()  # integrations add their own checks (Redis); their tests cover them
     response = client.get("/health/ready")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {}}
 
 
-def test_summary(app: FastAPI, client: TestClient) -> None:
-    app.state.service.checks.clear()
+def test_summary(context: AppContext, client: TestClient) -> None:
+    context.service.checks.clear()
     body = client.get("/health").json()
     assert body["status"] == "ok"
     assert body["environment"] == "test"
@@ -41,10 +43,12 @@ async def _hanging_check() -> None:
     ("check", "detail"),
     [(_failing_check, "unavailable"), (_hanging_check, "no answer within 0.2 s")],
 )
-def test_failed_dependency_makes_readiness_503(app: FastAPI, client: TestClient, check: object, detail: str) -> None:
-    app.state.service.checks.clear()
-    app.state.service.check_timeout_s = 0.2
-    app.state.service.add_check("database", check)
+def test_failed_dependency_makes_readiness_503(
+    context: AppContext, client: TestClient, check: Callable[[], Awaitable[None]], detail: str
+) -> None:
+    context.service.checks.clear()
+    context.service.check_timeout_s = 0.2
+    context.service.add_check("database", check)
     response = client.get("/health/ready")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
@@ -56,8 +60,8 @@ def test_failed_dependency_makes_readiness_503(app: FastAPI, client: TestClient,
     assert summary.json()["status"] == "degraded"
 
 
-def test_readiness_is_503_once_shutdown_begins(app: FastAPI, client: TestClient) -> None:
-    app.state.service.begin_shutdown()
+def test_readiness_is_503_once_shutdown_begins(context: AppContext, client: TestClient) -> None:
+    context.service.begin_shutdown()
     response = client.get("/health/ready")
     assert response.status_code == 503
     assert response.json()["detail"] == "Not ready: shutting down"

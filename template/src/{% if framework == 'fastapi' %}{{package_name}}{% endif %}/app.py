@@ -16,6 +16,7 @@ from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health
 from .api.paths import API_V1
 from .config import Settings
+from .context import AppContext, attach_context
 from .core.lifecycle import ServiceState
 from .core.logs import AccessLog
 from .core.middleware.body_limit import BodySizeLimitMiddleware
@@ -89,10 +90,14 @@ def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) 
         # `/api/v1/items/` is not `/api/v1/items`: a 404 like any unknown path, not a redirect that drops the body.
         redirect_slashes=False,
     )
-    app.state.settings = settings
-    app.state.service = state
-    app.state.engine = engine
-    app.state.sessions = create_sessions(engine)
+    context = AppContext(
+        settings=settings,
+        service=state,
+        engine=engine,
+        sessions=create_sessions(engine),
+        subject_listeners=wiring.subject_listeners,
+    )
+    attach_context(app, context)  # before the integrations: they provide their objects to it
 
     install_problem_handlers(app)
     install_integrations(app, settings, wiring)

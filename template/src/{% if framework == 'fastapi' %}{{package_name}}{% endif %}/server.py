@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from .app import create_app
 from .config import ConfigurationError, load_settings
+from .context import app_context
 from .core.logs import configure_logging
 from .core.server import serve
 from .core.settings import report_configuration_error
@@ -38,4 +39,4 @@ def main() -> int:
     except UndeclaredAccessError as exc:  # a route of the service's own code: say which, without a traceback
         print(f"The service cannot start: {exc}", file=sys.stderr)
         return 1
-    return serve(app, app.state.service, settings)
+    return serve(app, app_context(app).service, settings)

@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from fastapi import FastAPI, params
 from starlette.middleware import Middleware
 from starlette.requests import Request
 
 from ...config import Settings
+from ...context import app_context
 from ...core.limits import MemoryBuckets, Rate, parse_rate
 from ...problems import problem_openapi_responses
 from ..base import Wiring
@@ -61,7 +62,7 @@ class RouteLimit:
         self.scope = scope
 
     async def __call__(self, request: Request) -> None:
-        limits = cast(RateLimits | None, getattr(request.app.state, "rate_limits", None))
+        limits = app_context(request.app).find(RateLimits)
         if limits is not None and limits.enabled:
             await limits.limiter(self.limit, self.scope)(request)
 
@@ -98,7 +99,7 @@ def install(app: FastAPI, settings: Settings, wiring: Wiring, *, store: AsyncBuc
     """Add the default limit and the 429 docs; budgets live in `store` (Redis), else in this process's memory."""
     storage = store if store is not None else MemoryBuckets()
     limits = RateLimits(storage, wiring, enabled=settings.rate_limit_enabled, fail_open=settings.rate_limit_fail_open)
-    app.state.rate_limits = limits
+    app_context(app).provide(limits)
     if not limits.enabled:
         return limits
     default = limits.limiter(parse_rate(settings.rate_limit_default), "default")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from {{ package_name }}.config import Settings
-
-from .conftest import Client
+from .conftest import Client, Settings
 
 
 def test_streamed_body_over_limit_is_413(asgi_client: Client, service_settings: Settings) -> None:

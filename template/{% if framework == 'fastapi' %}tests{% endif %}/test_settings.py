@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from {{ package_name }}.config import ConfigurationError, Settings, load_settings
-
+from .conftest import ConfigurationError, Settings, load_settings
 from .deployment import DEPLOYED_ENV
 
 

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from {{ package_name }}.app import create_app
-from {{ package_name }}.config import Settings
+from ..conftest import Settings, create_app
 
 ITEM = {"name": "Kettle", "description": "Gooseneck", "price_cents": 4990, "tags": ["kitchen"]}
 

@@ -563,3 +563,34 @@ def test_a_huge_request_header_is_refused_without_stalling_the_service(service: 
     # Refused: 431 (or 400) from the server, or the connection closed; never served. And nobody else waits for it.
     assert all(outcome in (431, 400, None) for outcome in outcomes), seen
     assert max(liveness) < 0.5, seen
+
+
+MALFORMED_REQUESTS = {
+    "unknown method": b"FROB /health/live HTTP/1.1\r\nHost: contract\r\n\r\n",
+    "negative content-length": b"POST /api/v1/items HTTP/1.1\r\nHost: contract\r\nContent-Length: -1\r\n\r\n",
+    "obs-fold": b"GET /health/live HTTP/1.1\r\nHost: contract\r\nX-Note: a\r\n  b\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED_REQUESTS))
+def test_a_request_the_http_parser_refuses_is_a_400_problem_with_headers_and_an_access_line(
+    service: Service, name: str
+) -> None:
+    with socket.create_connection(("127.0.0.1", port_of(service.base_url)), timeout=5) as sock:
+        sock.sendall(MALFORMED_REQUESTS[name])
+        raw = b""
+        while chunk := sock.recv(65536):  # the server closes after answering
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    response = httpx.Response(
+        int(status_line.split()[1]),
+        headers=[tuple(line.split(": ", 1)) for line in header_lines],
+        content=body,
+        request=httpx.Request("GET", service.base_url),
+    )
+    assert_problem(response, 400)
+    assert_security_headers(response)
+    assert response.headers["connection"] == "close"
+    request_id = response.headers["x-request-id"]
+    assert service.wait_for_log(lambda record: record.get("request_id") == request_id and record.get("status") == 400)

@@ -28,6 +28,7 @@ from .contract.service import Service, start_service
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-parity")]
 
 FRAMEWORKS = ("fastapi", "django")
+PUBLIC_URL = "https://api.example.com/orders"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 # The names every generated client sees: the route names, the same in both documents.
@@ -67,7 +68,9 @@ class Services:
     def __getitem__(self, framework: str) -> Service:
         if framework not in self.running:
             project = self.projects.installed(framework=framework)
-            self.running[framework] = start_service(project, self.log_root / framework, MAX_BODY_SIZE="1048576")
+            self.running[framework] = start_service(
+                project, self.log_root / framework, MAX_BODY_SIZE="1048576", PUBLIC_URL=PUBLIC_URL
+            )
         return self.running[framework]
 
     def document(self, framework: str) -> dict[str, Any]:
@@ -192,6 +195,7 @@ ASPECTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         for status, example in problem_examples(operation)
         if status not in ("401", "403") and " /api/" in key
     },
+    "servers": lambda spec: {"servers": spec.get("servers")},
 }
 
 
@@ -200,6 +204,20 @@ def test_both_documents_agree(documents: dict[str, dict[str, Any]], aspect: str)
     read = ASPECTS[aspect]
     found = differences({framework: read(spec) for framework, spec in documents.items()})
     assert not found, f"the {aspect} differ:\n" + "\n".join(found)
+
+
+def test_both_documents_name_public_url_as_their_server(documents: dict[str, dict[str, Any]]) -> None:
+    for framework, spec in documents.items():
+        assert spec.get("servers") == [{"url": PUBLIC_URL}], framework
+
+
+def test_both_services_answer_the_same_index(services: Services) -> None:
+    answers = {framework: httpx.get(f"{services[framework].base_url}/", timeout=10) for framework in FRAMEWORKS}
+    for framework, response in answers.items():
+        assert response.status_code == 200, f"{framework}: {response.text}"
+    bodies = {framework: response.json() for framework, response in answers.items()}
+    assert bodies["fastapi"] == bodies["django"]
+    assert bodies["fastapi"]["links"]["health"] == f"{PUBLIC_URL}/health"
 
 
 def test_both_documents_name_the_target_operation_ids(documents: dict[str, dict[str, Any]]) -> None:

@@ -68,6 +68,20 @@ def test_openapi_document(client: httpx.Client) -> None:
     assert {"/health/live", "/health/ready", "/api/v1/items", "/api/v1/items/{item_id}"} <= spec["paths"].keys()
 
 
+def test_the_index_names_the_service_and_links_to_its_documents(
+    contract_project: RenderedProject, service: Service
+) -> None:
+    links = {"health": "/health", "openapi": "/openapi.json"}
+    if contract_project.answers["docs_ui"] != "none":
+        links["docs"] = "/docs"
+    with service.client(anonymous=True) as anonymous:
+        index = anonymous.get("/")
+        version = anonymous.get("/health").json()["version"]
+    assert index.status_code == 200, index.text
+    assert index.json() == {"name": contract_project.answers["project_name"], "version": version, "links": links}
+    assert_security_headers(index)
+
+
 def test_items_crud(client: httpx.Client) -> None:
     created = client.post("/api/v1/items", json=ITEM)
     assert created.status_code == 201

@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 
 from . import SERVICE_DESCRIPTION, SERVICE_NAME, __version__
 from .api import debug, health
+from .api.index import index_router
 from .api.paths import API_V1
 from .config import Settings
 from .context import AppContext, attach_context
@@ -25,6 +26,7 @@ from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
+from .core.service_index import openapi_servers, service_index
 from .database import check_database, create_engine, create_probe_engine, create_sessions, pool_stats
 from .integrations import install_integrations
 from .integrations.base import Wiring
@@ -102,6 +104,7 @@ def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) 
     install_problem_handlers(app)
     install_integrations(app, settings, wiring)
     app.include_router(health.router)
+    app.include_router(index_router(service_index(settings, wiring, name=SERVICE_NAME, version=__version__)))
     routers = [*RESOURCE_ROUTERS, *([debug.router] if not settings.is_production else [])]
     app.state.api_guards = tuple(wiring.api_guards)
     for router in routers:
@@ -119,7 +122,9 @@ def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) 
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
     for layer in reversed(middleware_stack(settings, wiring, access_log=access_log)):  # the last added runs first
         app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
-    install_openapi(app, api_operations=api_operations, api_security=wiring.api_security)
+    install_openapi(
+        app, api_operations=api_operations, api_security=wiring.api_security, servers=openapi_servers(settings)
+    )
     require_declared_access(app.routes)
     return app
 

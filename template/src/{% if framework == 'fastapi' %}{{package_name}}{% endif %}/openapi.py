@@ -50,6 +50,7 @@ def install_openapi(
     *,
     api_operations: Sequence[tuple[str, Collection[str]]] = (),
     api_security: Mapping[str, dict[str, Any]] | None = None,
+    servers: Sequence[dict[str, str]] = (),
 ) -> None:
     """Generate the document once, with the problem+json schemas every error response refers to. Every one of
     `api_operations` (path, methods) requires each scheme of `api_security`: a guard enforces it, not a dependency
@@ -64,6 +65,7 @@ def install_openapi(
                 routes=app.routes,
                 tags=app.openapi_tags,
                 separate_input_output_schemas=app.separate_input_output_schemas,
+                servers=list(servers) or None,
             )
             schema.setdefault("components", {}).setdefault("schemas", {}).update(PROBLEM_SCHEMAS)
             if api_security:

@@ -22,6 +22,9 @@ class ServiceWiring:
     page_policies: dict[str, str] = field(default_factory=dict)
     """Path prefix -> Content-Security-Policy of the HTML pages served there (the docs UI, an admin site)."""
 
+    index_links: dict[str, str] = field(default_factory=dict)
+    """Name -> path of the pages `GET /` links to while DOCS_ENABLED, beyond the OpenAPI document (`docs`)."""
+
     cors_exposed_headers: list[str] = field(default_factory=list)
     """Response headers cross-origin browser code may read, beyond the core ones (e.g. `X-RateLimit-Remaining`)."""
 

@@ -87,6 +87,9 @@ def assert_well_formed_dashboard(dashboard: dict[str, Any]) -> None:
     variables = {variable["name"]: variable for variable in dashboard["templating"]["list"]}
     assert variables["datasource"]["type"] == "datasource"
     assert variables["datasource"]["query"] == "prometheus"
+    for variable in variables.values():
+        if variable["type"] == "query":  # e.g. `job`: its values come from the chosen data source too
+            assert variable["datasource"] == {"type": "prometheus", "uid": "${datasource}"}, variable["name"]
     ids = [panel["id"] for panel in dashboard["panels"]]
     assert len(ids) == len(set(ids)), f"panel ids repeat: {ids}"
     for panel in dashboard["panels"]:

@@ -38,8 +38,8 @@ def static_variants() -> list[dict[str, object]]:
 # `{{ name }}`, `{{ name | filter }}`, `{% tag`, `{# comment`: what an unrendered template looks like.
 # `${{ github.ref }}` is a GitHub Actions expression, not Jinja.
 JINJA_MARKERS = re.compile(r"(?<!\$)\{\{-?\s*[A-Za-z_][\w.]*\s*(\||\}\})|\{%-?\s|\{#-?\s")
-# Files where braces are legitimate content (none yet besides what Python/TOML/Make need).
-SKIP_SUFFIXES = (".js", ".css", ".map", ".png", ".ico", ".woff2")
+# Files where braces are legitimate content (besides what Python/TOML/Make need); Grafana's legends are `{{label}}`.
+SKIP_SUFFIXES = (".js", ".css", ".map", ".png", ".ico", ".woff2", "grafana-dashboard.json")
 
 
 # What tools write into a rendered project once it is installed and checked (the deep checks share the render).

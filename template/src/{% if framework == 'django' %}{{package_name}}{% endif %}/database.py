@@ -79,4 +79,5 @@ def pool_stats(alias: str = DEFAULT_DB_ALIAS) -> PoolStats | None:
         return None
     stats = pool.get_stats()
     size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
-    return PoolStats(in_use=size - idle, idle=idle, overflow=0)  # the pool never opens more than its max_size
+    # The pool never opens more than its max_size: no overflow.
+    return PoolStats(in_use=size - idle, idle=idle, overflow=0, size=pool.max_size)

@@ -129,7 +129,9 @@ def pool_stats(engine: AsyncEngine) -> PoolStats | None:
     if not isinstance(pool, QueuePool):
         return None
     # `overflow()` counts down from zero while the pool is below its size: only what is beyond it is overflow.
-    return PoolStats(in_use=pool.checkedout(), idle=pool.checkedin(), overflow=max(pool.overflow(), 0))
+    return PoolStats(
+        in_use=pool.checkedout(), idle=pool.checkedin(), overflow=max(pool.overflow(), 0), size=pool.size()
+    )
 
 
 async def check_database(engine: AsyncEngine, probe_engine: AsyncEngine) -> None:

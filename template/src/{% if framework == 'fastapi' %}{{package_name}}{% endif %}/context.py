@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -18,6 +18,8 @@ from .config import Settings
 from .core.lifecycle import ServiceState
 
 CONTEXT_STATE_KEY: Final = "context"
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -36,14 +38,14 @@ class AppContext:
         """Keep an integration's object for the routes that need it, found by its type (`component(kind)`)."""
         self._components[type(component)] = component
 
-    def component[T](self, kind: type[T]) -> T:
+    def component(self, kind: type[T]) -> T:
         """The object of type `kind` an integration provided; LookupError when that integration is not installed."""
         found = self.find(kind)
         if found is None:
             raise LookupError(f"no {kind.__name__} was provided: its integration is not installed")
         return found
 
-    def find[T](self, kind: type[T]) -> T | None:
+    def find(self, kind: type[T]) -> T | None:
         """The object of type `kind` an integration provided, or None when that integration is not installed."""
         return cast(T | None, self._components.get(kind))
 

@@ -7,7 +7,7 @@ return a bare 304 `Response`), and returns `cacheable_read(...)`; a list route c
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, TypeVar
 
 from fastapi import Header
 from starlette.responses import Response
@@ -26,7 +26,10 @@ NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {
 }
 
 
-def cacheable_read[Body](body: Body, etag: str, if_none_match: str | None, response: Response) -> Body | Response:
+Body = TypeVar("Body")
+
+
+def cacheable_read(body: Body, etag: str, if_none_match: str | None, response: Response) -> Body | Response:
     """`body` with its caching headers, or a 304 carrying the same headers when the client's copy is current."""
     headers = read_headers(etag)
     if not_modified(if_none_match, etag):

@@ -2,12 +2,13 @@
 private, no-cache`, and 304 without a body when the client's `If-None-Match` names the current `ETag`.
 
 A read route takes `if_none_match: IfNoneMatch = None`, documents `NOT_MODIFIED`, declares `response_model=` (it may
-return a bare 304 `Response`), and returns `cacheable_read(...)`; a list route calls `cacheable_list(response)`.
+return a bare 304 `Response`), and returns the 304 `cacheable_read(...)` gives, if any, else its body; a list route
+calls `cacheable_list(response)`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Any, Final
 
 from fastapi import Header
 from starlette.responses import Response
@@ -26,16 +27,14 @@ NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {
 }
 
 
-Body = TypeVar("Body")
-
-
-def cacheable_read(body: Body, etag: str, if_none_match: str | None, response: Response) -> Body | Response:
-    """`body` with its caching headers, or a 304 carrying the same headers when the client's copy is current."""
+def cacheable_read(etag: str, if_none_match: str | None, response: Response) -> Response | None:
+    """The 304 (with the read's caching headers) to answer when the client's copy is current; otherwise None, and
+    `response` carries the caching headers for the body the route returns."""
     headers = read_headers(etag)
     if not_modified(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
-    return body
+    return None
 
 
 def cacheable_list(response: Response) -> None:

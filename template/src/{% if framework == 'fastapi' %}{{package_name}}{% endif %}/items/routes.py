@@ -157,7 +157,9 @@ async def get_item(
     item = await repository.get(item_id)
     if item is None:
         raise _not_found(item_id)
-    return cacheable_read(item, item.etag, if_none_match, response)
+    if (unchanged := cacheable_read(item.etag, if_none_match, response)) is not None:
+        return unchanged
+    return item
 
 
 @router.put(

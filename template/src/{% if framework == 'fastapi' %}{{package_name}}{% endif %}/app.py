@@ -58,6 +58,7 @@ def create_app(settings: Settings, *, access_log_stream: IO[str] | None = None) 
     probe_engine = create_probe_engine(settings)  # readiness bypasses a saturated pool: busy is not down
     state.add_check("database", partial(check_database, engine, probe_engine))
     wiring.database_pool = partial(pool_stats, engine)
+    wiring.engine = engine
 
     @asynccontextmanager
     async def lifespan(started: FastAPI) -> AsyncIterator[None]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, params
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
 
 from ..core.wiring import ServiceWiring
@@ -44,3 +45,6 @@ class Wiring(ServiceWiring):
 
     subject_listeners: list[Callable[[str], None]] = field(default_factory=list)
     """Called with the subject (`sub`) of each request whose bearer token was verified (e.g. Sentry's user id)."""
+
+    engine: AsyncEngine | None = None
+    """The database engine `create_app` built, for integrations that observe its statements (metrics)."""

@@ -132,7 +132,7 @@ def test_each_operation_needs_its_scope(contract_project: RenderedProject, servi
 
 def test_health_metrics_and_docs_need_no_token(contract_project: RenderedProject, service: Service) -> None:
     requires(contract_project.answers, auth="jwt")
-    public = ["/health/live", "/health/ready", "/health", "/openapi.json"]
+    public = ["/", "/health/live", "/health/ready", "/health", "/openapi.json"]
     if contract_project.answers["use_prometheus"]:
         public.append("/metrics")
     if contract_project.answers["docs_ui"] != "none":

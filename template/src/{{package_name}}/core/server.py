@@ -209,7 +209,8 @@ _HEAD_TOO_LARGE: Final = _head_too_large_response()
 
 
 class Server(uvicorn.Server):
-    """uvicorn, plus: readiness turns 503 the moment a stop signal arrives, before connections drain."""
+    """uvicorn, plus: readiness turns 503 the moment a stop signal arrives, before connections drain; the shutdown
+    takes in the connections still waiting to be accepted, and gives the requests it cancels time to answer."""
 
     def __init__(self, config: uvicorn.Config, state: ServiceState) -> None:
         super().__init__(config)

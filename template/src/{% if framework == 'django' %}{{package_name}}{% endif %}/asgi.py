@@ -81,9 +81,7 @@ def refuse_failing_checks() -> None:
 def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> ASGIApp:
     """Innermost first: body limit, errors, CORS, telemetry, id, headers (the outermost)."""
     app = BodySizeLimitMiddleware(app, max_body_size=settings.max_body_size)
-    # Detached: Django holds a cancelled request until its sync view's thread returns (a query behind a lock, say);
-    # a request still running when GRACEFUL_TIMEOUT ends must answer 503 at once, not after the query.
-    app = UnhandledErrorMiddleware(app, expose_errors=settings.is_development, detach_on_cancel=True)
+    app = UnhandledErrorMiddleware(app, expose_errors=settings.is_development)
     if settings.cors_origins:
         app = CORSMiddleware(
             app,

@@ -37,6 +37,7 @@ MAX_REQUEST_HEAD_BYTES: Final = 64 * 1024
 CANCELLED_REQUESTS_GRACE_S: Final = 1.0
 """Once GRACEFUL_TIMEOUT has ended and the requests still running are cancelled, how long they get to send their
 503 before the process exits (answering takes a few milliseconds; the bound covers a task that never ends)."""
+_RECANCEL_INTERVAL_S: Final = 0.1
 
 try:
     import httptools
@@ -208,7 +209,8 @@ _HEAD_TOO_LARGE: Final = _head_too_large_response()
 
 
 class Server(uvicorn.Server):
-    """uvicorn, plus: readiness turns 503 the moment a stop signal arrives, before connections drain."""
+    """uvicorn, plus: readiness turns 503 the moment a stop signal arrives, before connections drain; the shutdown
+    takes in the connections still waiting to be accepted, and gives the requests it cancels time to answer."""
 
     def __init__(self, config: uvicorn.Config, state: ServiceState) -> None:
         super().__init__(config)
@@ -221,10 +223,19 @@ class Server(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await self._accept_waiting_connections()
         await super().shutdown(sockets)
-        # Requests still running when GRACEFUL_TIMEOUT ended were cancelled: each answers 503 (errors.py) if the
-        # process lets it run a moment longer; without this wait the event loop closes under them.
-        if self.server_state.tasks:
-            await asyncio.wait(set(self.server_state.tasks), timeout=CANCELLED_REQUESTS_GRACE_S)
+        await self._let_cancelled_requests_answer()
+
+    async def _let_cancelled_requests_answer(self) -> None:
+        """Requests still running when GRACEFUL_TIMEOUT ended were cancelled: each answers 503 (errors.py) once the
+        cancellation reaches it, if the process lets it run a moment longer (its cleanup may await the database).
+        Some code holds a cancellation back until it is done: Django waits for a sync view's thread (a query behind
+        a lock, say) before letting it through. Cancelled again, it lets go, and the request answers at once."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CANCELLED_REQUESTS_GRACE_S
+        while self.server_state.tasks and (remaining := deadline - loop.time()) > 0:
+            _, held = await asyncio.wait(set(self.server_state.tasks), timeout=min(_RECANCEL_INTERVAL_S, remaining))
+            for task in held:
+                task.cancel()
 
     async def _accept_waiting_connections(self) -> None:
         """Connections the kernel has accepted but the event loop has not (a burst, a busy loop) carry requests

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..problems import send_problem
@@ -29,16 +28,11 @@ class UnhandledErrorMiddleware:
 
     Outside development the response never carries exception text or a trace: those go to the log (and to
     Sentry, which reads error logs) with the request id.
-
-    `detach_on_cancel`: run the application in a task of its own, so that a cancelled request answers at once even
-    when the application winds down slowly (Django waits for the thread of a sync view, a database query say, before
-    its handler lets a cancellation through). It costs a task per request.
     """
 
-    def __init__(self, app: ASGIApp, *, expose_errors: bool, detach_on_cancel: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, expose_errors: bool) -> None:
         self.app = app
         self.expose_errors = expose_errors
-        self.detach_on_cancel = detach_on_cancel
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,24 +42,20 @@ class UnhandledErrorMiddleware:
         if malformed is not None:
             await send_problem(send, 400, malformed, scope["path"], _CLOSE)
             return
-        response_started = detached = False
+        response_started = False
 
         async def tracking_send(message: Message) -> None:
             nonlocal response_started
-            if detached:  # answered 503 already; the application is still winding down
-                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            call = self.app(scope, receive, tracking_send)
-            await (_detachable(call) if self.detach_on_cancel else call)
+            await self.app(scope, receive, tracking_send)
         except asyncio.CancelledError:
             if response_started:
                 raise
             # The server cancelled the request (GRACEFUL_TIMEOUT ended): answering ends this task as well.
-            detached = True
             await _send_stopped_problem(scope, send)
             return
         except Exception as exc:
@@ -83,23 +73,6 @@ class UnhandledErrorMiddleware:
         if not response_started and _cancelled():
             # Cancelled, and the framework swallowed the cancellation without answering.
             await _send_stopped_problem(scope, send)
-
-
-async def _detachable(call: Awaitable[None]) -> None:
-    """Awaits `call` in its own task; cancelled, passes the cancellation on and raises at once, without waiting."""
-    task = asyncio.ensure_future(call)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        task.cancel()
-        task.add_done_callback(_discard_outcome)
-        raise
-
-
-def _discard_outcome(task: asyncio.Future[None]) -> None:
-    # The request was answered 503 already: how the application ended no longer matters (and is not an error).
-    if not task.cancelled():
-        task.exception()
 
 
 def _cancelled() -> bool:

@@ -47,7 +47,7 @@ def _sql_reader() -> Callable[[UUID], Awaitable[Item | None]] | None:
         return None
     from sqlalchemy import select
 
-    settings = importlib.import_module(f"{package}.settings").load_settings()
+    settings = importlib.import_module(f"{package}.config").load_settings()
     engine = importlib.import_module(f"{package}.database").create_engine(settings)
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

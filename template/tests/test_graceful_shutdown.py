@@ -39,7 +39,7 @@ def test_every_request_sent_before_sigterm_is_answered() -> None:
     try:
         for index, sock in enumerate(connections):
             sock.sendall(f"GET /health/live HTTP/1.1\r\nHost: test\r\nX-Request-ID: burst-{index}\r\n\r\n".encode())
-        service.process.send_signal(signal.SIGTERM)
+        service.send_stop_signal()
         for sock in connections:
             try:
                 response = read_response(sock)
@@ -63,7 +63,7 @@ def test_a_request_the_server_has_begun_to_read_is_served_after_sigterm() -> Non
             # One write: the server reads the beginning of the second request together with the first.
             sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: test\r\n\r\nGET /health/live HTTP/1.1\r\nHost: test\r\n")
             assert read_response(sock).status == 200
-            service.process.send_signal(signal.SIGTERM)
+            service.send_stop_signal()
             wait_for_log(service, "Shutting down")  # connections have been told to close by now
             sock.sendall(b"X-Request-ID: second\r\n\r\n")
             second = read_response(sock)
@@ -86,7 +86,7 @@ def test_a_request_still_running_when_the_graceful_timeout_ends_gets_a_503_probl
                 b"POST /api/v1/items HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
                 b"Content-Length: 100\r\nX-Request-ID: unfinished\r\n" + head.encode() + b'\r\n{"name": '
             )
-            service.process.send_signal(signal.SIGTERM)
+            service.send_stop_signal()
             response = read_response(sock)
     finally:
         exit_code = service.stop()

@@ -97,7 +97,7 @@ def test_sigterm_finishes_in_flight_requests_then_exits() -> None:
     worker = threading.Thread(target=slow_upload)
     worker.start()
     time.sleep(0.4)
-    service.process.send_signal(signal.SIGTERM)
+    service.send_stop_signal()
     worker.join(timeout=10)
     exit_code = service.stop(timeout=10)
     assert results == [201]

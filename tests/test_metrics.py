@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -162,32 +163,8 @@ def test_two_workers_add_up_in_multiprocess_mode(
     metrics_project: RenderedProject, tmp_path: Path, promtool: str
 ) -> None:
     multiproc_dir = tmp_path / "prometheus"
-    multiproc_dir.mkdir()  # empty before start, as the README requires
-    port = free_port()
-    env = metrics_project.env(
-        **(SERVICE_AUTH if uses_tokens(metrics_project.answers) else {}),
-        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
-        ENVIRONMENT="test",
-        LOG_FORMAT="json",
-        PYTHONUNBUFFERED="1",
-    )
     headers = {"connection": "close", **(bearer() if uses_tokens(metrics_project.answers) else {})}
-    command = [
-        str(metrics_project.venv_python), "-m", "uvicorn", f"{metrics_project.package}.server:app_from_environment",
-        "--factory", "--workers", "2", "--host", "127.0.0.1", "--port", str(port), "--no-server-header",
-        "--no-access-log",
-    ]  # fmt: skip
-    log_path = tmp_path / "workers.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_live(base_url, process, log_path)
-        # The first live answer may come while the second worker is still importing: wait for both.
-        deadline = time.monotonic() + 30
-        while log_path.read_text().count("Application startup complete") < 2:
-            assert time.monotonic() < deadline, f"the second worker did not start:\n{log_path.read_text()}"
-            time.sleep(0.1)
+    with two_workers(metrics_project, tmp_path, LOG_FORMAT="json") as base_url:
 
         def one_request(_: int) -> int:
             # A new connection each time, so the kernel hands requests to both workers.
@@ -207,11 +184,44 @@ def test_two_workers_add_up_in_multiprocess_mode(
         assert value(text, "http_requests_total", method="GET", route="/api/v1/items", status="200") == requests
         assert value(text, "http_request_duration_seconds_count", method="GET", route="/api/v1/items") == requests
         assert_promtool_accepts(promtool, text)
+    # Workers that stopped cleanly forget their in-flight gauge (it must not be summed in after a restart).
+    assert not list(multiproc_dir.glob("gauge_livesum_*.db")), (tmp_path / "workers.log").read_text()
+
+
+@contextmanager
+def two_workers(project: RenderedProject, directory: Path, **settings: str) -> Iterator[str]:
+    """The service under uvicorn with two worker processes and PROMETHEUS_MULTIPROC_DIR=`directory/prometheus` (empty
+    before start, as the README requires), once both workers have started; its base URL. Stopped after."""
+    multiproc_dir = directory / "prometheus"
+    multiproc_dir.mkdir()
+    port = free_port()
+    env = project.env(
+        **(SERVICE_AUTH if uses_tokens(project.answers) else {}),
+        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
+        ENVIRONMENT="test",
+        PYTHONUNBUFFERED="1",
+        **settings,
+    )
+    command = [
+        str(project.venv_python), "-m", "uvicorn", f"{project.package}.server:app_from_environment",
+        "--factory", "--workers", "2", "--host", "127.0.0.1", "--port", str(port), "--no-server-header",
+        "--no-access-log",
+    ]  # fmt: skip
+    log_path = directory / "workers.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=directory, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_live(base_url, process, log_path)
+        # The first live answer may come while the second worker is still importing: wait for both.
+        deadline = time.monotonic() + 30
+        while log_path.read_text().count("Application startup complete") < 2:
+            assert time.monotonic() < deadline, f"the second worker did not start:\n{log_path.read_text()}"
+            time.sleep(0.1)
+        yield base_url
     finally:
         process.terminate()
         process.wait(timeout=30)
-    # Workers that stopped cleanly forget their in-flight gauge (it must not be summed in after a restart).
-    assert not list(multiproc_dir.glob("gauge_livesum_*.db")), log_path.read_text()
 
 
 def wait_until_live(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:

@@ -19,11 +19,11 @@ import httpx
 import pytest
 import yaml
 
-from .bearer import SERVICE_AUTH, bearer, uses_tokens
+from .bearer import bearer, uses_tokens
 from .conftest import ProjectFactory, RenderedProject
-from .contract.service import Service, free_port, start_service
+from .contract.service import Service, start_service
 from .postgres_server import new_database_url, postgres_cluster
-from .test_metrics import find_promtool, value, wait_until_live
+from .test_metrics import find_promtool, two_workers, value
 from .variants import QUESTION_VALUES
 
 FRAMEWORKS = QUESTION_VALUES["framework"]
@@ -227,28 +227,17 @@ def test_pool_gauges_add_up_over_workers_in_multiprocess_mode(metrics_project: R
     cluster = postgres_cluster.shared_cluster()
     database = database_url.rsplit("/", 1)[1]
     multiproc_dir = tmp_path / "prometheus"
-    multiproc_dir.mkdir()
-    port = free_port()
-    env = metrics_project.env(
-        **(SERVICE_AUTH if uses_tokens(metrics_project.answers) else {}),
-        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
+    headers = {"connection": "close", **(bearer() if uses_tokens(metrics_project.answers) else {})}
+    log_path = tmp_path / "workers.log"
+    workers = two_workers(
+        metrics_project,
+        tmp_path,
         DATABASE_URL=database_url,
         DATABASE_POOL_SIZE="4",
         DATABASE_STATEMENT_TIMEOUT="30000",
         MIGRATE_ON_START="true",
         RATE_LIMIT_ENABLED="false",
-        ENVIRONMENT="test",
-        PYTHONUNBUFFERED="1",
     )
-    headers = {"connection": "close", **(bearer() if uses_tokens(metrics_project.answers) else {})}
-    command = [
-        str(metrics_project.venv_python), "-m", "uvicorn", f"{metrics_project.package}.server:app_from_environment",
-        "--factory", "--workers", "2", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-    ]  # fmt: skip
-    log_path = tmp_path / "workers.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
 
     def gauges() -> dict[str, float]:
         text = httpx.get(f"{base_url}/metrics", headers={"connection": "close"}, timeout=10).text
@@ -266,12 +255,7 @@ def test_pool_gauges_add_up_over_workers_in_multiprocess_mode(metrics_project: R
         assert check(seen), f"{condition}: {seen}\n{log_path.read_text()}"
         return seen
 
-    try:
-        wait_until_live(base_url, process, log_path)
-        deadline = time.monotonic() + 30
-        while log_path.read_text().count("Application startup complete") < 2:
-            assert time.monotonic() < deadline, f"the second worker did not start:\n{log_path.read_text()}"
-            time.sleep(0.1)
+    with workers as base_url:
         # Each worker's pool is DATABASE_POOL_SIZE: the service's is twice that, whoever answers the scrape.
         wait_for("both workers' pool sizes add up", lambda seen: seen["size"] == 8)
         # Connections held in whichever workers the kernel hands the requests to (one pool could hold them all:
@@ -285,8 +269,5 @@ def test_pool_gauges_add_up_over_workers_in_multiprocess_mode(metrics_project: R
                 busy = wait_for("connections held in both workers add up", lambda seen: seen["in_use"] == held)
             assert [future.result().status_code for future in waiting] == [200] * held
         idle = wait_for("given back once answered", lambda seen: seen["in_use"] == 0)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
     assert busy["size"] == idle["size"] == 8
     assert not list(multiproc_dir.glob("gauge_livesum_*.db")), "stopped workers' pool gauges must not count"

@@ -253,7 +253,7 @@ def api_now_protected_message(package_name: str, auth: str = "users") -> str:
   - Staging and production refuse to start until AUTH_SIGNING_KEYS (a JWK Set of private keys) is set.
   To verify tokens from your own identity provider instead: copier update --trust --defaults --data auth=jwt"""
     else:
-        how = f"""  - Development and tests: nothing to configure; `uv run python -m {package_name} token` prints a token.
+        how = f"""  - Development and tests: nothing to configure; `uv run python -m {package_name} token` prints one.
   - Staging and production refuse to start until AUTH_JWKS_URL (your identity provider's keys) or
     AUTH_JWT_SECRET is set, with AUTH_ISSUER and AUTH_AUDIENCE: set them before you deploy."""
     return f"""

@@ -11,7 +11,7 @@ after:  1. every file the team had edited that the update deleted is kept: merge
         2. names the files with conflict markers;
         3. relocks uv.lock when the update changed pyproject.toml (or says the one command to run);
         4. says loudly when the update put the API behind bearer tokens (a project from before the `auth`
-           question gets its default, jwt), and how to keep it open instead.
+           question gets its default, users; a project that answered it keeps its answer), and the ways back.
         (It also catches a framework change answered interactively, which `before` cannot see, and undoes the
         update.)
 
@@ -219,8 +219,9 @@ def after(template: Path) -> int:
     report.conflicts.sort()
     report.print()
     relock_if_dependencies_changed()
-    if "auth" not in old_answers and new_answers.get("auth") == "jwt":
-        print(api_now_protected_message(str(new_answers.get("package_name", "<package>"))))
+    if "auth" not in old_answers and new_answers.get("auth") in ("users", "jwt"):
+        package_name = str(new_answers.get("package_name", "<package>"))
+        print(api_now_protected_message(package_name, str(new_answers["auth"])))
     return 0
 
 
@@ -244,14 +245,22 @@ def relock_if_dependencies_changed() -> None:
     )
 
 
-def api_now_protected_message(package_name: str) -> str:
+def api_now_protected_message(package_name: str, auth: str = "users") -> str:
+    if auth == "users":
+        how = f"""  - The service now keeps its own users and issues tokens: create one with
+    `uv run python -m {package_name} users create you@example.com --admin` (password on standard input), then
+    POST /api/v1/auth/token (grant_type=password). Run `uv run python -m {package_name} migrate` first.
+  - Staging and production refuse to start until AUTH_SIGNING_KEYS (a JWK Set of private keys) is set.
+  To verify tokens from your own identity provider instead: copier update --trust --defaults --data auth=jwt"""
+    else:
+        how = f"""  - Development and tests: nothing to configure; `uv run python -m {package_name} token` prints one.
+  - Staging and production refuse to start until AUTH_JWKS_URL (your identity provider's keys) or
+    AUTH_JWT_SECRET is set, with AUTH_ISSUER and AUTH_AUDIENCE: set them before you deploy."""
     return f"""
-!!! YOUR API NOW REQUIRES BEARER TOKENS (new question `auth`, answered `jwt`, the default) !!!
+!!! YOUR API NOW REQUIRES BEARER TOKENS (new question `auth`, answered `{auth}`) !!!
   Every /api route answers 401 without a valid JWT, 403 without the scope it needs (items:read, items:write);
   health, metrics, /docs and /openapi.json stay open.
-  - Development and tests: nothing to configure; `uv run python -m {package_name} token` prints a token.
-  - Staging and production refuse to start until AUTH_JWKS_URL (your identity provider's keys) or
-    AUTH_JWT_SECRET is set, with AUTH_ISSUER and AUTH_AUDIENCE: set them before you deploy.
+{how}
   - Clients of the API must send `Authorization: Bearer <token>`.
   To keep the API open instead: copier update --trust --defaults --data auth=none
   (CHANGELOG.md of the template and docs/upgrading.md have the details.)"""

@@ -1,0 +1,115 @@
+"""The token endpoint's language (RFC 6749): the form a client posts, parsed into a typed grant, the errors it
+may get back (`OAuthError`, which the framework turns into a 400 problem+json carrying RFC 6749's `error`), and the
+200 body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from .tokens import MAX_REFRESH_TOKEN_LENGTH, AccessToken
+
+ErrorCode = Literal["invalid_request", "invalid_grant", "unsupported_grant_type", "invalid_scope"]
+
+MAX_USERNAME_LENGTH: Final = 320
+MAX_PASSWORD_LENGTH: Final = 1024
+"""A longer password is refused before it is hashed: argon2 of a megabyte is a cheap way to burn CPU."""
+MAX_SCOPE_LENGTH: Final = 1024
+_SCOPE_TOKEN: Final = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6749 section 3.3
+
+INVALID_CREDENTIALS: Final = "The email or password is wrong, or the account is disabled"
+"""The one answer to an unknown email, a wrong password and an inactive account alike."""
+INVALID_REFRESH: Final = "The refresh token is not valid (unknown, expired, spent or revoked): log in again"
+
+
+class OAuthError(Exception):
+    """A refused token request: `error` is RFC 6749's code (section 5.2), `detail` the sentence for people."""
+
+    status = 400
+
+    def __init__(self, error: ErrorCode, detail: str) -> None:
+        super().__init__(detail)
+        self.error = error
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordGrant:
+    username: str
+    password: str
+    scopes: frozenset[str] | None
+    """The scopes asked for; None when the request named none (it gets every scope the user holds)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshGrant:
+    refresh_token: str
+    scopes: frozenset[str] | None
+
+
+Grant = PasswordGrant | RefreshGrant
+
+
+def parse_grant(form: Mapping[str, str | list[str]]) -> Grant:
+    """The grant a token request's form describes; `OAuthError` otherwise. A parameter sent twice is an error
+    (RFC 6749 section 3.2), and a value is never echoed back (it may be a password)."""
+    grant_type = _one(form, "grant_type")
+    if grant_type == "password":
+        username = _one(form, "username")
+        password = _one(form, "password", strip=False)
+        if len(username) > MAX_USERNAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+            raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
+        return PasswordGrant(username=username, password=password, scopes=_scopes(form))
+    if grant_type == "refresh_token":
+        token = _one(form, "refresh_token")
+        if len(token) > MAX_REFRESH_TOKEN_LENGTH:
+            raise OAuthError("invalid_grant", INVALID_REFRESH)
+        return RefreshGrant(refresh_token=token, scopes=_scopes(form))
+    raise OAuthError("unsupported_grant_type", "grant_type must be password or refresh_token")
+
+
+def _one(form: Mapping[str, str | list[str]], name: str, *, strip: bool = True) -> str:
+    value = form.get(name)
+    if isinstance(value, list):
+        if len(value) != 1:
+            raise OAuthError("invalid_request", f"{name} is sent more than once")
+        value = value[0]
+    if value is None or (value.strip() if strip else value) == "":
+        raise OAuthError("invalid_request", f"{name} is required")
+    return value.strip() if strip else value
+
+
+def _scopes(form: Mapping[str, str | list[str]]) -> frozenset[str] | None:
+    if form.get("scope") is None:
+        return None
+    text = _one(form, "scope") if form.get("scope") not in ("", [""]) else ""
+    if len(text) > MAX_SCOPE_LENGTH:
+        raise OAuthError("invalid_scope", f"scope is over {MAX_SCOPE_LENGTH} characters")
+    scopes = text.split()
+    if not all(_SCOPE_TOKEN.fullmatch(scope) for scope in scopes):
+        raise OAuthError("invalid_scope", "scope is a space-separated list of scope names")
+    return frozenset(scopes)
+
+
+def granted_scopes(held: Iterable[str], requested: frozenset[str] | None) -> frozenset[str]:
+    """The scopes a token gets: those requested that the user holds, all held when none were requested (RFC 6749
+    section 3.3 lets the server issue fewer than asked; the response's `scope` says which)."""
+    held = frozenset(held)
+    return held if requested is None else held & requested
+
+
+def token_response(access: AccessToken, refresh_token: str, *, now: float) -> dict[str, Any]:
+    """The 200 body of RFC 6749 section 5.1 (send it with `Cache-Control: no-store`)."""
+    return {
+        "access_token": access.token,
+        "token_type": "bearer",
+        "expires_in": max(0, access.expires_at - int(now)),
+        "refresh_token": refresh_token,
+        "scope": " ".join(access.scopes),
+    }
+
+
+NO_STORE_HEADERS: Final = {"Cache-Control": "no-store", "Pragma": "no-cache"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from uuid import UUID
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -60,7 +59,7 @@ def create_user(
     return user
 
 
-def change_password(user: User, password: str, *, keep_family: UUID | None = None) -> None:
+def change_password(user: User, password: str, *, keep_family: str | None = None) -> None:
     """Set a new password and revoke the user's sessions (but `keep_family`, the one making the change)."""
     check_password_policy(password, user)
     with transaction.atomic():

@@ -72,7 +72,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class RefreshToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)  # SHA-256 in hex; the token itself is never stored
-    family = models.UUIDField(db_index=True)  # every token one sign-in led to
+    family = models.CharField(max_length=64, db_index=True)  # every token one sign-in led to
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
     scope = models.CharField(max_length=1000, blank=True, default="")
     # The access token issued with this refresh token: revoking the family revokes it too (logout, deactivation).

@@ -104,7 +104,7 @@ def _uuid(text: str) -> UUID | None:
         return None
 
 
-def apply_changes(user: User, changes: dict[str, Any], *, keep_family: UUID | None = None) -> User:
+def apply_changes(user: User, changes: dict[str, Any], *, keep_family: str | None = None) -> User:
     """Write `changes` to `user`: a new email (409 when taken), password (policy, revocations), deactivation."""
     password = changes.pop("password", None)
     if "email" in changes:

@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("token_hash", models.CharField(max_length=64, unique=True)),
-                ("family", models.UUIDField(db_index=True)),
+                ("family", models.CharField(db_index=True, max_length=64)),
                 ("scope", models.CharField(blank=True, default="", max_length=1000)),
                 ("access_token_id", models.CharField(db_index=True, max_length=256)),
                 ("access_expires_at", models.DateTimeField()),

@@ -1,0 +1,244 @@
+"""Signing in and out: `POST /api/v1/auth/token` (RFC 6749: the password and refresh_token grants, form-encoded),
+`POST /api/v1/auth/logout` and `GET /.well-known/jwks.json` (the public keys, for any service verifying the tokens).
+
+The token endpoint answers 200 with `Cache-Control: no-store`, or a 400 problem+json carrying RFC 6749's `error`
+(`invalid_request`, `invalid_grant`, `unsupported_grant_type`, `invalid_scope`). Before any password is checked, each
+attempt spends its address's budget (AUTH_LOGIN_LIMIT_PER_ADDRESS) and its account's (AUTH_LOGIN_LIMIT_PER_ACCOUNT):
+over either, 429 with Retry-After (core/accounts/login_limits.py says why these budgets). Neither the password nor
+a token is ever logged.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, ClassVar, Final
+
+from django.conf import settings as django_settings
+from django.db.models import Q
+from django.http import HttpResponse, QueryDict
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import exceptions, parsers, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..api.base import PublicAPIView, ServiceAPIView
+from ..api.schema import ProblemSerializer, problem_responses
+from ..api.scopes import ScopeDeclaration
+from ..core.accounts.grants import INVALID_CREDENTIALS, NO_STORE_HEADERS, OAuthError, PasswordGrant, parse_grant
+from ..core.accounts.login_limits import login_budgets
+from ..core.auth import Principal
+from ..core.limits import Rate, Verdict, client_identity, parse_rate
+from ..integrations import wiring
+from ..problems import problem_response
+from .models import RefreshToken
+from .revocation import revoke_access_token, revoke_families
+from .tokens import password_grant, refresh_grant
+
+logger = logging.getLogger(__name__)
+
+TOKEN_PATH: Final = "/api/v1/auth/token"  # noqa: S105 - a path
+LOGOUT_PATH: Final = "/api/v1/auth/logout"
+JWKS_PATH: Final = "/.well-known/jwks.json"
+JWKS_CACHE_CONTROL: Final = "public, max-age=300"
+"""Verifiers may keep the keys five minutes; a key added for a rotation is published that long before it signs."""
+
+
+# --- brute-force limits ---------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _rate(text: str) -> Rate:
+    return parse_rate(text)
+
+
+def login_refused(request: Request, account: str | None) -> Verdict | None:
+    """The verdict refusing this attempt, or None. A failing store lets it through (logged): the limits must not
+    become the outage."""
+    store = wiring().login_attempts
+    if store is None:
+        return None
+    settings = django_settings.SERVICE_SETTINGS
+    address = client_identity(request.META.get("REMOTE_ADDR"))
+    per_address, per_account = (
+        _rate(settings.auth_login_limit_per_address),
+        _rate(settings.auth_login_limit_per_account),
+    )
+    for key, rate in login_budgets(address, account, per_address, per_account):
+        try:
+            verdict = store.spend(key, rate)
+        except store.errors as exc:
+            logger.warning("Login limit not checked (%s unavailable: %s)", store.name, type(exc).__name__)
+            continue
+        if not verdict.allowed:
+            return verdict
+    return None
+
+
+# --- the token endpoint ---------------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer[Any]):
+    """An RFC 6749 token request (`application/x-www-form-urlencoded`)."""
+
+    grant_type = serializers.ChoiceField(choices=["password", "refresh_token"])
+    username = serializers.CharField(required=False, help_text="The email (grant_type=password)")
+    password = serializers.CharField(required=False, help_text="The password (grant_type=password)")
+    refresh_token = serializers.CharField(required=False, help_text="The refresh token (grant_type=refresh_token)")
+    scope = serializers.CharField(
+        required=False, help_text="Space-separated scopes to ask for; by default every scope the user holds"
+    )
+
+    class Meta:
+        ref_name = "TokenRequest"
+
+
+class TokenResponseSerializer(serializers.Serializer[Any]):
+    access_token = serializers.CharField(help_text="A JWT: send it as `Authorization: Bearer <access_token>`")
+    token_type = serializers.ChoiceField(choices=["bearer"])
+    expires_in = serializers.IntegerField(help_text="Seconds the access token stays valid")
+    refresh_token = serializers.CharField(help_text="Single use: exchange it for new tokens (grant_type=refresh_token)")
+    scope = serializers.CharField(help_text="The scopes the access token carries, space-separated")
+
+    class Meta:
+        ref_name = "TokenResponse"
+
+
+class OAuthProblemSerializer(ProblemSerializer):
+    """A refused token request: a problem (RFC 9457) carrying RFC 6749's `error`."""
+
+    error = serializers.ChoiceField(
+        choices=["invalid_request", "invalid_grant", "unsupported_grant_type", "invalid_scope"],
+        help_text="The RFC 6749 error code (section 5.2)",
+    )
+
+    class Meta:
+        ref_name = "OAuthProblem"
+
+
+def _token_example(name: str, value: dict[str, str], summary: str) -> OpenApiExample:
+    return OpenApiExample(name, summary=summary, value=value, request_only=True)
+
+
+TOKEN_EXAMPLES: Final = [
+    _token_example(
+        "password",
+        {"grant_type": "password", "username": "ada@example.com", "password": "correct horse battery staple"},
+        "Log in with an email and password",
+    ),
+    _token_example(
+        "refresh_token",
+        {"grant_type": "refresh_token", "refresh_token": "kxW1c0Vn2Yf3m8L0b6J9sQ4pR7tU5vZ2aD8eG1hK3lM"},
+        "Exchange a refresh token for new tokens",
+    ),
+]
+_OAUTH_400: Final = OpenApiResponse(
+    response=OAuthProblemSerializer,
+    description="Bad Request: the grant is refused (RFC 6749 `error`)",
+    examples=[
+        OpenApiExample(
+            "invalid_grant",
+            value={
+                "type": "about:blank",
+                "title": "Bad Request",
+                "status": 400,
+                "detail": INVALID_CREDENTIALS,
+                "instance": TOKEN_PATH,
+                "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
+                "error": "invalid_grant",
+            },
+            response_only=True,
+        )
+    ],
+)
+
+
+class TokenView(PublicAPIView):
+    """`POST /api/v1/auth/token`: anyone may ask; the grant says who they are."""
+
+    http_method_names = ("post",)
+    parser_classes = (parsers.FormParser,)
+
+    @extend_schema(
+        summary="Get tokens: log in, or refresh",
+        description="RFC 6749, form-encoded. `grant_type=password` with `username` (the email) and `password`; "
+        "`grant_type=refresh_token` with `refresh_token` (single use: the answer carries the next one; presenting "
+        "a spent one again revokes every token of that login). An unknown email, a wrong password and a disabled "
+        "account get the same answer.",
+        operation_id="issue_token",
+        tags=["auth"],
+        request={"application/x-www-form-urlencoded": TokenRequestSerializer},
+        responses={
+            200: TokenResponseSerializer,
+            (400, "application/problem+json"): _OAUTH_400,
+            **problem_responses(413, 415, instance=TOKEN_PATH),
+        },
+        examples=TOKEN_EXAMPLES,
+    )
+    def post(self, request: Request) -> HttpResponse:
+        data: QueryDict = request.data  # type: ignore[assignment]  # FormParser's
+        form = {name: data.getlist(name) for name in data}
+        try:
+            grant = parse_grant(form)
+            account = grant.username if isinstance(grant, PasswordGrant) else None
+            refused = login_refused(request, account)
+            if refused is not None:
+                raise exceptions.Throttled(wait=refused.retry_after_s)
+            body = password_grant(grant) if isinstance(grant, PasswordGrant) else refresh_grant(grant)
+        except OAuthError as refusal:
+            return problem_response(  # DRF sends any HttpResponse as it is
+                refusal.status, refusal.detail, request.path, headers=dict(NO_STORE_HEADERS), error=refusal.error
+            )
+        return Response(body, headers=NO_STORE_HEADERS)
+
+
+# --- logout and the public keys -------------------------------------------------------------------------------
+
+
+class LogoutView(ServiceAPIView):
+    """`POST /api/v1/auth/logout`: revokes the bearer token it is called with and every token of its login."""
+
+    http_method_names = ("post",)
+    required_scopes: ClassVar[ScopeDeclaration] = {"POST": ()}  # any valid token may sign itself out
+
+    @extend_schema(
+        summary="Log out: revoke this token and its refresh tokens",
+        description="Every replica refuses the access token from now on (within about a second), and the refresh "
+        "tokens of its login stop working.",
+        operation_id="logout",
+        tags=["auth"],
+        request=None,
+        responses={204: None, **problem_responses(503, instance=LOGOUT_PATH)},
+    )
+    def post(self, request: Request) -> Response:
+        principal = request.auth
+        assert isinstance(principal, Principal)  # noqa: S101 - ScopePermission let only verified tokens through
+        if principal.token_id:
+            revoke_access_token(principal.token_id, principal.expires_at)
+            families = RefreshToken.objects.filter(Q(access_token_id=principal.token_id)).values_list("family")
+            revoke_families(*(family for (family,) in families))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class JwksView(PublicAPIView):
+    """`GET /.well-known/jwks.json`: the public keys that verify the access tokens (never a private member)."""
+
+    http_method_names = ("get", "head")
+    throttle_classes = ()  # verifiers of other services fetch it; it costs nothing
+
+    @extend_schema(
+        summary="The public keys that verify this service's access tokens (JWK Set)",
+        operation_id="jwks",
+        tags=["auth"],
+        responses={
+            200: OpenApiResponse(
+                response={"type": "object", "properties": {"keys": {"type": "array", "items": {"type": "object"}}}},
+                description="A JWK Set (RFC 7517)",
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        keys = wiring().signing_keys
+        if keys is None:
+            raise RuntimeError("no signing keys: integrations.auth did not run")
+        return Response(keys.public_jwks(), headers={"Cache-Control": JWKS_CACHE_CONTROL})

@@ -117,7 +117,9 @@ class OAuthProblemSerializer(ProblemSerializer):
 
 
 def _token_example(name: str, value: dict[str, str], summary: str) -> OpenApiExample:
-    return OpenApiExample(name, summary=summary, value=value, request_only=True)
+    return OpenApiExample(
+        name, summary=summary, value=value, request_only=True, media_type="application/x-www-form-urlencoded"
+    )
 
 
 TOKEN_EXAMPLES: Final = [

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from asgiref.sync import sync_to_async
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -29,10 +29,19 @@ class DatabaseRevokedTokenStore:
     """core/revoked_tokens.py's `RevokedTokenStore` on the `RevokedToken` table."""
 
     async def add(self, token_id: str, until: float) -> None:
-        await sync_to_async(record_revocation)(token_id, until)
+        await sync_to_async(record_revocation)(token_id, until)  # within a request: its connection
 
     async def live(self, now: float) -> Mapping[str, float]:
-        return await sync_to_async(live_revocations)(now)
+        return await sync_to_async(_live_revocations_then_close)(now)
+
+
+def _live_revocations_then_close(now: float) -> dict[str, float]:
+    """The reload, run every second outside any request: its connection goes back to the pool at once (Django
+    returns a thread's connection at the end of a request, and this thread never serves one)."""
+    try:
+        return live_revocations(now)
+    finally:
+        connection.close()
 
 
 def record_revocation(token_id: str, until: float) -> None:

@@ -1,0 +1,176 @@
+"""`POST /api/v1/auth/token` (RFC 6749: log in with a password, or refresh), `POST /api/v1/auth/logout` and
+`GET /.well-known/jwks.json` (the public keys other services verify this service's tokens with)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request, status
+from starlette.responses import JSONResponse, Response
+
+from ..api.auth import Principal, requires
+from ..context import app_context
+from ..core.accounts.grants import NO_STORE_HEADERS, OAuthError, PasswordGrant, parse_grant
+from ..core.accounts.keys import SigningKeys
+from ..core.accounts.login_limits import LoginLimits
+from ..core.limits import client_identity
+from ..core.problems import PROBLEM_MEDIA_TYPE
+from ..problems import problem_openapi_responses, problem_response
+from ..route_guards import api_router, public
+from .accounts import Accounts
+
+router = api_router(prefix="/auth", tags=["auth"], description="Logging in and out: tokens for the API.")
+keys_router = APIRouter(tags=["auth"])
+
+FORM_MEDIA_TYPE: Final = "application/x-www-form-urlencoded"
+MAX_FORM_BYTES: Final = 4096
+JWKS_CACHE_CONTROL: Final = "public, max-age=300"
+"""Verifiers may keep the keys five minutes: a new key is published (second in the set) at least that long before
+it signs."""
+TOO_MANY_DETAIL: Final = "Too many login attempts: wait Retry-After seconds"
+
+_TOKEN_RESPONSE: dict[str, Any] = {
+    "type": "object",
+    "required": ["access_token", "token_type", "expires_in", "refresh_token", "scope"],
+    "properties": {
+        "access_token": {"type": "string", "description": "A JWT: send it as `Authorization: Bearer <token>`"},
+        "token_type": {"type": "string", "enum": ["bearer"]},
+        "expires_in": {"type": "integer", "description": "Seconds the access token lives"},
+        "refresh_token": {"type": "string", "description": "Single use: exchange it for the next pair"},
+        "scope": {"type": "string", "description": "The scopes granted, space-separated"},
+    },
+}
+_TOKEN_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "required": ["grant_type"],
+    "properties": {
+        "grant_type": {"type": "string", "enum": ["password", "refresh_token"]},
+        "username": {"type": "string", "description": "The account's email (grant_type=password)"},
+        "password": {"type": "string", "format": "password", "writeOnly": True},
+        "refresh_token": {"type": "string", "description": "grant_type=refresh_token"},
+        "scope": {"type": "string", "description": "Space-separated scopes wanted (default: all the account holds)"},
+    },
+}
+TOKEN_REQUEST_EXAMPLES: dict[str, Any] = {
+    "password": {
+        "summary": "Log in with an email and password",
+        "value": {"grant_type": "password", "username": "ada@example.com", "password": "correct horse battery"},
+    },
+    "refresh": {
+        "summary": "Exchange a refresh token for the next pair",
+        "value": {"grant_type": "refresh_token", "refresh_token": "v0GwA9PU3N8NYWmxnu6R4XVEx33GydMsZqovkou5eIA"},
+    },
+}
+_OAUTH_PROBLEM_EXAMPLE: dict[str, Any] = {
+    "type": "about:blank",
+    "title": "Bad Request",
+    "status": 400,
+    "detail": "The email or password is wrong, or the account is disabled",
+    "instance": "/api/v1/auth/token",
+    "request_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "error": "invalid_grant",
+}
+_TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Tokens (RFC 6749 section 5.1), never cached",
+        "content": {"application/json": {"schema": _TOKEN_RESPONSE}},
+    },
+    400: {
+        "description": "Refused (RFC 6749 section 5.2): `error` is invalid_request, invalid_grant, "
+        "unsupported_grant_type or invalid_scope",
+        "content": {
+            PROBLEM_MEDIA_TYPE: {
+                "schema": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Problem"},
+                        {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                    ]
+                },
+                "example": _OAUTH_PROBLEM_EXAMPLE,
+            }
+        },
+    },
+    **problem_openapi_responses(413, 429),
+}
+
+
+@router.post(
+    "/token",
+    summary="Log in, or refresh a login",
+    description="RFC 6749, form-encoded: `grant_type=password` with `username` (the email) and `password`, or "
+    "`grant_type=refresh_token` with `refresh_token`; optional `scope`. A refresh token is single use: the answer "
+    "carries the next one, and presenting a spent one again ends that login. Unknown email, wrong password and "
+    "disabled account get the same answer.",
+    dependencies=[public],
+    response_model=None,
+    responses=_TOKEN_RESPONSES,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {FORM_MEDIA_TYPE: {"schema": _TOKEN_REQUEST, "examples": TOKEN_REQUEST_EXAMPLES}},
+        },
+    },
+)
+async def issue_token(request: Request) -> Response:
+    context = app_context(request.app)
+    grant = parse_grant(await _form(request))
+    account = grant.username if isinstance(grant, PasswordGrant) else None
+    refusal = await context.component(LoginLimits).refused(_address(request), account)
+    if refusal is not None:
+        headers = {"Retry-After": str(refusal.retry_after_s), **NO_STORE_HEADERS}
+        return problem_response(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_DETAIL, request.url.path, headers)
+    accounts = context.component(Accounts)
+    if isinstance(grant, PasswordGrant):
+        body = await accounts.password_login(grant)
+    else:
+        body = await accounts.refresh(grant)
+    return JSONResponse(body, headers=NO_STORE_HEADERS)
+
+
+@router.post(
+    "/logout",
+    summary="Log out",
+    description="Revokes the bearer token of this request and its login's refresh tokens, on every replica "
+    "(within about a second), until they would have expired. 503 while the database cannot record it: retry.",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    dependencies=[requires()],
+    responses=problem_openapi_responses(503),
+)
+async def logout(request: Request, principal: Principal) -> Response:
+    await app_context(request.app).component(Accounts).logout(principal)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@keys_router.get(
+    "/.well-known/jwks.json",
+    summary="The public keys of this service's tokens",
+    description="A JWK Set: a service that trusts this one verifies its access tokens with these keys.",
+    responses={200: {"description": "JWK Set (RFC 7517)", "content": {"application/json": {}}}},
+)
+async def jwks(request: Request) -> Response:
+    keys = app_context(request.app).component(SigningKeys)
+    return JSONResponse(keys.public_jwks(), headers={"Cache-Control": JWKS_CACHE_CONTROL})
+
+
+async def _form(request: Request) -> dict[str, list[str]]:
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != FORM_MEDIA_TYPE:
+        raise OAuthError("invalid_request", f"the token endpoint takes {FORM_MEDIA_TYPE}")
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise OAuthError("invalid_request", f"the form is over {MAX_FORM_BYTES} bytes")
+    try:
+        return parse_qs(body.decode(), keep_blank_values=True, strict_parsing=False, max_num_fields=20)
+    except (UnicodeDecodeError, ValueError):
+        raise OAuthError("invalid_request", "the form is not valid application/x-www-form-urlencoded") from None
+
+
+def _address(request: Request) -> str:
+    return client_identity(request.client.host if request.client else None)
+
+
+async def oauth_error(request: Request, exc: OAuthError) -> Response:
+    """`OAuthError` as a 400 problem carrying RFC 6749's `error` member, never cached."""
+    return problem_response(exc.status, exc.detail, request.url.path, dict(NO_STORE_HEADERS), error=exc.error)

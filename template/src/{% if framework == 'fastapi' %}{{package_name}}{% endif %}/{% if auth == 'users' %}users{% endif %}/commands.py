@@ -1,0 +1,150 @@
+"""`python -m <package> users create EMAIL [--scope S ...] [--admin] [--full-name NAME]`, `users set-password
+EMAIL`, `users deactivate EMAIL`: manage accounts from a shell (the first admin, a forgotten password, a leaver).
+
+A password is read from standard input: typed without echo on a terminal (twice, to catch a typo), else the first
+line of the input (`printf '%s\\n' "$PASSWORD" | python -m <package> users create ...`). Never an argument: those
+end up in shell history and in `ps`. Setting a password or deactivating signs the user out everywhere.
+
+Exit status: 0 done; 1 refused (no such user, email taken, password too short, database unavailable); 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..config import ConfigurationError, Settings, load_settings
+from ..core.accounts.keys import SigningKeys
+from ..core.accounts.passwords import password_problem
+from ..core.accounts.tokens import AccessTokenIssuer
+from ..core.commands import USAGE_EXIT_STATUS
+from ..core.revoked_tokens import RevokedTokens
+from ..core.settings import report_configuration_error
+from ..database import DatabaseUnavailableError, create_engine, create_sessions, session_transaction
+from . import store
+from .accounts import Accounts
+from .models import normalised_email
+from .passwords import Passwords
+from .scopes import USERS_ADMIN
+
+
+class Refused(Exception):  # noqa: N818 - reads as what happened
+    """The command cannot do what was asked; the message says why (it never contains a password)."""
+
+
+def _parser(program: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"python -m {program} users", description="Manage the service's accounts.")
+    actions = parser.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create an account (password on standard input)")
+    create.add_argument("email")
+    create.add_argument("--scope", action="append", default=None, help="a scope it holds (repeat); default: all")
+    create.add_argument("--admin", action="store_true", help=f"may manage every account ({USERS_ADMIN})")
+    create.add_argument("--full-name", default="")
+    actions.add_parser("set-password", help="give an account a new password (signs it out)").add_argument("email")
+    actions.add_parser("deactivate", help="disable an account (signs it out)").add_argument("email")
+    return parser
+
+
+def users_command(arguments: list[str], *, program: str) -> int:
+    parser = _parser(program)
+    try:
+        options = parser.parse_args(arguments)
+    except SystemExit as exit_:
+        return USAGE_EXIT_STATUS if exit_.code else 0
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        return report_configuration_error(exc)
+    try:
+        email = normalised_email(options.email)
+        message = asyncio.run(_run(settings, options, email))
+    except (Refused, ValueError) as exc:
+        print(f"{parser.prog} {options.action}: {exc}", file=sys.stderr)
+        return 1
+    except DatabaseUnavailableError:
+        print(f"{parser.prog} {options.action}: the database (DATABASE_URL) is unavailable", file=sys.stderr)
+        return 1
+    print(message)
+    return 0
+
+
+def default_scopes() -> frozenset[str]:
+    """Every scope the service's routes declare but `users:admin`: what a new account holds without --scope."""
+    from ..app import api_scopes  # noqa: PLC0415 - the routes (and FastAPI) only when no --scope is given
+
+    return api_scopes() - {USERS_ADMIN}
+
+
+async def _run(settings: Settings, options: argparse.Namespace, email: str) -> str:
+    if settings.effective_migrate_on_start:  # development and test: the tables exist before the first account
+        from ..migrate import migrate  # noqa: PLC0415
+
+        await asyncio.to_thread(migrate, settings)
+    engine = create_engine(settings)
+    try:
+        accounts = _accounts(settings, engine)
+        if options.action == "create":
+            scopes = set(options.scope if options.scope is not None else default_scopes())
+            return await _create(accounts, email, scopes | ({USERS_ADMIN} if options.admin else set()), options)
+        async with session_transaction(accounts.sessions) as session:
+            row = await store.user_row(session, email=email)
+            if row is None:
+                raise Refused(f"no account has the email {email}")
+            if options.action == "set-password":
+                password_hash = await accounts.passwords.hash(_read_password())
+                await store.update_user(session, row.id, {"password_hash": password_hash})
+            else:
+                await store.update_user(session, row.id, {"is_active": False})
+        await accounts.end_user_sessions(row.id)
+        done = "has a new password" if options.action == "set-password" else "is deactivated"
+        return f"{email} {done}; its sessions are signed out"
+    finally:
+        await engine.dispose()
+
+
+async def _create(accounts: Accounts, email: str, scopes: set[str], options: argparse.Namespace) -> str:
+    password_hash = await accounts.passwords.hash(_read_password())
+    try:
+        async with session_transaction(accounts.sessions) as session:
+            user = await store.create_user(
+                session,
+                email=email,
+                password_hash=password_hash,
+                full_name=options.full_name,
+                scopes=sorted(scopes),
+                is_active=True,
+            )
+    except store.DuplicateEmailError:
+        raise Refused(f"an account with the email {email} already exists") from None
+    return f"created {user.email} ({user.id}) with scopes: {' '.join(user.scopes) or '(none)'}"
+
+
+def _accounts(settings: Settings, engine: AsyncEngine) -> Accounts:
+    sessions = create_sessions(engine)
+    keys = SigningKeys.from_settings(settings)
+    return Accounts(
+        sessions=sessions,
+        issuer=AccessTokenIssuer(keys, settings.auth_issuer, settings.auth_audience, settings.auth_access_token_ttl),
+        revoked=RevokedTokens(store.SqlRevokedTokenStore(sessions), leeway_s=settings.auth_leeway),
+        passwords=Passwords(),
+        refresh_ttl_s=settings.auth_refresh_token_ttl,
+    )
+
+
+def _read_password(prompts: Sequence[str] = ("Password: ", "Again: ")) -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompts[0])
+        if getpass.getpass(prompts[1]) != first:
+            raise Refused("the two passwords differ")
+        password = first
+    else:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    problem = password_problem(password)
+    if problem is not None:
+        raise Refused(problem)
+    return password

@@ -1,0 +1,103 @@
+"""Request and response models of the users resource. Strict: unknown fields and type coercion are refused. A
+password is accepted in requests only, never returned, and its field never echoes the value in a 422."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Final
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from ..core.accounts.grants import MAX_PASSWORD_LENGTH
+from ..core.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
+
+_EMAIL: Final = re.compile(r"^[^@\s\x00]{1,64}@[^@\s\x00]{1,255}\.[^@\s\x00]{1,63}$")
+_SCOPE: Final = r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$"
+
+
+def normalised_email(value: str) -> str:
+    """The stored form of an email: trimmed and case-folded (one account whatever the case typed)."""
+    email = value.strip().casefold()
+    if not _EMAIL.fullmatch(email):
+        raise ValueError("is not an email address (name@domain.tld)")
+    return email
+
+
+def _acceptable_password(value: str) -> str:
+    problem = password_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(normalised_email)]
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00]*$")]
+Password = Annotated[
+    str,
+    Field(
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=MAX_PASSWORD_LENGTH,
+        json_schema_extra={"format": "password", "writeOnly": True},
+    ),
+    AfterValidator(_acceptable_password),
+]
+Scope = Annotated[str, StringConstraints(pattern=_SCOPE)]
+Scopes = Annotated[list[Scope], Field(max_length=50, description="The scopes this user's tokens may carry")]
+
+
+class User(BaseModel):
+    """An account as the API shows it (never its password hash)."""
+
+    id: UUID
+    email: str
+    full_name: str
+    is_active: bool
+    scopes: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[User]
+    total: int = Field(description="Users in all pages")
+    limit: int
+    offset: int
+
+
+class UserIn(BaseModel):
+    """A new account (admins)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    email: Email
+    password: Password
+    full_name: FullName = ""
+    scopes: Scopes = Field(default_factory=list)
+    is_active: bool = True
+
+
+class UserPatch(BaseModel):
+    """Changes to any account (admins); a field not sent is kept. A new password or deactivation signs the user
+    out everywhere."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    email: Email | None = None
+    full_name: FullName | None = None
+    scopes: Scopes | None = None
+    is_active: bool | None = None
+    password: Password | None = None
+
+
+class MePatch(BaseModel):
+    """Changes to one's own account. A new password needs the current one and signs out every other session."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    full_name: FullName | None = None
+    password: Password | None = None
+    current_password: Annotated[
+        str | None, Field(max_length=MAX_PASSWORD_LENGTH, json_schema_extra={"format": "password", "writeOnly": True})
+    ] = None

@@ -1,0 +1,224 @@
+"""`/api/v1/users`: one's own account (`/me`, any signed-in user) and, with `users:admin`, every account.
+Deactivating or deleting a user, or giving them a new password, signs them out everywhere.
+
+Writes that end sessions commit the change first, in a transaction of their own, then end the sessions (each
+revocation its own transaction too): one writer at a time, which SQLite needs, and no signed-out session left
+behind a change that was rolled back."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+from uuid import UUID
+
+from fastapi import Body, Query, Request, status
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from ..api.auth import Principal
+from ..api.dependencies import DatabaseSessionDep
+from ..api.json_body import JSON_BODY
+from ..api.paths import API_V1
+from ..context import app_context
+from ..database import session_transaction
+from ..problems import problem_openapi_responses
+from ..route_guards import api_router
+from . import store
+from .accounts import Accounts
+from .models import MePatch, User, UserIn, UserPage, UserPatch
+from .scopes import ADMIN, SIGNED_IN
+
+router = api_router(prefix=f"{API_V1}/users", tags=["users"], description="Accounts: your own, and (admins) all.")
+
+WRONG_PASSWORD: Final = "current_password is missing or wrong: it is needed to set a new password"  # noqa: S105
+DUPLICATE_EMAIL: Final = "An account with this email already exists"
+_DETAILS: Final = {404: "User 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist", 409: DUPLICATE_EMAIL}
+
+USER_EXAMPLES: dict[str, Any] = {
+    "reader": {
+        "summary": "An account that may read items",
+        "value": {"email": "ada@example.com", "password": "correct horse battery", "scopes": ["items:read"]},
+    },
+    "complete": {
+        "summary": "Every field",
+        "value": {
+            "email": "grace@example.com",
+            "password": "a long passphrase of hers",
+            "full_name": "Grace Hopper",
+            "scopes": ["items:read", "items:write"],
+            "is_active": True,
+        },
+    },
+}
+PATCH_EXAMPLES: dict[str, Any] = {
+    "deactivate": {"summary": "Disable the account (signs it out everywhere)", "value": {"is_active": False}},
+    "scopes": {"summary": "Change what the account may do", "value": {"scopes": ["items:read"]}},
+}
+ME_EXAMPLES: dict[str, Any] = {
+    "name": {"summary": "Change your name", "value": {"full_name": "Ada Lovelace"}},
+    "password": {
+        "summary": "Change your password (signs out your other sessions)",
+        "value": {"current_password": "correct horse battery", "password": "an even longer passphrase"},
+    },
+}
+
+
+def _not_found(user_id: UUID | str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"User {user_id} does not exist")
+
+
+def _accounts(request: Request) -> Accounts:
+    return app_context(request.app).component(Accounts)
+
+
+@router.get("/me", summary="Your account", dependencies=SIGNED_IN, responses=problem_openapi_responses(404))
+async def get_me(principal: Principal, session: DatabaseSessionDep) -> User:
+    user = await store.get_user(session, UUID(principal.subject))
+    if user is None:
+        raise _not_found(principal.subject)
+    return user
+
+
+@router.patch(
+    "/me",
+    summary="Change your account",
+    dependencies=[*SIGNED_IN, *JSON_BODY],
+    responses=problem_openapi_responses(400, 404, 413, 415, 422),
+)
+async def update_me(
+    request: Request, principal: Principal, changes: Annotated[MePatch, Body(openapi_examples=ME_EXAMPLES)]
+) -> User:
+    user_id = UUID(principal.subject)
+    accounts = _accounts(request)
+    async with session_transaction(accounts.sessions) as session:
+        row = await store.user_row(session, user_id=user_id)
+        if row is None:
+            raise _not_found(user_id)
+        values: dict[str, Any] = {}
+        if changes.full_name is not None:
+            values["full_name"] = changes.full_name
+        if changes.password is not None:
+            matches, _ = await accounts.passwords.verify(changes.current_password or "", row.password_hash)
+            if not matches:
+                raise HTTPException(status.HTTP_400_BAD_REQUEST, WRONG_PASSWORD)
+            values["password_hash"] = await accounts.passwords.hash(changes.password)
+        user = await store.update_user(session, user_id, values)
+    if user is None:
+        raise _not_found(user_id)
+    if changes.password is not None:
+        await accounts.end_user_sessions(user_id, keep_token_id=principal.token_id)
+    return user
+
+
+@router.get("", summary="List users", dependencies=ADMIN, responses=problem_openapi_responses(422))
+async def list_users(
+    session: DatabaseSessionDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Users to skip")] = 0,
+) -> UserPage:
+    users, total = await store.page_users(session, limit=limit, offset=offset)
+    return UserPage(items=users, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "",
+    summary="Create a user",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[*ADMIN, *JSON_BODY],
+    responses=problem_openapi_responses(400, 409, 413, 415, 422, details=_DETAILS),
+)
+async def create_user(
+    request: Request,
+    data: Annotated[UserIn, Body(openapi_examples=USER_EXAMPLES)],
+    session: DatabaseSessionDep,
+    response: Response,
+) -> User:
+    password_hash = await _accounts(request).passwords.hash(data.password)
+    try:
+        user = await store.create_user(
+            session,
+            email=data.email,
+            password_hash=password_hash,
+            full_name=data.full_name,
+            scopes=data.scopes,
+            is_active=data.is_active,
+        )
+    except store.DuplicateEmailError:
+        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_EMAIL) from None
+    response.headers["Location"] = str(request.url_for("get_user", user_id=user.id).path)
+    return user
+
+
+@router.get(
+    "/{user_id}",
+    summary="Read a user",
+    dependencies=ADMIN,
+    responses=problem_openapi_responses(404, 422, details=_DETAILS),
+)
+async def get_user(user_id: UUID, session: DatabaseSessionDep) -> User:
+    user = await store.get_user(session, user_id)
+    if user is None:
+        raise _not_found(user_id)
+    return user
+
+
+@router.patch(
+    "/{user_id}",
+    summary="Change a user",
+    description="A new password or `is_active: false` signs the user out everywhere.",
+    dependencies=[*ADMIN, *JSON_BODY],
+    responses=problem_openapi_responses(400, 404, 409, 413, 415, 422, details=_DETAILS),
+)
+async def update_user(
+    request: Request, user_id: UUID, changes: Annotated[UserPatch, Body(openapi_examples=PATCH_EXAMPLES)]
+) -> User:
+    accounts = _accounts(request)
+    values: dict[str, Any] = changes.model_dump(exclude_unset=True, exclude={"password"})
+    if None in (values.get(name, "") for name in ("email", "full_name", "scopes", "is_active")):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "email, full_name, scopes and is_active cannot be null")
+    if changes.password is not None:
+        values["password_hash"] = await accounts.passwords.hash(changes.password)
+    try:
+        async with session_transaction(accounts.sessions) as session:
+            user = await store.update_user(session, user_id, values)
+    except store.DuplicateEmailError:
+        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_EMAIL) from None
+    if user is None:
+        raise _not_found(user_id)
+    if changes.password is not None or changes.is_active is False:
+        await accounts.end_user_sessions(user_id)
+    return user
+
+
+@router.post(
+    "/{user_id}/deactivate",
+    summary="Deactivate a user",
+    description="The account can no longer log in, and its sessions end on every replica within about a second.",
+    dependencies=ADMIN,
+    responses=problem_openapi_responses(404, 422, details=_DETAILS),
+)
+async def deactivate_user(request: Request, user_id: UUID) -> User:
+    accounts = _accounts(request)
+    async with session_transaction(accounts.sessions) as session:
+        user = await store.update_user(session, user_id, {"is_active": False})
+    if user is None:
+        raise _not_found(user_id)
+    await accounts.end_user_sessions(user_id)
+    return user
+
+
+@router.delete(
+    "/{user_id}",
+    summary="Delete a user",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    dependencies=ADMIN,
+    responses=problem_openapi_responses(404, 422, details=_DETAILS),
+)
+async def delete_user(request: Request, user_id: UUID) -> Response:
+    accounts = _accounts(request)
+    await accounts.end_user_sessions(user_id)  # first: deleting the user deletes its refresh tokens
+    async with session_transaction(accounts.sessions) as session:
+        deleted = await store.delete_user(session, user_id)
+    if not deleted:
+        raise _not_found(user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,168 @@
+"""The accounts' SQL: users, refresh tokens and revoked token ids, each function in the caller's session (its
+transaction), except `SqlRevokedTokenStore`, which commits each revocation on its own (a revocation must last even
+when the request that made it fails afterwards)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..database import session_transaction
+from .models import User
+from .table import refresh_tokens, revoked_tokens, users
+
+
+class DuplicateEmailError(Exception):
+    """Another account already has this email (409)."""
+
+
+def _user(row: Any) -> User:
+    return User.model_validate({name: value for name, value in row._mapping.items() if name != "password_hash"})
+
+
+async def user_row(session: AsyncSession, *, user_id: UUID | None = None, email: str | None = None) -> Any:
+    """The user's row (its password hash included), by id or by normalised email; None when there is none."""
+    condition = users.c.id == user_id if user_id is not None else users.c.email == email
+    return (await session.execute(select(users).where(condition))).first()
+
+
+async def get_user(session: AsyncSession, user_id: UUID) -> User | None:
+    row = await user_row(session, user_id=user_id)
+    return None if row is None else _user(row)
+
+
+async def page_users(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[User], int]:
+    query = select(users).order_by(users.c.created_at, users.c.id).limit(limit).offset(offset)
+    rows = (await session.execute(query)).all()
+    total = (await session.execute(select(func.count()).select_from(users))).scalar_one()
+    return [_user(row) for row in rows], total
+
+
+async def create_user(
+    session: AsyncSession, *, email: str, password_hash: str, full_name: str, scopes: Sequence[str], is_active: bool
+) -> User:
+    now = datetime.now(UTC)
+    values = {
+        "id": uuid.uuid4(),
+        "email": email,
+        "full_name": full_name,
+        "is_active": is_active,
+        "scopes": sorted(set(scopes)),
+        "password_hash": password_hash,
+        "created_at": now,
+        "updated_at": now,
+    }
+    try:
+        async with session.begin_nested():
+            row = (await session.execute(insert(users).values(values).returning(*users.c))).one()
+    except IntegrityError as exc:
+        raise DuplicateEmailError from exc
+    return _user(row)
+
+
+async def update_user(session: AsyncSession, user_id: UUID, changes: Mapping[str, Any]) -> User | None:
+    values = {**changes, "updated_at": datetime.now(UTC)}
+    if "scopes" in values:
+        values["scopes"] = sorted(set(values["scopes"]))
+    try:
+        async with session.begin_nested():
+            statement = update(users).where(users.c.id == user_id).values(values).returning(*users.c)
+            row = (await session.execute(statement)).first()
+    except IntegrityError as exc:
+        raise DuplicateEmailError from exc
+    return None if row is None else _user(row)
+
+
+async def delete_user(session: AsyncSession, user_id: UUID) -> bool:
+    result = await session.execute(delete(users).where(users.c.id == user_id).returning(users.c.id))
+    return result.first() is not None
+
+
+# --- refresh tokens ---
+
+
+async def add_refresh_token(session: AsyncSession, values: Mapping[str, Any]) -> None:
+    await session.execute(insert(refresh_tokens).values({**values, "created_at": datetime.now(UTC)}))
+
+
+async def refresh_token_row(session: AsyncSession, token_hash: str) -> Any:
+    query = select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
+    return (await session.execute(query)).first()
+
+
+async def spend_refresh_token(session: AsyncSession, token_hash: str) -> bool:
+    """Mark the token used; False when it already was (or was revoked): exactly one of two racing requests wins."""
+    statement = (
+        update(refresh_tokens)
+        .where(
+            refresh_tokens.c.token_hash == token_hash,
+            refresh_tokens.c.used_at.is_(None),
+            refresh_tokens.c.revoked_at.is_(None),
+        )
+        .values(used_at=datetime.now(UTC))
+        .returning(refresh_tokens.c.token_hash)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def family_of_access_token(session: AsyncSession, token_id: str) -> str | None:
+    query = select(refresh_tokens.c.family_id).where(refresh_tokens.c.access_token_id == token_id).limit(1)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def end_sessions(
+    session: AsyncSession, *, family_id: str | None = None, user_id: UUID | None = None, keep_family: str | None = None
+) -> list[tuple[str, int]]:
+    """Revoke the refresh tokens of a family, or of every family of a user (but `keep_family`). Returns the access
+    token ids issued with them that have not expired yet, with their expiry: the caller revokes those."""
+    condition = (
+        refresh_tokens.c.family_id == family_id if family_id is not None else refresh_tokens.c.user_id == user_id
+    )
+    if keep_family is not None:
+        condition = condition & (refresh_tokens.c.family_id != keep_family)
+    now = int(time.time())
+    live = select(refresh_tokens.c.access_token_id, refresh_tokens.c.access_expires_at).where(
+        condition, refresh_tokens.c.access_expires_at > now
+    )
+    access = [(token_id, expires_at) for token_id, expires_at in (await session.execute(live)).all()]
+    await session.execute(
+        update(refresh_tokens)
+        .where(condition, or_(refresh_tokens.c.revoked_at.is_(None)))
+        .values(revoked_at=datetime.now(UTC))
+    )
+    await session.execute(delete(refresh_tokens).where(refresh_tokens.c.expires_at <= now))  # keep the table small
+    return access
+
+
+# --- revoked access tokens (core/revoked_tokens.py) ---
+
+
+class SqlRevokedTokenStore:
+    """`RevokedTokenStore` in the `revoked_tokens` table; each call is its own transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def add(self, token_id: str, until: float) -> None:
+        async with session_transaction(self._sessions) as session:
+            current = await session.execute(select(revoked_tokens.c.until).where(revoked_tokens.c.token_id == token_id))
+            known = current.scalar_one_or_none()
+            if known is None:
+                await session.execute(insert(revoked_tokens).values(token_id=token_id, until=until))
+            elif known < until:
+                statement = update(revoked_tokens).where(revoked_tokens.c.token_id == token_id).values(until=until)
+                await session.execute(statement)
+
+    async def live(self, now: float) -> dict[str, float]:
+        async with session_transaction(self._sessions) as session:
+            await session.execute(delete(revoked_tokens).where(revoked_tokens.c.until <= now))
+            rows = await session.execute(select(revoked_tokens.c.token_id, revoked_tokens.c.until))
+            return {token_id: float(until) for token_id, until in rows.all()}

@@ -162,9 +162,6 @@ SERVICE_TAGS: Final = (
 def document_tags(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular post-processing hook: the document's `tags` are the installed apps' own (in `INSTALLED_APPS`
     order), then the service's, so a new resource needs no edit to shared settings to describe its tag."""
-    resources: list[dict[str, str]] = []
-    for config in apps.get_app_configs():  # an app with several tags lists them in `openapi_tags`
-        tag = getattr(config, "openapi_tag", None)
-        resources += [tag] if tag else getattr(config, "openapi_tags", ())
-    result["tags"] = [*(dict(tag) for tag in resources), *(dict(tag) for tag in SERVICE_TAGS)]
+    resources = [getattr(config, "openapi_tag", None) for config in apps.get_app_configs()]
+    result["tags"] = [*(dict(tag) for tag in resources if tag), *(dict(tag) for tag in SERVICE_TAGS)]
     return result

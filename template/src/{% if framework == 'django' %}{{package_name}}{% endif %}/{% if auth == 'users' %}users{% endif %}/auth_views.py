@@ -18,12 +18,12 @@ from django.conf import settings as django_settings
 from django.db.models import Q
 from django.http import HttpResponse, QueryDict
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import parsers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..api.base import PublicAPIView, ServiceAPIView
-from ..api.schema import ProblemSerializer, problem_responses
+from ..api.schema import problem_responses
 from ..api.scopes import ScopeDeclaration
 from ..core.accounts.grants import INVALID_CREDENTIALS, NO_STORE_HEADERS, OAuthError, PasswordGrant, parse_grant
 from ..core.accounts.login_limits import login_budgets
@@ -78,42 +78,47 @@ def login_refused(request: Request, account: str | None) -> Verdict | None:
 # --- the token endpoint ---------------------------------------------------------------------------------------
 
 
-class TokenRequestSerializer(serializers.Serializer[Any]):
-    """An RFC 6749 token request (`application/x-www-form-urlencoded`)."""
+FORM_MEDIA_TYPE: Final = "application/x-www-form-urlencoded"
+TOO_MANY_DETAIL: Final = "Too many login attempts: wait Retry-After seconds"
+TOKEN_REQUEST: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["grant_type"],
+    "properties": {
+        "grant_type": {"type": "string", "enum": ["password", "refresh_token"]},
+        "username": {"type": "string", "description": "The account's email (grant_type=password)"},
+        "password": {"type": "string", "format": "password", "writeOnly": True},
+        "refresh_token": {"type": "string", "description": "grant_type=refresh_token"},
+        "scope": {"type": "string", "description": "Space-separated scopes wanted (default: all the account holds)"},
+    },
+}
+TOKEN_RESPONSE: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["access_token", "token_type", "expires_in", "refresh_token", "scope"],
+    "properties": {
+        "access_token": {"type": "string", "description": "A JWT: send it as `Authorization: Bearer <token>`"},
+        "token_type": {"type": "string", "enum": ["bearer"]},
+        "expires_in": {"type": "integer", "description": "Seconds the access token lives"},
+        "refresh_token": {"type": "string", "description": "Single use: exchange it for the next pair"},
+        "scope": {"type": "string", "description": "The scopes granted, space-separated"},
+    },
+}
+OAUTH_PROBLEM: Final[dict[str, Any]] = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Problem"},
+        {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+    ]
+}
 
-    grant_type = serializers.ChoiceField(choices=["password", "refresh_token"])
-    username = serializers.CharField(required=False, help_text="The email (grant_type=password)")
-    password = serializers.CharField(required=False, help_text="The password (grant_type=password)")
-    refresh_token = serializers.CharField(required=False, help_text="The refresh token (grant_type=refresh_token)")
-    scope = serializers.CharField(
-        required=False, help_text="Space-separated scopes to ask for; by default every scope the user holds"
-    )
 
-    class Meta:
-        ref_name = "TokenRequest"
+class FormOnly(parsers.FormParser):
+    """Any body is read as a form: a token request of another media type gets RFC 6749's `invalid_request`."""
 
+    media_type = "*/*"
 
-class TokenResponseSerializer(serializers.Serializer[Any]):
-    access_token = serializers.CharField(help_text="A JWT: send it as `Authorization: Bearer <access_token>`")
-    token_type = serializers.ChoiceField(choices=["bearer"])
-    expires_in = serializers.IntegerField(help_text="Seconds the access token stays valid")
-    refresh_token = serializers.CharField(help_text="Single use: exchange it for new tokens (grant_type=refresh_token)")
-    scope = serializers.CharField(help_text="The scopes the access token carries, space-separated")
-
-    class Meta:
-        ref_name = "TokenResponse"
-
-
-class OAuthProblemSerializer(ProblemSerializer):
-    """A refused token request: a problem (RFC 9457) carrying RFC 6749's `error`."""
-
-    error = serializers.ChoiceField(
-        choices=["invalid_request", "invalid_grant", "unsupported_grant_type", "invalid_scope"],
-        help_text="The RFC 6749 error code (section 5.2)",
-    )
-
-    class Meta:
-        ref_name = "OAuthProblem"
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        if (media_type or "").partition(";")[0].strip().lower() != FORM_MEDIA_TYPE:
+            raise OAuthError("invalid_request", f"the token endpoint takes {FORM_MEDIA_TYPE}")
+        return super().parse(stream, media_type, parser_context)
 
 
 def _token_example(name: str, value: dict[str, str], summary: str) -> OpenApiExample:
@@ -129,14 +134,15 @@ TOKEN_EXAMPLES: Final = [
         "Log in with an email and password",
     ),
     _token_example(
-        "refresh_token",
+        "refresh",
         {"grant_type": "refresh_token", "refresh_token": "kxW1c0Vn2Yf3m8L0b6J9sQ4pR7tU5vZ2aD8eG1hK3lM"},
-        "Exchange a refresh token for new tokens",
+        "Exchange a refresh token for the next pair",
     ),
 ]
 _OAUTH_400: Final = OpenApiResponse(
-    response=OAuthProblemSerializer,
-    description="Bad Request: the grant is refused (RFC 6749 `error`)",
+    response=OAUTH_PROBLEM,
+    description="Refused (RFC 6749 section 5.2): `error` is invalid_request, invalid_grant, "
+    "unsupported_grant_type or invalid_scope",
     examples=[
         OpenApiExample(
             "invalid_grant",
@@ -159,33 +165,34 @@ class TokenView(PublicAPIView):
     """`POST /api/v1/auth/token`: anyone may ask; the grant says who they are."""
 
     http_method_names = ("post",)
-    parser_classes = (parsers.FormParser,)
+    parser_classes = (FormOnly,)
 
     @extend_schema(
-        summary="Get tokens: log in, or refresh",
-        description="RFC 6749, form-encoded. `grant_type=password` with `username` (the email) and `password`; "
-        "`grant_type=refresh_token` with `refresh_token` (single use: the answer carries the next one; presenting "
-        "a spent one again revokes every token of that login). An unknown email, a wrong password and a disabled "
-        "account get the same answer.",
+        summary="Log in, or refresh a login",
+        description="RFC 6749, form-encoded: `grant_type=password` with `username` (the email) and `password`, or "
+        "`grant_type=refresh_token` with `refresh_token`; optional `scope`. A refresh token is single use: the "
+        "answer carries the next one, and presenting a spent one again ends that login. Unknown email, wrong "
+        "password and disabled account get the same answer.",
         operation_id="issue_token",
         tags=["auth"],
-        request={"application/x-www-form-urlencoded": TokenRequestSerializer},
+        request={FORM_MEDIA_TYPE: TOKEN_REQUEST},
         responses={
-            200: TokenResponseSerializer,
+            200: OpenApiResponse(response=TOKEN_RESPONSE, description="Tokens (RFC 6749 section 5.1), never cached"),
             (400, "application/problem+json"): _OAUTH_400,
-            **problem_responses(413, 415, instance=TOKEN_PATH),
+            **problem_responses(413, instance=TOKEN_PATH),
         },
         examples=TOKEN_EXAMPLES,
     )
     def post(self, request: Request) -> HttpResponse:
-        data: QueryDict = request.data  # type: ignore[assignment]  # FormParser's
-        form = {name: data.getlist(name) for name in data}
         try:
+            data: QueryDict = request.data  # type: ignore[assignment]  # FormOnly's (it may refuse the body)
+            form = {name: data.getlist(name) for name in data}
             grant = parse_grant(form)
             account = grant.username if isinstance(grant, PasswordGrant) else None
             refused = login_refused(request, account)
             if refused is not None:
-                raise exceptions.Throttled(wait=refused.retry_after_s)
+                headers = {"Retry-After": str(refused.retry_after_s), **NO_STORE_HEADERS}
+                return problem_response(429, TOO_MANY_DETAIL, request.path, headers=headers)
             body = password_grant(grant) if isinstance(grant, PasswordGrant) else refresh_grant(grant)
         except OAuthError as refusal:
             return problem_response(  # DRF sends any HttpResponse as it is

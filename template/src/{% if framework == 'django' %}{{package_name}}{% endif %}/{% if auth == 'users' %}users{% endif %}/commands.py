@@ -6,8 +6,9 @@
 
 A password is read from standard input: typed twice without echo on a terminal, else the first line of what is
 piped in (`printf '%s\\n' "$PASSWORD" | ...`). It never appears on the command line (shell history, `ps`), in a
-log or in an error message. `--admin` grants every scope the service's views declare (`users:admin` among them) and
-the Django admin (/admin/). Django's `manage.py createsuperuser` works as well.
+log or in an error message. Without `--scope` the user holds every scope the service's views declare but
+`users:admin`, which `--admin` adds (with the Django admin, /admin/). Django's `manage.py createsuperuser` works
+as well.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from .scopes import ADMIN_SCOPE
+
 EXIT_USAGE = 2
 
 
@@ -26,12 +29,21 @@ def parser(program: str) -> argparse.ArgumentParser:
     actions = commands.add_subparsers(dest="action", required=True, metavar="{create,set-password,deactivate}")
     create = actions.add_parser("create", help="create a user (password on standard input)")
     create.add_argument("email")
-    create.add_argument("--scope", action="append", default=[], metavar="SCOPE", help="a scope to grant (repeat)")
+    create.add_argument(
+        "--scope", action="append", default=None, metavar="SCOPE", help="a scope it holds (repeat); default: all"
+    )
     create.add_argument("--full-name", default="", help="the user's name")
-    create.add_argument("--admin", action="store_true", help="every declared scope, and the admin site")
+    create.add_argument("--admin", action="store_true", help=f"may manage every account ({ADMIN_SCOPE}), and /admin/")
     actions.add_parser("set-password", help="set a user's password (standard input)").add_argument("email")
     actions.add_parser("deactivate", help="deactivate a user and revoke their tokens").add_argument("email")
     return commands
+
+
+def default_scopes() -> frozenset[str]:
+    """Every scope the service's views declare but users:admin: what a new account holds without --scope."""
+    from ..api.scopes import declared_scopes  # noqa: PLC0415 - imports the views
+
+    return declared_scopes() - {ADMIN_SCOPE}
 
 
 def read_password(stdin: TextIO, *, confirm: bool = True) -> str:
@@ -90,11 +102,9 @@ def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - o
             accounts.change_password(user, password)
             print(f"password of {user.email} changed; their sessions are revoked")
             return 0
-        scopes = set(options.scope)
+        scopes = set(options.scope if options.scope is not None else default_scopes())
         if options.admin:
-            from ..api.scopes import declared_scopes  # noqa: PLC0415 - imports the views
-
-            scopes |= declared_scopes()
+            scopes.add(ADMIN_SCOPE)
         created = accounts.create_user(options.email, password, full_name=options.full_name, scopes=scopes)
         if options.admin:
             created.is_staff = created.is_superuser = True

@@ -38,7 +38,7 @@ class UserCreateSerializer(StrictInputSerializer):
     is_active = serializers.BooleanField(required=False, default=True)
 
     class Meta:
-        ref_name = "UserCreate"
+        ref_name = "UserIn"
 
 
 class UserUpdateSerializer(StrictInputSerializer):
@@ -53,13 +53,12 @@ class UserUpdateSerializer(StrictInputSerializer):
     is_active = serializers.BooleanField(required=False)
 
     class Meta:
-        ref_name = "UserUpdate"
+        ref_name = "UserPatch"
 
 
 class MeUpdateSerializer(StrictInputSerializer):
-    """A change to one's own account. A new password needs the current one."""
+    """Changes to one's own account. A new password needs the current one and signs out every other session."""
 
-    email = StrictEmailField(required=False, max_length=254, help_text=EMAIL_HELP)
     full_name = StrictCharField(required=False, allow_blank=True, max_length=200)
     password = StrictCharField(
         required=False, min_length=12, max_length=1024, trim_whitespace=False, help_text=PASSWORD_HELP
@@ -69,7 +68,7 @@ class MeUpdateSerializer(StrictInputSerializer):
     )
 
     class Meta:
-        ref_name = "MeUpdate"
+        ref_name = "MePatch"
 
 
 class UserSerializer(serializers.ModelSerializer[User]):

@@ -11,9 +11,11 @@ from typing import Any, ClassVar, Final
 from uuid import UUID
 
 from django.contrib.auth.hashers import check_password
+from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,8 +31,8 @@ from .serializers import MeUpdateSerializer, UserCreateSerializer, UserSerialize
 
 USERS_PATH: Final = "/api/v1/users"
 _USER_INSTANCE: Final = f"{USERS_PATH}/3fa85f64-5717-4562-b3fc-2c963f66afa6"
-EMAIL_TAKEN: Final = "A user with this email already exists"
-WRONG_CURRENT_PASSWORD: Final = "The current password is not correct"  # noqa: S105 - a message
+EMAIL_TAKEN: Final = "An account with this email already exists"
+REAUTHENTICATION_NEEDED: Final = "current_password is missing or wrong: it is needed to set a new password"
 _DETAILS: Final = {404: "User 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist", 409: EMAIL_TAKEN}
 _ONE_USER_ERRORS: Final = problem_responses(404, 422, instance=_USER_INSTANCE, field="path.user_id", details=_DETAILS)
 USER_ID = OpenApiParameter("user_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
@@ -75,6 +77,11 @@ class EmailTaken(exceptions.APIException):
     default_detail = EMAIL_TAKEN
 
 
+class WrongCurrentPassword(exceptions.APIException):
+    status_code = 400
+    default_detail = REAUTHENTICATION_NEEDED
+
+
 def password_refused(refused: accounts.PasswordRefused) -> RequestValidationError:
     return RequestValidationError([{"field": "body.password", "message": message} for message in refused.messages])
 
@@ -91,9 +98,9 @@ def signed_in_user(request: Request) -> tuple[User, Principal]:
     principal = request.auth
     assert isinstance(principal, Principal)  # noqa: S101 - ScopePermission let only verified tokens through
     key = _uuid(principal.subject)
-    user = None if key is None else User.objects.filter(pk=key, is_active=True).first()
-    if user is None:
-        raise exceptions.AuthenticationFailed("The bearer token is not valid")
+    user = None if key is None else User.objects.filter(pk=key).first()
+    if user is None:  # deleted since the token was issued (its tokens are revoked: a token of another issuer)
+        raise exceptions.NotFound(f"User {principal.subject} does not exist")
     return user, principal
 
 
@@ -121,7 +128,11 @@ def apply_changes(user: User, changes: dict[str, Any], *, keep_family: str | Non
             accounts.check_password_policy(password, user)
         except accounts.PasswordRefused as refused:
             raise password_refused(refused) from None
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # taken by another request since the check
+        raise EmailTaken from None
     if password is not None:
         accounts.change_password(user, password, keep_family=keep_family)
     if deactivating:
@@ -137,9 +148,9 @@ class MeView(ServiceAPIView):
 
     @extend_schema(
         summary="Read your account",
-        operation_id="read_me",
+        operation_id="get_me",
         tags=["users"],
-        responses={200: UserSerializer},
+        responses={200: UserSerializer, **problem_responses(404, instance=f"{USERS_PATH}/me")},
     )
     def get(self, request: Request) -> Response:
         user, _ = signed_in_user(request)
@@ -153,7 +164,7 @@ class MeView(ServiceAPIView):
         request=MeUpdateSerializer,
         responses={
             200: UserSerializer,
-            **problem_responses(400, 409, 413, 415, 422, instance=f"{USERS_PATH}/me", details=_DETAILS),
+            **problem_responses(400, 404, 413, 415, 422, instance=f"{USERS_PATH}/me"),
         },
         examples=ME_EXAMPLES,
     )
@@ -162,8 +173,7 @@ class MeView(ServiceAPIView):
         changes = validated(request, MeUpdateSerializer)
         current = changes.pop("current_password", None)
         if "password" in changes and (current is None or not check_password(current, user.password)):
-            error = {"field": "body.current_password", "message": WRONG_CURRENT_PASSWORD}
-            raise RequestValidationError([error])
+            raise WrongCurrentPassword
         session = RefreshToken.objects.filter(access_token_id=principal.token_id).values_list("family", flat=True)
         return Response(UserSerializer(apply_changes(user, changes, keep_family=session.first())).data)
 
@@ -202,6 +212,14 @@ class MeView(ServiceAPIView):
             **problem_responses(400, 404, 409, 413, 415, 422, instance=_USER_INSTANCE, details=_DETAILS),
         },
         examples=UPDATE_EXAMPLES,
+    ),
+    deactivate=extend_schema(
+        summary="Deactivate a user",
+        description="The account can no longer log in, and its sessions end on every replica within about a second.",
+        operation_id="deactivate_user",
+        parameters=[USER_ID],
+        request=None,
+        responses={200: UserSerializer, **_ONE_USER_ERRORS},
     ),
     destroy=extend_schema(
         summary="Delete a user",
@@ -250,6 +268,12 @@ class UserViewSet(mixins.ListModelMixin, ServiceViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self.get_object()
         return Response(UserSerializer(apply_changes(user, validated(request, UserUpdateSerializer))).data)
+
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = self.get_object()
+        accounts.deactivate(user)
+        return Response(UserSerializer(user).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         accounts.delete(self.get_object())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Iterable
 from typing import Any, ClassVar, Final
 
 from django.conf import settings as django_settings
@@ -19,10 +20,12 @@ from django.db.models import Q
 from django.http import HttpResponse, QueryDict
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import parsers, status
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..api.base import PublicAPIView, ServiceAPIView
+from ..api.negotiation import JSONOnlyNegotiation
 from ..api.schema import problem_responses
 from ..api.scopes import ScopeDeclaration
 from ..core.accounts.grants import INVALID_CREDENTIALS, NO_STORE_HEADERS, OAuthError, PasswordGrant, parse_grant
@@ -113,8 +116,6 @@ OAUTH_PROBLEM: Final[dict[str, Any]] = {
 class FormOnly(parsers.FormParser):
     """Any body is read as a form: a token request of another media type gets RFC 6749's `invalid_request`."""
 
-    media_type = "*/*"
-
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         if (media_type or "").partition(";")[0].strip().lower() != FORM_MEDIA_TYPE:
             raise OAuthError("invalid_request", f"the token endpoint takes {FORM_MEDIA_TYPE}")
@@ -161,11 +162,19 @@ _OAUTH_400: Final = OpenApiResponse(
 )
 
 
+class FormOnlyNegotiation(JSONOnlyNegotiation):
+    """The token endpoint's one parser reads every body (and refuses what is not a form, the RFC 6749 way)."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
+
+
 class TokenView(PublicAPIView):
     """`POST /api/v1/auth/token`: anyone may ask; the grant says who they are."""
 
     http_method_names = ("post",)
     parser_classes = (FormOnly,)
+    content_negotiation_class = FormOnlyNegotiation
 
     @extend_schema(
         summary="Log in, or refresh a login",

@@ -31,7 +31,7 @@ from ..api.scopes import ScopeDeclaration
 from ..core.accounts.grants import INVALID_CREDENTIALS, NO_STORE_HEADERS, OAuthError, PasswordGrant, parse_grant
 from ..core.accounts.login_limits import login_budgets
 from ..core.auth import Principal
-from ..core.limits import Rate, Verdict, client_identity, parse_rate
+from ..core.limits import MemoryBuckets, Rate, Verdict, client_identity, parse_rate
 from ..integrations import wiring
 from ..problems import problem_response
 from .models import RefreshToken
@@ -55,9 +55,13 @@ def _rate(text: str) -> Rate:
     return parse_rate(text)
 
 
+_FALLBACK: Final = MemoryBuckets()
+"""Where the budgets are spent while the store (Redis) fails: this process's memory, so that an outage of Redis
+neither stops logins nor lifts the brute-force limits."""
+
+
 def login_refused(request: Request, account: str | None) -> Verdict | None:
-    """The verdict refusing this attempt, or None. A failing store lets it through (logged): the limits must not
-    become the outage."""
+    """The verdict refusing this attempt, or None. While the store fails, the budgets are this process's (logged)."""
     store = wiring().login_attempts
     if store is None:
         return None
@@ -68,11 +72,14 @@ def login_refused(request: Request, account: str | None) -> Verdict | None:
         _rate(settings.auth_login_limit_per_account),
     )
     for key, rate in login_budgets(address, account, per_address, per_account):
-        try:
-            verdict = store.spend(key, rate)
-        except store.errors as exc:
-            logger.warning("Login limit not checked (%s unavailable: %s)", store.name, type(exc).__name__)
-            continue
+        verdict = _FALLBACK.spend(key, rate) if not store.available() else None
+        if verdict is None:
+            try:
+                verdict = store.spend(key, rate)
+                store.record_success()
+            except store.errors as exc:
+                store.record_failure(exc)  # the store's owner logs it, at a bounded rate
+                verdict = _FALLBACK.spend(key, rate)
         if not verdict.allowed:
             return verdict
     return None

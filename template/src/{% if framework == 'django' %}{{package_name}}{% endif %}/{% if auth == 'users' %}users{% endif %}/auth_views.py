@@ -121,11 +121,12 @@ OAUTH_PROBLEM: Final[dict[str, Any]] = {
 
 
 class FormOnly(parsers.FormParser):
-    """Any body is read as a form: a token request of another media type gets RFC 6749's `invalid_request`."""
+    """Any body is read as a form: a token request of another media type gets a 415 carrying RFC 6749's
+    `invalid_request`."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         if (media_type or "").partition(";")[0].strip().lower() != FORM_MEDIA_TYPE:
-            raise OAuthError("invalid_request", f"the token endpoint takes {FORM_MEDIA_TYPE}")
+            raise OAuthError("invalid_request", f"the token endpoint takes {FORM_MEDIA_TYPE}", status=415)
         return super().parse(stream, media_type, parser_context)
 
 
@@ -195,7 +196,7 @@ class TokenView(PublicAPIView):
         responses={
             200: OpenApiResponse(response=TOKEN_RESPONSE, description="Tokens (RFC 6749 section 5.1), never cached"),
             (400, "application/problem+json"): _OAUTH_400,
-            **problem_responses(413, instance=TOKEN_PATH),
+            **problem_responses(413, 415, instance=TOKEN_PATH),
         },
         examples=TOKEN_EXAMPLES,
     )

@@ -91,7 +91,7 @@ _TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
             }
         },
     },
-    **problem_openapi_responses(413, 429),
+    **problem_openapi_responses(413, 415, 429),
 }
 
 
@@ -157,7 +157,7 @@ async def jwks(request: Request) -> Response:
 async def _form(request: Request) -> dict[str, list[str]]:
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != FORM_MEDIA_TYPE:
-        raise OAuthError("invalid_request", f"the token endpoint takes {FORM_MEDIA_TYPE}")
+        raise OAuthError("invalid_request", f"the token endpoint takes {FORM_MEDIA_TYPE}", status=415)
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise OAuthError("invalid_request", f"the form is over {MAX_FORM_BYTES} bytes")

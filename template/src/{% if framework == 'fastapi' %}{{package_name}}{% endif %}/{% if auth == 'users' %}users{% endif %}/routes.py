@@ -19,6 +19,8 @@ from ..api.dependencies import DatabaseSessionDep
 from ..api.json_body import JSON_BODY
 from ..api.paths import API_V1
 from ..context import app_context
+from ..core import auth
+from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..database import session_transaction
 from ..problems import problem_openapi_responses
 from ..route_guards import api_router
@@ -62,8 +64,30 @@ ME_EXAMPLES: dict[str, Any] = {
 }
 
 
+def _errors(*statuses: int, invalid: str, message: str) -> dict[int | str, dict[str, Any]]:
+    """Documented problem responses whose 422 example names a field this operation has."""
+    responses = problem_openapi_responses(*statuses, details=_DETAILS)
+    responses[422]["content"][PROBLEM_MEDIA_TYPE]["example"]["errors"] = [{"field": invalid, "message": message}]
+    return responses
+
+
+_BAD_ID = {"invalid": "path.user_id", "message": "Input should be a valid UUID"}
+_BAD_EMAIL = {"invalid": "body.email", "message": "Value error, is not an email address (name@domain.tld)"}
+_BAD_NAME = {"invalid": "body.full_name", "message": "String should have at most 200 characters"}
+_BAD_LIMIT = {"invalid": "query.limit", "message": "Input should be less than or equal to 100"}
+
+
 def _not_found(user_id: UUID | str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"User {user_id} does not exist")
+
+
+def _own_id(principal: auth.Principal) -> UUID:
+    """The caller's user id (the token's `sub`); a token of no account of this service (another issuer's subject,
+    signed with a shared key) has none: 404."""
+    try:
+        return UUID(principal.subject)
+    except ValueError:
+        raise _not_found(principal.subject[:64]) from None
 
 
 def _accounts(request: Request) -> Accounts:
@@ -72,7 +96,7 @@ def _accounts(request: Request) -> Accounts:
 
 @router.get("/me", summary="Your account", dependencies=SIGNED_IN, responses=problem_openapi_responses(404))
 async def get_me(principal: Principal, session: DatabaseSessionDep) -> User:
-    user = await store.get_user(session, UUID(principal.subject))
+    user = await store.get_user(session, _own_id(principal))
     if user is None:
         raise _not_found(principal.subject)
     return user
@@ -82,12 +106,12 @@ async def get_me(principal: Principal, session: DatabaseSessionDep) -> User:
     "/me",
     summary="Change your account",
     dependencies=[*SIGNED_IN, *JSON_BODY],
-    responses=problem_openapi_responses(400, 404, 413, 415, 422),
+    responses=_errors(400, 404, 413, 415, 422, **_BAD_NAME),
 )
 async def update_me(
     request: Request, principal: Principal, changes: Annotated[MePatch, Body(openapi_examples=ME_EXAMPLES)]
 ) -> User:
-    user_id = UUID(principal.subject)
+    user_id = _own_id(principal)
     accounts = _accounts(request)
     async with session_transaction(accounts.sessions) as session:
         row = await store.user_row(session, user_id=user_id)
@@ -109,7 +133,7 @@ async def update_me(
     return user
 
 
-@router.get("", summary="List users", dependencies=ADMIN, responses=problem_openapi_responses(422))
+@router.get("", summary="List users", dependencies=ADMIN, responses=_errors(422, **_BAD_LIMIT))
 async def list_users(
     session: DatabaseSessionDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
@@ -124,7 +148,7 @@ async def list_users(
     summary="Create a user",
     status_code=status.HTTP_201_CREATED,
     dependencies=[*ADMIN, *JSON_BODY],
-    responses=problem_openapi_responses(400, 409, 413, 415, 422, details=_DETAILS),
+    responses=_errors(400, 409, 413, 415, 422, **_BAD_EMAIL),
 )
 async def create_user(
     request: Request,
@@ -152,7 +176,7 @@ async def create_user(
     "/{user_id}",
     summary="Read a user",
     dependencies=ADMIN,
-    responses=problem_openapi_responses(404, 422, details=_DETAILS),
+    responses=_errors(404, 422, **_BAD_ID),
 )
 async def get_user(user_id: UUID, session: DatabaseSessionDep) -> User:
     user = await store.get_user(session, user_id)
@@ -166,7 +190,7 @@ async def get_user(user_id: UUID, session: DatabaseSessionDep) -> User:
     summary="Change a user",
     description="A new password or `is_active: false` signs the user out everywhere.",
     dependencies=[*ADMIN, *JSON_BODY],
-    responses=problem_openapi_responses(400, 404, 409, 413, 415, 422, details=_DETAILS),
+    responses=_errors(400, 404, 409, 413, 415, 422, **_BAD_EMAIL),
 )
 async def update_user(
     request: Request, user_id: UUID, changes: Annotated[UserPatch, Body(openapi_examples=PATCH_EXAMPLES)]
@@ -194,7 +218,7 @@ async def update_user(
     summary="Deactivate a user",
     description="The account can no longer log in, and its sessions end on every replica within about a second.",
     dependencies=ADMIN,
-    responses=problem_openapi_responses(404, 422, details=_DETAILS),
+    responses=_errors(404, 422, **_BAD_ID),
 )
 async def deactivate_user(request: Request, user_id: UUID) -> User:
     accounts = _accounts(request)
@@ -212,7 +236,7 @@ async def deactivate_user(request: Request, user_id: UUID) -> User:
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     dependencies=ADMIN,
-    responses=problem_openapi_responses(404, 422, details=_DETAILS),
+    responses=_errors(404, 422, **_BAD_ID),
 )
 async def delete_user(request: Request, user_id: UUID) -> Response:
     accounts = _accounts(request)

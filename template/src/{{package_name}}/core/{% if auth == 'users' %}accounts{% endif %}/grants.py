@@ -26,14 +26,14 @@ INVALID_REFRESH: Final = "The refresh token is not valid (unknown, expired, spen
 
 
 class OAuthError(Exception):
-    """A refused token request: `error` is RFC 6749's code (section 5.2), `detail` the sentence for people."""
+    """A refused token request: `error` is RFC 6749's code (section 5.2), `detail` the sentence for people, `status`
+    400 (415 for a body that is not a form, like every other endpoint's unexpected media type)."""
 
-    status = 400
-
-    def __init__(self, error: ErrorCode, detail: str) -> None:
+    def __init__(self, error: ErrorCode, detail: str, *, status: int = 400) -> None:
         super().__init__(detail)
         self.error = error
         self.detail = detail
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)

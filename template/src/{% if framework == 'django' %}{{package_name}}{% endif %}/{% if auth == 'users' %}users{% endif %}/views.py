@@ -164,7 +164,7 @@ class MeView(ServiceAPIView):
         request=MeUpdateSerializer,
         responses={
             200: UserSerializer,
-            **problem_responses(400, 404, 413, 415, 422, instance=f"{USERS_PATH}/me"),
+            **problem_responses(400, 404, 413, 415, 422, instance=f"{USERS_PATH}/me", details=_DETAILS),
         },
         examples=ME_EXAMPLES,
     )

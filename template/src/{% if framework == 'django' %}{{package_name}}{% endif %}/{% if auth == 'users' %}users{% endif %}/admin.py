@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 
 from .models import User
+from .revocation import revoke_user_tokens
 
 if TYPE_CHECKING:  # the stubs type it for AbstractUser (username, first and last name), which this model is not
     UserModelAdmin = DjangoUserAdmin[Any]
@@ -27,6 +29,15 @@ class UserCreationForm(AdminUserCreationForm):
         fields = ("email",)
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
+    """A password set in the admin ends the user's sessions, as everywhere else."""
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit)
+        revoke_user_tokens(user)
+        return user
+
+
 class UserEditForm(UserChangeForm):  # type: ignore[type-arg]
     scopes = forms.JSONField(required=False, help_text='The scopes this user\'s tokens may carry: ["items:read"]')
 
@@ -38,6 +49,7 @@ class UserEditForm(UserChangeForm):  # type: ignore[type-arg]
 @admin.register(User)
 class UserAdmin(UserModelAdmin):
     form = UserEditForm
+    change_password_form = PasswordChangeForm
     add_form = UserCreationForm
     ordering = ("email",)
     list_display = ("email", "full_name", "is_active", "is_staff", "created_at")
@@ -52,3 +64,8 @@ class UserAdmin(UserModelAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ()
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            revoke_user_tokens(obj)  # deactivated here: their tokens stop working, as with the API

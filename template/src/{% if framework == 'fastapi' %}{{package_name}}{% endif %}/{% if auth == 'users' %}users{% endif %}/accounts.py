@@ -53,14 +53,20 @@ class Accounts:
             email: str | None = normalised_email(grant.username)
         except ValueError:
             email = None
+        # The hash is verified between two short transactions: argon2 takes a fraction of a second, and a pooled
+        # connection held meanwhile would let a burst of logins starve every other request of connections.
         async with session_transaction(self.sessions) as session:
             row = None if email is None else await store.user_row(session, email=email)
-            matches, new_hash = await self.passwords.verify(grant.password, None if row is None else row.password_hash)
-            if row is None or not matches or not row.is_active:
+        matches, new_hash = await self.passwords.verify(grant.password, None if row is None else row.password_hash)
+        if row is None or not matches or not row.is_active:
+            raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
+        async with session_transaction(self.sessions) as session:
+            current = await store.user_row(session, user_id=row.id)
+            if current is None or not current.is_active:  # deactivated or deleted meanwhile
                 raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
             if new_hash is not None:  # hashed with older parameters: store the stronger hash
                 await store.update_user(session, row.id, {"password_hash": new_hash})
-            scopes = granted_scopes(row.scopes, grant.scopes)
+            scopes = granted_scopes(current.scopes, grant.scopes)
             return await self._issue(session, row.id, scopes, family_id=new_family_id())
 
     async def refresh(self, grant: RefreshGrant) -> dict[str, Any]:

@@ -48,10 +48,7 @@ class LoginLimits:
         """The verdict that refuses this attempt (its `retry_after_s` is the Retry-After), or None to go on.
         `account` is the username tried (None for a refresh). A failing store lets the attempt through (logged):
         the limits must not become the outage."""
-        budgets = [(f"login:address:{address}", self.per_address)]
-        if account is not None:
-            budgets.append((f"login:account:{_account_key(account)}", self.per_account))
-        for key, rate in budgets:
+        for key, rate in login_budgets(address, account, self.per_address, self.per_account):
             try:
                 verdict = await self.buckets.spend_async(key, rate)
             except self.buckets.errors as exc:
@@ -60,6 +57,15 @@ class LoginLimits:
             if not verdict.allowed:
                 return verdict
         return None
+
+
+def login_budgets(address: str, account: str | None, per_address: Rate, per_account: Rate) -> list[tuple[str, Rate]]:
+    """The budgets (bucket key, rate) one attempt spends, in order: its address's, then its account's (`account`
+    None: a refresh). A framework whose request handlers are synchronous spends them with its synchronous store."""
+    budgets = [(f"login:address:{address}", per_address)]
+    if account is not None:
+        budgets.append((f"login:account:{_account_key(account)}", per_account))
+    return budgets
 
 
 def _account_key(username: str) -> str:

@@ -1,0 +1,270 @@
+"""Signing in and out: `POST /api/v1/auth/token` (RFC 6749: the password and refresh_token grants, form-encoded),
+`POST /api/v1/auth/logout` and `GET /.well-known/jwks.json` (the public keys, for any service verifying the tokens).
+
+The token endpoint answers 200 with `Cache-Control: no-store`, or a 400 problem+json carrying RFC 6749's `error`
+(`invalid_request`, `invalid_grant`, `unsupported_grant_type`, `invalid_scope`). Before any password is checked, each
+attempt spends its address's budget (AUTH_LOGIN_LIMIT_PER_ADDRESS) and its account's (AUTH_LOGIN_LIMIT_PER_ACCOUNT):
+over either, 429 with Retry-After (core/accounts/login_limits.py says why these budgets). Neither the password nor
+a token is ever logged.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+from typing import Any, ClassVar, Final
+
+from django.conf import settings as django_settings
+from django.db.models import Q
+from django.http import HttpResponse, QueryDict
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import parsers, status
+from rest_framework.parsers import BaseParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..api.base import PublicAPIView, ServiceAPIView
+from ..api.negotiation import JSONOnlyNegotiation
+from ..api.schema import problem_responses
+from ..api.scopes import ScopeDeclaration
+from ..core.accounts.grants import INVALID_CREDENTIALS, NO_STORE_HEADERS, OAuthError, PasswordGrant, parse_grant
+from ..core.accounts.login_limits import login_budgets
+from ..core.auth import Principal
+from ..core.limits import MemoryBuckets, Rate, Verdict, client_identity, parse_rate
+from ..integrations import wiring
+from ..problems import problem_response
+from .models import RefreshToken
+from .revocation import revoke_access_token, revoke_families
+from .tokens import password_grant, refresh_grant
+
+logger = logging.getLogger(__name__)
+
+TOKEN_PATH: Final = "/api/v1/auth/token"  # noqa: S105 - a path
+LOGOUT_PATH: Final = "/api/v1/auth/logout"
+JWKS_PATH: Final = "/.well-known/jwks.json"
+JWKS_CACHE_CONTROL: Final = "public, max-age=300"
+"""Verifiers may keep the keys five minutes; a key added for a rotation is published that long before it signs."""
+
+
+# --- brute-force limits ---------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _rate(text: str) -> Rate:
+    return parse_rate(text)
+
+
+_FALLBACK: Final = MemoryBuckets()
+"""Where the budgets are spent while the store (Redis) fails: this process's memory, so that an outage of Redis
+neither stops logins nor lifts the brute-force limits."""
+
+
+def login_refused(request: Request, account: str | None) -> Verdict | None:
+    """The verdict refusing this attempt, or None. While the store fails, the budgets are this process's (logged)."""
+    store = wiring().login_attempts
+    if store is None:
+        return None
+    settings = django_settings.SERVICE_SETTINGS
+    address = client_identity(request.META.get("REMOTE_ADDR"))
+    per_address, per_account = (
+        _rate(settings.auth_login_limit_per_address),
+        _rate(settings.auth_login_limit_per_account),
+    )
+    for key, rate in login_budgets(address, account, per_address, per_account):
+        verdict = _FALLBACK.spend(key, rate) if not store.available() else None
+        if verdict is None:
+            try:
+                verdict = store.spend(key, rate)
+                store.record_success()
+            except store.errors as exc:
+                store.record_failure(exc)  # the store's owner logs it, at a bounded rate
+                verdict = _FALLBACK.spend(key, rate)
+        if not verdict.allowed:
+            return verdict
+    return None
+
+
+# --- the token endpoint ---------------------------------------------------------------------------------------
+
+
+FORM_MEDIA_TYPE: Final = "application/x-www-form-urlencoded"
+TOO_MANY_DETAIL: Final = "Too many login attempts: wait Retry-After seconds"
+TOKEN_REQUEST: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["grant_type"],
+    "properties": {
+        "grant_type": {"type": "string", "enum": ["password", "refresh_token"]},
+        "username": {"type": "string", "description": "The account's email (grant_type=password)"},
+        "password": {"type": "string", "format": "password", "writeOnly": True},
+        "refresh_token": {"type": "string", "description": "grant_type=refresh_token"},
+        "scope": {"type": "string", "description": "Space-separated scopes wanted (default: all the account holds)"},
+    },
+}
+TOKEN_RESPONSE: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["access_token", "token_type", "expires_in", "refresh_token", "scope"],
+    "properties": {
+        "access_token": {"type": "string", "description": "A JWT: send it as `Authorization: Bearer <token>`"},
+        "token_type": {"type": "string", "enum": ["bearer"]},
+        "expires_in": {"type": "integer", "description": "Seconds the access token lives"},
+        "refresh_token": {"type": "string", "description": "Single use: exchange it for the next pair"},
+        "scope": {"type": "string", "description": "The scopes granted, space-separated"},
+    },
+}
+OAUTH_PROBLEM: Final[dict[str, Any]] = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Problem"},
+        {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+    ]
+}
+
+
+class FormOnly(parsers.FormParser):
+    """Any body is read as a form: a token request of another media type gets a 415 carrying RFC 6749's
+    `invalid_request`."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        if (media_type or "").partition(";")[0].strip().lower() != FORM_MEDIA_TYPE:
+            raise OAuthError("invalid_request", f"the token endpoint takes {FORM_MEDIA_TYPE}", status=415)
+        return super().parse(stream, media_type, parser_context)
+
+
+def _token_example(name: str, value: dict[str, str], summary: str) -> OpenApiExample:
+    return OpenApiExample(
+        name, summary=summary, value=value, request_only=True, media_type="application/x-www-form-urlencoded"
+    )
+
+
+TOKEN_EXAMPLES: Final = [
+    _token_example(
+        "password",
+        {"grant_type": "password", "username": "ada@example.com", "password": "correct horse battery staple"},
+        "Log in with an email and password",
+    ),
+    _token_example(
+        "refresh",
+        {"grant_type": "refresh_token", "refresh_token": "kxW1c0Vn2Yf3m8L0b6J9sQ4pR7tU5vZ2aD8eG1hK3lM"},
+        "Exchange a refresh token for the next pair",
+    ),
+]
+_OAUTH_400: Final = OpenApiResponse(
+    response=OAUTH_PROBLEM,
+    description="Refused (RFC 6749 section 5.2): `error` is invalid_request, invalid_grant, "
+    "unsupported_grant_type or invalid_scope",
+    examples=[
+        OpenApiExample(
+            "invalid_grant",
+            value={
+                "type": "about:blank",
+                "title": "Bad Request",
+                "status": 400,
+                "detail": INVALID_CREDENTIALS,
+                "instance": TOKEN_PATH,
+                "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
+                "error": "invalid_grant",
+            },
+            response_only=True,
+        )
+    ],
+)
+
+
+class FormOnlyNegotiation(JSONOnlyNegotiation):
+    """The token endpoint's one parser reads every body (and refuses what is not a form, the RFC 6749 way)."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
+
+
+class TokenView(PublicAPIView):
+    """`POST /api/v1/auth/token`: anyone may ask; the grant says who they are."""
+
+    http_method_names = ("post",)
+    parser_classes = (FormOnly,)
+    content_negotiation_class = FormOnlyNegotiation
+
+    @extend_schema(
+        summary="Log in, or refresh a login",
+        description="RFC 6749, form-encoded: `grant_type=password` with `username` (the email) and `password`, or "
+        "`grant_type=refresh_token` with `refresh_token`; optional `scope`. A refresh token is single use: the "
+        "answer carries the next one, and presenting a spent one again ends that login. Unknown email, wrong "
+        "password and disabled account get the same answer.",
+        operation_id="issue_token",
+        tags=["auth"],
+        request={FORM_MEDIA_TYPE: TOKEN_REQUEST},
+        responses={
+            200: OpenApiResponse(response=TOKEN_RESPONSE, description="Tokens (RFC 6749 section 5.1), never cached"),
+            (400, "application/problem+json"): _OAUTH_400,
+            **problem_responses(413, 415, instance=TOKEN_PATH),
+        },
+        examples=TOKEN_EXAMPLES,
+    )
+    def post(self, request: Request) -> HttpResponse:
+        try:
+            data: QueryDict = request.data  # type: ignore[assignment]  # FormOnly's (it may refuse the body)
+            form = {name: data.getlist(name) for name in data}
+            grant = parse_grant(form)
+            account = grant.username if isinstance(grant, PasswordGrant) else None
+            refused = login_refused(request, account)
+            if refused is not None:
+                headers = {"Retry-After": str(refused.retry_after_s), **NO_STORE_HEADERS}
+                return problem_response(429, TOO_MANY_DETAIL, request.path, headers=headers)
+            body = password_grant(grant) if isinstance(grant, PasswordGrant) else refresh_grant(grant)
+        except OAuthError as refusal:
+            return problem_response(  # DRF sends any HttpResponse as it is
+                refusal.status, refusal.detail, request.path, headers=dict(NO_STORE_HEADERS), error=refusal.error
+            )
+        return Response(body, headers=NO_STORE_HEADERS)
+
+
+# --- logout and the public keys -------------------------------------------------------------------------------
+
+
+class LogoutView(ServiceAPIView):
+    """`POST /api/v1/auth/logout`: revokes the bearer token it is called with and every token of its login."""
+
+    http_method_names = ("post",)
+    required_scopes: ClassVar[ScopeDeclaration] = {"POST": ()}  # any valid token may sign itself out
+
+    @extend_schema(
+        summary="Log out: revoke this token and its refresh tokens",
+        description="Every replica refuses the access token from now on (within about a second), and the refresh "
+        "tokens of its login stop working.",
+        operation_id="logout",
+        tags=["auth"],
+        request=None,
+        responses={204: None, **problem_responses(503, instance=LOGOUT_PATH)},
+    )
+    def post(self, request: Request) -> Response:
+        principal = request.auth
+        assert isinstance(principal, Principal)  # noqa: S101 - ScopePermission let only verified tokens through
+        if principal.token_id:
+            revoke_access_token(principal.token_id, principal.expires_at)
+            families = RefreshToken.objects.filter(Q(access_token_id=principal.token_id)).values_list("family")
+            revoke_families(*(family for (family,) in families))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class JwksView(PublicAPIView):
+    """`GET /.well-known/jwks.json`: the public keys that verify the access tokens (never a private member)."""
+
+    http_method_names = ("get", "head")
+    throttle_classes = ()  # verifiers of other services fetch it; it costs nothing
+
+    @extend_schema(
+        summary="The public keys that verify this service's access tokens (JWK Set)",
+        operation_id="jwks",
+        tags=["auth"],
+        responses={
+            200: OpenApiResponse(
+                response={"type": "object", "properties": {"keys": {"type": "array", "items": {"type": "object"}}}},
+                description="A JWK Set (RFC 7517)",
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        keys = wiring().signing_keys
+        if keys is None:
+            raise RuntimeError("no signing keys: integrations.auth did not run")
+        return Response(keys.public_jwks(), headers={"Cache-Control": JWKS_CACHE_CONTROL})

@@ -1,0 +1,82 @@
+"""Request and response shapes of the users API. Strict: unknown fields and type coercion are refused; a password
+is accepted in a request and never written in a response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from ..api.serializers import StrictCharField, StrictInputSerializer, StrictRegexField
+from .models import User
+
+SCOPE_PATTERN = r"^[\x21\x23-\x5b\x5d-\x7e]{1,100}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
+EMAIL_HELP = "The login; unique whatever its case"
+PASSWORD_HELP = "At least 12 characters; never returned"  # noqa: S105 - a help text
+
+
+class StrictEmailField(serializers.EmailField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+def scopes_field(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(
+        child=StrictRegexField(SCOPE_PATTERN), max_length=50, help_text="Scopes the user's tokens may carry", **kwargs
+    )
+
+
+class UserCreateSerializer(StrictInputSerializer):
+    """A new user (users:admin)."""
+
+    email = StrictEmailField(max_length=254, help_text=EMAIL_HELP)
+    password = StrictCharField(min_length=12, max_length=1024, trim_whitespace=False, help_text=PASSWORD_HELP)
+    full_name = StrictCharField(required=False, allow_blank=True, max_length=200, default="")
+    scopes = scopes_field(required=False, default=list)
+    is_active = serializers.BooleanField(required=False, default=True)
+
+    class Meta:
+        ref_name = "UserIn"
+
+
+class UserUpdateSerializer(StrictInputSerializer):
+    """A partial update of any user (users:admin): the fields sent replace the user's, the others stay."""
+
+    email = StrictEmailField(required=False, max_length=254, help_text=EMAIL_HELP)
+    password = StrictCharField(
+        required=False, min_length=12, max_length=1024, trim_whitespace=False, help_text=PASSWORD_HELP
+    )
+    full_name = StrictCharField(required=False, allow_blank=True, max_length=200)
+    scopes = scopes_field(required=False)
+    is_active = serializers.BooleanField(required=False)
+
+    class Meta:
+        ref_name = "UserPatch"
+
+
+class MeUpdateSerializer(StrictInputSerializer):
+    """Changes to one's own account. A new password needs the current one and signs out every other session."""
+
+    full_name = StrictCharField(required=False, allow_blank=True, max_length=200)
+    password = StrictCharField(
+        required=False, min_length=12, max_length=1024, trim_whitespace=False, help_text=PASSWORD_HELP
+    )
+    current_password = StrictCharField(
+        required=False, max_length=1024, trim_whitespace=False, help_text="Required with a new password"
+    )
+
+    class Meta:
+        ref_name = "MePatch"
+
+
+class UserSerializer(serializers.ModelSerializer[User]):
+    """A user as stored and returned (never the password, nor its hash)."""
+
+    scopes = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = User
+        fields = ("id", "email", "full_name", "is_active", "scopes", "created_at", "updated_at")
+        ref_name = "User"

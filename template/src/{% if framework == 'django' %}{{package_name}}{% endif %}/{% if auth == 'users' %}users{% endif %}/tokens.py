@@ -1,0 +1,106 @@
+"""Signing in, the OAuth2 way (RFC 6749), for the token endpoint: check a password grant, spend a refresh token,
+issue the pair of tokens. The form's language (grants, errors, the 200 body) is core/accounts/grants.py's.
+
+- Unknown email, wrong password and inactive account get the same `invalid_grant`, after the same work: an
+  unknown email is checked against a dummy hash made with the current hasher, so the answer's timing does not
+  tell whether an account exists.
+- A successful sign-in rehashes the password when the hasher's parameters changed (Django's `check_password`).
+- Refresh tokens are single use. The one presented is spent by a conditional update (of two concurrent uses,
+  one wins); a spent or revoked one presented again revokes its whole family and logs a security event.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+
+from ..core.accounts.grants import (
+    INVALID_CREDENTIALS,
+    INVALID_REFRESH,
+    OAuthError,
+    PasswordGrant,
+    RefreshGrant,
+    granted_scopes,
+    token_response,
+)
+from ..core.accounts.tokens import new_family_id, new_refresh_token, refresh_token_digest
+from ..integrations import wiring
+from .models import RefreshToken, User
+from .revocation import revoke_families
+
+logger = logging.getLogger(__name__)
+security_log = logging.getLogger(f"{__name__}.security")
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash of a random password by the current hasher: what an unknown email's password is checked against."""
+    return make_password(secrets.token_urlsafe(16))
+
+
+def password_grant(grant: PasswordGrant) -> dict[str, Any]:
+    user = User.objects.filter(email__iexact=grant.username).first()
+    if user is None:
+        check_password(grant.password, dummy_hash())
+        raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
+    if not user.check_password(grant.password) or not user.is_active:  # rehashes when the parameters changed
+        logger.info("sign-in refused for user %s", user.pk)
+        raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    return issue(user, granted_scopes(user.scopes, grant.scopes), family=new_family_id())
+
+
+def refresh_grant(grant: RefreshGrant) -> dict[str, Any]:
+    now = timezone.now()
+    digest = refresh_token_digest(grant.refresh_token)
+    token = RefreshToken.objects.select_related("user").filter(token_hash=digest).first()
+    if token is None or token.expires_at <= now:
+        raise OAuthError("invalid_grant", INVALID_REFRESH)
+    spent = RefreshToken.objects.filter(pk=token.pk, used_at__isnull=True, revoked_at__isnull=True).update(used_at=now)
+    if not spent:  # used before, or revoked: whoever holds it is not (only) its owner
+        revoked = revoke_families(token.family)
+        security_log.warning(
+            "security: a spent refresh token was presented again; its family %s (user %s) is revoked (%d live)",
+            token.family,
+            token.user_id,
+            revoked,
+        )
+        raise OAuthError("invalid_grant", INVALID_REFRESH)
+    user = token.user
+    if not user.is_active:
+        raise OAuthError("invalid_grant", INVALID_REFRESH)
+    originally = frozenset(token.scope.split())
+    if grant.scopes is not None and not grant.scopes <= originally:
+        raise OAuthError("invalid_scope", "A refresh cannot add scopes the login did not grant")
+    held = originally & frozenset(user.scopes)  # a scope taken from the user since is not renewed
+    return issue(user, granted_scopes(held, grant.scopes), family=token.family)
+
+
+def issue(user: User, scopes: frozenset[str], *, family: str) -> dict[str, Any]:
+    """A new access token and refresh token of `family` for `user`; the refresh token's row records both."""
+    issuer = wiring().access_tokens
+    if issuer is None:
+        raise RuntimeError("no access-token issuer: integrations.accounts did not run")
+    access = issuer.issue(str(user.pk), scopes)
+    refresh = new_refresh_token(django_settings.SERVICE_SETTINGS.auth_refresh_token_ttl)
+    with transaction.atomic():
+        RefreshToken.objects.create(
+            token_hash=refresh.digest,
+            family=family,
+            user=user,
+            scope=" ".join(access.scopes),
+            access_token_id=access.token_id,
+            access_expires_at=datetime.fromtimestamp(access.expires_at, UTC),
+            expires_at=datetime.fromtimestamp(refresh.expires_at, UTC),
+        )
+    return token_response(access, refresh.token, now=time.time())

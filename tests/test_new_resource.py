@@ -427,7 +427,9 @@ def django_project(session_copier: CopierFixture, tmp_path: Path) -> RenderedPro
     git(project.path, "init", "-q")
     git(project.path, "add", "-A")
     git(project.path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "rendered")
-    project.uv("sync", "--quiet")
+    # Bytecode compiled once, as `make install` does: the suite this test runs starts the service as a process many
+    # times, and with PYTHONDONTWRITEBYTECODE (RenderedProject.env) each start would compile every import again.
+    project.uv("sync", "--quiet", "--compile-bytecode")
     return project
 
 

@@ -274,6 +274,12 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     assert not (project / ".git" / "copier.yml").exists()
     git("rev-parse", "HEAD", cwd=project)  # the project's own repository is intact
 
+    # Beyond the team's files, the update left the new release exactly as a fresh render of the same answers: the
+    # whole suite of such a render (coverage gate included) is tests/test_rendered_checks.py's to run. Here the whole
+    # project gets the static checks, and its tests run where it differs from that render, plus the settings tests
+    # (the team's override sits in the settings class) and a real process (tests/test_process.py, edited itself).
+    fresh = render(release_repo, tmp_path / "fresh", NEW_RELEASE, **user_answers(answers))
+    assert differing_files(project, fresh) == sorted(TEAM_FILES[framework]), "the update left more than the team's"
     rendered = RenderedProject(
         project,
         {**DEFAULT_ANSWERS, "framework": framework, "database": answers["database"], "package_name": "my_service"},
@@ -282,9 +288,47 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     rendered.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
     rendered.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
     rendered.uv("run", "--no-sync", "mypy", "--no-incremental")
-    result = rendered.uv("run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-rA")
+    tests = sorted({path for path in TEAM_FILES[framework] if path.startswith("tests/")} | {"tests/test_settings.py"})
+    result = rendered.uv(
+        "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-rA", "--no-cov", *tests
+    )
     assert "PASSED tests/test_billing.py::test_invoice_total_is_added_by_the_team" in result.stdout
     assert "PASSED tests/test_process.py::test_team_added_process_check" in result.stdout
+    assert "PASSED tests/test_process.py::test_sigterm_finishes_in_flight_requests_then_exits" in result.stdout
+
+
+TEAM_FILES = {
+    framework: [
+        "CHANGELOG.md",
+        "README.md",
+        SETTINGS_CLASS[framework],
+        "src/my_service/billing.py",
+        "tests/test_billing.py",
+        "tests/test_health.py",
+        "tests/test_process.py",
+    ]
+    for framework in ("fastapi", "django")
+}
+"""The files in which an updated project differs from a fresh render of the new release: the team's edits."""
+NOT_COMPARED = {".git", ".venv", ".copier-answers.yml", "uv.lock", ".mypy_cache", ".ruff_cache", "__pycache__"}
+
+
+def user_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in answers.items() if not key.startswith("_")}
+
+
+def differing_files(project: Path, fresh: Path) -> list[str]:
+    """Files present in one tree only or with other contents (the answers file, lock and caches aside)."""
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {
+            str(path.relative_to(root)): path.read_bytes()
+            for path in root.rglob("*")
+            if path.is_file() and not NOT_COMPARED.intersection(path.relative_to(root).parts)
+        }
+
+    ours, theirs = tree(project), tree(fresh)
+    return sorted(path for path in ours.keys() | theirs.keys() if ours.get(path) != theirs.get(path))
 
 
 def _conflicting_edit(old: Path, new: Path) -> tuple[str, int]:

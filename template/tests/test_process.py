@@ -19,12 +19,12 @@ from .processes import PACKAGE, RunningService, start_service
 pytestmark = pytest.mark.server
 
 
-def test_serves_over_http_without_server_header(running_service: RunningService) -> None:
-    response = httpx.get(f"{running_service.base_url}/health/live")
+def test_serves_over_http_without_server_header(shared_service: RunningService) -> None:
+    response = httpx.get(f"{shared_service.base_url}/health/live")
     assert response.status_code == 200
     assert "server" not in response.headers
     assert response.headers["x-content-type-options"] == "nosniff"
-    head = httpx.head(f"{running_service.base_url}/health/live")
+    head = httpx.head(f"{shared_service.base_url}/health/live")
     assert head.status_code == 200
     assert head.content == b""
 

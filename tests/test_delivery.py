@@ -209,6 +209,10 @@ def test_ci(project: RenderedProject, toolbox: Toolbox) -> None:
         assert ("postgres" in services) == postgresql
         assert ("TEST_DATABASE_URL" in jobs["test"].get("env", {})) == postgresql
         assert any(migration_check in command for command in commands)
+        # The end-to-end tests run against the service the job starts.
+        e2e = [step.get("run", "") for step in jobs["e2e"]["steps"]]
+        assert any("python -m" in command and "wait_for_service.py" in command for command in e2e)
+        assert any("make e2e" in command for command in e2e)
     if provider == "gitlab":
         toolbox.check(
             "check-jsonschema",
@@ -224,6 +228,9 @@ def test_ci(project: RenderedProject, toolbox: Toolbox) -> None:
         assert any(image.startswith("postgres:") for image in images) == postgresql
         assert ("TEST_DATABASE_URL" in pipeline["test"]["variables"]) == postgresql
         assert any(migration_check in command for command in pipeline["lint"]["script"])
+        e2e = pipeline["e2e"]["script"]
+        assert any("wait_for_service.py" in command for command in e2e)
+        assert any(command.startswith("uv run --locked pytest tests/e2e") for command in e2e)
 
 
 # --- pre-commit ----------------------------------------------------------------------------------------------------

@@ -1,59 +1,48 @@
-"""Shared expectations of the contract: header values, problem+json shape, and the example item."""
+"""Shared expectations of the contract: header values, problem+json shape, and the example item.
+
+The header values and the problem+json shape are the rendered projects' own: `tests/e2e/checks.py`, the file every
+render ships (copied as it is) for its end-to-end tests. One file states them for both suites.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+SHIPPED_CHECKS = Path(__file__).resolve().parents[2] / "template" / "tests" / "e2e" / "checks.py"
+
+
+def _load_shipped_checks() -> Any:
+    spec = importlib.util.spec_from_file_location("shipped_e2e_checks", SHIPPED_CHECKS)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and typing resolve names through sys.modules
+    spec.loader.exec_module(module)
+    return module
+
+
+_shipped = _load_shipped_checks()
+SECURITY_HEADERS: dict[str, str] = _shipped.SECURITY_HEADERS
+READ_CACHE_CONTROL: str = _shipped.READ_CACHE_CONTROL
+PROBLEM_FIELDS: set[str] = _shipped.PROBLEM_FIELDS
+assert_problem = _shipped.assert_problem
+assert_security_headers = _shipped.assert_security_headers
+
 ALLOWED_ORIGIN = "https://allowed.example"
 
-SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
-    "cross-origin-opener-policy": "same-origin",
-    "cross-origin-resource-policy": "same-origin",
-    "cross-origin-embedder-policy": "require-corp",
-    "x-permitted-cross-domain-policies": "none",
-    "cache-control": "no-store, max-age=0",
-    "x-xss-protection": "0",
-}
-READ_CACHE_CONTROL = "private, no-cache"
-"""Resource reads (item and list GETs that succeed) are stored by the client and revalidated; nothing else is."""
-PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "request_id"}
 ITEM = {"name": "Contract kettle", "price_cents": 4990}
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body.keys() >= PROBLEM_FIELDS
-    assert body["status"] == status
-    assert body["request_id"] == response.headers["x-request-id"]
-    assert isinstance(body["title"], str)
-    assert body["title"]
-    assert "Traceback" not in response.text
-    return body
 
 
 def port_of(base_url: str) -> int:
     port = httpx.URL(base_url).port
     assert port is not None
     return port
-
-
-def assert_security_headers(
-    response: httpx.Response, *, cache_control: str = SECURITY_HEADERS["cache-control"]
-) -> None:
-    for name, value in {**SECURITY_HEADERS, "cache-control": cache_control}.items():
-        assert response.headers.get(name) == value, f"{name} on {response.request.method} {response.request.url}"
-    assert "geolocation=()" in response.headers["permissions-policy"]
-    assert "server" not in response.headers
-    assert "x-powered-by" not in response.headers
 
 
 def requires(answers: dict[str, Any], **wanted: Any) -> None:

@@ -1,8 +1,8 @@
 """`manage.py runserver` serves the whole contract (Django): the HTTP checks of the contract modules run again
 against Django's development command instead of `python -m <package>`, as a real process with auto-reload on.
 
-The checks are imported from their modules: pytest collects them here with this module's `contract_project`
-(Django variants only) and `service` (runserver) fixtures.
+The checks are imported from their modules (the shipped end-to-end tests among them): pytest collects them here with
+this module's `contract_project` (Django variants only) and `service` (runserver) fixtures.
 """
 
 from __future__ import annotations
@@ -22,29 +22,16 @@ from ..variants import pairwise, selected
 from .checks import ALLOWED_ORIGIN
 from .service import Service, start_service
 from .test_contract import (  # noqa: F401 - collected here, against runserver
-    test_caller_ids_are_echoed_when_valid,
     test_cors_allows_the_configured_origin,
     test_cors_denies_other_origins,
     test_exactly_one_access_line_per_request,
-    test_head_works_where_get_does,
     test_health_summary,
-    test_invalid_ids_are_replaced,
-    test_items_crud,
-    test_liveness,
-    test_malformed_json_is_a_400_problem,
-    test_method_not_allowed_is_a_problem_with_allow,
-    test_not_found_is_a_problem,
-    test_openapi_document,
-    test_oversized_body_is_a_413_problem,
-    test_readiness,
     test_request_id_is_in_error_bodies_and_logs,
-    test_request_id_is_minted_as_uuid4,
     test_route_label_is_the_template_not_the_path,
-    test_security_headers_on_every_status,
-    test_timing_headers,
+    test_security_headers_and_no_hsts_outside_production,
     test_unhandled_error_is_a_500_problem_without_details,
-    test_validation_error_lists_fields,
 )
+from .test_e2e_suite import test_the_shipped_end_to_end_tests_pass  # noqa: F401 - the shipped suite, on runserver
 from .test_rate_limit_contract import (  # noqa: F401
     test_health_is_never_limited,
     test_limited_routes_send_rate_limit_headers,

@@ -53,7 +53,16 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 def template_ui_folder(ui: str) -> Path:
+    if ui == "redoc":  # also the second page (`redoc_page`) beside another UI: it renders to `redoc_page` there
+        return TEMPLATE_PACKAGE / (
+            "{% if docs_ui == 'redoc' %}docs_ui{% elif redoc_page and docs_ui in ['scalar', 'swagger'] %}redoc_page"
+            "{% endif %}"
+        )
     return TEMPLATE_PACKAGE / f"{{% if docs_ui == '{ui}' %}}docs_ui{{% endif %}}"
+
+
+def rendered_name(template_path: Path) -> Path:
+    return template_path.with_name(template_path.name.removesuffix(".jinja"))
 
 
 def template_manifest(ui: str) -> dict[str, Any]:
@@ -101,13 +110,16 @@ def test_template_docs_list_the_pinned_versions(ui: str) -> None:
 
 @pytest.mark.parametrize("ui", UIS)
 def test_page_asks_for_the_pinned_versions(ui: str) -> None:
-    page = (template_ui_folder(ui) / "index.html").read_text()
+    (page_path,) = template_ui_folder(ui).glob("index.html*")
+    # ReDoc's page is a template: the same page is served at /docs, or at /redoc beside another UI.
+    assets = "{{ page }}/assets" if ui == "redoc" else "docs/assets"
+    page = page_path.read_text()
     manifest = template_manifest(ui)
     served = [name for name in manifest["files"] if name.endswith((".js", ".css"))]
     assert served
     for name in served:
-        assert f'"docs/assets/{name}?v={manifest["version"]}"' in page, name
-    assert 'src="docs/assets/docs-init.js"' in page
+        assert f'"{assets}/{name}?v={manifest["version"]}"' in page, name
+    assert f'src="{assets}/docs-init.js"' in page
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -123,19 +135,8 @@ def test_only_the_chosen_ui_is_rendered_byte_for_byte(projects: ProjectFactory, 
         assert not rendered_js
         return
     assert (package / "integrations" / "docs_ui.py").is_file()
-    sources = {
-        path.relative_to(folder): path
-        for folder in (template_ui_folder(ui), TEMPLATE_SHARED_DOCS_FOLDER)
-        for path in folder.rglob("*")
-        if path.is_file()
-    }
-    expected = sorted(sources)
-    rendered = sorted(
-        path.relative_to(package / "docs_ui") for path in (package / "docs_ui").rglob("*") if path.is_file()
-    )
-    assert rendered == expected
-    for relative in expected:
-        assert (package / "docs_ui" / relative).read_bytes() == sources[relative].read_bytes(), relative
+    assert_rendered_byte_for_byte(package / "docs_ui", template_ui_folder(ui), TEMPLATE_SHARED_DOCS_FOLDER)
+    assert not (package / "redoc_page").exists()
     other_bundles = {
         name for other in UIS if other != ui for name in template_manifest(other)["files"] if name.endswith(".js")
     }
@@ -147,6 +148,38 @@ def test_only_the_chosen_ui_is_rendered_byte_for_byte(projects: ProjectFactory, 
     for name, entry in manifest["files"].items():
         if name.endswith((".js", ".css")):
             assert f"`{name}` | {entry['size']:,}" in readme, name
+
+
+def assert_rendered_byte_for_byte(rendered_folder: Path, *template_folders: Path) -> None:
+    """The rendered folder holds exactly the templates' files; those that are not templates (`.jinja`) byte for byte."""
+    sources = {
+        rendered_name(path.relative_to(folder)): path
+        for folder in template_folders
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+    expected = sorted(sources)
+    rendered = sorted(path.relative_to(rendered_folder) for path in rendered_folder.rglob("*") if path.is_file())
+    assert rendered == expected
+    for relative in expected:
+        if sources[relative].suffix != ".jinja":
+            assert (rendered_folder / relative).read_bytes() == sources[relative].read_bytes(), relative
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_redoc_page_is_rendered_beside_the_chosen_ui(projects: ProjectFactory, framework: str) -> None:
+    project = projects.render(framework=framework, docs_ui="swagger", redoc_page=True)
+    package = project.path / "src" / project.package
+    assert_rendered_byte_for_byte(package / "redoc_page", template_ui_folder("redoc"))
+    assert (package / "redoc_page" / "vendor" / "redoc.standalone.js").is_file()
+    assert not (package / "docs_ui" / "vendor" / "redoc.standalone.js").exists()
+    assert '<script src="redoc/assets/redoc.standalone.js?v=' in (package / "redoc_page" / "index.html").read_text()
+    readme = (project.path / "README.md").read_text()
+    assert "| `GET /redoc` |" in readme
+    assert f"`redoc.standalone.js` | {template_manifest('redoc')['files']['redoc.standalone.js']['size']:,}" in readme
+    # Without a UI at /docs there is no second page, whatever the answer says.
+    bare = projects.render(framework=framework, docs_ui="none", redoc_page=True)
+    assert not (bare.path / "src" / bare.package / "redoc_page").exists()
 
 
 # --- each UI in headless Chromium -------------------------------------------------------------------------------
@@ -175,10 +208,18 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture(params=[(framework, ui) for framework in FRAMEWORKS for ui in UIS], ids="-".join)
+# Each UI alone at /docs, then ReDoc at /redoc beside one (`redoc_page`; the page at /docs is checked there too).
+DOCS_VARIANTS = [(framework, ui, False) for framework in FRAMEWORKS for ui in UIS] + [
+    ("fastapi", "scalar", True),
+    ("django", "swagger", True),
+]
+
+
+@pytest.fixture(params=DOCS_VARIANTS, ids=lambda param: f"{param[0]}-{param[1]}" + ("+redoc" if param[2] else ""))
 def docs_service(request: pytest.FixtureRequest, projects: ProjectFactory, tmp_path: Path) -> Iterator[Service]:
-    framework, ui = request.param
-    project = projects.installed(**{"framework": framework, "docs_ui": ui})
+    framework, ui, redoc_page = request.param
+    answers = {"framework": framework, "docs_ui": ui, **({"redoc_page": True} if redoc_page else {})}
+    project = projects.installed(**answers)
     service = start_service(project, tmp_path, LOG_LEVEL="WARNING")
     yield service
     service.kill()
@@ -186,7 +227,14 @@ def docs_service(request: pytest.FixtureRequest, projects: ProjectFactory, tmp_p
 
 @pytest.mark.slow
 def test_docs_page_renders_the_api_in_chromium(browser: Any, docs_service: Service) -> None:
-    ui = docs_service.project.answers["docs_ui"]
+    pages = {"/docs": docs_service.project.answers["docs_ui"]}
+    if docs_service.project.answers.get("redoc_page"):
+        pages["/redoc"] = "redoc"
+    for path, ui in pages.items():
+        check_page_in_chromium(browser, docs_service, path, ui)
+
+
+def check_page_in_chromium(browser: Any, docs_service: Service, path: str, ui: str) -> None:
     # With auth=jwt the browser sends a token, so "try it out" gets the API's answer rather than its 401 (the UI's
     # own authorize dialog is tested in the rendered projects, tests/test_docs_ui_auth.py).
     context = browser.new_context(extra_http_headers=docs_service.auth_headers())
@@ -206,7 +254,7 @@ def test_docs_page_renders_the_api_in_chromium(browser: Any, docs_service: Servi
     page.on("pageerror", lambda error: record.console.append(f"pageerror: {error}"))
     try:
         started = time.monotonic()
-        response = page.goto(f"{docs_service.base_url}/docs", wait_until="load")
+        response = page.goto(f"{docs_service.base_url}{path}", wait_until="load")
         # The operations of the example resource, as each UI shows them.
         page.get_by_text("List items").filter(visible=True).first.wait_for(timeout=30_000)
         page.get_by_text("/api/v1/items").first.wait_for(state="attached", timeout=30_000)
@@ -239,7 +287,7 @@ def test_docs_page_renders_the_api_in_chromium(browser: Any, docs_service: Servi
     if ui == "swagger":
         assert try_it_status == "200"
         assert any(url.startswith(f"{docs_service.base_url}/api/v1/items?") for url in record.requests)
-    variant = f"{docs_service.project.answers['framework']} {ui}"
+    variant = f"{docs_service.project.answers['framework']} {ui} at {path}"
     print(f"\n{variant}: operations visible {shown_after:.2f} s after navigation; {len(record.requests)} requests")
 
 

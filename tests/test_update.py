@@ -394,6 +394,28 @@ def test_turning_an_option_on_later_adds_exactly_that_feature(release_repo: Path
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["use_redis"] is True
 
 
+def test_a_docs_answer_keeps_its_meaning_and_redoc_joins_only_when_asked(release_repo: Path, tmp_path: Path) -> None:
+    """`redoc_page` came after `docs_ui`: an update asks nothing new and changes no page; turning it on later adds
+    exactly ReDoc at /redoc beside the UI the project has."""
+    project = generate(release_repo, tmp_path / "service", docs_ui="swagger")
+    update(project)
+    package = project / "src" / "my_service"
+    assert (package / "docs_ui" / "vendor" / "swagger-ui-bundle.js").is_file()
+    assert not (package / "redoc_page").exists()
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "updated", cwd=project)
+
+    update(project, "--data=redoc_page=true")
+    fresh = render(release_repo, tmp_path / "fresh", NEW_RELEASE, docs_ui="swagger", redoc_page="true")
+    for folder in ("docs_ui", "redoc_page"):
+        for path in (fresh / "src" / "my_service" / folder).rglob("*"):
+            if path.is_file():
+                relative = path.relative_to(fresh)
+                assert (project / relative).read_bytes() == path.read_bytes(), relative
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert (answers["docs_ui"], answers["redoc_page"]) == ("swagger", True)
+
+
 def test_an_update_that_adds_dependencies_relocks(release_repo: Path, tmp_path: Path) -> None:
     project = generate(release_repo, tmp_path / "service", NEW_RELEASE)
     assert (project / "uv.lock").is_file()  # the copy task locked it

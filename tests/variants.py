@@ -36,6 +36,7 @@ DEFAULT_ANSWERS: Answers = {
     "use_sentry": True,
     "use_prometheus": True,
     "docs_ui": "scalar",
+    "redoc_page": False,
     "auth": "jwt",
     "ci_provider": "github",
     "kubernetes": True,
@@ -51,6 +52,8 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "use_sentry": [True, False],
     "use_prometheus": [True, False],
     "docs_ui": ["scalar", "swagger", "redoc", "none"],
+    # Asked only beside scalar or swagger; not pairwise: it touches the docs pages alone (tests/test_docs_ui.py).
+    "redoc_page": [False, True],
     "auth": ["jwt", "none"],
     "ci_provider": ["github", "gitlab", "none"],
     "kubernetes": [True, False],

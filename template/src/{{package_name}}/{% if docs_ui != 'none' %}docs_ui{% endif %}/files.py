@@ -1,9 +1,11 @@
-"""The docs UI's files and how they are sent, whatever the web framework (it only routes /docs here).
+"""The docs pages' files and how they are sent, whatever the web framework (it only routes the pages here).
 
-The page (`index.html`), its init script and the vendored UI (`vendor/`, pinned versions listed in
-`vendor/manifest.json`) are static files read once per process. Vendored files are cached for a year (their URL
-carries the version), the others revalidate with a strong ETag; bundles go out gzipped to clients that accept it.
-The page's Content-Security-Policy comes from `page_policy`: scripts from this origin only, never inline, never eval.
+A docs page is a folder: the page (`index.html`), its init script and the vendored UI (`vendor/`, pinned versions
+listed in `vendor/manifest.json`), static files read once per process. This package is the page at /docs; a second
+page (ReDoc at /redoc, when the service has one) is a sibling package with the same layout. Vendored files are
+cached for a year (their URL carries the version), the others revalidate with a strong ETag; bundles go out gzipped
+to clients that accept it. A page's Content-Security-Policy comes from `page_policy`: scripts from this origin
+only, never inline, never eval.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, Final
 
 DOCS_PATH: Final = "/docs"
 ASSETS_PATH: Final = "/docs/assets"
+REDOC_PATH: Final = "/redoc"
 ASSET_DIR: Final = Path(__file__).parent
 VENDOR_DIR: Final = ASSET_DIR / "vendor"
 MEDIA_TYPES: Final = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
@@ -103,27 +106,53 @@ def page_policy(*, inline_styles: bool, worker_src: str | None) -> str:
     return "; ".join(directives)
 
 
-@functools.cache
-def load_page() -> StaticFile:
-    return StaticFile((ASSET_DIR / "index.html").read_bytes(), "text/html; charset=utf-8", REVALIDATE)
+@dataclass(frozen=True)
+class DocsPage:
+    """One docs page: its name (the key of its link in `GET /`), where it is served, the folder its files come from
+    and what its UI needs from the CSP."""
+
+    name: str
+    path: str
+    folder: Path
+    inline_styles: bool
+    worker_src: str | None
+
+    @property
+    def assets_path(self) -> str:
+        return self.path + "/assets"
+
+    @property
+    def policy(self) -> str:
+        return page_policy(inline_styles=self.inline_styles, worker_src=self.worker_src)
+
+    def page(self) -> StaticFile:
+        return load_page(self.folder)
+
+    def asset(self, name: str) -> StaticFile | None:
+        return load_assets(self.folder).get(name)
 
 
 @functools.cache
-def load_assets() -> dict[str, StaticFile]:
-    """The files /docs/assets serves, by name: the page's own scripts and the vendored scripts and stylesheets."""
+def load_page(folder: Path = ASSET_DIR) -> StaticFile:
+    return StaticFile((folder / "index.html").read_bytes(), "text/html; charset=utf-8", REVALIDATE)
+
+
+@functools.cache
+def load_assets(folder: Path = ASSET_DIR) -> dict[str, StaticFile]:
+    """The files a page's `assets` path serves, by name: its own scripts and the vendored scripts and stylesheets."""
     assets = {
         path.name: StaticFile(path.read_bytes(), MEDIA_TYPES[path.suffix], REVALIDATE)
-        for path in sorted(ASSET_DIR.iterdir())
+        for path in sorted(folder.iterdir())
         if path.suffix in MEDIA_TYPES
     }
-    for name in vendor_manifest()["files"]:
+    for name in vendor_manifest(folder)["files"]:
         media_type = MEDIA_TYPES.get(Path(name).suffix)
         if media_type is not None:  # licenses stay in the package, they are not served
-            assets[name] = StaticFile((VENDOR_DIR / name).read_bytes(), media_type, VENDOR_CACHE)
+            assets[name] = StaticFile((folder / "vendor" / name).read_bytes(), media_type, VENDOR_CACHE)
     return assets
 
 
 @functools.cache
-def vendor_manifest() -> dict[str, Any]:
-    manifest: dict[str, Any] = json.loads((VENDOR_DIR / "manifest.json").read_text())
+def vendor_manifest(folder: Path = ASSET_DIR) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((folder / "vendor" / "manifest.json").read_text())
     return manifest

@@ -1,6 +1,8 @@
 """Per-client rate limiting: GCRA budgets (`core/limits.py`) in memory or Redis, checked per request.
 
-- Every `/api` route gets `RATE_LIMIT_DEFAULT` (one budget per client across the API), spent by a route guard.
+- Every `/api` route gets the default limit (one budget per client across the API), spent by a route guard: a
+  client without a token is counted by address at RATE_LIMIT_ANONYMOUS, a token holder by subject at
+  RATE_LIMIT_AUTHENTICATED, each RATE_LIMIT_DEFAULT unless set.
 - A route declares a stricter limit of its own with `dependencies=[route_limit("30/minute", scope="write")]`.
 - Health, metrics and docs are not `/api` routes and are never limited.
 """
@@ -32,7 +34,7 @@ class RateLimits:
         self.enabled = enabled
         self.fail_open = fail_open
         self.degradation_listeners = wiring.degradation_listeners
-        self._limiters: dict[tuple[Rate, str], ClientRateLimiter] = {}
+        self._limiters: dict[tuple[Rate, Rate | None, str], ClientRateLimiter] = {}
 
     def use_storage(self, storage: AsyncBucketStore) -> None:
         """Move every limiter to another storage, starting with full budgets (tests use memory instead of Redis)."""
@@ -40,13 +42,19 @@ class RateLimits:
         for limiter in self._limiters.values():
             limiter.store = storage
 
-    def limiter(self, limit: Rate, scope: str) -> ClientRateLimiter:
-        limiter = self._limiters.get((limit, scope))
+    def limiter(self, limit: Rate, scope: str, *, authenticated: Rate | None = None) -> ClientRateLimiter:
+        """The limiter of `limit` within `scope` (`authenticated`: token holders' limit there, if different)."""
+        limiter = self._limiters.get((limit, authenticated, scope))
         if limiter is None:
             limiter = ClientRateLimiter(
-                limit, self.storage, scope=scope, fail_open=self.fail_open, on_degraded=self._degraded
+                limit,
+                self.storage,
+                scope=scope,
+                authenticated_rate=authenticated,
+                fail_open=self.fail_open,
+                on_degraded=self._degraded,
             )
-            self._limiters[(limit, scope)] = limiter
+            self._limiters[(limit, authenticated, scope)] = limiter
         return limiter
 
     def _degraded(self, dependency: str) -> None:
@@ -102,7 +110,11 @@ def install(app: FastAPI, settings: Settings, wiring: Wiring, *, store: AsyncBuc
     app_context(app).provide(limits)
     if not limits.enabled:
         return limits
-    default = limits.limiter(parse_rate(settings.rate_limit_default), "default")
+    default = limits.limiter(
+        parse_rate(settings.anonymous_rate_limit),
+        "default",
+        authenticated=parse_rate(settings.authenticated_rate_limit),
+    )
     wiring.api_guards.append(default)  # a guard, not a dependency: it runs on every /api request (route_guards.py)
     wiring.api_responses.update(too_many_requests_response())
     if not limits.fail_open:

@@ -49,7 +49,8 @@ def client_key(request: Request) -> str:
 
 
 class ClientRateLimiter:
-    """One limit (`rate`) counted per client within a `scope` (`default`, `write`, ...)."""
+    """One limit (`rate`) counted per client within a `scope` (`default`, `write`, ...); token holders get
+    `authenticated_rate` instead when one is given (the default limit: RATE_LIMIT_AUTHENTICATED)."""
 
     def __init__(
         self,
@@ -57,10 +58,12 @@ class ClientRateLimiter:
         store: AsyncBucketStore,
         *,
         scope: str,
+        authenticated_rate: Rate | None = None,
         fail_open: bool = True,
         on_degraded: Callable[[str], None] | None = None,
     ) -> None:
         self.rate = rate
+        self.authenticated_rate = authenticated_rate or rate
         self.store = store
         self.scope = scope
         self.fail_open = fail_open
@@ -71,9 +74,10 @@ class ClientRateLimiter:
         if not store.available():
             self._degraded()
             return
-        key = f"{self.scope}:{client_key(request)}"
+        client = client_key(request)
+        rate = self.authenticated_rate if client.startswith(SUBJECT_PREFIX) else self.rate
         try:
-            verdict = await store.spend_async(key, self.rate)
+            verdict = await store.spend_async(f"{self.scope}:{client}", rate)
         except store.errors as exc:
             store.record_failure(exc)
             self._degraded()

@@ -1,4 +1,4 @@
-// Starts ReDoc on /docs. A file of its own because the page's CSP refuses inline scripts.
+// Starts ReDoc. A file of its own because the page's CSP refuses inline scripts.
 (function () {
   "use strict";
 

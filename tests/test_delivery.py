@@ -30,7 +30,7 @@ from .delivery_tools import KUBERNETES_VERSIONS, STAGING_POSTGRES_PASSWORD, Tool
 from .image_build import BuiltImage, as_image_user, build, dockerignore_filter
 from .postgres_server import new_database_url
 from .test_render import static_variants
-from .variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
+from .variants import DEFAULT_ANSWERS, deep_variants, selected, variant_id
 
 STATIC = [pytest.param(answers, id=variant_id({**DEFAULT_ANSWERS, **answers})) for answers in static_variants()]
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
@@ -400,9 +400,9 @@ def test_lock_task_never_fails_the_copy_without_uv(tmp_path: Path) -> None:
 
 
 def image_variants() -> list[Any]:
-    """Every Python version (the base image changes) and the pairwise set (the dependencies change)."""
+    """Every Python version (the base image changes) and every deep variant (the dependencies change)."""
     unique: dict[str, dict[str, Any]] = {}
-    for answers in [*[{"python_version": version} for version in ("3.11", "3.13")], *pairwise()]:
+    for answers in [*[{"python_version": version} for version in ("3.11", "3.13")], *deep_variants()]:
         unique.setdefault(variant_id({**DEFAULT_ANSWERS, **answers}), answers)
     return [pytest.param(answers, id=name) for name, answers in unique.items() if answers in selected([answers])]
 
@@ -523,7 +523,7 @@ def test_template_ci_workflow(toolbox: Toolbox) -> None:
     assert jobs["test"]["env"]["TEMPLATE_VARIANTS"] == "${{ matrix.variants }}"
     assert any(step.get("run", "").startswith("scripts/test") for step in jobs["test"]["steps"])
     assert any(".ci/apt-packages" in step.get("run", "") for step in jobs["test"]["steps"])
-    # The matrix it produces shards every pairwise variant exactly once.
+    # The matrix it produces shards every deep variant (pairwise and extras) exactly once.
     result = subprocess.run(
         [sys.executable, "-m", "tests.variants", "--github-matrix", "--shards", "4"],
         cwd=REPO_ROOT,
@@ -533,7 +533,7 @@ def test_template_ci_workflow(toolbox: Toolbox) -> None:
     )
     shards = yaml.safe_load(result.stdout)["include"]
     names = [name for shard in shards for name in shard["variants"].split(",")]
-    assert sorted(names) == sorted(variant_id({**DEFAULT_ANSWERS, **answers}) for answers in pairwise())
+    assert sorted(names) == sorted(variant_id({**DEFAULT_ANSWERS, **answers}) for answers in deep_variants())
 
 
 # --- The validators really reject what they are here to catch ------------------------------------------------------

@@ -1,6 +1,6 @@
 """The rendered projects' own quality bar, run inside each: uv sync, ruff, mypy --strict, pytest (coverage >= 90%).
 
-Runs for every variant of the pairwise set (tests/variants.py); TEMPLATE_VARIANTS selects a shard.
+Runs for every deep variant (tests/variants.py: the pairwise set and DEEP_EXTRAS); TEMPLATE_VARIANTS selects a shard.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from xml.etree import ElementTree
 import pytest
 
 from .conftest import ProjectFactory, RenderedProject, variant_params
-from .variants import DEFAULT_ANSWERS, pairwise, selected, variant_id
+from .variants import DEFAULT_ANSWERS, deep_variants, selected, variant_id
 
 pytestmark = pytest.mark.slow
 
-DEEP_VARIANTS = variant_params(selected(pairwise()))
+DEEP_VARIANTS = variant_params(selected(deep_variants()))
 
 
 @pytest.fixture(scope="module", params=DEEP_VARIANTS)

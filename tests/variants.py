@@ -54,7 +54,7 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "docs_ui": ["scalar", "swagger", "redoc", "none"],
     # Asked only beside scalar or swagger; not pairwise: it touches the docs pages alone (tests/test_docs_ui.py).
     "redoc_page": [False, True],
-    "auth": ["jwt", "none"],
+    "auth": ["jwt", "none", "users"],
     "ci_provider": ["github", "gitlab", "none"],
     "kubernetes": [True, False],
 }
@@ -121,9 +121,15 @@ PAIRWISE_QUESTIONS = [
 ]
 
 
+# Values kept out of the pairwise array: the contract suite (tests/contract) signs its tokens for `jwt` services and
+# cannot sign in to a `users` service yet. Their variants are installed and run their own suites instead (DEEP_EXTRAS).
+NOT_PAIRWISE: dict[str, list[Any]] = {"auth": ["users"]}
+DEEP_EXTRAS: list[Answers] = [{"auth": "users"}, {"auth": "users", "framework": "django", "use_redis": True}]
+
+
 def _values(question: str) -> list[Any]:
     if question in QUESTION_VALUES:
-        return list(QUESTION_VALUES[question])
+        return [value for value in QUESTION_VALUES[question] if value not in NOT_PAIRWISE.get(question, [])]
     return [DEFAULT_ANSWERS[question]] if question in DEFAULT_ANSWERS else []
 
 
@@ -192,6 +198,11 @@ def pairwise(seeds: int = 16, candidates: int = 24) -> list[Answers]:
     ]
 
 
+def deep_variants() -> list[Answers]:
+    """Every variant that is installed and runs its own suite: the pairwise set and DEEP_EXTRAS."""
+    return [*pairwise(), *DEEP_EXTRAS]
+
+
 def selected(variants: list[Answers]) -> list[Answers]:
     """Honour TEMPLATE_VARIANTS (comma-separated variant ids) so CI can shard the deep checks."""
     wanted = os.environ.get("TEMPLATE_VARIANTS", "").strip()
@@ -206,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--github-matrix", action="store_true", help="print a GitHub Actions matrix (JSON)")
     parser.add_argument("--shards", type=int, default=4, help="shards for --github-matrix")
     args = parser.parse_args(argv)
-    deep = pairwise()
+    deep = deep_variants()
     ids = [variant_id({**DEFAULT_ANSWERS, **variant}) for variant in deep]
     if args.github_matrix:
         shards = [",".join(ids[index :: args.shards]) for index in range(min(args.shards, len(ids)))]
@@ -215,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"one-at-a-time (rendered + static checks): {len(one_at_a_time())}")
     for variant in one_at_a_time():
         print(f"  {variant_id({**DEFAULT_ANSWERS, **variant})}")
-    print(f"pairwise (installed + mypy + pytest + contract): {len(deep)}")
+    print(f"pairwise + extras (installed + mypy + pytest; contract for the pairwise ones): {len(deep)}")
     for variant, name in zip(deep, ids, strict=True):
         print(f"  {name}: {json.dumps(variant, sort_keys=True)}")
     return 0

@@ -206,6 +206,38 @@ def test_both_documents_agree(documents: dict[str, dict[str, Any]], aspect: str)
     assert not found, f"the {aspect} differ:\n" + "\n".join(found)
 
 
+@pytest.fixture(scope="module")
+def users_documents(projects: ProjectFactory, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Each framework's document with `auth=users`: the accounts routes (token, logout, keys, users) join it."""
+    found = {}
+    for framework in FRAMEWORKS:
+        log_dir = tmp_path_factory.mktemp(f"users-{framework}")
+        service = start_service(projects.installed(framework=framework, auth="users"), log_dir, PUBLIC_URL=PUBLIC_URL)
+        try:
+            response = httpx.get(f"{service.base_url}/openapi.json", timeout=30)
+            assert response.status_code == 200, response.text
+            found[framework] = response.json()
+        finally:
+            service.kill()
+    return found
+
+
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+def test_both_users_documents_agree(users_documents: dict[str, dict[str, Any]], aspect: str) -> None:
+    read = ASPECTS[aspect]
+    found = differences({framework: read(spec) for framework, spec in users_documents.items()})
+    assert not found, f"the {aspect} differ with auth=users:\n" + "\n".join(found)
+
+
+def test_users_documents_describe_the_accounts_routes(users_documents: dict[str, dict[str, Any]]) -> None:
+    for framework, spec in users_documents.items():
+        ids = operation_ids(spec)
+        assert ids.get("POST /api/v1/auth/token") == "issue_token", framework
+        assert ids.get("GET /api/v1/users/me") == "get_me", framework
+        flows = spec["components"]["securitySchemes"]["bearerAuth"]["flows"]
+        assert flows["password"]["tokenUrl"] == "/api/v1/auth/token", framework
+
+
 def test_both_documents_name_public_url_as_their_server(documents: dict[str, dict[str, Any]]) -> None:
     for framework, spec in documents.items():
         assert spec.get("servers") == [{"url": PUBLIC_URL}], framework

@@ -440,6 +440,19 @@ def test_image_build_steps_produce_a_running_service(
     if uses_tokens(project.answers):
         env.update(SERVICE_AUTH)  # what a deployment provides: production refuses to start without a token key
     home = Path(interpreter).resolve().parents[3]  # <pyenv root>/versions/<version>/bin/python
+    if project.answers.get("auth") == "users":
+        # The signing keys a deployment keeps as a secret, made as the README says: the image's own command.
+        made = subprocess.run(
+            as_image_user(image, ["python", "-m", project.package, "signing-key"], home),
+            cwd=image.app,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert made.returncode == 0, made.stdout + made.stderr
+        env["AUTH_SIGNING_KEYS"] = made.stdout.strip()
     migrate_like_a_deploy(project, toolbox, image, env, home, scratch_root)
     log_path = scratch_root / "service.log"
     with log_path.open("w") as log:

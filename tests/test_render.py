@@ -16,8 +16,10 @@ import yaml
 from . import variants
 from .conftest import ProjectFactory, RenderedProject, copier_cli
 from .variants import (
+    DEEP_EXTRAS,
     DEFAULT_ANSWERS,
     FREE_TEXT_CHANGES,
+    NOT_PAIRWISE,
     PAIRWISE_QUESTIONS,
     QUESTION_VALUES,
     is_valid,
@@ -334,13 +336,24 @@ def test_variant_ids_are_unique() -> None:
     assert len(ids) == len(set(ids))
 
 
+def pairwise_values(question: str) -> list[object]:
+    """The question's values but those kept out of the pairwise array (NOT_PAIRWISE: deep extras instead)."""
+    return [value for value in QUESTION_VALUES[question] if value not in NOT_PAIRWISE.get(question, [])]
+
+
+def test_values_kept_out_of_pairwise_are_deep_extras() -> None:
+    for question, values in NOT_PAIRWISE.items():
+        for value in values:
+            assert any(extra.get(question) == value for extra in DEEP_EXTRAS), f"{question}={value} is never installed"
+
+
 def test_pairwise_set_covers_every_pair_of_values() -> None:
     rows = [{**DEFAULT_ANSWERS, **answers} for answers in pairwise()]
     assert all(is_valid(row) for row in rows)
     questions = [question for question in PAIRWISE_QUESTIONS if question in QUESTION_VALUES]
     for first, second in itertools.combinations(questions, 2):
-        for value_a in QUESTION_VALUES[first]:
-            for value_b in QUESTION_VALUES[second]:
+        for value_a in pairwise_values(first):
+            for value_b in pairwise_values(second):
                 if not is_valid({first: value_a, second: value_b}):
                     continue
                 assert any(row[first] == value_a and row[second] == value_b for row in rows), (

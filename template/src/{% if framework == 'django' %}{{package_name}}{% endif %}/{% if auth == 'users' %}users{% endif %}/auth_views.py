@@ -28,7 +28,18 @@ from ..api.base import PublicAPIView, ServiceAPIView
 from ..api.negotiation import JSONOnlyNegotiation
 from ..api.schema import problem_responses
 from ..api.scopes import ScopeDeclaration
-from ..core.accounts.grants import INVALID_CREDENTIALS, NO_STORE_HEADERS, OAuthError, PasswordGrant, parse_grant
+from ..core.accounts.grants import (
+    FORM_MEDIA_TYPE,
+    INVALID_CREDENTIALS,
+    NO_STORE_HEADERS,
+    TOKEN_REQUEST_SCHEMA,
+    TOKEN_RESPONSE_SCHEMA,
+    TOO_MANY_LOGINS_DETAIL,
+    OAuthError,
+    PasswordGrant,
+    parse_grant,
+)
+from ..core.accounts.keys import JWKS_CACHE_CONTROL
 from ..core.accounts.login_limits import login_budgets
 from ..core.auth import Principal
 from ..core.limits import MemoryBuckets, Rate, Verdict, client_identity, parse_rate
@@ -43,8 +54,6 @@ logger = logging.getLogger(__name__)
 TOKEN_PATH: Final = "/api/v1/auth/token"  # noqa: S105 - a path
 LOGOUT_PATH: Final = "/api/v1/auth/logout"
 JWKS_PATH: Final = "/.well-known/jwks.json"
-JWKS_CACHE_CONTROL: Final = "public, max-age=300"
-"""Verifiers may keep the keys five minutes; a key added for a rotation is published that long before it signs."""
 
 
 # --- brute-force limits ---------------------------------------------------------------------------------------
@@ -88,30 +97,6 @@ def login_refused(request: Request, account: str | None) -> Verdict | None:
 # --- the token endpoint ---------------------------------------------------------------------------------------
 
 
-FORM_MEDIA_TYPE: Final = "application/x-www-form-urlencoded"
-TOO_MANY_DETAIL: Final = "Too many login attempts: wait Retry-After seconds"
-TOKEN_REQUEST: Final[dict[str, Any]] = {
-    "type": "object",
-    "required": ["grant_type"],
-    "properties": {
-        "grant_type": {"type": "string", "enum": ["password", "refresh_token"]},
-        "username": {"type": "string", "description": "The account's email (grant_type=password)"},
-        "password": {"type": "string", "format": "password", "writeOnly": True},
-        "refresh_token": {"type": "string", "description": "grant_type=refresh_token"},
-        "scope": {"type": "string", "description": "Space-separated scopes wanted (default: all the account holds)"},
-    },
-}
-TOKEN_RESPONSE: Final[dict[str, Any]] = {
-    "type": "object",
-    "required": ["access_token", "token_type", "expires_in", "refresh_token", "scope"],
-    "properties": {
-        "access_token": {"type": "string", "description": "A JWT: send it as `Authorization: Bearer <token>`"},
-        "token_type": {"type": "string", "enum": ["bearer"]},
-        "expires_in": {"type": "integer", "description": "Seconds the access token lives"},
-        "refresh_token": {"type": "string", "description": "Single use: exchange it for the next pair"},
-        "scope": {"type": "string", "description": "The scopes granted, space-separated"},
-    },
-}
 OAUTH_PROBLEM: Final[dict[str, Any]] = {
     "allOf": [
         {"$ref": "#/components/schemas/Problem"},
@@ -192,9 +177,11 @@ class TokenView(PublicAPIView):
         "password and disabled account get the same answer.",
         operation_id="issue_token",
         tags=["auth"],
-        request={FORM_MEDIA_TYPE: TOKEN_REQUEST},
+        request={FORM_MEDIA_TYPE: TOKEN_REQUEST_SCHEMA},
         responses={
-            200: OpenApiResponse(response=TOKEN_RESPONSE, description="Tokens (RFC 6749 section 5.1), never cached"),
+            200: OpenApiResponse(
+                response=TOKEN_RESPONSE_SCHEMA, description="Tokens (RFC 6749 section 5.1), never cached"
+            ),
             (400, "application/problem+json"): _OAUTH_400,
             **problem_responses(413, 415, instance=TOKEN_PATH),
         },
@@ -209,7 +196,7 @@ class TokenView(PublicAPIView):
             refused = login_refused(request, account)
             if refused is not None:
                 headers = {"Retry-After": str(refused.retry_after_s), **NO_STORE_HEADERS}
-                return problem_response(429, TOO_MANY_DETAIL, request.path, headers=headers)
+                return problem_response(429, TOO_MANY_LOGINS_DETAIL, request.path, headers=headers)
             body = password_grant(grant) if isinstance(grant, PasswordGrant) else refresh_grant(grant)
         except OAuthError as refusal:
             return problem_response(  # DRF sends any HttpResponse as it is

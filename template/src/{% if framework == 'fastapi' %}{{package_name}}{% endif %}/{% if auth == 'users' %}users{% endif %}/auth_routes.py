@@ -11,8 +11,17 @@ from starlette.responses import JSONResponse, Response
 
 from ..api.auth import Principal, requires
 from ..context import app_context
-from ..core.accounts.grants import NO_STORE_HEADERS, OAuthError, PasswordGrant, parse_grant
-from ..core.accounts.keys import SigningKeys
+from ..core.accounts.grants import (
+    FORM_MEDIA_TYPE,
+    NO_STORE_HEADERS,
+    TOKEN_REQUEST_SCHEMA,
+    TOKEN_RESPONSE_SCHEMA,
+    TOO_MANY_LOGINS_DETAIL,
+    OAuthError,
+    PasswordGrant,
+    parse_grant,
+)
+from ..core.accounts.keys import JWKS_CACHE_CONTROL, SigningKeys
 from ..core.accounts.login_limits import LoginLimits
 from ..core.limits import client_identity
 from ..core.problems import PROBLEM_MEDIA_TYPE
@@ -23,35 +32,8 @@ from .accounts import Accounts
 router = api_router(prefix="/auth", tags=["auth"], description="Logging in and out: tokens for the API.")
 keys_router = APIRouter(tags=["auth"])
 
-FORM_MEDIA_TYPE: Final = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES: Final = 4096
-JWKS_CACHE_CONTROL: Final = "public, max-age=300"
-"""Verifiers may keep the keys five minutes: a new key is published (second in the set) at least that long before
-it signs."""
-TOO_MANY_DETAIL: Final = "Too many login attempts: wait Retry-After seconds"
 
-_TOKEN_RESPONSE: dict[str, Any] = {
-    "type": "object",
-    "required": ["access_token", "token_type", "expires_in", "refresh_token", "scope"],
-    "properties": {
-        "access_token": {"type": "string", "description": "A JWT: send it as `Authorization: Bearer <token>`"},
-        "token_type": {"type": "string", "enum": ["bearer"]},
-        "expires_in": {"type": "integer", "description": "Seconds the access token lives"},
-        "refresh_token": {"type": "string", "description": "Single use: exchange it for the next pair"},
-        "scope": {"type": "string", "description": "The scopes granted, space-separated"},
-    },
-}
-_TOKEN_REQUEST: dict[str, Any] = {
-    "type": "object",
-    "required": ["grant_type"],
-    "properties": {
-        "grant_type": {"type": "string", "enum": ["password", "refresh_token"]},
-        "username": {"type": "string", "description": "The account's email (grant_type=password)"},
-        "password": {"type": "string", "format": "password", "writeOnly": True},
-        "refresh_token": {"type": "string", "description": "grant_type=refresh_token"},
-        "scope": {"type": "string", "description": "Space-separated scopes wanted (default: all the account holds)"},
-    },
-}
 TOKEN_REQUEST_EXAMPLES: dict[str, Any] = {
     "password": {
         "summary": "Log in with an email and password",
@@ -74,7 +56,7 @@ _OAUTH_PROBLEM_EXAMPLE: dict[str, Any] = {
 _TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Tokens (RFC 6749 section 5.1), never cached",
-        "content": {"application/json": {"schema": _TOKEN_RESPONSE}},
+        "content": {"application/json": {"schema": TOKEN_RESPONSE_SCHEMA}},
     },
     400: {
         "description": "Refused (RFC 6749 section 5.2): `error` is invalid_request, invalid_grant, "
@@ -108,7 +90,7 @@ _TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {FORM_MEDIA_TYPE: {"schema": _TOKEN_REQUEST, "examples": TOKEN_REQUEST_EXAMPLES}},
+            "content": {FORM_MEDIA_TYPE: {"schema": TOKEN_REQUEST_SCHEMA, "examples": TOKEN_REQUEST_EXAMPLES}},
         },
     },
 )
@@ -119,7 +101,7 @@ async def issue_token(request: Request) -> Response:
     refusal = await context.component(LoginLimits).refused(_address(request), account)
     if refusal is not None:
         headers = {"Retry-After": str(refusal.retry_after_s), **NO_STORE_HEADERS}
-        return problem_response(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_DETAIL, request.url.path, headers)
+        return problem_response(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_LOGINS_DETAIL, request.url.path, headers)
     accounts = context.component(Accounts)
     if isinstance(grant, PasswordGrant):
         body = await accounts.password_login(grant)

@@ -113,3 +113,31 @@ def token_response(access: AccessToken, refresh_token: str, *, now: float) -> di
 
 
 NO_STORE_HEADERS: Final = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+# --- what the token endpoint's OpenAPI operation says (the same in every framework) ------------------------------
+
+FORM_MEDIA_TYPE: Final = "application/x-www-form-urlencoded"
+TOO_MANY_LOGINS_DETAIL: Final = "Too many login attempts: wait Retry-After seconds"
+TOKEN_REQUEST_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["grant_type"],
+    "properties": {
+        "grant_type": {"type": "string", "enum": ["password", "refresh_token"]},
+        "username": {"type": "string", "description": "The account's email (grant_type=password)"},
+        "password": {"type": "string", "format": "password", "writeOnly": True},
+        "refresh_token": {"type": "string", "description": "grant_type=refresh_token"},
+        "scope": {"type": "string", "description": "Space-separated scopes wanted (default: all the account holds)"},
+    },
+}
+TOKEN_RESPONSE_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["access_token", "token_type", "expires_in", "refresh_token", "scope"],
+    "properties": {
+        "access_token": {"type": "string", "description": "A JWT: send it as `Authorization: Bearer <token>`"},
+        "token_type": {"type": "string", "enum": ["bearer"]},
+        "expires_in": {"type": "integer", "description": "Seconds the access token lives"},
+        "refresh_token": {"type": "string", "description": "Single use: exchange it for the next pair"},
+        "scope": {"type": "string", "description": "The scopes granted, space-separated"},
+    },
+}

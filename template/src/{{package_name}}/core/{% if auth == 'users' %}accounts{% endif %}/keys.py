@@ -230,3 +230,8 @@ def signing_key_command(arguments: list[str], *, program: str) -> int:
         return 2
     print(generate_key_set())
     return 0
+
+
+JWKS_CACHE_CONTROL: Final = "public, max-age=300"
+"""Verifiers may keep the keys five minutes: a new key is published (second in the set) at least that long before
+it signs."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import httpx
@@ -24,22 +25,31 @@ def contract_project(request: pytest.FixtureRequest, projects: ProjectFactory) -
     return projects.installed(**request.param)
 
 
+@contextlib.contextmanager
+def variant_service(
+    project: RenderedProject, tmp_path_factory: pytest.TempPathFactory, **env: str
+) -> Iterator[Service]:
+    """The variant's service with what it is ready with: its own database (PostgreSQL, a new database on the tests'
+    cluster, or a SQLite file) and, with `use_redis`, a redis-server of its own; `env` on top."""
+    settings = {"DATABASE_URL": deployable_database_url(project, tmp_path_factory.mktemp("database")), **env}
+    redis = start_redis(tmp_path_factory.mktemp("redis")) if project.answers.get("use_redis") else None
+    if redis is not None:
+        settings["REDIS_URL"] = redis.url
+    try:
+        running = start_service(project, tmp_path_factory.mktemp("logs"), **settings)
+        try:
+            yield running
+        finally:
+            running.kill()
+    finally:
+        if redis is not None:
+            redis.kill()
+
+
 @pytest.fixture(scope="module")
 def service(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    # The variant's own database: PostgreSQL (a new database on the tests' cluster) or a SQLite file.
-    env = {
-        "CORS_ORIGINS": ALLOWED_ORIGIN,
-        "DATABASE_URL": deployable_database_url(contract_project, tmp_path_factory.mktemp("database")),
-    }
-    redis = None
-    if contract_project.answers.get("use_redis"):
-        redis = start_redis(tmp_path_factory.mktemp("redis"))
-        env["REDIS_URL"] = redis.url
-    running = start_service(contract_project, tmp_path_factory.mktemp("logs"), **env)
-    yield running
-    running.kill()
-    if redis is not None:
-        redis.kill()
+    with variant_service(contract_project, tmp_path_factory, CORS_ORIGINS=ALLOWED_ORIGIN) as running:
+        yield running
 
 
 @pytest.fixture

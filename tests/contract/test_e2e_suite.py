@@ -18,9 +18,8 @@ import pytest
 
 from ..conftest import RenderedProject
 from ..postgres_server import deployable_database_url
-from ..redis_server import start_redis
 from ..variants import variant_id
-from .conftest import CONTRACT_VARIANTS
+from .conftest import CONTRACT_VARIANTS, variant_service
 from .service import Service, start_service
 from .shipped_suites import make, planted_fault_overlay
 
@@ -41,19 +40,8 @@ FIRST_OF_EACH_FRAMEWORK = {
 def service(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """The variant's service without rate limits: a load test measures the service, not the limiter (the README
     says to run it that way; the item writes have a per-route limit of their own)."""
-    env = {
-        "DATABASE_URL": deployable_database_url(contract_project, tmp_path_factory.mktemp("database")),
-        "RATE_LIMIT_ENABLED": "false",
-    }
-    redis = None
-    if contract_project.answers.get("use_redis"):  # readiness names Redis: the e2e tests expect a ready service
-        redis = start_redis(tmp_path_factory.mktemp("redis"))
-        env["REDIS_URL"] = redis.url
-    running = start_service(contract_project, tmp_path_factory.mktemp("e2e"), **env)
-    yield running
-    running.kill()
-    if redis is not None:
-        redis.kill()
+    with variant_service(contract_project, tmp_path_factory, RATE_LIMIT_ENABLED="false") as running:
+        yield running
 
 
 def only_once_per_framework(project: RenderedProject) -> None:

@@ -442,17 +442,7 @@ def test_image_build_steps_produce_a_running_service(
     home = Path(interpreter).resolve().parents[3]  # <pyenv root>/versions/<version>/bin/python
     if project.answers.get("auth") == "users":
         # The signing keys a deployment keeps as a secret, made as the README says: the image's own command.
-        made = subprocess.run(
-            as_image_user(image, ["python", "-m", project.package, "signing-key"], home),
-            cwd=image.app,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert made.returncode == 0, made.stdout + made.stderr
-        env["AUTH_SIGNING_KEYS"] = made.stdout.strip()
+        env["AUTH_SIGNING_KEYS"] = run_in_image(image, ["python", "-m", project.package, "signing-key"], home, env)
     migrate_like_a_deploy(project, toolbox, image, env, home, scratch_root)
     log_path = scratch_root / "service.log"
     with log_path.open("w") as log:
@@ -492,6 +482,21 @@ def test_image_build_steps_produce_a_running_service(
             process.wait()
 
 
+def run_in_image(image: BuiltImage, command: list[str], home: Path, env: dict[str, str]) -> str:
+    """Run `command` as the image's user in its app directory; it must succeed. Its standard output, stripped."""
+    result = subprocess.run(
+        as_image_user(image, command, home),
+        cwd=image.app,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip()
+
+
 def migrate_like_a_deploy(
     project: RenderedProject, toolbox: Toolbox, image: BuiltImage, env: dict[str, str], home: Path, scratch_root: Path
 ) -> None:
@@ -510,16 +515,7 @@ def migrate_like_a_deploy(
         os.chown(volume, *image.user)
     sqlite = project.answers.get("database", "postgresql") == "sqlite"
     env["DATABASE_URL"] = f"sqlite:///{volume / 'db.sqlite3'}" if sqlite else new_database_url()
-    result = subprocess.run(
-        as_image_user(image, command, home),
-        cwd=image.app,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_in_image(image, command, home, env)
     if sqlite:
         assert (volume / "db.sqlite3").is_file()
 

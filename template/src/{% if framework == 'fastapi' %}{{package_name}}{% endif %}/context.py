@@ -30,6 +30,8 @@ class AppContext:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     """The factory of the requests' database sessions (`api/dependencies.py`)."""
+    read_sessions: async_sessionmaker[AsyncSession]
+    """The sessions of GET and HEAD requests: the same pool in autocommit mode (`database.create_read_sessions`)."""
     subject_listeners: list[Callable[[str], None]] = field(default_factory=list)
     """Called with the subject of each request whose bearer token was verified (`Wiring.subject_listeners`)."""
     _components: dict[type[Any], object] = field(default_factory=dict)

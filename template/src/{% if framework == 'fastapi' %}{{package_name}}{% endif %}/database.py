@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event, text
+from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool, QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection, QueuePool
 
 from .config import Settings
 from .core.database import PoolStats
@@ -53,14 +53,28 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if database.engine == "sqlite":
         # One file, one writer at a time: SQLite waits up to the pool timeout for a lock instead of failing at once.
         return create_async_engine(database.sqlalchemy_url(), connect_args={"timeout": settings.database_pool_timeout})
-    return create_async_engine(
+    engine = create_async_engine(
         database.sqlalchemy_url(),
         pool_size=settings.database_pool_size,
         max_overflow=0,  # DATABASE_POOL_SIZE is the most connections a process opens: size the server for it
         pool_timeout=settings.database_pool_timeout,
-        pool_pre_ping=True,  # a connection the server dropped (restart, failover) is replaced, not handed out
+        # No `pool_pre_ping`: it costs two round trips (BEGIN, ROLLBACK) on every checkout. A connection the server
+        # closed is found without one (`_replace_closed_connection`).
         connect_args=_postgresql_connect_args(settings, application_name="api"),
     )
+    event.listen(engine.sync_engine.pool, "checkout", _replace_closed_connection)
+    return engine
+
+
+def _replace_closed_connection(
+    dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection
+) -> None:
+    """A pooled connection whose server has gone (PostgreSQL restarted or failed over) is replaced at checkout,
+    without a round trip: asyncpg reads every connection's socket on the event loop, so the server's goodbye (or the
+    closed socket) has already marked the idle connection closed. Raising `DisconnectionError` makes the pool
+    discard it and hand out another (a new one when none is left), so the request never sees the dead one."""
+    if record.driver_connection is not None and record.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def create_probe_engine(settings: Settings) -> AsyncEngine:
@@ -91,6 +105,14 @@ def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The factory of the sessions requests use. Objects stay readable after the commit (`expire_on_commit=False`):
     the response is built from them once the transaction is over."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def create_read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """The sessions of requests that only read (GET, HEAD): the same pool, with the driver in autocommit mode. A
+    read by id is then one round trip: no `BEGIN` before the `SELECT` and no `COMMIT` after it. Nothing is lost:
+    at PostgreSQL's READ COMMITTED each statement sees its own snapshot, inside a transaction or not, and a
+    statement that changes nothing has nothing to commit."""
+    return create_sessions(engine.execution_options(isolation_level="AUTOCOMMIT"))
 
 
 @asynccontextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,11 +22,18 @@ async def get_service_state(request: Request) -> ServiceState:
     return app_context(request.app).service
 
 
+# Requests that only read: each statement is its own transaction (`create_read_sessions`).
+READ_ONLY_METHODS: Final = frozenset({"GET", "HEAD"})
+
+
 async def get_database_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, in one transaction: committed when the endpoint returns, rolled back when it raises.
     Used with `scope="function"`, it ends before the response is sent, so a commit that fails is a problem response
-    (503), never a success already on the wire."""
-    async with session_transaction(app_context(request.app).sessions) as session:
+    (503), never a success already on the wire. A GET or HEAD gets a session in autocommit mode instead: a read by
+    id is one round trip to the database, with no BEGIN and COMMIT around it."""
+    context = app_context(request.app)
+    sessions = context.read_sessions if request.method in READ_ONLY_METHODS else context.sessions
+    async with session_transaction(sessions) as session:
         yield session
 
 

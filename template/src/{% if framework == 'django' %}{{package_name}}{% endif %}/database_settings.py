@@ -45,14 +45,16 @@ def database_entry(settings: Settings) -> dict[str, Any]:
     if settings.database_statement_timeout:
         options["options"] = f"-c statement_timeout={settings.database_statement_timeout}"
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": f"{__package__}.postgresql",
         "NAME": database.name,
         "USER": database.user,
         "PASSWORD": database.password,
         "HOST": database.host,
         "PORT": str(database.port or ""),
-        # The pool hands out connections; a connection a restarted server dropped is checked and replaced.
+        # The pool keeps the connections: each request takes one and gives it back when it ends. Django's health
+        # check (the pool's `check_connection`) would cost a round trip per request; this package's backend
+        # (postgresql/base.py) replaces a connection a restarted server dropped without one.
         "CONN_MAX_AGE": 0,
-        "CONN_HEALTH_CHECKS": True,
+        "CONN_HEALTH_CHECKS": False,
         "OPTIONS": options,
     }

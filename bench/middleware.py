@@ -57,6 +57,8 @@ class Framework:
     others: dict[str, tuple[str, str]]
     bare_module: str
     """The bare app the floor app wraps."""
+    extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Environment of one comparison app only (server name -> variables)."""
 
     def label(self, name: str) -> str:
         return "rendered service" if name == "rendered" else self.others[name][1]
@@ -68,8 +70,10 @@ FRAMEWORKS = {
             "bare": ("bare", "bare FastAPI"),
             "basehttp": ("basehttp", "BaseHTTPMiddleware style"),
             "floor": ("floor", "bare + contract headers"),
+            "floor1": ("floor", "floor, one asyncpg round trip"),
         },
         bare_module="bare",
+        extra_env={"floor1": {"BENCH_READER": "asyncpg"}},
     ),
     # Nobody writes Django middleware as BaseHTTPMiddleware: no third app.
     "django": Framework(
@@ -435,6 +439,7 @@ def _running_servers(
             port = free_port()
             command = [python, str(APPS_DIR / "serve.py"), str(APPS_DIR / f"{module}.py"), str(port)]
             env = {**comparison_env, "PORT": str(port), "FLOOR_HEADERS": json.dumps(added_headers)}
+            env.update(FRAMEWORKS[framework].extra_env.get(name, {}))
             servers.append(start(name, command, cwd=project, env=env, logs=logs, core=core))
         for server in servers:
             wait_until_live(server)

@@ -3,6 +3,7 @@
 The item comes from the same database as the rendered service's, with the same SQLAlchemy query in a session of
 an engine built by the rendered project's own `create_engine` (pool and timeouts as configured), when the harness passes
 DATABASE_URL and BENCH_PACKAGE; renders from before the database keep their items in a dict, and so does this app.
+With BENCH_READER=asyncpg (PostgreSQL) it reads the row with asyncpg directly instead: one round trip per read.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import importlib
 import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException
@@ -52,6 +54,8 @@ def _sql_reader() -> Callable[[UUID], Awaitable[Item | None]] | None:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+    if os.environ.get("BENCH_READER") == "asyncpg" and settings.database.engine == "postgresql":
+        return _asyncpg_reader(settings, table)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def read(item_id: UUID) -> Item | None:
@@ -60,6 +64,30 @@ def _sql_reader() -> Callable[[UUID], Awaitable[Item | None]] | None:
         async with sessions() as session, session.begin():
             row = (await session.execute(select(table).where(table.c.id == item_id))).first()
         return None if row is None else Item.model_validate(dict(row._mapping))
+
+    return read
+
+
+def _asyncpg_reader(settings: Any, table: Any) -> Callable[[UUID], Awaitable[Item | None]]:
+    """The floor of a read: one asyncpg pool of the same size, one prepared `SELECT` per read, one round trip."""
+    import asyncpg
+
+    columns = ", ".join(column.name for column in table.columns)
+    query = f"SELECT {columns} FROM {table.name} WHERE id = $1"
+    pools: list[Any] = []
+
+    async def keep(connection: Any) -> None:
+        """asyncpg's default resets every connection given back (a round trip): nothing to reset after a SELECT."""
+
+    async def read(item_id: UUID) -> Item | None:
+        if not pools:  # created on the server's event loop, at the first request
+            pools.append(
+                await asyncpg.create_pool(
+                    settings.database.url, min_size=1, max_size=settings.database_pool_size, reset=keep
+                )
+            )
+        row = await pools[0].fetchrow(query, item_id)
+        return None if row is None else Item.model_validate(dict(row))
 
     return read
 

@@ -3,6 +3,8 @@
 uv run python bench/layers.py                       # renders the default variant at HEAD
 uv run python bench/layers.py --vcs-ref f83535d     # the same for an older template version
 uv run python bench/layers.py --project DIR         # an installed rendered project
+
+FastAPI: then the coroutine frames re-entered per resumption of a request waiting on I/O (apps/resumptions.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from middleware import FRAMEWORKS, framework_of, package_name, prepare_project
 
 SCRIPT = Path(__file__).resolve().parent / "apps" / "layer_costs.py"
 APP_SCRIPT = Path(__file__).resolve().parent / "apps" / "app_cost.py"
+RESUMPTIONS_SCRIPT = Path(__file__).resolve().parent / "apps" / "resumptions.py"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0  # the whole-app comparison exists for FastAPI only: middleware.py compares the Django apps
         print(f"\nwhole app against bare FastAPI, in process, thread CPU time (best of 7 x {args.requests // 4})")
         command = [str(python), str(APP_SCRIPT), package_name(project), str(args.requests // 4), str(workdir / "a.log")]
+        subprocess.run(command, cwd=project, check=True)
+        print("\nframes re-entered each time GET /api/v1/items/{id} resumes after waiting on I/O")
+        command = [str(python), str(RESUMPTIONS_SCRIPT), package_name(project), str(workdir / "r.log")]
         subprocess.run(command, cwd=project, check=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -9,6 +9,7 @@ With BENCH_READER=asyncpg (PostgreSQL) it reads the row with asyncpg directly in
 from __future__ import annotations
 
 import importlib
+import json
 import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -79,11 +80,19 @@ def _asyncpg_reader(settings: Any, table: Any) -> Callable[[UUID], Awaitable[Ite
     async def keep(connection: Any) -> None:
         """asyncpg's default resets every connection given back (a round trip): nothing to reset after a SELECT."""
 
+    async def decode_json(connection: Any) -> None:  # once per connection: the tags column is JSON
+        for kind in ("json", "jsonb"):
+            await connection.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
     async def read(item_id: UUID) -> Item | None:
         if not pools:  # created on the server's event loop, at the first request
             pools.append(
                 await asyncpg.create_pool(
-                    settings.database.url, min_size=1, max_size=settings.database_pool_size, reset=keep
+                    settings.database.url,
+                    min_size=1,
+                    max_size=settings.database_pool_size,
+                    init=decode_json,
+                    reset=keep,
                 )
             )
         row = await pools[0].fetchrow(query, item_id)

@@ -5,6 +5,8 @@ The server (uvicorn) drops the body of a response to HEAD by itself, from its ow
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -12,10 +14,13 @@ class HeadAsGetMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not on the coroutine chain of a GET (see core/middleware/__init__.py): only a HEAD has work once it ends.
         if scope["type"] != "http" or scope["method"] != "HEAD":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
+        return self._as_get(scope, receive, send)
+
+    async def _as_get(self, scope: Scope, receive: Receive, send: Send) -> None:
         as_get = {**scope, "method": "GET"}
 
         def copy_route() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from ...core.asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ...core.limits import Verdict, tightest
 from .limiter import HEADERS_SCOPE_KEY
@@ -16,10 +18,10 @@ class RateLimitHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not on the coroutine chain while the request waits: see core/middleware/__init__.py.
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -28,4 +30,4 @@ class RateLimitHeadersMiddleware:
                     message["headers"] = [*message.get("headers", []), *tightest(verdicts).headers()]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        return self.app(scope, receive, send_with_headers)

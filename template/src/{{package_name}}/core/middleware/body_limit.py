@@ -7,8 +7,13 @@ answer is dropped; this layer sends the 413 instead.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..problems import send_problem
+
+# In HTTP/1.x a request without Content-Length or Transfer-Encoding has no body; an HTTP/2 request may stream one.
+_HEADERS_DECLARE_BODIES = frozenset({"1.0", "1.1"})
 
 
 class BodySizeLimitMiddleware:
@@ -17,18 +22,26 @@ class BodySizeLimitMiddleware:
         self.max_body_size = max_body_size
         self.detail = f"The request body exceeds the limit of {max_body_size} bytes"  # built once, not per request
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not on the coroutine chain while a request without a body waits: see the package's docstring.
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         limit = self.max_body_size
+        has_body = False
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > limit:
-                    await send_problem(send, 413, self.detail, scope["path"])
-                    return
-                break
+                    return send_problem(send, 413, self.detail, scope["path"])
+                has_body = True
+            elif name == b"transfer-encoding":
+                has_body = True
+        if not has_body and scope.get("http_version") in _HEADERS_DECLARE_BODIES:
+            return self.app(scope, receive, send)  # no body to count (a GET): nothing to do once the app returns
+        return self._counting(scope, receive, send)
 
+    async def _counting(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A body that may grow past the limit: counted as it arrives, cut off, and answered 413."""
+        limit = self.max_body_size
         received = 0
         too_large = response_started = False
 

@@ -8,7 +8,7 @@ cookies to every website's requests, so no origin is ever echoed for `*`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
@@ -63,10 +63,10 @@ class CORSMiddleware:
         # Only reached for an allowed origin; with `*` (never with credentials) the answer is the same for all.
         return (b"access-control-allow-origin", b"*" if self.allow_all else origin)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not on the coroutine chain while the request waits: see the package's docstring.
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         origin = None
         for name, value in scope["headers"]:
             if name == _ORIGIN:
@@ -75,14 +75,11 @@ class CORSMiddleware:
         if origin is None or not self._allowed(origin):
             # Not a CORS request (most traffic) or a refused origin: no CORS headers, only `Vary: Origin`.
             if origin is not None and scope["method"] == "OPTIONS" and self._is_preflight(scope):
-                await self._refuse(scope, send, "Disallowed CORS origin")
-                return
-            await self.app(scope, receive, self._adding(send, []))
-            return
+                return self._refuse(scope, send, "Disallowed CORS origin")
+            return self.app(scope, receive, self._adding(send, []))
         if scope["method"] == "OPTIONS" and self._is_preflight(scope):
-            await self._preflight(scope, send, origin)
-            return
-        await self.app(scope, receive, self._adding(send, [self._origin_header(origin), *self._simple_headers]))
+            return self._preflight(scope, send, origin)
+        return self.app(scope, receive, self._adding(send, [self._origin_header(origin), *self._simple_headers]))
 
     def _adding(self, send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
         async def send_with_cors(message: Message) -> None:

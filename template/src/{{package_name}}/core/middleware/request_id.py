@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Awaitable
 from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
@@ -41,10 +42,10 @@ class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not on the coroutine chain while the request waits: see the package's docstring.
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         request_id = incoming_request_id(scope["headers"])
         encoded = request_id.encode("ascii")
         scope.setdefault("state", {})["request_id"] = request_id
@@ -58,8 +59,7 @@ class RequestIdMiddleware:
                 ]
             await send(message)
 
-        token = request_id_var.set(request_id)
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            request_id_var.reset(token)
+        # Not reset afterwards: an ASGI server runs each request in a task of its own, and the task's copy of the
+        # context, where the id is set, ends with the request.
+        request_id_var.set(request_id)
+        return self.app(scope, receive, send_with_id)

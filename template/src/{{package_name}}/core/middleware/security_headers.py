@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
@@ -121,10 +122,10 @@ class SecurityHeadersMiddleware:
                 return headers
         return self._api_headers
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not on the coroutine chain while the request waits: see the package's docstring.
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         extra = self._headers_for(scope["path"])
 
         ours = self._names
@@ -138,4 +139,4 @@ class SecurityHeadersMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        return self.app(scope, receive, send_with_headers)

@@ -15,7 +15,7 @@ BENCH = REPO_ROOT / "bench"
 
 
 # The comparison apps each framework's harness starts next to the rendered service.
-COMPARISON_APPS = {"fastapi": {"bare", "basehttp", "floor"}, "django": {"bare", "floor"}}
+COMPARISON_APPS = {"fastapi": {"bare", "basehttp", "floor", "floor1"}, "django": {"bare", "floor"}}
 
 
 @pytest.mark.slow

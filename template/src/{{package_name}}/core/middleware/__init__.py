@@ -5,5 +5,6 @@ resumes Python re-enters every frame of that chain. So a layer that only changes
 `send`, does not await the next layer: its `__call__` is a plain method that returns the next layer's awaitable
 (`def __call__(...) -> Awaitable[None]`), the way a tail call would, and it costs nothing while the request waits.
 Only a layer with work to do once the app has finished (the access line of a request that failed, the error
-handler's 500) is an `async def` on the chain. Both kinds are ASGI applications to whoever awaits them.
+handler's 500, the request id's context variable reset) is an `async def` on the chain. Both kinds are ASGI
+applications to whoever awaits them.
 """

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Awaitable
 from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
@@ -42,10 +41,12 @@ class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
-        # Not on the coroutine chain while the request waits: see the package's docstring.
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # On the coroutine chain (see the package's docstring): the id is reset once the request is over, or a
+        # caller that runs the app in its own context (a test client, a framework's sync bridge) would keep it.
         if scope["type"] != "http":
-            return self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
         request_id = incoming_request_id(scope["headers"])
         encoded = request_id.encode("ascii")
         scope.setdefault("state", {})["request_id"] = request_id
@@ -59,7 +60,8 @@ class RequestIdMiddleware:
                 ]
             await send(message)
 
-        # Not reset afterwards: an ASGI server runs each request in a task of its own, and the task's copy of the
-        # context, where the id is set, ends with the request.
-        request_id_var.set(request_id)
-        return self.app(scope, receive, send_with_id)
+        token = request_id_var.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)

@@ -27,6 +27,7 @@ from ..api.errors import RequestValidationError, invalid
 from ..api.schema import problem_responses
 from ..core.entity_tags import STALE, if_match_allows
 from ..rates import RouteLimit
+from .cache import ItemRepresentation, item_written, read_item
 from .limits import WRITE_LIMIT
 from .models import Item
 from .scopes import ITEM_SCOPES
@@ -158,23 +159,33 @@ class ItemViewSet(mixins.ListModelMixin, ServiceViewSet):
     rate_limits: ClassVar[tuple[RouteLimit, ...]] = WRITE_LIMIT  # reads count against the default limit only
 
     def get_object(self) -> Item:
-        item_id: str = self.kwargs[self.lookup_url_kwarg]
-        try:
-            key = UUID(item_id)
-        except ValueError:
-            error = {"field": "path.item_id", "message": "Input should be a valid UUID"}
-            raise RequestValidationError([error]) from None
+        key = self.item_id()
         item = self.get_queryset().filter(pk=key).first()
         if item is None:
             raise NotFound(f"Item {key} does not exist")
         return item
 
+    def item_id(self) -> UUID:
+        try:
+            return UUID(self.kwargs[self.lookup_url_kwarg])
+        except ValueError:
+            error = {"field": "path.item_id", "message": "Input should be a valid UUID"}
+            raise RequestValidationError([error]) from None
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return cacheable_list(super().list(request, *args, **kwargs))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        item = self.get_object()
-        return cacheable_read(request, item.etag, lambda: ItemSerializer(item).data)
+        key = self.item_id()
+
+        def load() -> ItemRepresentation | None:
+            item = self.get_queryset().filter(pk=key).first()
+            return None if item is None else ItemRepresentation(item.etag, ItemSerializer(item).data)
+
+        found = read_item(str(key), load)  # through the application cache, when the service has one
+        if found is None:
+            raise NotFound(f"Item {key} does not exist")
+        return cacheable_read(request, found.etag, lambda: found.body)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
@@ -192,7 +203,11 @@ class ItemViewSet(mixins.ListModelMixin, ServiceViewSet):
         return self.write(request, item_input(request, ItemPatchSerializer))
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not self.versioned_rows(request).delete()[0]:
+        rows = self.versioned_rows(request)
+        with transaction.atomic():
+            deleted = rows.delete()[0]
+            item_written(str(self.item_id()))
+        if not deleted:
             raise self.gone_or_changed(request)
         return Response(status=204)
 
@@ -203,6 +218,7 @@ class ItemViewSet(mixins.ListModelMixin, ServiceViewSet):
         try:
             with transaction.atomic():
                 written = rows.update(**changes, version=F("version") + 1, updated_at=timezone.now())
+                item_written(str(self.item_id()))  # invalidated once committed
         except IntegrityError:
             raise DuplicateSku from None
         if not written:

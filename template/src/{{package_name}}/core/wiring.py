@@ -31,6 +31,9 @@ class ServiceWiring:
     degradation_listeners: list[Callable[[str], None]] = field(default_factory=list)
     """Called with a dependency name (`"redis"`) each time a request is served without it (fail-open)."""
 
+    cache_listeners: list[Callable[[str, bool], None]] = field(default_factory=list)
+    """Called with a cache's name and whether a read was a hit, for every read of the application cache (metrics)."""
+
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Awaited once the server has stopped serving (close connection pools, flush event queues)."""
 

@@ -66,14 +66,14 @@ def remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def build_release_repo(repo: Path, *, tagged: bool) -> dict[str, str]:
-    """Commit each release of tests/releases.py, then the current template; tag them when `tagged`.
+def build_release_repo(repo: Path, *, tagged: bool, releases: dict[str, str] = RELEASES) -> dict[str, str]:
+    """Commit each release (tests/releases.py's by default), then the current template; tag them when `tagged`.
 
     Returns release name -> commit in `repo` (the current template is NEW_RELEASE).
     """
     git("init", "-q", "-b", "main", cwd=repo)
     commits: dict[str, str] = {}
-    for release, commit in RELEASES.items():
+    for release, commit in releases.items():
         for name in TEMPLATE_PATHS:
             remove(repo / name)
         archive = subprocess.run(

@@ -45,8 +45,9 @@ from ..core.auth import Principal
 from ..core.limits import MemoryBuckets, Rate, Verdict, client_identity, parse_rate
 from ..integrations import wiring
 from ..problems import problem_response
+from ..revocations.store import revoke_access_token
 from .models import RefreshToken
-from .revocation import revoke_access_token, revoke_families
+from .revocation import revoke_families
 from .tokens import password_grant, refresh_grant
 
 logger = logging.getLogger(__name__)

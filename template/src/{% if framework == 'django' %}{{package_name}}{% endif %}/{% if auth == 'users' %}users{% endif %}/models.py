@@ -4,7 +4,7 @@
   rewriting every table that points at users): the email is the login, unique whatever its case.
 - `RefreshToken`: one row per refresh token issued, holding its SHA-256 only. The tokens one sign-in leads to share
   a `family`; presenting a spent one again revokes the whole family (it was stolen, or copied).
-- `RevokedToken`: access-token ids (`jti`) refused until the token would have expired, on every replica.
+Revoked access-token ids are the `revocations` app's `RevokedToken`.
 """
 
 from __future__ import annotations
@@ -85,11 +85,3 @@ class RefreshToken(models.Model):
 
     def __str__(self) -> str:
         return f"refresh token of {self.user_id} (family {self.family})"
-
-
-class RevokedToken(models.Model):
-    jti = models.CharField(max_length=256, primary_key=True)
-    expires_at = models.DateTimeField(db_index=True)  # refused until then; the row may go afterwards
-
-    def __str__(self) -> str:
-        return self.jti

@@ -33,8 +33,9 @@ class Wiring(ServiceWiring):
     """Extra documented responses of every `/api` route (e.g. 429 when rate limiting is on)."""
 
     api_routers: list[APIRouter] = field(default_factory=list)
-    """Extra `/api` routers, included like the service's own (with `api_dependencies`) under `API_V1`, e.g. the
-    logout router's `/auth/logout` is served at `/api/v1/auth/logout`."""
+    """Extra `/api` routers, included like the service's own (with `api_dependencies`). Like a resource's, each
+    carries its full path (`api_router(prefix=f"{API_V1}/auth")`): FastAPI matches the router's own route objects,
+    so their path is what the access log and the `route` metric label show."""
 
     inner_middleware: list[Middleware] = field(default_factory=list)
     """ASGI layers an integration adds inside the service's own, outermost first (e.g. the rate-limit headers):

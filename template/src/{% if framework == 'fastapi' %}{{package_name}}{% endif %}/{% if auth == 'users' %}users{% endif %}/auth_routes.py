@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, status
 from starlette.responses import JSONResponse, Response
 
 from ..api.auth import Principal, requires
+from ..api.paths import API_V1
 from ..context import app_context
 from ..core.accounts.grants import (
     FORM_MEDIA_TYPE,
@@ -29,7 +30,7 @@ from ..problems import problem_openapi_responses, problem_response
 from ..route_guards import api_router, public
 from .accounts import Accounts
 
-router = api_router(prefix="/auth", tags=["auth"], description="Logging in and out: tokens for the API.")
+router = api_router(prefix=f"{API_V1}/auth", tags=["auth"], description="Logging in and out: tokens for the API.")
 keys_router = APIRouter(tags=["auth"])
 
 MAX_FORM_BYTES: Final = 4096

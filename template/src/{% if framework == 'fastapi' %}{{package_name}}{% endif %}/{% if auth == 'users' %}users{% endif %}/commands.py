@@ -26,6 +26,7 @@ from ..core.commands import USAGE_EXIT_STATUS
 from ..core.revoked_tokens import RevokedTokens
 from ..core.settings import report_configuration_error
 from ..database import DatabaseUnavailableError, create_engine, create_sessions, session_transaction
+from ..revocations.store import SqlRevokedTokenStore
 from . import store
 from .accounts import Accounts
 from .models import normalised_email
@@ -130,7 +131,7 @@ def _accounts(settings: Settings, engine: AsyncEngine) -> Accounts:
     return Accounts(
         sessions=sessions,
         issuer=AccessTokenIssuer(keys, settings.auth_issuer, settings.auth_audience, settings.auth_access_token_ttl),
-        revoked=RevokedTokens(store.SqlRevokedTokenStore(sessions), leeway_s=settings.auth_leeway),
+        revoked=RevokedTokens(SqlRevokedTokenStore(sessions), leeway_s=settings.auth_leeway),
         passwords=Passwords(),
         refresh_ttl_s=settings.auth_refresh_token_ttl,
     )

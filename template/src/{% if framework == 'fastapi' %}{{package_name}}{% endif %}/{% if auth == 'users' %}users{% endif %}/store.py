@@ -1,6 +1,5 @@
-"""The accounts' SQL: users, refresh tokens and revoked token ids, each function in the caller's session (its
-transaction), except `SqlRevokedTokenStore`, which commits each revocation on its own (a revocation must last even
-when the request that made it fails afterwards)."""
+"""The accounts' SQL: users and refresh tokens, each function in the caller's session (its transaction). Revoked
+access token ids are `revocations/store.py`'s."""
 
 from __future__ import annotations
 
@@ -13,11 +12,10 @@ from uuid import UUID
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..database import session_transaction
 from .models import User
-from .table import refresh_tokens, revoked_tokens, users
+from .table import refresh_tokens, users
 
 
 class DuplicateEmailError(Exception):
@@ -140,29 +138,3 @@ async def end_sessions(
     )
     await session.execute(delete(refresh_tokens).where(refresh_tokens.c.expires_at <= now))  # keep the table small
     return access
-
-
-# --- revoked access tokens (core/revoked_tokens.py) ---
-
-
-class SqlRevokedTokenStore:
-    """`RevokedTokenStore` in the `revoked_tokens` table; each call is its own transaction."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-
-    async def add(self, token_id: str, until: float) -> None:
-        async with session_transaction(self._sessions) as session:
-            current = await session.execute(select(revoked_tokens.c.until).where(revoked_tokens.c.token_id == token_id))
-            known = current.scalar_one_or_none()
-            if known is None:
-                await session.execute(insert(revoked_tokens).values(token_id=token_id, until=until))
-            elif known < until:
-                statement = update(revoked_tokens).where(revoked_tokens.c.token_id == token_id).values(until=until)
-                await session.execute(statement)
-
-    async def live(self, now: float) -> dict[str, float]:
-        async with session_transaction(self._sessions) as session:
-            await session.execute(delete(revoked_tokens).where(revoked_tokens.c.until <= now))
-            rows = await session.execute(select(revoked_tokens.c.token_id, revoked_tokens.c.until))
-            return {token_id: float(until) for token_id, until in rows.all()}

@@ -1,9 +1,9 @@
-"""The accounts' tables: `users`, their `refresh_tokens` (one row per token issued; a login's rotations share a
-family) and `revoked_tokens` (access token ids refused until they expire: core/revoked_tokens.py)."""
+"""The accounts' tables: `users` and their `refresh_tokens` (one row per token issued; a login's rotations share a
+family). Revoked access token ids are `revocations/table.py`'s."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, ForeignKey, String, Table, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, Column, ForeignKey, String, Table, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..database import UTCDateTime, metadata
@@ -36,11 +36,4 @@ refresh_tokens = Table(
     Column("used_at", UTCDateTime, nullable=True),
     Column("revoked_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
-)
-
-revoked_tokens = Table(
-    "revoked_tokens",
-    metadata,
-    Column("token_id", String(256), primary_key=True),
-    Column("until", Float, nullable=False, index=True),  # Unix seconds: refused until then
 )

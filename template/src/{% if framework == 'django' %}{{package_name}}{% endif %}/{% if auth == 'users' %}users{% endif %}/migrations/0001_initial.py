@@ -16,13 +16,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="RevokedToken",
-            fields=[
-                ("jti", models.CharField(max_length=256, primary_key=True, serialize=False)),
-                ("expires_at", models.DateTimeField(db_index=True)),
-            ],
-        ),
-        migrations.CreateModel(
             name="User",
             fields=[
                 ("password", models.CharField(max_length=128, verbose_name="password")),

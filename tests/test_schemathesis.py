@@ -30,9 +30,10 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
         'include-operation-id = ["replace_item", "update_item", "delete_item"]\n'
         "warnings = false\n"
     )
-    # In auth=jwt variants every call carries a token with every scope; `ignored_auth` (in --checks=all) also sends
-    # requests without it and with a bad one, and fails unless the service refuses them.
-    tokens = [f"--header=Authorization: Bearer {token()}"] if uses_tokens(project.answers) else []
+    # With auth=jwt or auth=users every call carries a token with every scope; `ignored_auth` (in --checks=all) also
+    # sends requests without it and with a bad one, and fails unless the service refuses them.
+    auth = project.answers["auth"]
+    tokens = [f"--header=Authorization: Bearer {token(auth=auth)}"] if uses_tokens(project.answers) else []
     try:
         result = subprocess.run(
             [

@@ -184,10 +184,17 @@ def test_the_openapi_document_declares_the_bearer_scheme_and_scopes(
     with service.client(anonymous=True) as client:
         document = client.get("/openapi.json").json()
     schemes = document["components"]["securitySchemes"]
-    bearer_schemes = [name for name, scheme in schemes.items() if scheme.get("scheme", "").lower() == "bearer"]
-    assert len(bearer_schemes) == 1, schemes
-    (name,) = bearer_schemes
-    assert schemes[name]["type"] == "http"
+    if contract_project.answers["auth"] == "users":
+        # The service issues the tokens: OAuth2's password flow at its token endpoint (the docs UI's login dialog).
+        token_schemes = [name for name, scheme in schemes.items() if scheme.get("type") == "oauth2"]
+        assert len(token_schemes) == 1, schemes
+        (name,) = token_schemes
+        assert schemes[name]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
+    else:
+        token_schemes = [name for name, scheme in schemes.items() if scheme.get("scheme", "").lower() == "bearer"]
+        assert len(token_schemes) == 1, schemes
+        (name,) = token_schemes
+        assert schemes[name]["type"] == "http"
     operations = document["paths"]["/api/v1/items"]
     assert {"items:read"} <= set(*[requirement[name] for requirement in operations["get"]["security"]])
     assert {"items:write"} <= set(*[requirement[name] for requirement in operations["post"]["security"]])

@@ -41,9 +41,7 @@ def test_items_outlive_the_process(contract_project: RenderedProject, database_u
     first = start_service(contract_project, logs, DATABASE_URL=database_url)
     try:
         with first.client() as client:
-            created = client.post(
-                ITEMS, json={**ITEM, "sku": "OUTLIVES-1"}, headers=first.database_service.as_client("198.51.100.1")
-            )
+            created = client.post(ITEMS, json={**ITEM, "sku": "OUTLIVES-1"}, headers=first.as_client("198.51.100.1"))
             assert created.status_code == 201, created.text
     finally:
         assert first.terminate() in (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM once it has drained

@@ -45,7 +45,8 @@ def sign_in_as_the_demo_says(printed: str, base_url: str, env: dict[str, str]) -
     created = subprocess.run(
         [uv, "run", "python", "-m", package, "users", "create", "you@example.com", "--admin"],
         cwd=directory,
-        env=env,
+        # The demo's own environment: uv finds the project's interpreter (.python-version), not the harness's.
+        env={key: value for key, value in env.items() if key != "UV_PYTHON"},
         input=f"{password}\n",
         capture_output=True,
         text=True,

@@ -333,6 +333,35 @@ def bearer_token(project: Path, env: dict[str, str]) -> str:
     return result.stdout.strip()
 
 
+def run_package(project: Path, env: dict[str, str], *arguments: str, code: str | None = None) -> str:
+    """What `python -m <package> ARGUMENTS` (or `python -c CODE`) prints in the rendered project's venv."""
+    command = [str(project / ".venv" / "bin" / "python"), *(["-c", code] if code else ["-m", package_name(project)])]
+    result = subprocess.run(
+        [*command, *arguments], cwd=project, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(
+            f"{' '.join(command[1:])} {' '.join(arguments)} failed ({result.returncode}):\n{result.stderr}"
+        )
+    return result.stdout.strip()
+
+
+OWN_TOKEN = """
+import os, time, uuid
+from {package}.core.accounts.keys import SigningKeys
+now = int(time.time())
+claims = {{"iss": os.environ["AUTH_ISSUER"], "aud": os.environ["AUTH_AUDIENCE"], "sub": "bench-client",
+          "scope": "items:read items:write", "iat": now, "exp": now + 86400, "jti": uuid.uuid4().hex}}
+print(SigningKeys.from_text(os.environ["AUTH_SIGNING_KEYS"]).sign(claims))
+"""
+
+
+def own_access_token(project: Path, env: dict[str, str]) -> str:
+    """An access token of an `auth=users` service, signed by its own key code with the key set in `env` (what its
+    token endpoint hands out after a login, without the login)."""
+    return run_package(project, env, code=OWN_TOKEN.format(package=package_name(project)))
+
+
 def migrate(project: Path, env: dict[str, str], framework: str) -> None:
     """Production does not migrate at start: run the deploy step on the temporary database (`python -m <package>
     migrate`; renders from before the `database` question: Django's `manage.py migrate`, FastAPI had no database)."""
@@ -416,6 +445,12 @@ def _running_servers(
             AUTH_AUDIENCE="https://api.bench.example",
         )
         AUTH_HEADERS["Authorization"] = f"Bearer {bearer_token(project, rendered_env)}"
+    elif answer(project, "auth") == "users":
+        # Production needs the service's signing keys: a set from its own `signing-key` command, and one access token
+        # signed with them, repeated by every request (the cached path, as above).
+        rendered_env.update(AUTH_ISSUER="urn:bench", AUTH_AUDIENCE="urn:bench:api")
+        rendered_env["AUTH_SIGNING_KEYS"] = run_package(project, rendered_env, "signing-key")
+        AUTH_HEADERS["Authorization"] = f"Bearer {own_access_token(project, rendered_env)}"
     rendered_env.update(dict(item.split("=", 1) for item in args.env))
     rendered_env.pop("SENTRY_DSN", None)
     rendered_env.pop("PROMETHEUS_MULTIPROC_DIR", None)

@@ -11,7 +11,7 @@ after:  1. every file the team had edited that the update deleted is kept: merge
         2. names the files with conflict markers;
         3. relocks uv.lock when the update changed pyproject.toml (or says the one command to run);
         4. says loudly when the update put the API behind bearer tokens (a project from before the `auth`
-           question gets its default, jwt; a project that answered it keeps its answer), and the ways back.
+           question gets its default, users; a project that answered it keeps its answer), and the ways back.
         (It also catches a framework change answered interactively, which `before` cannot see, and undoes the
         update.)
 

@@ -13,17 +13,20 @@ from typing import Any
 
 import httpx
 
-from .bearer import claims, signed
+from .bearer import KEY_SETTING, claims, sign
 from .contract.service import Service
 
 # Distinct, greppable values: if any of them shows up in the bytes the SDK sent, a secret leaked.
-# A bearer token the services of `auth=jwt` variants accept (valid until 2038; the others ignore it), so the planted
+# A bearer token each variant with tokens accepts (valid until 2038; `auth=none` services ignore it), so the planted
 # request reaches the failing route and the token itself is one of the secrets that must never reach Sentry.
-PLANTED_TOKEN = signed(
-    {**claims(subject="sentry-planted-subject"), "iat": 1_700_000_000, "exp": 2_147_483_647, "jti": "planted-token-id"}
-)
+PLANTED_CLAIMS = {
+    **claims(subject="sentry-planted-subject"),
+    "iat": 1_700_000_000,
+    "exp": 2_147_483_647,
+    "jti": "planted-token-id",
+}
 PLANTED = {
-    "authorization header": f"Bearer {PLANTED_TOKEN}",
+    **{f"authorization header ({auth})": f"Bearer {sign(PLANTED_CLAIMS, auth=auth)}" for auth in KEY_SETTING},
     "cookie header": "sess-COOKIE4a8b2c6d",
     "x-api-key header": "apikey-XKEY9d1e5f3a",
     "body field": "pw-BODY2c7e9a4f",
@@ -108,13 +111,14 @@ def running_sink() -> Iterator[EnvelopeSink]:
 
 
 def plant_secrets_and_fail(service: Service) -> httpx.Response:
+    auth = service.project.answers["auth"]
     with service.client() as client:
         return client.request(
             "GET",
             "/api/v1/debug/error",
             params={"page": "2", "access_token": PLANTED["query parameter"]},
             headers={
-                "Authorization": PLANTED["authorization header"],
+                "Authorization": PLANTED[f"authorization header ({auth if auth in KEY_SETTING else 'jwt'})"],
                 "Cookie": f"session={PLANTED['cookie header']}",
                 "X-Api-Key": PLANTED["x-api-key header"],
                 "X-Request-ID": REQUEST_ID,

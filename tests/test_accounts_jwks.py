@@ -69,7 +69,7 @@ def test_a_jwt_service_accepts_the_tokens_a_users_service_issues(projects: Proje
                 )
                 assert write.status_code == 403, write.text
                 # A token signed with any other key is refused: the keys come from the issuer's document only.
-                assert client.get("/api/v1/items", headers=bearer()).status_code == 401
+                assert client.get("/api/v1/items", headers=bearer(auth="users")).status_code == 401
         finally:
             verifier.kill()
         # The same token on a service expecting another issuer is refused (the check above can fail).

@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 
-from .bearer import as_client
 from .conftest import ProjectFactory
 from .contract.checks import ITEM
 from .contract.service import Service, start_service
@@ -339,7 +338,7 @@ ODD_REQUESTS = {
 def answer(service: Service, odd: Odd, client_address: str) -> dict[str, Any]:
     # Each case plays its own client (the service trusts X-Forwarded-For from 127.0.0.1): no rate limit budget is
     # shared between cases, so the answers do not depend on their order.
-    with service.client(headers=as_client(client_address)) as client:
+    with service.client(headers=service.as_client(client_address)) as client:
         path = odd.path
         if "{item}" in path:
             created = client.post("/api/v1/items", json=ITEM)

@@ -46,7 +46,7 @@ def statuses(http: httpx.Client, count: int, headers: dict[str, str]) -> list[tu
 
 def from_address(address: str, subject: str | None = None) -> dict[str, str]:
     # The service trusts X-Forwarded-For from 127.0.0.1 (FORWARDED_ALLOW_IPS default): the test plays the proxy.
-    return {"X-Forwarded-For": address, **(bearer(subject) if subject else {})}
+    return {"X-Forwarded-For": address, **(bearer(subject, auth="jwt") if subject else {})}
 
 
 def test_anonymous_clients_and_token_holders_have_their_own_rates(service: Service) -> None:
@@ -64,7 +64,11 @@ def test_anonymous_clients_and_token_holders_have_their_own_rates(service: Servi
 
 
 def test_a_bad_token_is_counted_as_anonymous(service: Service) -> None:
-    forged = {"Authorization": "Bearer " + bearer("mallory")["Authorization"].removeprefix("Bearer ")[:-4] + "AAAA"}
+    forged = {
+        "Authorization": "Bearer "
+        + bearer("mallory", auth="jwt")["Authorization"].removeprefix("Bearer ")[:-4]
+        + "AAAA"
+    }
     with httpx.Client(base_url=service.base_url, timeout=10) as http:
         answers = statuses(http, 4, {**from_address("203.0.113.9"), **forged})
     assert answers == [(401, "3")] * 3 + [(429, "3")]

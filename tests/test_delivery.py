@@ -23,7 +23,7 @@ import httpx
 import pytest
 import yaml
 
-from .bearer import SERVICE_AUTH, uses_tokens
+from .bearer import service_auth
 from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, python_interpreter, uv_binary
 from .contract.service import free_port
 from .delivery_tools import KUBERNETES_VERSIONS, STAGING_POSTGRES_PASSWORD, Toolbox
@@ -437,8 +437,7 @@ def test_image_build_steps_produce_a_running_service(
     if project.answers["framework"] == "django":
         # What a deployment provides as a secret: the image runs with ENVIRONMENT=production, which requires one.
         env["SECRET_KEY"] = "image-test-" + "k" * 50
-    if uses_tokens(project.answers):
-        env.update(SERVICE_AUTH)  # what a deployment provides: production refuses to start without a token key
+    env.update(service_auth(project.answers))  # what a deployment provides: production needs a token key
     home = Path(interpreter).resolve().parents[3]  # <pyenv root>/versions/<version>/bin/python
     if project.answers.get("auth") == "users":
         # The signing keys a deployment keeps as a secret, made as the README says: the image's own command.

@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .bearer import SERVICE_AUTH
+from .bearer import SERVICE_AUTH, uses_tokens
 from .conftest import ProjectFactory, RenderedProject
 from .contract.service import start_service
 from .postgres_server import deployable_database_url
 from .test_docs_ui import CHROMIUM, CHROMIUM_FLAGS, VIOLATION_RECORDER, PageRecord
-from .variants import pairwise
+from .variants import DEFAULT_ANSWERS, pairwise
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ DJANGO_VARIANT = next(
     for answers in pairwise()
     if answers.get("framework") == "django"
     and answers.get("database", "postgresql") == "postgresql"
-    and answers.get("auth", "jwt") == "jwt"
+    and uses_tokens({**DEFAULT_ANSWERS, **answers})
 )
 
 

@@ -235,8 +235,8 @@ def test_docs_page_renders_the_api_in_chromium(browser: Any, docs_service: Servi
 
 
 def check_page_in_chromium(browser: Any, docs_service: Service, path: str, ui: str) -> None:
-    # With auth=jwt the browser sends a token, so "try it out" gets the API's answer rather than its 401 (the UI's
-    # own authorize dialog is tested in the rendered projects, tests/test_docs_ui_auth.py).
+    # With tokens (auth=jwt or users) the browser sends one, so "try it out" gets the API's answer rather than its 401
+    # (the UI's own authorize dialog is tested in the rendered projects, tests/test_docs_ui_auth.py).
     context = browser.new_context(extra_http_headers=docs_service.auth_headers())
     page = context.new_page()
     page.add_init_script(VIOLATION_RECORDER)

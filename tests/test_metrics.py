@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .bearer import SERVICE_AUTH, bearer, uses_tokens
+from .bearer import bearer, service_auth, uses_tokens
 from .conftest import ProjectFactory, RenderedProject
 from .contract.service import Service, free_port, start_service
 from .variants import QUESTION_VALUES
@@ -163,7 +163,10 @@ def test_two_workers_add_up_in_multiprocess_mode(
     metrics_project: RenderedProject, tmp_path: Path, promtool: str
 ) -> None:
     multiproc_dir = tmp_path / "prometheus"
-    headers = {"connection": "close", **(bearer() if uses_tokens(metrics_project.answers) else {})}
+    headers = {
+        "connection": "close",
+        **(bearer(auth=metrics_project.answers["auth"]) if uses_tokens(metrics_project.answers) else {}),
+    }
     with two_workers(metrics_project, tmp_path, LOG_FORMAT="json") as base_url:
 
         def one_request(_: int) -> int:
@@ -196,7 +199,7 @@ def two_workers(project: RenderedProject, directory: Path, **settings: str) -> I
     multiproc_dir.mkdir()
     port = free_port()
     env = project.env(
-        **(SERVICE_AUTH if uses_tokens(project.answers) else {}),
+        **service_auth(project.answers),
         PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
         ENVIRONMENT="test",
         PYTHONUNBUFFERED="1",

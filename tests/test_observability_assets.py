@@ -227,7 +227,10 @@ def test_pool_gauges_add_up_over_workers_in_multiprocess_mode(metrics_project: R
     cluster = postgres_cluster.shared_cluster()
     database = database_url.rsplit("/", 1)[1]
     multiproc_dir = tmp_path / "prometheus"
-    headers = {"connection": "close", **(bearer() if uses_tokens(metrics_project.answers) else {})}
+    headers = {
+        "connection": "close",
+        **(bearer(auth=metrics_project.answers["auth"]) if uses_tokens(metrics_project.answers) else {}),
+    }
     log_path = tmp_path / "workers.log"
     workers = two_workers(
         metrics_project,

@@ -33,6 +33,40 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: flo
     pytest.fail(f"{url} never answered (exit {process.poll()}):\n{log.read_text()[-4000:]}")
 
 
+def sign_in_as_the_demo_says(printed: str, base_url: str, env: dict[str, str]) -> None:
+    """The default service keeps its own users: run the account command the demo printed (the password on standard
+    input, as a user types it), log in at the token endpoint and call the API with the token."""
+    command = re.search(
+        r"^  cd (\S+) && (\S+) run python -m (\w+) users create you@example.com --admin$", printed, re.M
+    )
+    assert command, printed
+    directory, uv, package = command.groups()
+    password = "a demo password long enough"
+    created = subprocess.run(
+        [uv, "run", "python", "-m", package, "users", "create", "you@example.com", "--admin"],
+        cwd=directory,
+        # The demo's own environment: uv finds the project's interpreter (.python-version), not the harness's.
+        env={key: value for key, value in env.items() if key != "UV_PYTHON"},
+        input=f"{password}\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert created.returncode == 0, created.stdout + created.stderr
+    assert f"{base_url}/docs" in printed
+    granted = httpx.post(
+        f"{base_url}/api/v1/auth/token",
+        data={"grant_type": "password", "username": "you@example.com", "password": password},
+        timeout=30,
+    )
+    assert granted.status_code == 200, granted.text
+    token = granted.json()["access_token"]
+    assert httpx.get(f"{base_url}/api/v1/items", timeout=30).status_code == 401
+    listed = httpx.get(f"{base_url}/api/v1/items", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert listed.status_code == 200, listed.text
+
+
 def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -> None:
     """PATH has a pyenv-style `uv` shim that fails (as it does in a project whose .python-version differs from the
     global one) and a python3 without the `uv` package: the demo must still find or install a real uv."""
@@ -66,6 +100,7 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
             assert (destination / ".copier-answers.yml").exists()
             assert (destination / "uv.lock").exists()
             assert (destination / ".python-version").read_text().strip() != "3.11"  # not the template's own
+            sign_in_as_the_demo_says(log_path.read_text(), f"http://127.0.0.1:{port}", env)
         finally:
             with contextlib.suppress(ProcessLookupError):  # it may have failed on its own
                 os.killpg(process.pid, signal.SIGTERM)

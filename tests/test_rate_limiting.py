@@ -20,7 +20,7 @@ from .conftest import ProjectFactory, RenderedProject
 from .contract.checks import assert_problem, assert_security_headers
 from .contract.service import Service, start_service
 from .redis_server import RedisServer, free_port, start_redis
-from .variants import QUESTION_VALUES
+from .variants import DEFAULT_ANSWERS, QUESTION_VALUES
 
 ITEMS = "/api/v1/items"
 DEGRADED_WARNING = "Redis is unavailable"
@@ -57,7 +57,7 @@ def start(project: RenderedProject, tmp_path: Path, redis_url: str, **env: str) 
 
 def get_as(http: httpx.Client, client_ip: str) -> httpx.Response:
     # The service trusts X-Forwarded-For from 127.0.0.1 (FORWARDED_ALLOW_IPS default): the test plays the proxy.
-    return http.get(ITEMS, headers=as_client(client_ip))
+    return http.get(ITEMS, headers=as_client(client_ip, auth=DEFAULT_ANSWERS["auth"]))  # the projects' own answer
 
 
 def timed_requests(http: httpx.Client, client_ip: str, count: int) -> tuple[list[int], list[float]]:

@@ -259,8 +259,12 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     project = generate(release_repo, tmp_path / "service", release, **answers)
     make_typical_edits(project)
     output = update(project)
-    # Releases before the `auth` question had an open API: the update closes it, and says so.
-    assert "YOUR API NOW REQUIRES BEARER TOKENS" in output
+    # Releases before the `auth` question had an open API: the update closes it with the default (the service's own
+    # users), and says so with what to do and the ways back.
+    assert "YOUR API NOW REQUIRES BEARER TOKENS (new question `auth`, answered `users`)" in output
+    assert "users create you@example.com --admin" in output
+    assert "AUTH_SIGNING_KEYS" in output
+    assert "--data auth=jwt" in output
     assert "--data auth=none" in output
     # The settings rules moved into core/settings.py: the team's changed default conflicts, and is listed (FastAPI's
     # settings.py moved to config.py since: the conflict is in its new home).
@@ -271,6 +275,7 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     assert answers["_commit"] == NEW_RELEASE
     # A Django project kept its items in a SQLite file before the database question: it stays on SQLite.
     assert answers["database"] == ("sqlite" if framework == "django" else "postgresql")
+    assert answers["auth"] == "users"
     assert not (project / ".git" / "copier.yml").exists()
     git("rev-parse", "HEAD", cwd=project)  # the project's own repository is intact
 
@@ -414,6 +419,30 @@ def test_a_docs_answer_keeps_its_meaning_and_redoc_joins_only_when_asked(release
                 assert (project / relative).read_bytes() == path.read_bytes(), relative
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert (answers["docs_ui"], answers["redoc_page"]) == ("swagger", True)
+
+
+def test_a_jwt_project_stays_jwt_and_switches_to_users_when_asked(release_repo: Path, tmp_path: Path) -> None:
+    """`users` became the default: a committed project that answered `jwt` (the last release's default) keeps it
+    through `copier update`, nothing about accounts appears, and `copier update --data auth=users` then turns it into
+    exactly what a fresh `users` render is."""
+    project = generate(release_repo, tmp_path / "service", LAST_RELEASE, auth="jwt")
+    output = update(project)
+    assert "YOUR API NOW REQUIRES BEARER TOKENS" not in output
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["auth"] == "jwt"
+    assert files_with_markers(project) == []
+    assert differing_files(project, render(release_repo, tmp_path / "fresh-jwt", NEW_RELEASE, auth="jwt")) == []
+    assert not (project / "src" / "my_service" / "users").exists()
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "updated", cwd=project)
+
+    output = update(project, "--data=auth=users")
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["auth"] == "users"
+    assert files_with_markers(project) == [], output
+    fresh = render(release_repo, tmp_path / "fresh-users", NEW_RELEASE, auth="users")
+    # CHANGELOG.md is the team's own from the first copy on (_skip_if_exists): a fresh render's first entry differs.
+    assert differing_files(project, fresh) == ["CHANGELOG.md"]
+    assert (project / "src" / "my_service" / "users" / "accounts.py").is_file()
+    assert "AUTH_SIGNING_KEYS" in (project / ".env.example").read_text()
 
 
 def test_an_update_that_adds_dependencies_relocks(release_repo: Path, tmp_path: Path) -> None:
@@ -647,9 +676,10 @@ def test_update_from_the_previous_release_carries_edits_into_every_moved_file(
     the team edited: the team's line is in the file's new home afterwards, merged or in a conflict the update names;
     nothing is left at the old path."""
     moves = _moves_table()
-    project = generate(release_repo, tmp_path / "service", LAST_RELEASE, framework=framework)
+    # 0.3.0 knew `jwt` and `none` (its default was `jwt`); the project keeps its answer.
+    project = generate(release_repo, tmp_path / "service", LAST_RELEASE, framework=framework, auth="jwt")
     tracked = git("ls-files", cwd=project).split()
-    fresh = render(release_repo, tmp_path / "fresh", NEW_RELEASE, framework=framework)
+    fresh = render(release_repo, tmp_path / "fresh", NEW_RELEASE, framework=framework, auth="jwt")
     # The table's entries for this project's files that the newest template really moved (not the other
     # framework's: a key names a path, and e.g. FastAPI's app.py stays where Django's old app.py moved from).
     moved = {old: moves.new_paths(old, "my_service") for old in tracked if not (fresh / old).exists()}

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from ..bearer import SERVICE_AUTH, bearer, uses_tokens
+from ..bearer import as_client, bearer, service_auth, uses_tokens
 from ..conftest import RenderedProject
 from ..postgres_server import deployable_database_url
 
@@ -35,7 +35,8 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
 
     def client(self, *, anonymous: bool = False, **kwargs: Any) -> httpx.Client:
-        """A client of the service; in `auth=jwt` variants it sends a token with every scope unless `anonymous`."""
+        """A client of the service; in `auth=jwt` and `auth=users` variants it sends a token with every scope unless
+        `anonymous`."""
         headers = {**self.auth_headers(anonymous=anonymous), **kwargs.pop("headers", {})}
         return httpx.Client(base_url=self.base_url, timeout=10, headers=headers, **kwargs)
 
@@ -47,7 +48,13 @@ class Service:
         """The Authorization header a client of this variant sends (none with `auth=none`, or `anonymous`)."""
         if anonymous or not self.uses_tokens:
             return {}
-        return bearer(subject) if subject is not None else bearer()
+        auth = self.project.answers["auth"]
+        return bearer(subject, auth=auth) if subject is not None else bearer(auth=auth)
+
+    def as_client(self, address: str) -> dict[str, str]:
+        """The headers of a client of this service at `address` (behind a proxy the service trusts), with a token
+        for a subject of its own when the service takes tokens (`bearer.as_client`)."""
+        return as_client(address, auth=self.project.answers["auth"])
 
     def log_records(self) -> list[dict[str, Any]]:
         records = []
@@ -85,7 +92,7 @@ def start_service(project: RenderedProject, log_dir: Path, *, runserver: bool = 
     """`python -m <package>`, or with `runserver` Django's `manage.py runserver 127.0.0.1:<port>` (auto-reload on)."""
     port = free_port()
     settings = {
-        **(SERVICE_AUTH if uses_tokens(project.answers) else {}),
+        **service_auth(project.answers),
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "ENVIRONMENT": "test",

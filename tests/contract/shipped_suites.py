@@ -9,12 +9,14 @@ from pathlib import Path
 from ..bearer import token, uses_tokens
 from ..conftest import RenderedProject, uv_binary
 
-E2E_SUBJECT = "end-to-end-suite"  # a rate-limit budget of its own in auth=jwt variants
+E2E_SUBJECT = "end-to-end-suite"  # a rate-limit budget of its own in variants with tokens
 
 
 def credentials(project: RenderedProject) -> dict[str, str]:
     """What the shipped suites read to call the API of this variant's service as a client with every scope."""
-    return {"E2E_TOKEN": token(subject=E2E_SUBJECT)} if uses_tokens(project.answers) else {}
+    if not uses_tokens(project.answers):
+        return {}
+    return {"E2E_TOKEN": token(subject=E2E_SUBJECT, auth=project.answers["auth"])}
 
 
 def make(

@@ -1,7 +1,8 @@
 """Authentication as the contract states it (shared/CONTRACT.md, "Authentication"), black-box against a running
-service: in `auth=jwt` variants every /api route needs a valid token with its scope, refusals are 401/403 problems
-with RFC 6750 challenges, health, metrics and docs stay public, the OpenAPI document declares the scheme, the access
-line names the subject and never the token. In `auth=none` variants the API is open."""
+service: in `auth=jwt` and `auth=users` variants (one verifier: an identity provider's tokens, or the service's own)
+every /api route needs a valid token with its scope, refusals are 401/403 problems with RFC 6750 challenges, health,
+metrics and docs stay public, the OpenAPI document declares the scheme, the access line names the subject and never
+the token. In `auth=none` variants the API is open."""
 
 from __future__ import annotations
 
@@ -12,13 +13,25 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..bearer import SERVICE_AUTH, claims, signed, token, unsigned
+from ..bearer import (
+    KEY_SETTING,
+    OTHER_KEY,
+    SERVICE_AUTH,
+    SIGNING_KEY,
+    claims,
+    sign,
+    signed,
+    signed_eddsa,
+    token,
+    unsigned,
+)
 from ..conftest import RenderedProject
 from .checks import ITEM, assert_problem, requires
 from .service import Service, start_service
 
 pytestmark = pytest.mark.slow
 
+TOKENS = ("jwt", "users")  # the answers with which the service takes bearer tokens
 READ = "items:read"
 WRITE = "items:write"
 
@@ -27,6 +40,18 @@ def tampered(jws: str, payload: dict[str, object]) -> str:
     """`jws` with its payload replaced and its signature kept."""
     header, _, signature = jws.split(".")
     return f"{header}.{signed(payload).split('.')[1]}.{signature}"
+
+
+def forged(good: dict[str, object], auth: str) -> dict[str, str]:
+    """Tokens signed with what the service does not trust: another secret (`jwt`); another key, under the service's
+    own kid or its own, and the public key used as an HMAC secret (`users`)."""
+    if auth == "jwt":
+        return {"wrong-key": signed(good, secret="another-secret-of-at-least-32-bytes-0123")}
+    return {
+        "wrong-key": signed_eddsa(good, key=OTHER_KEY, kid=SIGNING_KEY["kid"]),
+        "unknown-kid": signed_eddsa(good, key=OTHER_KEY),
+        "public-key-as-hmac-secret": signed(good, secret=SIGNING_KEY["x"]),
+    }
 
 
 def challenge(response: httpx.Response) -> str:
@@ -43,7 +68,7 @@ def test_without_auth_the_api_is_open(contract_project: RenderedProject, service
 
 
 def test_a_request_without_a_token_is_a_401_problem(contract_project: RenderedProject, service: Service) -> None:
-    requires(contract_project.answers, auth="jwt")
+    requires(contract_project.answers, auth=TOKENS)
     with service.client(anonymous=True) as client:
         for method, path in (
             ("GET", "/api/v1/items"),
@@ -67,30 +92,35 @@ def test_a_request_without_a_token_is_a_401_problem(contract_project: RenderedPr
         "no-exp",
         "wrong-issuer",
         "wrong-audience",
-        "wrong-secret",
+        "wrong-key",
+        "unknown-kid",
+        "public-key-as-hmac-secret",
         "alg-none",
         "tampered",
         "oversized",
     ],
 )
 def test_a_bad_token_is_a_401_invalid_token(contract_project: RenderedProject, service: Service, bad: str) -> None:
-    requires(contract_project.answers, auth="jwt")
+    requires(contract_project.answers, auth=TOKENS)
+    auth = contract_project.answers["auth"]
     now = int(time.time())
     good = claims()
     tokens = {
         "garbage": "garbage",
         "a.b.c": "a.b.c",
-        "expired": signed({**good, "iat": now - 7200, "exp": now - 3600}),
-        "not-yet-valid": signed({**good, "nbf": now + 3600}),
-        "no-exp": signed({key: value for key, value in good.items() if key != "exp"}),
-        "wrong-issuer": signed({**good, "iss": "https://someone-else.example/"}),
-        "wrong-audience": signed({**good, "aud": "https://another-api.example"}),
-        "wrong-secret": signed(good, secret="another-secret-of-at-least-32-bytes-0123"),
+        "expired": sign({**good, "iat": now - 7200, "exp": now - 3600}, auth=auth),
+        "not-yet-valid": sign({**good, "nbf": now + 3600}, auth=auth),
+        "no-exp": sign({key: value for key, value in good.items() if key != "exp"}, auth=auth),
+        "wrong-issuer": sign({**good, "iss": "https://someone-else.example/"}, auth=auth),
+        "wrong-audience": sign({**good, "aud": "https://another-api.example"}, auth=auth),
         "alg-none": unsigned(good),
-        "tampered": tampered(signed(good), {**good, "sub": "admin"}),
+        "tampered": tampered(sign(good, auth=auth), {**good, "sub": "admin"}),
         # Over the verifier's 8 KiB bound for an Authorization header, under the server's 64 KiB bound for a head.
-        "oversized": signed({**good, "padding": "x" * 10_000}),
+        "oversized": sign({**good, "padding": "x" * 10_000}, auth=auth),
+        **forged(good, auth),
     }
+    if bad not in tokens:
+        pytest.skip(f"no such forgery for auth={auth}")
     with service.client(anonymous=True) as client:
         response = client.get("/api/v1/items", headers={"Authorization": f"Bearer {tokens[bad]}"})
     body = assert_problem(response, 401)
@@ -100,21 +130,24 @@ def test_a_bad_token_is_a_401_invalid_token(contract_project: RenderedProject, s
 
 
 def test_the_scheme_is_matched_in_any_case(contract_project: RenderedProject, service: Service) -> None:
-    requires(contract_project.answers, auth="jwt")
+    requires(contract_project.answers, auth=TOKENS)
     with service.client(anonymous=True) as client:
         for scheme in ("bearer", "BEARER", "BeArEr"):
-            response = client.get("/api/v1/items", headers={"Authorization": f"{scheme} {token()}"})
+            response = client.get(
+                "/api/v1/items", headers={"Authorization": f"{scheme} {token(auth=contract_project.answers['auth'])}"}
+            )
             assert response.status_code == 200, (scheme, response.text)
 
 
 def test_each_operation_needs_its_scope(contract_project: RenderedProject, service: Service) -> None:
-    requires(contract_project.answers, auth="jwt")
+    requires(contract_project.answers, auth=TOKENS)
+    auth = contract_project.answers["auth"]
     with service.client(anonymous=True) as client:
-        writer = {"Authorization": f"Bearer {token(scopes=[READ, WRITE])}"}
+        writer = {"Authorization": f"Bearer {token(scopes=[READ, WRITE], auth=auth)}"}
         created = client.post("/api/v1/items", json=ITEM, headers=writer)
         assert created.status_code == 201, created.text
         item = f"/api/v1/items/{created.json()['id']}"
-        reader = {"Authorization": f"Bearer {token(scopes=[READ])}"}
+        reader = {"Authorization": f"Bearer {token(scopes=[READ], auth=auth)}"}
         assert client.get("/api/v1/items", headers=reader).status_code == 200
         assert client.get(item, headers=reader).status_code == 200
         for method in ("POST", "PUT", "PATCH", "DELETE"):
@@ -123,7 +156,7 @@ def test_each_operation_needs_its_scope(contract_project: RenderedProject, servi
             assert_problem(refused, 403)
             assert 'error="insufficient_scope"' in challenge(refused)
             assert WRITE in challenge(refused)
-        write_only = {"Authorization": f"Bearer {token(scopes=[WRITE])}"}
+        write_only = {"Authorization": f"Bearer {token(scopes=[WRITE], auth=auth)}"}
         refused_read = client.get(item, headers=write_only)
         assert_problem(refused_read, 403)
         assert READ in challenge(refused_read)
@@ -131,7 +164,7 @@ def test_each_operation_needs_its_scope(contract_project: RenderedProject, servi
 
 
 def test_health_metrics_and_docs_need_no_token(contract_project: RenderedProject, service: Service) -> None:
-    requires(contract_project.answers, auth="jwt")
+    requires(contract_project.answers, auth=TOKENS)
     public = ["/", "/health/live", "/health/ready", "/health", "/openapi.json"]
     if contract_project.answers["use_prometheus"]:
         public.append("/metrics")
@@ -147,14 +180,21 @@ def test_health_metrics_and_docs_need_no_token(contract_project: RenderedProject
 def test_the_openapi_document_declares_the_bearer_scheme_and_scopes(
     contract_project: RenderedProject, service: Service
 ) -> None:
-    requires(contract_project.answers, auth="jwt")
+    requires(contract_project.answers, auth=TOKENS)
     with service.client(anonymous=True) as client:
         document = client.get("/openapi.json").json()
     schemes = document["components"]["securitySchemes"]
-    bearer_schemes = [name for name, scheme in schemes.items() if scheme.get("scheme", "").lower() == "bearer"]
-    assert len(bearer_schemes) == 1, schemes
-    (name,) = bearer_schemes
-    assert schemes[name]["type"] == "http"
+    if contract_project.answers["auth"] == "users":
+        # The service issues the tokens: OAuth2's password flow at its token endpoint (the docs UI's login dialog).
+        token_schemes = [name for name, scheme in schemes.items() if scheme.get("type") == "oauth2"]
+        assert len(token_schemes) == 1, schemes
+        (name,) = token_schemes
+        assert schemes[name]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
+    else:
+        token_schemes = [name for name, scheme in schemes.items() if scheme.get("scheme", "").lower() == "bearer"]
+        assert len(token_schemes) == 1, schemes
+        (name,) = token_schemes
+        assert schemes[name]["type"] == "http"
     operations = document["paths"]["/api/v1/items"]
     assert {"items:read"} <= set(*[requirement[name] for requirement in operations["get"]["security"]])
     assert {"items:write"} <= set(*[requirement[name] for requirement in operations["post"]["security"]])
@@ -163,10 +203,10 @@ def test_the_openapi_document_declares_the_bearer_scheme_and_scopes(
 
 
 def test_the_access_line_names_the_subject_never_the_token(contract_project: RenderedProject, service: Service) -> None:
-    requires(contract_project.answers, auth="jwt")
+    requires(contract_project.answers, auth=TOKENS)
     subject = f"subject-{uuid.uuid4().hex[:8]}"
-    sent = token(subject=subject)
-    bad = signed(claims(subject="forged"), secret="not-the-service-secret-0123456789abcdef")
+    sent = token(subject=subject, auth=contract_project.answers["auth"])
+    bad = forged(claims(subject="forged"), contract_project.answers["auth"])["wrong-key"]
     with service.client(anonymous=True) as client:
         client.get("/api/v1/items", headers={"Authorization": f"Bearer {sent}", "X-Request-ID": f"{subject}-ok"})
         client.get("/api/v1/items", headers={"Authorization": f"Bearer {bad}", "X-Request-ID": f"{subject}-bad"})
@@ -181,11 +221,12 @@ def test_the_access_line_names_the_subject_never_the_token(contract_project: Ren
 
 
 def test_rate_limits_count_per_subject(contract_project: RenderedProject, service: Service) -> None:
-    requires(contract_project.answers, auth="jwt", rate_limiting=True)
+    requires(contract_project.answers, auth=TOKENS, rate_limiting=True)
+    auth = contract_project.answers["auth"]
     address = {"X-Forwarded-For": "203.0.113.90"}  # one address, two subjects: two budgets
     with service.client(anonymous=True) as client:
-        first = f"Bearer {token(subject=f'first-{uuid.uuid4().hex[:8]}')}"
-        second = f"Bearer {token(subject=f'second-{uuid.uuid4().hex[:8]}')}"
+        first = f"Bearer {token(subject=f'first-{uuid.uuid4().hex[:8]}', auth=auth)}"
+        second = f"Bearer {token(subject=f'second-{uuid.uuid4().hex[:8]}', auth=auth)}"
         spent = [client.get("/api/v1/items", headers={**address, "Authorization": first}) for _ in range(3)]
         other = client.get("/api/v1/items", headers={**address, "Authorization": second})
     remaining = [int(response.headers["x-ratelimit-remaining"]) for response in spent]
@@ -198,17 +239,14 @@ def test_rate_limits_count_per_subject(contract_project: RenderedProject, servic
 def test_deployed_environments_refuse_to_start_without_a_key(
     contract_project: RenderedProject, tmp_path: Path, environment: str
 ) -> None:
-    requires(contract_project.answers, auth="jwt")
+    requires(contract_project.answers, auth=TOKENS)
+    auth = contract_project.answers["auth"]
+    # jwt: no key source at all (neither setting, nor the issuer and audience they need); users: no signing keys.
+    blank = dict.fromkeys(SERVICE_AUTH, "") if auth == "jwt" else {KEY_SETTING[auth]: ""}
     with pytest.raises(RuntimeError) as refused:
-        start_service(
-            contract_project,
-            tmp_path,
-            ENVIRONMENT=environment,
-            SECRET_KEY="k" * 64,
-            AUTH_JWT_SECRET="",
-            **{name: "" for name in SERVICE_AUTH if name != "AUTH_JWT_SECRET"},
-        )
+        start_service(contract_project, tmp_path, ENVIRONMENT=environment, SECRET_KEY="k" * 64, **blank)
     message = str(refused.value)
-    assert "AUTH_JWKS_URL" in message
-    assert "AUTH_JWT_SECRET" in message
+    named = ["AUTH_JWKS_URL", "AUTH_JWT_SECRET"] if auth == "jwt" else ["AUTH_SIGNING_KEYS"]
+    assert all(setting in message for setting in named), message
     assert SERVICE_AUTH["AUTH_JWT_SECRET"] not in message
+    assert SIGNING_KEY["d"] not in message

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from ..bearer import as_client
 from ..conftest import RenderedProject
 from ..postgres_server import deployable_database_url
 from .checks import ITEM, assert_problem
@@ -42,7 +41,7 @@ def test_items_outlive_the_process(contract_project: RenderedProject, database_u
     first = start_service(contract_project, logs, DATABASE_URL=database_url)
     try:
         with first.client() as client:
-            created = client.post(ITEMS, json={**ITEM, "sku": "OUTLIVES-1"}, headers=as_client("198.51.100.1"))
+            created = client.post(ITEMS, json={**ITEM, "sku": "OUTLIVES-1"}, headers=first.as_client("198.51.100.1"))
             assert created.status_code == 201, created.text
     finally:
         assert first.terminate() in (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM once it has drained
@@ -68,7 +67,7 @@ def test_health_shows_the_database_without_its_url(database_service: Service, da
 
 
 def test_pages_hold_20_by_default_and_100_at_most(database_service: Service) -> None:
-    headers = as_client("198.51.100.2")
+    headers = database_service.as_client("198.51.100.2")
     with database_service.client() as client:
         while client.get(ITEMS, params={"limit": 1}).json()["total"] < 21:
             assert client.post(ITEMS, json=ITEM, headers=headers).status_code == 201
@@ -83,7 +82,7 @@ def test_pages_hold_20_by_default_and_100_at_most(database_service: Service) -> 
 
 
 def test_writes_honour_if_match_and_the_sku_is_unique(database_service: Service) -> None:
-    headers = as_client("198.51.100.3")
+    headers = database_service.as_client("198.51.100.3")
     with database_service.client() as client:
         created = client.post(ITEMS, json={**ITEM, "sku": "CONTRACT-SKU"}, headers=headers)
         assert created.status_code == 201, created.text

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ..bearer import as_client
+from ..bearer import as_client as client_headers
 from ..conftest import RenderedProject
 from .checks import ALLOWED_ORIGIN, ITEM, assert_problem, assert_security_headers, requires
 
@@ -20,8 +20,10 @@ LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-rese
 
 def test_limited_routes_send_rate_limit_headers(contract_project: RenderedProject, client: httpx.Client) -> None:
     requires(contract_project.answers, rate_limiting=True)
-    first = client.get("/api/v1/items", headers=as_client("203.0.113.50"))
-    second = client.get(f"/api/v1/items/{uuid.uuid4()}", headers=as_client("203.0.113.50"))
+    first = client.get("/api/v1/items", headers=client_headers("203.0.113.50", auth=contract_project.answers["auth"]))
+    second = client.get(
+        f"/api/v1/items/{uuid.uuid4()}", headers=client_headers("203.0.113.50", auth=contract_project.answers["auth"])
+    )
     assert first.status_code == 200
     assert second.status_code == 404
     for response in (first, second):
@@ -33,7 +35,10 @@ def test_browsers_on_allowed_origins_may_read_the_limit_headers(
     contract_project: RenderedProject, client: httpx.Client
 ) -> None:
     requires(contract_project.answers, rate_limiting=True)
-    response = client.get("/api/v1/items", headers={"Origin": ALLOWED_ORIGIN, **as_client("203.0.113.52")})
+    response = client.get(
+        "/api/v1/items",
+        headers={"Origin": ALLOWED_ORIGIN, **client_headers("203.0.113.52", auth=contract_project.answers["auth"])},
+    )
     assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
     exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
     assert exposed >= {*LIMIT_HEADERS, "retry-after", "x-request-id"}
@@ -42,7 +47,7 @@ def test_browsers_on_allowed_origins_may_read_the_limit_headers(
 def test_health_is_never_limited(contract_project: RenderedProject, client: httpx.Client) -> None:
     requires(contract_project.answers, rate_limiting=True)
     for path in ("/health/live", "/health/ready", "/health"):
-        response = client.get(path, headers=as_client("203.0.113.51"))
+        response = client.get(path, headers=client_headers("203.0.113.51", auth=contract_project.answers["auth"]))
         assert not any(name in response.headers for name in LIMIT_HEADERS), path
 
 
@@ -50,7 +55,7 @@ def test_too_many_requests_is_a_problem_with_retry_after(
     contract_project: RenderedProject, client: httpx.Client
 ) -> None:
     requires(contract_project.answers, rate_limiting=True)
-    headers = as_client("203.0.113.52")
+    headers = client_headers("203.0.113.52", auth=contract_project.answers["auth"])
     statuses = []
     for _ in range(200):  # more than any default limit the template ships (writes: 30/minute)
         response = client.post("/api/v1/items", json=ITEM, headers=headers)
@@ -63,7 +68,9 @@ def test_too_many_requests_is_a_problem_with_retry_after(
     assert_security_headers(response)
     assert int(response.headers["retry-after"]) >= 1
     assert response.headers["x-ratelimit-remaining"] == "0"
-    other = client.post("/api/v1/items", json=ITEM, headers=as_client("203.0.113.53"))
+    other = client.post(
+        "/api/v1/items", json=ITEM, headers=client_headers("203.0.113.53", auth=contract_project.answers["auth"])
+    )
     assert other.status_code == 201, "another client is not affected"
 
 

@@ -6,7 +6,7 @@
     uv run python bench/check_phases.py --workers 0              # the tests in one process (no pytest-xdist)
 
 Phases are the Makefile's, run the same way (`uv run ...`), plus the tests without coverage, which shows what the
-coverage gate costs (every test process and every service process a test starts is traced). CPU seconds are less
+coverage gate costs (the test processes are traced; the service processes they start are not). CPU seconds are less
 noisy than wall seconds on a shared machine: report both.
 """
 

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx2 as httpx
 import pytest
 
-from .processes import PACKAGE, RunningService, start_service
+from .processes import PACKAGE, START_DEADLINE_S, RunningService, start_service
 
 pytestmark = pytest.mark.server
 
@@ -78,30 +78,37 @@ def test_trusted_proxy_forwarded_for_is_used() -> None:
 
 def test_sigterm_finishes_in_flight_requests_then_exits() -> None:
     service = start_service({"GRACEFUL_TIMEOUT": "5"})
-    results: list[int] = []
+    results: list[int | str] = []
+    sending = threading.Event()
 
     def slow_upload() -> None:
         def body() -> object:
             yield b'{"name": "slow", '
+            sending.set()  # connected, the head and the first part of the body sent
             time.sleep(1.0)
             yield b'"price_cents": 1}'
 
-        with service.client() as client:
-            response = client.post(
-                "/api/v1/items",
-                content=body(),  # type: ignore[arg-type]
-                headers={"content-type": "application/json"},
-            )
-        results.append(response.status_code)
+        try:
+            with service.client() as client:
+                response = client.post(
+                    "/api/v1/items",
+                    content=body(),  # type: ignore[arg-type]
+                    headers={"content-type": "application/json"},
+                )
+        except httpx.HTTPError as error:
+            results.append(repr(error))
+        else:
+            results.append(response.status_code)
 
     worker = threading.Thread(target=slow_upload)
     worker.start()
-    time.sleep(0.4)
+    # Waited for, not slept on: on a busy machine the client may take seconds to connect.
+    assert sending.wait(START_DEADLINE_S), "the upload never started"
     service.send_stop_signal()
-    worker.join(timeout=10)
-    exit_code = service.stop(timeout=10)
-    assert results == [201]
-    assert exit_code in (0, -signal.SIGTERM)
+    worker.join(timeout=START_DEADLINE_S)
+    exit_code = service.stop(timeout=30)
+    assert results == [201], service.read_output()
+    assert exit_code in (0, -signal.SIGTERM), service.read_output()
 
 
 def test_invalid_configuration_fails_fast_with_one_line_per_problem() -> None:

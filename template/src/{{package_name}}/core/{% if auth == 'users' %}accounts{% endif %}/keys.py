@@ -90,7 +90,7 @@ def _signing_key(entry: object, position: int) -> SigningKey:
     try:
         private = jwt.PyJWK(entry, algorithm)
         public = jwt.PyJWK(public_jwk, algorithm)
-    except (jwt.PyJWKError, ValueError, TypeError):
+    except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError):  # InvalidKeyError: x does not match d
         raise ValueError(f"{where} ({kid}) is not a valid {algorithm} key") from None
     return SigningKey(kid=kid, algorithm=algorithm, private=private, public=public, public_jwk=public_jwk)
 

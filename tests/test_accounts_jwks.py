@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .bearer import bearer
+from .bearer import OTHER_KEY, SIGNING_KEY, claims, signed_eddsa
 from .conftest import ProjectFactory
 from .contract.service import Service, start_service
 
@@ -50,13 +50,12 @@ def test_a_jwt_service_accepts_the_tokens_a_users_service_issues(projects: Proje
     issuer = start_service(projects.installed(auth="users"), issuer_dir)
     try:
         token = signed_in(issuer, issuer_dir)
-        package = issuer.project.package
         trusted = {
             "AUTH_JWT_SECRET": "",  # the template tests' shared secret is not how this service verifies
             "AUTH_JWKS_URL": f"{issuer.base_url}/.well-known/jwks.json",
             "AUTH_ALGORITHMS": "EdDSA,ES256",
-            "AUTH_ISSUER": f"urn:{package}",  # the issuer's defaults (AUTH_ISSUER / AUTH_AUDIENCE unset there)
-            "AUTH_AUDIENCE": f"urn:{package}:api",
+            "AUTH_ISSUER": issuer.env["AUTH_ISSUER"],  # the names the issuer puts in its tokens' iss and aud
+            "AUTH_AUDIENCE": issuer.env["AUTH_AUDIENCE"],
         }
         verifier = start_service(projects.installed(auth="jwt"), verifier_dir, **trusted)
         try:
@@ -68,8 +67,11 @@ def test_a_jwt_service_accepts_the_tokens_a_users_service_issues(projects: Proje
                     "/api/v1/items", json={"name": "x", "price_cents": 1}, headers={"Authorization": f"Bearer {token}"}
                 )
                 assert write.status_code == 403, write.text
-                # A token signed with any other key is refused: the keys come from the issuer's document only.
-                assert client.get("/api/v1/items", headers=bearer(auth="users")).status_code == 401
+                # A token signed with any other key is refused, even under the issuer's kid: the keys come from the
+                # issuer's document only.
+                names = {"iss": trusted["AUTH_ISSUER"], "aud": trusted["AUTH_AUDIENCE"]}
+                forged = signed_eddsa({**claims(scopes=["items:read"]), **names}, key=OTHER_KEY, kid=SIGNING_KEY["kid"])
+                assert client.get("/api/v1/items", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
         finally:
             verifier.kill()
         # The same token on a service expecting another issuer is refused (the check above can fail).

@@ -219,7 +219,12 @@ class MeView(ServiceAPIView):
         operation_id="deactivate_user",
         parameters=[USER_ID],
         request=None,
-        responses={200: UserSerializer, **_ONE_USER_ERRORS},
+        responses={
+            200: UserSerializer,
+            **problem_responses(
+                404, 422, instance=f"{_USER_INSTANCE}/deactivate", field="path.user_id", details=_DETAILS
+            ),
+        },
     ),
     destroy=extend_schema(
         summary="Delete a user",

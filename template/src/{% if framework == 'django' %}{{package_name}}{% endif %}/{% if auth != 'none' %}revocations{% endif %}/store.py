@@ -11,8 +11,7 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..core.revoked_tokens import stored_id
-from ..integrations import wiring
+from ..core.revoked_tokens import RevokedTokens, stored_id
 from .models import RevokedToken
 
 
@@ -51,14 +50,14 @@ def live_revocations(now: float) -> dict[str, float]:
     return {token_id: expires_at.timestamp() for token_id, expires_at in rows}
 
 
-def revoke_access_token(token_id: str, expires_at: float) -> None:
+def revoke_access_token(token_id: str, expires_at: float, revoked: RevokedTokens | None) -> None:
     """Refuse the access token `token_id` (which expires at `expires_at`, Unix seconds) everywhere, and in this
-    process once the transaction commits. Raises the database's error when it cannot be recorded (nothing is
-    revoked then)."""
+    process (`revoked`: the wiring's in-memory list) once the transaction commits. Raises the database's error when
+    it cannot be recorded (nothing is revoked then). The caller passes `revoked`: this package sits below
+    `integrations`, which builds its store."""
     until = expires_at + django_settings.SERVICE_SETTINGS.auth_leeway
     if until <= timezone.now().timestamp():
         return  # expired: nothing accepts it anyway
     record_revocation(token_id, until)
-    revoked = wiring().revoked_tokens
     if revoked is not None:
         transaction.on_commit(lambda: revoked.remember(token_id, until))

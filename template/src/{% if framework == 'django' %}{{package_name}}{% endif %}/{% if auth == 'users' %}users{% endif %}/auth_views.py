@@ -228,7 +228,7 @@ class LogoutView(ServiceAPIView):
         principal = request.auth
         assert isinstance(principal, Principal)  # noqa: S101 - ScopePermission let only verified tokens through
         if principal.token_id:
-            revoke_access_token(principal.token_id, principal.expires_at)
+            revoke_access_token(principal.token_id, principal.expires_at, wiring().revoked_tokens)
             families = RefreshToken.objects.filter(Q(access_token_id=principal.token_id)).values_list("family")
             revoke_families(*(family for (family,) in families))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ..integrations import wiring
 from ..revocations.store import revoke_access_token
 from .models import RefreshToken, User
 
@@ -36,9 +37,10 @@ def revoke_user_tokens(user: User, *, keep_family: str | None = None) -> int:
 
 def _revoke(rows: QuerySet[RefreshToken]) -> int:
     now = timezone.now()
+    revoked = wiring().revoked_tokens
     with transaction.atomic():
         for token_id, expires_at in rows.filter(access_expires_at__gt=now).values_list(
             "access_token_id", "access_expires_at"
         ):
-            revoke_access_token(token_id, expires_at.timestamp())
+            revoke_access_token(token_id, expires_at.timestamp(), revoked)
         return rows.filter(revoked_at__isnull=True, expires_at__gt=now).update(revoked_at=now)

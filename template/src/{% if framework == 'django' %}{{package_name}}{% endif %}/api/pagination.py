@@ -29,7 +29,9 @@ class PageQuerySerializer(serializers.Serializer[Any]):
 
 class OffsetPagination(BasePagination):
     def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: APIView | None = None) -> list[Any]:
-        query = PageQuerySerializer(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF reads an empty `?offset=` of a QueryDict as no offset at all, where the
+        # document says an integer (a 422, as for any other value that is not one).
+        query = PageQuerySerializer(data=request.query_params.dict())
         if not query.is_valid():
             raise invalid("query", query.errors)
         self.limit: int = query.validated_data["limit"]

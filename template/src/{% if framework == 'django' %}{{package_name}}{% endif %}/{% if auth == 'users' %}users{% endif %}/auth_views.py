@@ -184,7 +184,8 @@ class TokenView(PublicAPIView):
                 response=TOKEN_RESPONSE_SCHEMA, description="Tokens (RFC 6749 section 5.1), never cached"
             ),
             (400, "application/problem+json"): _OAUTH_400,
-            **problem_responses(413, 415, instance=TOKEN_PATH),
+            # The login budgets always apply, whether or not the general rate limit is on (its 429 is added then).
+            **problem_responses(413, 415, 429, instance=TOKEN_PATH, details={429: TOO_MANY_LOGINS_DETAIL}),
         },
         examples=TOKEN_EXAMPLES,
     )

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from ..api.serializers import StrictCharField, StrictInputSerializer, StrictRegexField
 from .models import User
 
-SCOPE_PATTERN = r"^[\x21\x23-\x5b\x5d-\x7e]{1,100}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
+SCOPE_PATTERN = r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
 EMAIL_HELP = "The login; unique whatever its case"
 PASSWORD_HELP = "At least 12 characters; never returned"  # noqa: S105 - a help text
 

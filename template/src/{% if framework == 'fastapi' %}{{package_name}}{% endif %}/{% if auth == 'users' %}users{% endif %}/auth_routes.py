@@ -74,7 +74,8 @@ _TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
             }
         },
     },
-    **problem_openapi_responses(413, 415, 429),
+    # 429 whether or not the general rate limit is on: the login budgets always apply (core/accounts/login_limits.py).
+    **problem_openapi_responses(413, 415, 429, details={429: TOO_MANY_LOGINS_DETAIL}),
 }
 
 

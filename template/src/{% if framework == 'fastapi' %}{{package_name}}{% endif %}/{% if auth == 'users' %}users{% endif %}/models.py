@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -32,7 +32,13 @@ def _acceptable_password(value: str) -> str:
     return value
 
 
-Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(normalised_email)]
+# `format: email` and 254 characters (RFC 5321's longest address) tell a client what `normalised_email` accepts.
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    Field(json_schema_extra={"format": "email"}, description="The login; unique whatever its case"),
+    AfterValidator(normalised_email),
+]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00]*$")]
 Password = Annotated[
     str,
@@ -78,17 +84,24 @@ class UserIn(BaseModel):
     is_active: bool = True
 
 
+def _unchanged() -> Any:
+    """The default of a field of a partial update: None when the field is not sent, which is never validated nor
+    documented; a `null` that is sent is refused (422) like any other value of the wrong type, since no field of an
+    account can be emptied that way. Read which fields were sent from `model_fields_set`."""
+    return Field(default=None)
+
+
 class UserPatch(BaseModel):
     """Changes to any account (admins); a field not sent is kept. A new password or deactivation signs the user
     out everywhere."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    email: Email | None = None
-    full_name: FullName | None = None
-    scopes: Scopes | None = None
-    is_active: bool | None = None
-    password: Password | None = None
+    email: Email = _unchanged()
+    full_name: FullName = _unchanged()
+    scopes: Scopes = _unchanged()
+    is_active: bool = _unchanged()
+    password: Password = _unchanged()
 
 
 class MePatch(BaseModel):
@@ -96,8 +109,8 @@ class MePatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    full_name: FullName | None = None
-    password: Password | None = None
+    full_name: FullName = _unchanged()
+    password: Password = _unchanged()
     current_password: Annotated[
-        str | None, Field(max_length=MAX_PASSWORD_LENGTH, json_schema_extra={"format": "password", "writeOnly": True})
-    ] = None
+        str, Field(max_length=MAX_PASSWORD_LENGTH, json_schema_extra={"format": "password", "writeOnly": True})
+    ] = _unchanged()

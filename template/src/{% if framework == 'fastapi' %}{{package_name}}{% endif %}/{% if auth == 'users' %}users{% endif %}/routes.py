@@ -11,6 +11,7 @@ from typing import Annotated, Any, Final
 from uuid import UUID
 
 from fastapi import Body, Query, Request, status
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -28,6 +29,24 @@ from . import store
 from .accounts import Accounts
 from .models import MePatch, User, UserIn, UserPage, UserPatch
 from .scopes import ADMIN, SIGNED_IN
+
+
+class UserIdConvertor(Convertor[str]):
+    """`{user_id:user_id}`: any path segment but `me`, which is `/users/me` (a route of its own). Without it,
+    `DELETE /users/me` would be `DELETE /users/{user_id}` with a malformed id (422) rather than a method `/users/me`
+    does not allow (405 with `Allow`). Any other malformed id still reaches the route: a 422 naming `path.user_id`."""
+
+    regex = "(?!me$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("user_id", UserIdConvertor())
+ONE_USER: Final = "/{user_id:user_id}"
 
 router = api_router(prefix=f"{API_V1}/users", tags=["users"], description="Accounts: your own, and (admins) all.")
 
@@ -117,18 +136,18 @@ async def update_me(
         row = await store.user_row(session, user_id=user_id)
         if row is None:
             raise _not_found(user_id)
-        values: dict[str, Any] = {}
-        if changes.full_name is not None:
-            values["full_name"] = changes.full_name
-        if changes.password is not None:
-            matches, _ = await accounts.passwords.verify(changes.current_password or "", row.password_hash)
+        sent = changes.model_fields_set
+        values: dict[str, Any] = changes.model_dump(include={"full_name"} & sent)
+        if "password" in sent:
+            current = changes.current_password if "current_password" in sent else ""
+            matches, _ = await accounts.passwords.verify(current, row.password_hash)
             if not matches:
                 raise HTTPException(status.HTTP_400_BAD_REQUEST, WRONG_PASSWORD)
             values["password_hash"] = await accounts.passwords.hash(changes.password)
         user = await store.update_user(session, user_id, values)
     if user is None:
         raise _not_found(user_id)
-    if changes.password is not None:
+    if "password" in sent:
         await accounts.end_user_sessions(user_id, keep_token_id=principal.token_id)
     return user
 
@@ -173,7 +192,7 @@ async def create_user(
 
 
 @router.get(
-    "/{user_id}",
+    ONE_USER,
     summary="Read a user",
     dependencies=ADMIN,
     responses=_errors(404, 422, **_BAD_ID),
@@ -186,7 +205,7 @@ async def get_user(user_id: UUID, session: DatabaseSessionDep) -> User:
 
 
 @router.patch(
-    "/{user_id}",
+    ONE_USER,
     summary="Change a user",
     description="A new password or `is_active: false` signs the user out everywhere.",
     dependencies=[*ADMIN, *JSON_BODY],
@@ -197,9 +216,8 @@ async def update_user(
 ) -> User:
     accounts = _accounts(request)
     values: dict[str, Any] = changes.model_dump(exclude_unset=True, exclude={"password"})
-    if None in (values.get(name, "") for name in ("email", "full_name", "scopes", "is_active")):
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "email, full_name, scopes and is_active cannot be null")
-    if changes.password is not None:
+    new_password = "password" in changes.model_fields_set
+    if new_password:
         values["password_hash"] = await accounts.passwords.hash(changes.password)
     try:
         async with session_transaction(accounts.sessions) as session:
@@ -208,13 +226,13 @@ async def update_user(
         raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_EMAIL) from None
     if user is None:
         raise _not_found(user_id)
-    if changes.password is not None or changes.is_active is False:
+    if new_password or changes.is_active is False:
         await accounts.end_user_sessions(user_id)
     return user
 
 
 @router.post(
-    "/{user_id}/deactivate",
+    f"{ONE_USER}/deactivate",
     summary="Deactivate a user",
     description="The account can no longer log in, and its sessions end on every replica within about a second.",
     dependencies=ADMIN,
@@ -231,7 +249,7 @@ async def deactivate_user(request: Request, user_id: UUID) -> User:
 
 
 @router.delete(
-    "/{user_id}",
+    ONE_USER,
     summary="Delete a user",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,

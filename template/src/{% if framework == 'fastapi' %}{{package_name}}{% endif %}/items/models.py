@@ -19,6 +19,9 @@ from pydantic import (
 from ..core.entity_tags import entity_tag
 
 NO_NUL_CHARACTERS: Final = r"^[^\x00]*$"
+# A name is trimmed, then must keep a character: one that is neither NUL nor whitespace as `str.strip()` sees it
+# (spelled out: a JSON Schema client's `\\s` is ECMAScript's, which differs on \x1c-\x1f and \x85).
+NOT_BLANK: Final = r"^[^\x00]*[^\x00\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00]*$"
 
 
 def _integral_number(value: object) -> object:
@@ -38,7 +41,20 @@ def _without_nul(value: str) -> str:
 # Text fields refuse NUL: the validator enforces it with a message people understand, the pattern documents it.
 NoNul = AfterValidator(_without_nul)
 NoNulDocumented = Field(json_schema_extra={"pattern": NO_NUL_CHARACTERS})
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul, NoNulDocumented]
+
+
+def _stripped(value: object) -> object:
+    """`str.strip()`, as every framework trims a name (pydantic's own trimming keeps \x1c-\x1f)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100),
+    BeforeValidator(_stripped),
+    NoNul,
+    Field(json_schema_extra={"pattern": NOT_BLANK}),
+]
 Description = Annotated[str, StringConstraints(max_length=1000), NoNul, NoNulDocumented]
 Cents = Annotated[int, BeforeValidator(_integral_number)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]

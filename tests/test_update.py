@@ -460,7 +460,7 @@ def test_a_project_keeps_uvicorn_and_switches_to_granian_when_asked(release_repo
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["server"] == "granian"
     assert files_with_markers(project) == [], output
     fresh = render(release_repo, tmp_path / "fresh-granian", NEW_RELEASE, auth="jwt", server="granian")
-    assert differing_files(project, fresh) == ["CHANGELOG.md"]
+    assert differing_files(project, fresh) == []
     assert "from granian" in (project / "src" / "my_service" / "core" / "server.py").read_text()
 
 

@@ -265,12 +265,19 @@ def prepare_project(args: argparse.Namespace, workdir: Path) -> Path:
         if getattr(args, "framework", None):
             answers.setdefault("framework", args.framework)
         render(project, answers, args.vcs_ref)
-    if args.project and (project / ".venv" / "bin" / "python").exists():
-        return project  # installed already (perhaps with dev tools too: the runtime dependencies are the same)
-    version = (project / ".python-version").read_text().strip()
-    env = clean_env(UV_PYTHON=python_interpreter(version))
-    print("installing it: uv sync --no-dev", flush=True)
-    subprocess.run([uv_binary(), "sync", "--no-dev", "--quiet"], cwd=project, env=env, check=True)
+    if not (args.project and (project / ".venv" / "bin" / "python").exists()):
+        # Not installed yet (an installed one may have dev tools too: the runtime dependencies are the same).
+        version = (project / ".python-version").read_text().strip()
+        env = clean_env(UV_PYTHON=python_interpreter(version))
+        print("installing it: uv sync --no-dev", flush=True)
+        subprocess.run([uv_binary(), "sync", "--no-dev", "--quiet"], cwd=project, env=env, check=True)
+    if answer(project, "server") == "granian":
+        # The comparison apps run on uvicorn whatever serves the rendered app: the targets compare with bare
+        # FastAPI on uvicorn. Installed beside granian, outside the project's lock.
+        print("installing uvicorn for the comparison apps", flush=True)
+        python = str(project / ".venv" / "bin" / "python")
+        command = [uv_binary(), "pip", "install", "--quiet", "--python", python, "uvicorn[standard]>=0.54,<0.55"]
+        subprocess.run(command, cwd=project, env=clean_env(), check=True)
     return project
 
 

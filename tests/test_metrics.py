@@ -103,9 +103,17 @@ def assert_promtool_accepts(promtool: str, exposition: str) -> None:
 FRAMEWORKS = QUESTION_VALUES["framework"]
 
 
-@pytest.fixture(scope="module", params=FRAMEWORKS)
+# Each framework on each server: worker processes are the server's (uvicorn's or granian's command line).
+METRICS_VARIANTS = [(framework, server) for server in QUESTION_VALUES["server"] for framework in FRAMEWORKS]
+
+
+@pytest.fixture(scope="module", params=METRICS_VARIANTS, ids=["-".join(variant) for variant in METRICS_VARIANTS])
 def metrics_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
-    return projects.installed(**{"framework": request.param, "use_prometheus": True})
+    framework, server = request.param
+    answers: dict[str, object] = {"framework": framework, "use_prometheus": True}
+    if server != "uvicorn":  # the default stays unnamed: the same render as the other modules' default variants
+        answers["server"] = server
+    return projects.installed(**answers)
 
 
 @pytest.fixture
@@ -193,7 +201,7 @@ def test_two_workers_add_up_in_multiprocess_mode(
 
 @contextmanager
 def two_workers(project: RenderedProject, directory: Path, **settings: str) -> Iterator[str]:
-    """The service under uvicorn with two worker processes and PROMETHEUS_MULTIPROC_DIR=`directory/prometheus` (empty
+    """The service under its server with two worker processes and PROMETHEUS_MULTIPROC_DIR=`directory/prometheus` (empty
     before start, as the README requires), once both workers have started; its base URL. Stopped after."""
     multiproc_dir = directory / "prometheus"
     multiproc_dir.mkdir()
@@ -205,11 +213,20 @@ def two_workers(project: RenderedProject, directory: Path, **settings: str) -> I
         PYTHONUNBUFFERED="1",
         **settings,
     )
-    command = [
-        str(project.venv_python), "-m", "uvicorn", f"{project.package}.server:app_from_environment",
-        "--factory", "--workers", "2", "--host", "127.0.0.1", "--port", str(port), "--no-server-header",
-        "--no-access-log",
-    ]  # fmt: skip
+    if project.answers.get("server") == "granian":  # the command core/server.py's `worker_app` documents
+        command = [
+            str(project.venv_python), "-m", "granian", "--interface", "asgi", "--factory", "--workers", "2",
+            "--host", "127.0.0.1", "--port", str(port), "--no-ws", "--http1-buffer-size", "65536",
+            f"{project.package}.core.server:worker_app",
+        ]  # fmt: skip
+        started_line = "Started worker-"
+    else:
+        command = [
+            str(project.venv_python), "-m", "uvicorn", f"{project.package}.server:app_from_environment",
+            "--factory", "--workers", "2", "--host", "127.0.0.1", "--port", str(port), "--no-server-header",
+            "--no-access-log",
+        ]  # fmt: skip
+        started_line = "Application startup complete"
     log_path = directory / "workers.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=directory, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -218,7 +235,7 @@ def two_workers(project: RenderedProject, directory: Path, **settings: str) -> I
         wait_until_live(base_url, process, log_path)
         # The first live answer may come while the second worker is still importing: wait for both.
         deadline = time.monotonic() + 30
-        while log_path.read_text().count("Application startup complete") < 2:
+        while log_path.read_text().count(started_line) < 2:
             assert time.monotonic() < deadline, f"the second worker did not start:\n{log_path.read_text()}"
             time.sleep(0.1)
         yield base_url
@@ -230,7 +247,7 @@ def two_workers(project: RenderedProject, directory: Path, **settings: str) -> I
 def wait_until_live(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        assert process.poll() is None, f"uvicorn exited early:\n{log_path.read_text()}"
+        assert process.poll() is None, f"the server exited early:\n{log_path.read_text()}"
         try:
             if httpx.get(f"{base_url}/health/live", timeout=1).status_code == 200:
                 return

@@ -288,6 +288,7 @@ BAD_ANSWERS = [
     ("author_email", "not-an-email", "is not an email address"),
     ("python_version", "3.10", "3.11"),
     ("framework", "flask", "fastapi"),
+    ("server", "hypercorn", "'uvicorn', 'granian'"),
 ]
 # Copier itself reads any text that is not a "no" as yes (`use_redis=maybe` would render as true).
 YES_NO_QUESTIONS = [question for question, values in QUESTION_VALUES.items() if set(values) == {True, False}]

@@ -1,4 +1,5 @@
-"""Property-based API testing of the default render with schemathesis: no server errors, no schema violations."""
+"""Property-based API testing with schemathesis of the default renders and a granian variant of each framework: no
+server errors, no schema violations."""
 
 from __future__ import annotations
 
@@ -13,11 +14,25 @@ import pytest
 from .bearer import ALL_SCOPES, token, uses_tokens
 from .conftest import ProjectFactory, RenderedProject, variant_params
 from .contract.service import start_service
+from .variants import DEFAULT_ANSWERS, pairwise
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("variant", variant_params([{}, {"framework": "django"}]))
+def granian_variant(framework: str) -> dict[str, object]:
+    """A deep variant of `framework` on granian (installed for the deep checks already: no install of its own)."""
+    return next(
+        answers
+        for answers in pairwise()
+        if answers.get("server") == "granian" and answers.get("framework", DEFAULT_ANSWERS["framework"]) == framework
+    )
+
+
+# The default of each framework (uvicorn), and each framework on granian.
+SCHEMATHESIS_VARIANTS = [{}, {"framework": "django"}, granian_variant("fastapi"), granian_variant("django")]
+
+
+@pytest.mark.parametrize("variant", variant_params(SCHEMATHESIS_VARIANTS))
 def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path, variant: dict[str, object]) -> None:
     project: RenderedProject = projects.installed(**variant)
     # Rate limiting off: its 429s are documented, correct answers, but they would keep schemathesis from exploring.

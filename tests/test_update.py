@@ -445,6 +445,25 @@ def test_a_jwt_project_stays_jwt_and_switches_to_users_when_asked(release_repo: 
     assert "AUTH_SIGNING_KEYS" in (project / ".env.example").read_text()
 
 
+def test_a_project_keeps_uvicorn_and_switches_to_granian_when_asked(release_repo: Path, tmp_path: Path) -> None:
+    """`server` came after the last release: an update records uvicorn (no answer: the default) and changes no
+    server file; `copier update --data server=granian` on the committed project then gives exactly a fresh granian
+    render, without a conflict."""
+    project = generate(release_repo, tmp_path / "service", LAST_RELEASE, auth="jwt")  # `users` came later too
+    update(project)
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["server"] == "uvicorn"
+    assert "uvicorn[standard]" in (project / "pyproject.toml").read_text()
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "updated", cwd=project)
+
+    output = update(project, "--data=server=granian")
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["server"] == "granian"
+    assert files_with_markers(project) == [], output
+    fresh = render(release_repo, tmp_path / "fresh-granian", NEW_RELEASE, auth="jwt", server="granian")
+    assert differing_files(project, fresh) == []
+    assert "from granian" in (project / "src" / "my_service" / "core" / "server.py").read_text()
+
+
 def test_an_update_that_adds_dependencies_relocks(release_repo: Path, tmp_path: Path) -> None:
     project = generate(release_repo, tmp_path / "service", NEW_RELEASE)
     assert (project / "uv.lock").is_file()  # the copy task locked it

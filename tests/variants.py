@@ -40,6 +40,7 @@ DEFAULT_ANSWERS: Answers = {
     "auth": "users",
     "ci_provider": "github",
     "kubernetes": True,
+    "server": "uvicorn",
 }
 
 # Every question with a closed set of values, and the values that are available today.
@@ -57,6 +58,7 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "auth": ["users", "jwt", "none"],
     "ci_provider": ["github", "gitlab", "none"],
     "kubernetes": [True, False],
+    "server": ["uvicorn", "granian"],
 }
 
 # Free-text questions, each with a non-default value that must visibly change the output.
@@ -118,6 +120,7 @@ PAIRWISE_QUESTIONS = [
     "auth",
     "ci_provider",
     "kubernetes",
+    "server",
 ]
 
 

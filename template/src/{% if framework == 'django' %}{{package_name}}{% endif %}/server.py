@@ -1,5 +1,5 @@
-"""The process entry point: settings, logging, Django (asgi.py), migrations, then uvicorn as `core/server.py`
-configures it. `manage.py runserver` serves the same application through `app_from_environment`, with auto-reload."""
+"""The process entry point: settings, logging, Django (asgi.py), migrations, then the HTTP server as
+`core/server.py` configures it. `manage.py runserver` serves the same application with auto-reload."""
 
 from __future__ import annotations
 
@@ -38,15 +38,12 @@ def configured_application() -> tuple[Settings, ServiceApp]:
 
 
 def app_from_environment() -> ServiceApp:
-    """The app for `uvicorn --factory <package>.server:app_from_environment`, e.g. with `--workers N`, and for
-    `manage.py runserver`'s reloading worker. `python -m <package>` (one process) is the usual entry point; with
-    `--workers`, pass the options `core/server.py` sets itself: `--http <package>.core.server:BoundedHttpToolsProtocol
-    --no-server-header --no-access-log --proxy-headers --forwarded-allow-ips "$FORWARDED_ALLOW_IPS"
-    --timeout-graceful-shutdown "$GRACEFUL_TIMEOUT"`.
+    """The app for several worker processes (`core/server.py` names the command that starts them) and for
+    `manage.py runserver`'s reloading worker. `python -m <package>` (one process) is the usual entry point.
     """
     settings, app = configured_application()
     if settings.effective_migrate_on_start:
-        # uvicorn calls the factory inside its event loop, where Django refuses database work: use a thread.
+        # The server calls the factory inside its event loop, where Django refuses database work: use a thread.
         with ThreadPoolExecutor(max_workers=1) as pool:
             pool.submit(migrate, settings).result()
     return app

@@ -1,4 +1,5 @@
-"""The process entry point: settings, logging, the FastAPI app, then uvicorn as `core/server.py` configures it."""
+"""The process entry point: settings, logging, the FastAPI app, then the HTTP server as `core/server.py` configures
+it."""
 
 from __future__ import annotations
 
@@ -16,12 +17,9 @@ from .route_guards import UndeclaredAccessError
 
 
 def app_from_environment() -> FastAPI:
-    """The app for `uvicorn --factory <package>.server:app_from_environment`, e.g. with `--workers N`.
+    """The app for several worker processes (`core/server.py` names the command that starts them).
 
-    `python -m <package>` (one process) is the usual entry point; use this one for several worker processes, with
-    the options `core/server.py` sets itself: `--http <package>.core.server:BoundedHttpToolsProtocol
-    --no-server-header --no-access-log --proxy-headers --forwarded-allow-ips "$FORWARDED_ALLOW_IPS"
-    --timeout-graceful-shutdown "$GRACEFUL_TIMEOUT"`.
+    `python -m <package>` (one process) is the usual entry point.
     """
     settings = load_settings()
     configure_logging(settings)

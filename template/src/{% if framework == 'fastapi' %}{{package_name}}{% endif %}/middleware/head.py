@@ -1,6 +1,6 @@
 """`HEAD` wherever `GET` works: FastAPI routes answer GET only, so HEAD is routed as GET.
 
-The server (uvicorn) drops the body of a response to HEAD by itself, from its own copy of the method.
+The HTTP server drops the body of a response to HEAD by itself, from its own copy of the method.
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ def client_identity(host: str | None) -> str:
     """The rate-limit identity of a client: its IP address as the server resolved it (the ASGI scope's `client`,
     X-Forwarded-For counted only from FORWARDED_ALLOW_IPS peers), normalised.
 
-    uvicorn hands over whatever a trusted proxy chain left in X-Forwarded-For, addresses or not. A value that is
+    The server hands over whatever a trusted proxy chain left in X-Forwarded-For, addresses or not. A value that is
     not an IP address never becomes an identity of its own (a client could otherwise pick a fresh one per request,
     or make keys as long as its headers): all such clients share one budget, `UNIDENTIFIED`.
     """

@@ -25,7 +25,6 @@ process's and is not counted.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
 import os
@@ -155,7 +154,6 @@ async def main(package: str, reads: int, log_path: str, url: str) -> None:
     has_auth = service_environment(package, str(Path(log_path).parent))
     settings = importlib.import_module(f"{package}.config").load_settings()
     headers = bearer_headers(package, settings, has_auth)
-    database = importlib.import_module(f"{package}.database")
     table = importlib.import_module(f"{package}.items.table").items
     with open(log_path, "w") as access_log:
         app = importlib.import_module(f"{package}.app").create_app(settings, access_log_stream=access_log)
@@ -223,7 +221,6 @@ async def main(package: str, reads: int, log_path: str, url: str) -> None:
             for name, us in whole.items():
                 print(f"    {name:<32} {us:7.1f} us   floor1 / this {whole['floor1'] / us:5.2f}")
             await floor1_pool.close()
-            await floor_app_close()
     print(json.dumps({"read_us": alone, "request_us": whole}))
 
 
@@ -234,21 +231,12 @@ def override(app: Any, items: Any, ways: dict[str, Read], name: str) -> None:
         app.dependency_overrides[items.get_item_repository] = repository_reading_with(ways[way])
 
 
-_floor_modules: list[Any] = []
-
-
 def floor1_app(package: str, url: str, headers: list[list[str]]) -> Any:
     """bench/apps/floor.py over bench/apps/items.py's asyncpg reader: what `bench/middleware.py` serves as floor1."""
     os.environ.update(
         BENCH_PACKAGE=package, BENCH_READER="asyncpg", DATABASE_URL=url, FLOOR_HEADERS=json.dumps(headers)
     )
-    floor = importlib.import_module("floor")
-    _floor_modules.append(importlib.import_module("items"))
-    return floor.app
-
-
-async def floor_app_close() -> None:
-    return None
+    return importlib.import_module("floor").app
 
 
 if __name__ == "__main__":

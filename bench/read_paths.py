@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import clean_env, machine_description
+from common import clean_env, machine_description, measured_figure
 from middleware import answer, database_for, migrate, package_name, prepare_project
 
 SCRIPT = Path(__file__).resolve().parent / "apps" / "read_paths.py"
@@ -60,14 +59,8 @@ def run(project: Path, workdir: Path, reads: int) -> dict[str, Any]:
     with database_for(project, workdir) as database_env:
         env = clean_env(**database_env, ENVIRONMENT="development")
         migrate(project, env, "fastapi")
-        command = [str(project / ".venv" / "bin" / "python"), str(SCRIPT), package_name(project), str(reads)]
-        command += [str(workdir / "access.log"), database_env["DATABASE_URL"]]
-        result = subprocess.run(command, cwd=project, env=clean_env(), capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"apps/read_paths.py failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
-    *lines, last = result.stdout.strip().splitlines()
-    print("\n".join(lines), flush=True)
-    figures: dict[str, Any] = json.loads(last)
+        arguments = [package_name(project), str(reads), str(workdir / "access.log"), database_env["DATABASE_URL"]]
+        figures = measured_figure(project, SCRIPT, arguments, clean_env(), echo=True)
     return figures
 
 

@@ -18,9 +18,11 @@ process's and is not counted.
      and sent with asyncpg's `fetchrow` (prepared statement cache);
    - `floor1`: an asyncpg pool of its own, `fetchrow` of the same `SELECT` (what `bench/apps/items.py` reads with).
 2. The whole request, `GET /api/v1/items/{id}` through the rendered app as an ASGI callable (production settings,
-   as `bench/middleware.py` serves it), with the item repository reading through each way (the rendered repository
-   as it is for `service`), against `floor1`: bare FastAPI plus the rendered service's response headers, reading with
-   its own asyncpg pool (`bench/apps/floor.py` over `bench/apps/items.py`). The last line is JSON for the driver.
+   as `bench/middleware.py` serves it): `service` as rendered, then its item repository overridden to read each way
+   (`service, session` is the route as it was before `fetch_one`: a session in a transaction around
+   `session.execute`; `service, memory` reads nothing, the cost of the rest of the route), against `floor1`: bare
+   FastAPI plus the rendered service's response headers, reading with its own asyncpg pool (`bench/apps/floor.py`
+   over `bench/apps/items.py`). The last line is JSON for the driver.
 """
 
 from __future__ import annotations
@@ -202,7 +204,7 @@ async def main(package: str, reads: int, log_path: str, url: str) -> None:
             floor_app = floor1_app(package, url, floor_headers)
             items = importlib.import_module(f"{package}.items.dependencies")
             apps: dict[str, Any] = {"service": app}
-            for name in ("session + Core", "Core", "raw asyncpg", "session, raw asyncpg", "memory"):
+            for name in ("session", "session + Core", "Core", "raw asyncpg", "session, raw asyncpg", "memory"):
                 apps[f"service, {name}"] = app  # the same app, its repository overridden per round
             apps["floor1"] = floor_app
             request_ways = {**ways, "memory": memory}

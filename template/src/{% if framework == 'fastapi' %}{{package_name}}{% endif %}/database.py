@@ -4,6 +4,7 @@ that turns "the database cannot answer" into `DatabaseUnavailableError` (a 503 p
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import asyncpg  # type: ignore[import-untyped]  # no stubs or py.typed: its name
 from sqlalchemy import DateTime, Dialect, MetaData, Select, TypeDecorator, event, text
 from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection, QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool, PoolProxiedConnection, QueuePool
 
 from .config import Settings
 from .core.database import PoolStats
@@ -175,9 +176,11 @@ async def fetch_one(session: AsyncSession, statement: Select[Any], **parameters:
         for attempt in range(2):
             pooled = await engine.raw_connection()
             driver: Any = pooled.driver_connection  # asyncpg's Connection
+            started = time.perf_counter()
             try:
                 record = await driver.fetchrow(prepared.sql, *arguments)
             except BaseException as exc:
+                _observe(engine, prepared.sql, time.perf_counter() - started)
                 dead = driver.is_closed()
                 if dead or not isinstance(exc, Exception):
                     # The server ended it, or the read was cut short (the client left): the connection is closed,
@@ -188,10 +191,26 @@ async def fetch_one(session: AsyncSession, statement: Select[Any], **parameters:
                 if attempt or not dead or not isinstance(exc, Exception):
                     raise
                 continue  # a read is idempotent: once more, on a fresh connection
+            _observe(engine, prepared.sql, time.perf_counter() - started)
             # Back to the pool at once. No transaction was begun, so the pool's reset on return sends nothing.
             pooled.close()
             return None if record is None else prepared.row(record)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+StatementObserver = Callable[[str, float], None]
+_observers: WeakKeyDictionary[Pool, list[StatementObserver]] = WeakKeyDictionary()
+
+
+def observe_direct_statements(engine: AsyncEngine, observer: StatementObserver) -> None:
+    """Call `observer(sql, seconds)` for each statement `fetch_one` sends to the driver itself, which SQLAlchemy's
+    cursor events do not see (metrics time every statement: both hooks together)."""
+    _observers.setdefault(engine.sync_engine.pool, []).append(observer)
+
+
+def _observe(engine: AsyncEngine, sql: str, seconds: float) -> None:
+    for observer in _observers.get(engine.sync_engine.pool, ()):
+        observer(sql, seconds)
 
 
 def _autocommits(engine: AsyncEngine) -> bool:

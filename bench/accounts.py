@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from auth import installed
-from common import clean_env, machine_description
+from common import clean_env, machine_description, measured_figure
 
 APPS = Path(__file__).resolve().parent / "apps"
 EMAIL = "bench@example.com"
@@ -56,24 +56,14 @@ def prepared_users_database(project: Path, workdir: Path) -> dict[str, str]:
 
 
 def users_figures(project: Path, env: dict[str, str], requests: int, workdir: Path) -> dict[str, Any]:
-    command = [str(project / ".venv" / "bin" / "python"), str(APPS / "accounts_cost.py"), "my_service"]
-    command += [str(requests), str(workdir / "users-access.log")]
-    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"users: exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return figures
+    arguments = ["my_service", str(requests), str(workdir / "users-access.log")]
+    return measured_figure(project, APPS / "accounts_cost.py", arguments, env)
 
 
 def jwt_item_us(project: Path, requests: int, workdir: Path) -> float:
-    command = [str(project / ".venv" / "bin" / "python"), str(APPS / "auth_cost.py"), "request", "my_service"]
-    command += [str(requests), str(workdir / "jwt-access.log"), "memory"]
+    arguments = ["request", "my_service", str(requests), str(workdir / "jwt-access.log"), "memory"]
     env = clean_env(DATABASE_URL=f"sqlite:///{workdir / 'jwt.sqlite3'}", MIGRATE_ON_START="true")
-    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"jwt: exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-    figure: float = json.loads(result.stdout.strip().splitlines()[-1])["us_per_request"]
-    return figure
+    return float(measured_figure(project, APPS / "auth_cost.py", arguments, env)["us_per_request"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,13 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
     parser.add_argument("--runs", type=int, default=3, help="alternated runs of each render (default 3)")
     parser.add_argument("--requests", type=int, default=2000, help="item requests per round (default 2000)")
+    parser.add_argument("--users-project", help="an installed FastAPI render with auth=users, database=sqlite")
+    parser.add_argument("--jwt-project", help="an installed FastAPI render with auth=jwt, database=sqlite")
+    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
 
     print(machine_description(), flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="bench-accounts-"))
     try:
-        users_project = installed(workdir, "users", args.vcs_ref)
-        jwt_project = installed(workdir, "jwt", args.vcs_ref)
+        users_project = Path(args.users_project) if args.users_project else installed(workdir, "users", args.vcs_ref)
+        jwt_project = Path(args.jwt_project) if args.jwt_project else installed(workdir, "jwt", args.vcs_ref)
         env = prepared_users_database(users_project, workdir)
         runs: list[dict[str, Any]] = []
         jwt_runs: list[float] = []
@@ -116,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n  verify / login                {verify_ms / login_ms:6.2f}   (the share of a login argon2 takes)")
         print(f"  refresh / login               {refresh_ms / login_ms:6.2f}")
         print(f"  item: users / jwt token       {users_us / jwt_us:6.2f}   (same verifier: 1.00 within noise)")
+        if args.json:
+            summary = {"argon2": argon2, "hash_ms": runs[0]["hash_ms"], "verify_ms": verify_ms, "login_ms": login_ms}
+            summary |= {"refresh_ms": refresh_ms, "item_users_us": users_us, "item_jwt_us": jwt_us}
+            Path(args.json).write_text(json.dumps(summary, indent=2))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

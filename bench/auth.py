@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import clean_env, machine_description, python_interpreter, render, uv_binary
+from common import clean_env, machine_description, measured_figure, python_interpreter, render, uv_binary
 
 SCRIPT = Path(__file__).resolve().parent / "apps" / "auth_cost.py"
 ANSWERS = {"framework": "fastapi", "database": "sqlite", "use_sentry": "false", "use_prometheus": "true"}
@@ -42,13 +41,9 @@ def installed(workdir: Path, auth: str, vcs_ref: str) -> Path:
 def request_cost(project: Path, requests: int, workdir: Path, store: str) -> float:
     database = workdir / f"{project.name}.sqlite3"
     env = clean_env(DATABASE_URL=f"sqlite:///{database}", MIGRATE_ON_START="true")
-    command = [str(project / ".venv" / "bin" / "python"), str(SCRIPT), "request", "my_service", str(requests)]
-    command += [str(workdir / "access.log"), *(["memory"] if store == "memory" else [])]
-    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"{project.name}: exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-    figure: float = json.loads(result.stdout.strip().splitlines()[-1])["us_per_request"]
-    return figure
+    arguments = ["request", "my_service", str(requests), str(workdir / "access.log")]
+    arguments += ["memory"] if store == "memory" else []
+    return float(measured_figure(project, SCRIPT, arguments, env)["us_per_request"])
 
 
 def main(argv: list[str] | None = None) -> int:

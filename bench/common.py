@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,3 +81,25 @@ def machine_description() -> str:
         f"{os.cpu_count()} CPUs ({cpu_model()}), Linux {platform.release()}, "
         f"harness Python {platform.python_version()}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
+
+
+def measured_figure(
+    project: Path, script: Path, arguments: list[str], env: dict[str, str], *, echo: bool = False
+) -> dict[str, Any]:
+    """Run a measuring `script` (bench/apps/) with the rendered `project`'s interpreter, in the project, and return
+    the JSON object it prints on its last line; `echo` prints the lines before it. A failed run stops the harness
+    with everything the script wrote."""
+    command = [str(project / ".venv" / "bin" / "python"), str(script), *arguments]
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"{script.name} in {project.name}: exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    *lines, last = result.stdout.strip().splitlines() or [""]
+    if echo and lines:
+        print("\n".join(lines), flush=True)
+    try:
+        figures = json.loads(last)
+    except json.JSONDecodeError:
+        raise SystemExit(f"{script.name} in {project.name} printed no figures:\n{result.stdout}") from None
+    if not isinstance(figures, dict):
+        raise SystemExit(f"{script.name} in {project.name} printed {last!r}, not an object of figures")
+    return figures

@@ -54,6 +54,77 @@ def test_middleware_harness_smoke_run(projects: ProjectFactory, tmp_path: Path, 
     assert "ratio rendered/bare:" in result.stdout
 
 
+def _bench(script: str, project: RenderedProject, *arguments: str, timeout: int = 600) -> str:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=project.env(),
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_read_paths_prices_every_way_of_reading_an_item(projects: ProjectFactory, tmp_path: Path) -> None:
+    """A tiny run against a real PostgreSQL: every read path and every app is priced, and the figures say what
+    they must (each way reads through more machinery than floor1's bare asyncpg pool; a request costs more than
+    its read)."""
+    project = projects.installed(auth="jwt")
+    out = tmp_path / "read_paths.json"
+    _bench("read_paths.py", project, "--project", str(project.path), "--reads", "50", "--json", str(out))
+    figures = json.loads(out.read_text())
+    ways = {"session", "session + Core", "Core", "raw asyncpg", "session, raw asyncpg", "floor1"}
+    assert set(figures["read_us"]) == ways
+    assert set(figures["request_us"]) == {"service", "floor1", *(f"service, {way}" for way in ways - {"floor1"})} | {
+        "service, memory"
+    }
+    assert all(0 < us < 100_000 for us in [*figures["read_us"].values(), *figures["request_us"].values()])
+    assert figures["read_us"]["floor1"] < figures["read_us"]["session"]
+    assert figures["request_us"]["floor1"] > figures["read_us"]["floor1"]
+    assert figures["request_us"]["service, memory"] < figures["request_us"]["service, session"]
+
+
+@pytest.mark.slow
+def test_read_cache_harness_smoke_run(projects: ProjectFactory, tmp_path: Path) -> None:
+    """One 1-second run of each server (cache, no cache, Redis down) on a real PostgreSQL and redis-server."""
+    cached = projects.installed(auth="jwt", use_redis=True)
+    uncached = projects.installed(auth="jwt")
+    out = tmp_path / "read_cache.json"
+    arguments = ["--cached-project", str(cached.path), "--uncached-project", str(uncached.path), "--json", str(out)]
+    arguments += ["--runs", "1", "--duration", "1", "--warmup", "0", "--connections", "8"]
+    stdout = _bench("read_cache.py", cached, *arguments)
+    summary = json.loads(out.read_text())
+    servers = {"cache", "no-cache", "redis-down"}
+    assert servers <= set(summary), summary
+    for name in servers:
+        figures = summary[name]
+        assert figures["requests_per_s"] > 0, (name, figures)
+        assert 0 < figures["p50_ms"] <= figures["p99_ms"], (name, figures)
+        assert figures["cpu_us_per_request"] > 0, (name, figures)
+    assert "load average" in stdout
+
+
+@pytest.mark.slow
+def test_accounts_harness_smoke_run(projects: ProjectFactory, tmp_path: Path) -> None:
+    """One run of each part: argon2's parameters and times, a login and a refresh through the app, and the item
+    route with each kind of token. A login is an argon2 verify and more; a refresh is no argon2 at all."""
+    users = projects.installed(database="sqlite")
+    jwt = projects.installed(database="sqlite", auth="jwt")
+    out = tmp_path / "accounts.json"
+    arguments = ["--users-project", str(users.path), "--jwt-project", str(jwt.path), "--json", str(out)]
+    _bench("accounts.py", users, *arguments, "--runs", "1", "--requests", "50")
+    figures = json.loads(out.read_text())
+    assert figures["argon2"]["variant"] == "argon2id"
+    assert figures["argon2"]["memory_kib"] >= 19 * 1024  # OWASP's least for argon2id
+    assert 0 < figures["verify_ms"] < figures["login_ms"] * 2
+    assert 0 < figures["refresh_ms"] < figures["login_ms"]
+    assert figures["item_users_us"] > 0
+    assert figures["item_jwt_us"] > 0
+
+
 def test_suite_phases_splits_a_junit_report(tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
     junit.write_text(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..config import Settings
 from ..context import app_context
 from ..core.lifecycle import ServiceState
-from ..database import session_transaction
+from ..database import read_session, session_transaction
 
 
 async def get_settings(request: Request) -> Settings:
@@ -29,11 +29,15 @@ READ_ONLY_METHODS: Final = frozenset({"GET", "HEAD"})
 async def get_database_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, in one transaction: committed when the endpoint returns, rolled back when it raises.
     Used with `scope="function"`, it ends before the response is sent, so a commit that fails is a problem response
-    (503), never a success already on the wire. A GET or HEAD gets a session in autocommit mode instead: a read by
-    id is one round trip to the database, with no BEGIN and COMMIT around it."""
+    (503), never a success already on the wire. A GET or HEAD gets a session in autocommit mode instead, with no
+    transaction to begin or commit (`read_session`): a read by id is one round trip to the database, with no BEGIN
+    and COMMIT around it."""
     context = app_context(request.app)
-    sessions = context.read_sessions if request.method in READ_ONLY_METHODS else context.sessions
-    async with session_transaction(sessions) as session:
+    if request.method in READ_ONLY_METHODS:
+        async with read_session(context.read_sessions) as session:
+            yield session
+        return
+    async with session_transaction(context.sessions) as session:
         yield session
 
 

@@ -9,15 +9,17 @@ the other gets `StaleItemError` (412), never a silent lost update.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.entity_tags import entity_tag, if_match_allows
+from ..database import fetch_one
 from .models import Item, ItemIn, ItemPatch
 from .table import items
 
@@ -39,8 +41,12 @@ class ItemRepository(Protocol):
     async def delete(self, item_id: UUID, *, if_match: str | None = None) -> bool: ...
 
 
-def _item(row: Any) -> Item:
-    values = dict(row._mapping)
+# Built once: `fetch_one` compiles a statement once, and a read by id is the hot path of a resource.
+_BY_ID = select(items).where(items.c.id == bindparam("item_id"))
+
+
+def _item(row: Mapping[Any, Any]) -> Item:
+    values = dict(row)
     version = values.pop("version")
     item = Item.model_validate(values)
     item._version = version
@@ -64,10 +70,10 @@ class SqlItemRepository:
         query = select(items).order_by(items.c.created_at, items.c.id).limit(limit).offset(offset)
         rows = (await self._session.execute(query)).all()
         total = (await self._session.execute(select(func.count()).select_from(items))).scalar_one()
-        return [_item(row) for row in rows], total
+        return [_item(row._mapping) for row in rows], total
 
     async def get(self, item_id: UUID) -> Item | None:
-        row = (await self._session.execute(select(items).where(items.c.id == item_id))).first()
+        row = await fetch_one(self._session, _BY_ID, item_id=item_id)  # one round trip, past the ORM (database.py)
         return None if row is None else _item(row)
 
     async def create(self, data: ItemIn) -> Item:
@@ -77,7 +83,7 @@ class SqlItemRepository:
             row = (await self._session.execute(insert(items).values(values).returning(*items.c))).one()
         except IntegrityError as exc:
             raise DuplicateSkuError from exc  # the request's transaction is rolled back with the error
-        return _item(row)
+        return _item(row._mapping)
 
     async def replace(self, item_id: UUID, data: ItemIn, *, if_match: str | None = None) -> Item | None:
         return await self._write(item_id, data.model_dump(), if_match)
@@ -110,7 +116,7 @@ class SqlItemRepository:
             raise DuplicateSkuError from exc
         if row is None and if_match is not None:
             raise StaleItemError  # another write came between the check and this one
-        return None if row is None else _item(row)
+        return None if row is None else _item(row._mapping)
 
     async def _version_allowed(self, item_id: UUID, if_match: str | None) -> int | None:
         """The item's current version when `If-Match` allows the write (None: there is no such item)."""

@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..database import fetch_one
 from .models import User
 from .table import refresh_tokens, users
 
@@ -22,8 +23,16 @@ class DuplicateEmailError(Exception):
     """Another account already has this email (409)."""
 
 
+# Built once: `fetch_one` compiles a statement once (GET /users/me and /users/{id} read by id).
+_USER_BY_ID = select(users).where(users.c.id == bindparam("user_id"))
+
+
 def _user(row: Any) -> User:
-    return User.model_validate({name: value for name, value in row._mapping.items() if name != "password_hash"})
+    return _user_from(row._mapping)
+
+
+def _user_from(values: Mapping[Any, Any]) -> User:
+    return User.model_validate({name: value for name, value in values.items() if name != "password_hash"})
 
 
 async def user_row(session: AsyncSession, *, user_id: UUID | None = None, email: str | None = None) -> Any:
@@ -33,8 +42,8 @@ async def user_row(session: AsyncSession, *, user_id: UUID | None = None, email:
 
 
 async def get_user(session: AsyncSession, user_id: UUID) -> User | None:
-    row = await user_row(session, user_id=user_id)
-    return None if row is None else _user(row)
+    values = await fetch_one(session, _USER_BY_ID, user_id=user_id)  # one round trip, past the ORM (database.py)
+    return None if values is None else _user_from(values)
 
 
 async def page_users(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[User], int]:

@@ -115,7 +115,7 @@ def test_invalid_configuration_fails_fast_with_one_line_per_problem() -> None:
     secret = "hunter2-do-not-print"
     env = {**os.environ, "PORT": secret, "ENVIRONMENT": "nope"}
     result = subprocess.run(
-        [sys.executable, "-m", PACKAGE], env=env, capture_output=True, text=True, timeout=30, check=False
+        [sys.executable, "-m", PACKAGE], env=env, capture_output=True, text=True, timeout=START_DEADLINE_S, check=False
     )
     assert result.returncode == 2
     assert "PORT:" in result.stderr

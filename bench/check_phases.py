@@ -1,12 +1,12 @@
 """A rendered project's `make check`, phase by phase: wall time and CPU time (user + sys of every process it starts).
 
-    uv run python bench/check_phases.py                          # the default render (FastAPI, PostgreSQL, jwt)
+    uv run python bench/check_phases.py                          # the default render (FastAPI, PostgreSQL, users)
     uv run python bench/check_phases.py --data framework=django  # answers as `copier copy --data` takes them
     uv run python bench/check_phases.py --project /tmp/service   # an installed render, as it is
     uv run python bench/check_phases.py --workers 0              # the tests in one process (no pytest-xdist)
 
 Phases are the Makefile's, run the same way (`uv run ...`), plus the tests without coverage, which shows what the
-coverage gate costs (the test processes are traced; the service processes they start are not). CPU seconds are less
+coverage gate costs (the test processes are traced, and so are the service processes they start). CPU seconds are less
 noisy than wall seconds on a shared machine: report both.
 """
 

@@ -132,7 +132,7 @@ def _accounts(settings: Settings, engine: AsyncEngine) -> Accounts:
         sessions=sessions,
         issuer=AccessTokenIssuer(keys, settings.auth_issuer, settings.auth_audience, settings.auth_access_token_ttl),
         revoked=RevokedTokens(SqlRevokedTokenStore(sessions), leeway_s=settings.auth_leeway),
-        passwords=Passwords(),
+        passwords=Passwords.for_environment(settings.environment),
         refresh_ttl_s=settings.auth_refresh_token_ttl,
     )
 

@@ -29,7 +29,7 @@ def install(app: FastAPI, settings: Settings, wiring: Wiring) -> Accounts:
         sessions=context.sessions,
         issuer=AccessTokenIssuer(keys, settings.auth_issuer, settings.auth_audience, settings.auth_access_token_ttl),
         revoked=context.component(RevokedTokens),
-        passwords=Passwords(),
+        passwords=Passwords.for_environment(settings.environment),
         refresh_ttl_s=settings.auth_refresh_token_ttl,
     )
     context.provide(accounts)

@@ -24,7 +24,16 @@ import pytest
 import yaml
 
 from .bearer import service_auth
-from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, python_interpreter, uv_binary
+from .conftest import (
+    REPO_ROOT,
+    ProjectFactory,
+    RenderedProject,
+    python_interpreter,
+    uv_binary,
+    variant_group,
+    variant_param,
+    variant_params,
+)
 from .contract.service import free_port
 from .delivery_tools import KUBERNETES_VERSIONS, STAGING_POSTGRES_PASSWORD, Toolbox
 from .image_build import BuiltImage, as_image_user, build, dockerignore_filter
@@ -32,7 +41,7 @@ from .postgres_server import new_database_url
 from .test_render import static_variants
 from .variants import DEFAULT_ANSWERS, deep_variants, selected, variant_id
 
-STATIC = [pytest.param(answers, id=variant_id({**DEFAULT_ANSWERS, **answers})) for answers in static_variants()]
+STATIC = variant_params(static_variants())
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
 
 
@@ -377,6 +386,7 @@ def assert_django_secret_key_from_a_secret(container: dict[str, Any]) -> None:
 # --- uv.lock -------------------------------------------------------------------------------------------------------
 
 
+@variant_group({})
 def test_lock_is_created_at_copy_and_matches_the_project(projects: ProjectFactory) -> None:
     project = projects.render()
     assert (project.path / "uv.lock").is_file(), "the post-copy task did not create uv.lock"
@@ -404,7 +414,7 @@ def image_variants() -> list[Any]:
     unique: dict[str, dict[str, Any]] = {}
     for answers in [*[{"python_version": version} for version in ("3.11", "3.13")], *deep_variants()]:
         unique.setdefault(variant_id({**DEFAULT_ANSWERS, **answers}), answers)
-    return [pytest.param(answers, id=name) for name, answers in unique.items() if answers in selected([answers])]
+    return [variant_param(answers) for answers in unique.values() if answers in selected([answers])]
 
 
 IMAGE_VARIANTS = image_variants()

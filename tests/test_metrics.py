@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from .bearer import bearer, service_auth, uses_tokens
-from .conftest import ProjectFactory, RenderedProject
+from .conftest import ProjectFactory, RenderedProject, framework_params
 from .contract.service import Service, free_port, start_service
 from .variants import QUESTION_VALUES
 
@@ -103,7 +103,7 @@ def assert_promtool_accepts(promtool: str, exposition: str) -> None:
 FRAMEWORKS = QUESTION_VALUES["framework"]
 
 
-@pytest.fixture(scope="module", params=FRAMEWORKS)
+@pytest.fixture(scope="module", params=framework_params(use_prometheus=True))
 def metrics_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
     return projects.installed(**{"framework": request.param, "use_prometheus": True})
 
@@ -239,7 +239,7 @@ def wait_until_live(base_url: str, process: subprocess.Popen[bytes], log_path: P
     raise AssertionError(f"workers did not become live within 30 s:\n{log_path.read_text()}")
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("framework", framework_params(use_prometheus=False))
 def test_without_prometheus_nothing_of_it_is_rendered(projects: ProjectFactory, framework: str) -> None:
     project = projects.render(**{"framework": framework, "use_prometheus": False})
     package = project.path / "src" / project.package

@@ -46,8 +46,10 @@ PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
 
 
 @pytest.fixture(scope="session")
-def toolbox() -> Toolbox:
-    return Toolbox()
+def toolbox(shared_tmp_path: Path) -> Toolbox:
+    memo = shared_tmp_path / "delivery-tool-results"
+    memo.mkdir(exist_ok=True)
+    return Toolbox(memo)
 
 
 @pytest.fixture(params=STATIC)
@@ -262,21 +264,24 @@ def built_overlays(project: RenderedProject, toolbox: Toolbox) -> dict[str, list
     root = project.path / "deploy" / "kubernetes"
     inputs = [path for path in root.rglob("*") if path.is_file()]
     built = {}
-    for overlay in ["base", "overlays/staging", "overlays/production"]:
-        output = toolbox.check("kubectl", "kustomize", f"deploy/kubernetes/{overlay}", cwd=project.path, inputs=inputs)
-        target = project.path / "deploy" / f"built-{overlay.replace('/', '-')}.yaml"
-        target.write_text(output)
-        try:
-            for version in KUBERNETES_VERSIONS:
-                toolbox.check(
-                    "kubernetes-validate",
-                    *("--strict", "--quiet", "-k", version, str(target.relative_to(project.path))),
-                    cwd=project.path,
-                    inputs=[target],
-                )
-        finally:
-            target.unlink()
-        built[overlay] = [document for document in yaml.safe_load_all(output) if document]
+    with tempfile.TemporaryDirectory(prefix="built-overlays-") as scratch:
+        targets = []
+        for overlay in ["base", "overlays/staging", "overlays/production"]:
+            output = toolbox.check(
+                "kubectl", "kustomize", f"deploy/kubernetes/{overlay}", cwd=project.path, inputs=inputs
+            )
+            target = Path(scratch) / f"built-{overlay.replace('/', '-')}.yaml"
+            target.write_text(output)
+            targets.append(target)
+            built[overlay] = [document for document in yaml.safe_load_all(output) if document]
+        # The three overlays in one run per Kubernetes version: starting the validator costs more than validating.
+        for version in KUBERNETES_VERSIONS:
+            toolbox.check(
+                "kubernetes-validate",
+                *("--strict", "--quiet", "-k", version, *(target.name for target in targets)),
+                cwd=Path(scratch),
+                inputs=targets,
+            )
     return built
 
 
@@ -595,3 +600,18 @@ def test_validators_reject_broken_files(
     path.write_text(content)
     result = toolbox.run(tool, *args, cwd=tmp_path, inputs=[path])
     assert result.returncode != 0, f"{tool} accepted a broken {name}:\n{result.stdout}{result.stderr}"
+
+
+def test_a_batched_validation_fails_on_one_broken_file_among_good_ones(toolbox: Toolbox, tmp_path: Path) -> None:
+    """`built_overlays` validates the three overlays in one run: one broken manifest must fail the whole run."""
+    good = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: x}\nspec: {maxUnavailable: 1}\n"
+    files = {"a.yaml": good, "broken.yaml": good.replace("maxUnavailable: 1}", "maxUnavailable: 1, bogus: 1}")}
+    files["c.yaml"] = good
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    paths = [tmp_path / name for name in files]
+    args = ["--strict", "--quiet", "-k", KUBERNETES_VERSIONS[0]]
+    assert toolbox.run("kubernetes-validate", *args, "a.yaml", "c.yaml", cwd=tmp_path, inputs=paths).returncode == 0
+    result = toolbox.run("kubernetes-validate", *args, *files, cwd=tmp_path, inputs=paths)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "broken.yaml" in result.stdout + result.stderr

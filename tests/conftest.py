@@ -15,7 +15,7 @@ import pytest
 from plumbum import local
 from pytest_copier.plugin import CopierFixture, CopierProject
 
-from .variants import DEFAULT_ANSWERS, Answers, variant_id
+from .variants import DEFAULT_ANSWERS, QUESTION_VALUES, Answers, variant_id
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATHS = ["copier.yml", "template", "hooks"]
@@ -154,6 +154,13 @@ class ProjectFactory:
 
 
 @pytest.fixture(scope="session")
+def shared_tmp_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory every test worker of this session shares (xdist gives each worker `<basetemp>/<worker id>`)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
 def projects(session_copier: CopierFixture, tmp_path_factory: pytest.TempPathFactory) -> ProjectFactory:
     return ProjectFactory(session_copier, tmp_path_factory.mktemp("rendered"))
 
@@ -175,11 +182,37 @@ def copier_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
     )
 
 
+def variant_group(answers: Answers) -> pytest.MarkDecorator:
+    """The xdist group of a variant. Every test that renders or installs a variant joins its group, so that the
+    variant is rendered and installed once, by one worker, and every module's tests of it run there (`pytest -n 2
+    --dist loadgroup`; the renders are cached per worker). A test that uses two variants joins the one it installs."""
+    return pytest.mark.xdist_group(variant_id({**DEFAULT_ANSWERS, **answers}))
+
+
+def variant_param(answers: Answers, *, id: str | None = None) -> Any:
+    """A test parameter for `answers`, named after the variant unless `id` is given, in the variant's group."""
+    return pytest.param(answers, id=id or variant_id({**DEFAULT_ANSWERS, **answers}), marks=variant_group(answers))
+
+
+def framework_params(**answers: Any) -> list[Any]:
+    """One parameter per framework (its name), each in the group of the variant `framework` + `answers` (the variant
+    the test renders or installs)."""
+    return [
+        pytest.param(framework, id=framework, marks=variant_group({"framework": framework, **answers}))
+        for framework in QUESTION_VALUES["framework"]
+    ]
+
+
 def variant_params(variants: list[Answers]) -> list[Any]:
-    """Test parameters for variants: readable ids, and one xdist group per variant so that a variant is installed
-    once, by one worker, and its deep checks and contract tests run there (`pytest -n 2 --dist loadgroup`)."""
-    params = []
-    for answers in variants:
-        name = variant_id({**DEFAULT_ANSWERS, **answers})
-        params.append(pytest.param(answers, id=name, marks=pytest.mark.xdist_group(name)))
-    return params
+    """Test parameters for variants: readable ids, each in its variant's xdist group (`variant_group`)."""
+    return [variant_param(answers) for answers in variants]
+
+
+# Modules of long tests that belong to no variant group (each test is a unit of its own): they run before the other
+# modules, so that neither worker starts one of them last while the other has nothing left (`--dist loadgroup` sends
+# the units with the most tests first, the single tests after them in collection order).
+LONG_SINGLE_TESTS_FIRST = ("test_new_resource.py", "test_update.py", "test_update_revocation.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONG_SINGLE_TESTS_FIRST)  # stable: modules stay whole

@@ -5,16 +5,18 @@ the shared uv cache: kubernetes-validate's jsonschema pin never meets another to
 hand and nothing needs a Docker engine or a cluster.
 
 Many variants render byte-identical delivery files (the Dockerfile does not depend on `use_sentry`, ...): results
-are memoised per session by tool, arguments and the content of the files checked, so each distinct file set is
-validated once.
+are memoised by tool, arguments and the content of the files checked, in a directory every test worker of the
+session shares, so each distinct file set is validated once per run, whichever worker asks first.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .conftest import uv_binary
@@ -39,9 +41,10 @@ KUBERNETES_VERSIONS = ["1.34.0", "1.35.0", "1.36.0", "1.37.0"]
 
 @dataclass
 class Toolbox:
-    """Runs the pinned tools; `check` fails the test with the tool's own output."""
+    """Runs the pinned tools; `check` fails the test with the tool's own output. `memo` holds one JSON file per run
+    (tool, arguments, inputs), shared by the session's workers."""
 
-    _memo: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
+    memo: Path
 
     def env(self) -> dict[str, str]:
         env = {
@@ -63,18 +66,23 @@ class Toolbox:
         digest = hashlib.sha256(f"{tool}\0{args}\0".encode())
         for path in sorted(inputs or []):
             digest.update(str(path.relative_to(cwd)).encode() + b"\0" + path.read_bytes() + b"\0")
-        key = digest.hexdigest()
-        if key not in self._memo:
-            self._memo[key] = subprocess.run(
-                [uv_binary(), "tool", "run", "--quiet", "--from", requirement, executable, *args],
-                cwd=cwd,
-                env=self.env(),
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=False,
-            )
-        return self._memo[key]
+        recorded = self.memo / f"{digest.hexdigest()}.json"
+        if recorded.is_file():
+            result = json.loads(recorded.read_text())
+            return subprocess.CompletedProcess(result["args"], result["returncode"], result["stdout"], result["stderr"])
+        command = [uv_binary(), "tool", "run", "--quiet", "--from", requirement, executable, *args]
+        completed = subprocess.run(
+            command, cwd=cwd, env=self.env(), capture_output=True, text=True, timeout=300, check=False
+        )
+        # Written whole, then renamed: a worker reading it at the same moment sees all of it or none.
+        with tempfile.NamedTemporaryFile("w", dir=self.memo, suffix=".tmp", delete=False) as partial:
+            json.dump(
+                {"args": command, "returncode": completed.returncode, "stdout": completed.stdout,
+                 "stderr": completed.stderr},
+                partial,
+            )  # fmt: skip
+        os.replace(partial.name, recorded)
+        return completed
 
     def check(self, tool: str, *args: str, cwd: Path, inputs: list[Path] | None = None) -> str:
         result = self.run(tool, *args, cwd=cwd, inputs=inputs)

@@ -13,14 +13,13 @@ import httpx
 import pytest
 
 from .bearer import bearer
-from .conftest import ProjectFactory, RenderedProject
+from .conftest import ProjectFactory, RenderedProject, framework_params
 from .contract.service import Service, start_service
-from .variants import QUESTION_VALUES
 
 ITEMS = "/api/v1/items"
 
 
-@pytest.fixture(scope="module", params=QUESTION_VALUES["framework"])
+@pytest.fixture(scope="module", params=framework_params(auth="jwt", rate_limiting=True))
 def project(request: pytest.FixtureRequest, projects: ProjectFactory) -> RenderedProject:
     return projects.installed(framework=request.param, auth="jwt", rate_limiting=True)
 

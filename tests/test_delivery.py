@@ -24,7 +24,16 @@ import pytest
 import yaml
 
 from .bearer import service_auth
-from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, python_interpreter, uv_binary
+from .conftest import (
+    REPO_ROOT,
+    ProjectFactory,
+    RenderedProject,
+    python_interpreter,
+    uv_binary,
+    variant_group,
+    variant_param,
+    variant_params,
+)
 from .contract.service import free_port
 from .delivery_tools import KUBERNETES_VERSIONS, STAGING_POSTGRES_PASSWORD, Toolbox
 from .image_build import BuiltImage, as_image_user, build, dockerignore_filter
@@ -32,13 +41,15 @@ from .postgres_server import new_database_url
 from .test_render import static_variants
 from .variants import DEFAULT_ANSWERS, deep_variants, selected, variant_id
 
-STATIC = [pytest.param(answers, id=variant_id({**DEFAULT_ANSWERS, **answers})) for answers in static_variants()]
+STATIC = variant_params(static_variants())
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
 
 
 @pytest.fixture(scope="session")
-def toolbox() -> Toolbox:
-    return Toolbox()
+def toolbox(shared_tmp_path: Path) -> Toolbox:
+    memo = shared_tmp_path / "delivery-tool-results"
+    memo.mkdir(exist_ok=True)
+    return Toolbox(memo)
 
 
 @pytest.fixture(params=STATIC)
@@ -253,21 +264,24 @@ def built_overlays(project: RenderedProject, toolbox: Toolbox) -> dict[str, list
     root = project.path / "deploy" / "kubernetes"
     inputs = [path for path in root.rglob("*") if path.is_file()]
     built = {}
-    for overlay in ["base", "overlays/staging", "overlays/production"]:
-        output = toolbox.check("kubectl", "kustomize", f"deploy/kubernetes/{overlay}", cwd=project.path, inputs=inputs)
-        target = project.path / "deploy" / f"built-{overlay.replace('/', '-')}.yaml"
-        target.write_text(output)
-        try:
-            for version in KUBERNETES_VERSIONS:
-                toolbox.check(
-                    "kubernetes-validate",
-                    *("--strict", "--quiet", "-k", version, str(target.relative_to(project.path))),
-                    cwd=project.path,
-                    inputs=[target],
-                )
-        finally:
-            target.unlink()
-        built[overlay] = [document for document in yaml.safe_load_all(output) if document]
+    with tempfile.TemporaryDirectory(prefix="built-overlays-") as scratch:
+        targets = []
+        for overlay in ["base", "overlays/staging", "overlays/production"]:
+            output = toolbox.check(
+                "kubectl", "kustomize", f"deploy/kubernetes/{overlay}", cwd=project.path, inputs=inputs
+            )
+            target = Path(scratch) / f"built-{overlay.replace('/', '-')}.yaml"
+            target.write_text(output)
+            targets.append(target)
+            built[overlay] = [document for document in yaml.safe_load_all(output) if document]
+        # The three overlays in one run per Kubernetes version: starting the validator costs more than validating.
+        for version in KUBERNETES_VERSIONS:
+            toolbox.check(
+                "kubernetes-validate",
+                *("--strict", "--quiet", "-k", version, *(target.name for target in targets)),
+                cwd=Path(scratch),
+                inputs=targets,
+            )
     return built
 
 
@@ -377,6 +391,7 @@ def assert_django_secret_key_from_a_secret(container: dict[str, Any]) -> None:
 # --- uv.lock -------------------------------------------------------------------------------------------------------
 
 
+@variant_group({})
 def test_lock_is_created_at_copy_and_matches_the_project(projects: ProjectFactory) -> None:
     project = projects.render()
     assert (project.path / "uv.lock").is_file(), "the post-copy task did not create uv.lock"
@@ -404,7 +419,7 @@ def image_variants() -> list[Any]:
     unique: dict[str, dict[str, Any]] = {}
     for answers in [*[{"python_version": version} for version in ("3.11", "3.13")], *deep_variants()]:
         unique.setdefault(variant_id({**DEFAULT_ANSWERS, **answers}), answers)
-    return [pytest.param(answers, id=name) for name, answers in unique.items() if answers in selected([answers])]
+    return [variant_param(answers) for answers in unique.values() if answers in selected([answers])]
 
 
 IMAGE_VARIANTS = image_variants()
@@ -585,3 +600,18 @@ def test_validators_reject_broken_files(
     path.write_text(content)
     result = toolbox.run(tool, *args, cwd=tmp_path, inputs=[path])
     assert result.returncode != 0, f"{tool} accepted a broken {name}:\n{result.stdout}{result.stderr}"
+
+
+def test_a_batched_validation_fails_on_one_broken_file_among_good_ones(toolbox: Toolbox, tmp_path: Path) -> None:
+    """`built_overlays` validates the three overlays in one run: one broken manifest must fail the whole run."""
+    good = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: x}\nspec: {maxUnavailable: 1}\n"
+    files = {"a.yaml": good, "broken.yaml": good.replace("maxUnavailable: 1}", "maxUnavailable: 1, bogus: 1}")}
+    files["c.yaml"] = good
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    paths = [tmp_path / name for name in files]
+    args = ["--strict", "--quiet", "-k", KUBERNETES_VERSIONS[0]]
+    assert toolbox.run("kubernetes-validate", *args, "a.yaml", "c.yaml", cwd=tmp_path, inputs=paths).returncode == 0
+    result = toolbox.run("kubernetes-validate", *args, *files, cwd=tmp_path, inputs=paths)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "broken.yaml" in result.stdout + result.stderr

@@ -11,13 +11,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from .bearer import SERVICE_AUTH, uses_tokens
-from .conftest import ProjectFactory, RenderedProject
+from .conftest import ProjectFactory, RenderedProject, variant_group
 from .contract.service import start_service
 from .postgres_server import deployable_database_url
 from .test_docs_ui import CHROMIUM, CHROMIUM_FLAGS, VIOLATION_RECORDER, PageRecord
 from .variants import DEFAULT_ANSWERS, pairwise
-
-pytestmark = pytest.mark.slow
 
 # Production settings name a database; the checks below never connect to it.
 DEPLOYED_URL_NOT_CONNECTED = "postgresql://service@database.invalid:5432/service"
@@ -29,6 +27,8 @@ DJANGO_VARIANT = next(
     and answers.get("database", "postgresql") == "postgresql"
     and uses_tokens({**DEFAULT_ANSWERS, **answers})
 )
+
+pytestmark = [pytest.mark.slow, variant_group(DJANGO_VARIANT)]
 
 
 @pytest.fixture(scope="module")

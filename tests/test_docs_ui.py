@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import REPO_ROOT, ProjectFactory
+from .conftest import REPO_ROOT, ProjectFactory, framework_params, variant_group
 from .contract.service import Service, start_service
 
 UIS = ["scalar", "swagger", "redoc"]
@@ -122,8 +122,16 @@ def test_page_asks_for_the_pinned_versions(ui: str) -> None:
     assert f'src="{assets}/docs-init.js"' in page
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-@pytest.mark.parametrize("ui", [*UIS, "none"])
+@pytest.mark.parametrize(
+    ("ui", "framework"),
+    [
+        pytest.param(
+            ui, framework, id=f"{ui}-{framework}", marks=variant_group({"framework": framework, "docs_ui": ui})
+        )
+        for framework in FRAMEWORKS
+        for ui in [*UIS, "none"]
+    ],
+)
 def test_only_the_chosen_ui_is_rendered_byte_for_byte(projects: ProjectFactory, ui: str, framework: str) -> None:
     project = projects.render(**{"framework": framework, "docs_ui": ui})
     package = project.path / "src" / project.package
@@ -166,7 +174,7 @@ def assert_rendered_byte_for_byte(rendered_folder: Path, *template_folders: Path
             assert (rendered_folder / relative).read_bytes() == sources[relative].read_bytes(), relative
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("framework", framework_params(docs_ui="swagger", redoc_page=True))
 def test_redoc_page_is_rendered_beside_the_chosen_ui(projects: ProjectFactory, framework: str) -> None:
     project = projects.render(framework=framework, docs_ui="swagger", redoc_page=True)
     package = project.path / "src" / project.package
@@ -215,11 +223,22 @@ DOCS_VARIANTS = [(framework, ui, False) for framework in FRAMEWORKS for ui in UI
 ]
 
 
-@pytest.fixture(params=DOCS_VARIANTS, ids=lambda param: f"{param[0]}-{param[1]}" + ("+redoc" if param[2] else ""))
+def docs_answers(framework: str, ui: str, redoc_page: bool) -> dict[str, Any]:
+    return {"framework": framework, "docs_ui": ui, **({"redoc_page": True} if redoc_page else {})}
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(
+            param,
+            id=f"{param[0]}-{param[1]}" + ("+redoc" if param[2] else ""),
+            marks=variant_group(docs_answers(*param)),
+        )
+        for param in DOCS_VARIANTS
+    ]
+)
 def docs_service(request: pytest.FixtureRequest, projects: ProjectFactory, tmp_path: Path) -> Iterator[Service]:
-    framework, ui, redoc_page = request.param
-    answers = {"framework": framework, "docs_ui": ui, **({"redoc_page": True} if redoc_page else {})}
-    project = projects.installed(**answers)
+    project = projects.installed(**docs_answers(*request.param))
     service = start_service(project, tmp_path, LOG_LEVEL="WARNING")
     yield service
     service.kill()

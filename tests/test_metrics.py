@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from .bearer import bearer, service_auth, uses_tokens
-from .conftest import ProjectFactory, RenderedProject
+from .conftest import ProjectFactory, RenderedProject, framework_params, variant_group
 from .contract.service import Service, free_port, start_service
 from .variants import QUESTION_VALUES
 
@@ -107,13 +107,22 @@ FRAMEWORKS = QUESTION_VALUES["framework"]
 METRICS_VARIANTS = [(framework, server) for server in QUESTION_VALUES["server"] for framework in FRAMEWORKS]
 
 
-@pytest.fixture(scope="module", params=METRICS_VARIANTS, ids=["-".join(variant) for variant in METRICS_VARIANTS])
-def metrics_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
-    framework, server = request.param
+def metrics_answers(framework: str, server: str) -> dict[str, object]:
     answers: dict[str, object] = {"framework": framework, "use_prometheus": True}
     if server != "uvicorn":  # the default stays unnamed: the same render as the other modules' default variants
         answers["server"] = server
-    return projects.installed(**answers)
+    return answers
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(variant, id="-".join(variant), marks=variant_group(metrics_answers(*variant)))
+        for variant in METRICS_VARIANTS
+    ],
+)
+def metrics_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
+    return projects.installed(**metrics_answers(*request.param))
 
 
 @pytest.fixture
@@ -256,7 +265,7 @@ def wait_until_live(base_url: str, process: subprocess.Popen[bytes], log_path: P
     raise AssertionError(f"workers did not become live within 30 s:\n{log_path.read_text()}")
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("framework", framework_params(use_prometheus=False))
 def test_without_prometheus_nothing_of_it_is_rendered(projects: ProjectFactory, framework: str) -> None:
     project = projects.render(**{"framework": framework, "use_prometheus": False})
     package = project.path / "src" / project.package

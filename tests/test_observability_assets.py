@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from .bearer import bearer, uses_tokens
-from .conftest import ProjectFactory, RenderedProject
+from .conftest import ProjectFactory, RenderedProject, framework_params, variant_param
 from .contract.service import Service, start_service
 from .postgres_server import new_database_url, postgres_cluster
 from .test_metrics import find_promtool, two_workers, value
@@ -108,11 +108,12 @@ def assert_well_formed_dashboard(dashboard: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     "answers",
     [
-        {"framework": "fastapi"},
-        {"framework": "django"},
-        {"framework": "django", "database": "sqlite", "rate_limiting": False},
+        variant_param({"framework": "fastapi"}, id="fastapi"),
+        variant_param({"framework": "django"}, id="django"),
+        variant_param(
+            {"framework": "django", "database": "sqlite", "rate_limiting": False}, id="django-sqlite-no-rate-limiting"
+        ),
     ],
-    ids=["fastapi", "django", "django-sqlite-no-rate-limiting"],
 )
 def test_rules_pass_promtool_and_the_dashboard_is_well_formed(
     projects: ProjectFactory, answers: dict[str, Any], tmp_path: Path
@@ -148,14 +149,14 @@ def test_promtool_check_rules_fails_on_a_broken_rule(projects: ProjectFactory, t
     assert result.returncode != 0
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("framework", framework_params(use_prometheus=False))
 def test_without_prometheus_no_assets_are_rendered(projects: ProjectFactory, framework: str) -> None:
     project = projects.render(framework=framework, use_prometheus=False)
     assert not (project.path / "monitoring").exists()
     assert "grafana" not in (project.path / "README.md").read_text().lower()
 
 
-@pytest.fixture(scope="module", params=FRAMEWORKS)
+@pytest.fixture(scope="module", params=framework_params(use_prometheus=True))
 def metrics_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
     return projects.installed(framework=request.param, use_prometheus=True)
 

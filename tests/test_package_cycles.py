@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ProjectFactory
+from .conftest import ProjectFactory, framework_params
 
 FRAMEWORKS = ["fastapi", "django"]
 # Every optional package present, so that every edge an option adds is checked.
@@ -83,7 +83,7 @@ def test_cycle_finder_finds_a_planted_cycle(tmp_path: Path) -> None:
     assert cycles(package_graph(tmp_path, "pkg")) == [["api", "integrations", "api"]]
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("framework", framework_params(**ALL_OPTIONS))
 def test_no_import_cycles_between_packages(projects: ProjectFactory, framework: str) -> None:
     project = projects.render(framework=framework, **ALL_OPTIONS)
     graph = package_graph(project.path / "src", project.package)

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import REPO_ROOT, ProjectFactory, python_interpreter, uv_binary
+from .conftest import REPO_ROOT, ProjectFactory, framework_params, python_interpreter, uv_binary
 from .contract.service import free_port
 
 pytestmark = pytest.mark.slow
@@ -125,7 +125,7 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
         assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
-@pytest.mark.parametrize("framework", ["fastapi", "django"])
+@pytest.mark.parametrize("framework", framework_params())
 def test_make_dev_serves_reloads_on_a_source_edit_and_stops_on_ctrl_c(
     projects: ProjectFactory, tmp_path: Path, framework: str
 ) -> None:

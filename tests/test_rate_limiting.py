@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from .bearer import as_client
-from .conftest import ProjectFactory, RenderedProject
+from .conftest import ProjectFactory, RenderedProject, variant_param
 from .contract.checks import assert_problem, assert_security_headers
 from .contract.service import Service, start_service
 from .redis_server import RedisServer, free_port, start_redis
@@ -34,7 +34,7 @@ MAX_DEGRADED_MEDIAN_S = 0.1
 # The same fault behaviour from both frameworks: FastAPI (pyrate-limiter's GCRA in Redis) and Django (DRF throttles
 # over its own GCRA script), each with its default answers plus Redis and rate limiting.
 FRAMEWORKS = [
-    pytest.param({"framework": framework, "use_redis": True, "rate_limiting": True}, id=framework)
+    variant_param({"framework": framework, "use_redis": True, "rate_limiting": True}, id=framework)
     for framework in QUESTION_VALUES["framework"]
 ]
 

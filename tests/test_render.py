@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import compileall
+import contextlib
 import itertools
 import os
 import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from . import variants
-from .conftest import ProjectFactory, RenderedProject, copier_cli
+from .conftest import ProjectFactory, RenderedProject, copier_cli, variant_group, variant_param, variant_params
 from .variants import (
     DEEP_BUDGET,
     DEEP_EXTRAS,
@@ -79,18 +82,18 @@ def assert_clean_render(project: RenderedProject) -> None:
     assert not (project.path / "{{package_name}}").exists()
 
 
-@pytest.mark.parametrize("answers", static_variants(), ids=lambda answers: variant_id({**DEFAULT_ANSWERS, **answers}))
-def test_every_variant_renders_cleanly(projects: ProjectFactory, answers: dict[str, object]) -> None:
+@pytest.mark.parametrize("answers", variant_params(static_variants()))
+def test_every_variant_renders_cleanly(projects: ProjectFactory, answers: dict[str, object], tmp_path: Path) -> None:
     project = projects.render(**answers)
     assert_clean_render(project)
     package_dir = project.path / "src" / project.package
     assert (package_dir / "__init__.py").exists()
-    assert compileall.compile_dir(project.path / "src", quiet=1, force=True, legacy=False)
-    assert compileall.compile_dir(project.path / "tests", quiet=1, force=True, legacy=False)
-    for pycache in project.path.rglob("__pycache__"):
-        for compiled in pycache.iterdir():
-            compiled.unlink()
-        pycache.rmdir()
+    # The bytecode goes to a directory of this test's, never into the render: the same worker may have installed
+    # it for its deep checks (whose venv bytecode must stay) and uses it again after this test.
+    with pycache_prefix(tmp_path / "pycache"):
+        assert compileall.compile_dir(project.path / "src", quiet=1, force=True, legacy=False)
+        assert compileall.compile_dir(project.path / "tests", quiet=1, force=True, legacy=False)
+    assert not list((project.path / "src").rglob("__pycache__")), "bytecode was written into the render"
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
         cwd=project.path,
@@ -109,6 +112,21 @@ def test_every_variant_renders_cleanly(projects: ProjectFactory, answers: dict[s
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
+@contextlib.contextmanager
+def pycache_prefix(directory: Path) -> Iterator[None]:
+    """Bytecode written while inside goes under `directory` (`sys.pycache_prefix`, which compileall honours)."""
+    previous = sys.pycache_prefix
+    sys.pycache_prefix = str(directory)
+    try:
+        yield
+    finally:
+        sys.pycache_prefix = previous
+
+
+DEFAULT_GROUP = variant_group({})
+
+
+@DEFAULT_GROUP
 def test_answers_are_recorded(projects: ProjectFactory) -> None:
     project = projects.render()
     recorded = yaml.safe_load((project.path / ".copier-answers.yml").read_text())
@@ -121,6 +139,7 @@ def test_answers_are_recorded(projects: ProjectFactory) -> None:
     assert "reserved_python_names" not in recorded  # internal, not an answer
 
 
+@DEFAULT_GROUP
 def test_default_render_has_the_expected_layout(projects: ProjectFactory) -> None:
     project = projects.render()
     for relative in [
@@ -171,7 +190,10 @@ def layout_paths(readme: str) -> list[str]:
     return paths
 
 
-@pytest.mark.parametrize("framework", ["fastapi", "django"])
+@pytest.mark.parametrize(
+    "framework",
+    [pytest.param(framework, marks=variant_group({"framework": framework})) for framework in ("fastapi", "django")],
+)
 def test_every_path_the_readme_layout_names_exists(projects: ProjectFactory, framework: str) -> None:
     project = projects.render(framework=framework)
     named = layout_paths((project.path / "README.md").read_text())
@@ -198,7 +220,9 @@ SPEAKING_VARIANTS = [
 ]
 
 
-@pytest.mark.parametrize("answers", SPEAKING_VARIANTS, ids=lambda answers: "-".join(map(str, answers.values())))
+@pytest.mark.parametrize(
+    "answers", [variant_param(answers, id="-".join(map(str, answers.values()))) for answers in SPEAKING_VARIANTS]
+)
 def test_rendered_code_speaks_of_the_rendered_service(projects: ProjectFactory, answers: dict[str, object]) -> None:
     project = projects.render(**answers)
     found = [
@@ -249,7 +273,13 @@ def _changed_answers() -> list[tuple[str, object]]:
     return changes
 
 
-@pytest.mark.parametrize(("question", "value"), _changed_answers(), ids=lambda value: str(value))
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        pytest.param(question, value, id=f"{question}-{value}", marks=variant_group({question: value}))
+        for question, value in _changed_answers()
+    ],
+)
 def test_every_question_changes_the_output(projects: ProjectFactory, question: str, value: object) -> None:
     default = file_map(projects.render().path)
     changed = file_map(projects.render(**{question: value}).path)
@@ -439,6 +469,7 @@ def test_a_failed_lock_is_reported_and_nothing_claims_the_lock_exists(copier_tem
     assert "if the\nproject has no `uv.lock`, run `uv lock`" in readme
 
 
+@DEFAULT_GROUP
 def test_make_help_lists_the_targets_as_written(projects: ProjectFactory) -> None:
     project = projects.render()
     result = subprocess.run(["make", "help"], cwd=project.path, capture_output=True, text=True, check=True)
@@ -454,11 +485,13 @@ def test_every_python_version_is_installed_and_tested_with_both_frameworks() -> 
     assert deep == set(itertools.product(QUESTION_VALUES["python_version"], QUESTION_VALUES["framework"]))
 
 
+@DEFAULT_GROUP
 def test_make_dev_listens_where_the_service_would(projects: ProjectFactory, tmp_path: Path) -> None:
     """HOST/PORT as the settings read them: the environment first, then `.env`, then the defaults."""
     project = projects.render()
     copy = tmp_path / "project"
-    subprocess.run(["cp", "-a", str(project.path), str(copy)], check=True)
+    # Without the venv its worker may have installed there (hundreds of MB): `make -n` runs nothing from it.
+    shutil.copytree(project.path, copy, symlinks=True, ignore=shutil.ignore_patterns(".venv"))
 
     def dev_command(**env: str) -> str:
         clean = {key: value for key, value in os.environ.items() if key not in ("HOST", "PORT")}

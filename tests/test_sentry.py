@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ProjectFactory, RenderedProject
+from .conftest import ProjectFactory, RenderedProject, framework_params
 from .contract.service import Service, start_service
 from .sentry_sink import PLANTED, REQUEST_ID, EnvelopeSink, plant_secrets_and_fail, running_sink
 
@@ -31,7 +31,7 @@ def sink() -> Iterator[EnvelopeSink]:
         yield sink
 
 
-@pytest.fixture(scope="module", params=FRAMEWORKS)
+@pytest.fixture(scope="module", params=framework_params(use_sentry=True))
 def sentry_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
     return projects.installed(**{"use_sentry": True, "framework": request.param})
 
@@ -94,7 +94,7 @@ def test_an_invalid_dsn_stops_the_service_without_echoing_it(sentry_project: Ren
     assert "SECRET8f2a" not in process.stdout + process.stderr
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("framework", framework_params(use_sentry=False))
 def test_without_sentry_nothing_of_it_is_rendered(projects: ProjectFactory, framework: str) -> None:
     project = projects.render(**{"use_sentry": False, "framework": framework})
     package = project.path / "src" / project.package

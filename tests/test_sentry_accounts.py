@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import ProjectFactory, RenderedProject
+from .conftest import ProjectFactory, RenderedProject, framework_params
 from .contract.service import Service, start_service
 from .sentry_sink import EnvelopeSink, running_sink
 
@@ -33,7 +33,7 @@ def sink() -> Iterator[EnvelopeSink]:
         yield sink
 
 
-@pytest.fixture(scope="module", params=["fastapi", "django"])
+@pytest.fixture(scope="module", params=framework_params(auth="users", use_sentry=True))
 def users_project(projects: ProjectFactory, request: pytest.FixtureRequest) -> RenderedProject:
     return projects.installed(framework=request.param, auth="users", use_sentry=True)
 

@@ -171,6 +171,9 @@ async def fetch_one(session: AsyncSession, statement: Select[Any], **parameters:
         row = (await session.execute(statement, parameters)).first()
         return None if row is None else row._mapping
     prepared = _on_driver(statement, engine.dialect)
+    if prepared is None:  # a column type that needs the driver's description of the result (Numeric): the session
+        row = (await session.execute(statement, parameters)).first()
+        return None if row is None else row._mapping
     arguments = prepared.arguments(parameters)
     with _unavailable_as_503():
         for attempt in range(2):
@@ -239,15 +242,18 @@ class _DriverStatement:
         }
 
 
-_compiled: WeakKeyDictionary[Select[Any], _DriverStatement] = WeakKeyDictionary()
+_compiled: WeakKeyDictionary[Select[Any], _DriverStatement | None] = WeakKeyDictionary()
 
 
-def _on_driver(statement: Select[Any], dialect: Dialect) -> _DriverStatement:
-    found = _compiled.get(statement)
-    if found is None:
+def _on_driver(statement: Select[Any], dialect: Dialect) -> _DriverStatement | None:
+    """The statement compiled for the driver, or None when a column's type cannot say how to read its values
+    without the driver's description of the result (PostgreSQL's Numeric asks for the result's type code)."""
+    if statement in _compiled:
+        return _compiled[statement]
+    try:
         compiled = statement.compile(dialect=dialect)
         binds = compiled.binds
-        found = _DriverStatement(
+        found: _DriverStatement | None = _DriverStatement(
             sql=compiled.string,
             parameters=tuple(
                 (name, binds[name].type.dialect_impl(dialect).bind_processor(dialect))
@@ -258,7 +264,9 @@ def _on_driver(statement: Select[Any], dialect: Dialect) -> _DriverStatement:
                 for column in statement.selected_columns
             ),
         )
-        _compiled[statement] = found
+    except (SQLAlchemyError, TypeError, ValueError):  # Numeric: "Unknown PG numeric type" (or a TypeError of it)
+        found = None
+    _compiled[statement] = found
     return found
 
 

@@ -13,6 +13,7 @@ import pytest
 from .bearer import token, uses_tokens
 from .conftest import ProjectFactory, RenderedProject, variant_params
 from .contract.service import start_service
+from .redis_server import start_redis
 from .variants import DEFAULT_ANSWERS, pairwise
 
 pytestmark = pytest.mark.slow
@@ -37,9 +38,13 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
     # Rate limiting off: its 429s are documented, correct answers, but they would keep schemathesis from exploring.
     # The same for the login limits of auth=users (generated logins spend them; Django documents their 429 only with
     # the rate limit on: a gap in its document).
+    # A variant with Redis gets a redis-server of its own: readiness would answer 503 without one.
+    redis = start_redis(tmp_path / "redis") if project.answers.get("use_redis") else None
+    redis_env = {"REDIS_URL": redis.url} if redis is not None else {}
     service = start_service(
         project,
         tmp_path,
+        **redis_env,
         LOG_LEVEL="WARNING",
         RATE_LIMIT_ENABLED="false",
         AUTH_LOGIN_LIMIT_PER_ADDRESS="100000/minute",
@@ -93,6 +98,8 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
         )
     finally:
         service.kill()
+        if redis is not None:
+            redis.kill()
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]
     assert "No issues found" in output, output[-6000:]

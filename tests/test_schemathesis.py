@@ -39,7 +39,7 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
     # The same for the login limits of auth=users (generated logins spend them; Django documents their 429 only with
     # the rate limit on: a gap in its document).
     # A variant with Redis gets a redis-server of its own: readiness would answer 503 without one.
-    redis = start_redis(tmp_path / "redis") if project.answers.get("use_redis") else None
+    redis = start_redis(tmp_path) if project.answers.get("use_redis") else None
     redis_env = {"REDIS_URL": redis.url} if redis is not None else {}
     service = start_service(
         project,

@@ -519,8 +519,8 @@ def test_a_move_declared_in_the_table_carries_edits_from_any_release(tmp_path: P
     git("commit", "-q", "-am", "team edits", cwd=project)
 
     # The newest template moves tests/test_process.py and changes its first line.
-    source = repo / "template" / moved_from
-    target = repo / "template" / moved_to
+    source = repo / "template" / f"{moved_from}.jinja"  # rendered per server: a template file
+    target = repo / "template" / f"{moved_to}.jinja"
     target.write_text("# Process-level tests: signals, draining, exit codes.\n" + source.read_text())
     source.unlink()
     moves = repo / "hooks" / "moves.py"

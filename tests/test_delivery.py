@@ -153,7 +153,9 @@ def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
     assert dev["environment"]["ENVIRONMENT"] == "development"
     assert dev["environment"]["PYTHONPATH"] == "/app/src"
     assert "--reload" in dev["command"]
-    assert f"{project.package}.server:app_from_environment" in dev["command"]
+    # The app the reloader serves: uvicorn's factory, or granian's worker factory (which adds the empty Server header).
+    factory = "core.server:worker_app" if project.answers.get("server") == "granian" else "server:app_from_environment"
+    assert f"{project.package}.{factory}" in dev["command"]
     source = next(volume for volume in dev["volumes"] if volume["target"] == "/app/src")
     # The validators' output is cached by file content, so the absolute path may be another identical render's.
     assert source["type"] == "bind"

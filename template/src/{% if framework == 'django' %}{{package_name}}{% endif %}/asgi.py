@@ -1,5 +1,5 @@
 """The ASGI entry point: `application` is Django's ASGI handler inside the service's pure ASGI layers (security
-headers, request id, telemetry, CORS, errors, body limit), plus the lifespan protocol Django lacks.
+headers, request id, telemetry, CORS, errors, body limit, the liveness replay), plus the lifespan protocol Django lacks.
 
 `python -m <package>`, `manage.py runserver` and any ASGI server (`uvicorn <package>.asgi:application`) serve this
 same object. Django is set up by `get_asgi_application()` from DJANGO_SETTINGS_MODULE (`<package>.settings`).
@@ -25,8 +25,12 @@ from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
+from .fixed_responses import FixedResponseMiddleware
 from .integrations import wiring
 from .integrations.base import Wiring
+
+FIXED_RESPONSE_URLS = ("health_live",)
+"""The URL names (`urls.py`) whose view always gives the same answer: replayed from memory (fixed_responses.py)."""
 
 
 class ServiceApp:
@@ -79,7 +83,8 @@ def refuse_failing_checks() -> None:
 
 
 def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> ASGIApp:
-    """Innermost first: body limit, errors, CORS, telemetry, id, headers (the outermost)."""
+    """Innermost first: the liveness replay, body limit, errors, CORS, telemetry, id, headers (the outermost)."""
+    app = FixedResponseMiddleware(app, url_names=FIXED_RESPONSE_URLS)
     app = BodySizeLimitMiddleware(app, max_body_size=settings.max_body_size)
     app = UnhandledErrorMiddleware(app, expose_errors=settings.is_development)
     if settings.cors_origins:

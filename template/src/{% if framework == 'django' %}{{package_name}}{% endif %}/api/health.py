@@ -47,6 +47,9 @@ class HealthView(PublicAPIView):
     throttle_classes = []  # noqa: RUF012 - orchestrators probe often; never rate limited
 
 
+# Django answers the first `GET` and `HEAD`; from then on `FixedResponseMiddleware` replays that answer
+# (fixed_responses.py, `asgi.FIXED_RESPONSE_URLS`): keep it an answer that never changes. (A comment, not a
+# docstring: drf-spectacular would put a docstring in the OpenAPI document.)
 class LiveView(HealthView):
     @extend_schema(
         summary="Liveness: the process serves HTTP",

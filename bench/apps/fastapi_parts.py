@@ -3,24 +3,25 @@
 
     python fastapi_parts.py <package> <requests> <log> <database url>   # in a rendered project's venv, cwd = it
 
-The whole rendered app in production shape (as `bench/middleware.py` serves it) reads a real PostgreSQL row with a
-real bearer token, then the same app with one part taken out at a time, alternated round by round in one process:
-each pure ASGI layer (the middleware stack rebuilt without it), the token's verification and scopes (the guards
-that identify and refuse, and the route's `Security` dependency, answered by a fixed principal), the default rate
-limit (its guard), the conditional read and `ETag` (`cacheable_read` answering nothing), response validation and
-serialisation (the endpoint hands back the item's JSON already rendered), the database read (the repository's
-`get` answering from memory; the session dependency still runs) and, with it, the read session (the dependency
-yields no session). Parts are taken out by patching what the route calls, never by `dependency_overrides` (an
-override makes FastAPI analyse the replacement again on every request, which costs more than most parts).
-`floor1` (bare FastAPI + the service's headers + one asyncpg round trip, `bench/apps/floor.py`) is measured in the
-same rounds, with its read and without (the item from memory). Thread CPU time per request, best of `ROUNDS`
-rounds, uvloop; and the count of Python calls per request (function calls and C calls), which load does not move
-(it varies by a few dozen with the event loop's callbacks). The last line is JSON for the driver.
+The whole rendered app in production shape (as `bench/middleware.py` serves it) reads a real PostgreSQL row with a real
+bearer token, then the same app with one part taken out at a time, alternated round by round in one process: each pure
+ASGI layer and then all of them (a copy of the app whose stack is built without it), the token's verification and scopes
+(the guards that identify and refuse, and the route's `Security` dependency, answered by a fixed principal), the default
+rate limit (its guard), the conditional read and `ETag` (`cacheable_read` answering nothing), response validation and
+serialisation (the endpoint hands back the item's JSON already rendered), the database read (the repository's `get`
+answering from memory; the session dependency still runs) and, with it, the read session (the dependency yields no
+session). Parts are taken out by patching what the route calls, never by `dependency_overrides` (an override makes
+FastAPI analyse the replacement again on every request, which costs more than most parts). `floor1` (bare FastAPI + the
+service's headers + one asyncpg round trip, `bench/apps/floor.py`) is measured in the same rounds, with its read and
+without (the item from memory). Thread CPU time per request, best of `ROUNDS` rounds, uvloop; and the count of Python
+calls per request (function calls and C calls), which load does not move (it varies by a few dozen with the event loop's
+callbacks). The last line is JSON for the driver.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib
 import json
 import os
@@ -62,20 +63,13 @@ def bearer(package: str, app: Any, settings: Any) -> tuple[tuple[bytes, bytes], 
 
 
 def without_layer(app: Any, name: str) -> Any:
-    """The app with its middleware stack rebuilt without the layer named `name` (the app itself untouched)."""
-    kept = [layer for layer in app.user_middleware if layer.cls.__name__ != name]
-    saved = app.user_middleware
-    app.user_middleware = kept
-    try:
-        stack = app.build_middleware_stack()
-    finally:
-        app.user_middleware = saved
-
-    async def served(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        scope["app"] = app
-        await stack(scope, receive, send)
-
-    return served
+    """A shallow copy of the app (the same routes, state, guards and overrides) whose middleware stack is built
+    without the layer named `name` (`*`: without any): requests enter through `FastAPI.__call__` as the whole app's
+    do, so the difference is the layer alone."""
+    variant = copy.copy(app)
+    variant.user_middleware = [layer for layer in app.user_middleware if name not in ("*", layer.cls.__name__)]
+    variant.middleware_stack = None  # built on the first request, from `user_middleware`
+    return variant
 
 
 class Parts:
@@ -225,6 +219,7 @@ async def main(package: str, requests: int, log_path: str, url: str) -> None:
             apps: dict[str, Any] = {"whole": app}
             for layer in app.user_middleware:
                 apps[f"layer: {layer.cls.__name__}"] = without_layer(app, layer.cls.__name__)
+            apps["every pure ASGI layer"] = without_layer(app, "*")
             for part in parts.parts():
                 apps[part] = app
             apps["floor1"] = floor1_app(package, url, floor_headers)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +107,34 @@ def measured_figure(
     if not isinstance(figures, dict):
         raise SystemExit(f"{script.name} in {project.name} printed {last!r}, not an object of figures")
     return figures
+
+
+def harness_parser(description: str | None) -> argparse.ArgumentParser:
+    """The arguments every in-process harness takes: a rendered project, or a template version to render."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
+    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
+    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
+    return parser
+
+
+@contextlib.contextmanager
+def harness_project(
+    args: argparse.Namespace, *, script: str, framework: str, defaults: tuple[str, ...] = ()
+) -> Iterator[tuple[Path, Path]]:
+    """The rendered project a harness measures (rendered and installed in a throwaway directory unless `--project`
+    names one) and that directory, with the machine's description before and after. `defaults` are copier answers
+    `--data` may override; the framework and database=postgresql are fixed (and checked on a given project)."""
+    from middleware import answer, prepare_project  # the server harness's helpers (it imports this module)
+
+    args.data = [*defaults, *args.data, f"framework={framework}", "database=postgresql"]
+    print(machine_description(), flush=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{Path(script).stem.replace('_', '-')}-"))
+    try:
+        project = prepare_project(args, workdir)
+        if answer(project, "framework") != framework or answer(project, "database") != "postgresql":
+            raise SystemExit(f"{script} prices a {framework} render with database=postgresql")
+        yield project, workdir
+        print(machine_description(), flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -15,17 +15,14 @@ the ratio bare / rendered.
 
 from __future__ import annotations
 
-import argparse
 import secrets
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import clean_env, machine_description, measured_figure
-from middleware import answer, database_for, migrate, package_name, prepare_project
+from common import clean_env, harness_parser, harness_project, measured_figure
+from middleware import answer, database_for, migrate, package_name
 
 APPS = Path(__file__).resolve().parent / "apps"
 AUTH = {"AUTH_JWT_SECRET": "bench-hmac-secret-" + "s" * 32}
@@ -35,25 +32,15 @@ SERVICE |= {"CORS_ORIGINS": "https://app.example.com", "RATE_LIMIT_DEFAULT": "10
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--project", help="a rendered Django project to use (installed unless it has a .venv)")
-    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
-    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
+    parser = harness_parser(__doc__)
     parser.add_argument("--runs", type=int, default=3, help="alternated runs of each app (default 3)")
     parser.add_argument("--requests", type=int, default=500, help="requests per round (default 500)")
     args = parser.parse_args(argv)
-    args.data = ["auth=jwt", *args.data, "framework=django", "database=postgresql"]
-
-    print(machine_description(), flush=True)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-django-parts-"))
-    try:
-        project = prepare_project(args, workdir)
-        if answer(project, "framework") != "django" or answer(project, "database") != "postgresql":
-            raise SystemExit("django_parts.py prices a Django render with database=postgresql")
+    with harness_project(args, script="django_parts.py", framework="django", defaults=("auth=jwt",)) as (
+        project,
+        workdir,
+    ):
         run(project, workdir, args.runs, args.requests)
-        print(machine_description(), flush=True)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

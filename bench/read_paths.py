@@ -14,44 +14,31 @@ per read or request, best of 7 rounds, every way alternated in each round.
 
 from __future__ import annotations
 
-import argparse
 import json
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import clean_env, machine_description, measured_figure
-from middleware import answer, database_for, migrate, package_name, prepare_project
+from common import clean_env, harness_parser, harness_project, measured_figure
+from middleware import database_for, migrate, package_name
 
 SCRIPT = Path(__file__).resolve().parent / "apps" / "read_paths.py"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
-    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
-    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
+    parser = harness_parser(__doc__)
     parser.add_argument("--reads", type=int, default=2000, help="reads (and requests) per round (default 2000)")
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args(argv)
     # auth=jwt (an HMAC key, one repeated token) as bench/layers.py and bench/auth.py run the app in process.
-    args.data = ["auth=jwt", *args.data, "framework=fastapi", "database=postgresql"]
-
-    print(machine_description(), flush=True)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-read-paths-"))
-    try:
-        project = prepare_project(args, workdir)
-        if answer(project, "framework") != "fastapi" or answer(project, "database") != "postgresql":
-            raise SystemExit("read_paths.py prices a FastAPI render with database=postgresql")
+    with harness_project(args, script="read_paths.py", framework="fastapi", defaults=("auth=jwt",)) as (
+        project,
+        workdir,
+    ):
         figures = run(project, workdir, args.reads)
-        print(machine_description(), flush=True)
         if args.json:
             Path(args.json).write_text(json.dumps(figures, indent=2))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

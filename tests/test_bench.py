@@ -146,3 +146,28 @@ def test_suite_phases_splits_a_junit_report(tmp_path: Path) -> None:
     contract = next(line for line in lines if line.strip().startswith("contract.test_contract"))
     assert contract.split()[1:4] == ["1", "6.0", "67%"]
     assert any(line.split()[0] == "test_render::test_a" and "3.0 s" in line for line in lines if line.strip())
+
+
+@pytest.mark.slow
+def test_fastapi_parts_prices_each_part_of_the_item_route(projects: ProjectFactory, tmp_path: Path) -> None:
+    """A tiny run of the default variant (auth=users) against a real PostgreSQL: the whole route, each part taken
+    out, and floor1 with and without its read, each with its CPU and its Python calls; the route without a part
+    makes fewer calls, and floor1 fewer than any of them."""
+    project = projects.installed()
+    out = tmp_path / "fastapi_parts.json"
+    arguments = ["--project", str(project.path), "--runs", "1", "--requests", "20", "--json", str(out)]
+    stdout = _bench("fastapi_parts.py", project, *arguments)
+    figures = json.loads(out.read_text())
+    parts = {"token verification and scopes", "default rate limit", "conditional read and ETag"}
+    parts |= {"response validation and serialisation", "database read", "layer: RequestTelemetryMiddleware"}
+    assert parts | {"whole", "floor1"} <= set(figures["us"]) == set(figures["calls"])
+    assert all(0 < us < 100_000 for us in figures["us"].values())
+    calls = figures["calls"]
+    # Parts that save dozens of calls or more (the others save a handful, within a run's noise): one left in saves none.
+    saving = parts - {"conditional read and ETag", "response validation and serialisation"}
+    shown = {part: calls[part] for part in [*saving, "whole"]}
+    assert all(calls[part] <= calls["whole"] - 20 for part in saving), shown
+    assert calls["floor1"] < min(count for part, count in calls.items() if not part.startswith("floor1"))
+    assert calls["floor1 without its database read"] < calls["floor1"]
+    assert figures["remembered token us"] > 0
+    assert "floor1 / rendered" in stdout

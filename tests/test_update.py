@@ -292,7 +292,7 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     rendered.uv("sync", "--quiet", "--compile-bytecode")
     rendered.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
     rendered.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
-    rendered.uv("run", "--no-sync", "mypy", "--no-incremental")
+    rendered.uv("run", "--no-sync", "mypy")
     tests = sorted({path for path in TEAM_FILES[framework] if path.startswith("tests/")} | {"tests/test_settings.py"})
     result = rendered.uv(
         "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-rA", "--no-cov", *tests

@@ -119,6 +119,17 @@ def render(release_repo: Path, destination: Path, release: str, **answers: objec
     return destination
 
 
+def reference(release_repo: Path, destination: Path, **answers: object) -> Path:
+    """A render of the new release to compare a project with, never installed: without the copy task, whose only
+    product is `uv.lock` (never rendered, so never compared; its `uv lock` costs a resolve per render)."""
+    data = [f"--data={key}={value}" for key, value in {**DEFAULT_ANSWERS, **answers}.items()]
+    copier(
+        "copy", "--trust", "--defaults", "--skip-tasks", "--vcs-ref", NEW_RELEASE, *data, str(release_repo),
+        str(destination),
+    )  # fmt: skip
+    return destination
+
+
 def generate(release_repo: Path, destination: Path, release: str = FIRST_RELEASE, **answers: object) -> Path:
     render(release_repo, destination, release, **answers)
     git("init", "-q", "-b", "main", cwd=destination)
@@ -283,7 +294,7 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     # whole suite of such a render (coverage gate included) is tests/test_rendered_checks.py's to run. Here the whole
     # project gets the static checks, and its tests run where it differs from that render, plus the settings tests
     # (the team's override sits in the settings class) and a real process (tests/test_process.py, edited itself).
-    fresh = render(release_repo, tmp_path / "fresh", NEW_RELEASE, **user_answers(answers))
+    fresh = reference(release_repo, tmp_path / "fresh", **user_answers(answers))
     assert differing_files(project, fresh) == sorted(TEAM_FILES[framework]), "the update left more than the team's"
     rendered = RenderedProject(
         project,
@@ -292,7 +303,7 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     rendered.uv("sync", "--quiet", "--compile-bytecode")
     rendered.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
     rendered.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
-    rendered.uv("run", "--no-sync", "mypy", "--no-incremental")
+    rendered.uv("run", "--no-sync", "mypy")
     tests = sorted({path for path in TEAM_FILES[framework] if path.startswith("tests/")} | {"tests/test_settings.py"})
     result = rendered.uv(
         "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-rA", "--no-cov", *tests
@@ -356,9 +367,8 @@ def _conflicting_edit(old: Path, new: Path) -> tuple[str, int]:
 
 def test_a_conflicting_edit_gets_inline_markers_in_that_file_only(release_repo: Path, tmp_path: Path) -> None:
     project = generate(release_repo, tmp_path / "service")
-    reference = tmp_path / "reference-new"
-    render(release_repo, reference, NEW_RELEASE)
-    relative, line_index = _conflicting_edit(project, reference)
+    newest = reference(release_repo, tmp_path / "reference-new")
+    relative, line_index = _conflicting_edit(project, newest)
     make_typical_edits(project)
     target = project / relative
     lines = target.read_text().splitlines(keepends=True)
@@ -382,7 +392,7 @@ def test_turning_an_option_on_later_adds_exactly_that_feature(release_repo: Path
     project = generate(release_repo, tmp_path / "service")
     update(project, "--data=use_redis=true")
     fresh = tmp_path / "fresh"
-    render(release_repo, fresh, NEW_RELEASE, use_redis="true")
+    reference(release_repo, fresh, use_redis="true")
 
     def tree(root: Path) -> dict[str, str]:
         return {
@@ -411,7 +421,7 @@ def test_a_docs_answer_keeps_its_meaning_and_redoc_joins_only_when_asked(release
     git("commit", "-q", "-m", "updated", cwd=project)
 
     update(project, "--data=redoc_page=true")
-    fresh = render(release_repo, tmp_path / "fresh", NEW_RELEASE, docs_ui="swagger", redoc_page="true")
+    fresh = reference(release_repo, tmp_path / "fresh", docs_ui="swagger", redoc_page="true")
     for folder in ("docs_ui", "redoc_page"):
         for path in (fresh / "src" / "my_service" / folder).rglob("*"):
             if path.is_file():
@@ -430,7 +440,7 @@ def test_a_jwt_project_stays_jwt_and_switches_to_users_when_asked(release_repo: 
     assert "YOUR API NOW REQUIRES BEARER TOKENS" not in output
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["auth"] == "jwt"
     assert files_with_markers(project) == []
-    assert differing_files(project, render(release_repo, tmp_path / "fresh-jwt", NEW_RELEASE, auth="jwt")) == []
+    assert differing_files(project, reference(release_repo, tmp_path / "fresh-jwt", auth="jwt")) == []
     assert not (project / "src" / "my_service" / "users").exists()
     git("add", "-A", cwd=project)
     git("commit", "-q", "-m", "updated", cwd=project)
@@ -438,7 +448,7 @@ def test_a_jwt_project_stays_jwt_and_switches_to_users_when_asked(release_repo: 
     output = update(project, "--data=auth=users")
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["auth"] == "users"
     assert files_with_markers(project) == [], output
-    fresh = render(release_repo, tmp_path / "fresh-users", NEW_RELEASE, auth="users")
+    fresh = reference(release_repo, tmp_path / "fresh-users", auth="users")
     # CHANGELOG.md is the team's own from the first copy on (_skip_if_exists): a fresh render's first entry differs.
     assert differing_files(project, fresh) == ["CHANGELOG.md"]
     assert (project / "src" / "my_service" / "users" / "accounts.py").is_file()
@@ -459,7 +469,7 @@ def test_a_project_keeps_uvicorn_and_switches_to_granian_when_asked(release_repo
     output = update(project, "--data=server=granian")
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["server"] == "granian"
     assert files_with_markers(project) == [], output
-    fresh = render(release_repo, tmp_path / "fresh-granian", NEW_RELEASE, auth="jwt", server="granian")
+    fresh = reference(release_repo, tmp_path / "fresh-granian", auth="jwt", server="granian")
     assert differing_files(project, fresh) == []
     assert "from granian" in (project / "src" / "my_service" / "core" / "server.py").read_text()
 
@@ -558,9 +568,9 @@ def test_turning_options_off_keeps_edited_feature_files_and_names_them(
     release_repo: Path, tmp_path: Path, framework: str
 ) -> None:
     project = generate(release_repo, tmp_path / "service", NEW_RELEASE, framework=framework)
-    reduced = render(
-        release_repo, tmp_path / "reduced", NEW_RELEASE, framework=framework, use_sentry="false",
-        rate_limiting="false", docs_ui="swagger",
+    reduced = reference(
+        release_repo, tmp_path / "reduced", framework=framework, use_sentry="false", rate_limiting="false",
+        docs_ui="swagger",
     )  # fmt: skip
     removed = sorted(
         str(path.relative_to(project))
@@ -698,7 +708,7 @@ def test_update_from_the_previous_release_carries_edits_into_every_moved_file(
     # 0.3.0 knew `jwt` and `none` (its default was `jwt`); the project keeps its answer.
     project = generate(release_repo, tmp_path / "service", LAST_RELEASE, framework=framework, auth="jwt")
     tracked = git("ls-files", cwd=project).split()
-    fresh = render(release_repo, tmp_path / "fresh", NEW_RELEASE, framework=framework, auth="jwt")
+    fresh = reference(release_repo, tmp_path / "fresh", framework=framework, auth="jwt")
     # The table's entries for this project's files that the newest template really moved (not the other
     # framework's: a key names a path, and e.g. FastAPI's app.py stays where Django's old app.py moved from).
     moved = {old: moves.new_paths(old, "my_service") for old in tracked if not (fresh / old).exists()}

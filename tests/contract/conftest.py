@@ -11,7 +11,7 @@ import pytest
 from ..conftest import ProjectFactory, RenderedProject, variant_params
 from ..postgres_server import deployable_database_url
 from ..redis_server import start_redis
-from ..variants import pairwise, selected
+from ..variants import pairwise, selected, variant_id
 from .checks import ALLOWED_ORIGIN
 from .service import Service, start_service
 
@@ -46,10 +46,42 @@ def variant_service(
             redis.kill()
 
 
+class SharedServices:
+    """One running service per variant (`variant_service` with CORS_ORIGINS=ALLOWED_ORIGIN), started by the first
+    module that asks for it and stopped at the end of the session: the contract modules that only send requests share
+    it instead of starting one each (a start is a new database, migrations and a process). Their requests cannot
+    disturb one another: each test names its own request ids, items and rate-limit identities, and the module that
+    spends the default client's budget on purpose (test_rate_limit_contract.py) runs last. A module that needs other
+    settings, or stops its service, starts its own."""
+
+    def __init__(self, stack: contextlib.ExitStack, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._stack = stack
+        self._tmp_path_factory = tmp_path_factory
+        self._running: dict[str, Service] = {}
+
+    def of(self, project: RenderedProject) -> Service:
+        key = variant_id(project.answers)
+        if key not in self._running:
+            self._running[key] = self._stack.enter_context(
+                variant_service(project, self._tmp_path_factory, CORS_ORIGINS=ALLOWED_ORIGIN)
+            )
+        running = self._running[key]
+        if running.process.poll() is not None:
+            pytest.fail(
+                f"the shared service of {key} exited ({running.process.returncode}):\n{running.log_path.read_text()}"
+            )
+        return running
+
+
+@pytest.fixture(scope="session")
+def shared_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedServices]:
+    with contextlib.ExitStack() as stack:
+        yield SharedServices(stack, tmp_path_factory)
+
+
 @pytest.fixture(scope="module")
-def service(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with variant_service(contract_project, tmp_path_factory, CORS_ORIGINS=ALLOWED_ORIGIN) as running:
-        yield running
+def service(contract_project: RenderedProject, shared_services: SharedServices) -> Service:
+    return shared_services.of(contract_project)
 
 
 @pytest.fixture

@@ -21,13 +21,12 @@ import importlib
 import json
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_cost import http_scope
+from app_cost import http_scope, python_calls
 from fixtures import ITEM_BODY
 
 ROUNDS = 15
@@ -176,18 +175,7 @@ async def rendered(package: str, requests: int, log_path: str) -> dict[str, floa
 
 async def calls_per_request(app: Any, path: str, requests: int, headers: tuple[tuple[bytes, bytes], ...]) -> float:
     """Python function calls per request, on every thread (the view's included): exact where CPU time is noisy."""
-    counted = [0]
-
-    def count(frame: Any, event: str, arg: Any) -> None:
-        if event in ("call", "c_call"):
-            counted[0] += 1
-
-    threading.setprofile_all_threads(count)
-    try:
-        await cost_us(app, path, requests, headers)
-    finally:
-        threading.setprofile_all_threads(None)
-    return counted[0] / requests
+    return await python_calls(lambda: cost_us(app, path, requests, headers)) / requests
 
 
 def backend_check_us(package: str) -> float:

@@ -26,7 +26,6 @@ import importlib
 import json
 import os
 import sys
-import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -34,9 +33,9 @@ from typing import Any
 from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_cost import call, cost_us, http_scope, service_environment
+from app_cost import call, cost_us, http_scope, python_calls, service_environment
 from fixtures import ITEM_BODY
-from read_paths import floor1_app
+from read_paths import contract_headers, floor1_app
 
 ROUNDS = 9
 CALLS_COUNTED = 100
@@ -158,18 +157,7 @@ async def no_session(sessions: Any) -> AsyncIterator[None]:
 
 async def calls_per_request(app: Any, path: str, requests: int, headers: tuple[tuple[bytes, bytes], ...]) -> float:
     """Python calls per request (function and C calls): exact where CPU time is noisy."""
-    counted = [0]
-
-    def count(frame: Any, event: str, arg: Any) -> None:
-        if event in ("call", "c_call"):
-            counted[0] += 1
-
-    threading.setprofile_all_threads(count)
-    try:
-        await cost_us(app, path, requests, headers)
-    finally:
-        threading.setprofile_all_threads(None)
-    return counted[0] / requests
+    return await python_calls(lambda: cost_us(app, path, requests, headers)) / requests
 
 
 async def verify_us(package: str, app: Any, headers: tuple[tuple[bytes, bytes], ...], calls: int = 5000) -> float:
@@ -208,12 +196,6 @@ async def main(package: str, requests: int, log_path: str, url: str) -> None:
             sent = await call(app, http_scope(path, headers=headers))
             if sent[0]["status"] != 200:
                 raise SystemExit(f"GET {path} answered {sent[0]['status']}")
-            framing = {b"content-type", b"content-length", b"etag", b"cache-control"}
-            floor_headers = [
-                [name.decode("latin-1"), value.decode("latin-1")]
-                for name, value in sent[0]["headers"]
-                if name not in framing
-            ]
             item = importlib.import_module(f"{package}.items.models").Item.model_validate_json(sent[1]["body"])
             parts = Parts(package, app, item, headers)
             apps: dict[str, Any] = {"whole": app}
@@ -222,7 +204,7 @@ async def main(package: str, requests: int, log_path: str, url: str) -> None:
             apps["every pure ASGI layer"] = without_layer(app, "*")
             for part in parts.parts():
                 apps[part] = app
-            apps["floor1"] = floor1_app(package, url, floor_headers)
+            apps["floor1"] = floor1_app(package, url, contract_headers(sent[0]))
             apps["floor1 without its database read"] = apps["floor1"]
             floor_items = sys.modules["items"]  # bench/apps/items.py, what floor1 serves
             floor_read = floor_items.read_item

@@ -195,13 +195,7 @@ async def main(package: str, reads: int, log_path: str, url: str) -> None:
             sent = await call(app, http_scope(path, headers=headers))
             if sent[0]["status"] != 200:
                 raise SystemExit(f"GET {path} answered {sent[0]['status']}")
-            framing = {b"content-type", b"content-length", b"etag", b"cache-control"}
-            floor_headers = [
-                [name.decode("latin-1"), value.decode("latin-1")]
-                for name, value in sent[0]["headers"]
-                if name not in framing
-            ]
-            floor_app = floor1_app(package, url, floor_headers)
+            floor_app = floor1_app(package, url, contract_headers(sent[0]))
             items = importlib.import_module(f"{package}.items.dependencies")
             apps: dict[str, Any] = {"service": app}
             for name in ("session", "session + Core", "Core", "raw asyncpg", "session, raw asyncpg", "memory"):
@@ -231,6 +225,14 @@ def override(app: Any, items: Any, ways: dict[str, Read], name: str) -> None:
     way = name.removeprefix("service, ")
     if name != "service" and way in ways:
         app.dependency_overrides[items.get_item_repository] = repository_reading_with(ways[way])
+
+
+def contract_headers(start: dict[str, Any]) -> list[list[str]]:
+    """The headers of the service's answer that floor1 sends as constants: all but the body's own framing."""
+    framing = {b"content-type", b"content-length", b"etag", b"cache-control"}
+    return [
+        [name.decode("latin-1"), value.decode("latin-1")] for name, value in start["headers"] if name not in framing
+    ]
 
 
 def floor1_app(package: str, url: str, headers: list[list[str]]) -> Any:

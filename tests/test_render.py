@@ -478,6 +478,18 @@ def test_make_help_lists_the_targets_as_written(projects: ProjectFactory) -> Non
     assert "  dev        Serve with auto-reload" in result.stdout
 
 
+@DEFAULT_GROUP
+def test_make_check_runs_every_check_and_typechecks_beside_the_tests(projects: ProjectFactory) -> None:
+    """`make check` is what the README and CI promise: lint, mypy and the tests; mypy and the tests side by side."""
+    project = projects.render()
+    # -n prints the commands without running them (the sub-make that runs typecheck and test prints its own).
+    result = subprocess.run(["make", "-n", "check"], cwd=project.path, capture_output=True, text=True, check=True)
+    commands = [line.strip() for line in result.stdout.splitlines()]
+    for expected in ("uv run ruff check .", "uv run ruff format --check .", "uv run mypy", "uv run pytest"):
+        assert expected in commands, result.stdout
+    assert "-j2 --output-sync=line typecheck test" in result.stdout  # GNU make 4 here
+
+
 def test_every_python_version_is_installed_and_tested_with_both_frameworks() -> None:
     deep = {
         (row["python_version"], row["framework"]) for row in ({**DEFAULT_ANSWERS, **answers} for answers in pairwise())

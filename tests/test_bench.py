@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, variant_params
+from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, variant_group, variant_params
 
 BENCH = REPO_ROOT / "bench"
 
@@ -68,6 +68,7 @@ def _bench(script: str, project: RenderedProject, *arguments: str, timeout: int 
 
 
 @pytest.mark.slow
+@variant_group({"auth": "jwt"})
 def test_read_paths_prices_every_way_of_reading_an_item(projects: ProjectFactory, tmp_path: Path) -> None:
     """A tiny run against a real PostgreSQL: every read path and every app is priced, and the figures say what
     they must (each way reads through more machinery than floor1's bare asyncpg pool; a request costs more than
@@ -88,6 +89,7 @@ def test_read_paths_prices_every_way_of_reading_an_item(projects: ProjectFactory
 
 
 @pytest.mark.slow
+@variant_group({"auth": "jwt"})  # the variant other modules install too (the cached one is this test's alone)
 def test_read_cache_harness_smoke_run(projects: ProjectFactory, tmp_path: Path) -> None:
     """One 1-second run of each server (cache, no cache, Redis down) on a real PostgreSQL and redis-server."""
     cached = projects.installed(auth="jwt", use_redis=True)
@@ -108,6 +110,7 @@ def test_read_cache_harness_smoke_run(projects: ProjectFactory, tmp_path: Path) 
 
 
 @pytest.mark.slow
+@variant_group({"database": "sqlite"})  # rendered by tests/test_render.py there (the jwt one is this test's alone)
 def test_accounts_harness_smoke_run(projects: ProjectFactory, tmp_path: Path) -> None:
     """One run of each part: argon2's parameters and times, a login and a refresh through the app, and the item
     route with each kind of token. A login is an argon2 verify and more; a refresh is no argon2 at all."""
@@ -149,6 +152,7 @@ def test_suite_phases_splits_a_junit_report(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@variant_group({})
 def test_fastapi_parts_prices_each_part_of_the_item_route(projects: ProjectFactory, tmp_path: Path) -> None:
     """A tiny run of the default variant (auth=users) against a real PostgreSQL: the whole route, each part taken
     out, and floor1 with and without its read, each with its CPU and its Python calls; the route without a part

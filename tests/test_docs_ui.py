@@ -24,7 +24,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from .conftest import REPO_ROOT, ProjectFactory, framework_params, variant_group
-from .contract.service import Service, start_service
+from .contract.conftest import variant_service
+from .contract.service import Service
+from .variants import DEFAULT_ANSWERS, pairwise
 
 UIS = ["scalar", "swagger", "redoc"]
 FRAMEWORKS = ["fastapi", "django"]
@@ -224,7 +226,20 @@ DOCS_VARIANTS = [(framework, ui, False) for framework in FRAMEWORKS for ui in UI
 
 
 def docs_answers(framework: str, ui: str, redoc_page: bool) -> dict[str, Any]:
-    return {"framework": framework, "docs_ui": ui, **({"redoc_page": True} if redoc_page else {})}
+    """The variant whose page is loaded: a UI alone is served by the first variant of the pairwise set with that
+    framework and UI (installed for its deep checks anyway, in whose xdist group this test then runs, instead of a
+    variant installed for this test alone); `redoc_page` is not pairwise, so that variant is the one-off."""
+    one_off = {"framework": framework, "docs_ui": ui, **({"redoc_page": True} if redoc_page else {})}
+    if redoc_page:
+        return one_off
+    return next(
+        (
+            answers
+            for answers in pairwise()
+            if all({**DEFAULT_ANSWERS, **answers}[key] == value for key, value in one_off.items())
+        ),
+        one_off,
+    )
 
 
 @pytest.fixture(
@@ -237,11 +252,14 @@ def docs_answers(framework: str, ui: str, redoc_page: bool) -> dict[str, Any]:
         for param in DOCS_VARIANTS
     ]
 )
-def docs_service(request: pytest.FixtureRequest, projects: ProjectFactory, tmp_path: Path) -> Iterator[Service]:
-    project = projects.installed(**docs_answers(*request.param))
-    service = start_service(project, tmp_path, LOG_LEVEL="WARNING")
-    yield service
-    service.kill()
+def docs_service(
+    request: pytest.FixtureRequest, projects: ProjectFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    # With what the variant's service needs (its database; with use_redis, a redis-server of its own).
+    with variant_service(
+        projects.installed(**docs_answers(*request.param)), tmp_path_factory, LOG_LEVEL="WARNING"
+    ) as service:
+        yield service
 
 
 @pytest.mark.slow

@@ -15,11 +15,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from plumbum import local
-from pytest_copier.plugin import CopierFixture
 
-from .conftest import ProjectFactory, RenderedProject, python_interpreter, uv_binary
-from .variants import DEFAULT_ANSWERS
+from .conftest import ProjectFactory, RenderedProject, uv_binary, variant_group
 
 pytestmark = pytest.mark.slow
 
@@ -86,15 +83,28 @@ def shell(project: RenderedProject, command: str) -> subprocess.CompletedProcess
     return result
 
 
+# The variants these tests copy: each test is in its variant's xdist group, where the render is made once for every
+# module (tests/test_render.py renders both) and copied here.
+FASTAPI_ANSWERS = {"framework": "fastapi", "auth": "jwt"}
+DJANGO_ANSWERS = {"framework": "django"}
+# What installing and checking a render writes into it (its uv.lock is copier's: kept).
+INSTALLED_AND_CHECKED = (".venv", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache", "__pycache__", ".coverage*")
+
+
+def copy_of_render(projects: ProjectFactory, destination: Path, **answers: object) -> RenderedProject:
+    """A copy of the session's render of `answers`, as copier wrote it: without what installing and checking it in
+    other tests may have added (its venv, caches, bytecode, coverage data)."""
+    rendered = projects.render(**answers)
+    shutil.copytree(rendered.path, destination, ignore=shutil.ignore_patterns(*INSTALLED_AND_CHECKED))
+    return RenderedProject(destination, rendered.answers)
+
+
 @pytest.fixture
 def fastapi_project(projects: ProjectFactory, tmp_path: Path) -> RenderedProject:
     """A fresh copy of a FastAPI render, committed, installed: this test edits it. `auth=jwt`, not the default
     `users`: its README's step 4 checks the new scopes with the development token (`python -m <package> token`),
     which a service that signs its own users in does not have."""
-    rendered = projects.render(framework="fastapi", auth="jwt")
-    destination = tmp_path / "fastapi"
-    shutil.copytree(rendered.path, destination, ignore=shutil.ignore_patterns(".venv", ".git"))
-    project = RenderedProject(destination, rendered.answers)
+    project = copy_of_render(projects, tmp_path / "fastapi", **FASTAPI_ANSWERS)
     project.run("git", "init", "-q")
     project.run("git", "add", "-A")
     project.run(*GIT, "commit", "-q", "-m", "rendered")
@@ -102,6 +112,7 @@ def fastapi_project(projects: ProjectFactory, tmp_path: Path) -> RenderedProject
     return project
 
 
+@variant_group(FASTAPI_ANSWERS)
 def test_fastapi_a_copied_resource_needs_only_its_registration_and_migration(fastapi_project: RenderedProject) -> None:
     project = fastapi_project
     package = project.path / "src" / project.package
@@ -421,11 +432,8 @@ def django_rename(text: str) -> str:
 
 
 @pytest.fixture
-def django_project(session_copier: CopierFixture, tmp_path: Path) -> RenderedProject:
-    answers = {**DEFAULT_ANSWERS, "framework": "django"}
-    with local.env(UV_PYTHON=python_interpreter(str(answers["python_version"]))):
-        session_copier.copy(tmp_path / "service", **answers)
-    project = RenderedProject(tmp_path / "service", answers)
+def django_project(projects: ProjectFactory, tmp_path: Path) -> RenderedProject:
+    project = copy_of_render(projects, tmp_path / "service", **DJANGO_ANSWERS)
     git(project.path, "init", "-q")
     git(project.path, "add", "-A")
     git(project.path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "rendered")
@@ -457,6 +465,7 @@ def django_register(project: RenderedProject, registration: str) -> None:
         target.write_text(text.replace(anchor + "\n", f"{anchor}\n{line}\n"))
 
 
+@variant_group(DJANGO_ANSWERS)
 def test_django_grows_a_resource_as_the_readme_says(django_project: RenderedProject) -> None:
     project, package = django_project, django_project.package
     steps = readme_section((project.path / "README.md").read_text(), "Add a resource")

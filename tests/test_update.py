@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -138,6 +139,71 @@ def generate(release_repo: Path, destination: Path, release: str = FIRST_RELEASE
     return destination
 
 
+class Renders:
+    """This worker's renders of one template repository, each made once and handed out as often as tests ask.
+
+    `generated` is `generate` (a committed project) copied whole, `.git` included, into the test's own directory: the
+    test edits and updates its copy, never the original; `updated` is the same after a plain `copier update` to the
+    new release, committed. `reference` is a render of the new release that tests only read (`differing_files`,
+    `tree`), shared as is. All are keyed by every argument of the copier commands, so a test gets exactly the tree its
+    own commands would have made (copier records no destination path in a render). The tests that share them are in
+    one xdist group (SHARED_RENDERS), so that one worker makes each once.
+    """
+
+    def __init__(self, repo: Path, root: Path) -> None:
+        self.repo = repo
+        self.root = root
+        self._generated: dict[str, Path] = {}
+        self._updated: dict[str, tuple[Path, str]] = {}
+        self._references: dict[str, Path] = {}
+        self._slots = 0
+
+    def _slot(self) -> Path:
+        self._slots += 1
+        slot = self.root / str(self._slots)
+        slot.mkdir()
+        return slot
+
+    @staticmethod
+    def _key(*parts: object) -> str:
+        return json.dumps(parts, sort_keys=True, default=str)
+
+    def generated(self, destination: Path, release: str = FIRST_RELEASE, **answers: object) -> Path:
+        key = self._key(release, {**DEFAULT_ANSWERS, **answers})  # what `render` passes to copier
+        if key not in self._generated:
+            self._generated[key] = generate(self.repo, self._slot() / destination.name, release, **answers)
+        shutil.copytree(self._generated[key], destination, symlinks=True)
+        return destination
+
+    def updated(self, destination: Path, release: str, **answers: object) -> tuple[Path, str]:
+        """A copy of `generated(release, **answers)` after `update` with no new answer and a commit; and what the
+        update printed."""
+        key = self._key(release, {**DEFAULT_ANSWERS, **answers})
+        if key not in self._updated:
+            project = self.generated(self._slot() / destination.name, release, **answers)
+            output = update(project)
+            git("add", "-A", cwd=project)
+            git("commit", "-q", "-m", "updated", cwd=project)
+            self._updated[key] = (project, output)
+        project, output = self._updated[key]
+        shutil.copytree(project, destination, symlinks=True)
+        return destination, output
+
+    def reference(self, **answers: object) -> Path:
+        key = self._key({**DEFAULT_ANSWERS, **answers})  # what `reference` passes to copier
+        if key not in self._references:
+            self._references[key] = reference(self.repo, self._slot() / "fresh", **answers)
+        return self._references[key]
+
+
+SHARED_RENDERS = pytest.mark.xdist_group("test_update-shared-renders")
+
+
+@pytest.fixture(scope="module")
+def renders(release_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Renders:
+    return Renders(release_repo, tmp_path_factory.mktemp("update-renders"))
+
+
 def update(project: Path, *extra: str, ref: str = NEW_RELEASE) -> str:
     """`copier update` as users run it; returns what it printed."""
     result = copier("update", "--trust", "--defaults", "--conflict", "inline", "--vcs-ref", ref, *extra, cwd=project)
@@ -264,10 +330,10 @@ def assert_typical_edits_kept(project: Path, framework: str = "fastapi") -> None
     ids=lambda value: str(value),
 )
 def test_update_keeps_every_edit_and_the_project_stays_green(
-    release_repo: Path, tmp_path: Path, release: str, framework: str
+    renders: Renders, tmp_path: Path, release: str, framework: str
 ) -> None:
     answers = {} if release == FIRST_RELEASE else {"framework": framework}  # 0.1.0 had no framework question
-    project = generate(release_repo, tmp_path / "service", release, **answers)
+    project = renders.generated(tmp_path / "service", release, **answers)
     make_typical_edits(project)
     output = update(project)
     # Releases before the `auth` question had an open API: the update closes it with the default (the service's own
@@ -294,7 +360,7 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     # whole suite of such a render (coverage gate included) is tests/test_rendered_checks.py's to run. Here the whole
     # project gets the static checks, and its tests run where it differs from that render, plus the settings tests
     # (the team's override sits in the settings class) and a real process (tests/test_process.py, edited itself).
-    fresh = reference(release_repo, tmp_path / "fresh", **user_answers(answers))
+    fresh = renders.reference(**user_answers(answers))
     assert differing_files(project, fresh) == sorted(TEAM_FILES[framework]), "the update left more than the team's"
     rendered = RenderedProject(
         project,
@@ -365,9 +431,10 @@ def _conflicting_edit(old: Path, new: Path) -> tuple[str, int]:
     pytest.skip("the template has not changed any Python file since the first release")
 
 
-def test_a_conflicting_edit_gets_inline_markers_in_that_file_only(release_repo: Path, tmp_path: Path) -> None:
-    project = generate(release_repo, tmp_path / "service")
-    newest = reference(release_repo, tmp_path / "reference-new")
+@SHARED_RENDERS
+def test_a_conflicting_edit_gets_inline_markers_in_that_file_only(renders: Renders, tmp_path: Path) -> None:
+    project = renders.generated(tmp_path / "service")
+    newest = renders.reference()
     relative, line_index = _conflicting_edit(project, newest)
     make_typical_edits(project)
     target = project / relative
@@ -388,11 +455,11 @@ def test_a_conflicting_edit_gets_inline_markers_in_that_file_only(release_repo: 
     assert f"\n  {relative}\n" in listed[1]
 
 
-def test_turning_an_option_on_later_adds_exactly_that_feature(release_repo: Path, tmp_path: Path) -> None:
-    project = generate(release_repo, tmp_path / "service")
+@SHARED_RENDERS
+def test_turning_an_option_on_later_adds_exactly_that_feature(renders: Renders, tmp_path: Path) -> None:
+    project = renders.generated(tmp_path / "service")
     update(project, "--data=use_redis=true")
-    fresh = tmp_path / "fresh"
-    reference(release_repo, fresh, use_redis="true")
+    fresh = renders.reference(use_redis="true")
 
     def tree(root: Path) -> dict[str, str]:
         return {
@@ -409,10 +476,11 @@ def test_turning_an_option_on_later_adds_exactly_that_feature(release_repo: Path
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["use_redis"] is True
 
 
-def test_a_docs_answer_keeps_its_meaning_and_redoc_joins_only_when_asked(release_repo: Path, tmp_path: Path) -> None:
+@SHARED_RENDERS
+def test_a_docs_answer_keeps_its_meaning_and_redoc_joins_only_when_asked(renders: Renders, tmp_path: Path) -> None:
     """`redoc_page` came after `docs_ui`: an update asks nothing new and changes no page; turning it on later adds
     exactly ReDoc at /redoc beside the UI the project has."""
-    project = generate(release_repo, tmp_path / "service", docs_ui="swagger")
+    project = renders.generated(tmp_path / "service", docs_ui="swagger")
     update(project)
     package = project / "src" / "my_service"
     assert (package / "docs_ui" / "vendor" / "swagger-ui-bundle.js").is_file()
@@ -421,7 +489,7 @@ def test_a_docs_answer_keeps_its_meaning_and_redoc_joins_only_when_asked(release
     git("commit", "-q", "-m", "updated", cwd=project)
 
     update(project, "--data=redoc_page=true")
-    fresh = reference(release_repo, tmp_path / "fresh", docs_ui="swagger", redoc_page="true")
+    fresh = renders.reference(docs_ui="swagger", redoc_page="true")
     for folder in ("docs_ui", "redoc_page"):
         for path in (fresh / "src" / "my_service" / folder).rglob("*"):
             if path.is_file():
@@ -431,51 +499,50 @@ def test_a_docs_answer_keeps_its_meaning_and_redoc_joins_only_when_asked(release
     assert (answers["docs_ui"], answers["redoc_page"]) == ("swagger", True)
 
 
-def test_a_jwt_project_stays_jwt_and_switches_to_users_when_asked(release_repo: Path, tmp_path: Path) -> None:
+@SHARED_RENDERS
+def test_a_jwt_project_stays_jwt_and_switches_to_users_when_asked(renders: Renders, tmp_path: Path) -> None:
     """`users` became the default: a committed project that answered `jwt` (the last release's default) keeps it
     through `copier update`, nothing about accounts appears, and `copier update --data auth=users` then turns it into
     exactly what a fresh `users` render is."""
-    project = generate(release_repo, tmp_path / "service", LAST_RELEASE, auth="jwt")
-    output = update(project)
+    # Updated (and committed) once for this test and the next: the same project through the same update.
+    project, output = renders.updated(tmp_path / "service", LAST_RELEASE, auth="jwt")
     assert "YOUR API NOW REQUIRES BEARER TOKENS" not in output
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["auth"] == "jwt"
     assert files_with_markers(project) == []
-    assert differing_files(project, reference(release_repo, tmp_path / "fresh-jwt", auth="jwt")) == []
+    assert differing_files(project, renders.reference(auth="jwt")) == []
     assert not (project / "src" / "my_service" / "users").exists()
-    git("add", "-A", cwd=project)
-    git("commit", "-q", "-m", "updated", cwd=project)
 
     output = update(project, "--data=auth=users")
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["auth"] == "users"
     assert files_with_markers(project) == [], output
-    fresh = reference(release_repo, tmp_path / "fresh-users", auth="users")
+    fresh = renders.reference(auth="users")
     # CHANGELOG.md is the team's own from the first copy on (_skip_if_exists): a fresh render's first entry differs.
     assert differing_files(project, fresh) == ["CHANGELOG.md"]
     assert (project / "src" / "my_service" / "users" / "accounts.py").is_file()
     assert "AUTH_SIGNING_KEYS" in (project / ".env.example").read_text()
 
 
-def test_a_project_keeps_uvicorn_and_switches_to_granian_when_asked(release_repo: Path, tmp_path: Path) -> None:
+@SHARED_RENDERS
+def test_a_project_keeps_uvicorn_and_switches_to_granian_when_asked(renders: Renders, tmp_path: Path) -> None:
     """`server` came after the last release: an update records uvicorn (no answer: the default) and changes no
     server file; `copier update --data server=granian` on the committed project then gives exactly a fresh granian
     render, without a conflict."""
-    project = generate(release_repo, tmp_path / "service", LAST_RELEASE, auth="jwt")  # `users` came later too
-    update(project)
+    # `users` came later too; updated and committed once for this test and the one before.
+    project, _ = renders.updated(tmp_path / "service", LAST_RELEASE, auth="jwt")
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["server"] == "uvicorn"
     assert "uvicorn[standard]" in (project / "pyproject.toml").read_text()
-    git("add", "-A", cwd=project)
-    git("commit", "-q", "-m", "updated", cwd=project)
 
     output = update(project, "--data=server=granian")
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["server"] == "granian"
     assert files_with_markers(project) == [], output
-    fresh = reference(release_repo, tmp_path / "fresh-granian", auth="jwt", server="granian")
+    fresh = renders.reference(auth="jwt", server="granian")
     assert differing_files(project, fresh) == []
     assert "from granian" in (project / "src" / "my_service" / "core" / "server.py").read_text()
 
 
-def test_an_update_that_adds_dependencies_relocks(release_repo: Path, tmp_path: Path) -> None:
-    project = generate(release_repo, tmp_path / "service", NEW_RELEASE)
+@SHARED_RENDERS
+def test_an_update_that_adds_dependencies_relocks(renders: Renders, tmp_path: Path) -> None:
+    project = renders.generated(tmp_path / "service", NEW_RELEASE)
     assert (project / "uv.lock").is_file()  # the copy task locked it
     printed = update(project, "--data=use_redis=true")
     assert "uv.lock updated" in printed, printed
@@ -503,6 +570,7 @@ def untagged_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
     return repo, build_release_repo(repo, tagged=False)
 
 
+@SHARED_RENDERS
 def test_update_without_tags_carries_edits_across_a_move(
     untagged_repo: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
@@ -516,11 +584,14 @@ def test_update_without_tags_carries_edits_across_a_move(
     assert "tests/test_server.py -> merged into tests/test_process.py" in output
 
 
-def test_a_move_declared_in_the_table_carries_edits_from_any_release(tmp_path: Path) -> None:
+@SHARED_RENDERS
+def test_a_move_declared_in_the_table_carries_edits_from_any_release(
+    untagged_repo: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
     """A template that moves a file in its newest commit and declares it in hooks/moves.py only: no version, no tag."""
-    repo = tmp_path / "template"
-    repo.mkdir()
-    commits = build_release_repo(repo, tagged=False)
+    repo = tmp_path / "template"  # a copy of the untagged releases (history included), to which this test commits
+    shutil.copytree(untagged_repo[0], repo, symlinks=True)
+    commits = untagged_repo[1]
     project = generate(repo, tmp_path / "service", commits[PREVIOUS_RELEASE])
     readme_block = "\n## Our runbook\n\nPage the on-call engineer.\n"
     moved_from, moved_to = "tests/test_process.py", "tests/test_lifecycle.py"
@@ -563,15 +634,13 @@ OPTIONS_OFF = ("--data=use_sentry=false", "--data=rate_limiting=false", "--data=
 TEAM_LINE = "# team: reviewed for our compliance audit\n"
 
 
+@SHARED_RENDERS
 @pytest.mark.parametrize("framework", ["fastapi", "django"])
 def test_turning_options_off_keeps_edited_feature_files_and_names_them(
-    release_repo: Path, tmp_path: Path, framework: str
+    renders: Renders, tmp_path: Path, framework: str
 ) -> None:
-    project = generate(release_repo, tmp_path / "service", NEW_RELEASE, framework=framework)
-    reduced = reference(
-        release_repo, tmp_path / "reduced", framework=framework, use_sentry="false", rate_limiting="false",
-        docs_ui="swagger",
-    )  # fmt: skip
+    project = renders.generated(tmp_path / "service", NEW_RELEASE, framework=framework)
+    reduced = renders.reference(framework=framework, use_sentry="false", rate_limiting="false", docs_ui="swagger")
     removed = sorted(
         str(path.relative_to(project))
         for path in project.rglob("*.py")
@@ -601,10 +670,11 @@ def assert_nothing_written(project: Path) -> None:
     assert git("status", "--porcelain", "--untracked-files=all", cwd=project) == ""
 
 
+@SHARED_RENDERS
 def test_changing_the_framework_of_a_project_from_the_first_release_is_refused(
-    release_repo: Path, tmp_path: Path
+    renders: Renders, tmp_path: Path
 ) -> None:
-    project = generate(release_repo, tmp_path / "service")
+    project = renders.generated(tmp_path / "service")
     result = copier(
         "update", "--trust", "--defaults", "--vcs-ref", NEW_RELEASE, "--data=framework=django", cwd=project,
         check=False,
@@ -615,11 +685,10 @@ def test_changing_the_framework_of_a_project_from_the_first_release_is_refused(
     assert_nothing_written(project)
 
 
+@SHARED_RENDERS
 @pytest.mark.parametrize("command", ["update", "recopy"])
-def test_changing_the_framework_of_a_current_project_is_refused(
-    release_repo: Path, tmp_path: Path, command: str
-) -> None:
-    project = generate(release_repo, tmp_path / "service", NEW_RELEASE, framework="django")
+def test_changing_the_framework_of_a_current_project_is_refused(renders: Renders, tmp_path: Path, command: str) -> None:
+    project = renders.generated(tmp_path / "service", NEW_RELEASE, framework="django")
     result = copier(
         command, "--trust", "--defaults", "--vcs-ref", NEW_RELEASE, "--data=framework=fastapi", cwd=project,
         check=False,
@@ -663,10 +732,13 @@ def test_recopy_keeps_the_lock_and_prints_no_first_copy_steps(release_repo: Path
     assert not (destination / "README.md").read_text().endswith(TEAM_NOTES)
 
 
-def test_a_framework_change_answered_interactively_is_undone(release_repo: Path, tmp_path: Path) -> None:
+@SHARED_RENDERS
+def test_a_framework_change_answered_interactively_is_undone(
+    release_repo: Path, renders: Renders, tmp_path: Path
+) -> None:
     """The `before` stage sees only `--data`; an answer typed at the prompt reaches the `after` stage, which puts the
     tree back at the last commit. Run as copier runs it, in a project whose update rendered the other framework."""
-    project = generate(release_repo, tmp_path / "service", NEW_RELEASE)
+    project = renders.generated(tmp_path / "service", NEW_RELEASE)
     answers = project / ".copier-answers.yml"
     answers.write_text(answers.read_text().replace("framework: fastapi", "framework: django"))
     (project / "manage.py").write_text("# what the other framework's render would add\n")
@@ -697,18 +769,19 @@ def _moves_table() -> Any:
     return module
 
 
+@SHARED_RENDERS
 @pytest.mark.parametrize("framework", ["fastapi", "django"])
 def test_update_from_the_previous_release_carries_edits_into_every_moved_file(
-    release_repo: Path, tmp_path: Path, framework: str
+    renders: Renders, tmp_path: Path, framework: str
 ) -> None:
     """Every file of a project from the last release that the template has since moved (hooks/moves.py) and that
     the team edited: the team's line is in the file's new home afterwards, merged or in a conflict the update names;
     nothing is left at the old path."""
     moves = _moves_table()
     # 0.3.0 knew `jwt` and `none` (its default was `jwt`); the project keeps its answer.
-    project = generate(release_repo, tmp_path / "service", LAST_RELEASE, framework=framework, auth="jwt")
+    project = renders.generated(tmp_path / "service", LAST_RELEASE, framework=framework, auth="jwt")
     tracked = git("ls-files", cwd=project).split()
-    fresh = reference(release_repo, tmp_path / "fresh", framework=framework, auth="jwt")
+    fresh = renders.reference(framework=framework, auth="jwt")
     # The table's entries for this project's files that the newest template really moved (not the other
     # framework's: a key names a path, and e.g. FastAPI's app.py stays where Django's old app.py moved from).
     moved = {old: moves.new_paths(old, "my_service") for old in tracked if not (fresh / old).exists()}

@@ -11,7 +11,7 @@ print(
     json.dumps(
         {
             "argv": sys.argv,
-            "path0": sys.path[0],
+            "path": sys.path[:2],
             "cwd": os.getcwd(),
             "environment": dict(os.environ),
             "modules": sorted(sys.modules),

@@ -19,7 +19,7 @@ from .processes import PACKAGE, launcher
 
 PROJECT = Path(__file__).parent.parent  # where `tests.launched` is importable from
 MODULE = "tests.launched"
-ENVIRONMENT = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "ONLY_HERE": "yes"}
+ENVIRONMENT = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "PYTHONPATH": str(PROJECT / "extra"), "ONLY_HERE": "yes"}
 
 
 def both_ways(*arguments: str) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
@@ -52,7 +52,7 @@ def test_a_launched_process_starts_and_ends_as_python_m_would(end: tuple[str, ..
     # What the process wrote first (a message, a traceback's start), and last: what its atexit handler wrote.
     assert forked.stderr.splitlines()[0] == started.stderr.splitlines()[0]
     assert forked.stderr.splitlines()[-1] == started.stderr.splitlines()[-1] == "atexit handlers ran"
-    for key in ("argv", "path0", "cwd"):
+    for key in ("argv", "path", "cwd"):
         assert seen(forked)[key] == seen(started)[key], key
     assert seen(forked)["environment"] == ENVIRONMENT  # nothing of the launcher's own
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from coverage import CoverageData
 
 from .launcher import PRELOADED, Launcher
 from .processes import PACKAGE, launcher
@@ -62,6 +63,25 @@ def test_a_launched_process_has_the_libraries_imported_but_not_the_package() -> 
     modules = seen(forked)["modules"]
     assert set(PRELOADED) <= set(modules)
     assert not [module for module in modules if module.split(".")[0] == PACKAGE]  # imported, and measured, by each
+
+
+def test_a_launched_process_is_measured_from_its_first_line_as_a_new_interpreter_is(tmp_path: Path) -> None:
+    """How `start_service(measured=True)` has coverage measure the service's start: the same lines measured both
+    ways, saved at the process's exit."""
+    config = tmp_path / "coverage.ini"
+    config.write_text(f"[run]\ndata_file = {tmp_path / 'data'}\nparallel = true\n")
+    environment = {**ENVIRONMENT, "COVERAGE_PROCESS_START": str(config)}
+    started = subprocess.run([sys.executable, "-m", MODULE, "exit", "0"], env=environment, cwd=PROJECT, check=True)
+    forked = launcher().run(MODULE, ["exit", "0"], environment, cwd=PROJECT, input="", timeout=60)
+    assert (started.returncode, forked.returncode) == (0, 0), forked.stderr
+    measured = []
+    for data_file in sorted(tmp_path.glob("data.*")):  # one per process
+        data = CoverageData(basename=data_file)
+        data.read()
+        measured.append({Path(name).name: data.lines(name) for name in data.measured_files()}["launched.py"])
+    assert len(measured) == 2
+    assert measured[0] == measured[1]
+    assert measured[0]
 
 
 def test_a_signal_ends_a_launched_process_and_its_status_says_which() -> None:

@@ -20,7 +20,13 @@ from .processes import PACKAGE, launcher
 
 PROJECT = Path(__file__).parent.parent  # where `tests.launched` is importable from
 MODULE = "tests.launched"
-ENVIRONMENT = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "PYTHONPATH": str(PROJECT / "extra"), "ONLY_HERE": "yes"}
+ENVIRONMENT = {
+    **{key: value for key, value in os.environ.items() if key.startswith("PYTHON")},  # read as an interpreter starts
+    "PATH": os.environ["PATH"],
+    "LANG": "C.UTF-8",
+    "PYTHONPATH": str(PROJECT / "extra"),  # the one such variable a launched process may have of its own
+    "ONLY_HERE": "yes",
+}
 
 
 def both_ways(*arguments: str) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
@@ -82,6 +88,11 @@ def test_a_launched_process_is_measured_from_its_first_line_as_a_new_interpreter
     assert len(measured) == 2
     assert measured[0] == measured[1]
     assert measured[0]
+
+
+def test_the_launcher_refuses_what_only_a_new_interpreter_can_do() -> None:
+    with pytest.raises(ValueError, match="PYTHONHASHSEED"):
+        launcher().run(MODULE, ["exit", "0"], {**ENVIRONMENT, "PYTHONHASHSEED": "7"}, cwd=PROJECT, input="", timeout=60)
 
 
 def test_a_signal_ends_a_launched_process_and_its_status_says_which() -> None:

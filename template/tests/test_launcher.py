@@ -16,8 +16,9 @@ import pytest
 from coverage import CoverageData
 
 from .launcher import PRELOADED, Launcher
-from .processes import PACKAGE, launcher
+from .processes import FORKED, PACKAGE, launcher
 
+pytestmark = pytest.mark.skipif(not FORKED, reason="the launcher is Linux's (elsewhere a process is a new interpreter)")
 PROJECT = Path(__file__).parent.parent  # where `tests.launched` is importable from
 MODULE = "tests.launched"
 ENVIRONMENT = {

@@ -484,7 +484,8 @@ def test_make_check_runs_every_check_and_typechecks_beside_the_tests(projects: P
     project = projects.render()
     # -n prints the commands without running them (the sub-make that runs typecheck and test prints its own).
     result = subprocess.run(["make", "-n", "check"], cwd=project.path, capture_output=True, text=True, check=True)
-    commands = [line.strip() for line in result.stdout.splitlines()]
+    # Each command as the Makefile writes it after `$(UV) ` (UV may name a binary by its path).
+    commands = [re.sub(r"^\S*\buv ", "uv ", line.strip()) for line in result.stdout.splitlines()]
     for expected in ("uv run ruff check .", "uv run ruff format --check .", "uv run mypy", "uv run pytest"):
         assert expected in commands, result.stdout
     assert "-j2 --output-sync=line typecheck test" in result.stdout  # GNU make 4 here

@@ -20,6 +20,7 @@ from .contract.service import free_port
 
 pytestmark = pytest.mark.slow
 
+DEMO_PASSWORD = "a demo password long enough"
 PYENV_SHIM = '#!/bin/sh\necho "pyenv: uv: command not found" >&2\nexit 127\n'
 
 
@@ -41,7 +42,7 @@ def sign_in_as_the_demo_says(printed: str, base_url: str, env: dict[str, str]) -
     )
     assert command, printed
     directory, uv, package = command.groups()
-    password = "a demo password long enough"
+    password = DEMO_PASSWORD
     created = subprocess.run(
         [uv, "run", "python", "-m", package, "users", "create", "you@example.com", "--admin"],
         cwd=directory,
@@ -67,11 +68,62 @@ def sign_in_as_the_demo_says(printed: str, base_url: str, env: dict[str, str]) -
     assert listed.status_code == 200, listed.text
 
 
+def new_user_home(home: Path) -> Path:
+    """A home as Debian and Ubuntu make one for a new user: /etc/skel's .profile, which puts ~/.local/bin on PATH."""
+    home.mkdir()
+    skeleton = Path("/etc/skel/.profile")
+    profile = skeleton.read_text() if skeleton.exists() else ""
+    if ".local/bin" not in profile:
+        profile += 'if [ -d "$HOME/.local/bin" ] ; then\n    PATH="$HOME/.local/bin:$PATH"\nfi\n'
+    (home / ".profile").write_text(profile)
+    return home
+
+
+def in_a_new_login_shell(script: str, home: Path, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`script` in `bash -l` as a terminal opened afterwards runs it: only the home's profile, none of this process's
+    environment (no PATH of the harness, no UV_PYTHON)."""
+    return subprocess.run(
+        ["env", "-i", f"HOME={home}", "USER=demo", "LOGNAME=demo", "bash", "-lc", script],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def readme_sign_in(readme: str, base_url: str) -> str:
+    """The README's Run section, from the password prompt to the first call with the token, on `base_url`."""
+    block = readme.split("\n## Run\n", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = block.splitlines()
+    start = next(number for number, line in enumerate(lines) if line.startswith("read -rsp"))
+    end = next(number for number, line in enumerate(lines) if "/api/v1/items" in line and "Bearer $TOKEN" in line)
+    return "\n".join(lines[start : end + 1]).replace("http://127.0.0.1:8000", base_url)
+
+
+def readme_sign_in_in_new_shells(destination: Path, base_url: str, home: Path, bare_home: Path) -> None:
+    """The README's sign-in pasted into a shell opened after the demo (the account sign_in_as_the_demo_says made):
+    a 200 with the right password; a message on stderr and no token, never a silent empty one, with a wrong password
+    or where no shell finds `uv`."""
+    sign_in = readme_sign_in((destination / "README.md").read_text(), base_url)
+    signed_in = in_a_new_login_shell(sign_in, home, destination, stdin=f"{DEMO_PASSWORD}\n")
+    assert signed_in.returncode == 0, signed_in.stdout + signed_in.stderr
+    assert "HTTP/1.1 200" in signed_in.stdout, signed_in.stdout + signed_in.stderr
+    assert "Not signed in" not in signed_in.stderr
+    for failing, shell_home in (("a wrong password", home), ("no uv", new_user_home(bare_home))):
+        refused = in_a_new_login_shell(sign_in, shell_home, destination, stdin="not the demo password\n")
+        assert "Not signed in" in refused.stderr, (failing, refused.stderr)
+        assert "HTTP/1.1 401" in refused.stdout, (failing, refused.stdout)
+
+
 def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -> None:
     """PATH has a pyenv-style `uv` shim that fails (as it does in a project whose .python-version differs from the
-    global one) and a python3 without the `uv` package: the demo must still find or install a real uv."""
+    global one) and a python3 without the `uv` package: the demo must still find or install a real uv, and put one
+    where a shell opened afterwards finds it (~/.local/bin): the README's commands then work there as written."""
     port = free_port()
     destination = tmp_path / "demo"
+    home = new_user_home(tmp_path / "home")
     shims, bin_dir = tmp_path / "pyenv" / "shims", tmp_path / "bin"
     shims.mkdir(parents=True)
     bin_dir.mkdir()
@@ -82,6 +134,7 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
     env.update(
         PATH=f"{shims}:{bin_dir}:/usr/local/bin:/usr/bin:/bin",
         TOOLS_DIR=str(tmp_path / "tools"),
+        HOME=str(home),
         UV_PYTHON=sys._base_executable,  # .ci/run exports the template's own interpreter: the demo picks its own
         PORT=str(port),
     )
@@ -101,6 +154,7 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
             assert (destination / "uv.lock").exists()
             assert (destination / ".python-version").read_text().strip() != "3.11"  # not the template's own
             sign_in_as_the_demo_says(log_path.read_text(), f"http://127.0.0.1:{port}", env)
+            readme_sign_in_in_new_shells(destination, f"http://127.0.0.1:{port}", home, tmp_path / "bare-home")
         finally:
             with contextlib.suppress(ProcessLookupError):  # it may have failed on its own
                 os.killpg(process.pid, signal.SIGTERM)
@@ -111,18 +165,17 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
     assert "Next steps" not in printed
     assert "git init" not in printed
     assert f"Serving on http://127.0.0.1:{port}" in printed
-    # The README and Makefile call plain `uv`, which is not on this PATH: the demo says how to get the one it used.
-    advised = re.search(r'export PATH="([^"]+):\$PATH"', printed)
-    assert advised, printed
-    uv_dir = Path(advised.group(1))
-    assert sorted(path.name for path in uv_dir.iterdir()) == ["uv"]  # uv alone: python and pip stay as they were
-    uv = str((uv_dir / "uv").resolve())
-    without_uv = {key: value for key, value in env.items() if key not in ("UV", "UV_PYTHON")}
-    for make_env in ({**without_uv, "PATH": f"{uv_dir}:{env['PATH']}"}, {**without_uv, "UV": uv}):
-        linted = subprocess.run(
-            ["make", "lint"], cwd=destination, env=make_env, capture_output=True, text=True, timeout=300, check=False
-        )
-        assert linted.returncode == 0, linted.stdout + linted.stderr
+    # The README and Makefile call plain `uv`, which is not on the demo's PATH: a new shell finds the copy in
+    # ~/.local/bin (a file of its own, not a link into this checkout), with nothing to export first.
+    assert "export PATH" not in printed, printed
+    installed = home / ".local" / "bin" / "uv"
+    assert installed.is_file()
+    assert not installed.is_symlink()
+    found = in_a_new_login_shell("command -v uv && uv --version", home, destination)
+    assert found.returncode == 0, found.stdout + found.stderr
+    assert found.stdout.startswith(f"{installed}\n"), found.stdout
+    linted = in_a_new_login_shell("make lint", home, destination)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
 @pytest.mark.parametrize("framework", framework_params())

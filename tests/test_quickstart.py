@@ -80,11 +80,17 @@ def new_user_home(home: Path) -> Path:
 
 
 def in_a_new_login_shell(script: str, home: Path, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """`script` in `bash -l` as a terminal opened afterwards runs it: only the home's profile, none of this process's
-    environment (no PATH of the harness, no UV_PYTHON)."""
+    """`script` in `bash -l`, as a terminal opened afterwards runs it: this machine's environment, but PATH as the
+    login profiles make it (none of the harness's or the demo's) and no uv or virtualenv settings of the harness."""
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "PATH" and not key.startswith(("VIRTUAL_ENV", "PYTEST", "UV_", "COV_"))
+    }
     return subprocess.run(
-        ["env", "-i", f"HOME={home}", "USER=demo", "LOGNAME=demo", "bash", "-lc", script],
+        ["bash", "-lc", script],
         cwd=cwd,
+        env={**inherited, "HOME": str(home), "PATH": "/usr/local/bin:/usr/bin:/bin"},
         input=stdin,
         capture_output=True,
         text=True,

@@ -62,3 +62,35 @@ def test_scopes_are_narrowed_at_login_and_never_widened_by_a_refresh(anonymous: 
     assert tokens["scope"] == "items:read"  # what was asked and is held
     wider = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "scope": "items:write"}
     assert refused(anonymous, data=wider) == "invalid_scope"
+
+
+NUL = "\x00"
+
+
+def with_nul(value: str) -> str:
+    """`value` with a NUL byte inside: PostgreSQL cannot store, nor even compare, text holding one."""
+    return value[:3] + NUL + value[3:]
+
+
+@pytest.mark.parametrize(
+    ("grant", "field"),
+    [
+        ("password", "grant_type"),
+        ("password", "username"),
+        ("password", "password"),
+        ("password", "scope"),
+        ("refresh_token", "grant_type"),
+        ("refresh_token", "refresh_token"),
+        ("refresh_token", "scope"),
+    ],
+)
+def test_a_nul_byte_in_any_string_of_a_token_request_is_an_invalid_request(
+    anonymous: Client, grant: str, field: str
+) -> None:
+    """Every other field is right: only the NUL byte is wrong, and it gets RFC 6749's 400, never a 500."""
+    form = {"grant_type": "password", "username": EMAIL, "password": PASSWORD, "scope": "items:read"}
+    if grant == "refresh_token":
+        login = anonymous.post(TOKEN, data=form)
+        assert login.status_code == 200, login.text
+        form = {"grant_type": "refresh_token", "refresh_token": login.json()["refresh_token"], "scope": "items:read"}
+    assert refused(anonymous, data={**form, field: with_nul(form[field])}) == "invalid_request"

@@ -3,10 +3,13 @@ issue the pair of tokens. The form's language (grants, errors, the 200 body) is 
 
 - Unknown email, wrong password and inactive account get the same `invalid_grant`, after the same work: an
   unknown email is checked against a dummy hash made with the current hasher, so the answer's timing does not
-  tell whether an account exists.
+  tell whether an account exists. No database connection is held while a hash is checked.
 - A successful sign-in rehashes the password when the hasher's parameters changed (Django's `check_password`).
 - Refresh tokens are single use. The one presented is spent by a conditional update (of two concurrent uses,
-  one wins); a spent or revoked one presented again revokes its whole family and logs a security event.
+  one wins), in the transaction that records the next one: until it commits, the token's row stays locked, so a
+  second use waits for it and then finds the token spent and the next one on record. A spent or revoked one
+  presented again revokes its whole family (revocation.py: with the members created meanwhile) and logs a security
+  event.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..core.accounts.grants import (
@@ -47,16 +50,25 @@ def dummy_hash() -> str:
     return make_password(secrets.token_urlsafe(16))
 
 
+def release_connection() -> None:
+    """Give this thread's database connection back to the pool (the next query takes one again) before a password
+    hash, which takes a fraction of a second: requests waiting for a connection meanwhile would time out (503). A
+    connection that a transaction holds (the caller's) stays."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def password_grant(grant: PasswordGrant) -> dict[str, Any]:
     user = User.objects.filter(email__iexact=grant.username).first()
+    release_connection()  # a burst of logins would otherwise hold every pooled connection while hashing
     if user is None:
         check_password(grant.password, dummy_hash())
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
     if not user.check_password(grant.password) or not user.is_active:  # rehashes when the parameters changed
         logger.info("sign-in refused for user %s", user.pk)
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
-    user.last_login = timezone.now()
-    user.save(update_fields=["last_login"])
+    if not User.objects.filter(pk=user.pk, is_active=True).update(last_login=timezone.now()):
+        raise OAuthError("invalid_grant", INVALID_CREDENTIALS)  # deactivated or deleted while the hash was checked
     return issue(user, granted_scopes(user.scopes, grant.scopes), family=new_family_id())
 
 
@@ -66,16 +78,25 @@ def refresh_grant(grant: RefreshGrant) -> dict[str, Any]:
     token = RefreshToken.objects.select_related("user").filter(token_hash=digest).first()
     if token is None or token.expires_at <= now:
         raise OAuthError("invalid_grant", INVALID_REFRESH)
-    spent = RefreshToken.objects.filter(pk=token.pk, used_at__isnull=True, revoked_at__isnull=True).update(used_at=now)
-    if not spent:  # used before, or revoked: whoever holds it is not (only) its owner
-        revoked = revoke_families(token.family)
-        security_log.warning(
-            "security: a spent refresh token was presented again; its family %s (user %s) is revoked (%d live)",
-            token.family,
-            token.user_id,
-            revoked,
-        )
-        raise OAuthError("invalid_grant", INVALID_REFRESH)
+    # Spent and succeeded in one transaction: a reuse detected on another replica meanwhile waits for the token's
+    # row, then revokes the next token and its access token too. A refusal below rolls the spending back.
+    with transaction.atomic():
+        live = RefreshToken.objects.filter(pk=token.pk, used_at__isnull=True, revoked_at__isnull=True)
+        if live.update(used_at=now):
+            return _rotate(token, grant)
+    # Used before, or revoked: whoever holds it is not (only) its owner. After the transaction: nothing undoes it.
+    revoked = revoke_families(token.family)
+    security_log.warning(
+        "security: a spent refresh token was presented again; its family %s (user %s) is revoked (%d live)",
+        token.family,
+        token.user_id,
+        revoked,
+    )
+    raise OAuthError("invalid_grant", INVALID_REFRESH)
+
+
+def _rotate(token: RefreshToken, grant: RefreshGrant) -> dict[str, Any]:
+    """The next pair of `token`'s family, which the caller's transaction has just spent."""
     user = token.user
     if not user.is_active:
         raise OAuthError("invalid_grant", INVALID_REFRESH)
@@ -93,14 +114,13 @@ def issue(user: User, scopes: frozenset[str], *, family: str) -> dict[str, Any]:
         raise RuntimeError("no access-token issuer: integrations.accounts did not run")
     access = issuer.issue(str(user.pk), scopes)
     refresh = new_refresh_token(django_settings.SERVICE_SETTINGS.auth_refresh_token_ttl)
-    with transaction.atomic():
-        RefreshToken.objects.create(
-            token_hash=refresh.digest,
-            family=family,
-            user=user,
-            scope=" ".join(access.scopes),
-            access_token_id=access.token_id,
-            access_expires_at=datetime.fromtimestamp(access.expires_at, UTC),
-            expires_at=datetime.fromtimestamp(refresh.expires_at, UTC),
-        )
+    RefreshToken.objects.create(  # in the caller's transaction, when it has one (a refresh's)
+        token_hash=refresh.digest,
+        family=family,
+        user=user,
+        scope=" ".join(access.scopes),
+        access_token_id=access.token_id,
+        access_expires_at=datetime.fromtimestamp(access.expires_at, UTC),
+        expires_at=datetime.fromtimestamp(refresh.expires_at, UTC),
+    )
     return token_response(access, refresh.token, now=time.time())

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,21 +129,31 @@ async def end_sessions(
     session: AsyncSession, *, family_id: str | None = None, user_id: UUID | None = None, keep_family: str | None = None
 ) -> list[tuple[str, int]]:
     """Revoke the refresh tokens of a family, or of every family of a user (but `keep_family`). Returns the access
-    token ids issued with them that have not expired yet, with their expiry: the caller revokes those."""
+    token ids issued with them that have not expired yet, with their expiry: the caller revokes those.
+
+    A family may grow meanwhile: a refresh spends a member and records the next one in one transaction, and a
+    PostgreSQL statement (READ COMMITTED) sees only the rows committed when it began. So the rows are locked and
+    revoked in rounds until a round finds none left: each round waits for the refreshes holding a member's row, and
+    the next one sees what they created; a later refresh waits for these locks and then finds its token revoked."""
     condition = (
         refresh_tokens.c.family_id == family_id if family_id is not None else refresh_tokens.c.user_id == user_id
     )
     if keep_family is not None:
         condition = condition & (refresh_tokens.c.family_id != keep_family)
+    # Locked in key order: two revocations of one family never wait for each other's locks in a cycle.
+    unrevoked = (
+        select(refresh_tokens.c.token_hash)
+        .where(condition, refresh_tokens.c.revoked_at.is_(None))
+        .order_by(refresh_tokens.c.token_hash)
+        .with_for_update()
+    )
+    while hashes := (await session.execute(unrevoked)).scalars().all():
+        revoke = update(refresh_tokens).where(refresh_tokens.c.token_hash.in_(hashes))
+        await session.execute(revoke.values(revoked_at=datetime.now(UTC)))
     now = int(time.time())
     live = select(refresh_tokens.c.access_token_id, refresh_tokens.c.access_expires_at).where(
         condition, refresh_tokens.c.access_expires_at > now
     )
     access = [(token_id, expires_at) for token_id, expires_at in (await session.execute(live)).all()]
-    await session.execute(
-        update(refresh_tokens)
-        .where(condition, or_(refresh_tokens.c.revoked_at.is_(None)))
-        .values(revoked_at=datetime.now(UTC))
-    )
     await session.execute(delete(refresh_tokens).where(refresh_tokens.c.expires_at <= now))  # keep the table small
     return access

@@ -79,6 +79,8 @@ def _one(form: Mapping[str, str | list[str]], name: str, *, strip: bool = True) 
         value = value[0]
     if value is None or (value.strip() if strip else value) == "":
         raise OAuthError("invalid_request", f"{name} is required")
+    if "\x00" in value:  # no email, password or token has one, and PostgreSQL cannot even compare text holding it
+        raise OAuthError("invalid_request", f"{name} contains a NUL character")
     return value.strip() if strip else value
 
 

@@ -18,4 +18,6 @@ def password_problem(password: str) -> str | None:
         return f"The password is too short: {PASSWORD_RULE}"
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"The password is too long: {PASSWORD_RULE}"
+    if "\x00" in password:  # the token endpoint refuses it (grants.py): nobody could sign in with it
+        return "The password contains a NUL character"
     return None

@@ -23,6 +23,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
+from ..core.accounts.emails import login_email
 from ..core.accounts.grants import (
     INVALID_CREDENTIALS,
     INVALID_REFRESH,
@@ -48,7 +49,8 @@ def dummy_hash() -> str:
 
 
 def password_grant(grant: PasswordGrant) -> dict[str, Any]:
-    user = User.objects.filter(email__iexact=grant.username).first()
+    email = login_email(grant.username)  # None: no account can have it (an invisible character, say)
+    user = None if email is None else User.objects.filter(email=email).first()
     if user is None:
         check_password(grant.password, dummy_hash())
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .config import Settings
-from .core.database import MIGRATION_LOCK_KEY
+from .core.database import MIGRATION_LOCK_KEY, MigrationRefused
 from .core.logs import configure_logging
 
 
@@ -42,7 +42,7 @@ def migrate(settings: Settings) -> None:
 
 def migrate_command(arguments: list[str]) -> int:
     """The `migrate` command: exit 0 once every migration is applied, 1 (one line, no traceback) when the database
-    does not answer."""
+    does not answer, or when a migration needs a decision first (`MigrationRefused`: its message)."""
     if arguments:
         print("migrate takes no arguments; the database is DATABASE_URL", file=sys.stderr)
         return 2
@@ -58,5 +58,8 @@ def migrate_command(arguments: list[str]) -> int:
         migrate(settings)
     except DatabaseError as exc:
         print(f"migrate: the database did not answer ({type(exc).__name__}); nothing was applied", file=sys.stderr)
+        return 1
+    except MigrationRefused as refused:
+        print(f"migrate: {refused}", file=sys.stderr)
         return 1
     return 0

@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy.exc import SQLAlchemyError
 
 from .config import ConfigurationError, Settings, load_settings
+from .core.database import MigrationRefused
 from .core.logs import configure_logging
 from .core.settings import report_configuration_error
 
@@ -41,7 +42,7 @@ def migrate(settings: Settings) -> None:
 
 def migrate_command(arguments: list[str]) -> int:
     """The `migrate` command: exit 0 once every migration is applied, 1 (one line, no traceback) when the database
-    does not answer."""
+    does not answer, or when a migration needs a decision first (`MigrationRefused`: its message)."""
     if arguments:
         print("migrate takes no arguments; the database is DATABASE_URL", file=sys.stderr)
         return 2
@@ -54,5 +55,8 @@ def migrate_command(arguments: list[str]) -> int:
         migrate(settings)
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
         print(f"migrate: the database did not answer ({type(exc).__name__}); nothing was applied", file=sys.stderr)
+        return 1
+    except MigrationRefused as refused:
+        print(f"migrate: {refused}", file=sys.stderr)
         return 1
     return 0

@@ -1,6 +1,7 @@
-"""What the users API, the admin and the `users` commands do to an account, in one place: the password policy
-(AUTH_PASSWORD_VALIDATORS: at least 12 characters, not a common password, not the user's own email or name) and
-the revocations every change of who may sign in implies."""
+"""What the users API, the admin and the `users` commands do to an account, in one place: the email rule
+(core/accounts/emails.py), the password policy (AUTH_PASSWORD_VALIDATORS: at least 12 characters, not a common
+password, not the user's own email or name), the revocations every change of who may sign in implies, and the last
+admin the API may not remove (core/accounts/admins.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from collections.abc import Iterable
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
+from ..core.accounts.emails import normalised_email
 from .models import User
 from .revocation import revoke_user_tokens
+from .scopes import ADMIN_SCOPE
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +34,10 @@ class EmailTaken(ValueError):  # noqa: N818 - as the API says it
     """Another user has this email (whatever its case)."""
 
 
+class LastAdmin(ValueError):  # noqa: N818 - as the API says it
+    """The change would leave no active account holding users:admin (409)."""
+
+
 def check_password_policy(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
@@ -37,14 +46,33 @@ def check_password_policy(password: str, user: User | None = None) -> None:
 
 
 def email_taken(email: str, *, other_than: User | None = None) -> bool:
-    users = User.objects.filter(email__iexact=email)
+    """Whether another user has `email` (normalised: the stored form)."""
+    users = User.objects.filter(email=email)
     return (users.exclude(pk=other_than.pk) if other_than is not None else users).exists()
+
+
+def refuse_removing_last_admin(user: User) -> None:
+    """`LastAdmin` when `user` is, as stored, the only active account holding users:admin. Call it inside the
+    transaction that deactivates, demotes or deletes the user, before that write: the active admins' rows stay
+    locked (PostgreSQL) until it commits, so a concurrent removal of another admin waits, then sees this one gone."""
+    # The JSON text narrows the rows to lock (a scope name never holds a quote); the list itself decides.
+    holders = (
+        User.objects.select_for_update()
+        .annotate(scopes_text=Cast("scopes", TextField()))
+        .filter(is_active=True, scopes_text__contains=f'"{ADMIN_SCOPE}"')
+        .order_by("pk")
+        .values_list("pk", "scopes")
+    )
+    admins = [pk for pk, scopes in holders if ADMIN_SCOPE in scopes]
+    if admins == [user.pk]:
+        raise LastAdmin
 
 
 def create_user(
     email: str, password: str, *, full_name: str = "", scopes: Iterable[str] = (), is_active: bool = True
 ) -> User:
-    user = User(email=User.objects.normalize_email(email), full_name=full_name, scopes=sorted(set(scopes)))
+    """A new account; `EmailRefused` for an email the rule refuses, as the API's 422 (the `users` command too)."""
+    user = User(email=normalised_email(email), full_name=full_name, scopes=sorted(set(scopes)))
     user.is_active = is_active
     check_password_policy(password, user)
     if email_taken(user.email):
@@ -69,17 +97,29 @@ def change_password(user: User, password: str, *, keep_family: str | None = None
     logger.info("password of user %s changed; other sessions revoked", user.pk)
 
 
-def deactivate(user: User) -> None:
-    """The user can no longer sign in, and every token they hold is refused."""
+def deactivate(user: User, *, keep_an_admin: bool = True) -> bool:
+    """The user can no longer sign in, and every token they hold is refused. `LastAdmin` when it is the last active
+    admin, unless `keep_an_admin` is False (the command line's recovery); then the answer says whether no active
+    admin is left."""
     with transaction.atomic():
+        last = False
+        try:
+            refuse_removing_last_admin(user)
+        except LastAdmin:
+            if keep_an_admin:
+                raise
+            last = True
         user.is_active = False
         user.save(update_fields=["is_active", "updated_at"])
         revoke_user_tokens(user)
     logger.info("user %s deactivated; tokens revoked", user.pk)
+    return last
 
 
 def delete(user: User) -> None:
+    """`LastAdmin` when it is the last active admin."""
     with transaction.atomic():
+        refuse_removing_last_admin(user)
         revoke_user_tokens(user)  # the access tokens' revocations outlive the user's rows
         user.delete()
     logger.info("user %s deleted; tokens revoked", user.pk)

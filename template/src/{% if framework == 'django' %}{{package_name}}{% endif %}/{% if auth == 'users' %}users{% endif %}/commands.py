@@ -9,6 +9,10 @@ piped in (`printf '%s\\n' "$PASSWORD" | ...`). It never appears on the command l
 log or in an error message. Without `--scope` the user holds every scope the service's views declare but
 `users:admin`, which `--admin` adds (with the Django admin, /admin/). Django's `manage.py createsuperuser` works
 as well.
+
+EMAIL follows the users API's rule (core/accounts/emails.py): `create` refuses what the API refuses and stores what
+it stores. Unlike the API, `deactivate` may disable the last active account holding users:admin (it warns): the
+command line is how an operator recovers, or stops a stolen admin account at once.
 """
 
 from __future__ import annotations
@@ -78,18 +82,28 @@ def users_command(arguments: Sequence[str], *, program: str, stdin: TextIO | Non
 
 
 def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - one exit status per outcome
+    from ..core.accounts.admins import NO_ADMIN_LEFT  # noqa: PLC0415
+    from ..core.accounts.emails import EmailRefused, login_email, normalised_email  # noqa: PLC0415
     from . import accounts  # noqa: PLC0415 - needs Django set up
     from .models import User  # noqa: PLC0415
 
     user = None
-    if options.action != "create":
-        user = User.objects.filter(email__iexact=options.email).first()
+    if options.action == "create":
+        try:
+            normalised_email(options.email)  # before the password is asked for
+        except EmailRefused as refused:
+            print(f"users: {options.email!a} {refused}", file=sys.stderr)
+            return 1
+    else:
+        email = login_email(options.email)
+        user = None if email is None else User.objects.filter(email=email).first()
         if user is None:
             print(f"users: no user has the email {options.email}", file=sys.stderr)
             return 1
     if options.action == "deactivate":
         assert user is not None  # noqa: S101 - looked up above
-        accounts.deactivate(user)
+        if accounts.deactivate(user, keep_an_admin=False):
+            print(NO_ADMIN_LEFT, file=sys.stderr)
         print(f"{user.email} deactivated; their tokens are revoked")
         return 0
     try:

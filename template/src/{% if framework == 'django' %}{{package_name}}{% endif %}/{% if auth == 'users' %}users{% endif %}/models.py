@@ -1,7 +1,9 @@
 """The service's users and what their sign-ins leave behind, in the database DATABASE_URL names.
 
 - `User` is Django's `AUTH_USER_MODEL` from the first migration (a custom model cannot be swapped in later without
-  rewriting every table that points at users): the email is the login, unique whatever its case.
+  rewriting every table that points at users): the email is the login, stored in the normalised form of
+  core/accounts/emails.py (NFKC, case-folded), which is what the unique constraint holds for. The same rule checks
+  it in the API, the `users` command, `createsuperuser` and the admin.
 - `RefreshToken`: one row per refresh token issued, holding its SHA-256 only. The tokens one sign-in leads to share
   a `family`; presenting a spent one again revokes the whole family (it was stolen, or copied).
 Revoked access-token ids are the `revocations` app's `RevokedToken`.
@@ -10,17 +12,61 @@ Revoked access-token ids are the `revocations` app's `RevokedToken`.
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from django import forms
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, canonical_email, login_email, normalised_email
+
+
+def validate_email_address(value: str) -> None:
+    """The account email rule as a Django validator (model validation, `createsuperuser`, the admin's forms)."""
+    try:
+        normalised_email(value)
+    except EmailRefused as refused:
+        raise ValidationError(str(refused), code="invalid") from None
+
+
+if TYPE_CHECKING:  # generic in django-stubs only
+    StoredEmailField = models.EmailField[str, str]
+else:
+    StoredEmailField = models.EmailField
+
+
+class EmailAddressField(StoredEmailField):
+    """An EmailField checked by the account email rule alone: Django's own validator refuses some addresses the
+    rule accepts (letters beyond ASCII before the `@`), and the two must not disagree."""
+
+    default_validators = (validate_email_address,)
+
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        # A text field: forms.EmailField would run Django's validator again.
+        return models.CharField.formfield(
+            self, form_class=form_class or forms.CharField, choices_form_class=choices_form_class, **kwargs
+        )
+
 
 class UserManager(BaseUserManager["User"]):
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The stored form (core/accounts/emails.py), not Django's (which lowercases the domain only)."""
+        return canonical_email(email or "")
+
     def get_by_natural_key(self, username: str | None) -> User:
-        """The user signing in with `username` (an email), whatever its case."""
-        return self.get(email__iexact=username)
+        """The user signing in with `username` (an email), found by its normalised form."""
+        email = login_email(username or "")
+        if email is None:
+            raise self.model.DoesNotExist
+        return self.get(email=email)
 
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
         if not email:
@@ -43,8 +89,9 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # Unique as written (Django requires it of the login field) and whatever its case (the constraint below).
-    email = models.EmailField(max_length=254, unique=True, help_text="The login; unique whatever its case")
+    # Stored normalised (`save`), so unique whatever the case or Unicode form typed; the constraint below also
+    # holds for rows written past `save` (a queryset's update()).
+    email = EmailAddressField(max_length=MAX_EMAIL_LENGTH, unique=True, help_text="The login; unique whatever its case")
     full_name = models.CharField(max_length=200, blank=True, default="")
     is_active = models.BooleanField(default=True, help_text="Inactive users cannot sign in; their tokens are refused")
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin (/admin/)")
@@ -68,6 +115,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = canonical_email(self.email)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = canonical_email(self.email)  # whoever saves: the admin, a data migration, a team's code
+        super().save(*args, **kwargs)
 
 
 class RefreshToken(models.Model):

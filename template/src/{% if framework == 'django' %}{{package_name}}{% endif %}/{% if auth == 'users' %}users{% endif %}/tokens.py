@@ -26,6 +26,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ..core.accounts.emails import login_email
 from ..core.accounts.grants import (
     INVALID_CREDENTIALS,
     INVALID_REFRESH,
@@ -59,7 +60,8 @@ def release_connection() -> None:
 
 
 def password_grant(grant: PasswordGrant) -> dict[str, Any]:
-    user = User.objects.filter(email__iexact=grant.username).first()
+    email = login_email(grant.username)  # None: no account can have it (an invisible character, say)
+    user = None if email is None else User.objects.filter(email=email).first()
     release_connection()  # a burst of logins would otherwise hold every pooled connection while hashing
     if user is None:
         check_password(grant.password, dummy_hash())

@@ -1,8 +1,9 @@
 """`/api/v1/users`: one's own account (`/users/me`, any valid token) and, with the users:admin scope, every account.
 
 DRF views on the REST_FRAMEWORK defaults (bearer token, throttling, pagination, problem+json errors). The account
-rules (password policy, the revocations a change implies) live in `accounts.py`, shared with the admin and the
-`users` commands.
+rules (email rule, password policy, the revocations a change implies, the last admin kept) live in `accounts.py`,
+shared with the admin and the `users` commands. The last active account holding `users:admin` cannot be deactivated,
+demoted or deleted here (409, core/accounts/admins.py).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from ..api.base import ServiceAPIView, ServiceViewSet
 from ..api.errors import RequestValidationError, invalid
 from ..api.schema import problem_responses
 from ..api.scopes import ScopeDeclaration
+from ..core.accounts.admins import LAST_ADMIN
 from ..core.auth import Principal
 from . import accounts
 from .models import RefreshToken, User
-from .scopes import USER_ADMIN_SCOPES
+from .scopes import ADMIN_SCOPE, USER_ADMIN_SCOPES
 from .serializers import MeUpdateSerializer, UserCreateSerializer, UserSerializer, UserUpdateSerializer
 
 USERS_PATH: Final = "/api/v1/users"
@@ -34,6 +36,8 @@ _USER_INSTANCE: Final = f"{USERS_PATH}/3fa85f64-5717-4562-b3fc-2c963f66afa6"
 EMAIL_TAKEN: Final = "An account with this email already exists"
 REAUTHENTICATION_NEEDED: Final = "current_password is missing or wrong: it is needed to set a new password"
 _DETAILS: Final = {404: "User 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist", 409: EMAIL_TAKEN}
+# Deactivating and deleting have one reason for a 409; changing a user two (its example is the email's).
+_LAST_ADMIN_DETAILS: Final = {**_DETAILS, 409: LAST_ADMIN}
 _ONE_USER_ERRORS: Final = problem_responses(404, 422, instance=_USER_INSTANCE, field="path.user_id", details=_DETAILS)
 USER_ID = OpenApiParameter("user_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
@@ -75,6 +79,11 @@ ME_EXAMPLES = [
 class EmailTaken(exceptions.APIException):
     status_code = 409
     default_detail = EMAIL_TAKEN
+
+
+class LastAdminConflict(exceptions.APIException):
+    status_code = 409
+    default_detail = LAST_ADMIN
 
 
 class WrongCurrentPassword(exceptions.APIException):
@@ -119,6 +128,7 @@ def apply_changes(user: User, changes: dict[str, Any], *, keep_family: str | Non
         if accounts.email_taken(changes["email"], other_than=user):
             raise EmailTaken
     deactivating = changes.get("is_active") is False and user.is_active
+    removes_admin = changes.get("is_active") is False or ("scopes" in changes and ADMIN_SCOPE not in changes["scopes"])
     if "scopes" in changes:
         changes["scopes"] = sorted(set(changes["scopes"]))
     for name, value in changes.items():
@@ -130,9 +140,13 @@ def apply_changes(user: User, changes: dict[str, Any], *, keep_family: str | Non
             raise password_refused(refused) from None
     try:
         with transaction.atomic():
+            if removes_admin:
+                accounts.refuse_removing_last_admin(user)
             user.save()
     except IntegrityError:  # taken by another request since the check
         raise EmailTaken from None
+    except accounts.LastAdmin:
+        raise LastAdminConflict from None
     if password is not None:
         accounts.change_password(user, password, keep_family=keep_family)
     if deactivating:
@@ -203,7 +217,8 @@ class MeView(ServiceAPIView):
     partial_update=extend_schema(
         summary="Update some fields of a user",
         description="`is_active: false` deactivates the user and revokes every token they hold; a new `password` "
-        "revokes them too.",
+        "revokes them too. 409 when the email is taken, or when the change would leave no active account holding "
+        "users:admin.",
         operation_id="update_user",
         parameters=[USER_ID],
         request=UserUpdateSerializer,
@@ -215,23 +230,34 @@ class MeView(ServiceAPIView):
     ),
     deactivate=extend_schema(
         summary="Deactivate a user",
-        description="The account can no longer log in, and its sessions end on every replica within about a second.",
+        description="The account can no longer log in, and its sessions end on every replica within about a second. "
+        "409 for the last active account holding users:admin.",
         operation_id="deactivate_user",
         parameters=[USER_ID],
         request=None,
         responses={
             200: UserSerializer,
             **problem_responses(
-                404, 422, instance=f"{_USER_INSTANCE}/deactivate", field="path.user_id", details=_DETAILS
+                404,
+                409,
+                422,
+                instance=f"{_USER_INSTANCE}/deactivate",
+                field="path.user_id",
+                details=_LAST_ADMIN_DETAILS,
             ),
         },
     ),
     destroy=extend_schema(
         summary="Delete a user",
-        description="Revokes every token the user holds.",
+        description="Signs the user out everywhere. 409 for the last active account holding users:admin.",
         operation_id="delete_user",
         parameters=[USER_ID],
-        responses={204: None, **_ONE_USER_ERRORS},
+        responses={
+            204: None,
+            **problem_responses(
+                404, 409, 422, instance=_USER_INSTANCE, field="path.user_id", details=_LAST_ADMIN_DETAILS
+            ),
+        },
     ),
 )
 @extend_schema(tags=["users"])
@@ -277,9 +303,15 @@ class UserViewSet(mixins.ListModelMixin, ServiceViewSet):
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self.get_object()
-        accounts.deactivate(user)
+        try:
+            accounts.deactivate(user)
+        except accounts.LastAdmin:
+            raise LastAdminConflict from None
         return Response(UserSerializer(user).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        accounts.delete(self.get_object())
+        try:
+            accounts.delete(self.get_object())
+        except accounts.LastAdmin:
+            raise LastAdminConflict from None
         return Response(status=204)

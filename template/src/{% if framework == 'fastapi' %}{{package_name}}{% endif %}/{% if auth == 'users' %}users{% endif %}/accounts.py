@@ -19,6 +19,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..core.accounts.emails import login_email
 from ..core.accounts.grants import (
     INVALID_CREDENTIALS,
     INVALID_REFRESH,
@@ -33,7 +34,6 @@ from ..core.auth import Principal
 from ..core.revoked_tokens import RevokedTokens
 from ..database import session_transaction
 from . import store
-from .models import normalised_email
 from .passwords import Passwords
 
 logger = logging.getLogger(__name__)
@@ -49,10 +49,7 @@ class Accounts:
     refresh_ttl_s: int
 
     async def password_login(self, grant: PasswordGrant) -> dict[str, Any]:
-        try:
-            email: str | None = normalised_email(grant.username)
-        except ValueError:
-            email = None
+        email = login_email(grant.username)  # None: no account can have it (an invisible character, say)
         # The hash is verified between two short transactions: argon2 takes a fraction of a second, and a pooled
         # connection held meanwhile would let a burst of logins starve every other request of connections.
         async with session_transaction(self.sessions) as session:

@@ -5,6 +5,10 @@ A password is read from standard input: typed without echo on a terminal (twice,
 line of the input (`printf '%s\\n' "$PASSWORD" | python -m <package> users create ...`). Never an argument: those
 end up in shell history and in `ps`. Setting a password or deactivating signs the user out everywhere.
 
+EMAIL follows the users API's rule (core/accounts/emails.py): `create` refuses what the API refuses and stores what
+it stores. Unlike the API, `deactivate` may disable the last active account holding users:admin (it warns): the
+command line is how an operator recovers, or stops a stolen admin account at once.
+
 Exit status: 0 done; 1 refused (no such user, email taken, password too short, database unavailable); 2 usage.
 """
 
@@ -19,6 +23,8 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..config import ConfigurationError, Settings, load_settings
+from ..core.accounts.admins import NO_ADMIN_LEFT
+from ..core.accounts.emails import login_email, normalised_email
 from ..core.accounts.keys import SigningKeys
 from ..core.accounts.passwords import password_problem
 from ..core.accounts.tokens import AccessTokenIssuer
@@ -29,7 +35,6 @@ from ..database import DatabaseUnavailableError, create_engine, create_sessions,
 from ..revocations.store import SqlRevokedTokenStore
 from . import store
 from .accounts import Accounts
-from .models import normalised_email
 from .passwords import Passwords
 from .scopes import USERS_ADMIN
 
@@ -62,7 +67,9 @@ def users_command(arguments: list[str], *, program: str) -> int:
     except ConfigurationError as exc:
         return report_configuration_error(exc)
     try:
-        email = normalised_email(options.email)
+        email = normalised_email(options.email) if options.action == "create" else login_email(options.email)
+        if email is None:
+            raise Refused(f"no account has the email {options.email}")
         message = asyncio.run(_run(settings, options, email))
     except (Refused, ValueError) as exc:
         print(f"{parser.prog} {options.action}: {exc}", file=sys.stderr)
@@ -96,12 +103,19 @@ async def _run(settings: Settings, options: argparse.Namespace, email: str) -> s
             row = await store.user_row(session, email=email)
             if row is None:
                 raise Refused(f"no account has the email {email}")
+            no_admin_left = False
             if options.action == "set-password":
                 password_hash = await accounts.passwords.hash(_read_password())
                 await store.update_user(session, row.id, {"password_hash": password_hash})
             else:
+                try:
+                    await store.refuse_removing_last_admin(session, row.id)
+                except store.LastAdminError:
+                    no_admin_left = True  # allowed here, unlike the API
                 await store.update_user(session, row.id, {"is_active": False})
         await accounts.end_user_sessions(row.id)
+        if no_admin_left:
+            print(NO_ADMIN_LEFT, file=sys.stderr)
         done = "has a new password" if options.action == "set-password" else "is deactivated"
         return f"{email} {done}; its sessions are signed out"
     finally:

@@ -3,26 +3,26 @@ password is accepted in requests only, never returned, and its field never echoe
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, Final
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
+from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, normalised_email
 from ..core.accounts.grants import MAX_PASSWORD_LENGTH
 from ..core.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
 
-_EMAIL: Final = re.compile(r"^[^@\s\x00]{1,64}@[^@\s\x00]{1,255}\.[^@\s\x00]{1,63}$")
 _SCOPE: Final = r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$"
 
 
-def normalised_email(value: str) -> str:
-    """The stored form of an email: trimmed and case-folded (one account whatever the case typed)."""
-    email = value.strip().casefold()
-    if not _EMAIL.fullmatch(email):
-        raise ValueError("is not an email address (name@domain.tld)")
-    return email
+def _acceptable_email(value: str) -> str:
+    """The stored form (core/accounts/emails.py); a refusal's message is the 422's, as it is in every framework."""
+    try:
+        return normalised_email(value)
+    except EmailRefused as refused:
+        raise PydanticCustomError("email", str(refused)) from None
 
 
 def _acceptable_password(value: str) -> str:
@@ -35,9 +35,9 @@ def _acceptable_password(value: str) -> str:
 # `format: email` and 254 characters (RFC 5321's longest address) tell a client what `normalised_email` accepts.
 Email = Annotated[
     str,
-    StringConstraints(max_length=254),
+    StringConstraints(max_length=MAX_EMAIL_LENGTH),
     Field(json_schema_extra={"format": "email"}, description="The login; unique whatever its case"),
-    AfterValidator(normalised_email),
+    AfterValidator(_acceptable_email),
 ]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00]*$")]
 Password = Annotated[

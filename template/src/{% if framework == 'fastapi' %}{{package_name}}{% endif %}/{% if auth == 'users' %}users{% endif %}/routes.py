@@ -1,5 +1,6 @@
 """`/api/v1/users`: one's own account (`/me`, any signed-in user) and, with `users:admin`, every account.
-Deactivating or deleting a user, or giving them a new password, signs them out everywhere.
+Deactivating or deleting a user, or giving them a new password, signs them out everywhere. The last active account
+holding `users:admin` cannot be deactivated, demoted or deleted here (409, core/accounts/admins.py).
 
 Writes that end sessions commit the change first, in a transaction of their own, then end the sessions (each
 revocation its own transaction too): one writer at a time, which SQLite needs, and no signed-out session left
@@ -21,6 +22,7 @@ from ..api.json_body import JSON_BODY
 from ..api.paths import API_V1
 from ..context import app_context
 from ..core import auth
+from ..core.accounts.admins import LAST_ADMIN
 from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..database import session_transaction
 from ..problems import problem_openapi_responses
@@ -28,7 +30,7 @@ from ..route_guards import api_router
 from . import store
 from .accounts import Accounts
 from .models import MePatch, User, UserIn, UserPage, UserPatch
-from .scopes import ADMIN, SIGNED_IN
+from .scopes import ADMIN, SIGNED_IN, USERS_ADMIN
 
 
 class UserIdConvertor(Convertor[str]):
@@ -90,6 +92,14 @@ def _errors(*statuses: int, invalid: str, message: str) -> dict[int | str, dict[
     return responses
 
 
+def _last_admin_errors(*statuses: int, invalid: str, message: str) -> dict[int | str, dict[str, Any]]:
+    """`_errors` of deactivating and deleting, whose one reason for a 409 is the last admin (changing a user has two:
+    its example is the email's)."""
+    responses = _errors(*statuses, invalid=invalid, message=message)
+    responses[409]["content"][PROBLEM_MEDIA_TYPE]["example"]["detail"] = LAST_ADMIN
+    return responses
+
+
 _BAD_ID = {"invalid": "path.user_id", "message": "Input should be a valid UUID"}
 _BAD_EMAIL = {"invalid": "body.email", "message": "Value error, is not an email address (name@domain.tld)"}
 _BAD_NAME = {"invalid": "body.full_name", "message": "String should have at most 200 characters"}
@@ -107,6 +117,18 @@ def _own_id(principal: auth.Principal) -> UUID:
         return UUID(principal.subject)
     except ValueError:
         raise _not_found(principal.subject[:64]) from None
+
+
+def _last_admin() -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, LAST_ADMIN)
+
+
+def _removes_admin(changes: UserPatch) -> bool:
+    """Whether these changes may take users:admin from an active account (deactivation, or scopes without it)."""
+    sent = changes.model_fields_set
+    return ("is_active" in sent and changes.is_active is False) or (
+        "scopes" in sent and USERS_ADMIN not in changes.scopes
+    )
 
 
 def _accounts(request: Request) -> Accounts:
@@ -207,7 +229,8 @@ async def get_user(user_id: UUID, session: DatabaseSessionDep) -> User:
 @router.patch(
     ONE_USER,
     summary="Change a user",
-    description="A new password or `is_active: false` signs the user out everywhere.",
+    description="A new password or `is_active: false` signs the user out everywhere. 409 when the email is taken, "
+    "or when the change would leave no active account holding users:admin.",
     dependencies=[*ADMIN, *JSON_BODY],
     responses=_errors(400, 404, 409, 413, 415, 422, **_BAD_EMAIL),
 )
@@ -221,9 +244,13 @@ async def update_user(
         values["password_hash"] = await accounts.passwords.hash(changes.password)
     try:
         async with session_transaction(accounts.sessions) as session:
+            if _removes_admin(changes):
+                await store.refuse_removing_last_admin(session, user_id)
             user = await store.update_user(session, user_id, values)
     except store.DuplicateEmailError:
         raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_EMAIL) from None
+    except store.LastAdminError:
+        raise _last_admin() from None
     if user is None:
         raise _not_found(user_id)
     if new_password or changes.is_active is False:
@@ -234,14 +261,19 @@ async def update_user(
 @router.post(
     f"{ONE_USER}/deactivate",
     summary="Deactivate a user",
-    description="The account can no longer log in, and its sessions end on every replica within about a second.",
+    description="The account can no longer log in, and its sessions end on every replica within about a second. "
+    "409 for the last active account holding users:admin.",
     dependencies=ADMIN,
-    responses=_errors(404, 422, **_BAD_ID),
+    responses=_last_admin_errors(404, 409, 422, **_BAD_ID),
 )
 async def deactivate_user(request: Request, user_id: UUID) -> User:
     accounts = _accounts(request)
-    async with session_transaction(accounts.sessions) as session:
-        user = await store.update_user(session, user_id, {"is_active": False})
+    try:
+        async with session_transaction(accounts.sessions) as session:
+            await store.refuse_removing_last_admin(session, user_id)
+            user = await store.update_user(session, user_id, {"is_active": False})
+    except store.LastAdminError:
+        raise _last_admin() from None
     if user is None:
         raise _not_found(user_id)
     await accounts.end_user_sessions(user_id)
@@ -251,16 +283,25 @@ async def deactivate_user(request: Request, user_id: UUID) -> User:
 @router.delete(
     ONE_USER,
     summary="Delete a user",
+    description="Signs the user out everywhere. 409 for the last active account holding users:admin.",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     dependencies=ADMIN,
-    responses=_errors(404, 422, **_BAD_ID),
+    responses=_last_admin_errors(404, 409, 422, **_BAD_ID),
 )
 async def delete_user(request: Request, user_id: UUID) -> Response:
     accounts = _accounts(request)
-    await accounts.end_user_sessions(user_id)  # first: deleting the user deletes its refresh tokens
-    async with session_transaction(accounts.sessions) as session:
-        deleted = await store.delete_user(session, user_id)
+    try:
+        # Checked before the sessions end (a refusal changes nothing), and again where the user is deleted: an
+        # admin removed meanwhile by another request must not make this one the last to go.
+        async with session_transaction(accounts.sessions) as session:
+            await store.refuse_removing_last_admin(session, user_id)
+        await accounts.end_user_sessions(user_id)  # first: deleting the user deletes its refresh tokens
+        async with session_transaction(accounts.sessions) as session:
+            await store.refuse_removing_last_admin(session, user_id)
+            deleted = await store.delete_user(session, user_id)
+    except store.LastAdminError:
+        raise _last_admin() from None
     if not deleted:
         raise _not_found(user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,17 +10,22 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import String, bindparam, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..database import fetch_one
 from .models import User
+from .scopes import USERS_ADMIN
 from .table import refresh_tokens, users
 
 
 class DuplicateEmailError(Exception):
     """Another account already has this email (409)."""
+
+
+class LastAdminError(Exception):
+    """The change would leave no active account holding users:admin (409, core/accounts/admins.py)."""
 
 
 # Built once: `fetch_one` compiles a statement once (GET /users/me and /users/{id} read by id).
@@ -86,6 +91,22 @@ async def update_user(session: AsyncSession, user_id: UUID, changes: Mapping[str
     except IntegrityError as exc:
         raise DuplicateEmailError from exc
     return None if row is None else _user(row)
+
+
+async def refuse_removing_last_admin(session: AsyncSession, user_id: UUID) -> None:
+    """`LastAdminError` when `user_id` is, as stored, the only active account holding users:admin. Call it in the
+    transaction that deactivates, demotes or deletes the user, before that write: the active admins' rows stay
+    locked (PostgreSQL) until it commits, so a concurrent removal of another admin waits, then sees this one gone."""
+    # The JSON text narrows the rows to lock (a scope name never holds a quote); the list itself decides.
+    holders = (
+        select(users.c.id, users.c.scopes)
+        .where(users.c.is_active.is_(True), cast(users.c.scopes, String).contains(f'"{USERS_ADMIN}"', autoescape=True))
+        .order_by(users.c.id)
+        .with_for_update()
+    )
+    admins = [row.id for row in (await session.execute(holders)).all() if USERS_ADMIN in row.scopes]
+    if admins == [user_id]:
+        raise LastAdminError
 
 
 async def delete_user(session: AsyncSession, user_id: UUID) -> bool:

@@ -212,19 +212,67 @@ SPEAKS_OF_ANOTHER_SERVICE = re.compile(
 )
 """Words about the template rather than the service (rendered code speaks only of the service)."""
 
+COPIER_QUESTIONS: dict[str, dict[str, object]] = {
+    name: question
+    for name, question in yaml.safe_load((Path(__file__).parents[1] / "copier.yml").read_text()).items()
+    if not name.startswith("_") and isinstance(question, dict) and question.get("type") in ("str", "bool")
+}
+
+
+def _names_an_answer() -> re.Pattern[str]:
+    """A copier question named with one of its values (`auth=users`, `database == "sqlite"`), a yes/no question
+    named as such (`use_redis`, "with use_redis", `rate_limiting=false`), or copier itself."""
+    patterns = [r"(?i:\bcopier\b)"]
+    for name, question in COPIER_QUESTIONS.items():
+        if question["type"] == "bool":
+            patterns.append(
+                rf"`{name}`|\b{name}\s*(?:[=!]=?|is)\s*['\"]?(?:true|false|True|False)\b"
+                rf"|\b(?:with|without|when|unless|no)\s+{name}\b"
+            )
+        elif isinstance(question.get("choices"), dict | list):
+            choices = question["choices"]
+            values = choices.values() if isinstance(choices, dict) else choices
+            alternatives = "|".join(re.escape(str(value)) for value in values)
+            patterns.append(rf"\b{name}\s*(?:==|!=|=)\s*['\"]?(?:{alternatives})(?![\w.])")
+    return re.compile("|".join(patterns))
+
+
+NAMES_AN_ANSWER = _names_an_answer()
+"""Words about the answers a service was rendered with (a rendered service is what it is, not a choice)."""
+
+
+def render_commands(project: RenderedProject) -> set[str]:
+    """The commands `python -m <package>` has in this render: the keys of `COMMANDS` in its `__main__.py`."""
+    main = (project.path / "src" / project.package / "__main__.py").read_text()
+    table = main.split("COMMANDS", 1)[1].split("}", 1)[0]
+    return set(re.findall(r'^\s+"([a-z][a-z-]*)":', table, flags=re.MULTILINE))
+
+
+def commands_it_lacks(line: str, package: str, commands: set[str]) -> list[str]:
+    """The `python -m <package> <command>` the line names that the render does not have."""
+    named = re.findall(rf"-m\s+(?:{re.escape(package)}|<package>|<package_name>)\s+([a-z][a-z-]*)", line)
+    return [command for command in named if command not in commands]
+
+
 SPEAKING_VARIANTS = [
-    {"framework": "fastapi"},
-    {"framework": "django"},
-    {"framework": "fastapi", "use_redis": True, "auth": "none", "database": "sqlite"},
-    {"framework": "django", "use_redis": True, "docs_ui": "swagger", "ci_provider": "gitlab"},
+    {"framework": framework, "auth": auth, "use_redis": use_redis}
+    for framework in ("fastapi", "django")
+    for auth in ("users", "jwt", "none")
+    for use_redis in (False, True)
 ]
+# And the answers whose files speak of their question when it is off (a SQLite database, no rate limiting, ...).
+SPEAKING_VARIANTS[5].update(database="sqlite", rate_limiting=False, docs_ui="none", use_sentry=False)
+SPEAKING_VARIANTS[10].update(database="sqlite", rate_limiting=False, docs_ui="swagger", ci_provider="gitlab")
 
 
 @pytest.mark.parametrize(
     "answers", [variant_param(answers, id="-".join(map(str, answers.values()))) for answers in SPEAKING_VARIANTS]
 )
 def test_rendered_code_speaks_of_the_rendered_service(projects: ProjectFactory, answers: dict[str, object]) -> None:
+    """Nothing in `src/` or `tests/` speaks of the template, of the other framework, of the answers the service was
+    rendered with, or of a `python -m <package>` command it does not have."""
     project = projects.render(**answers)
+    commands = render_commands(project)
     found = [
         f"{path.relative_to(project.path)}:{number}: {line.strip()}"
         for folder in ("src", "tests")
@@ -232,8 +280,51 @@ def test_rendered_code_speaks_of_the_rendered_service(projects: ProjectFactory, 
         if "vendor" not in path.parts  # third-party files, kept byte for byte
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if SPEAKS_OF_ANOTHER_SERVICE.search(line)
+        or NAMES_AN_ANSWER.search(line)
+        or commands_it_lacks(line, project.package, commands)
     ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The service's users (`auth=users`): who may sign in",
+        "# With auth=jwt: any valid token, no scope.",
+        'raise ValueError("this service was generated with database=sqlite")',
+        "# Read-through cache (`use_redis`): invalidated on every write",
+        "without use_redis the limits are counted in memory",
+        "turning rate limiting on later (`copier update`) only changes this file",
+        "Rendered by Copier.",
+        "if docs_ui == 'swagger':",
+    ],
+)
+def test_the_answer_check_catches_names_of_answers(line: str) -> None:
+    assert NAMES_AN_ANSWER.search(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "from .rate_limiting import install as install_rate_limiting",
+        "server = uvicorn.Server(config)",
+        'DOCS_UI = "scalar"',
+        "from .docs_ui import install as install_docs_ui",
+        "A Kubernetes probe failing on every saturated replica",
+        "database: PostgreSQL (a throwaway cluster)",
+        "initdb -D <dir> -U postgres --auth=trust",
+    ],
+)
+def test_the_answer_check_leaves_the_services_own_words(line: str) -> None:
+    assert not NAMES_AN_ANSWER.search(line), line
+
+
+def test_the_command_check_catches_a_command_the_render_lacks() -> None:
+    commands = {"serve", "migrate", "users", "signing-key"}
+    assert commands_it_lacks("what the development token holds (`python -m <package> token`)", "shop", commands)
+    assert commands_it_lacks("E2E_TOKEN=$(uv run python -m shop token)", "shop", commands) == ["token"]
+    assert not commands_it_lacks("`uv run python -m shop users create EMAIL --admin`", "shop", commands)
+    assert not commands_it_lacks("python -m pytest tests", "shop", commands)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ def test_defaults_are_safe_for_local_development(monkeypatch: pytest.MonkeyPatch
 
 
 def deployed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The environment of a staging or production deployment: a database and (`auth=jwt`) a key for tokens."""
+    """The environment of a staging or production deployment: a database and the key settings it needs."""
     for name, value in DEPLOYED_ENV.items():
         monkeypatch.setenv(name, value)
 

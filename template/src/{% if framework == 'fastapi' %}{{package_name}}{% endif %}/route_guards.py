@@ -83,7 +83,7 @@ def is_public(route: APIRoute) -> bool:
 
 
 def scopes_of(routes: Iterable[BaseRoute]) -> frozenset[str]:
-    """Every scope the routes declare: what the development token holds (`python -m <package> token`)."""
+    """Every scope the routes declare: what a caller needs to call them all."""
     return frozenset().union(*(declared_scopes(dependant) or () for _, _, dependant in _api_routes(routes)))
 
 

@@ -17,7 +17,7 @@ class DeliberateError(RuntimeError):
 
 
 class DebugErrorView(ServiceAPIView):
-    # With auth=jwt: any valid token, no scope.
+    # Any valid token, no scope (with authentication on; an open API lets anyone in).
     required_scopes: ClassVar[dict[str, tuple[str, ...]]] = {"GET": ()}
 
     @extend_schema(

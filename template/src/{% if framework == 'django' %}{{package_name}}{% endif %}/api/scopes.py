@@ -132,8 +132,8 @@ def check_scope_declarations(app_configs: Any = None, **kwargs: Any) -> list[che
 
 
 def declared_scopes() -> frozenset[str]:
-    """Every scope the routed views declare (the development token's default scopes). Sets Django up when the
-    caller (`python -m <package> token`) has not."""
+    """Every scope the routed views declare (what a caller holding every scope holds). Sets Django up when the
+    caller (a command run outside the server) has not."""
     if not apps.ready:
         import django  # noqa: PLC0415 - only outside a running service
 

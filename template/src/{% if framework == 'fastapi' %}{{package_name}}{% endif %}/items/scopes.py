@@ -1,6 +1,6 @@
 """Who may call each items route: the scopes its bearer token must carry, declared once and used in the routes'
-`dependencies=`. Each operation's scopes appear in the OpenAPI document, and the development token
-(`python -m <package> token`) holds every scope the registered routes declare.
+`dependencies=`. Each operation's scopes appear in the OpenAPI document, and a caller given every scope the
+registered routes declare (`api_scopes()` in app.py) holds these.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The service's own signing keys (`AUTH_SIGNING_KEYS`): it signs the access tokens it issues and verifies them with
-the same core verifier an `auth=jwt` service uses, and publishes the public halves (`GET /.well-known/jwks.json`) so
-other services can verify them too.
+the core verifier (core/auth.py, the one that checks an identity provider's tokens), and publishes the public halves
+(`GET /.well-known/jwks.json`) so other services can verify them too.
 
 `AUTH_SIGNING_KEYS` is a JWK Set (JSON) of private keys, each with a `kid`: Ed25519 (`"kty": "OKP"`, EdDSA) or P-256
 (`"kty": "EC"`, ES256). The first key signs; every key verifies. Rotation without downtime: put the new key second
@@ -194,7 +194,7 @@ class SigningKeys:
         return {"keys": [dict(key.public_jwk) for key in self.keys]}
 
     def verifier(self, *, issuer: str, audience: str, leeway_s: float) -> TokenVerifier:
-        """The core verifier (the one `auth=jwt` uses) with these keys as its key source."""
+        """The core verifier (core/auth.py) with these keys as its key source."""
         return TokenVerifier(jwks=self, issuer=issuer, audience=audience, algorithms=self.algorithms, leeway_s=leeway_s)
 
     def describe(self) -> str:

@@ -18,8 +18,9 @@ What a client sees:
   that token.
 - An open socket's token is verified again every `RECHECK_INTERVAL_S` seconds, as a new request's would be: once it
   has expired (past AUTH_LEEWAY) or been revoked (logout, a reused refresh token, a deactivated account, `revoke`),
-  the socket is closed with 4401 within that interval; a revocation made on another replica first reaches this one's
-  revoked-token list (within a second, core/revoked_tokens.py), so within two seconds there.
+  the socket is closed with 4401 within that interval, and the route's code is cancelled (as at shutdown); a
+  revocation made on another replica first reaches this one's revoked-token list (within a second,
+  core/revoked_tokens.py), so within two seconds there.
 
 One line is logged per connection when it ends (or is refused): path, route, subject, close code, duration.
 """
@@ -103,8 +104,9 @@ RouteLookup = Callable[[Scope], SocketAccess | None]
 
 @dataclass(eq=False)
 class _OpenSocket:
-    send: Send
     admitted: Admitted
+    task: asyncio.Task[Any] | None
+    """The task serving the connection: cancelled when the gate closes the socket."""
     close_code: int | None = None
     closed_by_gate: bool = field(default=False)
 
@@ -161,7 +163,7 @@ class WebSocketGate:
             return await self._refuse_after_accept(
                 scope, receive, send, started=started, access=access, subprotocol=subprotocol, refusal=refusal
             )
-        socket = _OpenSocket(send, admitted)
+        socket = _OpenSocket(admitted, asyncio.current_task())
         self._open.add(socket)
         if admitted.recheck is not None and self._rechecks is None:
             self._rechecks = asyncio.create_task(self._recheck_while_open(), name="websocket-rechecks")
@@ -172,10 +174,7 @@ class WebSocketGate:
                 socket.close_code = message.get("code", CLOSE_NORMAL)
             return message
 
-        async def send_checked(message: Message) -> None:
-            if socket.closed_by_gate:
-                # The route goes on as with any closed connection (Starlette: WebSocketDisconnect).
-                raise OSError("the WebSocket was closed: its token is no longer accepted")
+        async def send_recorded(message: Message) -> None:
             kind = message["type"]
             if kind == "websocket.accept" and subprotocol is not None and message.get("subprotocol") is None:
                 message = {**message, "subprotocol": subprotocol}  # browsers close a socket that is not answered so
@@ -184,7 +183,15 @@ class WebSocketGate:
             await send(message)
 
         try:
-            await self.app(scope, receive_recorded, send_checked)
+            await self.app(scope, receive_recorded, send_recorded)
+        except asyncio.CancelledError:
+            # The gate's own cancellation (`_recheck`) ends the route, then the socket, from the connection's own
+            # task (a server may serialise a connection's sends with its pending receive); the server's (its
+            # shutdown) goes on.
+            if not socket.closed_by_gate or socket.task is None or socket.task.uncancel() > 0:
+                raise
+            with contextlib.suppress(Exception):  # the client may be gone already
+                await send({"type": "websocket.close", "code": socket.close_code, "reason": ""})
         finally:
             self._open.discard(socket)
             _log_connection(scope, access, admitted.subject, socket.close_code, started)
@@ -230,10 +237,12 @@ class WebSocketGate:
             await socket.admitted.recheck()
         except Refused as refusal:
             logger.info("WebSocket of %s closed: %s", socket.admitted.subject, refusal.reason)
-            socket.closed_by_gate = True
-            socket.close_code = refusal.code
-            with contextlib.suppress(Exception):  # the client may be gone already
-                await socket.send({"type": "websocket.close", "code": refusal.code, "reason": ""})
+            if socket in self._open and socket.task is not None:
+                # The route stops whatever it awaits (a receive, or something to send), then `serve` closes the
+                # socket: some servers (granian) close a connection only once its application returns.
+                socket.closed_by_gate = True
+                socket.close_code = refusal.code
+                socket.task.cancel()
         except Exception:  # a check that fails is no reason to stop checking the others
             logger.exception("WebSocket token recheck failed")
 

@@ -225,7 +225,7 @@ def two_workers(project: RenderedProject, directory: Path, **settings: str) -> I
     if project.answers.get("server") == "granian":  # the command core/server.py's `worker_app` documents
         command = [
             str(project.venv_python), "-m", "granian", "--interface", "asgi", "--factory", "--workers", "2",
-            "--host", "127.0.0.1", "--port", str(port), "--no-ws", "--http1-buffer-size", "65536",
+            "--host", "127.0.0.1", "--port", str(port), "--http1-buffer-size", "65536",
             f"{project.package}.core.server:worker_app",
         ]  # fmt: skip
         started_line = "Started worker-"

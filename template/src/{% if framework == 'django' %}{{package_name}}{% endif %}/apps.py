@@ -1,5 +1,6 @@
 """The service's own Django app: it holds the management commands (`runserver` serving the ASGI application) and
-registers the service's system checks (api/scopes.py: every view declares its scopes or that it is public)."""
+registers the service's system checks (api/scopes.py: every view declares its scopes or that it is public;
+api/websockets.py: so does every WebSocket endpoint)."""
 
 from django.apps import AppConfig
 
@@ -9,4 +10,4 @@ class ServiceConfig(AppConfig):
     verbose_name = "Service"
 
     def ready(self) -> None:
-        from .api import scopes  # noqa: F401, PLC0415 - registers its check
+        from .api import scopes, websockets  # noqa: F401, PLC0415 - registers their checks

@@ -1,5 +1,6 @@
 """The ASGI entry point: `application` is Django's ASGI handler inside the service's pure ASGI layers (security
-headers, request id, telemetry, CORS, errors, body limit, the liveness replay), plus the lifespan protocol Django lacks.
+headers, request id, telemetry, CORS, errors, body limit, the liveness replay), plus the lifespan protocol Django lacks
+and the WebSocket routes Django's handler refuses (api/websockets.py, behind the gate of core/websockets.py).
 
 `python -m <package>`, `manage.py runserver` and any ASGI server (`uvicorn <package>.asgi:application`) serve this
 same object. Django is set up by `get_asgi_application()` from DJANGO_SETTINGS_MODULE (`<package>.settings`).
@@ -16,6 +17,7 @@ from django.core import checks
 from django.core.asgi import get_asgi_application
 from django.core.management.base import SystemCheckError
 
+from .api.websockets import WebSocketRoutes
 from .config import Settings
 from .core.asgi_types import ASGIApp, Receive, Scope, Send
 from .core.logs import AccessLog
@@ -25,6 +27,7 @@ from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
+from .core.websockets import WebSocketGate
 from .fixed_responses import FixedResponseMiddleware
 from .integrations import wiring
 from .integrations.base import Wiring
@@ -36,17 +39,22 @@ FIXED_RESPONSE_URLS = ("health_live",)
 class ServiceApp:
     """Django behind the middleware, plus the lifespan protocol: the integrations' startup hooks run before the
     first request (fetch the identity provider's keys); readiness turns 503 once shutdown begins, then the
-    integrations' shutdown hooks run (close pools, flush event queues)."""
+    integrations' shutdown hooks run (close pools, flush event queues). WebSocket scopes go to `websockets` (the
+    gate, then the WebSocket routes), never to Django's handler."""
 
-    def __init__(self, app: ASGIApp, wiring: Wiring) -> None:
+    def __init__(self, app: ASGIApp, wiring: Wiring, websockets: ASGIApp) -> None:
         self.app = app
         self.wiring = wiring
+        self.websockets = websockets
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
+        kind = scope["type"]
+        if kind == "http":  # first: a request costs the one comparison it always did
+            await self.app(scope, receive, send)
+        elif kind == "websocket":
+            await self.websockets(scope, receive, send)
+        elif kind == "lifespan":
             await self._lifespan(receive, send)
-            return
-        await self.app(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -71,7 +79,18 @@ def build_application(settings: Settings, *, access_log_stream: IO[str] | None =
     refuse_failing_checks()
     service_wiring = wiring()
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
-    return ServiceApp(install_middleware(django_app, settings, service_wiring, access_log=access_log), service_wiring)
+    websocket_routes = WebSocketRoutes()
+    gate = WebSocketGate(
+        websocket_routes.serve,
+        routes=websocket_routes,
+        admission=service_wiring.socket_admission,
+        origins=settings.cors_origins,
+    )
+    return ServiceApp(
+        install_middleware(django_app, settings, service_wiring, access_log=access_log),
+        service_wiring,
+        websockets=gate.serve,
+    )
 
 
 def refuse_failing_checks() -> None:

@@ -11,7 +11,9 @@ not one, so no route can skip them. Your routes keep using typed dependencies (`
 `requires(...)`, `route_limit(...)`) for what is theirs: those run after the guards.
 
 Fail closed: every `/api` route declares who may call it (`api/access.py`: `requires(...)` or `public`), and
-`require_declared_access` refuses to start the service otherwise, whatever router the route came from.
+`require_declared_access` refuses to start the service otherwise, whatever router the route came from. So does
+every WebSocket route, whatever its path (`@router.websocket(path, dependencies=[requires(...)])`): the WebSocket
+gate (core/websockets.py) admits a connection only to a route in `WebSocketRoutes`, with what that route declares.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from typing import Any, Final
 
 from fastapi import APIRouter, Depends
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute, APIWebSocketRoute, RouteContext, iter_route_contexts
 from fastapi.security.base import SecurityBase
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Match, WebSocketRoute
 
 from .api.paths import API_PREFIX
+from .core.asgi_types import Scope
+from .core.websockets import SocketAccess
 from .openapi import DescribedRouter
 
 RouteGuard = Callable[[Request], Awaitable[None]]
@@ -79,7 +83,18 @@ def declared_scopes(dependant: Dependant) -> frozenset[str] | None:
 
 
 def is_public(route: APIRoute) -> bool:
-    return any(dependant.call is _anyone for dependant in _dependants(route.dependant))
+    return _declares_public(route.dependant)
+
+
+def _declares_public(dependant: Dependant) -> bool:
+    return any(dependency.call is _anyone for dependency in _dependants(dependant))
+
+
+def _websocket_routes(routes: Iterable[BaseRoute]) -> Iterator[tuple[str, RouteContext]]:
+    """Each WebSocket route (those of included routers too) with its full path, as the app serves it."""
+    for context in iter_route_contexts(list(routes)):
+        if isinstance(context.original_route, WebSocketRoute):
+            yield context.path or context.original_route.path, context
 
 
 def scopes_of(routes: Iterable[BaseRoute]) -> frozenset[str]:
@@ -108,6 +123,43 @@ def require_declared_access(routes: Iterable[BaseRoute]) -> None:
                 f'{where} declares no access: add `dependencies=[requires("<resource>:read")]` (its scopes) or '
                 "`dependencies=[public]` (anyone), from api/access.py"
             )
+    for path, context in _websocket_routes(routes):
+        where = f"WebSocket {path} ({context.name})"
+        if not isinstance(context.original_route, APIWebSocketRoute):
+            raise UndeclaredAccessError(
+                f"{where}: a Starlette WebSocketRoute cannot declare who may connect: use "
+                "`@router.websocket(path, dependencies=[...])`"
+            )
+        if declared_scopes(context.dependant) is None:
+            raise UndeclaredAccessError(
+                f'{where} declares no access: add `dependencies=[requires("<resource>:read")]` (its scopes) or '
+                "`dependencies=[public]` (anyone), from api/access.py"
+            )
+
+
+class WebSocketRoutes:
+    """The app's WebSocket routes and what each declares, for the WebSocket gate (`RouteLookup`). Loaded at startup,
+    after `require_declared_access`: until then, and for a route added later, every connection is refused."""
+
+    def __init__(self) -> None:
+        self._routes: tuple[tuple[RouteContext, SocketAccess], ...] = ()
+
+    def load(self, routes: Iterable[BaseRoute]) -> None:
+        self._routes = tuple(
+            (context, _socket_access(path, context.dependant)) for path, context in _websocket_routes(routes)
+        )
+
+    def __call__(self, scope: Scope) -> SocketAccess | None:
+        for context, access in self._routes:
+            match, _ = context.matches(scope)
+            if match is Match.FULL:
+                return access
+        return None
+
+
+def _socket_access(path: str, dependant: Dependant) -> SocketAccess:
+    scopes = declared_scopes(dependant) or frozenset()
+    return SocketAccess(route=path, scopes=scopes, public=_declares_public(dependant))
 
 
 class ApiRoute(APIRoute):

@@ -9,6 +9,10 @@ SUBJECT_STATE_KEY: Final = "auth_subject"
 """Where authentication leaves the verified subject (`sub`) in the ASGI scope's `state`, for the layers around the
 app: the access line and the rate limiter read it there."""
 
+PRINCIPAL_STATE_KEY: Final = "auth_principal"
+"""Where the WebSocket gate leaves the principal a connection was admitted as (core/websocket_tokens.py), for the
+route that serves it."""
+
 SERVER_ANSWER_STATE_KEY: Final = "server_answer_status"
 """The request's state key holding the status the HTTP server itself answered with (a body the parser refused
 midway: 400 on the wire, whatever the application does next); the access line and metrics record that one."""

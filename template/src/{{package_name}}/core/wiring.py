@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from .database import PoolStats
 from .lifecycle import ServiceState
 from .middleware.telemetry import RequestObserver
+from .websockets import Admission, admit_anyone
 
 
 @dataclass
@@ -36,6 +37,9 @@ class ServiceWiring:
 
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Awaited once the server has stopped serving (close connection pools, flush event queues)."""
+
+    socket_admission: Admission = admit_anyone
+    """Who may open a WebSocket (core/websockets.py): the bearer token's admission with authentication."""
 
     database_pool: Callable[[], PoolStats | None] = field(default=lambda: None)
     """This process's database connection pool right now (None: no pool, e.g. SQLite without one); read by metrics."""

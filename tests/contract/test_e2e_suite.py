@@ -102,6 +102,10 @@ def test_the_shipped_end_to_end_tests_fail_against_a_broken_service(
     crud = "test_each_documented_example_creates_a_record_that_reads_lists_updates_and_deletes"
     assert f"{crud}[parcels] FAILED" in output, output[-6000:]
     assert "read /api/v1/parcels, the" in output, output[-6000:]  # its read, the fault planted
+    assert "GET /api/v1/orders answered ['limit', 'offset', 'orders', 'total']" not in output, (
+        "the copied resource lists its records under its own key, not `items`: every list's envelope is "
+        '{"items", "total", "limit", "offset"} (issue 36, shared CRUD)'
+    )
     assert f"{crud}[orders] PASSED" in output, output[-6000:]
     assert " failed" in output.splitlines()[-2] + output.splitlines()[-1]
 

@@ -21,14 +21,27 @@ from .schema import problem_responses
 _CHECK_RESULT = inline_serializer(
     "CheckResult",
     {
-        "status": serializers.ChoiceField(choices=["ok", "fail"]),
+        "status": serializers.ChoiceField(
+            choices=["ok", "degraded", "fail"],
+            help_text="`fail`: a dependency the service cannot serve without; `degraded`: one it serves without",
+        ),
         "duration_ms": serializers.FloatField(help_text="How long the check took"),
         "detail": serializers.CharField(allow_null=True, help_text="Why the check failed (null when it passed)"),
     },
 )
-_CHECKS = serializers.DictField(child=_CHECK_RESULT, help_text="One entry per dependency the service needs")
+_CHECKS = serializers.DictField(child=_CHECK_RESULT, help_text="One entry per dependency the service uses")
 _LIVENESS = inline_serializer("Liveness", {"status": serializers.CharField(default="ok")})
-_READINESS = inline_serializer("Readiness", {"status": serializers.CharField(default="ok"), "checks": _CHECKS})
+_READINESS = inline_serializer(
+    "Readiness",
+    {
+        "status": serializers.ChoiceField(
+            choices=["ok", "degraded"],
+            default="ok",
+            help_text="`degraded`: a dependency the service serves without is failing (see `checks`)",
+        ),
+        "checks": _CHECKS,
+    },
+)
 _SUMMARY = inline_serializer(
     "HealthSummary",
     {
@@ -64,6 +77,9 @@ class LiveView(HealthView):
 class ReadyView(HealthView):
     @extend_schema(
         summary="Readiness: the service can take traffic",
+        description="200 while the service can serve: with a dependency it serves without failing (Redis), the "
+        "body says `degraded`. 503 once it is stopping, or while a dependency it cannot serve without fails (the "
+        "database).",
         operation_id="health_ready",
         tags=["health"],
         responses={200: _READINESS, **problem_responses(503, instance="/health/ready")},
@@ -72,11 +88,12 @@ class ReadyView(HealthView):
         state = wiring().state
         checks = async_to_sync(state.run_checks)()
         encoded = {name: result.model_dump() for name, result in checks.items()}
-        failed = [name for name, result in checks.items() if result.status != "ok"]
-        if state.shutting_down or failed:
+        if not state.ready(checks):
+            failed = [name for name, result in checks.items() if result.status == "fail"]
             detail = "Not ready: shutting down" if state.shutting_down else f"Not ready: {', '.join(failed)} failed"
             return problem_response(503, detail, request.path, checks=encoded)
-        return Response({"status": "ok", "checks": encoded})
+        degraded = any(result.status != "ok" for result in checks.values())
+        return Response({"status": "degraded" if degraded else "ok", "checks": encoded})
 
 
 class SummaryView(HealthView):

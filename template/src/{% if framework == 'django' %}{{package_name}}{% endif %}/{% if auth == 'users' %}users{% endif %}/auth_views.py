@@ -10,12 +10,10 @@ a token is ever logged.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Iterable
 from typing import Any, ClassVar, Final
 
-from django.conf import settings as django_settings
 from django.db.models import Q
 from django.http import HttpResponse, QueryDict
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -40,9 +38,8 @@ from ..core.accounts.grants import (
     parse_grant,
 )
 from ..core.accounts.keys import JWKS_CACHE_CONTROL
-from ..core.accounts.login_limits import login_budgets
 from ..core.auth import Principal
-from ..core.limits import MemoryBuckets, Rate, Verdict, client_identity, parse_rate
+from ..core.limits import Verdict, client_identity
 from ..integrations import wiring
 from ..problems import problem_response
 from ..revocations.store import revoke_access_token
@@ -60,39 +57,13 @@ JWKS_PATH: Final = "/.well-known/jwks.json"
 # --- brute-force limits ---------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _rate(text: str) -> Rate:
-    return parse_rate(text)
-
-
-_FALLBACK: Final = MemoryBuckets()
-"""Where the budgets are spent while the store (Redis) fails: this process's memory, so that an outage of Redis
-neither stops logins nor lifts the brute-force limits."""
-
-
 def login_refused(request: Request, account: str | None) -> Verdict | None:
-    """The verdict refusing this attempt, or None. While the store fails, the budgets are this process's (logged)."""
-    store = wiring().login_attempts
-    if store is None:
+    """The verdict refusing this attempt, or None (core/accounts/login_limits.py: the budgets, and this process's
+    memory while Redis fails)."""
+    limits = wiring().login_limits
+    if limits is None:
         return None
-    settings = django_settings.SERVICE_SETTINGS
-    address = client_identity(request.META.get("REMOTE_ADDR"))
-    per_address, per_account = (
-        _rate(settings.auth_login_limit_per_address),
-        _rate(settings.auth_login_limit_per_account),
-    )
-    for key, rate in login_budgets(address, account, per_address, per_account):
-        verdict = _FALLBACK.spend(key, rate) if not store.available() else None
-        if verdict is None:
-            try:
-                verdict = store.spend(key, rate)
-                store.record_success()
-            except store.errors as exc:
-                store.record_failure(exc)  # the store's owner logs it, at a bounded rate
-                verdict = _FALLBACK.spend(key, rate)
-        if not verdict.allowed:
-            return verdict
-    return None
+    return limits.refused(client_identity(request.META.get("REMOTE_ADDR")), account)
 
 
 # --- the token endpoint ---------------------------------------------------------------------------------------

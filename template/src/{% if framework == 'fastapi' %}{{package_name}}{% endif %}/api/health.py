@@ -35,8 +35,10 @@ class Liveness(BaseModel):
 class Readiness(BaseModel):
     model_config = ALWAYS_SENT
 
-    status: Literal["ok"] = "ok"
-    checks: dict[str, CheckResult] = Field(description="One entry per dependency the service needs")
+    status: Literal["ok", "degraded"] = Field(
+        default="ok", description="`degraded`: a dependency the service serves without is failing (see `checks`)"
+    )
+    checks: dict[str, CheckResult] = Field(description="One entry per dependency the service uses")
 
 
 class HealthSummary(BaseModel):
@@ -51,7 +53,8 @@ class HealthSummary(BaseModel):
 
 _NOT_READY: dict[int | str, dict[str, Any]] = {
     503: {
-        "description": "Not ready: shutting down, or a dependency check failed (see `checks`)",
+        "description": "Not ready: shutting down, or a dependency the service cannot serve without failed (see "
+        "`checks`)",
         "content": {
             PROBLEM_MEDIA_TYPE: {
                 "schema": {"$ref": "#/components/schemas/Problem"},
@@ -59,10 +62,10 @@ _NOT_READY: dict[int | str, dict[str, Any]] = {
                     "type": "about:blank",
                     "title": "Service Unavailable",
                     "status": 503,
-                    "detail": "Not ready: redis failed",
+                    "detail": "Not ready: database failed",
                     "instance": "/health/ready",
                     "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
-                    "checks": {"redis": {"status": "fail", "duration_ms": 1000.2, "detail": "no answer within 1 s"}},
+                    "checks": {"database": {"status": "fail", "duration_ms": 1000.2, "detail": "no answer within 1 s"}},
                 },
             }
         },
@@ -90,17 +93,20 @@ router.add_api_route(
     "/ready",
     name="health_ready",
     summary="Readiness: the service can take traffic",
+    description="200 while the service can serve: with a dependency it serves without failing (Redis), the body "
+    "says `degraded`. 503 once it is stopping, or while a dependency it cannot serve without fails (the database).",
     response_model=Readiness,
     responses=_NOT_READY,
 )
 async def ready(request: Request, state: ServiceStateDep) -> Response:
     checks = await state.run_checks()
-    failed = [name for name, result in checks.items() if result.status != "ok"]
-    if state.shutting_down or failed:
+    if not state.ready(checks):
+        failed = [name for name, result in checks.items() if result.status == "fail"]
         detail = "Not ready: shutting down" if state.shutting_down else f"Not ready: {', '.join(failed)} failed"
         encoded = {name: result.model_dump() for name, result in checks.items()}
         return problem_response(503, detail, request.url.path, checks=encoded)
-    return JSONResponse(Readiness(checks=checks).model_dump())
+    degraded = any(result.status != "ok" for result in checks.values())
+    return JSONResponse(Readiness(status="degraded" if degraded else "ok", checks=checks).model_dump())
 
 
 @router.get(

@@ -1,6 +1,6 @@
 """Who may call each items route: the scopes its bearer token must carry, declared once and used in the routes'
-`dependencies=`. Each operation's scopes appear in the OpenAPI document, and the development token
-(`python -m <package> token`) holds every scope the registered routes declare.
+`dependencies=`. Each operation's scopes appear in the OpenAPI document, and the development token holds every scope
+the registered routes declare.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from ..api.access import requires
 
 ITEMS_READ: Final = "items:read"
 ITEMS_WRITE: Final = "items:write"
+ITEMS_ADMIN: Final = "items:admin"
+"""Widens what `items:read` and `items:write` act on to every owner's items (alone it grants nothing)."""
 
 READ_ITEMS = [requires(ITEMS_READ)]
 """Listing and reading items."""

@@ -135,9 +135,8 @@ class Repository(Generic[RecordT]):
             raise TypeError(f"{type(self).__name__} is owned: give it the caller, or EVERY_OWNER")
         self._caller = caller
         admin_scope = self.admin_scope
-        self._sees_all = not self._owned or (
-            caller is not None and admin_scope is not None and caller.holds(admin_scope)
-        )
+        self._is_admin = caller is not None and admin_scope is not None and caller.holds(admin_scope)
+        self._sees_all = not self._owned or self._is_admin
 
     # Reads
 
@@ -217,12 +216,15 @@ class Repository(Generic[RecordT]):
         return bool(deleted)
 
     async def restore(self, record_id: UUID) -> RecordT | None:
-        """Bring a soft-deleted row back (None: no such deleted row the caller sees)."""
+        """Bring a soft-deleted row back: the holders of the admin scope only (None: no such deleted row, or a
+        caller without the admin scope)."""
+        if not self._is_admin:
+            return None
         table = self.table
         self._written(record_id)
         statement = (
             update(table)
-            .where(table.c.id == record_id, table.c[DELETED_AT].is_not(None), *self._of_owner())
+            .where(table.c.id == record_id, table.c[DELETED_AT].is_not(None))
             .values({DELETED_AT: None, ROW_VERSION: table.c[ROW_VERSION] + 1, "updated_at": datetime.now(UTC)})
             .returning(*table.c)
         )
@@ -289,9 +291,10 @@ class Repository(Generic[RecordT]):
 _RESOURCES: list[type[Repository[Any]]] = []
 
 
-def refuse_reserved_fields(repositories: Iterable[type[Repository[Any]]] = _RESOURCES) -> None:
-    """Stop the start when a resource's model has a field the shared CRUD keeps for itself (`row_version`)."""
-    for repository in repositories:
+def refuse_reserved_fields(repositories: Iterable[type[Repository[Any]]] | None = None) -> None:
+    """Stop the start when a resource's model has a field the shared CRUD keeps for itself (`row_version`); every
+    repository declared so far unless `repositories` are given."""
+    for repository in _RESOURCES if repositories is None else repositories:
         if ROW_VERSION in repository.model.model_fields:
             raise ReservedFieldError(
                 f"{repository.model.__name__}.{ROW_VERSION}: `{ROW_VERSION}` is the column of every resource's "

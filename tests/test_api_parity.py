@@ -64,8 +64,13 @@ TARGET_SCHEMAS = {
     "ValidationProblem",
     "FieldError",
     "CheckResult",
+    "ItemStatus",
 }
-ITEM_FIELDS = {"id", "name", "description", "price_cents", "tags", "sku", "created_at", "updated_at"}
+# The default answers (auth=users): every item has an owner, a status and an optional availability date.
+ITEM_FIELDS = {
+    *("id", "name", "description", "price_cents", "tags", "sku", "created_at", "updated_at"),
+    *("owner_id", "status", "available_at"),
+}
 
 
 @dataclass
@@ -172,6 +177,7 @@ def test_fastapi_document_uses_the_target_names(services: Services) -> None:
     schemas = spec["components"]["schemas"]
     assert schemas.keys() >= TARGET_SCHEMAS
     assert set(schemas["Item"]["required"]) == ITEM_FIELDS
+    assert schemas["ItemStatus"]["enum"] == ["draft", "active", "archived"]
     bodies = request_schemas(spec)
     token_form = bodies.pop("POST /api/v1/auth/token")["application/x-www-form-urlencoded"]
     assert token_form["required"] == ["grant_type"]

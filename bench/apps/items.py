@@ -34,10 +34,15 @@ class Item(BaseModel):
     tags: list[str]
     created_at: datetime
     updated_at: datetime
+    # Columns of newer renders: sent when the row has them (`response_model_exclude_unset`), so that the answer has
+    # the rendered service's keys whichever render is measured.
+    status: str | None = None
+    available_at: datetime | None = None
+    owner_id: str | None = None
 
 
 _NOW = datetime.now(UTC)
-ITEMS: dict[UUID, Item] = {ITEM_ID: Item(id=ITEM_ID, created_at=_NOW, updated_at=_NOW, **ITEM_BODY)}  # type: ignore[arg-type]
+ITEMS: dict[UUID, Item] = {ITEM_ID: Item(id=ITEM_ID, created_at=_NOW, updated_at=_NOW, sku=None, **ITEM_BODY)}  # type: ignore[arg-type]
 
 
 def _sql_reader() -> Callable[[UUID], Awaitable[Item | None]] | None:
@@ -115,7 +120,7 @@ async def live() -> Liveness:
     return Liveness()
 
 
-@router.get("/api/v1/items/{item_id}")
+@router.get("/api/v1/items/{item_id}", response_model_exclude_unset=True)
 async def get_item(item_id: UUID) -> Item:
     item = await read_item(item_id)
     if item is None:

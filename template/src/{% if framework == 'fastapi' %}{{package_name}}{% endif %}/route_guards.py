@@ -82,6 +82,29 @@ def declared_scopes(dependant: Dependant) -> frozenset[str] | None:
     return declared
 
 
+_WIDENING_SCOPES: Final = "__widening_scopes__"
+
+
+def widens_access(call: Callable[..., Any], *scopes: str) -> None:
+    """Mark a dependency as taking scopes that widen what a route acts on without being required to call it (a
+    resource's admin scope: `api/repositories.py`). They count among the scopes the service declares."""
+    setattr(call, _WIDENING_SCOPES, (*getattr(call, _WIDENING_SCOPES, ()), *scopes))
+
+
+def widening_scopes(dependant: Dependant) -> frozenset[str]:
+    """The scopes a route's dependencies take to widen what it acts on (`widens_access`)."""
+    return frozenset().union(*(getattr(dependency.call, _WIDENING_SCOPES, ()) for dependency in _dependants(dependant)))
+
+
+ADMIN_SCOPE_SUFFIX: Final = ":admin"
+"""A scope named `<resource>:admin` acts on every account or record of its resource: an account holds it only when
+given it (`users create --admin`), never by default."""
+
+
+def admin_scopes(scopes: Iterable[str]) -> frozenset[str]:
+    return frozenset(scope for scope in scopes if scope.endswith(ADMIN_SCOPE_SUFFIX))
+
+
 def is_public(route: APIRoute) -> bool:
     return _declares_public(route.dependant)
 
@@ -98,8 +121,13 @@ def _websocket_routes(routes: Iterable[BaseRoute]) -> Iterator[tuple[str, RouteC
 
 
 def scopes_of(routes: Iterable[BaseRoute]) -> frozenset[str]:
-    """Every scope the routes declare: what a caller needs to call them all."""
-    return frozenset().union(*(declared_scopes(dependant) or () for _, _, dependant in _api_routes(routes)))
+    """Every scope the routes declare, those that widen what a route acts on too (a resource's admin scope)."""
+    return frozenset().union(
+        *(
+            (declared_scopes(dependant) or frozenset()) | widening_scopes(dependant)
+            for _, _, dependant in _api_routes(routes)
+        )
+    )
 
 
 class UndeclaredAccessError(TypeError):

@@ -137,3 +137,33 @@ def test_deeply_nested_json_is_a_400(client: TestClient) -> None:
     response = client.post("/api/v1/items", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_status_and_availability_round_trip_as_json(client: TestClient) -> None:
+    created = client.post(
+        "/api/v1/items", json={**ITEM, "status": "active", "available_at": "2030-01-31T10:00:00+01:00"}
+    )
+    assert created.status_code == 201, created.text
+    assert (created.json()["status"], created.json()["available_at"]) == ("active", "2030-01-31T09:00:00Z")
+    assert client.get(f"/api/v1/items/{created.json()['id']}").json() == created.json()
+    defaults = client.post("/api/v1/items", json=ITEM).json()
+    assert (defaults["status"], defaults["available_at"]) == ("draft", None)
+    patched = client.patch(f"/api/v1/items/{defaults['id']}", json={"status": "archived"})
+    assert patched.json()["status"] == "archived"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("status", "sold"), ("status", None), ("available_at", "2030-01-31T10:00:00"), ("available_at", 1893456000)],
+)
+def test_a_status_or_date_json_cannot_mean_is_a_422(client: TestClient, field: str, value: object) -> None:
+    response = client.post("/api/v1/items", json={**ITEM, field: value})
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [f"body.{field}"]
+
+
+def test_the_document_describes_the_status_and_the_date(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["ItemStatus"]["enum"] == ["draft", "active", "archived"]
+    available_at = schemas["Item"]["properties"]["available_at"]
+    assert {"type": "string", "format": "date-time"} in available_at["anyOf"]

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from ..api.conditional_reads import NOT_MODIFIED, IfNoneMatch, cacheable_list, cacheable_read
+from ..api.crud import DuplicateError, StaleError
 from ..api.json_body import JSON_BODY
 from ..api.paths import API_V1
 from ..core.entity_tags import STALE
@@ -20,7 +21,6 @@ from ..route_guards import api_router
 from .dependencies import ItemRepositoryDep
 from .limits import WRITE_LIMIT
 from .models import Item, ItemIn, ItemPage, ItemPatch
-from .repository import DuplicateSkuError, StaleItemError
 from .scopes import READ_ITEMS, WRITE_ITEMS
 
 router = api_router(
@@ -41,6 +41,8 @@ ITEM_EXAMPLES: dict[str, Any] = {
             "price_cents": 4990,
             "tags": ["kitchen", "coffee"],
             "sku": "KETTLE-1L-SS",
+            "status": "active",
+            "available_at": "2030-01-31T09:00:00Z",
         },
     },
 }
@@ -104,9 +106,9 @@ async def _written(write: Awaitable[Item | None], item_id: UUID, response: Respo
     """The item a write returned, with its new ETag; the write's failures as problems."""
     try:
         item = await write
-    except DuplicateSkuError:
+    except DuplicateError:
         raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_SKU) from None
-    except StaleItemError:
+    except StaleError:
         raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, STALE) from None
     if item is None:
         raise _not_found(item_id)
@@ -137,7 +139,7 @@ async def list_items(
 async def create_item(request: Request, data: ItemBody, repository: ItemRepositoryDep, response: Response) -> Item:
     try:
         item = await repository.create(data)
-    except DuplicateSkuError:
+    except DuplicateError:
         raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_SKU) from None
     response.headers["Location"] = str(request.url_for("get_item", item_id=item.id).path)
     response.headers["ETag"] = item.etag
@@ -183,7 +185,7 @@ async def replace_item(
 async def update_item(
     item_id: UUID, changes: PatchBody, repository: ItemRepositoryDep, response: Response, if_match: IfMatch = None
 ) -> Item:
-    return await _written(repository.patch(item_id, changes, if_match=if_match), item_id, response)
+    return await _written(repository.patch(item_id, changes.changes(), if_match=if_match), item_id, response)
 
 
 @router.delete(
@@ -197,7 +199,7 @@ async def update_item(
 async def delete_item(item_id: UUID, repository: ItemRepositoryDep, if_match: IfMatch = None) -> None:
     try:
         deleted = await repository.delete(item_id, if_match=if_match)
-    except StaleItemError:
+    except StaleError:
         raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, STALE) from None
     if not deleted:
         raise _not_found(item_id)

@@ -11,6 +11,8 @@ from ..api.access import requires
 
 ITEMS_READ: Final = "items:read"
 ITEMS_WRITE: Final = "items:write"
+ITEMS_ADMIN: Final = "items:admin"
+"""Widens what `items:read` and `items:write` act on to every owner's items (alone it grants nothing)."""
 
 READ_ITEMS = [requires(ITEMS_READ)]
 """Listing and reading items."""

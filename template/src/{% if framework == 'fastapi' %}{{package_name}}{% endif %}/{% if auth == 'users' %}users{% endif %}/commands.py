@@ -33,6 +33,7 @@ from ..core.revoked_tokens import RevokedTokens
 from ..core.settings import report_configuration_error
 from ..database import DatabaseUnavailableError, create_engine, create_sessions, session_transaction
 from ..revocations.store import SqlRevokedTokenStore
+from ..route_guards import admin_scopes
 from . import store
 from .accounts import Accounts
 from .passwords import Passwords
@@ -49,7 +50,11 @@ def _parser(program: str) -> argparse.ArgumentParser:
     create = actions.add_parser("create", help="create an account (password on standard input)")
     create.add_argument("email")
     create.add_argument("--scope", action="append", default=None, help="a scope it holds (repeat); default: all")
-    create.add_argument("--admin", action="store_true", help=f"may manage every account ({USERS_ADMIN})")
+    create.add_argument(
+        "--admin",
+        action="store_true",
+        help=f"holds every admin scope: manages every account ({USERS_ADMIN}), acts on everyone's records",
+    )
     create.add_argument("--full-name", default="")
     actions.add_parser("set-password", help="give an account a new password (signs it out)").add_argument("email")
     actions.add_parser("deactivate", help="disable an account (signs it out)").add_argument("email")
@@ -81,11 +86,17 @@ def users_command(arguments: list[str], *, program: str) -> int:
     return 0
 
 
-def default_scopes() -> frozenset[str]:
-    """Every scope the service's routes declare but `users:admin`: what a new account holds without --scope."""
-    from ..app import api_scopes  # noqa: PLC0415 - the routes (and FastAPI) only when no --scope is given
+def declared_scopes() -> frozenset[str]:
+    """Every scope the service's routes declare."""
+    from ..app import api_scopes  # noqa: PLC0415 - the routes (and FastAPI) only when they are asked for
 
-    return api_scopes() - {USERS_ADMIN}
+    return api_scopes()
+
+
+def default_scopes() -> frozenset[str]:
+    """Every scope the service's routes declare but the admin ones (`users:admin`, `items:admin`...): what a new
+    account holds without --scope."""
+    return declared_scopes() - admin_scopes(declared_scopes())
 
 
 async def _run(settings: Settings, options: argparse.Namespace, email: str) -> str:
@@ -98,7 +109,8 @@ async def _run(settings: Settings, options: argparse.Namespace, email: str) -> s
         accounts = _accounts(settings, engine)
         if options.action == "create":
             scopes = set(options.scope if options.scope is not None else default_scopes())
-            return await _create(accounts, email, scopes | ({USERS_ADMIN} if options.admin else set()), options)
+            admin = admin_scopes(declared_scopes()) if options.admin else frozenset()
+            return await _create(accounts, email, scopes | admin, options)
         async with session_transaction(accounts.sessions) as session:
             row = await store.user_row(session, email=email)
             if row is None:

@@ -1,0 +1,302 @@
+"""Shared CRUD: what every resource's storage does, written once. A resource declares its table, its response model
+and its admin scope; its routes stay thin.
+
+    class BookingRepository(Repository[Booking]):
+        table = bookings
+        model = Booking
+        admin_scope = BOOKINGS_ADMIN
+
+Each repository works in the request's session (api/dependencies.py), so everything an endpoint does is one
+transaction, committed before the response is sent, and a database that cannot answer is a 503 (database.py).
+
+- Ownership: a table with an `owner_id` column is owned. A repository of an owned table sees only its caller's
+  rows, unless the caller holds the resource's `admin_scope`: reads, pages and their totals, writes, `If-Match`
+  checks. Another owner's row is "no such row" (a 404, never a 403). New rows belong to the caller.
+- Versions: every row has a `row_version` (1, then one more per write), its `ETag`. A write sent with `If-Match`
+  applies to that version only: of two clients that read the same version one wins, the other gets `StaleError`
+  (412), never a silent lost update. `row_version` is reserved: a model field of that name stops the start.
+- Soft delete (`soft_delete = True`, a nullable `deleted_at` column): a delete hides the row from every read and
+  write; `restore` brings it back (routes offer it to the admin scope).
+- Cached reads (`cache=`, the application cache with Redis): a read by id may come from the cache, keyed by id.
+  Whatever the read returns, from the cache or the database, passes the same ownership check here, so a cached row
+  of one owner is never served to another.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, PrivateAttr
+from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..core.entity_tags import entity_tag, if_match_allows
+from ..database import fetch_one
+
+ROW_VERSION: Final = "row_version"
+"""The column every resource's version is kept in; no field of a resource may take this name."""
+OWNER: Final = "owner_id"
+DELETED_AT: Final = "deleted_at"
+
+
+class Owner(Protocol):
+    """Whom a repository works for: the request's caller (`api/caller.py`), or `EVERY_OWNER`."""
+
+    @property
+    def id(self) -> str | None: ...
+
+    def holds(self, scope: str) -> bool: ...
+
+
+class _EveryOwner:
+    """Sees every row and owns what it creates no more than anyone: for commands, jobs and tests, never a request."""
+
+    id: Final[None] = None
+
+    def holds(self, scope: str) -> bool:
+        return True
+
+
+EVERY_OWNER: Final = _EveryOwner()
+
+
+class DuplicateError(Exception):
+    """A write would give two rows the same value of a unique column (409)."""
+
+
+class StaleError(Exception):
+    """`If-Match` does not name the row's current version (412)."""
+
+
+class ReservedFieldError(TypeError):
+    """A resource uses a name the shared CRUD keeps for itself: the service refuses to start."""
+
+
+class Record(BaseModel):
+    """The base of a resource's response model: its stored version travels in the `ETag` header, not in the body."""
+
+    _row_version: int = PrivateAttr(default=1)
+
+    @property
+    def etag(self) -> str:
+        return entity_tag(self._row_version)
+
+    @property
+    def row_version(self) -> int:
+        return self._row_version
+
+
+RecordT = TypeVar("RecordT", bound=Record)
+
+
+class CachedReads(Protocol[RecordT]):
+    """A resource's application cache (integrations/read_cache.py): reads by id, invalidated after each write."""
+
+    async def read(self, key: str, load: Callable[[], Awaitable[RecordT | None]]) -> RecordT | None: ...
+    def written(self, key: str) -> None: ...
+
+
+class Repository(Generic[RecordT]):
+    """Read by id (one round trip), page and count, create, replace, patch and delete with `If-Match`, for
+    `table` rows shown as `model`, seen as `caller` may see them."""
+
+    table: ClassVar[Table]
+    model: ClassVar[type[Record]]
+    admin_scope: ClassVar[str | None] = None
+    """The scope whose holders act on every owner's rows (an owned table's); None: nobody does."""
+    soft_delete: ClassVar[bool] = False
+
+    # Built once per resource: `fetch_one` compiles a statement once, and a read by id is a resource's hot path.
+    _by_id: ClassVar[Select[Any]]
+    _by_id_of_owner: ClassVar[Select[Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "table" not in cls.__dict__:
+            return
+        by_id = select(cls.table).where(cls.table.c.id == bindparam("record_id"), *cls._live())
+        cls._by_id = by_id
+        if OWNER in cls.table.c:
+            cls._by_id_of_owner = by_id.where(cls.table.c[OWNER] == bindparam("owner_id"))
+        _RESOURCES.append(cls)
+
+    def __init__(
+        self, session: AsyncSession, caller: Owner | None, *, cache: CachedReads[RecordT] | None = None
+    ) -> None:
+        self._session = session
+        self._cache = cache
+        self._owned = OWNER in self.table.c
+        if self._owned and caller is None:  # fail closed: an owned resource never defaults to every owner's rows
+            raise TypeError(f"{type(self).__name__} is owned: give it the caller, or EVERY_OWNER")
+        self._caller = caller
+        admin_scope = self.admin_scope
+        self._is_admin = caller is not None and admin_scope is not None and caller.holds(admin_scope)
+        self._sees_all = not self._owned or self._is_admin
+
+    # Reads
+
+    async def get(self, record_id: UUID) -> RecordT | None:
+        if self._cache is None:
+            return await self._load(record_id)
+        found = await self._cache.read(str(record_id), lambda: self._load(record_id))
+        return found if found is not None and self._may_see(found) else None
+
+    async def page(self, *, limit: int, offset: int) -> tuple[list[RecordT], int]:
+        table = self.table
+        where = self._visible()
+        query = select(table).where(*where).order_by(table.c.created_at, table.c.id).limit(limit).offset(offset)
+        rows = (await self._session.execute(query)).all()
+        total = (await self._session.execute(select(func.count()).select_from(table).where(*where))).scalar_one()
+        return [self._record(row._mapping) for row in rows], total
+
+    # Writes
+
+    async def create(self, data: BaseModel, **values: Any) -> RecordT:
+        """A new row from `data` (and `values` the server sets), owned by the caller."""
+        now = datetime.now(UTC)
+        row_values = {**data.model_dump(), **values, "id": uuid.uuid4(), ROW_VERSION: 1}
+        row_values |= {"created_at": now, "updated_at": now}
+        if self._owned:
+            row_values[OWNER] = self._caller.id if self._caller is not None else None
+        statement = insert(self.table).values(row_values).returning(*self.table.c)
+        try:
+            row = (await self._session.execute(statement)).one()
+        except IntegrityError as exc:
+            raise DuplicateError from exc  # the request's transaction is rolled back with the error
+        return self._record(row._mapping)
+
+    async def replace(self, record_id: UUID, data: BaseModel, *, if_match: str | None = None) -> RecordT | None:
+        return await self.update(record_id, data.model_dump(), if_match=if_match)
+
+    async def patch(
+        self, record_id: UUID, changes: Mapping[str, Any], *, if_match: str | None = None
+    ) -> RecordT | None:
+        return await self.update(record_id, changes, if_match=if_match)
+
+    async def update(
+        self, record_id: UUID, values: Mapping[str, Any], *, if_match: str | None = None
+    ) -> RecordT | None:
+        """Set `values` on the row (None: the caller sees no such row), one version more."""
+        self._written(record_id)
+        version = await self._version_allowed(record_id, if_match)
+        if version is None:
+            return None
+        table = self.table
+        statement = (
+            update(table)
+            .where(*self._unchanged(record_id, version, if_match))
+            .values({**values, ROW_VERSION: table.c[ROW_VERSION] + 1, "updated_at": datetime.now(UTC)})
+            .returning(*table.c)
+        )
+        try:
+            row = (await self._session.execute(statement)).first()
+        except IntegrityError as exc:
+            raise DuplicateError from exc
+        if row is None and if_match is not None:
+            raise StaleError  # another write came between the check and this one
+        return None if row is None else self._record(row._mapping)
+
+    async def delete(self, record_id: UUID, *, if_match: str | None = None) -> bool:
+        """Delete the row (hide it, with soft delete); False: the caller sees no such row."""
+        if self.soft_delete:
+            return await self.update(record_id, {DELETED_AT: datetime.now(UTC)}, if_match=if_match) is not None
+        self._written(record_id)
+        version = await self._version_allowed(record_id, if_match)
+        if version is None:
+            return False
+        result = await self._session.execute(delete(self.table).where(*self._unchanged(record_id, version, if_match)))
+        deleted: int = result.rowcount  # type: ignore[attr-defined]
+        if not deleted and if_match is not None:
+            raise StaleError  # changed since the check, a moment ago
+        return bool(deleted)
+
+    async def restore(self, record_id: UUID) -> RecordT | None:
+        """Bring a soft-deleted row back: the holders of the admin scope only (None: no such deleted row, or a
+        caller without the admin scope)."""
+        if not self._is_admin:
+            return None
+        table = self.table
+        self._written(record_id)
+        statement = (
+            update(table)
+            .where(table.c.id == record_id, table.c[DELETED_AT].is_not(None))
+            .values({DELETED_AT: None, ROW_VERSION: table.c[ROW_VERSION] + 1, "updated_at": datetime.now(UTC)})
+            .returning(*table.c)
+        )
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else self._record(row._mapping)
+
+    # What every statement shares
+
+    @classmethod
+    def _live(cls) -> tuple[ColumnElement[bool], ...]:
+        return (cls.table.c[DELETED_AT].is_(None),) if cls.soft_delete else ()
+
+    def _of_owner(self) -> tuple[ColumnElement[bool], ...]:
+        if self._sees_all:
+            return ()
+        assert self._caller is not None  # noqa: S101 - `__init__` refused an owned repository without a caller
+        return (self.table.c[OWNER] == self._caller.id,)
+
+    def _visible(self) -> tuple[ColumnElement[bool], ...]:
+        return (*self._live(), *self._of_owner())
+
+    def _may_see(self, record: RecordT) -> bool:
+        if self._sees_all:
+            return True
+        caller_id = self._caller.id if self._caller is not None else None
+        return caller_id is not None and getattr(record, OWNER, None) == caller_id
+
+    async def _load(self, record_id: UUID) -> RecordT | None:
+        if self._sees_all:
+            row = await fetch_one(self._session, self._by_id, record_id=record_id)
+        else:
+            owner_id = self._caller.id if self._caller is not None else None
+            row = await fetch_one(self._session, self._by_id_of_owner, record_id=record_id, owner_id=owner_id)
+        return None if row is None else self._record(row)
+
+    def _record(self, row: Mapping[Any, Any]) -> RecordT:
+        values = dict(row)
+        version = values.pop(ROW_VERSION)
+        values.pop(DELETED_AT, None)
+        record: RecordT = self.model.model_validate(values)  # type: ignore[assignment]
+        record._row_version = version
+        return record
+
+    def _unchanged(self, record_id: UUID, version: int, if_match: str | None) -> tuple[ColumnElement[bool], ...]:
+        """The rows a write applies to: the row, and with `If-Match` only while it still has the version checked."""
+        table = self.table
+        matched = (table.c.id == record_id, *self._visible())
+        return matched if if_match is None else (*matched, table.c[ROW_VERSION] == version)
+
+    async def _version_allowed(self, record_id: UUID, if_match: str | None) -> int | None:
+        """The row's current version when `If-Match` allows the write (None: the caller sees no such row)."""
+        table = self.table
+        query = select(table.c[ROW_VERSION]).where(table.c.id == record_id, *self._visible())
+        version: int | None = (await self._session.execute(query)).scalar_one_or_none()
+        if version is not None and not if_match_allows(if_match, entity_tag(version)):
+            raise StaleError
+        return version
+
+    def _written(self, record_id: UUID) -> None:
+        if self._cache is not None:
+            self._cache.written(str(record_id))
+
+
+_RESOURCES: list[type[Repository[Any]]] = []
+
+
+def refuse_reserved_fields(repositories: Iterable[type[Repository[Any]]] | None = None) -> None:
+    """Stop the start when a resource's model has a field the shared CRUD keeps for itself (`row_version`); every
+    repository declared so far unless `repositories` are given."""
+    for repository in _RESOURCES if repositories is None else repositories:
+        if ROW_VERSION in repository.model.model_fields:
+            raise ReservedFieldError(
+                f"{repository.model.__name__}.{ROW_VERSION}: `{ROW_VERSION}` is the column of every resource's "
+                "version (its ETag); rename the field"
+            )

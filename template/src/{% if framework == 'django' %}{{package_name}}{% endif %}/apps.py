@@ -9,4 +9,4 @@ class ServiceConfig(AppConfig):
     verbose_name = "Service"
 
     def ready(self) -> None:
-        from .api import scopes  # noqa: F401, PLC0415 - registers its check
+        from .api import resources, scopes  # noqa: F401, PLC0415 - registers their checks

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from ..api.resources import shown_fields
 from ..api.serializers import StrictCharField, StrictInputSerializer, StrictIntegerField, StrictRegexField
 from .models import Item
 
@@ -49,7 +50,7 @@ class ItemInSerializer(StrictInputSerializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Stock-keeping unit: optional, no two items share one",
+        help_text="Stock-keeping unit: optional, no two of one owner's items share one",
     )
 
     class Meta:
@@ -77,7 +78,10 @@ class ItemPatchSerializer(StrictInputSerializer):
         child=StrictRegexField(TAG_PATTERN), required=False, max_length=10, help_text="Lowercase labels"
     )
     sku = StrictRegexField(
-        SKU_PATTERN, required=False, allow_null=True, help_text="Stock-keeping unit: optional, no two items share one"
+        SKU_PATTERN,
+        required=False,
+        allow_null=True,
+        help_text="Stock-keeping unit: optional, no two of one owner's items share one",
     )
 
     class Meta:
@@ -91,5 +95,5 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
 
     class Meta:
         model = Item
-        fields = ("id", "name", "description", "price_cents", "tags", "sku", "created_at", "updated_at")
+        fields = shown_fields("name", "description", "price_cents", "tags", "sku")
         ref_name = "Item"

@@ -39,6 +39,8 @@ ITEM_EXAMPLES = [
             "price_cents": 4990,
             "tags": ["kitchen", "coffee"],
             "sku": "KETTLE-1L-SS",
+            "status": "active",
+            "available_at": "2026-12-01T09:00:00Z",
         },
         request_only=True,
     ),

@@ -270,27 +270,28 @@ DJANGO_BOOKING_CANCEL = (
 """,
 )
 DJANGO_BOOKING_VIEW_IMPORTS = (
-    "from typing import ClassVar\n",
-    """from typing import Any, ClassVar
-
-from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
-from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
-from rest_framework.request import Request
-from rest_framework.response import Response
-""",
+    ("from typing import ClassVar\n", "from typing import Any, ClassVar\n"),
+    (
+        "from drf_spectacular.types import OpenApiTypes\n",
+        "from django.db import transaction\nfrom django.db.models import F\nfrom django.utils import timezone\n"
+        "from drf_spectacular.types import OpenApiTypes\n",
+    ),
+    (
+        "extend_schema, extend_schema_view\n",
+        "extend_schema, extend_schema_view\nfrom rest_framework.decorators import action\n"
+        "from rest_framework.exceptions import APIException\nfrom rest_framework.request import Request\n"
+        "from rest_framework.response import Response\n",
+    ),
 )
 DJANGO_BOOKING_ERRORS = (
-    "from .models import Booking\n",
-    """from .models import Booking, BookingStatus
-
-
-class AlreadyCancelled(APIException):
-    status_code = 409
-    default_detail = "The booking is cancelled already"
-""",
+    ("from .models import Booking\n", "from .models import Booking, BookingStatus\n"),
+    (
+        "@extend_schema_view(\n",
+        "class AlreadyCancelled(APIException):\n"
+        "    status_code = 409\n"
+        '    default_detail = "The booking is cancelled already"\n\n\n'
+        "@extend_schema_view(\n",
+    ),
 )
 
 DJANGO_BOOKING_TESTS = """\"\"\"Bookings: in the future, with a status, cancelled once.\"\"\"
@@ -367,9 +368,13 @@ def test_django_grows_a_resource_as_the_readme_says(django_project: RenderedProj
     app = project.path / "src" / package / "bookings"
     (app / "models.py").write_text(DJANGO_BOOKING_MODELS)
     (app / "serializers.py").write_text(DJANGO_BOOKING_SERIALIZERS)
-    for old, new in (DJANGO_BOOKING_VIEW_IMPORTS, DJANGO_BOOKING_ERRORS, DJANGO_BOOKING_CANCEL):
+    for old, new in (*DJANGO_BOOKING_VIEW_IMPORTS, *DJANGO_BOOKING_ERRORS, DJANGO_BOOKING_CANCEL):
         replace_once(app / "views.py", old, new)
     (project.path / "tests" / "bookings" / "test_booking_rules.py").write_text(DJANGO_BOOKING_TESTS)
+    future = '"starts_at": "2999-01-01T09:00:00Z"'  # the generated tests' valid body gets the new required field
+    replace_once(
+        project.path / "tests" / "bookings" / "test_bookings.py", '{"name": "First"}', f'{{"name": "First", {future}}}'
+    )
     for migration in (app / "migrations").glob("0*.py"):  # written again from the booking's own fields
         migration.unlink()
     outputs = django_run_readme_block(project, checks.replace("make check", "uv run ruff format . && make check"))

@@ -220,7 +220,7 @@ from rest_framework.test import APIClient
 from $package.$plural.models import $Model
 $conftest_import
 COLLECTION = "/api/v1/$plural"
-$SINGULAR = {"name": "First"}
+$SINGULAR = {"name": "First"}  # a valid body: the tests below vary it
 
 
 def test_create_read_list_replace_patch_delete(client: APIClient$user_parameter) -> None:
@@ -231,7 +231,7 @@ def test_create_read_list_replace_patch_delete(client: APIClient$user_parameter)
     assert client.get(one$user_headers_only).json() == created.json()
     page = client.get(COLLECTION$user_headers_only).json()
     assert (page["total"], page["items"]) == (1, [created.json()])
-    replaced = client.put(one, {"name": "Second"}, format="json"$user_headers)
+    replaced = client.put(one, {**$SINGULAR, "name": "Second"}, format="json"$user_headers)
     assert (replaced.status_code, replaced.json()["name"]) == (200, "Second")
     stale = client.patch(one, {"name": "Third"}, format="json", headers={$user_headers_dict"If-Match": created.headers["ETag"]})
     assert stale.status_code == 412
@@ -244,7 +244,12 @@ def test_create_read_list_replace_patch_delete(client: APIClient$user_parameter)
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "body.name"), ({"name": ""}, "body.name"), ({"name": 7}, "body.name"), ({"name": "x", "extra": 1}, "body.extra")],
+    [
+        ({key: value for key, value in $SINGULAR.items() if key != "name"}, "body.name"),
+        ({**$SINGULAR, "name": ""}, "body.name"),
+        ({**$SINGULAR, "name": 7}, "body.name"),
+        ({**$SINGULAR, "extra": 1}, "body.extra"),
+    ],
 )
 def test_bad_input_is_a_422_naming_the_field(client: APIClient$user_parameter, body: dict[str, object], field: str) -> None:
     response = client.post(COLLECTION, body, format="json"$user_headers)
@@ -272,7 +277,7 @@ def test_another_users_${singular}_is_a_404_on_every_path(client: APIClient, use
     one = f"{COLLECTION}/{created['id']}"
     assert created["owner_id"] == user.id
     assert client.get(one, headers=other_user.headers()).status_code == 404
-    assert client.put(one, {"name": "Mine"}, format="json", headers=other_user.headers()).status_code == 404
+    assert client.put(one, {**$SINGULAR, "name": "Mine"}, format="json", headers=other_user.headers()).status_code == 404
     assert client.patch(one, {"name": "Mine"}, format="json", headers=other_user.headers()).status_code == 404
     assert client.delete(one, headers=other_user.headers()).status_code == 404
     assert client.get(COLLECTION, headers=other_user.headers()).json()["total"] == 0

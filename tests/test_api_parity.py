@@ -157,6 +157,27 @@ def required_fields(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def field_formats(spec: dict[str, Any]) -> dict[str, Any]:
+    """What a client parses each field of the items' schemas as: its formats and enum values (through a reference
+    to an enum component, however the document spells the reference)."""
+    schemas = spec.get("components", {}).get("schemas", {})
+
+    def describe(field: dict[str, Any]) -> dict[str, Any]:
+        alternatives = [field, *field.get("allOf", []), *field.get("anyOf", []), *field.get("oneOf", [])]
+        targets = [schemas[alt["$ref"].rpartition("/")[2]] for alt in alternatives if "$ref" in alt] or alternatives
+        return {
+            "formats": sorted({alt["format"] for alt in alternatives if "format" in alt}),
+            "enum": next((target["enum"] for target in targets if "enum" in target), None),
+        }
+
+    return {
+        f"{name}.{field_name}": describe(field)
+        for name, schema in schemas.items()
+        if name.startswith("Item")
+        for field_name, field in schema.get("properties", {}).items()
+    }
+
+
 def differences(views: dict[str, dict[str, Any]]) -> list[str]:
     """One line per key on which the frameworks disagree (a key missing on one side shows as `-`)."""
     keys = sorted(set().union(*views.values()))
@@ -210,6 +231,7 @@ ASPECTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "required fields": required_fields,
     "request media types": request_media_types,
     "request schemas": request_schemas,
+    "field formats": field_formats,
     # Each resource describes its own tag in its package (FastAPI: its router; Django: its AppConfig).
     "tags": lambda spec: (
         {tag["name"]: tag.get("description") for tag in spec.get("tags", [])}

@@ -10,4 +10,4 @@ class ServiceConfig(AppConfig):
     verbose_name = "Service"
 
     def ready(self) -> None:
-        from .api import scopes, websockets  # noqa: F401, PLC0415 - registers their checks
+        from .api import resources, scopes, websockets  # noqa: F401, PLC0415 - registers their checks

@@ -105,7 +105,8 @@ def _components(result: dict[str, Any], operations: list[dict[str, Any]], part: 
 def document_service_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular post-processing hook, making the document say what the service does:
     - request bodies come from StrictInputSerializer (undeclared fields refused) and DRF's text fields refuse NUL
-      characters (most databases cannot store them): `additionalProperties: false` and a pattern say both;
+      characters (most databases cannot store them): `additionalProperties: false` and a pattern (on text without a
+      `format`) say both;
     - an answer carries every field of its serializer: all of a response schema's properties are required;
     - a page of a list is `<Name>Page` (drf-spectacular says `Paginated<Name>List`).
     """
@@ -117,7 +118,9 @@ def document_service_responses(result: dict[str, Any], **kwargs: Any) -> dict[st
         schema["additionalProperties"] = False
         for field in schema.get("properties", {}).values():
             kinds = field.get("type")
-            if (kinds == "string" or (isinstance(kinds, list) and "string" in kinds)) and "pattern" not in field:
+            is_text = kinds == "string" or (isinstance(kinds, list) and "string" in kinds)
+            # A `format` (date-time, uuid, ...) has a grammar of its own, which no NUL character belongs to.
+            if is_text and "pattern" not in field and "format" not in field:
                 field["pattern"] = NO_NUL_CHARACTERS
     for name in _components(result, operations, "responses") - requests:
         schema = schemas.get(name, {})

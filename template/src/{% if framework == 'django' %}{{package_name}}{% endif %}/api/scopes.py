@@ -7,6 +7,7 @@ error (`check_scope_declarations`), and the service refuses to start with it (`a
 checks). The bearer token authentication (when the service has it) requires exactly what is declared here.
 
 `declared_scopes()` is every scope the routed views declare: what the development token holds by default.
+`is_admin_scope` tells the scopes that act on everyone's records (`<resource>:admin`) from the others.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ CHECK_ID: Final = "api.E001"
 
 @dataclass(frozen=True, slots=True)
 class MethodScopes:
-    """Scopes by kind of method: `read` for the safe ones (GET, HEAD, OPTIONS), `write` for the others."""
+    """Scopes by kind of method: `read` for the safe ones (GET, HEAD, OPTIONS), `write` for the others. `admin`, when
+    a resource has one, widens what `read` and `write` reach to every owner's records (api/resources.py); it grants
+    neither by itself."""
 
     read: tuple[str, ...]
     write: tuple[str, ...]
+    admin: str | None = None
 
     def for_method(self, method: str) -> tuple[str, ...]:
         return self.read if method.upper() in SAFE_METHODS else self.write
@@ -131,6 +135,11 @@ def check_scope_declarations(app_configs: Any = None, **kwargs: Any) -> list[che
     return errors
 
 
+def is_admin_scope(scope: str) -> bool:
+    """`items:admin`, `users:admin`: a scope that reaches every owner's records, held by administrators only."""
+    return scope.endswith(":admin")
+
+
 def declared_scopes() -> frozenset[str]:
     """Every scope the routed views declare (what a caller holding every scope holds). Sets Django up when the
     caller (a command run outside the server) has not."""
@@ -144,6 +153,8 @@ def declared_scopes() -> frozenset[str]:
         declared = getattr(routed.view_class, "required_scopes", None)
         if isinstance(declared, MethodScopes):
             scopes.update(declared.read, declared.write)
+            if declared.admin is not None:
+                scopes.add(declared.admin)
         elif isinstance(declared, Mapping) and not is_public(routed.view_class):
             for needed in declared.values():
                 scopes.update(needed)

@@ -18,4 +18,4 @@ else:  # ModelAdmin is generic in django-stubs only
 class ItemAdmin(ItemModelAdmin):
     list_display = ("name", "price_cents", "created_at", "updated_at")
     search_fields = ("name", "description")
-    readonly_fields = ("id", "created_at", "updated_at")
+    readonly_fields = ("id", "row_version", "created_at", "updated_at")

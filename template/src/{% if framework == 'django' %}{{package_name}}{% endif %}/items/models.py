@@ -1,31 +1,32 @@
-"""The stored item, in the database DATABASE_URL names (PostgreSQL, or SQLite); migrations live in `migrations/`."""
+"""The stored item, in the database DATABASE_URL names (PostgreSQL, or SQLite); migrations live in `migrations/`.
+The columns every resource shares (id, owner, version, timestamps) come from `api.resources.ResourceModel`."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 
-from ..core.entity_tags import entity_tag
+from ..api.resources import ResourceModel, unique_per_owner
 
 
-class Item(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class ItemStatus(models.TextChoices):
+    """Where an item is in its life: drafted, offered, withdrawn."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class Item(ResourceModel):
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=1000, null=True, blank=True)
     price_cents = models.BigIntegerField()
     tags = models.JSONField(default=list)
-    sku = models.CharField(max_length=64, null=True, blank=True, unique=True)  # optional; never on two items
-    version = models.PositiveIntegerField(default=1)  # one more per write: the ETag (core/entity_tags.py)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    sku = models.CharField(max_length=64, null=True, blank=True)  # optional; unique among one owner's items
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
+    available_at = models.DateTimeField(null=True, blank=True)  # when it can be ordered; timezone-aware
 
-    class Meta:
-        ordering = ("created_at", "id")
+    class Meta(ResourceModel.Meta):
+        constraints = (unique_per_owner("sku", name="items_item_sku_unique"),)
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def etag(self) -> str:
-        return entity_tag(self.version)

@@ -1,4 +1,5 @@
-"""Who may read and write items: the scopes a bearer token needs (the views' `required_scopes`)."""
+"""Who may read and write items: the scopes a bearer token needs (the views' `required_scopes`), and the one that
+reaches every owner's items."""
 
 from __future__ import annotations
 
@@ -6,4 +7,4 @@ from typing import Final
 
 from ..api.scopes import MethodScopes
 
-ITEM_SCOPES: Final = MethodScopes(read=("items:read",), write=("items:write",))
+ITEM_SCOPES: Final = MethodScopes(read=("items:read",), write=("items:write",), admin="items:admin")

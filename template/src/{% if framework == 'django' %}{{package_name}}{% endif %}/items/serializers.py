@@ -7,11 +7,15 @@ from typing import Any
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from ..api.fields import AwareDateTimeField, EnumField
+from ..api.resources import shown_fields
 from ..api.serializers import StrictCharField, StrictInputSerializer, StrictIntegerField, StrictRegexField
-from .models import Item
+from .models import Item, ItemStatus
 
 TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+STATUS_HELP = "draft (the default), active or archived"
+AVAILABLE_AT_HELP = "When the item can be ordered, with its timezone offset; null: not announced"
 # A name is trimmed, then must keep a character: one that is neither NUL nor whitespace as `str.strip()` sees it
 # (spelled out: a JSON Schema client's `\\s` is ECMAScript's, which differs on \x1c-\x1f and \x85).
 NOT_BLANK_PATTERN = r"^[^\x00]*[^\x00\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00]*$"
@@ -49,8 +53,10 @@ class ItemInSerializer(StrictInputSerializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Stock-keeping unit: optional, no two items share one",
+        help_text="Stock-keeping unit: optional, no two of one owner's items share one",
     )
+    status = EnumField(ItemStatus, required=False, default=ItemStatus.DRAFT, help_text=STATUS_HELP)
+    available_at = AwareDateTimeField(required=False, allow_null=True, default=None, help_text=AVAILABLE_AT_HELP)
 
     class Meta:
         ref_name = "ItemIn"
@@ -77,8 +83,13 @@ class ItemPatchSerializer(StrictInputSerializer):
         child=StrictRegexField(TAG_PATTERN), required=False, max_length=10, help_text="Lowercase labels"
     )
     sku = StrictRegexField(
-        SKU_PATTERN, required=False, allow_null=True, help_text="Stock-keeping unit: optional, no two items share one"
+        SKU_PATTERN,
+        required=False,
+        allow_null=True,
+        help_text="Stock-keeping unit: optional, no two of one owner's items share one",
     )
+    status = EnumField(ItemStatus, required=False, help_text=STATUS_HELP)
+    available_at = AwareDateTimeField(required=False, allow_null=True, help_text=AVAILABLE_AT_HELP)
 
     class Meta:
         ref_name = "ItemPatch"
@@ -88,8 +99,9 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
     """An item as stored and returned."""
 
     tags = serializers.ListField(child=serializers.CharField())
+    status = EnumField(ItemStatus, read_only=True)
 
     class Meta:
         model = Item
-        fields = ("id", "name", "description", "price_cents", "tags", "sku", "created_at", "updated_at")
+        fields = shown_fields("name", "description", "price_cents", "tags", "sku", "status", "available_at")
         ref_name = "Item"

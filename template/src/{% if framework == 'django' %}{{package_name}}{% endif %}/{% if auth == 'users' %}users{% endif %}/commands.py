@@ -6,8 +6,9 @@
 
 A password is read from standard input: typed twice without echo on a terminal, else the first line of what is
 piped in (`printf '%s\\n' "$PASSWORD" | ...`). It never appears on the command line (shell history, `ps`), in a
-log or in an error message. Without `--scope` the user holds every scope the service's views declare but
-`users:admin`, which `--admin` adds (with the Django admin, /admin/). Django's `manage.py createsuperuser` works
+log or in an error message. Without `--scope` the user holds every scope the service's views declare but the admin
+scopes (`users:admin`, `items:admin`: acting on every account and every owner's records), which `--admin` adds (with
+the Django admin, /admin/). Django's `manage.py createsuperuser` works
 as well.
 
 EMAIL follows the users API's rule (core/accounts/emails.py): `create` refuses what the API refuses and stores what
@@ -37,17 +38,26 @@ def parser(program: str) -> argparse.ArgumentParser:
         "--scope", action="append", default=None, metavar="SCOPE", help="a scope it holds (repeat); default: all"
     )
     create.add_argument("--full-name", default="", help="the user's name")
-    create.add_argument("--admin", action="store_true", help=f"may manage every account ({ADMIN_SCOPE}), and /admin/")
+    create.add_argument(
+        "--admin", action="store_true", help=f"holds every admin scope ({ADMIN_SCOPE}, ...), and signs in to /admin/"
+    )
     actions.add_parser("set-password", help="set a user's password (standard input)").add_argument("email")
     actions.add_parser("deactivate", help="deactivate a user and revoke their tokens").add_argument("email")
     return commands
 
 
 def default_scopes() -> frozenset[str]:
-    """Every scope the service's views declare but users:admin: what a new account holds without --scope."""
-    from ..api.scopes import declared_scopes  # noqa: PLC0415 - imports the views
+    """Every scope the service's views declare but the admin scopes: what a new account holds without --scope."""
+    from ..api.scopes import declared_scopes, is_admin_scope  # noqa: PLC0415 - imports the views
 
-    return declared_scopes() - {ADMIN_SCOPE}
+    return frozenset(scope for scope in declared_scopes() if not is_admin_scope(scope))
+
+
+def admin_scopes() -> frozenset[str]:
+    """Every admin scope the service's views declare (and users:admin): what `--admin` adds."""
+    from ..api.scopes import declared_scopes, is_admin_scope  # noqa: PLC0415 - imports the views
+
+    return frozenset({ADMIN_SCOPE, *(scope for scope in declared_scopes() if is_admin_scope(scope))})
 
 
 def read_password(stdin: TextIO, *, confirm: bool = True) -> str:
@@ -118,7 +128,7 @@ def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - o
             return 0
         scopes = set(options.scope if options.scope is not None else default_scopes())
         if options.admin:
-            scopes.add(ADMIN_SCOPE)
+            scopes |= admin_scopes()
         created = accounts.create_user(options.email, password, full_name=options.full_name, scopes=scopes)
         if options.admin:
             created.is_staff = created.is_superuser = True

@@ -78,12 +78,13 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
-        """`manage.py createsuperuser`: signs in to the admin and holds every scope the users API needs."""
-        from .scopes import ADMIN_SCOPE  # noqa: PLC0415 - scopes imports the API, which needs the app registry
+        """`manage.py createsuperuser`: signs in to the admin and holds every admin scope (every account, every
+        owner's records)."""
+        from .commands import admin_scopes  # noqa: PLC0415 - imports the API, which needs the app registry
 
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
-        fields.setdefault("scopes", [ADMIN_SCOPE])
+        fields.setdefault("scopes", sorted(admin_scopes()))
         return self.create_user(email, password, **fields)
 
 

@@ -1,0 +1,174 @@
+"""`python -m <package> resource add <plural> [--singular <word>]` (also `manage.py resource add ...`): a new
+resource, owned by its callers, in one command.
+
+It writes the app `src/<package>/<plural>/` from this package's own scaffold (scaffold/files.py: a model with a
+`name`, strict serializers, a `ResourceViewSet`, scopes `<plural>:read|write|admin`, its own write budget, routes)
+and its tests `tests/<plural>/`, registers the app (settings.py `INSTALLED_APPS`) and its routes (urls.py), makes
+its migration (`manage.py makemigrations <plural>`) and formats what it wrote (`ruff format`, `ruff check --fix`).
+Then edit the model and serializers for your fields, `makemigrations` again, and run `make check`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import keyword
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .files import APP, OWNED_TESTS, TESTS, render
+
+EXIT_USAGE = 2
+NAME = re.compile(r"[a-z][a-z0-9_]*")
+PACKAGE = __name__.split(".", 1)[0]
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+RESERVED = frozenset({"api", "core", "integrations", "middleware", "management", "scaffold", "migrations", "tests"})
+
+
+class Refused(Exception):  # noqa: N818 - a refusal the user reads, not a failure of the command
+    """Why the names given cannot be a new resource (one line)."""
+
+
+@dataclass(frozen=True)
+class Names:
+    plural: str
+    singular: str
+
+    @property
+    def model(self) -> str:
+        return "".join(part.capitalize() for part in self.singular.split("_"))
+
+    def article(self) -> str:
+        return "an" if self.singular[0] in "aeiou" else "a"
+
+    def substitutions(self, *, owned: bool) -> dict[str, str]:
+        spoken = self.singular.replace("_", " ")
+        names = {
+            "package": PACKAGE,
+            "plural": self.plural,
+            "Plural": self.plural.replace("_", " ").capitalize(),
+            "singular": self.singular,
+            "SINGULAR": self.singular.upper(),
+            "Singular": spoken.capitalize(),
+            "Model": self.model,
+            "a_singular": f"{self.article()} {spoken}",
+            "A_singular": f"{self.article().capitalize()} {spoken}",
+        }
+        if owned:
+            names |= {
+                "owned_words": ", ownership across two users and the admin scope",
+                "conftest_import": "\nfrom ..conftest import Caller, CallerFactory\n",
+                "user_parameter": ", user: Caller",
+                "user_headers": ", headers=user.headers()",
+                "user_headers_only": ", headers=user.headers()",
+                "user_headers_dict": "**user.headers(), ",
+            }
+            names["owned_tests"] = render(OWNED_TESTS, names)
+        else:
+            unowned = ("owned_words", "conftest_import", "user_parameter", "user_headers", "user_headers_only")
+            names |= dict.fromkeys((*unowned, "user_headers_dict", "owned_tests"), "")
+        return names
+
+
+def singular_of(plural: str) -> str | None:
+    """The usual English singular of `plural`, or None when there is no safe guess (then --singular says it)."""
+    for ending, replacement in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
+        if plural.endswith(ending):
+            return plural.removesuffix(ending) + replacement
+    if plural.endswith("s") and not plural.endswith("ss"):
+        return plural.removesuffix("s")
+    return None
+
+
+def names_of(plural: str, singular: str | None, package_dir: Path) -> Names:
+    for word, what in ((plural, "plural"), (singular, "singular")):
+        if word is None:
+            continue
+        if not NAME.fullmatch(word) or keyword.iskeyword(word) or word in RESERVED:
+            raise Refused(f"{word!r} cannot be a resource's {what}: use lowercase letters, digits and _, not a keyword")
+    found = singular or singular_of(plural)
+    if found is None:
+        raise Refused(f"no singular of {plural!r} to guess: name it with --singular")
+    if found == plural:
+        raise Refused(f"the singular and the plural are both {plural!r}: name another with --singular")
+    if (package_dir / plural).exists():
+        raise Refused(f"{package_dir / plural} exists: the resource {plural!r} is there already")
+    return Names(plural, found)
+
+
+def register(package_dir: Path, names: Names) -> None:
+    """The app in INSTALLED_APPS, its routes under /api/v1/: one line each, at the end of each list."""
+    insert_before_closing(package_dir / "settings.py", "INSTALLED_APPS = [", f'    f"{{PACKAGE}}.{names.plural}",\n')
+    route = f'    path(f"{{API_V1}}/", include("{PACKAGE}.{names.plural}.urls")),\n'
+    insert_before_closing(package_dir / "urls.py", "urlpatterns: list[URLPattern | URLResolver] = [", route)
+
+
+def insert_before_closing(path: Path, opening: str, line: str) -> None:
+    text = path.read_text()
+    start = text.index(opening)
+    closing = text.index("\n]", start) + 1
+    path.write_text(text[:closing] + line + text[closing:])
+
+
+def write(root: Path, files: dict[str, str], names: dict[str, str]) -> list[Path]:
+    written = []
+    for name, content in files.items():
+        target = root / render(name, names)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(content, names))
+        written.append(target)
+    return written
+
+
+def run_tool(arguments: list[str], project: Path) -> None:
+    completed = subprocess.run(arguments, cwd=project, check=False, capture_output=True, text=True)  # noqa: S603
+    if completed.returncode != 0:
+        raise Refused(f"{' '.join(arguments[2:])} failed:\n{completed.stdout}{completed.stderr}".rstrip())
+
+
+def add(project: Path, package_dir: Path, names: Names) -> list[Path]:
+    owned = (package_dir / "api" / "caller.py").exists()  # the service tells its callers apart
+    substitutions = names.substitutions(owned=owned)
+    written = write(package_dir / names.plural, APP, substitutions)
+    written += write(project / "tests" / names.plural, TESTS, substitutions)
+    register(package_dir, names)
+    run_tool([sys.executable, "manage.py", "makemigrations", names.plural], project)
+    written += sorted((package_dir / names.plural / "migrations").glob("0*.py"))
+    paths = [str(path) for path in written] + [str(package_dir / "settings.py"), str(package_dir / "urls.py")]
+    run_tool([sys.executable, "-m", "ruff", "format", "--quiet", *paths], project)
+    run_tool([sys.executable, "-m", "ruff", "check", "--fix", "--quiet", *paths], project)
+    return written
+
+
+def parser(program: str) -> argparse.ArgumentParser:
+    commands = argparse.ArgumentParser(prog=f"python -m {program} resource", description="Add a resource.")
+    actions = commands.add_subparsers(dest="action", required=True)
+    adding = actions.add_parser("add", help="a new resource owned by its callers: app, tests, registration, migration")
+    adding.add_argument("plural", help="the collection's name, in lowercase: bookings (/api/v1/bookings)")
+    adding.add_argument("--singular", help="one of them, when not the plural less its s: --singular person")
+    return commands
+
+
+def resource_command(
+    arguments: Sequence[str], *, program: str = PACKAGE, project: Path | None = None, package_dir: Path | None = None
+) -> int:
+    try:
+        options = parser(program).parse_args(list(arguments))
+    except SystemExit as exited:
+        return EXIT_USAGE if exited.code else 0
+    root = project or Path.cwd()
+    package = package_dir or root / "src" / PACKAGE
+    try:
+        names = names_of(options.plural, options.singular, package)
+        written = add(root, package, names)
+    except Refused as refused:
+        print(f"resource: {refused}", file=sys.stderr)
+        return 1
+    print(f"/api/v1/{names.plural} added ({len(written)} files, registered in settings.py and urls.py):")
+    for path in written:
+        print(f"  {path.relative_to(root)}")
+    print(f"Next: your fields in {names.plural}/models.py and serializers.py, then `makemigrations`, `make check`.")
+    return 0

@@ -114,8 +114,9 @@ def issue(user: User, scopes: frozenset[str], *, family: str) -> dict[str, Any]:
     issuer = wiring().access_tokens
     if issuer is None:
         raise RuntimeError("no access-token issuer: integrations.accounts did not run")
-    access = issuer.issue(str(user.pk), scopes)
-    refresh = new_refresh_token(django_settings.SERVICE_SETTINGS.auth_refresh_token_ttl)
+    now = time.time()  # one moment: `expires_in` is the lifetime the access token was issued with
+    access = issuer.issue(str(user.pk), scopes, now=now)
+    refresh = new_refresh_token(django_settings.SERVICE_SETTINGS.auth_refresh_token_ttl, now=now)
     RefreshToken.objects.create(  # in the caller's transaction, when it has one (a refresh's)
         token_hash=refresh.digest,
         family=family,
@@ -125,4 +126,4 @@ def issue(user: User, scopes: frozenset[str], *, family: str) -> dict[str, Any]:
         access_expires_at=datetime.fromtimestamp(access.expires_at, UTC),
         expires_at=datetime.fromtimestamp(refresh.expires_at, UTC),
     )
-    return token_response(access, refresh.token, now=time.time())
+    return token_response(access, refresh.token, now=now)

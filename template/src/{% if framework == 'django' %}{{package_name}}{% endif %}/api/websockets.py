@@ -123,7 +123,9 @@ class WebSocket:
 
 def websocket_urlpatterns() -> list[URLPattern]:
     """`websocket_urlpatterns` of the URL configuration (urls.py)."""
-    patterns: list[URLPattern] = getattr(import_module(settings.ROOT_URLCONF), "websocket_urlpatterns", [])
+    urlconf = settings.ROOT_URLCONF  # a module path, or (Django allows it) the module itself
+    module = import_module(urlconf) if isinstance(urlconf, str) else urlconf
+    patterns: list[URLPattern] = getattr(module, "websocket_urlpatterns", [])
     return patterns
 
 

@@ -101,8 +101,10 @@ def names_of(plural: str, singular: str | None, package_dir: Path) -> Names:
 
 def register(package_dir: Path, names: Names) -> None:
     """The app in INSTALLED_APPS, its routes under /api/v1/: one line each, at the end of each list."""
-    insert_before_closing(package_dir / "settings.py", "INSTALLED_APPS = [", f'    f"{{PACKAGE}}.{names.plural}",\n')
-    route = f'    path(f"{{API_V1}}/", include("{PACKAGE}.{names.plural}.urls")),\n'
+    # The lines are f-strings of settings.py and urls.py themselves: their braces are written, not filled here.
+    app = '    f"' + "{PACKAGE}." + names.plural + '",\n'
+    route = '    path(f"' + "{API_V1}" + '/", include("' + PACKAGE + "." + names.plural + '.urls")),\n'
+    insert_before_closing(package_dir / "settings.py", "INSTALLED_APPS = [", app)
     insert_before_closing(package_dir / "urls.py", "urlpatterns: list[URLPattern | URLResolver] = [", route)
 
 

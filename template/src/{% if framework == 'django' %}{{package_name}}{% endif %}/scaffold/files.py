@@ -5,7 +5,7 @@ service's own conventions (api/resources.py), not a copy of `items`, which you m
 
 from __future__ import annotations
 
-from string import Template
+import string
 from typing import Final
 
 APP: Final = {
@@ -294,4 +294,4 @@ def test_the_admin_scope_reaches_everyones_$plural(client: APIClient, user: Call
 
 
 def render(text: str, names: dict[str, str]) -> str:
-    return Template(text).substitute(names)
+    return string.Template(text).substitute(names)

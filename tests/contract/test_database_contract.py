@@ -48,7 +48,8 @@ def test_items_outlive_the_process(contract_project: RenderedProject, database_u
     second = start_service(contract_project, logs, DATABASE_URL=database_url)
     try:
         with second.client() as client:
-            again = client.get(f"{ITEMS}/{created.json()['id']}")
+            # The same caller: an item is its creator's, anyone else's read is a 404.
+            again = client.get(f"{ITEMS}/{created.json()['id']}", headers=second.as_client("198.51.100.1"))
     finally:
         second.kill()
     assert again.status_code == 200, again.text
@@ -69,7 +70,7 @@ def test_health_shows_the_database_without_its_url(database_service: Service, da
 def test_pages_hold_20_by_default_and_100_at_most(database_service: Service) -> None:
     headers = database_service.as_client("198.51.100.2")
     with database_service.client() as client:
-        while client.get(ITEMS, params={"limit": 1}).json()["total"] < 21:
+        while client.get(ITEMS, params={"limit": 1}, headers=headers).json()["total"] < 21:
             assert client.post(ITEMS, json=ITEM, headers=headers).status_code == 201
         page = client.get(ITEMS, headers=headers).json()
         assert (len(page["items"]), page["limit"], page["offset"]) == (20, 20, 0)
@@ -94,7 +95,7 @@ def test_writes_honour_if_match_and_the_sku_is_unique(database_service: Service)
         assert_problem(stale, 412)
         assert_problem(client.delete(path, headers={**headers, "If-Match": created.headers["etag"]}), 412)
         assert_problem(client.post(ITEMS, json={**ITEM, "sku": "CONTRACT-SKU"}, headers=headers), 409)
-        assert client.get(path).json() == patched.json()
+        assert client.get(path, headers=headers).json() == patched.json()
 
 
 def test_migrate_twice_at_once_succeeds_both_times(

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +42,21 @@ ROW_VERSION: Final = "row_version"
 """The column every resource's version is kept in; no field of a resource may take this name."""
 OWNER: Final = "owner_id"
 DELETED_AT: Final = "deleted_at"
+
+
+PagedT = TypeVar("PagedT", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[PagedT]):
+    """A page of a resource's list. Every resource answers the same envelope, its records under `items`, so a client
+    pages through any of them alike: `class BookingPage(Page[Booking])` names a resource's page in the document."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    items: list[PagedT]
+    total: int = Field(ge=0, description="Number of items in the collection")
+    limit: int
+    offset: int
 
 
 class Owner(Protocol):

@@ -82,7 +82,9 @@ class Parts:
         self.dependencies_module = importlib.import_module(f"{package}.api.dependencies")
         self.read_session = self.dependencies_module.read_session
         self.item = item
-        self.repository_class = importlib.import_module(f"{package}.items.repository").SqlItemRepository
+        repository = importlib.import_module(f"{package}.items.repository")
+        # The items' repository: the shared one declared for items, or (renders before it) the SQL repository.
+        self.repository_class = getattr(repository, "SqlItemRepository", None) or repository.ItemRepository
         self.repository_get = self.repository_class.get
         self.guard_filters: dict[str, Callable[[Any], bool]] = {}
         self.body = json.dumps(item.model_dump(mode="json"), separators=(",", ":")).encode()
@@ -94,7 +96,7 @@ class Parts:
             self.security_class = type(bearer_module.authenticated)
             self.security_call = self.security_class.__call__
 
-            async def fixed_principal(self: Any, request: Any, security_scopes: Any) -> Any:
+            async def fixed_principal(self: Any, connection: Any, security_scopes: Any) -> Any:
                 return principal
 
             self.fixed_principal = fixed_principal

@@ -27,6 +27,7 @@ process's and is not counted.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -52,7 +53,10 @@ def read_ways(package: str, engine: Any, read_sessions: Any) -> dict[str, Read]:
     database = importlib.import_module(f"{package}.database")
     repository = importlib.import_module(f"{package}.items.repository")
     table = importlib.import_module(f"{package}.items.table").items
-    to_item = repository._item
+    if hasattr(repository, "_item"):  # renders before the shared repository
+        to_item = repository._item
+    else:  # the shared repository's row-to-record step (it reads only class attributes)
+        to_item = functools.partial(repository.ItemRepository._record, repository.ItemRepository)
     by_id = select(table).where(table.c.id == _bound("item_id"))
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
     compiled = by_id.compile(dialect=engine.dialect)
@@ -104,9 +108,11 @@ def _bound(name: str) -> Any:
 
 def _asyncpg_item(package: str, row: Any) -> Any:
     values = dict(row)
-    version = values.pop("version")
+    column = "row_version" if "row_version" in values else "version"  # renamed with the shared repository
+    version = values.pop(column)
+    values.pop("deleted_at", None)
     item = importlib.import_module(f"{package}.items.models").Item.model_validate(values)
-    item._version = version
+    setattr(item, f"_{column}", version)
     return item
 
 

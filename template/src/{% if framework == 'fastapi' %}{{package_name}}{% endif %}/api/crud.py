@@ -27,7 +27,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Final, Generic, Protocol, Self, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -57,6 +57,11 @@ class Page(BaseModel, Generic[PagedT]):
     total: int = Field(ge=0, description="Number of items in the collection")
     limit: int
     offset: int
+
+    @classmethod
+    def of(cls, records: list[PagedT], total: int, *, limit: int, offset: int) -> Self:
+        """The page holding `records`, `total` in all (the routes name no field: the envelope is this class's)."""
+        return cls(items=records, total=total, limit=limit, offset=offset)
 
 
 class Owner(Protocol):

@@ -126,7 +126,7 @@ async def list_items(
 ) -> ItemPage:
     items, total = await repository.page(limit=limit, offset=offset)
     cacheable_list(response)
-    return ItemPage(items=items, total=total, limit=limit, offset=offset)
+    return ItemPage.of(items, total, limit=limit, offset=offset)
 
 
 @router.post(

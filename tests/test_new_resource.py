@@ -24,28 +24,34 @@ GIT = ("git", "-c", "user.name=test", "-c", "user.email=test@example.com")
 
 # Step 2 of the README: the copy's own fields, of the types the example does not show.
 FASTAPI_TABLE_IMPORTS = (
-    "from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, Uuid\n",
-    "from sqlalchemy import JSON, BigInteger, Column, Enum, Integer, Numeric, String, Table, Text, Uuid\n",
+    "from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, UniqueConstraint, Uuid\n",
+    "from sqlalchemy import (\n"
+    "    JSON, BigInteger, Column, Enum, Integer, Numeric, String, Table, Text, UniqueConstraint, Uuid,\n"
+    ")\n",
 )
 FASTAPI_TABLE_COLUMNS = (
-    '    Column("updated_at", UTCDateTime, nullable=False),\n)',
+    '    Column("updated_at", UTCDateTime, nullable=False),\n    UniqueConstraint("owner_id", "sku"),\n)',
     '    Column("updated_at", UTCDateTime, nullable=False),\n'
-    '    Column("status", Enum("open", "paid", name="order_status"), nullable=False),\n'
+    '    Column("stage", Enum("open", "paid", name="order_stage"), nullable=False),\n'
     '    Column("total", Numeric(12, 2), nullable=False),\n'
     '    Column("note", Text, nullable=True),\n'
     '    Column("lines", JSON().with_variant(JSONB(), "postgresql"), nullable=False),\n'
     '    Column("placed_at", UTCDateTime, nullable=True),\n'
+    '    UniqueConstraint("owner_id", "sku"),\n'
     ")",
 )
 FASTAPI_MODEL_IMPORTS = (
-    "from datetime import datetime\nfrom typing import Annotated, Any, Final\n",
-    "from datetime import datetime\nfrom decimal import Decimal\nfrom typing import Annotated, Any, Final, Literal\n",
+    "from datetime import datetime\nfrom enum import StrEnum\nfrom typing import Annotated, Any, Final\n",
+    "from datetime import datetime\nfrom decimal import Decimal\nfrom enum import StrEnum\n"
+    "from typing import Annotated, Any, Final, Literal\n",
 )
+# After the last field of the copy's input model (its patch model's fields differ: this line is there once).
 FASTAPI_MODEL_FIELDS = (
-    '    sku: Sku | None = Field(default=None, description="Stock-keeping unit: optional, no two orders share one")\n'
-    "\n\n",
-    '    sku: Sku | None = Field(default=None, description="Stock-keeping unit: optional, no two orders share one")\n'
-    '    status: Literal["open", "paid"] = "open"\n'
+    '        default=None, description="When the order can be ordered, with a timezone offset; null: no date set"\n'
+    "    )\n\n\n",
+    '        default=None, description="When the order can be ordered, with a timezone offset; null: no date set"\n'
+    "    )\n"
+    '    stage: Literal["open", "paid"] = "open"\n'
     '    total: Decimal = Decimal("0")\n'
     "    note: str | None = None\n"
     "    lines: list[str] = Field(default_factory=list, max_length=10)\n"
@@ -131,7 +137,7 @@ def test_fastapi_a_copied_resource_needs_only_its_registration_and_migration(fas
     text = migration.read_text()
     assert "from my_service.database import UTCDateTime" in text.replace(project.package, "my_service")
     assert "sa.Numeric(precision=12, scale=2)" in text
-    assert "order_status" in text
+    assert "order_stage" in text
     project.uv("run", "alembic", "upgrade", "head")
     project.uv("run", "alembic", "check")
     help_text = project.uv("run", "python", "-m", project.package, "token", "--help").stdout

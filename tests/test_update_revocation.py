@@ -100,7 +100,7 @@ def test_a_jwt_project_gets_the_revocation_table_once_then_switches_to_users(
     if framework == "fastapi":
         assert "refresh_tokens" in found
         with sqlite3.connect(database) as connection:
-            assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0005",)]
+            assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0006_accounts",)]
             assert connection.execute("SELECT token_id FROM revoked_tokens").fetchall() == [("kept",)]
     else:
         assert "users_refreshtoken" in found

@@ -99,6 +99,7 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
     """An item as stored and returned."""
 
     tags = serializers.ListField(child=serializers.CharField())
+    price_cents = serializers.IntegerField(read_only=True)  # an integer, as sent (not the column's int64)
     status = EnumField(ItemStatus, read_only=True)
 
     class Meta:

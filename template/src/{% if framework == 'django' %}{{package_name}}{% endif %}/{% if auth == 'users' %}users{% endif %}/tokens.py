@@ -14,15 +14,13 @@ issue the pair of tokens. The form's language (grants, errors, the 200 body) is 
 
 from __future__ import annotations
 
-import functools
 import logging
-import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -38,17 +36,12 @@ from ..core.accounts.grants import (
 )
 from ..core.accounts.tokens import new_family_id, new_refresh_token, refresh_token_digest
 from ..integrations import wiring
+from ..integrations.accounts import dummy_hash
 from .models import RefreshToken, User
 from .revocation import revoke_families
 
 logger = logging.getLogger(__name__)
 security_log = logging.getLogger(f"{__name__}.security")
-
-
-@functools.cache
-def dummy_hash() -> str:
-    """A hash of a random password by the current hasher: what an unknown email's password is checked against."""
-    return make_password(secrets.token_urlsafe(16))
 
 
 def release_connection() -> None:

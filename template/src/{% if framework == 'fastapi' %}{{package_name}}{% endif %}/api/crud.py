@@ -65,7 +65,7 @@ class Page(BaseModel, Generic[PagedT]):
 
 
 class Owner(Protocol):
-    """Whom a repository works for: the request's caller (`api/caller.py`), or `EVERY_OWNER`."""
+    """Whom a repository works for: the request's caller (`caller.py`), or `EVERY_OWNER`."""
 
     @property
     def id(self) -> str | None: ...

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -24,7 +25,7 @@ import pytest
 import yaml
 
 from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject, python_interpreter, uv_binary
-from .releases import FIRST_RELEASE, LAST_RELEASE, PREVIOUS_RELEASE, RELEASES
+from .releases import BEFORE_OWNERSHIP, FIRST_RELEASE, LAST_RELEASE, PREVIOUS_RELEASE, RELEASES
 from .variants import DEFAULT_ANSWERS
 
 NEW_RELEASE = "99.0.0"
@@ -249,12 +250,16 @@ def make_typical_edits(project: Path) -> None:
     """What a team does in the months after generating: docs, a setting default, new code, a new test."""
     readme = project / "README.md"
     readme.write_text(readme.read_text() + TEAM_NOTES)
-    settings = project / "src/my_service/settings.py"
-    text = settings.read_text()
-    assert "max_body_size: int = Field(default=1_048_576," in text
-    settings.write_text(
-        text.replace("max_body_size: int = Field(default=1_048_576,", "max_body_size: int = Field(default=4_194_304,")
-    )
+    settings = project / OLD_SETTINGS
+    text = settings.read_text() if settings.exists() else ""
+    if "max_body_size: int = Field(default=1_048_576," in text:
+        settings.write_text(
+            text.replace(
+                "max_body_size: int = Field(default=1_048_576,", "max_body_size: int = Field(default=4_194_304,"
+            )
+        )
+    else:  # since 0.3.0 the settings rules are the core's: a team overrides a default in its own Settings class
+        override_in_settings_class(project)
     (project / "src/my_service/billing.py").write_text(BILLING_MODULE)
     (project / "tests/test_billing.py").write_text(BILLING_TEST)
     health_tests = project / "tests/test_health.py"
@@ -296,7 +301,13 @@ def resolve_like_a_team(project: Path, output: str, framework: str) -> None:
             path.write_text(CONFLICT_BLOCK.sub(lambda block: block.group(2), text))
         else:
             path.write_text(CONFLICT_BLOCK.sub(lambda block: block.group(1) + block.group(2), text))
-    settings_class = project / SETTINGS_CLASS[framework]
+    override_in_settings_class(project)
+    assert files_with_markers(project) == []
+
+
+def override_in_settings_class(project: Path) -> None:
+    """The team's changed default as an override in its `Settings` subclass (nothing when it is there already)."""
+    settings_class = project / SETTINGS_CLASS["fastapi"]  # the same path in both frameworks
     text = settings_class.read_text()
     if TEAM_SETTING not in text:
         if "from pydantic import" not in text:
@@ -307,7 +318,6 @@ def resolve_like_a_team(project: Path, output: str, framework: str) -> None:
         docstring, rest = docstring_and_rest.split("\n", 1)
         text = f"{head}{marker}{docstring}\n\n    {TEAM_SETTING} ge=1)\n{rest}"
         settings_class.write_text(text)
-    assert files_with_markers(project) == []
 
 
 def assert_typical_edits_kept(project: Path, framework: str = "fastapi") -> None:
@@ -411,6 +421,128 @@ def differing_files(project: Path, fresh: Path) -> list[str]:
 
     ours, theirs = tree(project), tree(fresh)
     return sorted(path for path in ours.keys() | theirs.keys() if ours.get(path) != theirs.get(path))
+
+
+# --- the release before owned items -----------------------------------------------------------------------------
+
+# A team's item as 0.4.0 wrote it, through that release's own code: created, then changed once (its version is 2).
+WRITE_AN_ITEM = {
+    "fastapi": (
+        "python",
+        "-c",
+        """
+import asyncio
+
+from my_service.config import load_settings
+from my_service.database import create_engine, create_sessions, session_transaction
+from my_service.items.models import ItemIn, ItemPatch
+from my_service.items.repository import SqlItemRepository
+
+
+async def main() -> None:
+    engine = create_engine(load_settings())
+    async with session_transaction(create_sessions(engine)) as session:
+        repository = SqlItemRepository(session)
+        item = await repository.create(ItemIn(name="Kept", price_cents=1250, tags=["team"], sku="KEPT-1"))
+        await repository.patch(item.id, ItemPatch(price_cents=1300))
+    await engine.dispose()
+
+
+asyncio.run(main())
+""",
+    ),
+    "django": (
+        "python",
+        "manage.py",
+        "shell",
+        "-c",
+        """
+from django.db.models import F
+
+from my_service.items.models import Item
+
+item = Item.objects.create(name="Kept", price_cents=1250, tags=["team"], sku="KEPT-1")
+Item.objects.filter(pk=item.pk).update(price_cents=1300, version=F("version") + 1)
+""",
+    ),
+}
+ITEMS_TABLE = {"fastapi": "items", "django": "items_item"}
+
+
+def in_project(project: RenderedProject, database: Path, *args: str) -> None:
+    """`uv run <args>` in the project as a deployment runs it: settings from the environment, the database a file."""
+    environment = project.env(DATABASE_URL=f"sqlite:///{database}", ENVIRONMENT="development")
+    environment = {key: value for key, value in environment.items() if not key.startswith("DJANGO_")}
+    result = subprocess.run(
+        [uv_binary(), "run", "--no-sync", *args],
+        cwd=project.path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, f"{' '.join(args[:3])}: {result.stdout[-4000:]}{result.stderr[-4000:]}"
+
+
+def stored_items(database: Path, framework: str) -> list[dict[str, Any]]:
+    with sqlite3.connect(database) as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(row) for row in connection.execute(f"SELECT * FROM {ITEMS_TABLE[framework]}")]
+
+
+@pytest.mark.slow
+@SHARED_RENDERS
+@pytest.mark.parametrize("framework", ["fastapi", "django"])
+def test_update_from_before_owned_items_keeps_the_teams_items_and_edits(
+    renders: Renders, tmp_path: Path, framework: str
+) -> None:
+    """A project of the release before owned items, with the team's edits and an item in its database: the update
+    keeps both, and the project's own `migrate` gives the item no owner (only `items:admin` sees it), its version
+    under the new name, and the `draft` status."""
+    # SQLite: the whole database is one file this test holds across the update and reads with sqlite3, no PostgreSQL
+    # cluster to start; the migrations are the same for both, and SQLite's batch mode (it copies the table to alter
+    # it) is the one that can lose a row or a column.
+    answers = {"framework": framework, "database": "sqlite"}
+    project = renders.generated(tmp_path / "service", BEFORE_OWNERSHIP, **answers)
+    make_typical_edits(project)
+    database = tmp_path / "service.sqlite3"  # outside the project: never part of what is compared below
+    rendered = RenderedProject(project, {**DEFAULT_ANSWERS, **answers, "package_name": "my_service"})
+    rendered.uv("sync", "--quiet")
+    in_project(rendered, database, "python", "-m", "my_service", "migrate")
+    in_project(rendered, database, *WRITE_AN_ITEM[framework])
+    [before] = stored_items(database, framework)
+    assert before["version"] == 2  # created, then changed once
+
+    output = update(project)
+    # Only the README may conflict: the template changed its last lines, next to the team's appended notes.
+    assert set(files_with_markers(project)) <= {"README.md"}, output[-3000:]
+    resolve_like_a_team(project, output, framework)
+    assert_typical_edits_kept(project, framework)
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert recorded["_commit"] == NEW_RELEASE
+    assert differing_files(project, renders.reference(**user_answers(recorded))) == sorted(TEAM_FILES[framework])
+
+    rendered.uv("sync", "--quiet")
+    in_project(rendered, database, "python", "-m", "my_service", "migrate")
+    [after] = stored_items(database, framework)
+    assert "version" not in after
+    kept = {key: value for key, value in before.items() if key != "version"}
+    assert {key: after[key] for key in kept} == kept, "the item's values changed"
+    assert after["row_version"] == before["version"]  # the ETags clients hold stay valid
+    assert after["owner_id"] is None  # nobody's: only `items:admin` sees it
+    assert after["status"] == "draft"
+    assert after["available_at"] is None
+
+    rendered.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
+    rendered.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
+    rendered.uv("run", "--no-sync", "mypy")
+    # The suite of a fresh render is tests/test_rendered_checks.py's: here the items' tests and the team's.
+    tests = ["tests/items/test_items.py", "tests/items/test_item_ownership.py", "tests/test_billing.py"]
+    result = rendered.uv(
+        "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-rA", "--no-cov", *tests
+    )
+    assert "PASSED tests/test_billing.py::test_invoice_total_is_added_by_the_team" in result.stdout
 
 
 def _conflicting_edit(old: Path, new: Path) -> tuple[str, int]:

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import argparse
 import ast
-import keyword
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.scaffolding import Refused, ResourceNames, checked_names, render, run_tool, write
 from .files import (
     NOT_RATE_LIMITED,
     OWNED,
@@ -33,11 +30,9 @@ from .files import (
     RATE_LIMITED,
     TESTS,
     UNOWNED,
-    render,
 )
 
 EXIT_USAGE = 2
-NAME = re.compile(r"[a-z][a-z0-9_]{0,29}")  # 30 characters at most: names fit in a line of text
 PACKAGE_NAME = __name__.split(".", 1)[0]
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 RESERVED = frozenset({"api", "core", "integrations", "middleware", "migrations", "scaffold", "tests", "metadata"})
@@ -48,39 +43,13 @@ RESERVED_MODELS = frozenset(
 )
 REGISTRY = "RESOURCE_ROUTERS: Final[tuple[APIRouter, ...]] = ("
 REVISION = re.compile(r"(\d{4})_")
-LINE_LENGTH = 120  # pyproject.toml's [tool.ruff]
 
 
-class Refused(Exception):  # noqa: N818 - a refusal the user reads, not a failure of the command
-    """Why the names given cannot be a new resource (one line)."""
-
-
-@dataclass(frozen=True)
-class Names:
-    plural: str
-    singular: str
-
-    @property
-    def model(self) -> str:
-        return "".join(part.capitalize() for part in self.singular.split("_"))
-
-    def article(self) -> str:
-        return "an" if self.singular[0] in "aeiou" else "a"
+class Names(ResourceNames):
+    """A resource's names, and what the FastAPI scaffold's templates say with them."""
 
     def substitutions(self, *, owned: bool, rate_limited: bool = True) -> dict[str, str]:
-        spoken = self.singular.replace("_", " ")
-        names = {
-            "package": PACKAGE_NAME,
-            "plural": self.plural,
-            "PLURAL": self.plural.upper(),
-            "Plural": self.plural.replace("_", " ").capitalize(),
-            "singular": self.singular,
-            "SINGULAR": self.singular.upper(),
-            "Singular": spoken.capitalize(),
-            "Model": self.model,
-            "a_singular": f"{self.article()} {spoken}",
-            "A_singular": f"{self.article().capitalize()} {spoken}",
-        }
+        names = self.words(PACKAGE_NAME)
         names["limits"] = render(RATE_LIMITED if rate_limited else NOT_RATE_LIMITED, names)
         names |= {key: render(text, names) for key, text in (OWNED if owned else UNOWNED).items()}
         if owned:
@@ -98,16 +67,6 @@ class Names:
         return names
 
 
-def singular_of(plural: str) -> str | None:
-    """The usual English singular of `plural`, or None when there is no safe guess (then --singular says it)."""
-    for ending, replacement in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
-        if plural.endswith(ending):
-            return plural.removesuffix(ending) + replacement
-    if plural.endswith("s") and not plural.endswith("ss"):
-        return plural.removesuffix("s")
-    return None
-
-
 def names_in_app(package_dir: Path) -> set[str]:
     """The names app.py binds at its top level: a resource's router is imported there under its plural."""
     tree = ast.parse((package_dir / "app.py").read_text())
@@ -123,20 +82,9 @@ def names_in_app(package_dir: Path) -> set[str]:
 
 
 def names_of(plural: str, singular: str | None, package_dir: Path) -> Names:
-    for word, what in ((plural, "plural"), (singular, "singular")):
-        if word is None:
-            continue
-        if not NAME.fullmatch(word) or keyword.iskeyword(word) or word in RESERVED:
-            rule = "use lowercase letters, digits and _ (30 at most), not a keyword"
-            raise Refused(f"{word!r} cannot be a resource's {what}: {rule}")
-    found = singular or singular_of(plural)
-    if found is None:
-        raise Refused(f"no singular of {plural!r} to guess: name it with --singular")
-    if found == plural:
-        raise Refused(f"the singular and the plural are both {plural!r}: name another with --singular")
-    names = Names(plural, found)
+    names = Names(*checked_names(plural, singular, RESERVED))
     if names.model in RESERVED_MODELS:
-        raise Refused(f"{found!r} cannot be a resource's singular: {names.model} is a name its code uses already")
+        raise Refused(f"{names.singular!r} cannot be a resource's singular: {names.model} is a name its code uses already")
     for existing in (package_dir / plural, package_dir / f"{plural}.py", package_dir.parents[1] / "tests" / plural):
         if existing.exists():
             raise Refused(f"{existing} exists: the resource {plural!r} is there already")
@@ -156,45 +104,6 @@ def register(package_dir: Path, names: Names) -> None:
     last_import = max(match.end() for match in re.finditer(r"^from \.[\w.]* import .*\n", text[:start], re.M))
     line = f"from .{names.plural} import routes as {names.plural}\n"
     path.write_text(text[:last_import] + line + text[last_import:])
-
-
-def fit(code: str) -> str:
-    """`code` with its docstrings' and comments' lines wrapped to the line length: a long resource name lengthens
-    sentences that `ruff format` does not wrap."""
-    lines: list[str] = []
-    in_docstring = False
-    for line in code.splitlines():
-        stripped = line.lstrip()
-        prose = in_docstring or stripped.startswith(('"""', "#"))
-        if line.count('"""') % 2:
-            in_docstring = not in_docstring
-        if not prose or len(line) <= LINE_LENGTH:
-            lines.append(line)
-            continue
-        indent = line[: len(line) - len(stripped)]
-        following = indent + "# " if stripped.startswith("#") else indent
-        lines += textwrap.wrap(
-            line, LINE_LENGTH, subsequent_indent=following, break_long_words=False, break_on_hyphens=False
-        )
-    return "\n".join(lines) + "\n" if code else code
-
-
-def write(root: Path, files: dict[str, str], names: dict[str, str]) -> list[Path]:
-    written = []
-    for name, content in files.items():
-        target = root / render(name, names)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(fit(render(content, names)))
-        written.append(target)
-    return written
-
-
-def run_tool(arguments: list[str], project: Path, env: dict[str, str] | None = None) -> None:
-    completed = subprocess.run(  # noqa: S603 - this interpreter's own tools
-        arguments, cwd=project, env=env, check=False, capture_output=True, text=True
-    )
-    if completed.returncode != 0:
-        raise Refused(f"{' '.join(arguments[2:])} failed:\n{completed.stdout}{completed.stderr}".rstrip())
 
 
 def next_revision(versions: Path) -> str:

@@ -6,7 +6,6 @@ deleted."""
 
 from __future__ import annotations
 
-import string
 from typing import Final
 
 PACKAGE: Final = {
@@ -456,7 +455,3 @@ def test_the_admin_scope_reaches_everyones_$plural(client: TestClient, user: Api
     assert client.patch(one, json={"name": "Renamed"}, headers=admin.headers()).status_code == 200
     assert client.delete(one, headers=admin.headers()).status_code == 204
 """
-
-
-def render(text: str, names: dict[str, str]) -> str:
-    return string.Template(text).substitute(names)

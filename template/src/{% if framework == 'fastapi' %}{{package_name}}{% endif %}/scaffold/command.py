@@ -84,7 +84,9 @@ def names_in_app(package_dir: Path) -> set[str]:
 def names_of(plural: str, singular: str | None, package_dir: Path) -> Names:
     names = Names(*checked_names(plural, singular, RESERVED))
     if names.model in RESERVED_MODELS:
-        raise Refused(f"{names.singular!r} cannot be a resource's singular: {names.model} is a name its code uses already")
+        raise Refused(
+            f"{names.singular!r} cannot be a resource's singular: {names.model} is a name its code uses already"
+        )
     for existing in (package_dir / plural, package_dir / f"{plural}.py", package_dir.parents[1] / "tests" / plural):
         if existing.exists():
             raise Refused(f"{existing} exists: the resource {plural!r} is there already")

@@ -105,7 +105,7 @@ def fit(code: str) -> str:
 
 
 def write(root: Path, files: dict[str, str], names: dict[str, str]) -> list[Path]:
-    """Each of `files` (path: template) under `root`, filled with `names`."""
+    """Each of `files` (its path: its text, both `string.Template`s) under `root`, filled with `names`."""
     written = []
     for name, content in files.items():
         target = root / render(name, names)

@@ -193,7 +193,7 @@ def resource_command(
     for path in written:
         print(f"  {path.relative_to(root)}")
     print(
-        f"Next: your fields in {names.plural}/table.py and models.py, then its migration again "
+        f"Next: your fields in {names.plural}/table.py and models.py, then a migration for them "
         "(`alembic revision --autogenerate`), `make check`."
     )
     return 0

@@ -11,52 +11,24 @@ Then edit the model and serializers for your fields, `makemigrations` again, and
 from __future__ import annotations
 
 import argparse
-import keyword
-import re
-import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from .files import APP, OWNED_TESTS, TESTS, render
+from ..core.scaffolding import Refused, ResourceNames, checked_names, render, run_tool, write
+from .files import APP, OWNED_TESTS, TESTS
 
 EXIT_USAGE = 2
-NAME = re.compile(r"[a-z][a-z0-9_]*")
 PACKAGE = __name__.split(".", 1)[0]
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 RESERVED = frozenset({"api", "core", "integrations", "middleware", "management", "scaffold", "migrations", "tests"})
 
 
-class Refused(Exception):  # noqa: N818 - a refusal the user reads, not a failure of the command
-    """Why the names given cannot be a new resource (one line)."""
-
-
-@dataclass(frozen=True)
-class Names:
-    plural: str
-    singular: str
-
-    @property
-    def model(self) -> str:
-        return "".join(part.capitalize() for part in self.singular.split("_"))
-
-    def article(self) -> str:
-        return "an" if self.singular[0] in "aeiou" else "a"
+class Names(ResourceNames):
+    """A resource's names, and what the Django scaffold's templates say with them."""
 
     def substitutions(self, *, owned: bool) -> dict[str, str]:
-        spoken = self.singular.replace("_", " ")
-        names = {
-            "package": PACKAGE,
-            "plural": self.plural,
-            "Plural": self.plural.replace("_", " ").capitalize(),
-            "singular": self.singular,
-            "SINGULAR": self.singular.upper(),
-            "Singular": spoken.capitalize(),
-            "Model": self.model,
-            "a_singular": f"{self.article()} {spoken}",
-            "A_singular": f"{self.article().capitalize()} {spoken}",
-        }
+        names = self.words(PACKAGE)
         if owned:
             names |= {
                 "owned_words": ", ownership across two users and the admin scope",
@@ -73,30 +45,11 @@ class Names:
         return names
 
 
-def singular_of(plural: str) -> str | None:
-    """The usual English singular of `plural`, or None when there is no safe guess (then --singular says it)."""
-    for ending, replacement in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
-        if plural.endswith(ending):
-            return plural.removesuffix(ending) + replacement
-    if plural.endswith("s") and not plural.endswith("ss"):
-        return plural.removesuffix("s")
-    return None
-
-
 def names_of(plural: str, singular: str | None, package_dir: Path) -> Names:
-    for word, what in ((plural, "plural"), (singular, "singular")):
-        if word is None:
-            continue
-        if not NAME.fullmatch(word) or keyword.iskeyword(word) or word in RESERVED:
-            raise Refused(f"{word!r} cannot be a resource's {what}: use lowercase letters, digits and _, not a keyword")
-    found = singular or singular_of(plural)
-    if found is None:
-        raise Refused(f"no singular of {plural!r} to guess: name it with --singular")
-    if found == plural:
-        raise Refused(f"the singular and the plural are both {plural!r}: name another with --singular")
+    names = Names(*checked_names(plural, singular, RESERVED))
     if (package_dir / plural).exists():
         raise Refused(f"{package_dir / plural} exists: the resource {plural!r} is there already")
-    return Names(plural, found)
+    return names
 
 
 def register(package_dir: Path, names: Names) -> None:
@@ -113,22 +66,6 @@ def insert_before_closing(path: Path, opening: str, line: str) -> None:
     start = text.index(opening)
     closing = text.index("\n]", start) + 1
     path.write_text(text[:closing] + line + text[closing:])
-
-
-def write(root: Path, files: dict[str, str], names: dict[str, str]) -> list[Path]:
-    written = []
-    for name, content in files.items():
-        target = root / render(name, names)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(content, names))
-        written.append(target)
-    return written
-
-
-def run_tool(arguments: list[str], project: Path) -> None:
-    completed = subprocess.run(arguments, cwd=project, check=False, capture_output=True, text=True)  # noqa: S603
-    if completed.returncode != 0:
-        raise Refused(f"{' '.join(arguments[2:])} failed:\n{completed.stdout}{completed.stderr}".rstrip())
 
 
 def add(project: Path, package_dir: Path, names: Names) -> list[Path]:

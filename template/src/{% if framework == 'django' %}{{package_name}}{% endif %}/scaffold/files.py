@@ -5,7 +5,6 @@ service's own conventions (api/resources.py), not a copy of `items`, which you m
 
 from __future__ import annotations
 
-import string
 from typing import Final
 
 APP: Final = {
@@ -291,7 +290,3 @@ def test_the_admin_scope_reaches_everyones_$plural(client: APIClient, user: Call
     assert client.patch(one, {"name": "Renamed"}, format="json", headers=admin.headers()).status_code == 200
     assert client.delete(one, headers=admin.headers()).status_code == 204
 """
-
-
-def render(text: str, names: dict[str, str]) -> str:
-    return string.Template(text).substitute(names)

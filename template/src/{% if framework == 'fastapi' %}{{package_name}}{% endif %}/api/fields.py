@@ -59,6 +59,8 @@ _MONEY: Final = re.compile(r"^-?\d{1,13}(\.\d{1,2})?$")
 
 
 def _money(value: object) -> object:
+    if isinstance(value, Decimal):  # read back from a `Numeric` column: JSON never gives one
+        return value
     if not isinstance(value, str):  # a JSON number is a binary float on most clients: money never travels as one
         raise ValueError('Money is sent as a string such as "12.50", never as a number')
     if not _MONEY.fullmatch(value):

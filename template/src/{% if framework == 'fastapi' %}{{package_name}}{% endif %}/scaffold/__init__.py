@@ -1,0 +1,1 @@
+"""`resource add`: a new resource from this service's own scaffold (command.py)."""

@@ -4,6 +4,7 @@ that turns "the database cannot answer" into `DatabaseUnavailableError` (a 503 p
 
 from __future__ import annotations
 
+import enum
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -13,7 +14,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import asyncpg  # type: ignore[import-untyped]  # no stubs or py.typed: its names are Any here
-from sqlalchemy import DateTime, Dialect, MetaData, Select, TypeDecorator, event, text
+from sqlalchemy import DateTime, Dialect, Enum, MetaData, Select, TypeDecorator, event, text
 from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool, PoolProxiedConnection, QueuePool
@@ -45,6 +46,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         if isinstance(value, datetime) and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value if isinstance(value, datetime) else None
+
+
+def string_enum(values: type[enum.StrEnum], *, length: int = 32) -> Enum:
+    """The column type of a string enum: its values (`"confirmed"`, not the member's name) in a `VARCHAR(length)`,
+    read back as members. `Column("status", string_enum(BookingStatus), nullable=False)`.
+
+    Never a PostgreSQL enum type (`CREATE TYPE`): Alembic's generated downgrade drops the column but leaves such a
+    type behind, so upgrading again fails, and a new value would need an `ALTER TYPE` Alembic does not generate.
+    Here a new value is a code change and no migration, as with a Django `CharField` with `choices`, as long as it
+    fits in `length`. The models refuse other values at the door; a write of one is refused before SQL is sent."""
+    return Enum(
+        values,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 class DatabaseUnavailableError(Exception):

@@ -199,9 +199,17 @@ class Repository(Generic[RecordT]):
         return await self.update(record_id, changes, if_match=if_match)
 
     async def update(
-        self, record_id: UUID, values: Mapping[str, Any], *, if_match: str | None = None
+        self,
+        record_id: UUID,
+        values: Mapping[str, Any],
+        *,
+        if_match: str | None = None,
+        where: Iterable[ColumnElement[bool]] = (),
     ) -> RecordT | None:
-        """Set `values` on the row (None: the caller sees no such row), one version more."""
+        """Set `values` on the row (None: the caller sees no such row), one version more. `where` adds conditions
+        the row must meet at the moment of the write, which makes a state change happen once however many requests
+        race for it (`where=[bookings.c.status != CANCELLED]`); None then also means they did not hold."""
+        conditions = tuple(where)
         self._written(record_id)
         version = await self._version_allowed(record_id, if_match)
         if version is None:
@@ -209,7 +217,7 @@ class Repository(Generic[RecordT]):
         table = self.table
         statement = (
             update(table)
-            .where(*self._unchanged(record_id, version, if_match))
+            .where(*self._unchanged(record_id, version, if_match), *conditions)
             .values({**values, ROW_VERSION: table.c[ROW_VERSION] + 1, "updated_at": datetime.now(UTC)})
             .returning(*table.c)
         )
@@ -217,7 +225,7 @@ class Repository(Generic[RecordT]):
             row = (await self._session.execute(statement)).first()
         except IntegrityError as exc:
             raise DuplicateError from exc
-        if row is None and if_match is not None:
+        if row is None and if_match is not None and not conditions:
             raise StaleError  # another write came between the check and this one
         return None if row is None else self._record(row._mapping)
 

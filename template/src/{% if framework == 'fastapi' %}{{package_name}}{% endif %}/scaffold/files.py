@@ -14,7 +14,8 @@ PACKAGE: Final = {
 (dependencies.py). `app.py` registers its router in `RESOURCE_ROUTERS`.$owned_sentence"""
 ''',
     "table.py": '''"""The `$plural` table. It belongs to the service's one `metadata` (database.py), which Alembic compares with the
-migrations (`alembic check`)."""
+migrations (`alembic check`). database.py has the column types to use for a moment (`UTCDateTime`) and for a string
+enum (`string_enum(Status)`: its values in a VARCHAR, no database enum type)."""
 
 from __future__ import annotations
 
@@ -147,7 +148,7 @@ writes$owned_routes."""
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired, TypedDict
 from uuid import UUID
 
 from fastapi import Body, Header, Query, Request, status
@@ -197,10 +198,20 @@ DUPLICATE = "$A_singular with these values already exists"
 _EXAMPLE_DETAILS = {404: "$Singular 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist", 409: DUPLICATE}
 
 
-def _errors(*statuses: int, invalid: str, message: str, instance: str | None = None) -> dict[int | str, dict[str, Any]]:
+class _Invalid(TypedDict):
+    """The invalid input an operation's documented 422 shows: its field and message, and the request's path."""
+
+    invalid: str
+    message: str
+    instance: NotRequired[str]
+
+
+def _errors(
+    *statuses: int, invalid: str, message: str, instance: str | None = None, details: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
     """Documented problem responses whose 422 example names a field this operation has (and, given `instance`, the
-    path of the request that example failed on)."""
-    responses = problem_openapi_responses(*statuses, details=_EXAMPLE_DETAILS)
+    path of the request that example failed on); `details` words an operation's own errors (a custom action's 409)."""
+    responses = problem_openapi_responses(*statuses, details={**_EXAMPLE_DETAILS, **(details or {})})
     example = responses[422]["content"][PROBLEM_MEDIA_TYPE]["example"]
     example["errors"] = [{"field": invalid, "message": message}]
     if instance is not None:
@@ -209,9 +220,9 @@ def _errors(*statuses: int, invalid: str, message: str, instance: str | None = N
 
 
 _LIST_ERRORS = _errors(422, invalid="query.limit", message="Input should be less than or equal to 100")
-_INVALID_ID = {"invalid": "path.${singular}_id", "message": "Input should be a valid UUID", "instance": f"{COLLECTION}/42"}
+_INVALID_ID: _Invalid = {"invalid": "path.${singular}_id", "message": "Input should be a valid UUID", "instance": f"{COLLECTION}/42"}
 _READ_ERRORS = {**NOT_MODIFIED, **_errors(404, 422, **_INVALID_ID)}
-_INVALID_NAME = {"invalid": "body.name", "message": "String should have at least 1 character"}
+_INVALID_NAME: _Invalid = {"invalid": "body.name", "message": "String should have at least 1 character"}
 _CREATE_ERRORS = _errors(400, 409, 413, 415, 422, **_INVALID_NAME)
 _REPLACE_ERRORS = _errors(400, 404, 409, 412, 413, 415, 422, **_INVALID_NAME)
 _DELETE_ERRORS = _errors(404, 412, 422, **_INVALID_ID)

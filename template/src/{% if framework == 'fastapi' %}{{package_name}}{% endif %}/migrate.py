@@ -4,11 +4,14 @@ Kubernetes' init container); development and test also run it when the service s
 from __future__ import annotations
 
 import fcntl
+import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.operations.ops import MigrationScript
 from sqlalchemy.exc import SQLAlchemyError
 
 from .config import ConfigurationError, Settings, load_settings
@@ -17,6 +20,26 @@ from .core.logs import configure_logging
 from .core.settings import report_configuration_error
 
 MIGRATIONS = f"{__package__}:migrations"
+VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+_NUMBERED = re.compile(r"(\d{4})_")
+# The id Alembic makes up for a revision given no `--rev-id` (`uuid4().hex[-12:]`).
+_MADE_UP_ID = re.compile(r"[0-9a-f]{12}")
+
+
+def next_revision(versions: Path = VERSIONS) -> str:
+    """The next free four-digit revision id: one more than the highest number a revision's file name starts with.
+    `alembic revision --autogenerate` names a new revision with it (migrations/env.py), as `resource add` does."""
+    numbers = [int(match.group(1)) for path in versions.glob("*.py") if (match := _NUMBERED.match(path.name))]
+    return f"{max(numbers, default=0) + 1:04d}"
+
+
+def number_revision(context: object, revision: object, directives: Iterable[object], versions: Path = VERSIONS) -> None:
+    """migrations/env.py's `process_revision_directives`: `alembic revision --autogenerate` numbers a new revision
+    after the newest (0008 after 0007), as the shipped ones are, instead of Alembic's random id, unless given
+    `--rev-id`. Revisions then read in order, and nobody has to look the number up."""
+    for directive in directives:
+        if isinstance(directive, MigrationScript) and _MADE_UP_ID.fullmatch(directive.rev_id or ""):
+            directive.rev_id = next_revision(versions)
 
 
 def alembic_config(settings: Settings) -> Config:

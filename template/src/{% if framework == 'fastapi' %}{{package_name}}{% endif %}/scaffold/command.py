@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.scaffolding import Refused, ResourceNames, checked_names, render, run_tool, write
+from ..migrate import next_revision
 from .files import (
     NOT_RATE_LIMITED,
     OWNED,
@@ -42,7 +43,6 @@ RESERVED_MODELS = frozenset(
     | {"Name", "Patch", "Query", "Repository", "Request", "Response", "StringConstraints", "Uuid", "Collection"}
 )
 REGISTRY = "RESOURCE_ROUTERS: Final[tuple[APIRouter, ...]] = ("
-REVISION = re.compile(r"(\d{4})_")
 
 
 class Names(ResourceNames):
@@ -106,12 +106,6 @@ def register(package_dir: Path, names: Names) -> None:
     last_import = max(match.end() for match in re.finditer(r"^from \.[\w.]* import .*\n", text[:start], re.M))
     line = f"from .{names.plural} import routes as {names.plural}\n"
     path.write_text(text[:last_import] + line + text[last_import:])
-
-
-def next_revision(versions: Path) -> str:
-    """The next free four-digit revision id: one more than the highest number a revision's name starts with."""
-    numbers = [int(match.group(1)) for path in versions.glob("*.py") if (match := REVISION.match(path.name))]
-    return f"{max(numbers, default=0) + 1:04d}"
 
 
 def generate_migration(project: Path, package_dir: Path, names: Names) -> Path:

@@ -184,6 +184,15 @@ def projects(session_copier: CopierFixture, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(scope="session")
+def grown(projects: ProjectFactory, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Each framework's default render grown by `bookings` as its README says (tests/growth.py), once per worker:
+    the growth tests and the parity test share it (both in the `api-parity` xdist group)."""
+    from .growth import Growths  # it imports this module
+
+    return Growths(projects, tmp_path_factory.mktemp("grown"))
+
+
+@pytest.fixture(scope="session")
 def default_project(projects: ProjectFactory) -> RenderedProject:
     return projects.installed()
 

@@ -14,12 +14,14 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from .bearer import bearer
 from .conftest import ProjectFactory
 from .contract.checks import ITEM
 from .contract.service import Service, start_service
@@ -413,3 +415,159 @@ def test_the_same_odd_request_gets_the_same_answer(services: Services, case: str
     assert not found, f"{case}: the frameworks answer differently:\n" + "\n".join(found)
     if odd.expected is not None:
         assert answers["fastapi"]["status"] == odd.expected, answers
+
+
+# --- a resource a team adds: the same bookings in both frameworks --------------------------------------------------
+# Each framework's default render grown by `resource add bookings` and the same edits by hand (tests/growth.py; the
+# growth tests in tests/test_new_resource.py run `make check` on the same projects, grown once in this group).
+
+
+@pytest.fixture(scope="module")
+def grown_services(grown: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Service]]:
+    running: dict[str, Service] = {}
+    try:
+        for framework in FRAMEWORKS:
+            log_dir = tmp_path_factory.mktemp(f"grown-{framework}")
+            running[framework] = start_service(grown[framework].project, log_dir, PUBLIC_URL=PUBLIC_URL)
+        yield running
+    finally:
+        for service in running.values():
+            service.kill()
+
+
+def bookings_only(spec: dict[str, Any]) -> dict[str, Any]:
+    """The bookings' part of a document: their operations, their schemas (`Booking...`) and their tag."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    return {
+        **spec,
+        "paths": {path: item for path, item in spec["paths"].items() if path.startswith("/api/v1/bookings")},
+        "components": {"schemas": {name: schema for name, schema in schemas.items() if name.startswith("Booking")}},
+        "tags": [tag for tag in spec.get("tags", []) if tag["name"] == "bookings"],
+    }
+
+
+def field_types(spec: dict[str, Any]) -> dict[str, Any]:
+    """What a client parses each field of every schema as: its JSON types (null when it may be missing), formats and
+    enum values, through references however the document spells them (`$ref`, `allOf`, `anyOf`)."""
+    schemas = spec.get("components", {}).get("schemas", {})
+
+    def describe(field: dict[str, Any]) -> dict[str, Any]:
+        alternatives = [field, *field.get("allOf", []), *field.get("anyOf", []), *field.get("oneOf", [])]
+        alternatives += [schemas[alt["$ref"].rpartition("/")[2]] for alt in alternatives if "$ref" in alt]
+        types = {
+            kind
+            for alt in alternatives
+            for kind in ([alt["type"]] if isinstance(alt.get("type"), str) else alt.get("type", []))
+        }
+        return {
+            "types": sorted(types),
+            "formats": sorted({alt["format"] for alt in alternatives if "format" in alt}),
+            "enum": next((alt["enum"] for alt in alternatives if "enum" in alt), None),
+        }
+
+    return {
+        f"{name}.{field_name}": describe(field)
+        for name, schema in schemas.items()
+        for field_name, field in schema.get("properties", {}).items()
+    }
+
+
+BOOKINGS_ASPECTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    **{aspect: read for aspect, read in ASPECTS.items() if aspect not in ("field formats", "servers")},
+    "field types": field_types,
+}
+
+
+@pytest.fixture(scope="module")
+def grown_documents(grown_services: dict[str, Service]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for framework, service in grown_services.items():
+        response = httpx.get(f"{service.base_url}/openapi.json", timeout=30)
+        assert response.status_code == 200, response.text
+        found[framework] = bookings_only(response.json())
+    return found
+
+
+def test_the_grown_documents_describe_the_bookings(grown_documents: dict[str, dict[str, Any]]) -> None:
+    for framework, spec in grown_documents.items():
+        assert operation_ids(spec)["POST /api/v1/bookings/{booking_id}/cancel"] == "cancel_booking", framework
+        assert documented_statuses(spec)["POST /api/v1/bookings/{booking_id}/cancel"][:4] == [
+            "200",
+            "401",
+            "403",
+            "404",
+        ]
+        assert field_types(spec)["Booking.status"]["enum"] == ["confirmed", "cancelled"], framework
+        assert field_types(spec)["BookingIn.starts_at"]["formats"] == ["date-time"], framework
+
+
+@pytest.mark.parametrize("aspect", list(BOOKINGS_ASPECTS))
+def test_both_grown_documents_agree_on_bookings(grown_documents: dict[str, dict[str, Any]], aspect: str) -> None:
+    read = BOOKINGS_ASPECTS[aspect]
+    found = differences({framework: read(spec) for framework, spec in grown_documents.items()})
+    assert not found, f"the bookings' {aspect} differ:\n" + "\n".join(found)
+
+
+BOOKING_SCOPES = ("bookings:read", "bookings:write")
+
+
+def seen(response: httpx.Response, *read: str) -> dict[str, Any]:
+    """What a client sees of an answer: its status and media type, the fields of its body, the fields a 422 names
+    and the values of the body's `read` fields."""
+    media_type = response.headers.get("content-type", "").partition(";")[0].strip()
+    body = response.json() if response.content else None
+    view: dict[str, Any] = {"status": response.status_code, "media type": media_type}
+    if isinstance(body, dict):
+        view["fields"] = sorted(body)
+        view |= {key: body.get(key) for key in read}
+        if response.status_code == 422:
+            view["invalid"] = sorted(error["field"] for error in body.get("errors", []))
+    return view
+
+
+def booking_answers(service: Service) -> dict[str, Any]:
+    """The same requests about bookings, from an owner and from another caller, and what each service answers."""
+    auth = service.project.answers["auth"]
+    owner, other = (bearer(subject, BOOKING_SCOPES, auth=auth) for subject in ("booking-owner", "booking-stranger"))
+    now = datetime.now(UTC)
+    later, past = (now + timedelta(days=3)).isoformat(), (now - timedelta(days=1)).isoformat()
+    answers = {}
+    with httpx.Client(base_url=service.base_url, timeout=10) as client:
+        collection = "/api/v1/bookings"
+        refused = {
+            "starts in the past": {"name": "Late", "starts_at": past},
+            "starts without an offset": {"name": "Naive", "starts_at": later[:19]},
+            "sends a status": {"name": "Sneaky", "starts_at": later, "status": "cancelled"},
+            "starts as a number": {"name": "Number", "starts_at": 1},
+        }
+        for case, body in refused.items():
+            answers[case] = seen(client.post(collection, json=body, headers=owner), "detail")
+            if case == "starts in the past":  # the service's own rule: the same words in both
+                answers[case] |= seen(client.post(collection, json=body, headers=owner), "errors")
+        created = client.post(collection, json={"name": "Table", "starts_at": later}, headers=owner)
+        answers["created"] = seen(created, "status", "name")
+        one = f"{collection}/{created.json()['id']}"
+        answers["status patched"] = seen(client.patch(one, json={"status": "cancelled"}, headers=owner))
+        answers["another's cancel"] = seen(client.post(f"{one}/cancel", headers=other))
+        cancelled = client.post(f"{one}/cancel", headers=owner)
+        answers["cancelled"] = seen(cancelled, "status", "name") | {"etag": cancelled.headers.get("ETag")}
+        answers["cancelled again"] = seen(client.post(f"{one}/cancel", headers=owner), "detail", "status", "title")
+        answers["read after"] = seen(client.get(one, headers=owner), "status")
+        answers["cancel of a malformed id"] = seen(client.post(f"{collection}/not-a-uuid/cancel", headers=owner))
+        answers["cancel of an unknown id"] = seen(client.post(f"{collection}/{uuid.UUID(int=9)}/cancel", headers=owner))
+    return answers
+
+
+def test_both_grown_services_answer_bookings_alike(grown_services: dict[str, Service]) -> None:
+    answers = {framework: booking_answers(service) for framework, service in grown_services.items()}
+    found = differences(answers)
+    assert not found, "the bookings' answers differ:\n" + "\n".join(found)
+    fastapi = answers["fastapi"]
+    assert [fastapi[case]["status"] for case in ("created", "cancelled", "cancelled again", "another's cancel")] == [
+        201,
+        200,
+        409,
+        404,
+    ]
+    assert fastapi["cancelled again"]["media type"] == "application/problem+json"
+    assert fastapi["starts in the past"]["invalid"] == ["body.starts_at"]

@@ -238,7 +238,7 @@ def variant_params(variants: list[Answers]) -> list[Any]:
 # Modules of long tests that belong to no variant group (each test is a unit of its own): they run before the other
 # modules, so that neither worker starts one of them last while the other has nothing left (`--dist loadgroup` sends
 # the units with the most tests first, the single tests after them in collection order).
-LONG_SINGLE_TESTS_FIRST = ("test_new_resource.py", "test_update.py", "test_update_revocation.py")
+LONG_SINGLE_TESTS_FIRST = ("test_update.py", "test_update_revocation.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -204,7 +204,7 @@ def copier_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a render takes seconds; 120 s was exceeded at a load of 47 (both cores saturated, and more)
         check=False,
     )
 

@@ -1,14 +1,17 @@
 """The rendered projects' own quality bar, run inside each: uv sync, ruff, mypy --strict, pytest (coverage >= 90%).
 
 Runs for every deep variant (tests/variants.py: the pairwise set and DEEP_EXTRAS); TEMPLATE_VARIANTS selects a shard.
-One variant per framework runs its suite with both cores saturated (`SATURATED`): a team's CI runner is a busy machine,
-and a suite that passes only on a quiet one trains people to rerun red builds.
+One variant runs its suite with both cores saturated (`SATURATED`): a team's CI runner is a busy machine, and a suite
+that passes only on a quiet one trains people to rerun red builds. The framework whose variant it is alternates with
+the commit under test (`saturated_frameworks`): the spinning cores slow both workers, so saturating both frameworks'
+variants in every run cost ~140 s of the 2-core run's time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,7 +20,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from .conftest import ProjectFactory, RenderedProject, variant_params
+from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, variant_params
 from .variants import DEFAULT_ANSWERS, QUESTION_VALUES, Answers, deep_variants, selected, variant_id
 
 pytestmark = pytest.mark.slow
@@ -25,11 +28,28 @@ pytestmark = pytest.mark.slow
 DEEP_VARIANTS = variant_params(selected(deep_variants()))
 
 
+def saturated_frameworks() -> list[str]:
+    """SATURATED_FRAMEWORKS (comma-separated, e.g. `fastapi,django` for both) if set; else one framework, chosen by
+    the commit under test (its hash modulo the number of frameworks), so that successive commits saturate each
+    framework in turn, about equally often; both outside a git clone."""
+    frameworks = [str(framework) for framework in QUESTION_VALUES["framework"]]
+    if given := os.environ.get("SATURATED_FRAMEWORKS"):
+        chosen = [name.strip() for name in given.split(",") if name.strip()]
+        unknown = set(chosen) - set(frameworks)
+        if unknown:
+            raise ValueError(f"SATURATED_FRAMEWORKS names no framework of the template: {sorted(unknown)}")
+        return chosen
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    if head.returncode != 0:
+        return frameworks
+    return [frameworks[int(head.stdout.strip(), 16) % len(frameworks)]]
+
+
 def saturated_variants() -> set[str]:
-    """Per framework, the deep variant whose suite has the most to lose on a busy machine: the docs UI signing in
-    from Chromium (Swagger UI), Redis, the service's own users, in that order of preference."""
+    """For each saturated framework, the deep variant whose suite has the most to lose on a busy machine: the docs
+    UI signing in from Chromium (Swagger UI), Redis, the service's own users, in that order of preference."""
     chosen = set()
-    for framework in QUESTION_VALUES["framework"]:
+    for framework in saturated_frameworks():
         variants = [
             answers
             for answers in ({**DEFAULT_ANSWERS, **v} for v in deep_variants())

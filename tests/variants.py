@@ -41,6 +41,7 @@ DEFAULT_ANSWERS: Answers = {
     "ci_provider": "github",
     "kubernetes": True,
     "server": "uvicorn",
+    "jobs": True,
 }
 
 # Every question with a closed set of values, and the values that are available today.
@@ -59,6 +60,7 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "ci_provider": ["github", "gitlab", "none"],
     "kubernetes": [True, False],
     "server": ["uvicorn", "granian"],
+    "jobs": [True, False],
 }
 
 # Free-text questions, each with a non-default value that must visibly change the output.
@@ -74,7 +76,9 @@ FREE_TEXT_CHANGES: Answers = {
 
 # Combinations copier refuses, each with a phrase of the validator's message. The matrix leaves them out (pairs
 # inside them are not required) and tests/test_render.py checks that copier refuses every one of them.
-INVALID_COMBINATIONS: list[tuple[Answers, str]] = []
+INVALID_COMBINATIONS: list[tuple[Answers, str]] = [
+    ({"database": "sqlite", "jobs": True}, "jobs need database=postgresql"),
+]
 
 
 def is_valid(answers: Answers) -> bool:

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from ..api.dependencies import DatabaseSessionDep
 from ..api.paths import API_V1
 from ..api.repositories import repository_dependency
+from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..items.dependencies import ItemRepositoryDep
 from ..items.limits import WRITE_LIMIT
 from ..items.scopes import READ_ITEMS
@@ -47,11 +48,30 @@ class NewOperation(BaseModel):
     error: dict[str, Any] | None = None
 
 
+def _errors(*statuses: int, invalid: str, message: str, instance: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """Documented problem responses whose 422 example names a field this operation has (and, given `instance`, the
+    path of the request that example failed on)."""
+    responses = problem_openapi_responses(*statuses)
+    example = responses[422]["content"][PROBLEM_MEDIA_TYPE]["example"]
+    example["errors"] = [{"field": invalid, "message": message}]
+    if instance is not None:
+        example["instance"] = instance
+    return responses
+
+
+_NOT_A_UUID = "Input should be a valid UUID"
+
+
 def _not_found(operation_id: UUID) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"Operation {operation_id} does not exist")
 
 
-@router.get("", summary="List operations", responses=problem_openapi_responses(422), dependencies=READ_OPERATIONS)
+@router.get(
+    "",
+    summary="List operations",
+    responses=_errors(422, invalid="query.limit", message="Input should be less than or equal to 100"),
+    dependencies=READ_OPERATIONS,
+)
 async def list_operations(
     repository: OperationRepositoryDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
@@ -64,7 +84,7 @@ async def list_operations(
 @router.get(
     "/{operation_id}",
     summary="Read an operation",
-    responses=problem_openapi_responses(404, 422),
+    responses=_errors(404, 422, invalid="path.operation_id", message=_NOT_A_UUID, instance=f"{API_V1}/operations/42"),
     dependencies=READ_OPERATIONS,
 )
 async def get_operation(operation_id: UUID, repository: OperationRepositoryDep) -> Operation:
@@ -80,7 +100,7 @@ async def get_operation(operation_id: UUID, repository: OperationRepositoryDep) 
     status_code=status.HTTP_202_ACCEPTED,
     responses={
         status.HTTP_202_ACCEPTED: {"headers": LOCATION_HEADER},
-        **problem_openapi_responses(404, 422),
+        **_errors(404, 422, invalid="path.item_id", message=_NOT_A_UUID, instance=f"{API_V1}/items/42/exports"),
     },
     dependencies=[*READ_ITEMS, *WRITE_LIMIT],
 )

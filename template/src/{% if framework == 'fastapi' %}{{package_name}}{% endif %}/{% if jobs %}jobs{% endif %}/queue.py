@@ -1,0 +1,96 @@
+"""The job queue: one procrastinate `App` whose tasks are declared once (`@queue.task`, tasks.py) and deferred from
+routes with `defer()`, in the request's own transaction.
+
+Where the queue lives depends on the database (`configure_queue`): PostgreSQL's procrastinate tables (the worker,
+`python -m <package> worker`, runs the jobs), or, without PostgreSQL (the development and test fallback), an
+in-memory queue whose jobs a worker inside the API process runs (`run_in_process_worker`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, Final
+
+from procrastinate import App, PsycopgConnector
+from procrastinate.tasks import Task
+from procrastinate.testing import InMemoryConnector
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from ..config import Settings
+from ..core.jobs.logs import deferred_arguments, install_job_log_fields, job_log_context
+from .connector import ServiceConnector
+
+logger = logging.getLogger(__name__)
+
+IN_MEMORY_MESSAGE: Final = (
+    "no PostgreSQL: jobs run in this process from an in-memory queue (development and test only; "
+    "they are lost when it stops)"
+)
+
+connector = ServiceConnector()
+queue = App(connector=connector)
+
+
+class JobDatabase:
+    """The engine the tasks use: the worker's own, or the API process's (in-process worker)."""
+
+    engine: AsyncEngine | None = None
+
+    @classmethod
+    def get(cls) -> AsyncEngine:
+        if cls.engine is None:
+            raise RuntimeError("no database for the jobs: the worker or the app's lifespan sets it")
+        return cls.engine
+
+
+def configure_queue(settings: Settings) -> bool:
+    """Points the queue at PostgreSQL, or at an in-memory queue without it; True when it is PostgreSQL."""
+    database = settings.database
+    if database.engine == "postgresql":
+        connector.use(PsycopgConnector(conninfo=database.url, min_size=1, max_size=settings.jobs_concurrency + 2))
+        return True
+    connector.use(InMemoryConnector())
+    return False
+
+
+async def defer(session: AsyncSession, task: Task[Any, Any, Any], **arguments: Any) -> int:
+    """Defers `task(**arguments)` in the request's transaction: the job exists once the request's writes commit,
+    and never if they roll back. Returns the job's id."""
+    arguments = deferred_arguments(arguments)
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        # The in-memory queue of development and test without PostgreSQL: not transactional (the task retries
+        # until the rows it needs are committed: see tasks.py).
+        return await task.defer_async(**arguments)
+    return await task.configure(connection=connection).defer_async(**arguments)
+
+
+@contextlib.asynccontextmanager
+async def run_in_process_worker(settings: Settings, engine: AsyncEngine) -> AsyncIterator[None]:
+    """Without PostgreSQL: a worker inside this process runs the in-memory queue's jobs while the app serves."""
+    from . import tasks  # noqa: F401, PLC0415 - registers the tasks
+
+    logger.warning(IN_MEMORY_MESSAGE)
+    JobDatabase.engine = engine
+    install_job_log_fields()
+    async with queue.open_async():
+        worker = asyncio.create_task(
+            queue.run_worker_async(
+                concurrency=settings.jobs_concurrency,
+                install_signal_handlers=False,
+                listen_notify=False,
+                fetch_job_polling_interval=0.1,
+                worker_middleware=[job_log_context],
+            ),
+            name="in-process job worker",
+        )
+        try:
+            yield
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            JobDatabase.engine = None

@@ -16,7 +16,7 @@ import pytest
 from plumbum import local
 from pytest_copier.plugin import CopierFixture, CopierProject
 
-from .variants import DEFAULT_ANSWERS, QUESTION_VALUES, Answers, variant_id
+from .variants import DEFAULT_ANSWERS, QUESTION_VALUES, Answers, variant_id, with_defaults
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATHS = ["copier.yml", "template", "hooks"]
@@ -141,7 +141,7 @@ class ProjectFactory:
         self._installed: set[str] = set()
 
     def render(self, **answers: Any) -> RenderedProject:
-        merged = {**DEFAULT_ANSWERS, **answers}
+        merged = with_defaults(answers)
         key = variant_id(merged)
         if key not in self._rendered:
             destination = self.root / key
@@ -204,12 +204,12 @@ def variant_group(answers: Answers) -> pytest.MarkDecorator:
     """The xdist group of a variant. Every test that renders or installs a variant joins its group, so that the
     variant is rendered and installed once, by one worker, and every module's tests of it run there (`pytest -n 2
     --dist loadgroup`; the renders are cached per worker). A test that uses two variants joins the one it installs."""
-    return pytest.mark.xdist_group(variant_id({**DEFAULT_ANSWERS, **answers}))
+    return pytest.mark.xdist_group(variant_id(with_defaults(answers)))
 
 
 def variant_param(answers: Answers, *, id: str | None = None) -> Any:
     """A test parameter for `answers`, named after the variant unless `id` is given, in the variant's group."""
-    return pytest.param(answers, id=id or variant_id({**DEFAULT_ANSWERS, **answers}), marks=variant_group(answers))
+    return pytest.param(answers, id=id or variant_id(with_defaults(answers)), marks=variant_group(answers))
 
 
 def framework_params(**answers: Any) -> list[Any]:

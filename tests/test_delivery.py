@@ -39,7 +39,7 @@ from .delivery_tools import KUBERNETES_VERSIONS, STAGING_POSTGRES_PASSWORD, Tool
 from .image_build import BuiltImage, as_image_user, build, dockerignore_filter
 from .postgres_server import new_database_url
 from .test_render import static_variants
-from .variants import DEFAULT_ANSWERS, deep_variants, selected, variant_id
+from .variants import deep_variants, selected, variant_id, with_defaults
 
 STATIC = variant_params(static_variants())
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
@@ -420,7 +420,7 @@ def image_variants() -> list[Any]:
     """Every Python version (the base image changes) and every deep variant (the dependencies change)."""
     unique: dict[str, dict[str, Any]] = {}
     for answers in [*[{"python_version": version} for version in ("3.11", "3.13")], *deep_variants()]:
-        unique.setdefault(variant_id({**DEFAULT_ANSWERS, **answers}), answers)
+        unique.setdefault(variant_id(with_defaults(answers)), answers)
     return [variant_param(answers) for answers in unique.values() if answers in selected([answers])]
 
 
@@ -558,7 +558,7 @@ def test_template_ci_workflow(toolbox: Toolbox) -> None:
     )
     shards = yaml.safe_load(result.stdout)["include"]
     names = [name for shard in shards for name in shard["variants"].split(",")]
-    assert sorted(names) == sorted(variant_id({**DEFAULT_ANSWERS, **answers}) for answers in deep_variants())
+    assert sorted(names) == sorted(variant_id(with_defaults(answers)) for answers in deep_variants())
 
 
 # --- The validators really reject what they are here to catch ------------------------------------------------------

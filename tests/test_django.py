@@ -15,7 +15,7 @@ from .conftest import ProjectFactory, RenderedProject, variant_group
 from .contract.service import start_service
 from .postgres_server import deployable_database_url
 from .test_docs_ui import CHROMIUM, CHROMIUM_FLAGS, VIOLATION_RECORDER, PageRecord
-from .variants import DEFAULT_ANSWERS, pairwise
+from .variants import pairwise, with_defaults
 
 # Production settings name a database; the checks below never connect to it.
 DEPLOYED_URL_NOT_CONNECTED = "postgresql://service@database.invalid:5432/service"
@@ -25,7 +25,7 @@ DJANGO_VARIANT = next(
     for answers in pairwise()
     if answers.get("framework") == "django"
     and answers.get("database", "postgresql") == "postgresql"
-    and uses_tokens({**DEFAULT_ANSWERS, **answers})
+    and uses_tokens(with_defaults(answers))
 )
 
 pytestmark = [pytest.mark.slow, variant_group(DJANGO_VARIANT)]

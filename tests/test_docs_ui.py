@@ -26,7 +26,7 @@ import pytest
 from .conftest import REPO_ROOT, ProjectFactory, framework_params, variant_group
 from .contract.conftest import variant_service
 from .contract.service import Service
-from .variants import DEFAULT_ANSWERS, pairwise
+from .variants import pairwise, with_defaults
 
 UIS = ["scalar", "swagger", "redoc"]
 FRAMEWORKS = ["fastapi", "django"]
@@ -236,7 +236,7 @@ def docs_answers(framework: str, ui: str, redoc_page: bool) -> dict[str, Any]:
         (
             answers
             for answers in pairwise()
-            if all({**DEFAULT_ANSWERS, **answers}[key] == value for key, value in one_off.items())
+            if all(with_defaults(answers)[key] == value for key, value in one_off.items())
         ),
         one_off,
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import copier
 import pytest
 
-from .variants import DEFAULT_ANSWERS, QUESTION_VALUES
+from .variants import DEFAULT_ANSWERS, QUESTION_VALUES, with_defaults
 
 # Each docs_ui value, and redoc_page beside the two UIs it is asked with; for each framework (their READMEs differ).
 DOCS_VARIANTS = [
@@ -65,7 +65,7 @@ def render_readme(template: Path, destination: Path, **answers: object) -> str:
         copier.run_copy(
             str(template),
             destination,
-            data={**DEFAULT_ANSWERS, **answers},
+            data=with_defaults(answers),
             defaults=True,
             unsafe=True,
             quiet=True,

@@ -31,6 +31,7 @@ from .variants import (
     one_at_a_time,
     pairwise,
     variant_id,
+    with_defaults,
 )
 
 
@@ -38,7 +39,7 @@ def static_variants() -> list[dict[str, object]]:
     """Every variant the matrix declares, once: one-at-a-time plus the pairwise set."""
     unique: dict[str, dict[str, object]] = {}
     for answers in one_at_a_time() + pairwise():
-        unique.setdefault(variant_id({**DEFAULT_ANSWERS, **answers}), answers)
+        unique.setdefault(variant_id(with_defaults(answers)), answers)
     return list(unique.values())
 
 
@@ -456,7 +457,7 @@ def test_bad_answers_are_rejected_and_nothing_is_written(
 
 
 def test_variant_ids_are_unique() -> None:
-    ids = [variant_id({**DEFAULT_ANSWERS, **answers}) for answers in one_at_a_time()]
+    ids = [variant_id(with_defaults(answers)) for answers in one_at_a_time()]
     assert len(ids) == len(set(ids))
 
 
@@ -472,7 +473,7 @@ def test_the_deep_set_stays_within_the_ci_budget() -> None:
 
 
 def test_every_auth_is_installed_with_each_framework() -> None:
-    rows = [{**DEFAULT_ANSWERS, **answers} for answers in deep_variants()]
+    rows = [with_defaults(answers) for answers in deep_variants()]
     for auth in QUESTION_VALUES["auth"]:
         for framework in QUESTION_VALUES["framework"]:
             assert any(row["auth"] == auth and row["framework"] == framework for row in rows), (auth, framework)
@@ -485,7 +486,7 @@ def test_values_kept_out_of_pairwise_are_deep_extras() -> None:
 
 
 def test_pairwise_set_covers_every_pair_of_values() -> None:
-    rows = [{**DEFAULT_ANSWERS, **answers} for answers in pairwise()]
+    rows = [with_defaults(answers) for answers in pairwise()]
     assert all(is_valid(row) for row in rows)
     questions = [question for question in PAIRWISE_QUESTIONS if question in QUESTION_VALUES]
     for first, second in itertools.combinations(questions, 2):
@@ -503,7 +504,7 @@ def test_a_refused_combination_leaves_the_matrix(monkeypatch: pytest.MonkeyPatch
     test beside BAD_ANSWERS) and the generated matrix must leave it out while still covering every other pair."""
     refused = {"framework": "django", "use_redis": True}
     monkeypatch.setattr(variants, "INVALID_COMBINATIONS", [(refused, "not available")])
-    rows = [{**DEFAULT_ANSWERS, **answers} for answers in pairwise.__wrapped__()]
+    rows = [with_defaults(answers) for answers in pairwise.__wrapped__()]
     assert not [row for row in rows if refused.items() <= row.items()]
     assert any(row["framework"] == "django" for row in rows)
     assert any(row["use_redis"] for row in rows)
@@ -583,9 +584,7 @@ def test_make_check_runs_every_check_and_typechecks_beside_the_tests(projects: P
 
 
 def test_every_python_version_is_installed_and_tested_with_both_frameworks() -> None:
-    deep = {
-        (row["python_version"], row["framework"]) for row in ({**DEFAULT_ANSWERS, **answers} for answers in pairwise())
-    }
+    deep = {(row["python_version"], row["framework"]) for row in (with_defaults(answers) for answers in pairwise())}
     assert deep == set(itertools.product(QUESTION_VALUES["python_version"], QUESTION_VALUES["framework"]))
 
 

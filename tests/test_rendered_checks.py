@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 import pytest
 
 from .conftest import ProjectFactory, RenderedProject, variant_params
-from .variants import DEFAULT_ANSWERS, QUESTION_VALUES, Answers, deep_variants, selected, variant_id
+from .variants import QUESTION_VALUES, Answers, deep_variants, selected, variant_id, with_defaults
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +31,7 @@ def saturated_variants() -> set[str]:
     chosen = set()
     for framework in QUESTION_VALUES["framework"]:
         variants = [
-            answers
-            for answers in ({**DEFAULT_ANSWERS, **v} for v in deep_variants())
-            if answers["framework"] == framework
+            answers for answers in (with_defaults(v) for v in deep_variants()) if answers["framework"] == framework
         ]
 
         def preference(answers: Answers) -> tuple[bool, bool, bool]:

@@ -15,7 +15,7 @@ from .bearer import ALL_SCOPES, token, uses_tokens
 from .conftest import ProjectFactory, RenderedProject, variant_params
 from .contract.service import start_service
 from .redis_server import start_redis
-from .variants import DEFAULT_ANSWERS, pairwise
+from .variants import DEFAULT_ANSWERS, pairwise, with_defaults
 
 pytestmark = pytest.mark.slow
 
@@ -87,7 +87,7 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
         auth = project.answers["auth"]
         scopes = (*ALL_SCOPES, "users:admin") if auth == "users" else ALL_SCOPES
         tokens = [f"--header=Authorization: Bearer {token(scopes=scopes, auth=auth)}"]
-    answers = {**DEFAULT_ANSWERS, **project.answers}
+    answers = with_defaults(project.answers)
     has_logout = answers["auth"] == "users" or (answers["auth"] == "jwt" and answers["use_redis"])
     try:
         result = subprocess.run(

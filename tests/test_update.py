@@ -26,7 +26,7 @@ import yaml
 
 from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject, python_interpreter, uv_binary
 from .releases import BEFORE_OWNERSHIP, FIRST_RELEASE, LAST_RELEASE, PREVIOUS_RELEASE, RELEASES
-from .variants import DEFAULT_ANSWERS
+from .variants import DEFAULT_ANSWERS, with_defaults
 
 NEW_RELEASE = "99.0.0"
 MARKERS = ("<<<<<<< before updating", ">>>>>>> after updating")
@@ -116,7 +116,7 @@ def release_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def render(release_repo: Path, destination: Path, release: str, **answers: object) -> Path:
-    data = [f"--data={key}={value}" for key, value in {**DEFAULT_ANSWERS, **answers}.items()]
+    data = [f"--data={key}={value}" for key, value in with_defaults(answers).items()]
     copier("copy", "--trust", "--defaults", "--vcs-ref", release, *data, str(release_repo), str(destination))
     return destination
 
@@ -124,7 +124,7 @@ def render(release_repo: Path, destination: Path, release: str, **answers: objec
 def reference(release_repo: Path, destination: Path, **answers: object) -> Path:
     """A render of the new release to compare a project with, never installed: without the copy task, whose only
     product is `uv.lock` (never rendered, so never compared; its `uv lock` costs a resolve per render)."""
-    data = [f"--data={key}={value}" for key, value in {**DEFAULT_ANSWERS, **answers}.items()]
+    data = [f"--data={key}={value}" for key, value in with_defaults(answers).items()]
     copier(
         "copy", "--trust", "--defaults", "--skip-tasks", "--vcs-ref", NEW_RELEASE, *data, str(release_repo),
         str(destination),
@@ -170,7 +170,7 @@ class Renders:
         return json.dumps(parts, sort_keys=True, default=str)
 
     def generated(self, destination: Path, release: str = FIRST_RELEASE, **answers: object) -> Path:
-        key = self._key(release, {**DEFAULT_ANSWERS, **answers})  # what `render` passes to copier
+        key = self._key(release, with_defaults(answers))  # what `render` passes to copier
         if key not in self._generated:
             self._generated[key] = generate(self.repo, self._slot() / destination.name, release, **answers)
         shutil.copytree(self._generated[key], destination, symlinks=True)
@@ -179,7 +179,7 @@ class Renders:
     def updated(self, destination: Path, release: str, **answers: object) -> tuple[Path, str]:
         """A copy of `generated(release, **answers)` after `update` with no new answer and a commit; and what the
         update printed."""
-        key = self._key(release, {**DEFAULT_ANSWERS, **answers})
+        key = self._key(release, with_defaults(answers))
         if key not in self._updated:
             project = self.generated(self._slot() / destination.name, release, **answers)
             output = update(project)
@@ -191,7 +191,7 @@ class Renders:
         return destination, output
 
     def reference(self, **answers: object) -> Path:
-        key = self._key({**DEFAULT_ANSWERS, **answers})  # what `reference` passes to copier
+        key = self._key(with_defaults(answers))  # what `reference` passes to copier
         if key not in self._references:
             self._references[key] = reference(self.repo, self._slot() / "fresh", **answers)
         return self._references[key]
@@ -374,7 +374,7 @@ def test_update_keeps_every_edit_and_the_project_stays_green(
     assert differing_files(project, fresh) == sorted(TEAM_FILES[framework]), "the update left more than the team's"
     rendered = RenderedProject(
         project,
-        {**DEFAULT_ANSWERS, "framework": framework, "database": answers["database"], "package_name": "my_service"},
+        with_defaults({"framework": framework, "database": answers["database"], "package_name": "my_service"}),
     )
     rendered.uv("sync", "--quiet", "--compile-bytecode")
     rendered.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
@@ -507,7 +507,7 @@ def test_update_from_before_owned_items_keeps_the_teams_items_and_edits(
     project = renders.generated(tmp_path / "service", BEFORE_OWNERSHIP, **answers)
     make_typical_edits(project)
     database = tmp_path / "service.sqlite3"  # outside the project: never part of what is compared below
-    rendered = RenderedProject(project, {**DEFAULT_ANSWERS, **answers, "package_name": "my_service"})
+    rendered = RenderedProject(project, with_defaults({**answers, "package_name": "my_service"}))
     rendered.uv("sync", "--quiet")
     in_project(rendered, database, "python", "-m", "my_service", "migrate")
     in_project(rendered, database, *WRITE_AN_ITEM[framework])

@@ -81,6 +81,20 @@ INVALID_COMBINATIONS: list[tuple[Answers, str]] = [
 ]
 
 
+def defaults_for(answers: Answers) -> Answers:
+    """The default answers as copier derives them beside these answers: `jobs` defaults to on only where the database
+    is PostgreSQL (copier refuses jobs=true beside SQLite), so a `database=sqlite` variant defaults to jobs=false."""
+    database = answers.get("database", DEFAULT_ANSWERS["database"])
+    return {**DEFAULT_ANSWERS, "jobs": database == "postgresql"}
+
+
+def with_defaults(answers: Answers) -> Answers:
+    """Every answer copier is given for a variant: its own answers over the defaults derived for them.
+
+    Use this, never `with_defaults(answers)`: that hands `jobs=True` to a `database=sqlite` render."""
+    return {**defaults_for(answers), **answers}
+
+
 def is_valid(answers: Answers) -> bool:
     """False when the answers contain a combination copier refuses (incl. an option its framework cannot take).
 
@@ -101,7 +115,8 @@ def one_at_a_time() -> list[Answers]:
 
 def variant_id(answers: Answers) -> str:
     """A short, stable, filesystem-safe name for a set of answers."""
-    changed = {key: value for key, value in sorted(answers.items()) if DEFAULT_ANSWERS.get(key) != value}
+    defaults = defaults_for(answers)
+    changed = {key: value for key, value in sorted(answers.items()) if defaults.get(key) != value}
     if not changed:
         return "default"
     label = "-".join(f"{key}={value}" for key, value in changed.items())
@@ -185,7 +200,7 @@ def pairwise(seeds: int = 16, candidates: int = 24) -> list[Answers]:
         return {question: row[question] for question in questions}
 
     first = {question: values[question][0] for question in questions}
-    if not is_valid({**DEFAULT_ANSWERS, **first}):
+    if not is_valid(with_defaults(first)):
         raise ValueError("the first value of every pairwise question must form a valid variant")
     smallest: list[dict[str, Any]] | None = None
     for seed in range(seeds):
@@ -218,7 +233,7 @@ def selected(variants: list[Answers]) -> list[Answers]:
     if not wanted:
         return variants
     names = {name.strip() for name in wanted.split(",")}
-    return [variant for variant in variants if variant_id({**DEFAULT_ANSWERS, **variant}) in names]
+    return [variant for variant in variants if variant_id(with_defaults(variant)) in names]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,14 +242,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shards", type=int, default=4, help="shards for --github-matrix")
     args = parser.parse_args(argv)
     deep = deep_variants()
-    ids = [variant_id({**DEFAULT_ANSWERS, **variant}) for variant in deep]
+    ids = [variant_id(with_defaults(variant)) for variant in deep]
     if args.github_matrix:
         shards = [",".join(ids[index :: args.shards]) for index in range(min(args.shards, len(ids)))]
         print(json.dumps({"include": [{"shard": index, "variants": shard} for index, shard in enumerate(shards)]}))
         return 0
     print(f"one-at-a-time (rendered + static checks): {len(one_at_a_time())}")
     for variant in one_at_a_time():
-        print(f"  {variant_id({**DEFAULT_ANSWERS, **variant})}")
+        print(f"  {variant_id(with_defaults(variant))}")
     print(f"pairwise + extras (installed + mypy + pytest; contract for the pairwise ones): {len(deep)}")
     for variant, name in zip(deep, ids, strict=True):
         print(f"  {name}: {json.dumps(variant, sort_keys=True)}")

@@ -1,0 +1,79 @@
+"""Every log line a job writes carries `job_id`, `task` and the `request_id` of the request that deferred it.
+
+The request id travels in the job's arguments under `REQUEST_ID_ARGUMENT` (`deferred_arguments` adds it); the worker
+middleware `job_log_context` takes it out before the task is called, so tasks never declare it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Final, Protocol
+
+from ..request_context import current_request_id, request_id_var
+
+REQUEST_ID_ARGUMENT: Final = "_request_id"
+
+job_id_var: ContextVar[int | None] = ContextVar("job_id", default=None)
+task_var: ContextVar[str | None] = ContextVar("task", default=None)
+
+
+class JobLike(Protocol):
+    """What the log context reads of a procrastinate job."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def task_name(self) -> str: ...
+    @property
+    def task_kwargs(self) -> dict[str, Any]: ...
+
+
+def deferred_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The job's arguments, with the id of the request deferring it (when there is one)."""
+    request_id = current_request_id()
+    return {**arguments, REQUEST_ID_ARGUMENT: request_id} if request_id else dict(arguments)
+
+
+@contextmanager
+def job_context(job: JobLike) -> Iterator[None]:
+    """While the job runs: its id and task on every log line, and the deferring request's id as `request_id`."""
+    request_id = job.task_kwargs.pop(REQUEST_ID_ARGUMENT, None)
+    tokens = (job_id_var.set(job.id), task_var.set(job.task_name), request_id_var.set(request_id))
+    try:
+        yield
+    finally:
+        request_id_var.reset(tokens[2])
+        task_var.reset(tokens[1])
+        job_id_var.reset(tokens[0])
+
+
+class JobLogFilter(logging.Filter):
+    """Adds `job_id` and `task` to the lines written while a job runs (the formatter logs them as fields)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        job_id = job_id_var.get()
+        if job_id is not None:
+            record.job_id = job_id
+            record.task = task_var.get()
+        return True
+
+
+def install_job_log_fields() -> None:
+    """Puts `JobLogFilter` on every handler of the root logger (call it after logging is configured)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(existing, JobLogFilter) for existing in handler.filters):
+            handler.addFilter(JobLogFilter())
+
+
+class HasJob(Protocol):
+    @property
+    def job(self) -> Any: ...
+
+
+async def job_log_context(call_next: Callable[[], Awaitable[Any]], context: HasJob, worker: object) -> Any:
+    """A procrastinate worker middleware: runs the job inside `job_context`."""
+    with job_context(context.job):
+        return await call_next()

@@ -14,6 +14,8 @@ from procrastinate.contrib.django import procrastinate_app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.testing import InMemoryConnector
 
+from ..core.jobs.logs import job_log_context
+
 logger = logging.getLogger(__name__)
 
 IN_MEMORY_MESSAGE: Final = (
@@ -55,7 +57,12 @@ class InProcessWorker:
         logger.warning(IN_MEMORY_MESSAGE)
         queue = procrastinate_app.current_app
         self._running = asyncio.create_task(
-            queue.run_worker_async(install_signal_handlers=False, listen_notify=False, fetch_job_polling_interval=0.2)
+            queue.run_worker_async(
+                install_signal_handlers=False,
+                listen_notify=False,
+                fetch_job_polling_interval=0.2,
+                worker_middleware=[job_log_context],
+            )
         )
 
     async def stop(self) -> None:

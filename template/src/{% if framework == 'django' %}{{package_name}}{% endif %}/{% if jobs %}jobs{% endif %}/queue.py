@@ -12,9 +12,10 @@ from typing import Any, Final
 from django.db import DEFAULT_DB_ALIAS, connections
 from procrastinate.contrib.django import procrastinate_app
 from procrastinate.contrib.django.django_connector import DjangoConnector
+from procrastinate.tasks import Task
 from procrastinate.testing import InMemoryConnector
 
-from ..core.jobs.logs import job_log_context
+from ..core.jobs.logs import deferred_arguments, job_log_context
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,13 @@ IN_MEMORY_MESSAGE: Final = (
     "when it stops, and `worker` needs a postgresql:// DATABASE_URL)"
 )
 _MEMORY: Final = InMemoryConnector()
+
+
+def defer(task: Task[Any, Any, Any], **arguments: Any) -> int:
+    """Defers a job of `task` with `arguments` (JSON values) on the view's own connection: inside the view's
+    `transaction.atomic()` it is committed with the view's writes, or not at all. Every log line the job writes carries
+    this request's id. Returns the job's id."""
+    return task.defer(**deferred_arguments(arguments))
 
 
 def on_postgresql(alias: str = DEFAULT_DB_ALIAS) -> bool:

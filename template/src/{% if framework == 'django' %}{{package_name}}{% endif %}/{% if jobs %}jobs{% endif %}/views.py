@@ -19,10 +19,10 @@ from ..api.conditional_reads import IF_NONE_MATCH, NOT_MODIFIED, cacheable_read
 from ..api.resources import ResourceViewSet
 from ..api.schema import problem_responses
 from ..api.scopes import MethodScopes
-from ..core.jobs.logs import deferred_arguments
 from ..items.views import ItemViewSet
 from .exports import EXPORT_KIND, operation_path
 from .models import Operation
+from .queue import defer
 from .scopes import OPERATION_SCOPES
 from .serializers import OperationSerializer
 from .tasks import export_item
@@ -153,6 +153,6 @@ class ItemExportViewSet(ItemViewSet):
         # The operation and its job are committed together, or neither is.
         with transaction.atomic():
             operation = Operation.objects.create(kind=EXPORT_KIND, **self.owner_of_new_rows())
-            export_item.defer(**deferred_arguments({"operation_id": str(operation.pk), "item_id": str(item.pk)}))
+            defer(export_item, operation_id=str(operation.pk), item_id=str(item.pk))
         body = OperationSerializer(operation).data
         return Response(body, status=202, headers={"Location": operation_path(operation.pk)})

@@ -144,6 +144,18 @@ def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
         assert "healthcheck" in merged["services"]["redis"]
     else:
         assert "REDIS_URL" not in app["environment"]
+    if project.answers.get("jobs"):
+        expected_services.add("worker")
+        worker = merged["services"]["worker"]
+        assert worker["command"] == ["python", "-m", project.package, "worker"]
+        assert worker["image"] == app["image"]
+        assert worker["read_only"] is True
+        assert worker["environment"]["ENVIRONMENT"] == "staging"
+        assert worker["environment"]["DATABASE_URL"] == app["environment"]["DATABASE_URL"]
+        assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "/health/ready" in worker["healthcheck"]["test"][-1]
+        # Longer than JOBS_SHUTDOWN_TIMEOUT's default (30 s): running jobs finish before the container is killed.
+        assert worker["stop_grace_period"] == "40s"
     assert set(merged["services"]) == expected_services
 
     # The development service: only with `--profile dev`, the source tree mounted over the image's copy, reloading.
@@ -412,14 +424,11 @@ def test_keda_scales_the_workers_on_the_queue(project: RenderedProject, toolbox:
         return
     tree = tmp_path / "kubernetes"
     shutil.copytree(project.path / "deploy" / "kubernetes", tree)
-    overlay = tree / "overlays" / "with-keda"
-    overlay.mkdir()
-    (overlay / "kustomization.yaml").write_text(
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-        "resources:\n  - ../production\ncomponents:\n  - ../../keda\n"
-    )
+    # As the README says: the component added to an overlay (production here).
+    production = tree / "overlays" / "production" / "kustomization.yaml"
+    production.write_text(production.read_text() + "components:\n  - ../../keda\n")
     inputs = [path for path in tree.rglob("*") if path.is_file()]
-    output = toolbox.check("kubectl", "kustomize", "kubernetes/overlays/with-keda", cwd=tmp_path, inputs=inputs)
+    output = toolbox.check("kubectl", "kustomize", "kubernetes/overlays/production", cwd=tmp_path, inputs=inputs)
     documents = [document for document in yaml.safe_load_all(output) if document]
     by_kind = {(document["kind"], component_of(document)): document for document in documents}
     scaled, authentication = by_kind[("ScaledObject", None)], by_kind[("TriggerAuthentication", None)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..api.resources import shown_fields
 from .models import Operation
 
 
@@ -20,5 +21,5 @@ class OperationSerializer(serializers.ModelSerializer[Operation]):
 
     class Meta:
         model = Operation
-        fields = ("id", "kind", "status", "progress", "result", "error", "created_at", "updated_at")
+        fields = shown_fields("kind", "status", "progress", "result", "error")
         read_only_fields = fields

@@ -7,6 +7,7 @@ validate-config, kubectl kustomize + kubernetes-validate --strict for each suppo
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -143,6 +144,18 @@ def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
         assert "healthcheck" in merged["services"]["redis"]
     else:
         assert "REDIS_URL" not in app["environment"]
+    if project.answers.get("jobs"):
+        expected_services.add("worker")
+        worker = merged["services"]["worker"]
+        assert worker["command"] == ["python", "-m", project.package, "worker"]
+        assert worker["image"] == app["image"]
+        assert worker["read_only"] is True
+        assert worker["environment"]["ENVIRONMENT"] == "staging"
+        assert worker["environment"]["DATABASE_URL"] == app["environment"]["DATABASE_URL"]
+        assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "/health/ready" in worker["healthcheck"]["test"][-1]
+        # Longer than JOBS_SHUTDOWN_TIMEOUT's default (30 s): running jobs finish before the container is killed.
+        assert worker["stop_grace_period"] == "40s"
     assert set(merged["services"]) == expected_services
 
     # The development service: only with `--profile dev`, the source tree mounted over the image's copy, reloading.
@@ -294,7 +307,12 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
         return
     sqlite = project.answers.get("database", "postgresql") == "sqlite"
     for overlay, documents in built_overlays(project, toolbox).items():
-        kinds = {document["kind"]: document for document in documents}
+        kinds = {document["kind"]: document for document in documents if component_of(document) != "worker"}
+        workers = [document for document in documents if component_of(document) == "worker"]
+        if project.answers.get("jobs"):
+            assert_workers_run_beside_the_service(kinds, workers, project.package)
+        else:
+            assert not workers
         assert {"Deployment", "Service", "PodDisruptionBudget", "ConfigMap"} <= set(kinds)
         assert_migrations_run_before_the_service(kinds, project.package)
         if sqlite:
@@ -346,6 +364,102 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
             environment = overlay.rsplit("/", 1)[1]
             assert config["ENVIRONMENT"] == environment
             assert kinds["Deployment"]["metadata"]["namespace"].endswith(environment)
+
+
+def component_of(document: dict[str, Any]) -> str | None:
+    labels: dict[str, str] = document["metadata"].get("labels", {})
+    return labels.get("app.kubernetes.io/component")
+
+
+def assert_workers_run_beside_the_service(
+    kinds: dict[str, dict[str, Any]], workers: list[dict[str, Any]], package: str
+) -> None:
+    """The worker Deployment: the service's image, settings and hardening, its own probes on JOBS_HEALTH_PORT, a
+    grace period longer than JOBS_SHUTDOWN_TIMEOUT, and its own disruption budget."""
+    by_kind = {document["kind"]: document for document in workers}
+    assert set(by_kind) == {"Deployment", "PodDisruptionBudget"}
+    deployment, budget = by_kind["Deployment"], by_kind["PodDisruptionBudget"]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert budget["spec"]["selector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+    assert labels["app.kubernetes.io/component"] == "worker"
+    assert budget["spec"]["maxUnavailable"] == 1
+    spec = deployment["spec"]["template"]["spec"]
+    (worker,) = spec["containers"]
+    (app,) = kinds["Deployment"]["spec"]["template"]["spec"]["containers"]
+    assert worker["command"] == ["python", "-m", package, "worker"]
+    assert worker["image"] == app["image"]
+    for key in ("envFrom", "env", "securityContext"):
+        assert worker.get(key) == app.get(key), key
+    assert spec["securityContext"] == kinds["Deployment"]["spec"]["template"]["spec"]["securityContext"]
+    config = kinds["ConfigMap"]["data"]
+    (port,) = worker["ports"]
+    assert port["containerPort"] == int(config["JOBS_HEALTH_PORT"])
+    for probe, path in (("livenessProbe", "/health/live"), ("readinessProbe", "/health/ready")):
+        assert worker[probe]["httpGet"] == {"path": path, "port": port["name"]}
+    assert spec["terminationGracePeriodSeconds"] > int(config["JOBS_SHUTDOWN_TIMEOUT"])
+    assert "initContainers" not in spec, "the service's pods migrate; a worker never does"
+
+
+KEDA_SCHEMAS = REPO_ROOT / "tests" / "schemas" / "keda"
+
+
+def strict(schema: Any) -> Any:
+    """A CRD's schema refusing unknown fields, as the API server's pruning would silently drop them."""
+    if isinstance(schema, list):
+        return [strict(each) for each in schema]
+    if not isinstance(schema, dict):
+        return schema
+    refined = {key: strict(value) for key, value in schema.items()}
+    closed = not schema.get("x-kubernetes-preserve-unknown-fields")
+    if "properties" in schema and "additionalProperties" not in schema and closed:
+        refined["additionalProperties"] = False
+    return refined
+
+
+def test_keda_scales_the_workers_on_the_queue(project: RenderedProject, toolbox: Toolbox, tmp_path: Path) -> None:
+    """The KEDA component (an overlay adds it) validates against KEDA's own schemas and hands KEDA the worker count."""
+    keda = project.path / "deploy" / "kubernetes" / "keda"
+    if not (project.answers["kubernetes"] and project.answers.get("jobs")):
+        assert not keda.exists()
+        return
+    tree = tmp_path / "kubernetes"
+    shutil.copytree(project.path / "deploy" / "kubernetes", tree)
+    # As the README says: the component added to an overlay (production here).
+    production = tree / "overlays" / "production" / "kustomization.yaml"
+    production.write_text(production.read_text() + "components:\n  - ../../keda\n")
+    inputs = [path for path in tree.rglob("*") if path.is_file()]
+    output = toolbox.check("kubectl", "kustomize", "kubernetes/overlays/production", cwd=tmp_path, inputs=inputs)
+    documents = [document for document in yaml.safe_load_all(output) if document]
+    by_kind = {(document["kind"], component_of(document)): document for document in documents}
+    scaled, authentication = by_kind[("ScaledObject", None)], by_kind[("TriggerAuthentication", None)]
+    worker = by_kind[("Deployment", "worker")]
+    assert "replicas" not in worker["spec"], "KEDA owns the worker count"
+    assert scaled["spec"]["scaleTargetRef"]["name"] == worker["metadata"]["name"]
+    assert scaled["metadata"]["namespace"] == worker["metadata"]["namespace"]
+    (trigger,) = scaled["spec"]["triggers"]
+    assert trigger["type"] == "postgresql"
+    assert "FROM procrastinate_jobs WHERE status = 'todo'" in trigger["metadata"]["query"]
+    assert trigger["authenticationRef"]["name"] == authentication["metadata"]["name"]
+    (connection,) = authentication["spec"]["secretTargetRef"]
+    (database_url,) = [
+        env for env in worker["spec"]["template"]["spec"]["containers"][0]["env"] if env["name"] == "DATABASE_URL"
+    ]
+    assert connection == {"parameter": "connection", **database_url["valueFrom"]["secretKeyRef"]}
+
+    checked = []
+    for document, name in ((scaled, "scaledobject"), (authentication, "triggerauthentication")):
+        schema = tmp_path / f"{name}.schema.json"
+        schema.write_text(json.dumps(strict(json.loads((KEDA_SCHEMAS / f"{name}-v1alpha1.json").read_text()))))
+        good, broken = tmp_path / f"{name}.json", tmp_path / f"{name}-broken.json"
+        good.write_text(json.dumps(document))
+        # A misspelt field: what the strict schema exists to catch.
+        broken.write_text(json.dumps({**document, "spec": {**document["spec"], "minReplicas": 1}}))
+        arguments = ("--schemafile", schema.name)
+        toolbox.check("check-jsonschema", *arguments, good.name, cwd=tmp_path, inputs=[schema, good])
+        refused = toolbox.run("check-jsonschema", *arguments, broken.name, cwd=tmp_path, inputs=[schema, broken])
+        assert refused.returncode != 0, refused
+        checked.append(name)
+    assert checked == ["scaledobject", "triggerauthentication"]
 
 
 def assert_migrations_run_before_the_service(kinds: dict[str, dict[str, Any]], package: str) -> None:

@@ -6,6 +6,7 @@ statements API calls run, and the pool gauges add up over the workers in multipr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -21,15 +22,16 @@ import yaml
 
 from .bearer import bearer, uses_tokens
 from .conftest import ProjectFactory, RenderedProject, framework_params, variant_param
-from .contract.service import Service, start_service
+from .contract.service import Service, free_port, start_service
 from .postgres_server import new_database_url, postgres_cluster
 from .test_metrics import find_promtool, two_workers, value
-from .variants import QUESTION_VALUES
+from .variants import QUESTION_VALUES, with_defaults
 
 FRAMEWORKS = QUESTION_VALUES["framework"]
 DASHBOARD = Path("monitoring") / "grafana-dashboard.json"
 ALERTS = Path("monitoring") / "alerts.yml"
 REQUIRED_ALERTS = {"HighServerErrorRatio", "HighLatencyP99", "DatabaseUnavailable"}
+JOB_ALERTS = {"JobQueueFallingBehind", "HighJobFailureRatio"}
 ITEMS_TABLE = {"fastapi": "items", "django": "items_item"}
 
 # PromQL words that are not metric names.
@@ -131,9 +133,12 @@ def test_rules_pass_promtool_and_the_dashboard_is_well_formed(
     has_pool = answers["framework"] == "fastapi" or answers.get("database", "postgresql") == "postgresql"
     rate_limiting = answers.get("rate_limiting", True)
     # What the service cannot export is neither alerted on nor drawn: Django on SQLite has no pool.
+    jobs = with_defaults(answers)["jobs"]
     expected = REQUIRED_ALERTS | ({"DatabasePoolSaturated"} if has_pool else set())
+    expected |= JOB_ALERTS if jobs else set()
     assert alerts == expected | ({"RateLimitingFailingOpen"} if rate_limiting else set())
     assert ("Database pool" in titles) == has_pool
+    assert ("Oldest waiting job" in titles) == jobs
     assert ("Rate limiting" in titles) == rate_limiting
     readme = (project.path / "README.md").read_text()
     assert str(DASHBOARD) in readme
@@ -169,18 +174,44 @@ def service(metrics_project: RenderedProject, tmp_path: Path) -> Iterator[Servic
     running.kill()
 
 
+def worker_exposition(service: Service, tmp_path: Path) -> str:
+    """The `/metrics` of a worker (`python -m <package> worker`) on the service's database: the job metrics."""
+    port = free_port()
+    env = {**service.env, "JOBS_HEALTH_PORT": str(port), "HOST": "127.0.0.1"}
+    log = tmp_path / "worker.log"
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [str(service.project.venv_python), "-m", service.project.package, "worker"],
+            cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert worker.poll() is None, log.read_text()
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
+                    return httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+            time.sleep(0.05)
+        raise AssertionError(f"the worker was not ready within 60 s:\n{log.read_text()}")
+    finally:
+        worker.kill()
+        worker.wait()
+
+
 def query_count(exposition: str, operation: str) -> float:
     return value(exposition, "db_query_duration_seconds_count", operation=operation)
 
 
 @pytest.mark.slow
 def test_dashboard_and_rules_name_only_metrics_the_service_exports(
-    service: Service, metrics_project: RenderedProject
+    service: Service, metrics_project: RenderedProject, tmp_path: Path
 ) -> None:
     with service.client() as client:
         assert client.post("/api/v1/items", json={"name": "Dashboard kettle", "price_cents": 300}).status_code == 201
         assert client.get("/api/v1/items").status_code == 200
         exposition = client.get("/metrics").text
+    if metrics_project.answers.get("jobs"):  # the job metrics are the worker's
+        exposition += "\n" + worker_exposition(service, tmp_path)
     exported = exported_names(exposition)
     dashboard = json.loads((metrics_project.path / DASHBOARD).read_text())
     used = {name for expr in dashboard_exprs(dashboard) for name in metric_names(expr)}
@@ -194,6 +225,11 @@ def test_dashboard_and_rules_name_only_metrics_the_service_exports(
         "db_query_duration_seconds_count",
         "db_pool_connections",
         "db_pool_size",
+        *(
+            ("jobs_total", "job_duration_seconds_bucket", "jobs_waiting", "jobs_oldest_waiting_age_seconds")
+            if metrics_project.answers.get("jobs")
+            else ()
+        ),
     } <= used, "the assets no longer read what they should (or metric_names lost them)"
     assert used <= exported, f"named in monitoring/ but not exported: {sorted(used - exported)}"
 

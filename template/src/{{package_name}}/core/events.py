@@ -93,6 +93,11 @@ class EventHub:
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The event loop the subscribers are served on (None before the service serves)."""
+        return self._loop
+
     @contextlib.contextmanager
     def subscribe(self, owner: str | None) -> Iterator[Subscription]:
         subscription = Subscription(owner)

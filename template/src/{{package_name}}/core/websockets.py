@@ -44,11 +44,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import unquote_plus
 
 from .asgi_types import ASGIApp, Message, Receive, Scope, Send
-from .settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from .settings import ServiceSettings
 
 logger = logging.getLogger(__name__)
 

@@ -3,8 +3,7 @@ how it reaches every replica, and what a connected client receives.
 
 - A write of an owned record publishes one event, `{"type": "<resource>.created"|".updated"|".deleted", "id",
   "version"}`, once its transaction has committed; a write that is rolled back publishes nothing. The shared CRUD
-  publishes it (FastAPI's `Repository`, Django's `ResourceViewSet`), so a new resource publishes without code of
-  its own.
+  publishes it (api/events.py says where), so a new resource publishes without code of its own.
 - It reaches the subscribers of every replica: through PostgreSQL (`NOTIFY` in the write's own transaction, which
   PostgreSQL delivers at commit and drops on rollback, to each replica's one `LISTEN`ing connection), through Redis
   pub/sub when the service uses Redis (published once the transaction has committed), or, with SQLite (one replica),
@@ -82,7 +81,7 @@ class Subscription:
 
 class EventHub:
     """This process's subscribers, by owner. `deliver` runs on the event loop; `deliver_threadsafe` from a worker
-    thread (Django's views)."""
+    thread (views that run in one)."""
 
     def __init__(self) -> None:
         self._subscribers: dict[str | None, set[Subscription]] = {}

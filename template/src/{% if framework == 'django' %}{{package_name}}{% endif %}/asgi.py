@@ -17,6 +17,7 @@ from django.core import checks
 from django.core.asgi import get_asgi_application
 from django.core.management.base import SystemCheckError
 
+from .api.events import publisher
 from .api.websockets import WebSocketRoutes
 from .config import Settings
 from .core.asgi_types import ASGIApp, Receive, Scope, Send
@@ -27,7 +28,7 @@ from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
 from .core.middleware.security_headers import SecurityHeadersMiddleware
 from .core.middleware.telemetry import RequestTelemetryMiddleware
-from .core.websockets import WebSocketGate
+from .core.websockets import WebSocketGate, socket_limits
 from .fixed_responses import FixedResponseMiddleware
 from .integrations import wiring
 from .integrations.base import Wiring
@@ -78,6 +79,9 @@ def build_application(settings: Settings, *, access_log_stream: IO[str] | None =
     django_app = cast(ASGIApp, get_asgi_application())  # django.setup(), once per process
     refuse_failing_checks()
     service_wiring = wiring()
+    events = publisher()  # the per-user event stream's transport between replicas: listening while serving
+    service_wiring.on_startup.append(events.transport.start)
+    service_wiring.on_shutdown.append(events.transport.stop)
     access_log = AccessLog(settings.effective_log_format, settings.log_level, access_log_stream)
     websocket_routes = WebSocketRoutes()
     gate = WebSocketGate(
@@ -85,6 +89,9 @@ def build_application(settings: Settings, *, access_log_stream: IO[str] | None =
         routes=websocket_routes,
         admission=service_wiring.socket_admission,
         origins=settings.cors_origins,
+        shutdown_listeners=service_wiring.state.shutdown_listeners,
+        limits=socket_limits(settings),
+        observers=service_wiring.socket_observers,
     )
     return ServiceApp(
         install_middleware(django_app, settings, service_wiring, access_log=access_log),

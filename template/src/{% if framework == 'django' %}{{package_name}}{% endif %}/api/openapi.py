@@ -1,5 +1,6 @@
 """`/openapi.json` (when DOCS_ENABLED): drf-spectacular's document of the routes in urls.py, generated once per
-URL configuration (the post-processing hooks of SPECTACULAR_SETTINGS add what the service adds)."""
+URL configuration (the post-processing hooks of SPECTACULAR_SETTINGS add what the service adds); beside it
+`/asyncapi.json`, the event stream's AsyncAPI document (core/asyncapi.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .. import SERVICE_NAME, __version__
+from ..core.asyncapi import asyncapi_document
 from .base import PublicAPIView
 
 
@@ -36,3 +39,12 @@ class OpenAPIView(PublicAPIView):
                     document = generator.get_schema(request=None, public=True)  # type: ignore[no-untyped-call]
                     self._documents[resolver] = document
         return Response(document)
+
+
+@extend_schema(exclude=True)
+class AsyncAPIView(PublicAPIView):
+    throttle_classes = []  # noqa: RUF012 - clients generate code from it; never rate limited
+    authenticated: ClassVar[bool] = True
+
+    def get(self, request: Request) -> Response:
+        return Response(asyncapi_document(title=SERVICE_NAME, version=__version__, authenticated=self.authenticated))

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from importlib import import_module
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from django.conf import settings
 from django.core import checks
-from django.urls import URLPattern, URLResolver
+from django.http import HttpResponseBase
+from django.urls import URLPattern, URLResolver, path
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern, ResolverMatch
 
@@ -119,6 +120,12 @@ class WebSocket:
             await self._send(message)
         except OSError:  # the connection is gone, or the gate closed it
             raise WebSocketDisconnect(1006) from None
+
+
+def websocket_path(route: str, endpoint: Endpoint, *, name: str = "") -> URLPattern:
+    """`path()` for `websocket_urlpatterns` (Django types `path()` for HTTP views)."""
+    view = cast(Callable[..., HttpResponseBase], endpoint)
+    return path(route, view, name=name) if name else path(route, view)
 
 
 def websocket_urlpatterns() -> list[URLPattern]:

@@ -17,6 +17,9 @@ transaction, committed before the response is sent, and a database that cannot a
   (412), never a silent lost update. `row_version` is reserved: a model field of that name stops the start.
 - Soft delete (`soft_delete = True`, a nullable `deleted_at` column): a delete hides the row from every read and
   write; `restore` brings it back (routes offer it to the admin scope).
+- Events (`events=`, api/events.py): every create, update, delete and restore publishes one event to the row's
+  owner (`<table>.created`, `.updated`, `.deleted`, with the id and the new version) once the request's transaction
+  has committed; nothing when it rolls back.
 - Cached reads (`cache=`, the application cache with Redis): a read by id may come from the cache, keyed by id.
   Whatever the read returns, from the cache or the database, passes the same ownership check here, so a cached row
   of one owner is never served to another.
@@ -36,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.entity_tags import entity_tag, if_match_allows
+from ..core.events import Change, Event, record_event
 from ..database import fetch_one
 
 ROW_VERSION: Final = "row_version"
@@ -121,6 +125,12 @@ class CachedReads(Protocol[RecordT]):
     def written(self, key: str) -> None: ...
 
 
+class EventRecorder(Protocol):
+    """Where a repository records the events of its writes (api/events.py's `PendingEvents`)."""
+
+    async def record(self, session: AsyncSession, event: Event) -> None: ...
+
+
 class Repository(Generic[RecordT]):
     """Read by id (one round trip), page and count, create, replace, patch and delete with `If-Match`, for
     `table` rows shown as `model`, seen as `caller` may see them."""
@@ -146,10 +156,16 @@ class Repository(Generic[RecordT]):
         _RESOURCES.append(cls)
 
     def __init__(
-        self, session: AsyncSession, caller: Owner | None, *, cache: CachedReads[RecordT] | None = None
+        self,
+        session: AsyncSession,
+        caller: Owner | None,
+        *,
+        cache: CachedReads[RecordT] | None = None,
+        events: EventRecorder | None = None,
     ) -> None:
         self._session = session
         self._cache = cache
+        self._events = events
         self._owned = OWNER in self.table.c
         if self._owned and caller is None:  # fail closed: an owned resource never defaults to every owner's rows
             raise TypeError(f"{type(self).__name__} is owned: give it the caller, or EVERY_OWNER")
@@ -188,6 +204,7 @@ class Repository(Generic[RecordT]):
             row = (await self._session.execute(statement)).one()
         except IntegrityError as exc:
             raise DuplicateError from exc  # the request's transaction is rolled back with the error
+        await self._publish("created", row._mapping)
         return self._record(row._mapping)
 
     async def replace(self, record_id: UUID, data: BaseModel, *, if_match: str | None = None) -> RecordT | None:
@@ -227,7 +244,10 @@ class Repository(Generic[RecordT]):
             raise DuplicateError from exc
         if row is None and if_match is not None and not conditions:
             raise StaleError  # another write came between the check and this one
-        return None if row is None else self._record(row._mapping)
+        if row is None:
+            return None
+        await self._publish("deleted" if DELETED_AT in values else "updated", row._mapping)
+        return self._record(row._mapping)
 
     async def delete(self, record_id: UUID, *, if_match: str | None = None) -> bool:
         """Delete the row (hide it, with soft delete); False: the caller sees no such row."""
@@ -237,11 +257,14 @@ class Repository(Generic[RecordT]):
         version = await self._version_allowed(record_id, if_match)
         if version is None:
             return False
-        result = await self._session.execute(delete(self.table).where(*self._unchanged(record_id, version, if_match)))
-        deleted: int = result.rowcount  # type: ignore[attr-defined]
-        if not deleted and if_match is not None:
+        statement = delete(self.table).where(*self._unchanged(record_id, version, if_match)).returning(*self.table.c)
+        row = (await self._session.execute(statement)).first()
+        if row is None and if_match is not None:
             raise StaleError  # changed since the check, a moment ago
-        return bool(deleted)
+        if row is None:
+            return False
+        await self._publish("deleted", row._mapping)
+        return True
 
     async def restore(self, record_id: UUID) -> RecordT | None:
         """Bring a soft-deleted row back: the holders of the admin scope only (None: no such deleted row, or a
@@ -257,7 +280,10 @@ class Repository(Generic[RecordT]):
             .returning(*table.c)
         )
         row = (await self._session.execute(statement)).first()
-        return None if row is None else self._record(row._mapping)
+        if row is None:
+            return None
+        await self._publish("created", row._mapping)  # back in its owner's list
+        return self._record(row._mapping)
 
     # What every statement shares
 
@@ -310,6 +336,14 @@ class Repository(Generic[RecordT]):
         if version is not None and not if_match_allows(if_match, entity_tag(version)):
             raise StaleError
         return version
+
+    async def _publish(self, change: Change, row: Mapping[Any, Any]) -> None:
+        """Record the event of a write to `row` (as written): to its owner, whoever wrote it."""
+        if self._events is None:
+            return
+        owner = row.get(OWNER) if self._owned else None
+        event = record_event(self.table.name, change, row["id"], row[ROW_VERSION], owner)
+        await self._events.record(self._session, event)
 
     def _written(self, record_id: UUID) -> None:
         if self._cache is not None:

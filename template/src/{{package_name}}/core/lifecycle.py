@@ -48,6 +48,9 @@ class ServiceState:
     failure_listeners: list[Callable[[str], None]] = field(default_factory=list)
     """Called with a check's name each time it fails (metrics count them)."""
     shutting_down: bool = False
+    shutdown_listeners: list[Callable[[], None]] = field(default_factory=list)
+    """Called once, on the event loop, when shutdown begins, after readiness has turned 503 (the WebSocket gate
+    closes its open sockets with 1012)."""
 
     def add_check(self, name: str, check: DependencyCheck, *, required: bool = True) -> None:
         """`required=False`: the service serves without this dependency (readiness stays 200, the check says
@@ -59,7 +62,11 @@ class ServiceState:
             self.optional.add(name)
 
     def begin_shutdown(self) -> None:
+        if self.shutting_down:
+            return
         self.shutting_down = True
+        for listener in self.shutdown_listeners:
+            listener()
 
     async def run_checks(self) -> dict[str, CheckResult]:
         names = list(self.checks)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .database import PoolStats
 from .lifecycle import ServiceState
 from .middleware.telemetry import RequestObserver
-from .websockets import Admission, admit_anyone
+from .websockets import Admission, SocketObserver, admit_anyone
 
 
 @dataclass
@@ -40,6 +40,9 @@ class ServiceWiring:
 
     socket_admission: Admission = admit_anyone
     """Who may open a WebSocket (core/websockets.py): the bearer token's admission with authentication."""
+
+    socket_observers: list[SocketObserver] = field(default_factory=list)
+    """Told of every WebSocket opened, closed or refused and every message (metrics)."""
 
     database_pool: Callable[[], PoolStats | None] = field(default=lambda: None)
     """This process's database connection pool right now (None: no pool, e.g. SQLite without one); read by metrics."""

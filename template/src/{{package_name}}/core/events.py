@@ -1,0 +1,239 @@
+"""The per-user event stream (`/api/v1/events`), whatever the web framework: what a change of a record publishes,
+how it reaches every replica, and what a connected client receives.
+
+- A write of an owned record publishes one event, `{"type": "<resource>.created"|".updated"|".deleted", "id",
+  "version"}`, once its transaction has committed; a write that is rolled back publishes nothing. The shared CRUD
+  publishes it (api/events.py says where), so a new resource publishes without code of its own.
+- It reaches the subscribers of every replica: through PostgreSQL (`NOTIFY` in the write's own transaction, which
+  PostgreSQL delivers at commit and drops on rollback, to each replica's one `LISTEN`ing connection), through Redis
+  pub/sub when the service uses Redis (published once the transaction has committed), or, with SQLite (one replica),
+  straight to this process's subscribers.
+- A connection receives the events of the records its token's subject owns, and only those: an admin scope widens
+  what a caller may read and write over HTTP, never whose events it receives.
+
+`EventHub` is one process's subscribers; a transport (`LocalEvents`, `RedisEvents`, or the framework's PostgreSQL
+listener) feeds it; `serve_event_stream` runs one connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal, Protocol
+
+logger = logging.getLogger(__name__)
+
+EVENTS_CHANNEL: Final = "resource_events"
+"""The PostgreSQL `NOTIFY` channel and the Redis pub/sub channel events travel on between replicas."""
+EVENTS_PATH: Final = "/api/v1/events"
+QUEUE_SIZE: Final = 256
+"""Events waiting for one slow connection at most; one more and it is closed with `CLOSE_TOO_SLOW`."""
+CLOSE_TOO_SLOW: Final = 1013
+"""The client reads its events more slowly than they come: reconnect (and read faster)."""
+CLOSE_UNAVAILABLE: Final = 1013
+"""The replica cannot listen for events right now (its database or Redis is down): reconnect with backoff."""
+LISTENING_TIMEOUT_S: Final = 10.0
+
+Change = Literal["created", "updated", "deleted"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event for the owner of a record (`owner`: the token subject that owns it; None: nobody's)."""
+
+    owner: str | None
+    body: dict[str, Any]
+
+    def encode(self) -> str:
+        return json.dumps({"owner": self.owner, "event": self.body}, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, text: str | bytes) -> Event | None:
+        """The event a replica published, or None (logged) for a payload that is not one."""
+        try:
+            decoded = json.loads(text)
+            owner, body = decoded["owner"], decoded["event"]
+            if (owner is None or isinstance(owner, str)) and isinstance(body, dict):
+                return cls(owner, body)
+        except (ValueError, KeyError, TypeError):
+            pass
+        logger.warning("Ignored a published event that is not one")
+        return None
+
+
+def record_event(resource: str, change: Change, record_id: object, version: int, owner: str | None) -> Event:
+    """The event a committed write of one record publishes to its owner."""
+    return Event(owner, {"type": f"{resource}.{change}", "id": str(record_id), "version": version})
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One connection's events, in the order they were delivered to this replica."""
+
+    owner: str | None
+    queue: asyncio.Queue[dict[str, Any]] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class EventHub:
+    """This process's subscribers, by owner. `deliver` runs on the event loop; `deliver_threadsafe` from a worker
+    thread (views that run in one)."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str | None, set[Subscription]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.listening = asyncio.Event()
+        """Set while the transport receives every replica's events: a connection says `ready` only then."""
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The event loop the subscribers are served on (None before the service serves)."""
+        return self._loop
+
+    @contextlib.contextmanager
+    def subscribe(self, owner: str | None) -> Iterator[Subscription]:
+        subscription = Subscription(owner)
+        self._subscribers.setdefault(owner, set()).add(subscription)
+        try:
+            yield subscription
+        finally:
+            subscribers = self._subscribers.get(owner)
+            if subscribers is not None:
+                subscribers.discard(subscription)
+                if not subscribers:
+                    del self._subscribers[owner]
+
+    def subscribers(self) -> int:
+        return sum(len(subscribers) for subscribers in self._subscribers.values())
+
+    def deliver(self, event: Event) -> None:
+        for subscription in self._subscribers.get(event.owner, ()):
+            try:
+                subscription.queue.put_nowait(event.body)
+            except asyncio.QueueFull:
+                subscription.overflowed.set()
+
+    def deliver_threadsafe(self, event: Event) -> None:
+        if self._loop is None:
+            return  # not serving yet: nobody is subscribed
+        self._loop.call_soon_threadsafe(self.deliver, event)
+
+
+class EventTransport(Protocol):
+    """How events reach every replica's hub: `start` begins receiving (and sets `hub.listening` once it does),
+    `publish` sends an event once its write has committed, `stop` ends it all."""
+
+    async def start(self) -> None: ...
+    async def publish(self, event: Event) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class LocalEvents:
+    """One replica (SQLite): an event goes straight to this process's subscribers."""
+
+    def __init__(self, hub: EventHub) -> None:
+        self.hub = hub
+
+    async def start(self) -> None:
+        self.hub.bind(asyncio.get_running_loop())
+        self.hub.listening.set()
+
+    async def publish(self, event: Event) -> None:
+        self.hub.deliver(event)
+
+    async def stop(self) -> None:
+        self.hub.listening.clear()
+
+
+async def keep_listening(
+    hub: EventHub, listen: Callable[[], Awaitable[None]], *, what: str, retry_s: float = 1.0
+) -> None:
+    """Run `listen` (which sets `hub.listening` once subscribed and returns or raises when its connection is lost)
+    again and again, with a bounded backoff, until cancelled: a database or Redis restart costs the events
+    published while it was down, never the stream."""
+    delay = retry_s
+    while True:
+        try:
+            await listen()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # whatever the reason, listen again
+            logger.warning("Listening for events on %s failed (%s); retrying", what, type(exc).__name__)
+        else:
+            delay = retry_s
+        hub.listening.clear()
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 30.0)
+
+
+async def serve_event_stream(
+    hub: EventHub,
+    owner: str | None,
+    *,
+    send_text: Callable[[str], Awaitable[None]],
+    receive_text: Callable[[], Awaitable[str]],
+    close: Callable[[int], Awaitable[None]],
+) -> None:
+    """One accepted connection: `{"type": "ready"}` once every replica's events reach it, then its owner's events,
+    as they come; a client's `{"type": "ping"}` is answered with `{"type": "pong"}`. Returns when the client goes
+    (its `receive_text` raises) or the connection is closed here."""
+    try:
+        await asyncio.wait_for(hub.listening.wait(), LISTENING_TIMEOUT_S)
+    except TimeoutError:
+        await close(CLOSE_UNAVAILABLE)
+        return
+    with hub.subscribe(owner) as subscription:
+        await send_text(json.dumps({"type": "ready"}))
+        async with _reading(receive_text, send_text) as client_gone:
+            while True:
+                waiting = asyncio.ensure_future(subscription.queue.get())
+                overflow = asyncio.ensure_future(subscription.overflowed.wait())
+                watched: set[asyncio.Future[Any]] = {waiting, client_gone, overflow}
+                done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+                if waiting not in done:
+                    waiting.cancel()
+                overflow.cancel()
+                if client_gone in done:
+                    return
+                if overflow in done and waiting not in done:
+                    await close(CLOSE_TOO_SLOW)
+                    return
+                await send_text(json.dumps(waiting.result(), separators=(",", ":")))
+
+
+@contextlib.asynccontextmanager
+async def _reading(
+    receive_text: Callable[[], Awaitable[str]], send_text: Callable[[str], Awaitable[None]]
+) -> AsyncIterator[asyncio.Future[None]]:
+    """Reads the client's messages beside the events sent to it; the future it yields completes once the client
+    has gone."""
+
+    async def read() -> None:
+        with contextlib.suppress(Exception):  # the client went away: its framework's disconnect
+            while True:
+                message = await receive_text()
+                if _is_ping(message):
+                    await send_text(json.dumps({"type": "pong"}))
+
+    reader = asyncio.ensure_future(read())
+    try:
+        yield reader
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+
+
+def _is_ping(message: str) -> bool:
+    try:
+        decoded = json.loads(message)
+    except ValueError:
+        return False
+    return isinstance(decoded, dict) and decoded.get("type") == "ping"

@@ -27,7 +27,8 @@ def core_module(name: str) -> types.ModuleType:
         spec = importlib.util.spec_from_file_location(
             package, CORE / "__init__.py", submodule_search_locations=[str(CORE)]
         )
-        assert spec is not None and spec.loader is not None
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[package] = module
         spec.loader.exec_module(module)

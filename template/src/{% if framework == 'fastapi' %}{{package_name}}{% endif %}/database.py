@@ -4,6 +4,7 @@ that turns "the database cannot answer" into `DatabaseUnavailableError` (a 503 p
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -310,11 +311,25 @@ def pool_stats(engine: AsyncEngine) -> PoolStats | None:
     )
 
 
+# The readiness checks running, held so that one outliving its timeout still finishes (see check_database).
+_running_checks: set[asyncio.Task[None]] = set()
+
+
 async def check_database(engine: AsyncEngine, probe_engine: AsyncEngine) -> None:
     """The readiness check (`ServiceState.add_check`, which bounds it with its timeout). A saturated pool is
     bypassed (`create_probe_engine`): busy is not down. Otherwise the check takes a pooled connection, so that
-    readiness also says when the pool itself cannot connect."""
+    readiness also says when the pool itself cannot connect.
+
+    The timeout stops waiting for the check but never interrupts it: cancelled while closing its connection, the
+    driver would leave the connection half closed and the pool would log the cancellation as an error."""
     pool = engine.sync_engine.pool
     saturated = isinstance(pool, QueuePool) and pool.checkedout() >= pool.size()
-    async with transaction(probe_engine if saturated else engine) as connection:
+    check = asyncio.create_task(_select_one(probe_engine if saturated else engine))
+    _running_checks.add(check)
+    check.add_done_callback(_running_checks.discard)
+    await asyncio.shield(check)
+
+
+async def _select_one(engine: AsyncEngine) -> None:
+    async with transaction(engine) as connection:
         await connection.execute(text("SELECT 1"))

@@ -621,7 +621,11 @@ def migrate_like_a_deploy(
     database: a new PostgreSQL one, or the SQLite file on a directory standing in for the volume."""
     command = ["python", "-m", project.package, "migrate"]
     if project.answers["kubernetes"]:
-        documents = {document["kind"]: document for document in built_overlays(project, toolbox)["overlays/production"]}
+        documents = {
+            document["kind"]: document
+            for document in built_overlays(project, toolbox)["overlays/production"]
+            if component_of(document) != "worker"
+        }
         (migrate,) = documents["Deployment"]["spec"]["template"]["spec"]["initContainers"]
         command = migrate["command"]
         env.update({**documents["ConfigMap"]["data"], "HOST": env["HOST"], "PORT": env["PORT"]})

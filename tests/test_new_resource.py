@@ -60,12 +60,15 @@ def test_fastapi_grows_a_resource_as_the_readme_says(grown: Growths) -> None:
     package = fastapi.project.package
     src = f"src/{package}"
     versions = fastapi.project.path / src / "migrations" / "versions"
-    fields = (versions / "0008_booking_fields.py").read_text()  # numbered after resource add's 0007
+    rendered = git(fastapi.project.path, "ls-tree", "--name-only", "rendered", f"{src}/migrations/versions/")
+    last = max(int(Path(path).name[:4]) for path in rendered.split() if Path(path).name[:4].isdigit())
+    created, added = f"{last + 1:04d}_create_bookings", f"{last + 2:04d}_booking_fields"  # after the render's last
+    fields = (versions / f"{added}.py").read_text()
     assert "native_enum=False" in fields
     assert "starts_at" in fields
     changed = changed_since(fastapi.project.path, "rendered")
     assert changed["M"] == [f"{src}/app.py"]
-    migrations = [f"{src}/migrations/versions/{name}.py" for name in ("0007_create_bookings", "0008_booking_fields")]
+    migrations = [f"{src}/migrations/versions/{name}.py" for name in (created, added)]
     outside = [path for path in changed["A"] if not path.startswith((f"{src}/bookings/", "tests/bookings/"))]
     assert outside == migrations
     numstat = git(fastapi.project.path, "diff", "--cached", "--numstat", "rendered", "--", f"{src}/app.py").split()

@@ -76,7 +76,7 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
         f"{coverage}"
     )
     # With auth=jwt or auth=users every call carries a token with the items scopes (and, with auth=users, users:admin:
-    # the accounts admin API is explored too); `ignored_auth` (in --checks=all) also sends requests without it and
+    # the accounts admin API is explored too; with jobs, operations:read); `ignored_auth` (in --checks=all) also sends requests without it and
     # with a bad one, and fails unless the service refuses them. Logging out would revoke that very token and leave
     # every later call a 401: logout is the contract suite's and the service's own tests' to check. The token's
     # subject is no account of the service (not even a user id), so no user the run creates, finds, deactivates or
@@ -86,6 +86,8 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
     if uses_tokens(project.answers):
         auth = project.answers["auth"]
         scopes = (*ALL_SCOPES, "users:admin") if auth == "users" else ALL_SCOPES
+        if project.answers.get("jobs"):
+            scopes = (*scopes, "operations:read")
         tokens = [f"--header=Authorization: Bearer {token(scopes=scopes, auth=auth)}"]
     answers = with_defaults(project.answers)
     has_logout = answers["auth"] == "users" or (answers["auth"] == "jwt" and answers["use_redis"])

@@ -119,8 +119,9 @@ def document_service_responses(result: dict[str, Any], **kwargs: Any) -> dict[st
         for field in schema.get("properties", {}).values():
             kinds = field.get("type")
             is_text = kinds == "string" or (isinstance(kinds, list) and "string" in kinds)
-            # A `format` (date-time, uuid, ...) has a grammar of its own, which no NUL character belongs to.
-            if is_text and "pattern" not in field and "format" not in field:
+            # A `format` (date-time, uuid, ...) has a grammar of its own, which no NUL character belongs to; a password
+            # is any text, and refuses NUL as the others do.
+            if is_text and "pattern" not in field and field.get("format", "password") == "password":
                 field["pattern"] = NO_NUL_CHARACTERS
     for name in _components(result, operations, "responses") - requests:
         schema = schemas.get(name, {})

@@ -45,7 +45,8 @@ Password = Annotated[
     Field(
         min_length=MIN_PASSWORD_LENGTH,
         max_length=MAX_PASSWORD_LENGTH,
-        json_schema_extra={"format": "password", "writeOnly": True},
+        # The pattern says what password_problem refuses beyond the lengths: a NUL character.
+        json_schema_extra={"format": "password", "writeOnly": True, "pattern": r"^[^\x00]*$"},
     ),
     AfterValidator(_acceptable_password),
 ]

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from ..api.conditional_reads import NOT_MODIFIED, IfNoneMatch, cacheable_list, cacheable_read
 from ..api.dependencies import DatabaseSessionDep
 from ..api.paths import API_V1
 from ..api.repositories import repository_dependency
@@ -22,13 +23,13 @@ from ..items.scopes import READ_ITEMS
 from ..problems import problem_openapi_responses
 from ..route_guards import api_router
 from .operations import READ_OPERATIONS, Operation, OperationPage, OperationRepository, OperationStatus
+from . import tasks
 from .queue import defer
-from .tasks import EXPORT_KIND, export_item
 
 router = api_router(
     prefix=f"{API_V1}/operations",
     tags=["operations"],
-    description="Long-running operations: poll one until its status is succeeded (its result) or failed (its error).",
+    description="Work that outlives its request: poll an operation until it has succeeded or failed.",
 )
 exports = api_router(prefix=f"{API_V1}/items", tags=["items"])
 
@@ -48,10 +49,17 @@ class NewOperation(BaseModel):
     error: dict[str, Any] | None = None
 
 
-def _errors(*statuses: int, invalid: str, message: str, instance: str | None = None) -> dict[int | str, dict[str, Any]]:
+# What the documented examples of a 404 say (the service's own are generic).
+_EXAMPLE_OPERATION_ID: Final = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+_EXAMPLE_ITEM_ID: Final = "9c7d2f0e-4b1a-4e55-8f0a-2d6c1b7e5a13"
+
+
+def _errors(
+    *statuses: int, invalid: str, message: str, instance: str | None = None, missing: str | None = None
+) -> dict[int | str, dict[str, Any]]:
     """Documented problem responses whose 422 example names a field this operation has (and, given `instance`, the
-    path of the request that example failed on)."""
-    responses = problem_openapi_responses(*statuses)
+    path of the request that example failed on; given `missing`, what its 404 example says)."""
+    responses = problem_openapi_responses(*statuses, details={404: missing} if missing else None)
     example = responses[422]["content"][PROBLEM_MEDIA_TYPE]["example"]
     example["errors"] = [{"field": invalid, "message": message}]
     if instance is not None:
@@ -74,23 +82,42 @@ def _not_found(operation_id: UUID) -> HTTPException:
 )
 async def list_operations(
     repository: OperationRepositoryDep,
+    response: Response,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Operations to skip")] = 0,
 ) -> OperationPage:
     operations, total = await repository.page(limit=limit, offset=offset)
+    cacheable_list(response)
     return OperationPage.of(operations, total, limit=limit, offset=offset)
 
 
 @router.get(
     "/{operation_id}",
     summary="Read an operation",
-    responses=_errors(404, 422, invalid="path.operation_id", message=_NOT_A_UUID, instance=f"{API_V1}/operations/42"),
+    description="Poll it until `status` is `succeeded` (its `result`) or `failed` (its `error`).",
+    response_model=Operation,
+    responses={
+        **NOT_MODIFIED,
+        **_errors(
+            404,
+            422,
+            invalid="path.operation_id",
+            message=_NOT_A_UUID,
+            instance=f"{API_V1}/operations/42",
+            missing=f"Operation {_EXAMPLE_OPERATION_ID} does not exist",
+        ),
+    },
     dependencies=READ_OPERATIONS,
 )
-async def get_operation(operation_id: UUID, repository: OperationRepositoryDep) -> Operation:
+async def get_operation(
+    operation_id: UUID, repository: OperationRepositoryDep, response: Response, if_none_match: IfNoneMatch = None
+) -> Operation | Response:
+    # Always from the database: the worker changes operations outside any request that would refresh a cache.
     operation = await repository.get(operation_id)
     if operation is None:
         raise _not_found(operation_id)
+    if (unchanged := cacheable_read(operation.etag, if_none_match, response)) is not None:
+        return unchanged
     return operation
 
 
@@ -100,11 +127,18 @@ async def get_operation(operation_id: UUID, repository: OperationRepositoryDep) 
     status_code=status.HTTP_202_ACCEPTED,
     responses={
         status.HTTP_202_ACCEPTED: {"headers": LOCATION_HEADER},
-        **_errors(404, 422, invalid="path.item_id", message=_NOT_A_UUID, instance=f"{API_V1}/items/42/exports"),
+        **_errors(
+            404,
+            422,
+            invalid="path.item_id",
+            message=_NOT_A_UUID,
+            instance=f"{API_V1}/items/42/exports",
+            missing=f"Item {_EXAMPLE_ITEM_ID} does not exist",
+        ),
     },
     dependencies=[*READ_ITEMS, *WRITE_LIMIT],
 )
-async def export_item_later(
+async def export_item(
     item_id: UUID,
     *,
     request: Request,
@@ -117,7 +151,7 @@ async def export_item_later(
     has `succeeded` (the document is its `result`) or `failed`."""
     if await items.get(item_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Item {item_id} does not exist")
-    operation = await operations.create(NewOperation(kind=EXPORT_KIND))
-    await defer(session, export_item, operation_id=str(operation.id), item_id=str(item_id))
+    operation = await operations.create(NewOperation(kind=tasks.EXPORT_KIND))
+    await defer(session, tasks.export_item, operation_id=str(operation.id), item_id=str(item_id))
     response.headers["Location"] = str(request.url_for("get_operation", operation_id=operation.id).path)
     return operation

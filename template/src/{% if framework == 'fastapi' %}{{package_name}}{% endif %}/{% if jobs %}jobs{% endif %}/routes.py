@@ -22,8 +22,8 @@ from ..items.limits import WRITE_LIMIT
 from ..items.scopes import READ_ITEMS
 from ..problems import problem_openapi_responses
 from ..route_guards import api_router
-from .operations import READ_OPERATIONS, Operation, OperationPage, OperationRepository, OperationStatus
 from . import tasks
+from .operations import READ_OPERATIONS, Operation, OperationPage, OperationRepository, OperationStatus
 from .queue import defer
 
 router = api_router(

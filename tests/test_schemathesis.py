@@ -77,11 +77,11 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
     )
     # With auth=jwt or auth=users every call carries a token with the items scopes (with auth=users, users:admin too:
     # the accounts admin API is explored; with jobs, operations:read); `ignored_auth` (in --checks=all) also sends
-    # requests without it and with a bad one, and fails unless the service refuses them. Logging out would revoke that very token and leave
-    # every later call a 401: logout is the contract suite's and the service's own tests' to check. The token's
-    # subject is no account of the service (not even a user id), so no user the run creates, finds, deactivates or
-    # deletes is the token's own: the run cannot sign itself out half-way. /users/me is therefore a documented 404
-    # here; the service's own tests cover it with real accounts.
+    # requests without it and with a bad one, and fails unless the service refuses them. Logging out would revoke that
+    # very token and leave every later call a 401: logout is the contract suite's and the service's own tests' to
+    # check. The token's subject is no account of the service (not even a user id), so no user the run creates,
+    # finds, deactivates or deletes is the token's own: the run cannot sign itself out half-way. /users/me is
+    # therefore a documented 404 here; the service's own tests cover it with real accounts.
     tokens = []
     if uses_tokens(project.answers):
         auth = project.answers["auth"]

@@ -18,6 +18,7 @@ JOBS_FILES = (
     "src/my_service/core/jobs/health.py",
     "tests/test_jobs.py",
     "tests/test_core_jobs.py",
+    "tests/e2e/test_operations.py",
 )
 
 

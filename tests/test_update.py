@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
+from . import postgres_server
 from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject, python_interpreter, uv_binary
 from .releases import BEFORE_OWNERSHIP, FIRST_RELEASE, LAST_RELEASE, PREVIOUS_RELEASE, RELEASES
 from .variants import DEFAULT_ANSWERS, with_defaults
@@ -937,3 +938,126 @@ def test_update_from_the_previous_release_carries_edits_into_every_moved_file(
         assert f"{old} -> merged into" in output or f"{old}" in output, f"{old} is not named by the update"
     for relative in files_with_markers(project):
         assert relative in listed, f"{relative} has conflict markers but the update did not name it"
+
+
+# --- jobs: the queue's tables come through the project's migrations -----------------------------------------------
+
+JOBS_FILES = {
+    "fastapi": ["src/my_service/jobs", "src/my_service/migrations/versions/0007_create_jobs.py", "tests/test_jobs.py"],
+    "django": ["src/my_service/jobs", "src/my_service/jobs/migrations/0001_initial.py", "tests/jobs"],
+}
+OPERATIONS_TABLE = {"fastapi": "operations", "django": "jobs_operation"}
+# What the update brings, run on PostgreSQL: a deferral that rolls back, an export run by a real worker, another
+# caller's operation. The rest of the jobs' tests (signals, stalls, two workers) are a fresh render's to run
+# (test_rendered_checks.py): the updated project is that render, file for file.
+JOBS_TESTS = {
+    "fastapi": ["tests/test_jobs.py", "-k", "rolls_back or pending_running_succeeded or another_callers"],
+    "django": ["tests/jobs", "-k", "rolls_back or export_over_http or another_callers"],
+}
+QUEUE_TABLES = {"procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_workers"}
+
+
+def public_tables(database_url: str) -> set[str]:
+    """The tables of a PostgreSQL database's public schema, read with psql (the project may have no driver)."""
+    cluster = postgres_server.postgres_cluster.shared_cluster()
+    assert cluster is not None
+    psql = cluster.binaries / "psql"
+    query = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    listed = subprocess.run(
+        [str(psql if psql.exists() else shutil.which("psql") or "psql"), "-At", "-d", database_url, "-c", query],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return set(listed.stdout.split())
+
+
+def migrate_on_postgresql(project: RenderedProject, database_url: str, working_directory: Path) -> None:
+    """The project installed and its `migrate` run against `database_url`, as a deployment runs it."""
+    project.uv("sync", "--quiet", "--compile-bytecode")
+    environment = project.env(DATABASE_URL=database_url, ENVIRONMENT="development")
+    migrated = subprocess.run(
+        [str(project.venv_python), "-m", "my_service", "migrate"],
+        cwd=working_directory,  # away from the project's .env
+        env={key: value for key, value in environment.items() if not key.startswith("DJANGO_")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert migrated.returncode == 0, migrated.stdout[-4000:] + migrated.stderr[-4000:]
+
+
+def jobs_traces(project: Path) -> list[str]:
+    """Files of the project that are part of the jobs, or name the queue's library."""
+    return sorted(
+        str(path.relative_to(project))
+        for path in project.rglob("*")
+        if path.is_file()
+        and not NOT_COMPARED.intersection(path.relative_to(project).parts)
+        and ("jobs" in path.relative_to(project).parts or b"procrastinate" in path.read_bytes())
+    )
+
+
+@pytest.mark.slow
+@SHARED_RENDERS
+@pytest.mark.parametrize("framework", ["fastapi", "django"])
+def test_update_from_before_jobs_adds_the_queue_through_the_projects_migrations(
+    renders: Renders, tmp_path: Path, framework: str
+) -> None:
+    """A PostgreSQL project of the release before jobs, updated with the defaults (jobs on): its own `migrate`
+    creates the queue's tables (procrastinate's) and the operations table on a real PostgreSQL database that held
+    the release's tables, and the static checks and the jobs' tests of what the update touches pass (JOBS_TESTS)."""
+    project, output = renders.updated(tmp_path / "service", BEFORE_OWNERSHIP, framework=framework)
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["jobs"] is True, output[-3000:]
+    for relative in JOBS_FILES[framework]:
+        assert (project / relative).exists(), f"the update did not add {relative}"
+    assert not files_with_markers(project), output[-3000:]
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    # The new release, file for file, but the project's CHANGELOG (its own: an update never touches it).
+    assert differing_files(project, renders.reference(**user_answers(recorded))) == ["CHANGELOG.md"]
+
+    answers = with_defaults({"framework": framework, "package_name": "my_service"})
+    database_url = postgres_server.new_database_url()
+    # The database as the release left it, migrated by the release's own code; then by the updated project's.
+    released = RenderedProject(renders.generated(tmp_path / "released", BEFORE_OWNERSHIP, framework=framework), answers)
+    migrate_on_postgresql(released, database_url, tmp_path)
+    assert OPERATIONS_TABLE[framework] not in public_tables(database_url)
+    rendered = RenderedProject(project, answers)
+    migrate_on_postgresql(rendered, database_url, tmp_path)
+    tables = public_tables(database_url)
+    assert tables >= QUEUE_TABLES, sorted(tables)
+    assert OPERATIONS_TABLE[framework] in tables, sorted(tables)
+
+    rendered.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
+    rendered.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
+    rendered.uv("run", "--no-sync", "mypy")
+    tests = subprocess.run(
+        [str(rendered.venv_python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "--no-cov",
+         *JOBS_TESTS[framework]],
+        cwd=project,
+        env=rendered.env(TEST_DATABASE_URL=postgres_server.new_database_url()),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )  # fmt: skip
+    assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-3000:]
+    assert " passed" in tests.stdout, tests.stdout[-3000:]
+    assert "skipped" not in tests.stdout, tests.stdout[-3000:]  # the jobs' tests ran on PostgreSQL
+
+
+@SHARED_RENDERS
+@pytest.mark.parametrize("framework", ["fastapi", "django"])
+def test_update_from_before_jobs_answering_no_adds_nothing_of_them(
+    renders: Renders, tmp_path: Path, framework: str
+) -> None:
+    """The same project answering jobs=false: no jobs package, no migration, no queue library; and nothing else of
+    the jobs in any file."""
+    project = renders.generated(tmp_path / "service", BEFORE_OWNERSHIP, framework=framework)
+    output = update(project, "--data=jobs=false")
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["jobs"] is False, output[-3000:]
+    assert jobs_traces(project) == []
+    for relative in JOBS_FILES[framework]:
+        assert not (project / relative).exists(), f"{relative} came with jobs=false"

@@ -27,16 +27,17 @@ def contract_project(request: pytest.FixtureRequest, projects: ProjectFactory) -
 
 @contextlib.contextmanager
 def variant_service(
-    project: RenderedProject, tmp_path_factory: pytest.TempPathFactory, **env: str
+    project: RenderedProject, tmp_path_factory: pytest.TempPathFactory, *, worker: bool = False, **env: str
 ) -> Iterator[Service]:
     """The variant's service with what it is ready with: its own database (PostgreSQL, a new database on the tests'
-    cluster, or a SQLite file) and, with `use_redis`, a redis-server of its own; `env` on top."""
+    cluster, or a SQLite file), with `use_redis` a redis-server of its own and, with `worker`, the worker that runs
+    its jobs on PostgreSQL (`start_worker`); `env` on top."""
     settings = {"DATABASE_URL": deployable_database_url(project, tmp_path_factory.mktemp("database")), **env}
     redis = start_redis(tmp_path_factory.mktemp("redis")) if project.answers.get("use_redis") else None
     if redis is not None:
         settings["REDIS_URL"] = redis.url
     try:
-        running = start_service(project, tmp_path_factory.mktemp("logs"), **settings)
+        running = start_service(project, tmp_path_factory.mktemp("logs"), worker=worker, **settings)
         try:
             yield running
         finally:

@@ -33,6 +33,7 @@ class Service:
     base_url: str
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    worker: subprocess.Popen[bytes] | None = None  # `python -m <package> worker` beside it (`start_worker`)
 
     def client(self, *, anonymous: bool = False, **kwargs: Any) -> httpx.Client:
         """A client of the service; in `auth=jwt` and `auth=users` variants it sends a token with every scope unless
@@ -78,18 +79,28 @@ class Service:
     def terminate(self, timeout: float = 20) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=timeout)
+        exit_code = self.process.wait(timeout=timeout)
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.send_signal(signal.SIGTERM)
+            self.worker.wait(timeout=timeout)
+        return exit_code
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        with contextlib.suppress(ProcessLookupError):  # and what it started (runserver's reloading worker)
-            os.killpg(self.process.pid, signal.SIGKILL)
+        for process in (self.process, self.worker):
+            if process is None:
+                continue
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            with contextlib.suppress(ProcessLookupError):  # and what it started (runserver's reloading worker)
+                os.killpg(process.pid, signal.SIGKILL)
 
 
-def start_service(project: RenderedProject, log_dir: Path, *, runserver: bool = False, **env: str) -> Service:
-    """`python -m <package>`, or with `runserver` Django's `manage.py runserver 127.0.0.1:<port>` (auto-reload on)."""
+def start_service(
+    project: RenderedProject, log_dir: Path, *, runserver: bool = False, worker: bool = False, **env: str
+) -> Service:
+    """`python -m <package>`, or with `runserver` Django's `manage.py runserver 127.0.0.1:<port>` (auto-reload on);
+    with `worker`, and jobs on a PostgreSQL database, the worker that runs its jobs beside it (`start_worker`)."""
     port = free_port()
     settings = {
         **service_auth(project.answers),
@@ -126,8 +137,41 @@ def start_service(project: RenderedProject, log_dir: Path, *, runserver: bool = 
             raise RuntimeError(f"service exited with {process.returncode}:\n{log_path.read_text()}")
         try:
             if httpx.get(f"{service.base_url}/health/live", timeout=1).status_code == 200:
+                if worker:
+                    start_worker(service)
                 return service
         except httpx.TransportError:
             time.sleep(0.05)
     service.kill()
     raise RuntimeError(f"service did not become live within 60 s:\n{log_path.read_text()}")
+
+
+def start_worker(service: Service) -> None:
+    """`python -m <package> worker` with the service's settings, as a deployment runs it beside the API, once the
+    service has migrated its database; stopped with the service (`kill`, `terminate`). Only where the jobs go to
+    PostgreSQL: without it (no jobs, or the SQLite file) the API process runs them itself, and the worker refuses to
+    start."""
+    if not service.project.answers.get("jobs") or not service.env.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    # A health port of its own: the default one may be taken by another worker of the tests.
+    env = {**service.env, "JOBS_HEALTH_PORT": "0"}
+    log_path = service.log_path.with_name(f"worker-{service.base_url.rsplit(':', 1)[1]}.log")
+    with log_path.open("wb") as log_file:
+        service.worker = subprocess.Popen(
+            [str(service.project.venv_python), "-m", service.project.package, "worker"],
+            cwd=service.log_path.parent,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if service.worker.poll() is not None:
+            service.kill()
+            raise RuntimeError(f"the worker exited with {service.worker.returncode}:\n{log_path.read_text()}")
+        if '"worker starting"' in log_path.read_text(errors="replace"):
+            return
+        time.sleep(0.05)
+    service.kill()
+    raise RuntimeError(f"the worker did not start within 60 s:\n{log_path.read_text()}")

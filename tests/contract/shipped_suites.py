@@ -43,12 +43,14 @@ def admin_account(project: RenderedProject, service_env: dict[str, str], working
 def credentials(project: RenderedProject, service: Service | None, scopes: Iterable[str] = ()) -> dict[str, str]:
     """What the shipped suites read to call this variant's service: with accounts (`auth=users`) an admin account of
     the running `service` (the suites make the other accounts they need through the users API); with `auth=jwt`
-    tokens holding every scope (the items' and `scopes`), one for the run, one for a second caller and one per load
-    account; nothing with `auth=none`."""
+    tokens holding every scope (the items', `scopes` and, with jobs, operations:read), one for the run, one for a
+    second caller and one per load account; nothing with `auth=none`."""
     if not uses_tokens(project.answers):
         return {}
     auth = project.answers["auth"]
     every_scope = (*ALL_SCOPES, *scopes)
+    if project.answers.get("jobs"):
+        every_scope = (*every_scope, "operations:read")  # the export's operation, polled (e2e/test_operations.py)
     if auth == "users" and service is not None:
         return admin_account(project, service.env, service.log_path.parent)
     return {

@@ -42,8 +42,9 @@ FIRST_OF_EACH_FRAMEWORK = {
 @pytest.fixture(scope="module")
 def service(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """The variant's service without rate limits: a load test measures the service, not the limiter (the README
-    says to run it that way; the item writes have a per-route limit of their own)."""
-    with variant_service(contract_project, tmp_path_factory, RATE_LIMIT_ENABLED="false") as running:
+    says to run it that way; the item writes have a per-route limit of their own). With jobs on PostgreSQL, a worker
+    runs beside it, as in any deployment: the suite waits for an export's operation to succeed."""
+    with variant_service(contract_project, tmp_path_factory, worker=True, RATE_LIMIT_ENABLED="false") as running:
         yield running
 
 
@@ -67,6 +68,8 @@ def test_the_shipped_end_to_end_tests_pass(contract_project: RenderedProject, se
     skips = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED [")]
     assert all(ALLOWED_SKIP in line for line in skips), skips
     assert "test_another_caller_neither_sees_nor_changes_a_record[items]" in result.stdout
+    if contract_project.answers.get("jobs"):
+        assert "test_an_export_is_accepted_and_its_operation_succeeds_with_the_item PASSED" in result.stdout
 
 
 def test_the_shipped_end_to_end_tests_fail_against_a_broken_service(
@@ -88,6 +91,7 @@ def test_the_shipped_end_to_end_tests_fail_against_a_broken_service(
         DATABASE_URL=deployable_database_url(contract_project, tmp_path),
         PYTHONPATH=str(overlay),
         RATE_LIMIT_ENABLED="false",  # the suite's writes to three resources in a few seconds: a 429 is no fault here
+        worker=True,  # its exports succeed: the faults are the ones planted
     )
     try:
         assert broken.process.poll() is None

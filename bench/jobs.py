@@ -116,6 +116,8 @@ class Measured:
 
     run: Run
     database_cpu_us_per_request: float
+    log_lines_per_request: float = 0.0
+    """Lines the service logged per request (one JSON access line each, plus whatever the route logs)."""
 
     @property
     def total_cpu_us_per_request(self) -> float:
@@ -359,13 +361,16 @@ def measure_framework(
                             cluster=cluster,
                             duration=duration,
                         )
+                        run = measured.run
+                        logged = count_lines_and_truncate(server.log_path)
+                        measured.log_lines_per_request = logged / max(run.requests, 1)
                         if label != "warm-up":
                             cluster.runs.setdefault((pair.key, name), []).append(measured)
-                        run = measured.run
                         print(
                             f"  {framework} {label:<8} {pair.key:<6} {name:<15} {run.requests_per_s:>7.0f} req/s  "
                             f"p50 {run.p50_ms:6.2f} ms  service {run.cpu_us_per_request:5.0f} us/req  "
-                            f"PostgreSQL {measured.database_cpu_us_per_request:5.0f} us/req",
+                            f"PostgreSQL {measured.database_cpu_us_per_request:5.0f} us/req  "
+                            f"log lines/req {measured.log_lines_per_request:.2f}",
                             flush=True,
                         )
             load_after = os.getloadavg()
@@ -389,7 +394,15 @@ def summarise(framework: str, cluster: Cluster, load_before: Any, load_after: An
                 "database_cpu_us_per_request": median([m.database_cpu_us_per_request for m in runs]),
                 "total_cpu_us_per_request": median([m.total_cpu_us_per_request for m in runs]),
                 "service_core_share": median([m.run.cpu_share for m in runs]),
-                "runs": [asdict(m.run) | {"database_cpu_us_per_request": m.database_cpu_us_per_request} for m in runs],
+                "log_lines_per_request": median([m.log_lines_per_request for m in runs]),
+                "runs": [
+                    {
+                        **asdict(m.run),
+                        "database_cpu_us_per_request": m.database_cpu_us_per_request,
+                        "log_lines_per_request": m.log_lines_per_request,
+                    }
+                    for m in runs
+                ],
             }
         measured, baseline = figures[pair.measured], figures[pair.baseline]
         pairs[pair.key] = {
@@ -417,13 +430,13 @@ def print_report(result: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"\n  {figures['endpoint']}: {figures['question']}")
         print(
             f"    {'server':<15} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-            f"{'service us/req':>15} {'PostgreSQL us/req':>18} {'total us/req':>13}"
+            f"{'service us/req':>15} {'PostgreSQL us/req':>18} {'total us/req':>13} {'log lines/req':>14}"
         )
         for name, row in figures["servers"].items():
             print(
                 f"    {name:<15} {row['requests_per_s']:>7.0f} {row['p50_ms']:>7.2f} {row['p99_ms']:>7.2f} "
                 f"{row['service_cpu_us_per_request']:>15.0f} {row['database_cpu_us_per_request']:>18.0f} "
-                f"{row['total_cpu_us_per_request']:>13.0f}"
+                f"{row['total_cpu_us_per_request']:>13.0f} {row['log_lines_per_request']:>14.2f}"
             )
         print(
             f"    {figures['measured']} / {figures['baseline']}: req/s {figures['requests_per_s_ratio']:.2f}, "

@@ -207,6 +207,7 @@ def test_jobs_harness_smoke_run(projects: ProjectFactory, tmp_path: Path, varian
             assert server["requests_per_s"] > 0, figures
             assert 0 < server["p50_ms"] <= server["p99_ms"], figures
             assert server["service_cpu_us_per_request"] > 0, figures
+            assert server["log_lines_per_request"] > 0.5, figures  # an access line per request at least
             database_cpu += server["database_cpu_us_per_request"]
         assert figures["requests_per_s_ratio"] > 0
         assert figures["total_cpu_ratio"] > 0

@@ -405,6 +405,9 @@ def summarise(framework: str, cluster: Cluster, load_before: Any, load_after: An
                 ],
             }
         measured, baseline = figures[pair.measured], figures[pair.baseline]
+        # Each round's own ratio (the two ran back to back): steadier than the ratio of medians when load drifts.
+        both = zip(cluster.runs[(pair.key, pair.measured)], cluster.runs[(pair.key, pair.baseline)], strict=True)
+        rounds = [(m.total_cpu_us_per_request, b.total_cpu_us_per_request) for m, b in both]
         pairs[pair.key] = {
             "question": pair.question,
             "endpoint": pair.endpoint,
@@ -416,6 +419,8 @@ def summarise(framework: str, cluster: Cluster, load_before: Any, load_after: An
             "service_cpu_ratio": measured["service_cpu_us_per_request"] / baseline["service_cpu_us_per_request"],
             "total_cpu_ratio": measured["total_cpu_us_per_request"] / baseline["total_cpu_us_per_request"],
             "extra_cpu_us_per_request": measured["total_cpu_us_per_request"] - baseline["total_cpu_us_per_request"],
+            "round_total_cpu_ratio": median([m / b for m, b in rounds]),
+            "round_extra_cpu_us_per_request": median([m - b for m, b in rounds]),
         }
     return {"framework": framework, "load_before": list(load_before), "load_after": list(load_after), "pairs": pairs}
 
@@ -441,7 +446,8 @@ def print_report(result: dict[str, Any], args: argparse.Namespace) -> None:
         print(
             f"    {figures['measured']} / {figures['baseline']}: req/s {figures['requests_per_s_ratio']:.2f}, "
             f"service CPU per request {figures['service_cpu_ratio']:.2f}, service + PostgreSQL CPU per request "
-            f"{figures['total_cpu_ratio']:.2f} ({figures['extra_cpu_us_per_request']:+.0f} us)"
+            f"{figures['total_cpu_ratio']:.2f} ({figures['extra_cpu_us_per_request']:+.0f} us); round by round "
+            f"{figures['round_total_cpu_ratio']:.2f} ({figures['round_extra_cpu_us_per_request']:+.0f} us)"
         )
 
 

@@ -175,3 +175,42 @@ def test_fastapi_parts_prices_each_part_of_the_item_route(projects: ProjectFacto
     assert calls["floor1 without its database read"] < calls["floor1"]
     assert figures["remembered token us"] > 0
     assert "floor1 / rendered" in stdout
+
+
+# The Django variant every run installs with PostgreSQL (pairwise); the FastAPI one is the default.
+JOBS_BENCH_VARIANTS = [
+    {},
+    {"auth": "jwt", "ci_provider": "gitlab", "docs_ui": "swagger", "framework": "django", "python_version": "3.13"},
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", variant_params(JOBS_BENCH_VARIANTS))
+def test_jobs_harness_smoke_run(projects: ProjectFactory, tmp_path: Path, variant: dict[str, object]) -> None:
+    """One 1-second run of each pair against a real PostgreSQL cluster: the four servers start (two of them with a
+    part taken out), the harness checks each overlay took hold (no job for an export, no notification for a write:
+    it stops otherwise) and reports every pair with the service's and the cluster's CPU per request."""
+    with_jobs = projects.installed(**variant)
+    without_jobs = projects.installed(**variant, jobs=False)
+    framework = str(with_jobs.answers["framework"])
+    out = tmp_path / "jobs.json"
+    arguments = ["--jobs-project", str(with_jobs.path), "--no-jobs-project", str(without_jobs.path)]
+    arguments += ["--json", str(out), "--runs", "1", "--duration", "1", "--warmup", "0", "--connections", "4"]
+    stdout = _bench("jobs.py", with_jobs, *arguments)
+    (result,) = json.loads(out.read_text())["results"]
+    assert result["framework"] == framework
+    assert set(result["pairs"]) == {"defer", "item", "notify"}
+    database_cpu = 0.0
+    for figures in result["pairs"].values():
+        assert set(figures["servers"]) == {figures["measured"], figures["baseline"]}
+        for server in figures["servers"].values():
+            assert server["requests_per_s"] > 0, figures
+            assert 0 < server["p50_ms"] <= server["p99_ms"], figures
+            assert server["service_cpu_us_per_request"] > 0, figures
+            assert server["log_lines_per_request"] > 0.5, figures  # an access line per request at least
+            database_cpu += server["database_cpu_us_per_request"]
+        assert figures["requests_per_s_ratio"] > 0
+        assert figures["total_cpu_ratio"] > 0
+    assert database_cpu > 0  # the cluster's CPU is read (a few ticks at least across six runs of writes and reads)
+    assert "jobs / jobs-no-defer:" in stdout
+    assert "jobs / no-jobs:" in stdout

@@ -177,11 +177,9 @@ def test_fastapi_parts_prices_each_part_of_the_item_route(projects: ProjectFacto
     assert "floor1 / rendered" in stdout
 
 
-# The Django variant every run installs with PostgreSQL (pairwise); the FastAPI one is the default.
-JOBS_BENCH_VARIANTS = [
-    {},
-    {"auth": "jwt", "ci_provider": "gitlab", "docs_ui": "swagger", "framework": "django", "python_version": "3.13"},
-]
+# The default answers only: the smoke run installs a jobs=false twin of its variant too, and the CI budget is spent
+# (the Django overlay is checked when the bench runs: it refuses to measure an overlay that did not take).
+JOBS_BENCH_VARIANTS: list[dict[str, object]] = [{}]
 
 
 @pytest.mark.slow

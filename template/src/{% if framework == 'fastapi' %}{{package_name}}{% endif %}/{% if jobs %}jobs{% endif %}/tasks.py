@@ -57,9 +57,10 @@ async def export_item(context: JobContext, operation_id: str, item_id: str) -> N
         final = strategy is None or strategy.get_retry_decision(exception=exc, job=context.job) is None
         if final:
             logger.exception("export failed for good", extra={"operation_id": operation_id})
-            async with JobDatabase.get().begin() as connection:
+            async with JobDatabase.transaction() as (connection, events):
                 await set_operation(
                     connection,
+                    events,
                     operation,
                     status=OperationStatus.FAILED.value,
                     error=_problem(500, "Export failed", "The export could not be built; it was tried 3 times"),
@@ -68,21 +69,21 @@ async def export_item(context: JobContext, operation_id: str, item_id: str) -> N
 
 
 async def _export(operation_id: UUID, item_id: UUID) -> None:
-    engine = JobDatabase.get()
-    async with engine.begin() as connection:
+    async with JobDatabase.transaction() as (connection, events):
         status = await lock_operation(connection, operation_id)
         if status is None:
             raise OperationNotFoundError(str(operation_id))
         if status in FINISHED:  # a second run of a finished export: nothing left to do
             logger.info("export already finished", extra={"operation_id": str(operation_id), "status": status})
             return
-        await set_operation(connection, operation_id, status=OperationStatus.RUNNING.value, progress=0)
-    async with engine.begin() as connection:
+        await set_operation(connection, events, operation_id, status=OperationStatus.RUNNING.value, progress=0)
+    async with JobDatabase.transaction() as (connection, events):
         # FOR SHARE: the item cannot change while it is exported (a write waits for the export's read).
         row = (await connection.execute(select(items).where(items.c.id == item_id).with_for_update(read=True))).first()
         if row is None:
             await set_operation(
                 connection,
+                events,
                 operation_id,
                 status=OperationStatus.FAILED.value,
                 error=_problem(404, "Not Found", f"Item {item_id} does not exist"),
@@ -91,17 +92,17 @@ async def _export(operation_id: UUID, item_id: UUID) -> None:
         values = dict(row._mapping)
         values.pop("row_version")
         item = Item.model_validate(values)
-        await set_operation(connection, operation_id, progress=50)
+        await set_operation(connection, events, operation_id, progress=50)
     document = {
         "format": "items.export/v1",
         "exported_at": datetime.now(UTC).isoformat(),
         "item": item.model_dump(mode="json"),
     }
-    async with engine.begin() as connection:
+    async with JobDatabase.transaction() as (connection, events):
         if await lock_operation(connection, operation_id) in FINISHED:
             return
         await set_operation(
-            connection, operation_id, status=OperationStatus.SUCCEEDED.value, progress=100, result=document
+            connection, events, operation_id, status=OperationStatus.SUCCEEDED.value, progress=100, result=document
         )
     logger.info("export built", extra={"operation_id": str(operation_id)})
 

@@ -17,8 +17,9 @@ from typing import Any, Final
 from procrastinate import App, PsycopgConnector
 from procrastinate.tasks import Task
 from procrastinate.testing import InMemoryConnector
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from ..api.events import EventPublisher, PendingEvents
 from ..config import Settings
 from ..core.jobs.logs import deferred_arguments, install_job_log_fields, job_log_context
 from .connector import ServiceConnector
@@ -35,15 +36,29 @@ queue = App(connector=connector)
 
 
 class JobDatabase:
-    """The engine the tasks use: the worker's own, or the API process's (in-process worker)."""
+    """The engine and the event publisher the tasks use: the worker's own, or the API process's (in-process
+    worker)."""
 
     engine: AsyncEngine | None = None
+    events: EventPublisher | None = None
 
     @classmethod
     def get(cls) -> AsyncEngine:
         if cls.engine is None:
             raise RuntimeError("no database for the jobs: the worker or the app's lifespan sets it")
         return cls.engine
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def transaction(cls) -> AsyncIterator[tuple[AsyncConnection, PendingEvents]]:
+        """One transaction of a job, and the events of its writes, published as a request's are: in the
+        transaction or once it has committed, never when it rolls back (api/events.py)."""
+        if cls.events is None:
+            raise RuntimeError("no event publisher for the jobs: the worker or the app's lifespan sets it")
+        events = cls.events.pending()
+        async with cls.get().begin() as connection:
+            yield connection, events
+        await events.committed()  # not reached when the block or the commit raised
 
 
 def configure_queue(settings: Settings) -> bool:
@@ -69,12 +84,14 @@ async def defer(session: AsyncSession, task: Task[Any, Any, Any], **arguments: A
 
 
 @contextlib.asynccontextmanager
-async def run_in_process_worker(settings: Settings, engine: AsyncEngine) -> AsyncIterator[None]:
-    """Without PostgreSQL: a worker inside this process runs the in-memory queue's jobs while the app serves."""
+async def run_in_process_worker(settings: Settings, engine: AsyncEngine, events: EventPublisher) -> AsyncIterator[None]:
+    """Without PostgreSQL: a worker inside this process runs the in-memory queue's jobs while the app serves, its
+    events published by the app's publisher."""
     from . import tasks  # noqa: F401, PLC0415 - registers the tasks
 
     logger.warning(IN_MEMORY_MESSAGE)
     JobDatabase.engine = engine
+    JobDatabase.events = events
     install_job_log_fields()
     async with queue.open_async():
         worker = asyncio.create_task(
@@ -94,3 +111,4 @@ async def run_in_process_worker(settings: Settings, engine: AsyncEngine) -> Asyn
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
             JobDatabase.engine = None
+            JobDatabase.events = None

@@ -58,7 +58,8 @@ def asyncapi_document(*, title: str, version: str, authenticated: bool) -> dict[
         ),
         "recordChanged": _message(
             "recordChanged",
-            "A record of the connection's subject was created, updated or deleted, and its write committed",
+            "A record of the connection's subject was created, updated or deleted, and its write committed (by a "
+            "request or by a job: each change a job commits to a long-running operation is an `operations.updated`)",
             record_event,
         ),
         "pong": _message("pong", "The answer to a ping", _typed({"const": "pong"})),

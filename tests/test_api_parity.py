@@ -56,6 +56,10 @@ TARGET_OPERATION_IDS = {
     "POST /api/v1/auth/token": "issue_token",
     "POST /api/v1/auth/logout": "logout",
     "GET /.well-known/jwks.json": "jwks",
+    # jobs (the default with PostgreSQL): long-running operations and the example that starts one
+    "GET /api/v1/operations": "list_operations",
+    "GET /api/v1/operations/{operation_id}": "get_operation",
+    "POST /api/v1/items/{item_id}/exports": "export_item",
 }
 TARGET_SCHEMAS = {
     "Item",

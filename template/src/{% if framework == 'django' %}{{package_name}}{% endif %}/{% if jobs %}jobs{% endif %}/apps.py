@@ -1,7 +1,13 @@
+from __future__ import annotations
+
 import logging
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..integrations.base import Wiring
 
 # procrastinate lists its tasks and periodic tasks at every start of every process: a dozen lines saying nothing new.
 for quiet in ("procrastinate.blueprints", "procrastinate.periodic"):
@@ -22,3 +28,15 @@ class JobsConfig(AppConfig):
         from .queue import choose_queue  # noqa: PLC0415 - after procrastinate's app is ready
 
         choose_queue()
+
+    def install(self, settings: Settings, wiring: Wiring) -> None:
+        """Without PostgreSQL (development and test on the SQLite file) a worker inside the service runs the jobs,
+        from startup to shutdown; on PostgreSQL a separate worker does (`python -m <package> worker`)."""
+        from .queue import InProcessWorker, choose_queue, on_postgresql  # noqa: PLC0415 - needs the app registry
+
+        del settings  # the database Django uses decides
+        choose_queue()  # again: tests switch databases after Django is set up
+        if not on_postgresql():
+            worker = InProcessWorker()
+            wiring.on_startup.append(worker.start)
+            wiring.on_shutdown.append(worker.stop)

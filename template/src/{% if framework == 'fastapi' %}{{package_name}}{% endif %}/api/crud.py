@@ -140,6 +140,8 @@ class Repository(Generic[RecordT]):
     admin_scope: ClassVar[str | None] = None
     """The scope whose holders act on every owner's rows (an owned table's); None: nobody does."""
     soft_delete: ClassVar[bool] = False
+    cached_reads: ClassVar[bool] = True
+    """False for a table written outside the requests (a worker's): the cache would not hear of those writes."""
 
     # Built once per resource: `fetch_one` compiles a statement once, and a read by id is a resource's hot path.
     _by_id: ClassVar[Select[Any]]

@@ -112,7 +112,6 @@ async def list_operations(
 async def get_operation(
     operation_id: UUID, repository: OperationRepositoryDep, response: Response, if_none_match: IfNoneMatch = None
 ) -> Operation | Response:
-    # Always from the database: the worker changes operations outside any request that would refresh a cache.
     operation = await repository.get(operation_id)
     if operation is None:
         raise _not_found(operation_id)

@@ -17,7 +17,15 @@ import pytest
 import yaml
 
 from . import variants
-from .conftest import ProjectFactory, RenderedProject, copier_cli, variant_group, variant_param, variant_params
+from .conftest import (
+    REPO_ROOT,
+    ProjectFactory,
+    RenderedProject,
+    copier_cli,
+    variant_group,
+    variant_param,
+    variant_params,
+)
 from .variants import (
     DEEP_BUDGET,
     DEEP_EXTRAS,
@@ -26,19 +34,21 @@ from .variants import (
     NOT_PAIRWISE,
     PAIRWISE_QUESTIONS,
     QUESTION_VALUES,
+    STATIC_PAIRWISE_QUESTIONS,
     deep_variants,
     is_valid,
     one_at_a_time,
     pairwise,
+    static_pairwise,
     variant_id,
     with_defaults,
 )
 
 
 def static_variants() -> list[dict[str, object]]:
-    """Every variant the matrix declares, once: one-at-a-time plus the pairwise set."""
+    """Every variant the matrix declares, once: one-at-a-time plus the pairwise set and its rendered-only rows."""
     unique: dict[str, dict[str, object]] = {}
-    for answers in one_at_a_time() + pairwise():
+    for answers in one_at_a_time() + static_pairwise():
         unique.setdefault(variant_id(with_defaults(answers)), answers)
     return list(unique.values())
 
@@ -467,8 +477,8 @@ def pairwise_values(question: str) -> list[object]:
 
 
 def test_the_deep_set_stays_within_the_ci_budget() -> None:
-    """Each deep variant is installed, type-checked, tested and run against the contract suite: .ci/run spends about
-    42 of its 50 minutes on 2 cores on these 16. A new value joins the pairwise array in their place, not beside it."""
+    """Each deep variant is installed, type-checked, tested and run against the contract suite: about two thirds of
+    .ci/run's time on 2 cores. A new value joins the pairwise array in their place, not beside it."""
     assert len(deep_variants()) <= DEEP_BUDGET
 
 
@@ -485,11 +495,9 @@ def test_values_kept_out_of_pairwise_are_deep_extras() -> None:
             assert any(extra.get(question) == value for extra in DEEP_EXTRAS), f"{question}={value} is never installed"
 
 
-def test_pairwise_set_covers_every_pair_of_values() -> None:
-    rows = [with_defaults(answers) for answers in pairwise()]
+def covers_every_pair(rows: list[dict[str, object]], questions: list[str]) -> None:
     assert all(is_valid(row) for row in rows)
-    questions = [question for question in PAIRWISE_QUESTIONS if question in QUESTION_VALUES]
-    for first, second in itertools.combinations(questions, 2):
+    for first, second in itertools.combinations([question for question in questions if question in QUESTION_VALUES], 2):
         for value_a in pairwise_values(first):
             for value_b in pairwise_values(second):
                 if not is_valid({first: value_a, second: value_b}):
@@ -499,12 +507,42 @@ def test_pairwise_set_covers_every_pair_of_values() -> None:
                 )
 
 
+def test_pairwise_set_covers_every_pair_of_values() -> None:
+    covers_every_pair([with_defaults(answers) for answers in pairwise()], PAIRWISE_QUESTIONS)
+
+
+def test_the_rendered_rows_cover_the_pairs_of_the_files_no_service_runs() -> None:
+    """CI pipelines and Kubernetes manifests ride on the installed rows; the rows added for the pairs those leave out
+    are rendered and statically checked only, and are fewer than the installed ones."""
+    installed = [with_defaults(answers) for answers in pairwise()]
+    rendered = [with_defaults(answers) for answers in static_pairwise()]
+    assert rendered[: len(installed)] == installed
+    assert len(rendered) - len(installed) < len(installed) // 2
+    covers_every_pair(rendered, [*PAIRWISE_QUESTIONS, *STATIC_PAIRWISE_QUESTIONS])
+    assert not set(STATIC_PAIRWISE_QUESTIONS) & set(PAIRWISE_QUESTIONS)
+
+
+def test_the_rendered_only_questions_change_no_file_a_service_runs() -> None:
+    """What keeps ci_provider and kubernetes out of the installed rows true: no source, test, dependency or setting of
+    the service reads them (only the CI files, the manifests and the README's words about them)."""
+    allowed = {"README.md.jinja", "CHANGELOG.md.jinja"}
+    for path in (REPO_ROOT / "template").rglob("*"):
+        relative = path.relative_to(REPO_ROOT / "template").as_posix()
+        if path.is_dir() or path.name in allowed or any(f"{{% if {q}" in relative for q in STATIC_PAIRWISE_QUESTIONS):
+            continue
+        if path.suffix != ".jinja" and not any(question in relative for question in STATIC_PAIRWISE_QUESTIONS):
+            continue
+        text = path.read_text(errors="replace")
+        for question in STATIC_PAIRWISE_QUESTIONS:
+            assert question not in text, f"{relative} depends on {question}"
+
+
 def test_a_refused_combination_leaves_the_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
     """No combination is refused today; when copier.yml refuses one, it goes in INVALID_COMBINATIONS (with a refusal
     test beside BAD_ANSWERS) and the generated matrix must leave it out while still covering every other pair."""
     refused = {"framework": "django", "use_redis": True}
     monkeypatch.setattr(variants, "INVALID_COMBINATIONS", [(refused, "not available")])
-    rows = [with_defaults(answers) for answers in pairwise.__wrapped__()]
+    rows = [with_defaults(variants._changed(row)) for row in variants._installed_rows.__wrapped__()]  # uncached
     assert not [row for row in rows if refused.items() <= row.items()]
     assert any(row["framework"] == "django" for row in rows)
     assert any(row["use_redis"] for row in rows)

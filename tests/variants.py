@@ -2,8 +2,10 @@
 
 The template's tests and its own CI workflow derive every rendered variant from here:
 - `one_at_a_time()`: the default plus each non-default value changed alone (rendered and statically checked);
-- `pairwise()`: a covering array in which every pair of values of the feature questions appears at least once
-  (installed, type-checked, tested, and run against the contract suite).
+- `pairwise()`: a covering array in which every pair of values of the questions that change the service appears at
+  least once (installed, type-checked, tested, and run against the contract suite);
+- `static_pairwise()`: that array plus rendered-only rows, covering the pairs of the questions that change only
+  files no test runs as a service (CI pipelines, Kubernetes manifests) too.
 
 `python -m tests.variants` prints the matrix (`--github-matrix` for the workflow, `--shards N`).
 """
@@ -125,8 +127,9 @@ def variant_id(answers: Answers) -> str:
     return f"{safe}-{digest}"
 
 
-# The questions whose interactions matter: every pair of their values is covered by `pairwise()`. python_version is
-# one of them, so every version is installed and tested with both frameworks (and with every other answer).
+# The questions whose interactions matter to the running service: every pair of their values is in an installed
+# variant (`pairwise()`). python_version is one of them, so every version is installed and tested with both frameworks
+# (and with every other answer).
 PAIRWISE_QUESTIONS = [
     "python_version",
     "framework",
@@ -137,18 +140,23 @@ PAIRWISE_QUESTIONS = [
     "use_prometheus",
     "docs_ui",
     "auth",
-    "ci_provider",
-    "kubernetes",
     "server",
 ]
+# The questions that change only files no test runs as a service (CI pipelines, Kubernetes manifests): installing a
+# variant for them would test nothing more. Their values ride on the installed rows, each chosen to cover the most
+# pairs, and the pairs still left out get rows that are rendered and statically checked only (`static_pairwise()`).
+STATIC_PAIRWISE_QUESTIONS = ["ci_provider", "kubernetes"]
 
 
 # Values kept out of the pairwise array (none today), and variants installed beside it (none today: every value of
 # every pairwise question is in the array, so its pairs are covered there).
 NOT_PAIRWISE: dict[str, list[Any]] = {}
 DEEP_EXTRAS: list[Answers] = []
-# How many variants are installed and run their suites: .ci/run's 50 minutes on 2 cores hold about this many.
-DEEP_BUDGET = 16
+# How many variants are installed and run their suites: .ci/run's 30 minutes on 2 cores hold about this many.
+DEEP_BUDGET = 14
+
+Row = dict[str, Any]
+Pair = tuple[tuple[str, Any], tuple[str, Any]]
 
 
 def _values(question: str) -> list[Any]:
@@ -157,69 +165,112 @@ def _values(question: str) -> list[Any]:
     return [DEFAULT_ANSWERS[question]] if question in DEFAULT_ANSWERS else []
 
 
-@functools.cache
-def pairwise(seeds: int = 16, candidates: int = 24) -> list[Answers]:
-    """A small deterministic covering array: every valid pair of values of PAIRWISE_QUESTIONS is in some variant.
-
-    AETG-style: start from the all-defaults row; each next row is the best of `candidates` rows built greedily in a
-    shuffled question order (each question takes the value covering most uncovered pairs with the values already
-    chosen). The whole construction is repeated for `seeds` fixed seeds and the smallest array kept, so the result
-    is the same on every machine. The lower bound is the product of the two largest value counts.
-    """
-    questions = [question for question in PAIRWISE_QUESTIONS if _values(question)]
-    values = {question: _values(question) for question in questions}
-    Pair = tuple[tuple[str, Any], tuple[str, Any]]
-    every_pair: set[Pair] = {
+def _every_pair(questions: list[str]) -> set[Pair]:
+    return {
         ((a, va), (b, vb))
         for a, b in itertools.combinations(questions, 2)
-        for va in values[a]
-        for vb in values[b]
+        for va in _values(a)
+        for vb in _values(b)
         if is_valid({a: va, b: vb})
     }
 
-    def pairs_of(row: dict[str, Any]) -> set[Pair]:
-        return {((a, row[a]), (b, row[b])) for a, b in itertools.combinations(questions, 2)}
 
-    def build_row(rng: random.Random, uncovered: set[Pair]) -> dict[str, Any]:
-        order = list(questions)
-        rng.shuffle(order)
-        row: dict[str, Any] = {}
-        for question in order:
-            allowed = [value for value in values[question] if is_valid({**row, question: value})]
-            gains = {
-                repr(value): sum(
-                    1
-                    for other, chosen in row.items()
-                    if ((question, value), (other, chosen)) in uncovered
-                    or ((other, chosen), (question, value)) in uncovered
-                )
-                for value in allowed
-            }
-            best = max(gains.values())
-            row[question] = rng.choice([value for value in allowed if gains[repr(value)] == best])
-        return {question: row[question] for question in questions}
+def _pairs_of(row: Row, questions: list[str]) -> set[Pair]:
+    return {((a, row[a]), (b, row[b])) for a, b in itertools.combinations(questions, 2) if a in row and b in row}
 
-    first = {question: values[question][0] for question in questions}
-    if not is_valid(with_defaults(first)):
-        raise ValueError("the first value of every pairwise question must form a valid variant")
-    smallest: list[dict[str, Any]] | None = None
+
+def _fill(row: Row, order: list[str], uncovered: set[Pair], choose: Any) -> Row:
+    """`row` with each question of `order` it lacks answered by the value covering the most `uncovered` pairs with
+    the values already chosen (ties broken by `choose`)."""
+    row = dict(row)
+    for question in order:
+        if question in row:
+            continue
+        allowed = [value for value in _values(question) if is_valid({**row, question: value})]
+        gains = {
+            repr(value): sum(
+                1
+                for other, chosen in row.items()
+                if ((question, value), (other, chosen)) in uncovered
+                or ((other, chosen), (question, value)) in uncovered
+            )
+            for value in allowed
+        }
+        best = max(gains.values())
+        row[question] = choose([value for value in allowed if gains[repr(value)] == best])
+    return row
+
+
+def _candidate(rng: random.Random, questions: list[str], uncovered: set[Pair]) -> Row:
+    order = list(questions)
+    rng.shuffle(order)
+    return _fill({}, order, uncovered, rng.choice)
+
+
+def _covering_rows(questions: list[str], start: list[Row], seeds: int, candidates: int) -> list[Row]:
+    """`start`, then as few rows as the search finds that cover every valid pair of values of `questions` left.
+
+    AETG-style: each next row is the best of `candidates` rows built greedily in a shuffled question order. The whole
+    construction is repeated for `seeds` fixed seeds and the smallest array kept, so the result is the same on every
+    machine. The lower bound is the product of the two largest value counts."""
+    every_pair = _every_pair(questions)
+    smallest: list[Row] | None = None
     for seed in range(seeds):
         rng = random.Random(seed)
-        rows = [first]
-        uncovered = every_pair - pairs_of(first)
+        rows = list(start)
+        uncovered = every_pair - set().union(*(_pairs_of(row, questions) for row in rows))
         while uncovered:
-            row = max(
-                (build_row(rng, uncovered) for _ in range(candidates)), key=lambda row: len(pairs_of(row) & uncovered)
-            )
+            built = [_candidate(rng, questions, uncovered) for _ in range(candidates)]
+            row = max(built, key=lambda row: len(_pairs_of(row, questions) & uncovered))
             rows.append(row)
-            uncovered -= pairs_of(row)
+            uncovered -= _pairs_of(row, questions)
         if smallest is None or len(rows) < len(smallest):
             smallest = rows
     assert smallest is not None
-    return [
-        {key: value for key, value in row.items() if DEFAULT_ANSWERS.get(key, _values(key)[0]) != value}
-        for row in smallest
-    ]
+    return smallest
+
+
+def _changed(row: Row) -> Answers:
+    return {key: value for key, value in row.items() if DEFAULT_ANSWERS.get(key, _values(key)[0]) != value}
+
+
+@functools.cache
+def _installed_rows(seeds: int = 16, candidates: int = 24) -> tuple[Row, ...]:
+    """The covering array of PAIRWISE_QUESTIONS, each row then given the STATIC_PAIRWISE_QUESTIONS' values that cover
+    the most pairs of every question (the first row keeps the defaults: it is the default variant)."""
+    questions = [question for question in PAIRWISE_QUESTIONS if _values(question)]
+    first = {question: _values(question)[0] for question in questions}
+    if not is_valid(with_defaults(first)):
+        raise ValueError("the first value of every pairwise question must form a valid variant")
+    rows = _covering_rows(questions, [first], seeds, candidates)
+    static = [question for question in STATIC_PAIRWISE_QUESTIONS if _values(question)]
+    everything = [*questions, *static]
+    uncovered = _every_pair(everything)
+    extended: list[Row] = []
+    for index, row in enumerate(rows):
+        if index == 0:
+            row = {**row, **{question: _values(question)[0] for question in static}}
+        else:
+            row = _fill(row, static, uncovered, lambda values: values[0])
+        uncovered -= _pairs_of(row, everything)
+        extended.append(row)
+    return tuple(extended)
+
+
+@functools.cache
+def pairwise(seeds: int = 16, candidates: int = 24) -> list[Answers]:
+    """The installed variants: a small deterministic covering array in which every valid pair of values of
+    PAIRWISE_QUESTIONS is in some variant (the STATIC_PAIRWISE_QUESTIONS' values ride along)."""
+    return [_changed(row) for row in _installed_rows(seeds, candidates)]
+
+
+@functools.cache
+def static_pairwise(seeds: int = 16, candidates: int = 24) -> list[Answers]:
+    """`pairwise()` plus rendered-only rows, so that every valid pair of values of PAIRWISE_QUESTIONS and
+    STATIC_PAIRWISE_QUESTIONS together is in some variant that is rendered and statically checked."""
+    questions = [question for question in [*PAIRWISE_QUESTIONS, *STATIC_PAIRWISE_QUESTIONS] if _values(question)]
+    rows = _covering_rows(questions, list(_installed_rows(seeds, candidates)), seeds, candidates)
+    return [_changed(row) for row in rows]
 
 
 def deep_variants() -> list[Answers]:

@@ -151,7 +151,8 @@ def test_createsuperuser_then_the_admin_works_in_chromium(django_project: Render
             page.on("pageerror", lambda error: record.console.append(f"pageerror: {error}"))
             login = page.goto(f"{service.base_url}/admin/", wait_until="load")
             violations = page.evaluate("window.__cspViolations")
-            page.fill("#id_username", "admin")
+            # The service's own accounts (auth=users) sign in by email: Django's admin asks for USERNAME_FIELD.
+            page.fill("#id_username", "admin@example.com" if django_project.answers["auth"] == "users" else "admin")
             page.fill("#id_password", "a-long-admin-password-1")
             page.click("input[type=submit]")
             page.wait_for_load_state("load")

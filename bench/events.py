@@ -21,16 +21,13 @@ The WebSocket client runs in the rendered project's venv (its `websockets`), as 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -156,23 +153,6 @@ def client(args: argparse.Namespace) -> dict[str, Any]:
 # --- The harness -----------------------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def redis_server() -> Iterator[int]:
-    from middleware import free_port
-
-    executable = shutil.which("redis-server")
-    if executable is None:
-        raise SystemExit("redis-server is not installed")
-    port = free_port()
-    command = [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield port
-    finally:
-        process.kill()
-        process.wait()
-
-
 def service_env(project: Path, database: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
     from common import clean_env
     from middleware import run_package
@@ -212,6 +192,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, float]]:
         stop,
         wait_until_live,
     )
+    from read_cache import redis_server
 
     projects = {}
     for transport, use_redis in (("postgresql", "false"), ("redis", "true")):
@@ -222,7 +203,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, float]]:
     logs = workdir / "logs"
     logs.mkdir()
     results: dict[str, list[dict[str, Any]]] = {transport: [] for transport in projects}
-    with database_for(projects["postgresql"], workdir) as database, redis_server() as redis_port:
+    with database_for(projects["postgresql"], workdir) as database, redis_server() as (_, redis_port):
         load_before = os.getloadavg()
         for transport, project in projects.items():
             extra = {"REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"} if transport == "redis" else {}

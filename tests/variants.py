@@ -20,6 +20,7 @@ import json
 import os
 import random
 import sys
+from collections.abc import Callable
 from typing import Any
 
 Answers = dict[str, Any]
@@ -179,7 +180,7 @@ def _pairs_of(row: Row, questions: list[str]) -> set[Pair]:
     return {((a, row[a]), (b, row[b])) for a, b in itertools.combinations(questions, 2) if a in row and b in row}
 
 
-def _fill(row: Row, order: list[str], uncovered: set[Pair], choose: Any) -> Row:
+def _fill(row: Row, order: list[str], uncovered: set[Pair], choose: Callable[[list[Any]], Any]) -> Row:
     """`row` with each question of `order` it lacks answered by the value covering the most `uncovered` pairs with
     the values already chosen (ties broken by `choose`)."""
     row = dict(row)

@@ -16,7 +16,10 @@ import pytest
 from plumbum import local
 from pytest_copier.plugin import CopierFixture, CopierProject
 
+from . import jinja_cache
 from .variants import DEFAULT_ANSWERS, QUESTION_VALUES, Answers, variant_id, with_defaults
+
+jinja_cache.install()  # every in-process render of this session (pytest-copier's)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATHS = ["copier.yml", "template", "hooks"]
@@ -197,10 +200,14 @@ def default_project(projects: ProjectFactory) -> RenderedProject:
     return projects.installed()
 
 
+COPIER_COMMAND = str(Path(__file__).resolve().parent / "copier_command.py")
+"""The `copier` command line, each template string compiled once per process (jinja_cache.py)."""
+
+
 def copier_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real `copier` command line, as users do."""
     return subprocess.run(
-        [sys.executable, "-m", "copier", *args],
+        [sys.executable, COPIER_COMMAND, *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from . import variants
+from . import jinja_cache, variants
 from .conftest import (
     REPO_ROOT,
     ProjectFactory,
@@ -647,3 +647,34 @@ def test_make_dev_listens_where_the_service_would(projects: ProjectFactory, tmp_
     assert '--host "0.0.0.0" --port "9123"' in dev_command()
     assert '--host "0.0.0.0" --port "7000"' in dev_command(PORT="7000")
     assert "--reload" in dev_command()
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "django"])
+def test_remembered_compilations_change_no_byte_of_a_render(
+    copier_template: Path, tmp_path: Path, framework: str
+) -> None:
+    """The suite's renders remember each compiled template string (tests/jinja_cache.py): a render that reuses them
+    is byte for byte a render that compiles everything anew."""
+    from copier import run_copy
+
+    def render(destination: Path) -> dict[str, bytes]:
+        run_copy(
+            str(copier_template), destination, data={"framework": framework}, defaults=True, unsafe=True,
+            vcs_ref="HEAD", skip_tasks=True, quiet=True,
+        )  # fmt: skip
+        return {
+            str(path.relative_to(destination)): path.read_bytes() + oct(path.stat().st_mode).encode()
+            for path in sorted(destination.rglob("*"))
+            if path.is_file()
+        }
+
+    jinja_cache.install()
+    render(tmp_path / "filling")
+    remembered = render(tmp_path / "remembered")
+    jinja_cache.uninstall()
+    try:
+        anew = render(tmp_path / "anew")
+    finally:
+        jinja_cache.install()
+    assert remembered.keys() == anew.keys()
+    assert [path for path in anew if remembered[path] != anew[path]] == []

@@ -16,6 +16,8 @@ import jinja2
 
 _ORIGINAL_COMPILE = jinja2.Environment.compile
 _compiled: dict[tuple[object, ...], Any] = {}
+reuses = 0
+"""Compilations this process took from `_compiled` instead of making them (what the identity test checks happened)."""
 
 
 def _syntax(environment: jinja2.Environment) -> tuple[object, ...]:
@@ -53,9 +55,12 @@ def _remembered_compile(
     if raw or not isinstance(source, str):  # Python source text, or an already parsed template: not worth a key
         return _ORIGINAL_COMPILE(self, source, name, filename, raw, defer_init)
     key = (*_syntax(self), source, name, filename, defer_init)
+    global reuses
     code = _compiled.get(key)
     if code is None:
         code = _compiled[key] = _ORIGINAL_COMPILE(self, source, name, filename, raw, defer_init)
+    else:
+        reuses += 1
     return code
 
 

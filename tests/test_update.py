@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from . import postgres_server
-from .conftest import COPIER_COMMAND, REPO_ROOT, TEMPLATE_PATHS, RenderedProject, python_interpreter, uv_binary
+from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject, copier_cli, python_interpreter, uv_binary
 from .releases import BEFORE_OWNERSHIP, FIRST_RELEASE, LAST_RELEASE, PREVIOUS_RELEASE, RELEASES
 from .variants import DEFAULT_ANSWERS, with_defaults
 
@@ -54,9 +54,7 @@ def git(*args: str, cwd: Path) -> str:
 
 
 def copier(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, COPIER_COMMAND, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
-    )
+    result = copier_cli(*args, cwd=cwd)
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result

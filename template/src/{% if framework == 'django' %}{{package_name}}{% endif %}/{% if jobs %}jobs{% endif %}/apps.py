@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, ClassVar
 
 from django.apps import AppConfig
+
+from ..core.jobs.logs import quiet_start_listings
 
 if TYPE_CHECKING:
     from ..config import Settings
     from ..integrations.base import Wiring
 
-# procrastinate lists its tasks and periodic tasks at every start of every process: a dozen lines saying nothing new.
-for quiet in ("procrastinate.blueprints", "procrastinate.periodic"):
-    logging.getLogger(quiet).setLevel(logging.WARNING)
+quiet_start_listings()
 
 
 class JobsConfig(AppConfig):

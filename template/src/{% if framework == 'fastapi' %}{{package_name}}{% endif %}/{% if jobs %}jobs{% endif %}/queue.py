@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from ..api.events import EventPublisher, PendingEvents
 from ..config import Settings
-from ..core.jobs.logs import deferred_arguments, install_job_log_fields, job_log_context
+from ..core.jobs.logs import deferred_arguments, install_job_log_fields, job_log_context, quiet_start_listings
 from .connector import ServiceConnector
 
 logger = logging.getLogger(__name__)
+quiet_start_listings()
 
 IN_MEMORY_MESSAGE: Final = (
     "no PostgreSQL: jobs run in this process from an in-memory queue (development and test only; "

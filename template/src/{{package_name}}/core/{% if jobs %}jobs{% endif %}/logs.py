@@ -16,6 +16,10 @@ from ..request_context import current_request_id, request_id_var
 
 REQUEST_ID_ARGUMENT: Final = "_request_id"
 
+START_LISTINGS: Final = ("procrastinate.blueprints", "procrastinate.periodic")
+"""The loggers with which procrastinate lists its tasks and periodic tasks at every start of every process: a dozen
+lines saying nothing new (`quiet_start_listings`)."""
+
 job_id_var: ContextVar[int | None] = ContextVar("job_id", default=None)
 task_var: ContextVar[str | None] = ContextVar("task", default=None)
 
@@ -77,3 +81,9 @@ async def job_log_context(call_next: Callable[[], Awaitable[Any]], context: HasJ
     """A procrastinate worker middleware: runs the job inside `job_context`."""
     with job_context(context.job):
         return await call_next()
+
+
+def quiet_start_listings() -> None:
+    """Only warnings from `START_LISTINGS`."""
+    for name in START_LISTINGS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -41,7 +41,7 @@ from .image_build import BuiltImage, as_image_user, build, dockerignore_filter
 from .keda_schemas import SCHEMAS as KEDA_SCHEMAS
 from .postgres_server import new_database_url
 from .test_render import static_variants
-from .variants import deep_variants, selected, variant_id, with_defaults
+from .variants import deep_variants, deep_variants_to_run, selected, variant_id, with_defaults
 
 STATIC = variant_params(static_variants())
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
@@ -517,11 +517,13 @@ def test_lock_task_never_fails_the_copy_without_uv(tmp_path: Path) -> None:
 
 
 def image_variants() -> list[Any]:
-    """Every Python version (the base image changes) and every deep variant (the dependencies change)."""
+    """Every Python version (the base image changes) and every deep variant this run tests in full (the dependencies
+    change)."""
+    versions = [{"python_version": version} for version in ("3.11", "3.13")]
     unique: dict[str, dict[str, Any]] = {}
-    for answers in [*[{"python_version": version} for version in ("3.11", "3.13")], *deep_variants()]:
+    for answers in [*selected(versions), *deep_variants_to_run()]:
         unique.setdefault(variant_id(with_defaults(answers)), answers)
-    return [variant_param(answers) for answers in unique.values() if answers in selected([answers])]
+    return [variant_param(answers) for answers in unique.values()]
 
 
 IMAGE_VARIANTS = image_variants()

@@ -15,18 +15,16 @@ from .conftest import ProjectFactory, RenderedProject, variant_group
 from .contract.service import start_service
 from .postgres_server import deployable_database_url
 from .test_docs_ui import CHROMIUM, CHROMIUM_FLAGS, VIOLATION_RECORDER, PageRecord
-from .variants import pairwise, with_defaults
+from .variants import first_to_run
 
 # Production settings name a database; the checks below never connect to it.
 DEPLOYED_URL_NOT_CONNECTED = "postgresql://service@database.invalid:5432/service"
 # A Django variant on PostgreSQL with bearer tokens (production then needs a PostgreSQL URL and an auth key).
-DJANGO_VARIANT = next(
-    answers
-    for answers in pairwise()
-    if answers.get("framework") == "django"
-    and answers.get("database", "postgresql") == "postgresql"
-    and uses_tokens(with_defaults(answers))
+FOUND = first_to_run(
+    lambda answers: answers["framework"] == "django" and answers["database"] == "postgresql" and uses_tokens(answers)
 )
+assert FOUND is not None, "no pairwise variant runs Django on PostgreSQL with bearer tokens"
+DJANGO_VARIANT = FOUND
 
 pytestmark = [pytest.mark.slow, variant_group(DJANGO_VARIANT)]
 

@@ -26,7 +26,7 @@ import pytest
 from .conftest import REPO_ROOT, ProjectFactory, framework_params, variant_group
 from .contract.conftest import variant_service
 from .contract.service import Service
-from .variants import pairwise, with_defaults
+from .variants import first_to_run
 
 UIS = ["scalar", "swagger", "redoc"]
 FRAMEWORKS = ["fastapi", "django"]
@@ -226,20 +226,14 @@ DOCS_VARIANTS = [(framework, ui, False) for framework in FRAMEWORKS for ui in UI
 
 
 def docs_answers(framework: str, ui: str, redoc_page: bool) -> dict[str, Any]:
-    """The variant whose page is loaded: a UI alone is served by the first variant of the pairwise set with that
-    framework and UI (installed for its deep checks anyway, in whose xdist group this test then runs, instead of a
+    """The variant whose page is loaded: a UI alone is served by a pairwise variant with that framework and UI (one
+    this run installs for its deep checks if there is one, in whose xdist group this test then runs, instead of a
     variant installed for this test alone); `redoc_page` is not pairwise, so that variant is the one-off."""
     one_off = {"framework": framework, "docs_ui": ui, **({"redoc_page": True} if redoc_page else {})}
     if redoc_page:
         return one_off
-    return next(
-        (
-            answers
-            for answers in pairwise()
-            if all(with_defaults(answers)[key] == value for key, value in one_off.items())
-        ),
-        one_off,
-    )
+    found = first_to_run(lambda answers: all(answers[key] == value for key, value in one_off.items()))
+    return one_off if found is None else found
 
 
 @pytest.fixture(

@@ -34,13 +34,17 @@ from .variants import (
     NOT_PAIRWISE,
     PAIRWISE_QUESTIONS,
     QUESTION_VALUES,
+    ROTATION,
     STATIC_PAIRWISE_QUESTIONS,
     deep_variants,
+    deep_variants_to_run,
     is_valid,
     one_at_a_time,
     pairwise,
+    rotation_slot,
     static_pairwise,
     variant_id,
+    variants_in_slot,
     with_defaults,
 )
 
@@ -477,9 +481,33 @@ def pairwise_values(question: str) -> list[object]:
 
 
 def test_the_deep_set_stays_within_the_ci_budget() -> None:
-    """Each deep variant is installed, type-checked, tested and run against the contract suite: about two thirds of
-    .ci/run's time on 2 cores. A new value joins the pairwise array in their place, not beside it."""
+    """Each deep variant is installed, type-checked, tested and run against the contract suite, a third of them on each
+    commit (`ROTATION`). A new value joins the pairwise array in their place, not beside it."""
     assert len(deep_variants()) <= DEEP_BUDGET
+
+
+def test_the_rotation_runs_every_deep_variant_in_turn_and_both_frameworks_each_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each slot holds the default and both frameworks; together the slots hold every deep variant once (the default
+    in each); ALL_VARIANTS=1 and TEMPLATE_VARIANTS take precedence over the commit's slot."""
+    deep = [variant_id(with_defaults(answers)) for answers in deep_variants()]
+    seen: list[str] = []
+    for slot in range(ROTATION):
+        rows = [with_defaults(answers) for answers in variants_in_slot(slot)]
+        assert variant_id(rows[0]) == "default"
+        assert {row["framework"] for row in rows} == set(QUESTION_VALUES["framework"]), slot
+        seen.extend(variant_id(row) for row in rows[1:])
+    assert sorted(["default", *seen]) == sorted(deep)
+    monkeypatch.delenv("TEMPLATE_VARIANTS", raising=False)
+    monkeypatch.setenv("ALL_VARIANTS", "1")
+    assert deep_variants_to_run() == deep_variants()
+    monkeypatch.delenv("ALL_VARIANTS")
+    slot = rotation_slot()
+    assert slot is not None
+    assert deep_variants_to_run() == variants_in_slot(slot)
+    monkeypatch.setenv("TEMPLATE_VARIANTS", deep[-1])
+    assert [variant_id(with_defaults(answers)) for answers in deep_variants_to_run()] == [deep[-1]]
 
 
 def test_every_auth_is_installed_with_each_framework() -> None:

@@ -1,6 +1,7 @@
 """The rendered projects' own quality bar, run inside each: uv sync, ruff, mypy --strict, pytest (coverage >= 90%).
 
-Runs for every deep variant (tests/variants.py: the pairwise set and DEEP_EXTRAS); TEMPLATE_VARIANTS selects a shard.
+Runs for the deep variants of this run (tests/variants.py `deep_variants_to_run`: the default and a third of the
+others, by the commit; ALL_VARIANTS=1 runs all, TEMPLATE_VARIANTS names a shard).
 One variant runs its suite with both cores saturated (`SATURATED`): a team's CI runner is a busy machine, and a suite
 that passes only on a quiet one trains people to rerun red builds. The framework whose variant it is alternates with
 the commit under test (`saturated_frameworks`): the spinning cores slow both workers, so saturating both frameworks'
@@ -20,12 +21,12 @@ from xml.etree import ElementTree
 
 import pytest
 
-from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, variant_params
-from .variants import QUESTION_VALUES, Answers, deep_variants, selected, variant_id, with_defaults
+from .conftest import ProjectFactory, RenderedProject, variant_params
+from .variants import QUESTION_VALUES, Answers, commit_under_test, deep_variants_to_run, variant_id, with_defaults
 
 pytestmark = pytest.mark.slow
 
-DEEP_VARIANTS = variant_params(selected(deep_variants()))
+DEEP_VARIANTS = variant_params(deep_variants_to_run())
 
 
 def saturated_frameworks() -> list[str]:
@@ -39,10 +40,8 @@ def saturated_frameworks() -> list[str]:
         if unknown:
             raise ValueError(f"SATURATED_FRAMEWORKS names no framework of the template: {sorted(unknown)}")
         return chosen
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
-    if head.returncode != 0:
-        return frameworks
-    return [frameworks[int(head.stdout.strip(), 16) % len(frameworks)]]
+    commit = commit_under_test()
+    return frameworks if commit is None else [frameworks[commit % len(frameworks)]]
 
 
 def saturated_variants() -> set[str]:
@@ -51,7 +50,9 @@ def saturated_variants() -> set[str]:
     chosen = set()
     for framework in saturated_frameworks():
         variants = [
-            answers for answers in (with_defaults(v) for v in deep_variants()) if answers["framework"] == framework
+            answers
+            for answers in (with_defaults(v) for v in deep_variants_to_run())
+            if answers["framework"] == framework
         ]
 
         def preference(answers: Answers) -> tuple[bool, bool, bool]:

@@ -15,18 +15,16 @@ from .bearer import ALL_SCOPES, token, uses_tokens
 from .conftest import ProjectFactory, RenderedProject, variant_params
 from .contract.service import start_service
 from .redis_server import start_redis
-from .variants import DEFAULT_ANSWERS, pairwise, with_defaults
+from .variants import first_to_run, with_defaults
 
 pytestmark = pytest.mark.slow
 
 
 def granian_variant(framework: str) -> dict[str, object]:
-    """A deep variant of `framework` on granian (installed for the deep checks already: no install of its own)."""
-    return next(
-        answers
-        for answers in pairwise()
-        if answers.get("server") == "granian" and answers.get("framework", DEFAULT_ANSWERS["framework"]) == framework
-    )
+    """A deep variant of `framework` on granian (one this run installs for its deep checks if there is one)."""
+    found = first_to_run(lambda answers: answers["server"] == "granian" and answers["framework"] == framework)
+    assert found is not None, f"no pairwise variant runs {framework} on granian"
+    return found
 
 
 # The default of each framework (uvicorn), and each framework on granian.

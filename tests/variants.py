@@ -19,8 +19,10 @@ import itertools
 import json
 import os
 import random
+import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 Answers = dict[str, Any]
@@ -153,7 +155,7 @@ STATIC_PAIRWISE_QUESTIONS = ["ci_provider", "kubernetes"]
 # every pairwise question is in the array, so its pairs are covered there).
 NOT_PAIRWISE: dict[str, list[Any]] = {}
 DEEP_EXTRAS: list[Answers] = []
-# How many variants are installed and run their suites: .ci/run's 30 minutes on 2 cores hold about this many.
+# How many variants the pairwise set may hold (each commit runs about a third of them in full: `ROTATION`).
 DEEP_BUDGET = 14
 
 Row = dict[str, Any]
@@ -279,6 +281,63 @@ def deep_variants() -> list[Answers]:
     return [*pairwise(), *DEEP_EXTRAS]
 
 
+# Each run installs and tests in full the default and one in ROTATION of the other deep variants, by the commit under
+# test; the others are rendered and statically checked (tests/test_render.py) on every run all the same. Running them
+# all on every commit would take the 2-core CI past its 30 minutes; with ALL_VARIANTS=1, a run takes them all.
+ROTATION = 3
+
+
+def commit_under_test() -> int | None:
+    """The hash of the template's checked-out commit, as a number; None outside a git clone."""
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return int(head.stdout.strip(), 16) if head.returncode == 0 else None
+
+
+def rotation_slot() -> int | None:
+    """The commit under test's hash modulo ROTATION; None (every variant) with ALL_VARIANTS=1 or outside a git
+    clone."""
+    commit = commit_under_test()
+    if os.environ.get("ALL_VARIANTS", "").strip() == "1" or commit is None:
+        return None
+    return commit % ROTATION
+
+
+def variants_in_slot(slot: int) -> list[Answers]:
+    """The default and every ROTATION-th other deep variant from the `slot`-th (both frameworks are in each slot:
+    tests/test_render.py checks it)."""
+    default, *others = deep_variants()
+    return [default, *(answers for index, answers in enumerate(others) if index % ROTATION == slot)]
+
+
+def deep_variants_to_run() -> list[Answers]:
+    """The deep variants this run installs and tests in full: those TEMPLATE_VARIANTS names if it is set, else the
+    commit's slot of the rotation (`rotation_slot`), so that successive commits run each variant in turn."""
+    if os.environ.get("TEMPLATE_VARIANTS", "").strip():
+        return selected(deep_variants())
+    slot = rotation_slot()
+    return deep_variants() if slot is None else variants_in_slot(slot)
+
+
+def pairwise_to_run() -> list[Answers]:
+    """The pairwise variants among `deep_variants_to_run()`: those the contract suite runs against."""
+    return [answers for answers in deep_variants_to_run() if answers in pairwise()]
+
+
+def first_to_run(matches: Callable[[Answers], bool]) -> Answers | None:
+    """The first deep variant (with the defaults) that `matches`: one this run installs anyway if there is one, else
+    the first of the pairwise set; None if none matches."""
+    for answers in [*deep_variants_to_run(), *pairwise()]:
+        if matches(with_defaults(answers)):
+            return answers
+    return None
+
+
 def selected(variants: list[Answers]) -> list[Answers]:
     """Honour TEMPLATE_VARIANTS (comma-separated variant ids) so CI can shard the deep checks."""
     wanted = os.environ.get("TEMPLATE_VARIANTS", "").strip()
@@ -302,9 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"one-at-a-time (rendered + static checks): {len(one_at_a_time())}")
     for variant in one_at_a_time():
         print(f"  {variant_id(with_defaults(variant))}")
+    running = deep_variants_to_run()
     print(f"pairwise + extras (installed + mypy + pytest; contract for the pairwise ones): {len(deep)}")
+    print(f"  (* this run: {len(running)}, rotation slot {rotation_slot()} of {ROTATION}; ALL_VARIANTS=1 runs all)")
     for variant, name in zip(deep, ids, strict=True):
-        print(f"  {name}: {json.dumps(variant, sort_keys=True)}")
+        mark = "*" if variant in running else " "
+        print(f" {mark}{name}: {json.dumps(variant, sort_keys=True)}")
     return 0
 
 

@@ -287,8 +287,10 @@ def deep_variants() -> list[Answers]:
 ROTATION = 3
 
 
+@functools.cache
 def commit_under_test() -> int | None:
-    """The hash of the template's checked-out commit, as a number; None outside a git clone."""
+    """The hash of the template's checked-out commit, as a number; None outside a git clone (asked once: every
+    module that collects variants asks again)."""
     head = subprocess.run(
         ["git", "rev-parse", "HEAD"],
         cwd=Path(__file__).resolve().parents[1],

@@ -100,6 +100,14 @@ OAUTH_PROBLEM: Final[dict[str, Any]] = {
         {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
     ]
 }
+OAUTH_OR_JSON_PROBLEM: Final[dict[str, Any]] = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Problem"},
+        {"type": "object", "properties": {"error": {"type": "string"}}},
+    ]
+}
+"""The 400 of the JSON endpoints honouring grants: RFC 6749's `error` when the grant is refused; a body that is not
+JSON at all is the 400 of every JSON endpoint, without it."""
 
 
 class FormOnly(parsers.FormParser):
@@ -132,12 +140,17 @@ TOKEN_EXAMPLES: Final = [
 ]
 
 
-def oauth_400(instance: str) -> OpenApiResponse:
-    """The documented 400 of an endpoint honouring grants: a problem carrying RFC 6749's `error`."""
+REFUSED: Final = (
+    "Refused (RFC 6749 section 5.2): `error` is invalid_request, invalid_grant, unsupported_grant_type or invalid_scope"
+)
+
+
+def oauth_400(instance: str, *, json_body: bool) -> OpenApiResponse:
+    """The documented 400 of an endpoint honouring grants: a problem carrying RFC 6749's `error` (a JSON endpoint's
+    body that is not JSON: a 400 without it)."""
     return OpenApiResponse(
-        response=OAUTH_PROBLEM,
-        description="Refused (RFC 6749 section 5.2): `error` is invalid_request, invalid_grant, "
-        "unsupported_grant_type or invalid_scope",
+        response=OAUTH_OR_JSON_PROBLEM if json_body else OAUTH_PROBLEM,
+        description=f"{REFUSED}; a body that is not JSON: a 400 without `error`" if json_body else REFUSED,
         examples=[
             OpenApiExample(
                 "invalid_grant",
@@ -156,11 +169,11 @@ def oauth_400(instance: str) -> OpenApiResponse:
     )
 
 
-def grant_responses(instance: str, *statuses: int) -> dict[Any, Any]:
+def grant_responses(instance: str, *statuses: int, json_body: bool) -> dict[Any, Any]:
     """The documented answers of an endpoint honouring grants (the token endpoint, login, refresh)."""
     return {
         200: OpenApiResponse(response=TOKEN_RESPONSE_SCHEMA, description="Tokens (RFC 6749 section 5.1), never cached"),
-        (400, "application/problem+json"): oauth_400(instance),
+        (400, "application/problem+json"): oauth_400(instance, json_body=json_body),
         # The login budgets always apply, whether or not the general rate limit is on (its 429 is added then).
         **problem_responses(*statuses, 429, instance=instance, details={429: TOO_MANY_LOGINS_DETAIL}),
     }
@@ -197,7 +210,7 @@ class TokenView(PublicAPIView):
         operation_id="issue_token",
         tags=["auth"],
         request={FORM_MEDIA_TYPE: TOKEN_REQUEST_SCHEMA},
-        responses=grant_responses(TOKEN_PATH, 413, 415),
+        responses=grant_responses(TOKEN_PATH, 413, 415, json_body=False),
         examples=TOKEN_EXAMPLES,
     )
     def post(self, request: Request) -> HttpResponse:
@@ -220,7 +233,7 @@ class LoginView(PublicAPIView):
         operation_id="login",
         tags=["auth"],
         request=LoginSerializer,
-        responses=grant_responses(LOGIN_PATH, 413, 415, 422),
+        responses=grant_responses(LOGIN_PATH, 413, 415, 422, json_body=True),
         examples=json_examples(LOGIN_EXAMPLES),
     )
     def post(self, request: Request) -> HttpResponse:
@@ -244,7 +257,7 @@ class RefreshView(PublicAPIView):
         operation_id="refresh_login",
         tags=["auth"],
         request=RefreshSerializer,
-        responses=grant_responses(REFRESH_PATH, 413, 415, 422),
+        responses=grant_responses(REFRESH_PATH, 413, 415, 422, json_body=True),
         examples=json_examples(REFRESH_EXAMPLES),
     )
     def post(self, request: Request) -> HttpResponse:

@@ -77,31 +77,42 @@ _OAUTH_PROBLEM_EXAMPLE: dict[str, Any] = {
     "request_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
     "error": "invalid_grant",
 }
-_TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "Tokens (RFC 6749 section 5.1), never cached",
-        "content": {"application/json": {"schema": TOKEN_RESPONSE_SCHEMA}},
-    },
-    400: {
-        "description": "Refused (RFC 6749 section 5.2): `error` is invalid_request, invalid_grant, "
-        "unsupported_grant_type or invalid_scope",
+
+
+def _oauth_400(description: str, *, error_required: bool) -> dict[str, Any]:
+    error = {"type": "object", "properties": {"error": {"type": "string"}}}
+    return {
+        "description": description,
         "content": {
             PROBLEM_MEDIA_TYPE: {
                 "schema": {
                     "allOf": [
                         {"$ref": "#/components/schemas/Problem"},
-                        {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                        {**error, "required": ["error"]} if error_required else error,
                     ]
                 },
                 "example": _OAUTH_PROBLEM_EXAMPLE,
             }
         },
+    }
+
+
+_REFUSED: Final = (
+    "Refused (RFC 6749 section 5.2): `error` is invalid_request, invalid_grant, unsupported_grant_type or invalid_scope"
+)
+_TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Tokens (RFC 6749 section 5.1), never cached",
+        "content": {"application/json": {"schema": TOKEN_RESPONSE_SCHEMA}},
     },
+    400: _oauth_400(_REFUSED, error_required=True),
     # 429 whether or not the general rate limit is on: the login budgets always apply (core/accounts/login_limits.py).
     **problem_openapi_responses(413, 415, 429, details={429: TOO_MANY_LOGINS_DETAIL}),
 }
 _JSON_GRANT_RESPONSES: dict[int | str, dict[str, Any]] = {
     **_TOKEN_RESPONSES,
+    # A body that is not JSON at all is the 400 of every JSON endpoint, without RFC 6749's `error`.
+    400: _oauth_400(f"{_REFUSED}; a body that is not JSON: a 400 without `error`", error_required=False),
     **problem_openapi_responses(422),
 }
 

@@ -104,7 +104,7 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
 
 def _given(**kwargs: Any) -> StrictCharField:
-    return StrictCharField(trim_whitespace=False, **kwargs)
+    return StrictCharField(trim_whitespace=False, min_length=1, **kwargs)  # min_length: the document says non-empty
 
 
 def _secret(**kwargs: Any) -> StrictCharField:
@@ -112,7 +112,9 @@ def _secret(**kwargs: Any) -> StrictCharField:
 
 
 def _scope() -> StrictCharField:
-    return _given(required=False, allow_null=True, allow_blank=True, help_text=SCOPE_DESCRIPTION)
+    return StrictCharField(
+        trim_whitespace=False, required=False, allow_null=True, allow_blank=True, help_text=SCOPE_DESCRIPTION
+    )
 
 
 class LoginSerializer(StrictInputSerializer):

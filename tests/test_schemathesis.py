@@ -71,12 +71,12 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
         f"include-operation-id = {json.dumps(quiet)}\n"
         "warnings = false\n"
         "[[operations]]\n"
-        f"include-operation-id = {json.dumps(new_passwords)}\n"
-        "warnings = false\n"
-        "[[operations]]\n"
         f"include-operation-id = {json.dumps(sign_in)}\n"
         "warnings = false\n"
         'checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "429", "5xx"]\n'
+        "[[operations]]\n"  # the last: `coverage` belongs to it
+        f"include-operation-id = {json.dumps(new_passwords)}\n"
+        "warnings = false\n"
         f"{coverage}"
     )
     # With auth=jwt or auth=users every call carries a token with the items scopes (with auth=users, users:admin too:

@@ -54,6 +54,9 @@ TARGET_OPERATION_IDS = {
     "DELETE /api/v1/users/{user_id}": "delete_user",
     "POST /api/v1/users/{user_id}/deactivate": "deactivate_user",
     "POST /api/v1/auth/token": "issue_token",
+    "POST /api/v1/auth/login": "login",
+    "POST /api/v1/auth/refresh": "refresh_login",
+    "POST /api/v1/auth/verify": "verify_token",
     "POST /api/v1/auth/logout": "logout",
     "GET /.well-known/jwks.json": "jwks",
     # jobs (the default with PostgreSQL): long-running operations and the example that starts one
@@ -220,6 +223,9 @@ def test_fastapi_document_uses_the_target_names(services: Services) -> None:
                 ("POST /api/v1/users", "UserIn"),
                 ("PATCH /api/v1/users/me", "MePatch"),
                 ("PATCH /api/v1/users/{user_id}", "UserPatch"),
+                ("POST /api/v1/auth/login", "LoginIn"),
+                ("POST /api/v1/auth/refresh", "RefreshIn"),
+                ("POST /api/v1/auth/verify", "VerifyIn"),
             )
         },
     }

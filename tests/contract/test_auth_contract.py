@@ -235,6 +235,45 @@ def test_rate_limits_count_per_subject(contract_project: RenderedProject, servic
     assert int(other.headers["x-ratelimit-remaining"]) == remaining[0], "the second subject starts a budget of its own"
 
 
+def test_the_json_sign_in_endpoints_refuse_as_the_token_endpoint_and_verify_introspects(
+    contract_project: RenderedProject, service: Service
+) -> None:
+    """auth=users: `/api/v1/auth/login` and `/refresh` refuse as the token endpoint does (a 400 problem carrying RFC
+    6749's `error`, never cached), a body of the wrong shape is a 422, and `/api/v1/auth/verify` is RFC 7662
+    introspection for a caller holding tokens:admin: an active token's `sub`, `scope` and `exp`, only
+    `{"active": false}` for any other token, 401 without a token and 403 without the scope."""
+    requires(contract_project.answers, auth="users")
+    address = {"X-Forwarded-For": "203.0.113.91"}  # a login budget of its own
+    with service.client(anonymous=True) as client:
+        for path, body in (
+            ("/api/v1/auth/login", {"email": "nobody@example.com", "password": "not anybody's passphrase"}),
+            ("/api/v1/auth/refresh", {"refresh_token": "not-one-of-ours"}),
+        ):
+            refused = client.post(path, json=body, headers=address)
+            assert assert_problem(refused, 400)["error"] == "invalid_grant", path
+            assert refused.headers["cache-control"] == "no-store", path
+            assert_problem(client.post(path, json={}, headers=address), 422)
+        reader_token = token(scopes=[READ], auth="users")
+        introspector = {"Authorization": f"Bearer {token(scopes=['tokens:admin'], auth='users')}"}
+        active = client.post("/api/v1/auth/verify", json={"token": reader_token}, headers=introspector)
+        assert active.status_code == 200, active.text
+        answer = active.json()
+        assert answer["active"] is True
+        assert answer["scope"] == READ
+        assert isinstance(answer["sub"], str)
+        assert answer["exp"] > time.time()
+        expired = sign(claims(scopes=[READ], lifetime_s=-3600), auth="users")
+        for other in ("garbage", expired, tampered(reader_token, claims(scopes=[READ, WRITE]))):
+            inactive = client.post("/api/v1/auth/verify", json={"token": other}, headers=introspector)
+            assert inactive.status_code == 200, inactive.text
+            assert inactive.json() == {"active": False}
+        assert_problem(client.post("/api/v1/auth/verify", json={"token": reader_token}), 401)
+        reader = {"Authorization": f"Bearer {reader_token}"}
+        not_allowed = client.post("/api/v1/auth/verify", json={"token": reader_token}, headers=reader)
+        assert_problem(not_allowed, 403)
+        assert "tokens:admin" in challenge(not_allowed)
+
+
 @pytest.mark.parametrize("environment", ["staging", "production"])
 def test_deployed_environments_refuse_to_start_without_a_key(
     contract_project: RenderedProject, tmp_path: Path, environment: str

@@ -1,5 +1,11 @@
-"""Signing in and out: `POST /api/v1/auth/token` (RFC 6749: the password and refresh_token grants, form-encoded),
-`POST /api/v1/auth/logout` and `GET /.well-known/jwks.json` (the public keys, for any service verifying the tokens).
+"""Signing in and out: `POST /api/v1/auth/token` (RFC 6749: the password and refresh_token grants, form-encoded), its
+JSON twins `POST /api/v1/auth/login` and `/api/v1/auth/refresh`, `POST /api/v1/auth/verify` (RFC 7662: is this access
+token active?), `POST /api/v1/auth/logout` and `GET /.well-known/jwks.json` (the public keys, for any service verifying
+the tokens).
+
+The form and the JSON endpoints are two ways of carrying one grant: each turns its body into a `Grant`
+(core/accounts/grants.py) and hands it to `issue_tokens`, the one place the login limits are spent and a grant is
+honoured. A refresh token from either endpoint works at the other: one login, one family, one rotation.
 
 The token endpoint answers 200 with `Cache-Control: no-store`, or a 400 problem+json carrying RFC 6749's `error`
 (`invalid_request`, `invalid_grant`, `unsupported_grant_type`, `invalid_scope`). Before any password is checked, each
@@ -11,7 +17,8 @@ a token is ever logged.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Final
 
 from django.db.models import Q
@@ -29,28 +36,46 @@ from ..api.scopes import ScopeDeclaration
 from ..core.accounts.grants import (
     FORM_MEDIA_TYPE,
     INVALID_CREDENTIALS,
+    LOGIN_EXAMPLES,
     NO_STORE_HEADERS,
+    REFRESH_EXAMPLES,
     TOKEN_REQUEST_SCHEMA,
     TOKEN_RESPONSE_SCHEMA,
     TOO_MANY_LOGINS_DETAIL,
+    Grant,
     OAuthError,
     PasswordGrant,
     parse_grant,
+    password_grant_from,
+    refresh_grant_from,
+)
+from ..core.accounts.introspection import (
+    INTROSPECTION_EXAMPLES,
+    INTROSPECTION_SCHEMA,
+    VERIFY_EXAMPLES,
+    inactive,
+    introspection,
 )
 from ..core.accounts.keys import JWKS_CACHE_CONTROL
-from ..core.auth import Principal
+from ..core.auth import InvalidToken, Principal
 from ..core.limits import Verdict, client_identity
 from ..integrations import wiring
 from ..problems import problem_response
 from ..revocations.store import revoke_access_token
 from .models import RefreshToken
 from .revocation import revoke_families
-from .tokens import password_grant, refresh_grant
+from .scopes import INTROSPECTION_SCOPES
+from .serializers import LoginSerializer, RefreshSerializer, VerifySerializer
+from .tokens import password_login, refresh
+from .views import validated
 
 logger = logging.getLogger(__name__)
 
 TOKEN_PATH: Final = "/api/v1/auth/token"  # noqa: S105 - a path
 LOGOUT_PATH: Final = "/api/v1/auth/logout"
+LOGIN_PATH: Final = "/api/v1/auth/login"
+REFRESH_PATH: Final = "/api/v1/auth/refresh"
+VERIFY_PATH: Final = "/api/v1/auth/verify"
 JWKS_PATH: Final = "/.well-known/jwks.json"
 
 
@@ -75,6 +100,14 @@ OAUTH_PROBLEM: Final[dict[str, Any]] = {
         {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
     ]
 }
+OAUTH_OR_JSON_PROBLEM: Final[dict[str, Any]] = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Problem"},
+        {"type": "object", "properties": {"error": {"type": "string"}}},
+    ]
+}
+"""The 400 of the JSON endpoints honouring grants: RFC 6749's `error` when the grant is refused; a body that is not
+JSON at all is the 400 of every JSON endpoint, without it."""
 
 
 class FormOnly(parsers.FormParser):
@@ -105,26 +138,53 @@ TOKEN_EXAMPLES: Final = [
         "Exchange a refresh token for the next pair",
     ),
 ]
-_OAUTH_400: Final = OpenApiResponse(
-    response=OAUTH_PROBLEM,
-    description="Refused (RFC 6749 section 5.2): `error` is invalid_request, invalid_grant, "
-    "unsupported_grant_type or invalid_scope",
-    examples=[
-        OpenApiExample(
-            "invalid_grant",
-            value={
-                "type": "about:blank",
-                "title": "Bad Request",
-                "status": 400,
-                "detail": INVALID_CREDENTIALS,
-                "instance": TOKEN_PATH,
-                "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
-                "error": "invalid_grant",
-            },
-            response_only=True,
-        )
-    ],
+
+
+REFUSED: Final = (
+    "Refused (RFC 6749 section 5.2): `error` is invalid_request, invalid_grant, unsupported_grant_type or invalid_scope"
 )
+
+
+def oauth_400(instance: str, *, json_body: bool) -> OpenApiResponse:
+    """The documented 400 of an endpoint honouring grants: a problem carrying RFC 6749's `error` (a JSON endpoint's
+    body that is not JSON: a 400 without it)."""
+    return OpenApiResponse(
+        response=OAUTH_OR_JSON_PROBLEM if json_body else OAUTH_PROBLEM,
+        description=f"{REFUSED}; a body that is not JSON: a 400 without `error`" if json_body else REFUSED,
+        examples=[
+            OpenApiExample(
+                "invalid_grant",
+                value={
+                    "type": "about:blank",
+                    "title": "Bad Request",
+                    "status": 400,
+                    "detail": INVALID_CREDENTIALS,
+                    "instance": instance,
+                    "request_id": "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
+                    "error": "invalid_grant",
+                },
+                response_only=True,
+            )
+        ],
+    )
+
+
+def grant_responses(instance: str, *statuses: int, json_body: bool) -> dict[Any, Any]:
+    """The documented answers of an endpoint honouring grants (the token endpoint, login, refresh)."""
+    return {
+        200: OpenApiResponse(response=TOKEN_RESPONSE_SCHEMA, description="Tokens (RFC 6749 section 5.1), never cached"),
+        (400, "application/problem+json"): oauth_400(instance, json_body=json_body),
+        # The login budgets always apply, whether or not the general rate limit is on (its 429 is added then).
+        **problem_responses(*statuses, 429, instance=instance, details={429: TOO_MANY_LOGINS_DETAIL}),
+    }
+
+
+def json_examples(examples: dict[str, dict[str, Any]]) -> list[OpenApiExample]:
+    """A JSON request body's named examples (core/accounts's, shared by every framework)."""
+    return [
+        OpenApiExample(name, summary=example["summary"], value=example["value"], request_only=True)
+        for name, example in examples.items()
+    ]
 
 
 class FormOnlyNegotiation(JSONOnlyNegotiation):
@@ -150,32 +210,119 @@ class TokenView(PublicAPIView):
         operation_id="issue_token",
         tags=["auth"],
         request={FORM_MEDIA_TYPE: TOKEN_REQUEST_SCHEMA},
-        responses={
-            200: OpenApiResponse(
-                response=TOKEN_RESPONSE_SCHEMA, description="Tokens (RFC 6749 section 5.1), never cached"
-            ),
-            (400, "application/problem+json"): _OAUTH_400,
-            # The login budgets always apply, whether or not the general rate limit is on (its 429 is added then).
-            **problem_responses(413, 415, 429, instance=TOKEN_PATH, details={429: TOO_MANY_LOGINS_DETAIL}),
-        },
+        responses=grant_responses(TOKEN_PATH, 413, 415, json_body=False),
         examples=TOKEN_EXAMPLES,
     )
     def post(self, request: Request) -> HttpResponse:
-        try:
+        def form_grant() -> Grant:
             data: QueryDict = request.data  # type: ignore[assignment]  # FormOnly's (it may refuse the body)
-            form = {name: data.getlist(name) for name in data}
-            grant = parse_grant(form)
-            account = grant.username if isinstance(grant, PasswordGrant) else None
-            refused = login_refused(request, account)
-            if refused is not None:
-                headers = {"Retry-After": str(refused.retry_after_s), **NO_STORE_HEADERS}
-                return problem_response(429, TOO_MANY_LOGINS_DETAIL, request.path, headers=headers)
-            body = password_grant(grant) if isinstance(grant, PasswordGrant) else refresh_grant(grant)
-        except OAuthError as refusal:
-            return problem_response(  # DRF sends any HttpResponse as it is
-                refusal.status, refusal.detail, request.path, headers=dict(NO_STORE_HEADERS), error=refusal.error
-            )
-        return Response(body, headers=NO_STORE_HEADERS)
+            return parse_grant({name: data.getlist(name) for name in data})
+
+        return issue_tokens(request, form_grant)
+
+
+class LoginView(PublicAPIView):
+    """`POST /api/v1/auth/login`: the token endpoint's password grant as JSON; anyone may ask."""
+
+    http_method_names = ("post",)
+
+    @extend_schema(
+        summary="Log in (JSON)",
+        description="The token endpoint's password grant as JSON: `email`, `password`, optional `scope`. The same "
+        "answer, errors and login limits: unknown email, wrong password and disabled account get the same answer.",
+        operation_id="login",
+        tags=["auth"],
+        request=LoginSerializer,
+        responses=grant_responses(LOGIN_PATH, 413, 415, 422, json_body=True),
+        examples=json_examples(LOGIN_EXAMPLES),
+    )
+    def post(self, request: Request) -> HttpResponse:
+        body = validated(request, LoginSerializer)  # a 422 before any budget is spent, as a malformed form's 400
+        return issue_tokens(
+            request,
+            lambda: password_grant_from(body["email"], body["password"], body.get("scope"), username_field="email"),
+        )
+
+
+class RefreshView(PublicAPIView):
+    """`POST /api/v1/auth/refresh`: the token endpoint's refresh grant as JSON; anyone may ask."""
+
+    http_method_names = ("post",)
+
+    @extend_schema(
+        summary="Refresh a login (JSON)",
+        description="The token endpoint's refresh grant as JSON: `refresh_token`, optional `scope`. A refresh token "
+        "is single use, whichever endpoint issued it: the answer carries the next one, and presenting a spent one "
+        "again ends that login.",
+        operation_id="refresh_login",
+        tags=["auth"],
+        request=RefreshSerializer,
+        responses=grant_responses(REFRESH_PATH, 413, 415, 422, json_body=True),
+        examples=json_examples(REFRESH_EXAMPLES),
+    )
+    def post(self, request: Request) -> HttpResponse:
+        body = validated(request, RefreshSerializer)
+        return issue_tokens(request, lambda: refresh_grant_from(body["refresh_token"], body.get("scope")))
+
+
+def issue_tokens(request: Request, grant_of_request: Callable[[], Grant]) -> HttpResponse:
+    """Honour the grant a request carries, whichever endpoint it came to: the login limits first (a password
+    attempt spends its address's and its account's budgets, a refresh its address's), before any password is
+    checked. `OAuthError`, from reading the grant or from honouring it, is the 400 problem carrying RFC 6749's
+    `error`."""
+    try:
+        grant = grant_of_request()
+        account = grant.username if isinstance(grant, PasswordGrant) else None
+        refused = login_refused(request, account)
+        if refused is not None:
+            headers = {"Retry-After": str(refused.retry_after_s), **NO_STORE_HEADERS}
+            return problem_response(429, TOO_MANY_LOGINS_DETAIL, request.path, headers=headers)
+        body = password_login(grant) if isinstance(grant, PasswordGrant) else refresh(grant)
+    except OAuthError as refusal:
+        return problem_response(  # DRF sends any HttpResponse as it is
+            refusal.status, refusal.detail, request.path, headers=dict(NO_STORE_HEADERS), error=refusal.error
+        )
+    return Response(body, headers=NO_STORE_HEADERS)
+
+
+class VerifyView(ServiceAPIView):
+    """`POST /api/v1/auth/verify`: RFC 7662 introspection of an access token, for callers holding tokens:admin."""
+
+    http_method_names = ("post",)
+    required_scopes: ClassVar[ScopeDeclaration] = INTROSPECTION_SCOPES
+
+    @extend_schema(
+        summary="Is this access token active? (RFC 7662)",
+        description="Token introspection for the services that check this service's tokens: needs a bearer token "
+        "holding `tokens:admin` (RFC 7662 requires the endpoint to be protected). An active token's answer names "
+        "its account (`sub`), scopes and lifetime; any other token (malformed, expired, revoked, not this "
+        'service\'s) answers `{"active": false}` and nothing else.',
+        operation_id="verify_token",
+        tags=["auth"],
+        request=VerifySerializer,
+        responses={
+            200: OpenApiResponse(
+                response=INTROSPECTION_SCHEMA,
+                description="The token's state (RFC 7662 section 2.2), never cached",
+                examples=[
+                    OpenApiExample(name, summary=example["summary"], value=example["value"], response_only=True)
+                    for name, example in INTROSPECTION_EXAMPLES.items()
+                ],
+            ),
+            **problem_responses(400, 413, 415, 422, instance=VERIFY_PATH, field="body.token"),
+        },
+        examples=json_examples(VERIFY_EXAMPLES),
+    )
+    def post(self, request: Request) -> Response:
+        token = validated(request, VerifySerializer)["token"]
+        verifier = wiring().token_verifier
+        if verifier is None:
+            raise RuntimeError("no token verifier: integrations.auth did not run")
+        try:
+            answer = introspection(verifier.verify_sync(token), now=time.time())
+        except InvalidToken:
+            answer = inactive()
+        return Response(answer, headers=NO_STORE_HEADERS)
 
 
 # --- logout and the public keys -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Request and response shapes of the users API. Strict: unknown fields and type coercion are refused; a password
-is accepted in a request and never written in a response."""
+"""Request and response shapes of the users API and of the JSON sign-in endpoints. Strict: unknown fields and type
+coercion are refused; a password is accepted in a request and never written in a response."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from rest_framework import serializers
 
 from ..api.serializers import StrictCharField, StrictInputSerializer, StrictRegexField
 from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, normalised_email
+from ..core.accounts.grants import EMAIL_DESCRIPTION, REFRESH_TOKEN_DESCRIPTION, SCOPE_DESCRIPTION
+from ..core.accounts.introspection import TOKEN_DESCRIPTION
 from .models import User
 
 SCOPE_PATTERN = r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
@@ -93,3 +95,53 @@ class UserSerializer(serializers.ModelSerializer[User]):
         model = User
         fields = ("id", "email", "full_name", "is_active", "scopes", "created_at", "updated_at")
         ref_name = "User"
+
+
+# --- the JSON sign-in endpoints (`/api/v1/auth/login`, `/refresh`, `/verify`) ------------------------------------
+# Shape only: a non-empty string where one is due (text as sent: no trimming), nothing unknown. What the values may be
+# (lengths, scope names) is checked where the token endpoint's form is (core/accounts/grants.py), with the same RFC
+# 6749 errors.
+
+
+def _given(**kwargs: Any) -> StrictCharField:
+    return StrictCharField(trim_whitespace=False, min_length=1, **kwargs)  # min_length: the document says non-empty
+
+
+def _secret(**kwargs: Any) -> StrictCharField:
+    return _given(style={"input_type": "password"}, write_only=True, **kwargs)
+
+
+def _scope() -> StrictCharField:
+    return StrictCharField(
+        trim_whitespace=False, required=False, allow_null=True, allow_blank=True, help_text=SCOPE_DESCRIPTION
+    )
+
+
+class LoginSerializer(StrictInputSerializer):
+    """`POST /api/v1/auth/login`: the password grant as JSON."""
+
+    email = _given(help_text=EMAIL_DESCRIPTION)
+    password = _secret()
+    scope = _scope()
+
+    class Meta:
+        ref_name = "LoginIn"
+
+
+class RefreshSerializer(StrictInputSerializer):
+    """`POST /api/v1/auth/refresh`: the refresh grant as JSON."""
+
+    refresh_token = _secret(help_text=REFRESH_TOKEN_DESCRIPTION)
+    scope = _scope()
+
+    class Meta:
+        ref_name = "RefreshIn"
+
+
+class VerifySerializer(StrictInputSerializer):
+    """`POST /api/v1/auth/verify`: the access token to introspect (RFC 7662)."""
+
+    token = _secret(help_text=TOKEN_DESCRIPTION)
+
+    class Meta:
+        ref_name = "VerifyIn"

@@ -1,5 +1,6 @@
-"""Signing in, the OAuth2 way (RFC 6749), for the token endpoint: check a password grant, spend a refresh token,
-issue the pair of tokens. The form's language (grants, errors, the 200 body) is core/accounts/grants.py's.
+"""Signing in, the OAuth2 way (RFC 6749), for the token endpoint and its JSON twins: check a password grant, spend a
+refresh token, issue the pair of tokens. The form's language (grants, errors, the 200 body) is
+core/accounts/grants.py's.
 
 - Unknown email, wrong password and inactive account get the same `invalid_grant`, after the same work: an
   unknown email is checked against a dummy hash made with the current hasher, so the answer's timing does not
@@ -52,7 +53,7 @@ def release_connection() -> None:
         connection.close()
 
 
-def password_grant(grant: PasswordGrant) -> dict[str, Any]:
+def password_login(grant: PasswordGrant) -> dict[str, Any]:
     email = login_email(grant.username)  # None: no account can have it (an invisible character, say)
     user = None if email is None else User.objects.filter(email=email).first()
     release_connection()  # a burst of logins would otherwise hold every pooled connection while hashing
@@ -67,7 +68,7 @@ def password_grant(grant: PasswordGrant) -> dict[str, Any]:
     return issue(user, granted_scopes(user.scopes, grant.scopes), family=new_family_id())
 
 
-def refresh_grant(grant: RefreshGrant) -> dict[str, Any]:
+def refresh(grant: RefreshGrant) -> dict[str, Any]:
     now = timezone.now()
     digest = refresh_token_digest(grant.refresh_token)
     token = RefreshToken.objects.select_related("user").filter(token_hash=digest).first()

@@ -1,5 +1,6 @@
-"""Request and response models of the users resource. Strict: unknown fields and type coercion are refused. A
-password is accepted in requests only, never returned, and its field never echoes the value in a 422."""
+"""Request and response models of the users resource and of the JSON sign-in endpoints. Strict: unknown fields and
+type coercion are refused. A password is accepted in requests only, never returned, and its field never echoes the
+value in a 422."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, normalised_email
-from ..core.accounts.grants import MAX_PASSWORD_LENGTH
+from ..core.accounts.grants import (
+    EMAIL_DESCRIPTION,
+    MAX_PASSWORD_LENGTH,
+    REFRESH_TOKEN_DESCRIPTION,
+    SCOPE_DESCRIPTION,
+)
+from ..core.accounts.introspection import TOKEN_DESCRIPTION
 from ..core.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
 
 _SCOPE: Final = r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$"
@@ -115,3 +122,43 @@ class MePatch(BaseModel):
     current_password: Annotated[
         str, Field(max_length=MAX_PASSWORD_LENGTH, json_schema_extra={"format": "password", "writeOnly": True})
     ] = _unchanged()
+
+
+# --- the JSON sign-in endpoints (`/api/v1/auth/login`, `/refresh`, `/verify`) ------------------------------------
+# Shape only: a non-empty string where one is due, nothing unknown. What the values may be (lengths, scope names) is
+# checked where the token endpoint's form is (core/accounts/grants.py), with the same RFC 6749 errors.
+
+# A NUL character is a 422, as in every JSON body of the service (no database stores it).
+NO_NUL: Final = r"^[^\x00]*$"
+Given = Annotated[str, StringConstraints(min_length=1, pattern=NO_NUL)]
+SecretGiven = Annotated[
+    str, Field(min_length=1, pattern=NO_NUL, json_schema_extra={"format": "password", "writeOnly": True})
+]
+ScopeWanted = Annotated[Annotated[str, StringConstraints(pattern=NO_NUL)] | None, Field(description=SCOPE_DESCRIPTION)]
+
+
+class LoginIn(BaseModel):
+    """`POST /api/v1/auth/login`: the password grant as JSON."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    email: Annotated[Given, Field(description=EMAIL_DESCRIPTION)]
+    password: SecretGiven
+    scope: ScopeWanted = None
+
+
+class RefreshIn(BaseModel):
+    """`POST /api/v1/auth/refresh`: the refresh grant as JSON."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    refresh_token: Annotated[SecretGiven, Field(description=REFRESH_TOKEN_DESCRIPTION)]
+    scope: ScopeWanted = None
+
+
+class VerifyIn(BaseModel):
+    """`POST /api/v1/auth/verify`: the access token to introspect (RFC 7662)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    token: Annotated[SecretGiven, Field(description=TOKEN_DESCRIPTION)]

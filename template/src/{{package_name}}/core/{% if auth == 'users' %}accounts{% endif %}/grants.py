@@ -1,6 +1,10 @@
 """The token endpoint's language (RFC 6749): the form a client posts, parsed into a typed grant, the errors it
 may get back (`OAuthError`, which the framework turns into a 400 problem+json carrying RFC 6749's `error`), and the
 200 body.
+
+The JSON sign-in endpoints (`POST /api/v1/auth/login` and `/api/v1/auth/refresh`) speak the same language: their
+validated bodies become the same grants through `password_grant_from` and `refresh_grant_from`, which the form's
+parser uses too, so a grant gets the same checks and errors whichever endpoint carried it.
 """
 
 from __future__ import annotations
@@ -58,17 +62,30 @@ def parse_grant(form: Mapping[str, str | list[str]]) -> Grant:
     (RFC 6749 section 3.2), and a value is never echoed back (it may be a password)."""
     grant_type = _one(form, "grant_type")
     if grant_type == "password":
-        username = _one(form, "username")
-        password = _one(form, "password", strip=False)
-        if len(username) > MAX_USERNAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
-            raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
-        return PasswordGrant(username=username, password=password, scopes=_scopes(form))
+        return password_grant_from(_one(form, "username"), _one(form, "password", strip=False), _scope_text(form))
     if grant_type == "refresh_token":
-        token = _one(form, "refresh_token")
-        if len(token) > MAX_REFRESH_TOKEN_LENGTH:
-            raise OAuthError("invalid_grant", INVALID_REFRESH)
-        return RefreshGrant(refresh_token=token, scopes=_scopes(form))
+        return refresh_grant_from(_one(form, "refresh_token"), _scope_text(form))
     raise OAuthError("unsupported_grant_type", "grant_type must be password or refresh_token")
+
+
+def password_grant_from(
+    username: str, password: str, scope: str | None, *, username_field: str = "username"
+) -> PasswordGrant:
+    """A password grant (the form's `username`, the JSON login's `email`: `username_field` names it in errors), or
+    `OAuthError`. `scope`: the space-separated scopes asked for, None when none were named."""
+    username = _present(username_field, username.strip())
+    password = _present("password", password)
+    if len(username) > MAX_USERNAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+        raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
+    return PasswordGrant(username=username, password=password, scopes=_scopes(scope))
+
+
+def refresh_grant_from(refresh_token: str, scope: str | None) -> RefreshGrant:
+    """A refresh grant, or `OAuthError` (see `password_grant_from`)."""
+    token = _present("refresh_token", refresh_token.strip())
+    if len(token) > MAX_REFRESH_TOKEN_LENGTH:
+        raise OAuthError("invalid_grant", INVALID_REFRESH)
+    return RefreshGrant(refresh_token=token, scopes=_scopes(scope))
 
 
 def _one(form: Mapping[str, str | list[str]], name: str, *, strip: bool = True) -> str:
@@ -77,17 +94,31 @@ def _one(form: Mapping[str, str | list[str]], name: str, *, strip: bool = True) 
         if len(value) != 1:
             raise OAuthError("invalid_request", f"{name} is sent more than once")
         value = value[0]
-    if value is None or (value.strip() if strip else value) == "":
+    if value is None:
+        raise OAuthError("invalid_request", f"{name} is required")
+    return _present(name, value.strip() if strip else value)
+
+
+def _present(name: str, value: str) -> str:
+    if value == "":
         raise OAuthError("invalid_request", f"{name} is required")
     if "\x00" in value:  # no email, password or token has one, and PostgreSQL cannot even compare text holding it
         raise OAuthError("invalid_request", f"{name} contains a NUL character")
-    return value.strip() if strip else value
+    return value
 
 
-def _scopes(form: Mapping[str, str | list[str]]) -> frozenset[str] | None:
+def _scope_text(form: Mapping[str, str | list[str]]) -> str | None:
+    """The form's `scope`: None when it is not sent, "" when it is sent empty."""
     if form.get("scope") is None:
         return None
-    text = _one(form, "scope") if form.get("scope") not in ("", [""]) else ""
+    return _one(form, "scope") if form.get("scope") not in ("", [""]) else ""
+
+
+def _scopes(text: str | None) -> frozenset[str] | None:
+    if text is None:
+        return None
+    if "\x00" in text:
+        raise OAuthError("invalid_request", "scope contains a NUL character")
     if len(text) > MAX_SCOPE_LENGTH:
         raise OAuthError("invalid_scope", f"scope is over {MAX_SCOPE_LENGTH} characters")
     scopes = text.split()
@@ -143,3 +174,30 @@ TOKEN_RESPONSE_SCHEMA: Final[dict[str, Any]] = {
         "scope": {"type": "string", "description": "The scopes granted, space-separated"},
     },
 }
+
+
+# --- what the JSON sign-in operations say (the same in every framework) ------------------------------------------
+
+LOGIN_EXAMPLES: Final[dict[str, dict[str, Any]]] = {
+    "password": {
+        "summary": "Log in with an email and password",
+        "value": {"email": "ada@example.com", "password": "correct horse battery staple"},
+    },
+    "narrower": {
+        "summary": "Log in for fewer scopes than the account holds",
+        "value": {"email": "ada@example.com", "password": "correct horse battery staple", "scope": "items:read"},
+    },
+}
+REFRESH_EXAMPLES: Final[dict[str, dict[str, Any]]] = {
+    "refresh": {
+        "summary": "Exchange a refresh token for the next pair",
+        "value": {"refresh_token": "kxW1c0Vn2Yf3m8L0b6J9sQ4pR7tU5vZ2aD8eG1hK3lM"},
+    },
+    "narrower": {
+        "summary": "The next pair, for fewer scopes",
+        "value": {"refresh_token": "kxW1c0Vn2Yf3m8L0b6J9sQ4pR7tU5vZ2aD8eG1hK3lM", "scope": "items:read"},
+    },
+}
+EMAIL_DESCRIPTION: Final = "The account's email (any case)"
+SCOPE_DESCRIPTION: Final = "Space-separated scopes wanted (default: all the account holds, or the login's on a refresh)"
+REFRESH_TOKEN_DESCRIPTION: Final = "The refresh token of the last pair (single use)"  # noqa: S105 - a description

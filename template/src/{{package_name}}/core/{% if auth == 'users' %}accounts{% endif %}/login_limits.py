@@ -111,7 +111,9 @@ class SyncLoginLimits(_Limits):
         self.store = store
 
     @classmethod
-    def from_text(cls, store: SyncBuckets, per_address: str, per_account: str, *, kind: str = "login") -> SyncLoginLimits:
+    def from_text(
+        cls, store: SyncBuckets, per_address: str, per_account: str, *, kind: str = "login"
+    ) -> SyncLoginLimits:
         return cls(store, parse_rate(per_address), parse_rate(per_account), kind=kind)
 
     def refused(self, address: str, account: str | None) -> Verdict | None:

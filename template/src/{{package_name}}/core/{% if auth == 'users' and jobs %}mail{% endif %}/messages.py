@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
-from string import Template
+import string
 from typing import Final
 
 TEMPLATES: Final = Path(__file__).resolve().parents[2] / "mail_templates"
@@ -21,7 +21,7 @@ SUBJECT_PREFIX: Final = "Subject:"
 
 
 class MailTemplateError(Exception):
-    """A template is missing, malformed or names a value the service does not pass."""
+    """An email's file is missing, malformed, or names a value the service does not pass."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +51,10 @@ class MailTemplates:
     def _substituted(self, name: str, kind: str, values: dict[str, str]) -> str:
         path = self.directory / f"{name}.{kind}"
         try:
-            template = Template(path.read_text(encoding="utf-8"))
+            text = string.Template(path.read_text(encoding="utf-8"))
         except OSError:
-            raise MailTemplateError(f"no mail template {path.name} in {self.directory}") from None
+            raise MailTemplateError(f"no file {path.name} in {self.directory}") from None
         try:
-            return template.substitute(values)
+            return text.substitute(values)
         except (KeyError, ValueError) as exc:
             raise MailTemplateError(f"{path.name}: placeholder {exc} has no value") from None

@@ -9,11 +9,11 @@ loudly rather than sending a message with a hole in it. `$$` is a literal dollar
 from __future__ import annotations
 
 import html
+import string
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
-import string
 from typing import Final
 
 TEMPLATES: Final = Path(__file__).resolve().parents[2] / "mail_templates"

@@ -36,11 +36,20 @@ queue = App(connector=connector)
 
 
 class JobDatabase:
-    """The engine and the event publisher the tasks use: the worker's own, or the API process's (in-process
-    worker)."""
+    """The engine, the event publisher and the settings the tasks use: the worker's own, or the API process's
+    (in-process worker)."""
 
     engine: AsyncEngine | None = None
     events: EventPublisher | None = None
+    settings: Settings | None = None
+
+    @classmethod
+    def current_settings(cls) -> Settings:
+        """The settings of the process running the job (a task never reads the environment again: the API process
+        running the jobs itself may have been given settings of its own)."""
+        if cls.settings is None:
+            raise RuntimeError("no settings for the jobs: the worker or the app's lifespan sets them")
+        return cls.settings
 
     @classmethod
     def get(cls) -> AsyncEngine:
@@ -92,6 +101,7 @@ async def run_in_process_worker(settings: Settings, engine: AsyncEngine, events:
     logger.warning(IN_MEMORY_MESSAGE)
     JobDatabase.engine = engine
     JobDatabase.events = events
+    JobDatabase.settings = settings
     install_job_log_fields()
     async with queue.open_async():
         worker = asyncio.create_task(
@@ -112,3 +122,4 @@ async def run_in_process_worker(settings: Settings, engine: AsyncEngine, events:
                 await worker
             JobDatabase.engine = None
             JobDatabase.events = None
+            JobDatabase.settings = None

@@ -80,11 +80,11 @@ def configure_queue(settings: Settings) -> bool:
     return False
 
 
-async def defer(session: AsyncSession, task: Task[Any, Any, Any], **arguments: Any) -> int:
-    """Defers `task(**arguments)` in the request's transaction: the job exists once the request's writes commit,
-    and never if they roll back. Returns the job's id."""
+async def defer(session: AsyncSession | AsyncConnection, task: Task[Any, Any, Any], **arguments: Any) -> int:
+    """Defers `task(**arguments)` in the request's transaction (or a job's connection's): the job exists once the
+    writes commit, and never if they roll back. Returns the job's id."""
     arguments = deferred_arguments(arguments)
-    connection = await session.connection()
+    connection = await session.connection() if isinstance(session, AsyncSession) else session
     if connection.dialect.name != "postgresql":
         # The in-memory queue of development and test without PostgreSQL: not transactional (the task retries
         # until the rows it needs are committed: see tasks.py).

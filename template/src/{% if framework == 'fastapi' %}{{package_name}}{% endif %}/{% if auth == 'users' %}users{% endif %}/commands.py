@@ -125,7 +125,8 @@ async def _run(settings: Settings, options: argparse.Namespace, email: str) -> s
                 except store.LastAdminError:
                     no_admin_left = True  # allowed here, unlike the API
                 await store.update_user(session, row.id, {"is_active": False})
-        await accounts.end_user_sessions(row.id)
+            ended = await accounts.sign_out_everywhere(session, row.id)  # with the change: both commit, or neither
+        await accounts.revoke_access_tokens(ended)
         if no_admin_left:
             print(NO_ADMIN_LEFT, file=sys.stderr)
         done = "has a new password" if options.action == "set-password" else "is deactivated"

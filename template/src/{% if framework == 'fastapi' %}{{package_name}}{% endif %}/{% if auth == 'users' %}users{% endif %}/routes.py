@@ -167,10 +167,13 @@ async def update_me(
                 raise HTTPException(status.HTTP_400_BAD_REQUEST, WRONG_PASSWORD)
             values["password_hash"] = await accounts.passwords.hash(changes.password)
         user = await store.update_user(session, user_id, values)
+        ended: list[tuple[str, int]] = []
+        if user is not None and "password" in sent:
+            # Signed out in the new password's transaction: both commit, or neither.
+            ended = await accounts.sign_out_everywhere(session, user_id, keep_token_id=principal.token_id)
     if user is None:
         raise _not_found(user_id)
-    if "password" in sent:
-        await accounts.end_user_sessions(user_id, keep_token_id=principal.token_id)
+    await accounts.revoke_access_tokens(ended)
     return user
 
 
@@ -247,14 +250,17 @@ async def update_user(
             if _removes_admin(changes):
                 await store.refuse_removing_last_admin(session, user_id)
             user = await store.update_user(session, user_id, values)
+            ended: list[tuple[str, int]] = []
+            if user is not None and (new_password or changes.is_active is False):
+                # Signed out in the change's transaction: a new password never commits with the old sessions alive.
+                ended = await accounts.sign_out_everywhere(session, user_id)
     except store.DuplicateEmailError:
         raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_EMAIL) from None
     except store.LastAdminError:
         raise _last_admin() from None
     if user is None:
         raise _not_found(user_id)
-    if new_password or changes.is_active is False:
-        await accounts.end_user_sessions(user_id)
+    await accounts.revoke_access_tokens(ended)
     return user
 
 

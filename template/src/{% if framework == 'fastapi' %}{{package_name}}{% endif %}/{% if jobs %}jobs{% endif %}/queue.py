@@ -37,11 +37,20 @@ queue = App(connector=connector)
 
 
 class JobDatabase:
-    """The engine and the event publisher the tasks use: the worker's own, or the API process's (in-process
-    worker)."""
+    """The engine, the event publisher and the settings the tasks use: the worker's own, or the API process's
+    (in-process worker)."""
 
     engine: AsyncEngine | None = None
     events: EventPublisher | None = None
+    settings: Settings | None = None
+
+    @classmethod
+    def current_settings(cls) -> Settings:
+        """The settings of the process running the job (a task never reads the environment again: the API process
+        running the jobs itself may have been given settings of its own)."""
+        if cls.settings is None:
+            raise RuntimeError("no settings for the jobs: the worker or the app's lifespan sets them")
+        return cls.settings
 
     @classmethod
     def get(cls) -> AsyncEngine:
@@ -72,11 +81,11 @@ def configure_queue(settings: Settings) -> bool:
     return False
 
 
-async def defer(session: AsyncSession, task: Task[Any, Any, Any], **arguments: Any) -> int:
-    """Defers `task(**arguments)` in the request's transaction: the job exists once the request's writes commit,
-    and never if they roll back. Returns the job's id."""
+async def defer(session: AsyncSession | AsyncConnection, task: Task[Any, Any, Any], **arguments: Any) -> int:
+    """Defers `task(**arguments)` in the request's transaction (or a job's connection's): the job exists once the
+    writes commit, and never if they roll back. Returns the job's id."""
     arguments = deferred_arguments(arguments)
-    connection = await session.connection()
+    connection = await session.connection() if isinstance(session, AsyncSession) else session
     if connection.dialect.name != "postgresql":
         # The in-memory queue of development and test without PostgreSQL: not transactional (the task retries
         # until the rows it needs are committed: see tasks.py).
@@ -93,6 +102,7 @@ async def run_in_process_worker(settings: Settings, engine: AsyncEngine, events:
     logger.warning(IN_MEMORY_MESSAGE)
     JobDatabase.engine = engine
     JobDatabase.events = events
+    JobDatabase.settings = settings
     install_job_log_fields()
     async with queue.open_async():
         worker = asyncio.create_task(
@@ -113,3 +123,4 @@ async def run_in_process_worker(settings: Settings, engine: AsyncEngine, events:
                 await worker
             JobDatabase.engine = None
             JobDatabase.events = None
+            JobDatabase.settings = None

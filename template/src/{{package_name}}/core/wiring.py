@@ -26,6 +26,10 @@ class ServiceWiring:
     index_links: dict[str, str] = field(default_factory=dict)
     """Name -> path of the pages `GET /` links to while DOCS_ENABLED, beyond the OpenAPI document (`docs`)."""
 
+    untimed_paths: set[str] = field(default_factory=set)
+    """Request paths whose responses carry no `Server-Timing` / `X-Process-Time` (core/middleware/telemetry.py): where
+    the time spent could tell a secret, e.g. whether an email has an account."""
+
     cors_exposed_headers: list[str] = field(default_factory=list)
     """Response headers cross-origin browser code may read, beyond the core ones (e.g. `X-RateLimit-Remaining`)."""
 

@@ -1,9 +1,13 @@
-"""Per-request timing headers, the access log line and request observers (metrics), from one clock reading."""
+"""Per-request timing headers, the access log line and request observers (metrics), from one clock reading.
+
+Routes whose time would tell a secret (whether an email has an account: a password reset or sign-up request) are
+left out of the timing headers by path (`untimed_paths`); they still get their access line and metrics.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
@@ -46,11 +50,14 @@ class RequestTelemetryMiddleware:
         access_log: AccessLog,
         observers: Sequence[RequestObserver] = (),
         clock: Callable[[], float] = time.perf_counter,
+        untimed_paths: Collection[str] = (),
     ) -> None:
         self.app = app
         self.access_log = access_log
         self.observers = tuple(observers)
         self.clock = clock
+        # Read per request, not copied: the wiring's set may still be filled after the middleware is declared.
+        self.untimed_paths = untimed_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,6 +65,7 @@ class RequestTelemetryMiddleware:
             return
         start = self.clock()
         method: str = scope["method"]
+        timed = scope["path"] not in self.untimed_paths
         status = 500  # what the client sees if the app dies before answering
         recorded = False
         for observer in self.observers:
@@ -88,12 +96,13 @@ class RequestTelemetryMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                elapsed = self.clock() - start
-                message["headers"] = [
-                    *message.get("headers", ()),
-                    (_SERVER_TIMING, f"app;dur={elapsed * 1000:.3f}".encode()),
-                    (_PROCESS_TIME, f"{elapsed:.6f}".encode()),
-                ]
+                if timed:
+                    elapsed = self.clock() - start
+                    message["headers"] = [
+                        *message.get("headers", ()),
+                        (_SERVER_TIMING, f"app;dur={elapsed * 1000:.3f}".encode()),
+                        (_PROCESS_TIME, f"{elapsed:.6f}".encode()),
+                    ]
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
                 # Recorded before the last chunk leaves, not when the app returns (the app may still run
                 # its request-finished work then): a client holding the whole response finds its line already written.

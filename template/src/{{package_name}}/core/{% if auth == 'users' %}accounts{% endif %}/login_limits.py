@@ -60,26 +60,28 @@ class SyncBuckets(BudgetStore, Protocol):
 class _Limits:
     """The rules both kinds of callers share: which budgets an attempt spends, and the memory they fall back to."""
 
-    def __init__(self, per_address: Rate, per_account: Rate) -> None:
+    def __init__(self, per_address: Rate, per_account: Rate, *, kind: str = "login") -> None:
         self.per_address = per_address
         self.per_account = per_account
+        self.kind = kind
+        """Whose budgets these are: `login` (the token endpoint), `password-reset` (asking for a reset email)."""
         self.in_memory = MemoryBuckets()
         """The budgets spent while the store fails (this process's: each replica counts its own)."""
 
     def budgets(self, address: str, account: str | None) -> list[tuple[str, Rate]]:
-        return login_budgets(address, account, self.per_address, self.per_account)
+        return login_budgets(address, account, self.per_address, self.per_account, kind=self.kind)
 
 
 class LoginLimits(_Limits):
     """The login limits for callers on the event loop (async route handlers)."""
 
-    def __init__(self, store: AsyncBuckets, per_address: Rate, per_account: Rate) -> None:
-        super().__init__(per_address, per_account)
+    def __init__(self, store: AsyncBuckets, per_address: Rate, per_account: Rate, *, kind: str = "login") -> None:
+        super().__init__(per_address, per_account, kind=kind)
         self.store = store
 
     @classmethod
-    def from_text(cls, store: AsyncBuckets, per_address: str, per_account: str) -> LoginLimits:
-        return cls(store, parse_rate(per_address), parse_rate(per_account))
+    def from_text(cls, store: AsyncBuckets, per_address: str, per_account: str, *, kind: str = "login") -> LoginLimits:
+        return cls(store, parse_rate(per_address), parse_rate(per_account), kind=kind)
 
     async def refused(self, address: str, account: str | None) -> Verdict | None:
         """The verdict that refuses this attempt (its `retry_after_s` is the Retry-After), or None to go on.
@@ -104,13 +106,15 @@ class LoginLimits(_Limits):
 class SyncLoginLimits(_Limits):
     """The login limits for synchronous callers (views running in threads); the same rules as `LoginLimits`."""
 
-    def __init__(self, store: SyncBuckets, per_address: Rate, per_account: Rate) -> None:
-        super().__init__(per_address, per_account)
+    def __init__(self, store: SyncBuckets, per_address: Rate, per_account: Rate, *, kind: str = "login") -> None:
+        super().__init__(per_address, per_account, kind=kind)
         self.store = store
 
     @classmethod
-    def from_text(cls, store: SyncBuckets, per_address: str, per_account: str) -> SyncLoginLimits:
-        return cls(store, parse_rate(per_address), parse_rate(per_account))
+    def from_text(
+        cls, store: SyncBuckets, per_address: str, per_account: str, *, kind: str = "login"
+    ) -> SyncLoginLimits:
+        return cls(store, parse_rate(per_address), parse_rate(per_account), kind=kind)
 
     def refused(self, address: str, account: str | None) -> Verdict | None:
         """The verdict that refuses this attempt, or None to go on (see `LoginLimits.refused`)."""
@@ -131,12 +135,14 @@ class SyncLoginLimits(_Limits):
         return None
 
 
-def login_budgets(address: str, account: str | None, per_address: Rate, per_account: Rate) -> list[tuple[str, Rate]]:
+def login_budgets(
+    address: str, account: str | None, per_address: Rate, per_account: Rate, *, kind: str = "login"
+) -> list[tuple[str, Rate]]:
     """The budgets (bucket key, rate) one attempt spends, in order: its address's, then its account's (`account`
-    None: a refresh)."""
-    budgets = [(f"login:address:{address_key(address)}", per_address)]
+    None: a refresh). `kind` keeps the budgets of different doors apart (a reset request spends no login's)."""
+    budgets = [(f"{kind}:address:{address_key(address)}", per_address)]
     if account is not None:
-        budgets.append((f"login:account:{_account_key(account)}", per_account))
+        budgets.append((f"{kind}:account:{_account_key(account)}", per_account))
     return budgets
 
 

@@ -155,7 +155,7 @@ STATIC_PAIRWISE_QUESTIONS = ["ci_provider", "kubernetes"]
 # every pairwise question is in the array, so its pairs are covered there).
 NOT_PAIRWISE: dict[str, list[Any]] = {}
 DEEP_EXTRAS: list[Answers] = []
-# How many variants the pairwise set may hold (each commit runs about a third of them in full: `ROTATION`).
+# How many variants the pairwise set may hold (each commit runs about a quarter of them in full: `ROTATION`).
 DEEP_BUDGET = 14
 
 Row = dict[str, Any]
@@ -284,7 +284,7 @@ def deep_variants() -> list[Answers]:
 # Each run installs and tests in full the default and one in ROTATION of the other deep variants, by the commit under
 # test; the others are rendered and statically checked (tests/test_render.py) on every run all the same. Running them
 # all on every commit would take the 2-core CI past its 30 minutes; with ALL_VARIANTS=1, a run takes them all.
-ROTATION = 3
+ROTATION = 4
 
 
 @functools.cache
@@ -311,10 +311,19 @@ def rotation_slot() -> int | None:
 
 
 def variants_in_slot(slot: int) -> list[Answers]:
-    """The default and every ROTATION-th other deep variant from the `slot`-th (both frameworks are in each slot:
-    tests/test_render.py checks it)."""
+    """The default and the other deep variants dealt to the `slot`-th of ROTATION slots. Each framework's rows are
+    dealt round the slots on their own (so each slot holds both frameworks: tests/test_render.py checks it), the
+    second framework's from the last slot backwards, so the slots stay within one row of each other in size."""
     default, *others = deep_variants()
-    return [default, *(answers for index, answers in enumerate(others) if index % ROTATION == slot)]
+    frameworks = sorted({str(answers.get("framework", DEFAULT_ANSWERS["framework"])) for answers in others})
+    chosen: list[Answers] = []
+    for group, framework in enumerate(frameworks):
+        rows = [answers for answers in others if answers.get("framework", DEFAULT_ANSWERS["framework"]) == framework]
+        for index, answers in enumerate(rows):
+            dealt = index % ROTATION if group % 2 == 0 else ROTATION - 1 - index % ROTATION
+            if dealt == slot:
+                chosen.append(answers)
+    return [default, *sorted(chosen, key=others.index)]
 
 
 def deep_variants_to_run() -> list[Answers]:

@@ -33,6 +33,7 @@ from ..core.accounts.grants import (
     PasswordGrant,
     RefreshGrant,
     granted_scopes,
+    refreshed_scopes,
     token_response,
 )
 from ..core.accounts.tokens import new_family_id, new_refresh_token, refresh_token_digest
@@ -96,11 +97,7 @@ def _rotate(token: RefreshToken, grant: RefreshGrant) -> dict[str, Any]:
     user = token.user
     if not user.is_active:
         raise OAuthError("invalid_grant", INVALID_REFRESH)
-    originally = frozenset(token.scope.split())
-    if grant.scopes is not None and not grant.scopes <= originally:
-        raise OAuthError("invalid_scope", "A refresh cannot add scopes the login did not grant")
-    held = originally & frozenset(user.scopes)  # a scope taken from the user since is not renewed
-    return issue(user, granted_scopes(held, grant.scopes), family=token.family)
+    return issue(user, refreshed_scopes(token.scope.split(), user.scopes, grant.scopes), family=token.family)
 
 
 def issue(user: User, scopes: frozenset[str], *, family: str) -> dict[str, Any]:

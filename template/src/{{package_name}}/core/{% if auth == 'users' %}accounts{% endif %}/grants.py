@@ -134,6 +134,16 @@ def granted_scopes(held: Iterable[str], requested: frozenset[str] | None) -> fro
     return held if requested is None else held & requested
 
 
+def refreshed_scopes(originally: Iterable[str], held: Iterable[str], requested: frozenset[str] | None) -> frozenset[str]:
+    """The scopes a refresh renews: those the login granted that the user still holds, narrowed to `requested`.
+    Asking for a scope the login did not grant is `invalid_scope` (RFC 6749 section 6: the scope "MUST NOT include
+    any scope not originally granted"); a scope taken from the user since is dropped, not refused."""
+    originally = frozenset(originally)
+    if requested is not None and not requested <= originally:
+        raise OAuthError("invalid_scope", "A refresh cannot add scopes the login did not grant")
+    return granted_scopes(originally & frozenset(held), requested)
+
+
 def token_response(access: AccessToken, refresh_token: str, *, now: float) -> dict[str, Any]:
     """The 200 body of RFC 6749 section 5.1 (send it with `Cache-Control: no-store`)."""
     return {

@@ -16,7 +16,7 @@ import schemathesis
 
 # The operations whose JSON body carries a new password (the token endpoint's form is left alone: its password is
 # checked against the account's, never against the policy).
-NEW_PASSWORD_OPERATIONS: Final = {"create_user", "update_user", "update_me"}
+NEW_PASSWORD_OPERATIONS: Final = {"create_user", "update_user", "update_me", "register", "confirm_password_reset"}
 UNCOMMON: Final = "Qv7#kZ2!mW9@pR4$xL6%"
 
 

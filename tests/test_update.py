@@ -945,6 +945,8 @@ JOBS_FILES = {
     "django": ["src/my_service/jobs", "src/my_service/jobs/migrations/0001_initial.py", "tests/jobs"],
 }
 OPERATIONS_TABLE = {"fastapi": "operations", "django": "jobs_operation"}
+USERS_TABLE = {"fastapi": "users", "django": "users_user"}
+PASSPHRASE = "a passphrase of the release's account\n"
 # What the update brings, run on PostgreSQL: a deferral that rolls back, an export run by a real worker, another
 # caller's operation. The rest of the jobs' tests (signals, stalls, two workers) are a fresh render's to run
 # (test_rendered_checks.py): the updated project is that render, file for file.
@@ -956,35 +958,47 @@ QUEUE_TABLES = {"procrastinate_jobs", "procrastinate_events", "procrastinate_per
 
 
 def public_tables(database_url: str) -> set[str]:
-    """The tables of a PostgreSQL database's public schema, read with psql (the project may have no driver)."""
+    """The tables of a PostgreSQL database's public schema (the project may have no driver: psql reads them)."""
+    return set(psql_rows(database_url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+
+
+def psql_rows(database_url: str, query: str) -> list[str]:
+    """The rows `query` answers, one line each (columns joined by `|`), read with psql."""
     cluster = postgres_server.postgres_cluster.shared_cluster()
     assert cluster is not None
     psql = cluster.binaries / "psql"
-    query = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-    listed = subprocess.run(
+    answered = subprocess.run(
         [str(psql if psql.exists() else shutil.which("psql") or "psql"), "-At", "-d", database_url, "-c", query],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    return set(listed.stdout.split())
+    return answered.stdout.splitlines()
 
 
-def migrate_on_postgresql(project: RenderedProject, database_url: str, working_directory: Path) -> None:
-    """The project installed and its `migrate` run against `database_url`, as a deployment runs it."""
-    project.uv("sync", "--quiet", "--compile-bytecode")
+def command_on_postgresql(
+    project: RenderedProject, database_url: str, working_directory: Path, *arguments: str, stdin: str = ""
+) -> None:
+    """`python -m my_service <arguments>` against `database_url`, as a deployment runs it (the project installed)."""
     environment = project.env(DATABASE_URL=database_url, ENVIRONMENT="development")
-    migrated = subprocess.run(
-        [str(project.venv_python), "-m", "my_service", "migrate"],
+    ran = subprocess.run(
+        [str(project.venv_python), "-m", "my_service", *arguments],
         cwd=working_directory,  # away from the project's .env
         env={key: value for key, value in environment.items() if not key.startswith("DJANGO_")},
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
-    assert migrated.returncode == 0, migrated.stdout[-4000:] + migrated.stderr[-4000:]
+    assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-4000:]
+
+
+def migrate_on_postgresql(project: RenderedProject, database_url: str, working_directory: Path) -> None:
+    """The project installed and its `migrate` run against `database_url`, as a deployment runs it."""
+    project.uv("sync", "--quiet", "--compile-bytecode")
+    command_on_postgresql(project, database_url, working_directory, "migrate")
 
 
 def jobs_traces(project: Path) -> list[str]:
@@ -1022,11 +1036,15 @@ def test_update_from_before_jobs_adds_the_queue_through_the_projects_migrations(
     released = RenderedProject(renders.generated(tmp_path / "released", BEFORE_OWNERSHIP, framework=framework), answers)
     migrate_on_postgresql(released, database_url, tmp_path)
     assert OPERATIONS_TABLE[framework] not in public_tables(database_url)
+    # An account the release made: the update's migrations keep it able to sign in (verified, active).
+    command_on_postgresql(released, database_url, tmp_path, "users", "create", "ada@example.com", stdin=PASSPHRASE)
     rendered = RenderedProject(project, answers)
     migrate_on_postgresql(rendered, database_url, tmp_path)
     tables = public_tables(database_url)
     assert tables >= QUEUE_TABLES, sorted(tables)
     assert OPERATIONS_TABLE[framework] in tables, sorted(tables)
+    query = f"SELECT email, is_active, is_verified FROM {USERS_TABLE[framework]}"
+    assert psql_rows(database_url, query) == ["ada@example.com|t|t"]
 
     rendered.uv("run", "--no-sync", "ruff", "check", "--no-cache", ".")
     rendered.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")

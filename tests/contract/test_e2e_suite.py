@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from ..conftest import RenderedProject
+from ..mail_sink import MailSink
 from ..postgres_server import deployable_database_url
-from ..variants import variant_id
+from ..variants import variant_id, with_defaults
 from .conftest import CONTRACT_VARIANTS, SharedServices, variant_service
 from .service import Service, start_service
 from .shipped_suites import add_resource, break_the_read, credentials, make, planted_fault_overlay, write_migrations
@@ -39,12 +40,33 @@ FIRST_OF_EACH_FRAMEWORK = {
 }
 
 
+def signs_up(project: RenderedProject) -> bool:
+    answers = with_defaults(project.answers)
+    return bool(answers["auth"] == "users" and answers["jobs"])
+
+
 @pytest.fixture(scope="module")
-def service(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+def mail_sink(contract_project: RenderedProject) -> Iterator[MailSink | None]:
+    """With accounts by email: the test mailbox the service's worker sends to and the suite reads."""
+    if not signs_up(contract_project):
+        yield None
+        return
+    with MailSink.serving() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="module")
+def service(
+    contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink | None
+) -> Iterator[Service]:
     """The variant's service without rate limits: a load test measures the service, not the limiter (the README
     says to run it that way; the item writes have a per-route limit of their own). With jobs on PostgreSQL, a worker
-    runs beside it, as in any deployment: the suite waits for an export's operation to succeed."""
-    with variant_service(contract_project, tmp_path_factory, worker=True, RATE_LIMIT_ENABLED="false") as running:
+    runs beside it, as in any deployment: the suite waits for an export's operation to succeed. With accounts by
+    email, sign-up is on and the worker sends to `mail_sink`."""
+    sign_up = {} if mail_sink is None else {**SIGN_UP, "MAIL_SMTP_URL": mail_sink.smtp_url}
+    with variant_service(
+        contract_project, tmp_path_factory, worker=True, RATE_LIMIT_ENABLED="false", **sign_up
+    ) as running:
         yield running
 
 
@@ -56,12 +78,27 @@ def only_once_per_framework(project: RenderedProject) -> None:
 # A skip the suite may report against a good service: the example's records have no owner before ownership exists
 # (every other skip, a missing second caller say, means the run checked less than it says).
 ALLOWED_SKIP = "its schema has no owner_id"
-WITH_REASONS = {"PYTEST_ADDOPTS": "-v -rs"}  # each test's outcome on its own line, and every skip's reason
+WITH_REASONS = {"PYTEST_ADDOPTS": "-v -rs"}
+# Sign-up on, with the links its emails carry (the worker sends them to the test mailbox: `mail_sink`).
+SIGN_UP = {
+    "MAIL_FROM": "My Service <no-reply@example.com>",
+    "AUTH_SIGN_UP": "true",
+    "AUTH_EMAIL_VERIFICATION_URL": "https://app.example.com/verify-email",
+    "AUTH_PASSWORD_RESET_URL": "https://app.example.com/reset-password",
+}  # each test's outcome on its own line, and every skip's reason
 
 
-def test_the_shipped_end_to_end_tests_pass(contract_project: RenderedProject, service: Service) -> None:
+def test_the_shipped_end_to_end_tests_pass(
+    contract_project: RenderedProject, service: Service, mail_sink: MailSink | None
+) -> None:
+    mailbox = {} if mail_sink is None else {"E2E_MAILBOX_URL": mail_sink.http_url}
     result = make(
-        contract_project, "e2e", service.base_url, credentials=credentials(contract_project, service), **WITH_REASONS
+        contract_project,
+        "e2e",
+        service.base_url,
+        credentials=credentials(contract_project, service),
+        **WITH_REASONS,
+        **mailbox,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert " passed" in result.stdout
@@ -70,6 +107,9 @@ def test_the_shipped_end_to_end_tests_pass(contract_project: RenderedProject, se
     assert "test_another_caller_neither_sees_nor_changes_a_record[items]" in result.stdout
     if contract_project.answers.get("jobs"):
         assert "test_an_export_is_accepted_and_its_operation_succeeds_with_the_item PASSED" in result.stdout
+    if mail_sink is not None:
+        assert "test_a_new_customer_signs_up_verifies_and_signs_in PASSED" in result.stdout
+        assert any(address.startswith("e2e-sign-up-") for address in mail_sink.recipients)
 
 
 def test_the_shipped_end_to_end_tests_fail_against_a_broken_service(

@@ -134,7 +134,9 @@ def granted_scopes(held: Iterable[str], requested: frozenset[str] | None) -> fro
     return held if requested is None else held & requested
 
 
-def refreshed_scopes(originally: Iterable[str], held: Iterable[str], requested: frozenset[str] | None) -> frozenset[str]:
+def refreshed_scopes(
+    originally: Iterable[str], held: Iterable[str], requested: frozenset[str] | None
+) -> frozenset[str]:
     """The scopes a refresh renews: those the login granted that the user still holds, narrowed to `requested`.
     Asking for a scope the login did not grant is `invalid_scope` (RFC 6749 section 6: the scope "MUST NOT include
     any scope not originally granted"); a scope taken from the user since is dropped, not refused."""

@@ -12,12 +12,14 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import models
 from django.utils import timezone
 
 from .models import EmailVerification, OneTimeToken, PasswordReset, User
+
+Row = TypeVar("Row", bound=OneTimeToken)
 
 
 class OneTimeTokenNotFoundError(Exception):
@@ -26,20 +28,20 @@ class OneTimeTokenNotFoundError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class SpentToken[TokenRow: OneTimeToken]:
+class SpentToken(Generic[Row]):
     user: User
     """The account, its row locked until the transaction ends."""
-    token: TokenRow
+    token: Row
     """The token's row as it was before it was spent (a sign-up's password hash included)."""
 
 
-def ask[Row: OneTimeToken](kind: type[Row], *, email: str, expires_at: int, **values: Any) -> Row:
+def ask(kind: type[Row], *, email: str, expires_at: int, **values: Any) -> Row:
     """Record a request for a token of `kind` for `email`, whether or not an account has it: one INSERT, the same for
     every address. The job deferred with its id resolves the account, then binds a token or closes the row."""
     return _rows(kind).create(email=email, expires_at=expires_at, **values)
 
 
-def request_row[Row: OneTimeToken](kind: type[Row], row_id: str) -> Row:
+def request_row(kind: type[Row], row_id: str) -> Row:
     """The request's row, not locked: its address tells the job which account to lock first."""
     row = _rows(kind).filter(pk=uuid.UUID(row_id)).first()
     if row is None:
@@ -57,7 +59,7 @@ def lock_account(email: str) -> User | None:
     return User.objects.select_for_update().filter(email=email).first()
 
 
-def bind[Row: OneTimeToken](kind: type[Row], row_id: Any, user: User, token_hash: str) -> bool:
+def bind(kind: type[Row], row_id: Any, user: User, token_hash: str) -> bool:
     """With the account's row locked (`lock_account`): if the request is still unspent and unexpired, supersede every
     other unspent token of the account of this kind, then bind the request to it with the digest of the token about
     to be emailed. False when the request was spent, superseded or has expired (nothing to send). The partial unique
@@ -77,7 +79,7 @@ def close(kind: type[OneTimeToken], row_id: Any) -> None:
     _rows(kind).filter(pk=row_id, used_at__isnull=True).update(**_spent_values(kind))
 
 
-def usable[Row: OneTimeToken](kind: type[Row], token_hash: str) -> Row | None:
+def usable(kind: type[Row], token_hash: str) -> Row | None:
     """The unspent, unexpired, bound row of this digest, not locked (a confirmation checks it before any hashing)."""
     return (
         _rows(kind)
@@ -87,7 +89,7 @@ def usable[Row: OneTimeToken](kind: type[Row], token_hash: str) -> Row | None:
     )
 
 
-def spend[Row: OneTimeToken](kind: type[Row], token_hash: str) -> SpentToken[Row] | None:
+def spend(kind: type[Row], token_hash: str) -> SpentToken[Row] | None:
     """Spend the token whose digest is `token_hash` if it is unspent, unexpired, and its account still has the address
     it was emailed to; None otherwise (one answer for all). Of two racing uses exactly one wins: the conditional
     UPDATE. Call it inside `transaction.atomic()`: the account's row stays locked until it commits."""
@@ -113,7 +115,7 @@ def end_one_time_tokens(user: User) -> None:
         _rows(kind).filter(user=user, used_at__isnull=True).update(**_spent_values(kind))
 
 
-def _rows[Row: OneTimeToken](kind: type[Row]) -> models.Manager[Row]:
+def _rows(kind: type[Row]) -> models.Manager[Row]:
     """The rows of `kind` (both kinds derive from the abstract `OneTimeToken`, which has no manager of its own)."""
     return kind._default_manager  # documented Django API, despite the underscore
 

@@ -120,7 +120,9 @@ def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, acce
             allow_credentials=settings.cors_allow_credentials,
             expose_headers=[*EXPOSED_HEADERS, *wiring.cors_exposed_headers],
         )
-    app = RequestTelemetryMiddleware(app, access_log=access_log, observers=wiring.observers)
+    app = RequestTelemetryMiddleware(
+        app, access_log=access_log, observers=wiring.observers, untimed_paths=wiring.untimed_paths
+    )
     app = RequestIdMiddleware(app)
     return SecurityHeadersMiddleware(
         app,

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 
 from ..core.accounts.emails import normalised_email
 from .models import User
+from .one_time_tokens import end_one_time_tokens
 from .revocation import revoke_user_tokens
 from .scopes import ADMIN_SCOPE
 
@@ -88,11 +89,13 @@ def create_user(
 
 
 def change_password(user: User, password: str, *, keep_family: str | None = None) -> None:
-    """Set a new password and revoke the user's sessions (but `keep_family`, the one making the change)."""
+    """Set a new password, end the account's outstanding reset and verification tokens, and revoke its sessions (but
+    `keep_family`, the one making the change), in one transaction."""
     check_password_policy(password, user)
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
+        end_one_time_tokens(user)
         revoke_user_tokens(user, keep_family=keep_family)
     logger.info("password of user %s changed; other sessions revoked", user.pk)
 

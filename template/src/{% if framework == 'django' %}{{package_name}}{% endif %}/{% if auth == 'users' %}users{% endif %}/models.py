@@ -6,6 +6,9 @@
   it in the API, the `users` command, `createsuperuser` and the admin.
 - `RefreshToken`: one row per refresh token issued, holding its SHA-256 only. The tokens one sign-in leads to share
   a `family`; presenting a spent one again revokes the whole family (it was stolen, or copied).
+- `PasswordReset` and `EmailVerification`: one row per request for an emailed one-time token (the rules are
+  core/accounts/one_time_tokens.py's), holding the address the request named and, once a job bound it to an account,
+  the token's SHA-256. At most one unspent token per account and kind: a partial unique index says so.
 Revoked access-token ids are the `revocations` app's `RevokedToken`.
 """
 
@@ -18,6 +21,7 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, canonical_email, login_email, normalised_email
@@ -96,6 +100,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200, blank=True, default="")
     is_active = models.BooleanField(default=True, help_text="Inactive users cannot sign in; their tokens are refused")
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin (/admin/)")
+    is_verified = models.BooleanField(
+        default=True, help_text="Its owner proved the email is theirs (a sign-up cannot sign in until then)"
+    )
     scopes = models.JSONField(default=list, blank=True, help_text="The scopes this user's tokens may carry")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -141,3 +148,40 @@ class RefreshToken(models.Model):
 
     def __str__(self) -> str:
         return f"refresh token of {self.user_id} (family {self.family})"
+
+
+class OneTimeToken(models.Model):
+    """A request for an emailed token, then (bound by the job that emails it) the token's digest."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.CharField(max_length=MAX_EMAIL_LENGTH)  # normalised: the address the request named
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)  # SHA-256 in hex, once bound
+    expires_at = models.BigIntegerField()  # Unix seconds: fixed when the token was asked for
+    used_at = models.DateTimeField(null=True, blank=True)  # spent, replaced, or closed without a token
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        constraints = (
+            # The database's guarantee that only the newest email's token works, whatever races the code loses.
+            models.UniqueConstraint(
+                fields=("user",), condition=Q(used_at__isnull=True), name="%(app_label)s_%(class)s_one_unspent"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk} of user {self.user_id}"
+
+
+class PasswordReset(OneTimeToken):
+    class Meta(OneTimeToken.Meta):
+        pass
+
+
+class EmailVerification(OneTimeToken):
+    password = models.CharField(max_length=128, null=True, blank=True)  # the sign-up's password hash, until spent
+    full_name = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta(OneTimeToken.Meta):
+        pass

@@ -2,7 +2,8 @@
 refresh token, issue the pair of tokens. The form's language (grants, errors, the 200 body) is
 core/accounts/grants.py's.
 
-- Unknown email, wrong password and inactive account get the same `invalid_grant`, after the same work: an
+- Unknown email, wrong password, inactive account and an account whose email is not verified yet (a sign-up) get the
+  same `invalid_grant`, after the same work: an
   unknown email is checked against a dummy hash made with the current hasher, so the answer's timing does not
   tell whether an account exists. No database connection is held while a hash is checked.
 - A successful sign-in rehashes the password when the hasher's parameters changed (Django's `check_password`).
@@ -61,10 +62,11 @@ def password_login(grant: PasswordGrant) -> dict[str, Any]:
     if user is None:
         check_password(grant.password, dummy_hash())
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
-    if not user.check_password(grant.password) or not user.is_active:  # rehashes when the parameters changed
+    # The password is checked first, whatever the account's state: every refusal costs the same hashing work.
+    if not user.check_password(grant.password) or not user.is_active or not user.is_verified:
         logger.info("sign-in refused for user %s", user.pk)
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
-    if not User.objects.filter(pk=user.pk, is_active=True).update(last_login=timezone.now()):
+    if not User.objects.filter(pk=user.pk, is_active=True, is_verified=True).update(last_login=timezone.now()):
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)  # deactivated or deleted while the hash was checked
     return issue(user, granted_scopes(user.scopes, grant.scopes), family=new_family_id())
 

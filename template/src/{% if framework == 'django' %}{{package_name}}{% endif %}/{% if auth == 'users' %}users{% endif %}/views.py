@@ -28,6 +28,7 @@ from ..core.accounts.admins import LAST_ADMIN
 from ..core.auth import Principal
 from . import accounts
 from .models import RefreshToken, User
+from .one_time_tokens import end_one_time_tokens
 from .scopes import ADMIN_SCOPE, USER_ADMIN_SCOPES
 from .serializers import MeUpdateSerializer, UserCreateSerializer, UserSerializer, UserUpdateSerializer
 
@@ -127,6 +128,7 @@ def apply_changes(user: User, changes: dict[str, Any], *, keep_family: str | Non
         changes["email"] = User.objects.normalize_email(changes["email"])
         if accounts.email_taken(changes["email"], other_than=user):
             raise EmailTaken
+    email_changes = "email" in changes and changes["email"] != user.email
     deactivating = changes.get("is_active") is False and user.is_active
     removes_admin = changes.get("is_active") is False or ("scopes" in changes and ADMIN_SCOPE not in changes["scopes"])
     if "scopes" in changes:
@@ -143,6 +145,8 @@ def apply_changes(user: User, changes: dict[str, Any], *, keep_family: str | Non
             if removes_admin:
                 accounts.refuse_removing_last_admin(user)
             user.save()
+            if email_changes:  # a token mailed to the old address must not work for the new one
+                end_one_time_tokens(user)
     except IntegrityError:  # taken by another request since the check
         raise EmailTaken from None
     except accounts.LastAdmin:

@@ -12,12 +12,17 @@ import html
 import string
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Final
 
 TEMPLATES: Final = Path(__file__).resolve().parents[2] / "mail_templates"
 SUBJECT_PREFIX: Final = "Subject:"
+
+
+def sender_domain(sender: str) -> str | None:
+    """The domain of a From (`Shop <no-reply@shop.example>`: `shop.example`); None when it has none."""
+    return parseaddr(sender)[1].rpartition("@")[2] or None
 
 
 class MailTemplateError(Exception):
@@ -35,7 +40,9 @@ class MailTemplates:
         message["From"] = sender
         message["To"] = recipient
         message["Subject"] = subject
-        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None)
+        message["Message-ID"] = make_msgid(domain=sender_domain(sender))
+        message["Date"] = formatdate(usegmt=True)  # RFC 5322 requires it; relays do not add it for a submitter
+        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-responders do not answer it
         message.set_content(text)
         escaped = {key: html.escape(value) for key, value in values.items()}
         message.add_alternative(self._substituted(name, "html", escaped), subtype="html")

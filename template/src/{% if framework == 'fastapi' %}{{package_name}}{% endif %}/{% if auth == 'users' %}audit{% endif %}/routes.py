@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from ..api.access import requires
 from ..api.dependencies import DatabaseSessionDep
 from ..core.accounts.audit import AUDIT_EVENTS_DESCRIPTION, AUDIT_EVENTS_PATH, AUDIT_READ, AuditKind
+from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..problems import problem_openapi_responses
 from ..route_guards import api_router
 from . import store
@@ -19,6 +20,11 @@ from . import store
 router = api_router(prefix=AUDIT_EVENTS_PATH, tags=["audit"], description="The audit trail of accounts (admins).")
 
 READERS = [requires(AUDIT_READ)]
+
+_ERRORS = problem_openapi_responses(422)
+_ERRORS[422]["content"][PROBLEM_MEDIA_TYPE]["example"]["errors"] = [
+    {"field": "query.since", "message": "Input should have timezone info"}
+]
 
 
 class AuditEventOut(BaseModel):
@@ -44,7 +50,7 @@ class AuditEventPage(BaseModel):
     summary="List audit events",
     description=AUDIT_EVENTS_DESCRIPTION,
     dependencies=READERS,
-    responses=problem_openapi_responses(422),
+    responses=_ERRORS,
 )
 async def list_audit_events(
     session: DatabaseSessionDep,

@@ -28,6 +28,12 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
         source="subject_id", allow_null=True, help_text="The account acted on; null when there is none"
     )
     kind = serializers.ChoiceField(choices=[kind.value for kind in AuditKind])
+    client_address = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The client's address; null for the `users` command"
+    )
+    request_id = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The request's id (its log lines carry it too)"
+    )
     details = serializers.DictField(help_text="What changed (field names, scopes added and removed...); no secret")
 
     class Meta:

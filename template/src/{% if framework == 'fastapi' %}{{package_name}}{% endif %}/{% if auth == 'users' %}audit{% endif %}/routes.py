@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from ..api.access import requires
 from ..api.dependencies import DatabaseSessionDep
@@ -27,9 +27,22 @@ _ERRORS[422]["content"][PROBLEM_MEDIA_TYPE]["example"]["errors"] = [
 ]
 
 
-class AuditEventOut(BaseModel):
+KINDS = [kind.value for kind in AuditKind]
+
+
+def _known_kind(value: str) -> str:
+    if value not in KINDS:
+        raise ValueError(f"Input should be one of {', '.join(KINDS)}")
+    return value
+
+
+Kind = Annotated[str, AfterValidator(_known_kind), Field(json_schema_extra={"enum": KINDS})]
+"""An event's kind (`AuditKind`), its values listed where it is used rather than as a schema of its own."""
+
+
+class AuditEvent(BaseModel):
     id: int
-    kind: AuditKind
+    kind: Kind
     actor: UUID | None = Field(description="The account that acted; null: anonymous, or the `users` command")
     subject: UUID | None = Field(description="The account acted on; null when there is none")
     details: dict[str, Any] = Field(description="What changed (field names, scopes added and removed...); no secret")
@@ -39,7 +52,7 @@ class AuditEventOut(BaseModel):
 
 
 class AuditEventPage(BaseModel):
-    items: list[AuditEventOut]
+    items: list[AuditEvent]
     total: int = Field(description="Events in all pages")
     limit: int
     offset: int
@@ -57,20 +70,26 @@ async def list_audit_events(
     *,
     subject: Annotated[UUID | None, Query(description="Only events about this account")] = None,
     actor: Annotated[UUID | None, Query(description="Only events this account caused")] = None,
-    kind: Annotated[AuditKind | None, Query(description="Only events of this kind")] = None,
+    kind: Annotated[Kind | None, Query(description="Only events of this kind")] = None,
     since: Annotated[
-        AwareDatetime | None, Query(description="Only events at or after this time (with its offset)")
+        AwareDatetime | None, Query(description="Only events at or after this time (with an offset)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Events to skip")] = 0,
 ) -> AuditEventPage:
     rows, total = await store.page(
-        session, limit=limit, offset=offset, subject=subject, actor=actor, kind=kind, since=since
+        session,
+        limit=limit,
+        offset=offset,
+        subject=subject,
+        actor=actor,
+        kind=None if kind is None else AuditKind(kind),
+        since=since,
     )
     items = [
-        AuditEventOut(
+        AuditEvent(
             id=row["id"],
-            kind=AuditKind(row["kind"]),
+            kind=row["kind"],
             actor=row["actor_id"],
             subject=row["subject_id"],
             details=row["details"],

@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 from uuid import UUID
 
 from ..limits import client_identity
-from ..request_context import current_request_id
+from ..request_context import current_request_id, request_id_var
 
 logger = logging.getLogger(f"{__name__.partition('.')[0]}.audit")
 
@@ -170,8 +170,16 @@ def account_change_events(
 
 
 def log_audit_event(event: AuditEvent) -> None:
-    """The event's JSON log line (INFO, `event=audit.<kind>`). Call it once the event's transaction committed: a
-    rolled-back change logs nothing."""
+    """The event's JSON log line (INFO, `event=audit.<kind>`), carrying the event's own request id whenever it is
+    written. Call it once the event's transaction committed: a rolled-back change logs nothing."""
+    request = request_id_var.set(event.origin.request_id)
+    try:
+        _log(event)
+    finally:
+        request_id_var.reset(request)
+
+
+def _log(event: AuditEvent) -> None:
     logger.info(
         "audit: %s",
         event.kind.value,

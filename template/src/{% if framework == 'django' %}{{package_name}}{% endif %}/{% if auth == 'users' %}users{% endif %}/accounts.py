@@ -108,14 +108,16 @@ def change_password(
     origin: Origin = COMMAND_LINE,
     actor: UUID | None = None,
     keep_family: str | None = None,
+    kind: AuditKind = AuditKind.PASSWORD_CHANGED,
 ) -> None:
-    """Set a new password and revoke the user's sessions (but `keep_family`, the one making the change)."""
+    """Set a new password and revoke the user's sessions (but `keep_family`, the one making the change). `kind`:
+    the audit event it records (`PASSWORD_RESET` for a reset by email)."""
     check_password_policy(password, user)
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
         revoke_user_tokens(user, keep_family=keep_family)
-        record(audit_event(AuditKind.PASSWORD_CHANGED, origin=origin, actor=actor, subject=user.pk))
+        record(audit_event(kind, origin=origin, actor=actor, subject=user.pk))
     logger.info("password of user %s changed; other sessions revoked", user.pk)
 
 

@@ -296,6 +296,7 @@ def test_users_documents_describe_the_accounts_routes(users_documents: dict[str,
         ids = operation_ids(spec)
         assert ids.get("POST /api/v1/auth/token") == "issue_token", framework
         assert ids.get("GET /api/v1/users/me") == "get_me", framework
+        assert ids.get("GET /api/v1/audit-events") == "list_audit_events", framework
         flows = spec["components"]["securitySchemes"]["bearerAuth"]["flows"]
         assert flows["password"]["tokenUrl"] == "/api/v1/auth/token", framework
 

@@ -76,7 +76,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     database = settings.database
     if database.engine == "sqlite":
         # One file, one writer at a time: SQLite waits up to the pool timeout for a lock instead of failing at once.
-        return create_async_engine(database.sqlalchemy_url(), connect_args={"timeout": settings.database_pool_timeout})
+        sqlite = create_async_engine(
+            database.sqlalchemy_url(), connect_args={"timeout": settings.database_pool_timeout}
+        )
+        begin_sqlite_transactions_explicitly(sqlite)
+        return sqlite
     engine = create_async_engine(
         database.sqlalchemy_url(),
         pool_size=settings.database_pool_size,
@@ -88,6 +92,22 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
     event.listen(engine.sync_engine.pool, "checkout", _replace_closed_connection)
     return engine
+
+
+def begin_sqlite_transactions_explicitly(engine: AsyncEngine) -> None:
+    """SQLite's driver begins a transaction only before a write, so a savepoint taken first (`begin_nested`) starts
+    one of its own, and releasing it commits: a change and what must commit with it (its sign-outs, its audit event)
+    would no longer be one transaction. Here the driver begins nothing and every transaction starts with BEGIN, as on
+    PostgreSQL (SQLAlchemy's recipe for pysqlite); the read sessions' AUTOCOMMIT connections begin none."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _no_implicit_transactions(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        if connection.get_isolation_level() != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN")
 
 
 def _replace_closed_connection(

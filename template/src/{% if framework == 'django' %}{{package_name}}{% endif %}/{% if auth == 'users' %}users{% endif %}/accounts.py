@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from uuid import UUID
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -14,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from ..audit.recording import record
+from ..core.accounts.audit import COMMAND_LINE, AuditKind, Origin, audit_event
 from ..core.accounts.emails import normalised_email
 from .models import User
 from .one_time_tokens import end_one_time_tokens
@@ -70,9 +73,18 @@ def refuse_removing_last_admin(user: User) -> None:
 
 
 def create_user(
-    email: str, password: str, *, full_name: str = "", scopes: Iterable[str] = (), is_active: bool = True
+    email: str,
+    password: str,
+    *,
+    origin: Origin = COMMAND_LINE,
+    actor: UUID | None = None,
+    full_name: str = "",
+    scopes: Iterable[str] = (),
+    is_active: bool = True,
 ) -> User:
-    """A new account; `EmailRefused` for an email the rule refuses, as the API's 422 (the `users` command too)."""
+    """A new account; `EmailRefused` for an email the rule refuses, as the API's 422 (the `users` command too).
+    `origin` and `actor` (as below): where the change comes from and who makes it, for the audit trail; by default
+    the `users` command's (no address, no request, no account)."""
     user = User(email=normalised_email(email), full_name=full_name, scopes=sorted(set(scopes)))
     user.is_active = is_active
     check_password_policy(password, user)
@@ -82,25 +94,39 @@ def create_user(
     try:
         with transaction.atomic():
             user.save()
+            details = {"scopes": user.scopes, "is_active": user.is_active}
+            record(audit_event(AuditKind.ACCOUNT_CREATED, origin=origin, actor=actor, subject=user.pk, details=details))
     except IntegrityError:  # created by another request since the check
         raise EmailTaken(user.email) from None
     logger.info("user %s created", user.pk)
     return user
 
 
-def change_password(user: User, password: str, *, keep_family: str | None = None) -> None:
+def change_password(
+    user: User,
+    password: str,
+    *,
+    origin: Origin = COMMAND_LINE,
+    actor: UUID | None = None,
+    keep_family: str | None = None,
+    kind: AuditKind = AuditKind.PASSWORD_CHANGED,
+) -> None:
     """Set a new password, end the account's outstanding reset and verification tokens, and revoke its sessions (but
-    `keep_family`, the one making the change), in one transaction."""
+    `keep_family`, the one making the change), in one transaction. `kind`: the audit event it records
+    (`PASSWORD_RESET` for a reset by email)."""
     check_password_policy(password, user)
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
         end_one_time_tokens(user)
         revoke_user_tokens(user, keep_family=keep_family)
+        record(audit_event(kind, origin=origin, actor=actor, subject=user.pk))
     logger.info("password of user %s changed; other sessions revoked", user.pk)
 
 
-def deactivate(user: User, *, keep_an_admin: bool = True) -> bool:
+def deactivate(
+    user: User, *, origin: Origin = COMMAND_LINE, actor: UUID | None = None, keep_an_admin: bool = True
+) -> bool:
     """The user can no longer sign in, and every token they hold is refused. `LastAdmin` when it is the last active
     admin, unless `keep_an_admin` is False (the command line's recovery); then the answer says whether no active
     admin is left."""
@@ -112,17 +138,22 @@ def deactivate(user: User, *, keep_an_admin: bool = True) -> bool:
             if keep_an_admin:
                 raise
             last = True
+        was_active = User.objects.filter(pk=user.pk, is_active=True).exists()
         user.is_active = False
         user.save(update_fields=["is_active", "updated_at"])
         revoke_user_tokens(user)
+        if was_active:
+            record(audit_event(AuditKind.DEACTIVATED, origin=origin, actor=actor, subject=user.pk))
     logger.info("user %s deactivated; tokens revoked", user.pk)
     return last
 
 
-def delete(user: User) -> None:
+def delete(user: User, *, origin: Origin = COMMAND_LINE, actor: UUID | None = None) -> None:
     """`LastAdmin` when it is the last active admin."""
     with transaction.atomic():
         refuse_removing_last_admin(user)
         revoke_user_tokens(user)  # the access tokens' revocations outlive the user's rows
+        subject = user.pk
         user.delete()
+        record(audit_event(AuditKind.DELETED, origin=origin, actor=actor, subject=subject))
     logger.info("user %s deleted; tokens revoked", user.pk)

@@ -1,7 +1,8 @@
 """Users in the Django admin (/admin/, when ADMIN_ENABLED): list, search, create, edit, deactivate.
 
 Django's own user admin, adapted to a model whose login is the email: the password is only ever set through the
-admin's password form (hashed with the first of PASSWORD_HASHERS, argon2id), never shown.
+admin's password form (hashed with the first of PASSWORD_HASHERS, argon2id), never shown. What an admin creates,
+changes or deletes here is recorded in the audit trail as the API's changes are, by the admin's account.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 
+from ..audit.recording import record
+from ..core.accounts.audit import AuditKind, Origin, account_change_events, audit_event
 from .models import User
 from .revocation import revoke_user_tokens
 
@@ -69,3 +72,27 @@ class UserAdmin(UserModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             revoke_user_tokens(obj)  # deactivated here: their tokens stop working, as with the API
+        # In the admin's transaction of the change (each change view runs in one).
+        origin, actor = _origin(request), request.user.pk
+        if change:
+            before = {name: form.initial.get(name) for name in form.changed_data}
+            changes = {name: getattr(obj, name) for name in form.changed_data}
+            record(*account_change_events(before, changes, origin=origin, actor=actor, subject=obj.pk))
+        else:
+            details = {"scopes": obj.scopes, "is_active": obj.is_active}
+            record(audit_event(AuditKind.ACCOUNT_CREATED, origin=origin, actor=actor, subject=obj.pk, details=details))
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        subject = obj.pk
+        super().delete_model(request, obj)
+        record(audit_event(AuditKind.DELETED, origin=_origin(request), actor=request.user.pk, subject=subject))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        subjects = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        origin = _origin(request)
+        record(*(audit_event(AuditKind.DELETED, origin=origin, actor=request.user.pk, subject=pk) for pk in subjects))
+
+
+def _origin(request: HttpRequest) -> Origin:
+    return Origin.of_request(request.META.get("REMOTE_ADDR"))

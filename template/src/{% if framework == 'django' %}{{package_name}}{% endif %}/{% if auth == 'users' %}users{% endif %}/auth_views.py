@@ -67,7 +67,7 @@ from .revocation import revoke_families
 from .scopes import INTROSPECTION_SCOPES
 from .serializers import LoginSerializer, RefreshSerializer, VerifySerializer
 from .tokens import password_login, refresh
-from .views import validated
+from .views import request_origin, validated
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +277,8 @@ def issue_tokens(request: Request, grant_of_request: Callable[[], Grant]) -> Htt
         if refused is not None:
             headers = {"Retry-After": str(refused.retry_after_s), **NO_STORE_HEADERS}
             return problem_response(429, TOO_MANY_LOGINS_DETAIL, request.path, headers=headers)
-        body = password_login(grant) if isinstance(grant, PasswordGrant) else refresh(grant)
+        origin = request_origin(request)
+        body = password_login(grant, origin) if isinstance(grant, PasswordGrant) else refresh(grant, origin)
     except OAuthError as refusal:
         return problem_response(  # DRF sends any HttpResponse as it is
             refusal.status, refusal.detail, request.path, headers=dict(NO_STORE_HEADERS), error=refusal.error

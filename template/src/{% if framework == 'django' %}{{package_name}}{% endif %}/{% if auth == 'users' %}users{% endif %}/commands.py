@@ -93,6 +93,7 @@ def users_command(arguments: Sequence[str], *, program: str, stdin: TextIO | Non
 
 def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - one exit status per outcome
     from ..core.accounts.admins import NO_ADMIN_LEFT  # noqa: PLC0415
+    from ..core.accounts.audit import COMMAND_LINE  # noqa: PLC0415
     from ..core.accounts.emails import EmailRefused, login_email, normalised_email  # noqa: PLC0415
     from . import accounts  # noqa: PLC0415 - needs Django set up
     from .models import User  # noqa: PLC0415
@@ -112,7 +113,7 @@ def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - o
             return 1
     if options.action == "deactivate":
         assert user is not None  # noqa: S101 - looked up above
-        if accounts.deactivate(user, keep_an_admin=False):
+        if accounts.deactivate(user, keep_an_admin=False, origin=COMMAND_LINE, actor=None):
             print(NO_ADMIN_LEFT, file=sys.stderr)
         print(f"{user.email} deactivated; their tokens are revoked")
         return 0
@@ -123,13 +124,15 @@ def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - o
         return 1
     try:
         if user is not None:
-            accounts.change_password(user, password)
+            accounts.change_password(user, password, origin=COMMAND_LINE, actor=None)
             print(f"password of {user.email} changed; their sessions are revoked")
             return 0
         scopes = set(options.scope if options.scope is not None else default_scopes())
         if options.admin:
             scopes |= admin_scopes()
-        created = accounts.create_user(options.email, password, full_name=options.full_name, scopes=scopes)
+        created = accounts.create_user(
+            options.email, password, full_name=options.full_name, scopes=scopes, origin=COMMAND_LINE, actor=None
+        )
         if options.admin:
             created.is_staff = created.is_superuser = True
             created.save(update_fields=["is_staff", "is_superuser"])

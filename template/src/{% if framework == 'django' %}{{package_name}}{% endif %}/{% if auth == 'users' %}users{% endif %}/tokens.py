@@ -26,6 +26,8 @@ from django.contrib.auth.hashers import check_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ..audit.recording import record
+from ..core.accounts.audit import AuditKind, FailedSignInReason, Origin, audit_event
 from ..core.accounts.emails import login_email
 from ..core.accounts.grants import (
     INVALID_CREDENTIALS,
@@ -55,23 +57,43 @@ def release_connection() -> None:
         connection.close()
 
 
-def password_login(grant: PasswordGrant) -> dict[str, Any]:
+def password_login(grant: PasswordGrant, origin: Origin) -> dict[str, Any]:
     email = login_email(grant.username)  # None: no account can have it (an invisible character, say)
     user = None if email is None else User.objects.filter(email=email).first()
     release_connection()  # a burst of logins would otherwise hold every pooled connection while hashing
     if user is None:
         check_password(grant.password, dummy_hash())
+        sign_in_failed(origin, None, "unknown_email")
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
     # The password is checked first, whatever the account's state: every refusal costs the same hashing work.
-    if not user.check_password(grant.password) or not user.is_active or not user.is_verified:
+    matches = user.check_password(grant.password)  # rehashes when the parameters changed
+    if not matches or not user.is_active or not user.is_verified:
         logger.info("sign-in refused for user %s", user.pk)
+        reason: FailedSignInReason = (
+            "wrong_password" if not matches else "disabled" if not user.is_active else "unverified"
+        )
+        sign_in_failed(origin, user, reason)
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
-    if not User.objects.filter(pk=user.pk, is_active=True, is_verified=True).update(last_login=timezone.now()):
-        raise OAuthError("invalid_grant", INVALID_CREDENTIALS)  # deactivated or deleted while the hash was checked
-    return issue(user, granted_scopes(user.scopes, grant.scopes), family=new_family_id())
+    scopes = granted_scopes(user.scopes, grant.scopes)
+    with transaction.atomic():
+        if not User.objects.filter(pk=user.pk, is_active=True, is_verified=True).update(last_login=timezone.now()):
+            raise OAuthError("invalid_grant", INVALID_CREDENTIALS)  # deactivated or deleted while the hash was checked
+        signed_in = audit_event(
+            AuditKind.SIGNED_IN, origin=origin, actor=user.pk, subject=user.pk, details={"scopes": sorted(scopes)}
+        )
+        record(signed_in)
+        return issue(user, scopes, family=new_family_id())
 
 
-def refresh(grant: RefreshGrant) -> dict[str, Any]:
+def sign_in_failed(origin: Origin, user: User | None, reason: FailedSignInReason) -> None:
+    """Record a refused sign-in (in a short transaction of its own: the attempt changed nothing). The reason is for
+    the trail's readers: the client's answer is the same for every one."""
+    subject = None if user is None else user.pk
+    with transaction.atomic():
+        record(audit_event(AuditKind.SIGN_IN_FAILED, origin=origin, subject=subject, details={"reason": reason}))
+
+
+def refresh(grant: RefreshGrant, origin: Origin) -> dict[str, Any]:
     now = timezone.now()
     digest = refresh_token_digest(grant.refresh_token)
     token = RefreshToken.objects.select_related("user").filter(token_hash=digest).first()
@@ -84,7 +106,10 @@ def refresh(grant: RefreshGrant) -> dict[str, Any]:
         if live.update(used_at=now):
             return _rotate(token, grant)
     # Used before, or revoked: whoever holds it is not (only) its owner. After the transaction: nothing undoes it.
-    revoked = revoke_families(token.family)
+    with transaction.atomic():
+        revoked = revoke_families(token.family)
+        details = {"family": token.family}
+        record(audit_event(AuditKind.REFRESH_TOKEN_REUSED, origin=origin, subject=token.user_id, details=details))
     security_log.warning(
         "security: a spent refresh token was presented again; its family %s (user %s) is revoked (%d live)",
         token.family,

@@ -24,7 +24,9 @@ from ..api.base import ServiceAPIView, ServiceViewSet
 from ..api.errors import RequestValidationError, invalid
 from ..api.schema import problem_responses
 from ..api.scopes import ScopeDeclaration
+from ..audit.recording import record
 from ..core.accounts.admins import LAST_ADMIN
+from ..core.accounts.audit import Origin, account_change_events, account_id
 from ..core.auth import Principal
 from . import accounts
 from .models import RefreshToken, User
@@ -114,6 +116,18 @@ def signed_in_user(request: Request) -> tuple[User, Principal]:
     return user, principal
 
 
+def request_origin(request: Request) -> Origin:
+    """Where a request comes from, for the audit trail: the client address the server resolved (REMOTE_ADDR, behind
+    the trusted proxies of FORWARDED_ALLOW_IPS) and the request id."""
+    return Origin.of_request(request.META.get("REMOTE_ADDR"))
+
+
+def acting_account(request: Request) -> UUID | None:
+    """The account the request's token speaks for (None for a subject that is no account of this service)."""
+    principal = request.auth
+    return account_id(principal.subject) if isinstance(principal, Principal) else None
+
+
 def _uuid(text: str) -> UUID | None:
     try:
         return UUID(text)
@@ -121,8 +135,11 @@ def _uuid(text: str) -> UUID | None:
         return None
 
 
-def apply_changes(user: User, changes: dict[str, Any], *, keep_family: str | None = None) -> User:
-    """Write `changes` to `user`: a new email (409 when taken), password (policy, revocations), deactivation."""
+def apply_changes(
+    user: User, changes: dict[str, Any], *, origin: Origin, actor: UUID | None, keep_family: str | None = None
+) -> User:
+    """Write `changes` to `user`: a new email (409 when taken), password (policy, revocations), deactivation. Each
+    change is recorded in the audit trail in the transaction that writes it."""
     password = changes.pop("password", None)
     if "email" in changes:
         changes["email"] = User.objects.normalize_email(changes["email"])
@@ -133,6 +150,7 @@ def apply_changes(user: User, changes: dict[str, Any], *, keep_family: str | Non
     removes_admin = changes.get("is_active") is False or ("scopes" in changes and ADMIN_SCOPE not in changes["scopes"])
     if "scopes" in changes:
         changes["scopes"] = sorted(set(changes["scopes"]))
+    before = {name: getattr(user, name) for name in changes}
     for name, value in changes.items():
         setattr(user, name, value)
     if password is not None:
@@ -147,14 +165,16 @@ def apply_changes(user: User, changes: dict[str, Any], *, keep_family: str | Non
             user.save()
             if email_changes:  # a token mailed to the old address must not work for the new one
                 end_one_time_tokens(user)
+            # A deactivation is recorded here, where it is stored; `accounts.deactivate` below finds it done.
+            record(*account_change_events(before, changes, origin=origin, actor=actor, subject=user.pk))
     except IntegrityError:  # taken by another request since the check
         raise EmailTaken from None
     except accounts.LastAdmin:
         raise LastAdminConflict from None
     if password is not None:
-        accounts.change_password(user, password, keep_family=keep_family)
+        accounts.change_password(user, password, keep_family=keep_family, origin=origin, actor=actor)
     if deactivating:
-        accounts.deactivate(user)
+        accounts.deactivate(user, origin=origin, actor=actor)
     return user
 
 
@@ -193,7 +213,10 @@ class MeView(ServiceAPIView):
         if "password" in changes and (current is None or not check_password(current, user.password)):
             raise WrongCurrentPassword
         session = RefreshToken.objects.filter(access_token_id=principal.token_id).values_list("family", flat=True)
-        return Response(UserSerializer(apply_changes(user, changes, keep_family=session.first())).data)
+        changed = apply_changes(
+            user, changes, keep_family=session.first(), origin=request_origin(request), actor=user.pk
+        )
+        return Response(UserSerializer(changed).data)
 
 
 @extend_schema_view(
@@ -289,7 +312,13 @@ class UserViewSet(mixins.ListModelMixin, ServiceViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         fields = validated(request, UserCreateSerializer)
         try:
-            user = accounts.create_user(fields.pop("email"), fields.pop("password"), **fields)
+            user = accounts.create_user(
+                fields.pop("email"),
+                fields.pop("password"),
+                origin=request_origin(request),
+                actor=acting_account(request),
+                **fields,
+            )
         except accounts.PasswordRefused as refused:
             raise password_refused(refused) from None
         except accounts.EmailTaken:
@@ -302,20 +331,22 @@ class UserViewSet(mixins.ListModelMixin, ServiceViewSet):
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self.get_object()
-        return Response(UserSerializer(apply_changes(user, validated(request, UserUpdateSerializer))).data)
+        changes = validated(request, UserUpdateSerializer)
+        changed = apply_changes(user, changes, origin=request_origin(request), actor=acting_account(request))
+        return Response(UserSerializer(changed).data)
 
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self.get_object()
         try:
-            accounts.deactivate(user)
+            accounts.deactivate(user, origin=request_origin(request), actor=acting_account(request))
         except accounts.LastAdmin:
             raise LastAdminConflict from None
         return Response(UserSerializer(user).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
-            accounts.delete(self.get_object())
+            accounts.delete(self.get_object(), origin=request_origin(request), actor=acting_account(request))
         except accounts.LastAdmin:
             raise LastAdminConflict from None
         return Response(status=204)

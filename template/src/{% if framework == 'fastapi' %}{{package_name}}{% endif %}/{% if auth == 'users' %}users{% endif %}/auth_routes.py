@@ -20,6 +20,7 @@ from ..api.auth import Principal, requires
 from ..api.json_body import JSON_BODY
 from ..api.paths import API_V1
 from ..context import app_context
+from ..core.accounts.audit import Origin
 from ..core.accounts.grants import (
     FORM_MEDIA_TYPE,
     LOGIN_EXAMPLES,
@@ -178,10 +179,11 @@ async def issue_tokens(request: Request, grant: Grant) -> Response:
         headers = {"Retry-After": str(refusal.retry_after_s), **NO_STORE_HEADERS}
         return problem_response(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_LOGINS_DETAIL, request.url.path, headers)
     accounts = context.component(Accounts)
+    origin = Origin.of_request(request.client.host if request.client else None)
     if isinstance(grant, PasswordGrant):
-        body = await accounts.password_login(grant)
+        body = await accounts.password_login(grant, origin)
     else:
-        body = await accounts.refresh(grant)
+        body = await accounts.refresh(grant, origin)
     return JSONResponse(body, headers=NO_STORE_HEADERS)
 
 

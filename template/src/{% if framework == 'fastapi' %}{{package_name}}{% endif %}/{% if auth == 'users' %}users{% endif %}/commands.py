@@ -22,8 +22,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..audit import store as audit_store
 from ..config import ConfigurationError, Settings, load_settings
 from ..core.accounts.admins import NO_ADMIN_LEFT
+from ..core.accounts.audit import COMMAND_LINE, AuditKind, account_change_events, audit_event
 from ..core.accounts.emails import login_email, normalised_email
 from ..core.accounts.keys import SigningKeys
 from ..core.accounts.passwords import password_problem
@@ -118,13 +120,16 @@ async def _run(settings: Settings, options: argparse.Namespace, email: str) -> s
             no_admin_left = False
             if options.action == "set-password":
                 password_hash = await accounts.passwords.hash(_read_password())
-                await store.update_user(session, row.id, {"password_hash": password_hash})
+                changes: dict[str, object] = {"password_hash": password_hash}
             else:
                 try:
                     await store.refuse_removing_last_admin(session, row.id)
                 except store.LastAdminError:
                     no_admin_left = True  # allowed here, unlike the API
-                await store.update_user(session, row.id, {"is_active": False})
+                changes = {"is_active": False}
+            await store.update_user(session, row.id, changes)
+            events = account_change_events(row._mapping, changes, origin=COMMAND_LINE, actor=None, subject=row.id)
+            await audit_store.record(session, *events)
             ended = await accounts.sign_out_everywhere(session, row.id)  # with the change: both commit, or neither
         await accounts.revoke_access_tokens(ended)
         if no_admin_left:
@@ -147,6 +152,13 @@ async def _create(accounts: Accounts, email: str, scopes: set[str], options: arg
                 scopes=sorted(scopes),
                 is_active=True,
             )
+            created = audit_event(
+                AuditKind.ACCOUNT_CREATED,
+                origin=COMMAND_LINE,
+                subject=user.id,
+                details={"scopes": user.scopes, "is_active": user.is_active},
+            )
+            await audit_store.record(session, created)
     except store.DuplicateEmailError:
         raise Refused(f"an account with the email {email} already exists") from None
     return f"created {user.email} ({user.id}) with scopes: {' '.join(user.scopes) or '(none)'}"

@@ -20,9 +20,11 @@ from ..api.auth import Principal
 from ..api.dependencies import DatabaseSessionDep
 from ..api.json_body import JSON_BODY
 from ..api.paths import API_V1
+from ..audit import store as audit_store
 from ..context import app_context
 from ..core import auth
 from ..core.accounts.admins import LAST_ADMIN
+from ..core.accounts.audit import AuditKind, Origin, account_change_events, account_id, audit_event
 from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..database import session_transaction
 from ..problems import problem_openapi_responses
@@ -135,6 +137,10 @@ def _accounts(request: Request) -> Accounts:
     return app_context(request.app).component(Accounts)
 
 
+def _origin(request: Request) -> Origin:
+    return Origin.of_request(request.client.host if request.client else None)
+
+
 @router.get("/me", summary="Your account", dependencies=SIGNED_IN, responses=problem_openapi_responses(404))
 async def get_me(principal: Principal, session: DatabaseSessionDep) -> User:
     user = await store.get_user(session, _own_id(principal))
@@ -171,6 +177,11 @@ async def update_me(
         if user is not None and "password" in sent:
             # Signed out in the new password's transaction: both commit, or neither.
             ended = await accounts.sign_out_everywhere(session, user_id, keep_token_id=principal.token_id)
+        if user is not None:
+            events = account_change_events(
+                row._mapping, values, origin=_origin(request), actor=user_id, subject=user_id
+            )
+            await audit_store.record(session, *events)
     if user is None:
         raise _not_found(user_id)
     await accounts.revoke_access_tokens(ended)
@@ -196,6 +207,7 @@ async def list_users(
 )
 async def create_user(
     request: Request,
+    principal: Principal,
     data: Annotated[UserIn, Body(openapi_examples=USER_EXAMPLES)],
     session: DatabaseSessionDep,
     response: Response,
@@ -212,6 +224,14 @@ async def create_user(
         )
     except store.DuplicateEmailError:
         raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_EMAIL) from None
+    created = audit_event(
+        AuditKind.ACCOUNT_CREATED,
+        origin=_origin(request),
+        actor=account_id(principal.subject),
+        subject=user.id,
+        details={"scopes": user.scopes, "is_active": user.is_active},
+    )
+    await audit_store.record(session, created)  # committed with the account when the route returns
     response.headers["Location"] = str(request.url_for("get_user", user_id=user.id).path)
     return user
 
@@ -238,7 +258,10 @@ async def get_user(user_id: UUID, session: DatabaseSessionDep) -> User:
     responses=_errors(400, 404, 409, 413, 415, 422, **_BAD_EMAIL),
 )
 async def update_user(
-    request: Request, user_id: UUID, changes: Annotated[UserPatch, Body(openapi_examples=PATCH_EXAMPLES)]
+    request: Request,
+    principal: Principal,
+    user_id: UUID,
+    changes: Annotated[UserPatch, Body(openapi_examples=PATCH_EXAMPLES)],
 ) -> User:
     accounts = _accounts(request)
     values: dict[str, Any] = changes.model_dump(exclude_unset=True, exclude={"password"})
@@ -249,11 +272,18 @@ async def update_user(
         async with session_transaction(accounts.sessions) as session:
             if _removes_admin(changes):
                 await store.refuse_removing_last_admin(session, user_id)
+            before = await store.user_row(session, user_id=user_id)
             user = await store.update_user(session, user_id, values)
             ended: list[tuple[str, int]] = []
             if user is not None and (new_password or changes.is_active is False):
                 # Signed out in the change's transaction: a new password never commits with the old sessions alive.
                 ended = await accounts.sign_out_everywhere(session, user_id)
+            if before is not None and user is not None:
+                actor = account_id(principal.subject)
+                events = account_change_events(
+                    before._mapping, values, origin=_origin(request), actor=actor, subject=user_id
+                )
+                await audit_store.record(session, *events)
     except store.DuplicateEmailError:
         raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE_EMAIL) from None
     except store.LastAdminError:
@@ -272,12 +302,22 @@ async def update_user(
     dependencies=ADMIN,
     responses=_last_admin_errors(404, 409, 422, **_BAD_ID),
 )
-async def deactivate_user(request: Request, user_id: UUID) -> User:
+async def deactivate_user(request: Request, principal: Principal, user_id: UUID) -> User:
     accounts = _accounts(request)
     try:
         async with session_transaction(accounts.sessions) as session:
             await store.refuse_removing_last_admin(session, user_id)
+            before = await store.user_row(session, user_id=user_id)
             user = await store.update_user(session, user_id, {"is_active": False})
+            if before is not None:
+                events = account_change_events(
+                    before._mapping,
+                    {"is_active": False},
+                    origin=_origin(request),
+                    actor=account_id(principal.subject),
+                    subject=user_id,
+                )
+                await audit_store.record(session, *events)
     except store.LastAdminError:
         raise _last_admin() from None
     if user is None:
@@ -295,7 +335,7 @@ async def deactivate_user(request: Request, user_id: UUID) -> User:
     dependencies=ADMIN,
     responses=_last_admin_errors(404, 409, 422, **_BAD_ID),
 )
-async def delete_user(request: Request, user_id: UUID) -> Response:
+async def delete_user(request: Request, principal: Principal, user_id: UUID) -> Response:
     accounts = _accounts(request)
     try:
         # Checked before the sessions end (a refusal changes nothing), and again where the user is deleted: an
@@ -306,6 +346,11 @@ async def delete_user(request: Request, user_id: UUID) -> Response:
         async with session_transaction(accounts.sessions) as session:
             await store.refuse_removing_last_admin(session, user_id)
             deleted = await store.delete_user(session, user_id)
+            if deleted:
+                gone = audit_event(
+                    AuditKind.DELETED, origin=_origin(request), actor=account_id(principal.subject), subject=user_id
+                )
+                await audit_store.record(session, gone)
     except store.LastAdminError:
         raise _last_admin() from None
     if not deleted:

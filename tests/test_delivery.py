@@ -157,6 +157,14 @@ def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
         assert "/health/ready" in worker["healthcheck"]["test"][-1]
         # Longer than JOBS_SHUTDOWN_TIMEOUT's default (30 s): running jobs finish before the container is killed.
         assert worker["stop_grace_period"] == "40s"
+    if project.answers["auth"] == "users" and project.answers.get("jobs"):
+        # Development's SMTP server: the app offers password reset through it, the worker sends there.
+        expected_services.add("mailpit")
+        assert merged["services"]["mailpit"]["image"].startswith("axllent/mailpit:v")
+        for name in ("app", "worker"):
+            assert merged["services"][name]["environment"]["MAIL_SMTP_URL"] == "smtp://mailpit:1025", name
+    else:
+        assert "MAIL_SMTP_URL" not in app["environment"]
     assert set(merged["services"]) == expected_services
 
     # The development service: only with `--profile dev`, the source tree mounted over the image's copy, reloading.
@@ -352,6 +360,15 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
             assert secret["name"].endswith("-database")
             assert secret["key"] == "url"
             assert "DATABASE_URL" not in config, "a secret: never in the ConfigMap"
+        mail = [env for env in container.get("env", []) if env["name"] == "MAIL_SMTP_URL"]
+        if project.answers["auth"] == "users" and project.answers.get("jobs"):
+            # The worker's env is the API's (assert_workers_run_beside_the_service): both read the Secret.
+            secret = mail[0]["valueFrom"]["secretKeyRef"]
+            assert secret["name"].endswith("-mail")
+            assert secret["key"] == "smtp-url"
+            assert "MAIL_SMTP_URL" not in config, "a secret: never in the ConfigMap"
+        else:
+            assert not mail
         redis = [env for env in container.get("env", []) if env["name"] == "REDIS_URL"]
         if project.answers["use_redis"]:
             assert redis[0]["valueFrom"]["secretKeyRef"]["key"] == "url"

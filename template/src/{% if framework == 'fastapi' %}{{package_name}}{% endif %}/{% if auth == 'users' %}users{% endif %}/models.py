@@ -20,6 +20,7 @@ from ..core.accounts.grants import (
 )
 from ..core.accounts.introspection import TOKEN_DESCRIPTION
 from ..core.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
+from ..core.accounts.roles import MAX_ROLES_PER_ACCOUNT, ROLES_DESCRIPTION, unknown_role_problem
 
 _SCOPE: Final = r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$"
 
@@ -30,6 +31,14 @@ def _acceptable_email(value: str) -> str:
         return normalised_email(value)
     except EmailRefused as refused:
         raise PydanticCustomError("email", str(refused)) from None
+
+
+def _declared_roles(names: list[str]) -> list[str]:
+    """Roles the code declares (core/accounts/roles.py), each once; an unknown name is a 422 naming it."""
+    problem = unknown_role_problem(names)
+    if problem is not None:
+        raise PydanticCustomError("role", problem)
+    return sorted(set(names))
 
 
 def _acceptable_password(value: str) -> str:
@@ -59,6 +68,11 @@ Password = Annotated[
 ]
 Scope = Annotated[str, StringConstraints(pattern=_SCOPE)]
 Scopes = Annotated[list[Scope], Field(max_length=50, description="The scopes this user's tokens may carry")]
+Roles = Annotated[
+    list[Annotated[str, StringConstraints(max_length=64)]],
+    Field(max_length=MAX_ROLES_PER_ACCOUNT, description=ROLES_DESCRIPTION),
+    AfterValidator(_declared_roles),
+]
 
 
 class User(BaseModel):
@@ -69,6 +83,7 @@ class User(BaseModel):
     full_name: str
     is_active: bool
     scopes: list[str]
+    roles: list[str] = Field(description=ROLES_DESCRIPTION)
     created_at: datetime
     updated_at: datetime
 
@@ -89,6 +104,7 @@ class UserIn(BaseModel):
     password: Password
     full_name: FullName = ""
     scopes: Scopes = Field(default_factory=list)
+    roles: Roles = Field(default_factory=list)
     is_active: bool = True
 
 
@@ -108,6 +124,7 @@ class UserPatch(BaseModel):
     email: Email = _unchanged()
     full_name: FullName = _unchanged()
     scopes: Scopes = _unchanged()
+    roles: Roles = _unchanged()
     is_active: bool = _unchanged()
     password: Password = _unchanged()
 

@@ -23,6 +23,7 @@ from ..api.paths import API_V1
 from ..context import app_context
 from ..core import auth
 from ..core.accounts.admins import LAST_ADMIN
+from ..core.accounts.roles import ROLES, held_scopes
 from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..database import session_transaction
 from ..problems import problem_openapi_responses
@@ -56,6 +57,7 @@ WRONG_PASSWORD: Final = "current_password is missing or wrong: it is needed to s
 DUPLICATE_EMAIL: Final = "An account with this email already exists"
 _DETAILS: Final = {404: "User 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist", 409: DUPLICATE_EMAIL}
 
+_EXAMPLE_ROLES: Final = sorted(ROLES)[-1:]  # a role the code declares, whatever a team renamed
 USER_EXAMPLES: dict[str, Any] = {
     "reader": {
         "summary": "An account that may read items",
@@ -68,6 +70,7 @@ USER_EXAMPLES: dict[str, Any] = {
             "password": "a long passphrase of hers",
             "full_name": "Grace Hopper",
             "scopes": ["items:read", "items:write"],
+            "roles": _EXAMPLE_ROLES,
             "is_active": True,
         },
     },
@@ -75,6 +78,7 @@ USER_EXAMPLES: dict[str, Any] = {
 PATCH_EXAMPLES: dict[str, Any] = {
     "deactivate": {"summary": "Disable the account (signs it out everywhere)", "value": {"is_active": False}},
     "scopes": {"summary": "Change what the account may do", "value": {"scopes": ["items:read"]}},
+    "roles": {"summary": "Give the account roles (core/accounts/roles.py)", "value": {"roles": _EXAMPLE_ROLES}},
 }
 ME_EXAMPLES: dict[str, Any] = {
     "name": {"summary": "Change your name", "value": {"full_name": "Ada Lovelace"}},
@@ -123,12 +127,15 @@ def _last_admin() -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, LAST_ADMIN)
 
 
-def _removes_admin(changes: UserPatch) -> bool:
-    """Whether these changes may take users:admin from an active account (deactivation, or scopes without it)."""
+def _removes_admin(changes: UserPatch, row: Any) -> bool:
+    """Whether these changes take users:admin from the account `row` (deactivation, or scopes and roles that no
+    longer give it)."""
     sent = changes.model_fields_set
-    return ("is_active" in sent and changes.is_active is False) or (
-        "scopes" in sent and USERS_ADMIN not in changes.scopes
-    )
+    if "is_active" in sent and changes.is_active is False:
+        return True
+    scopes = changes.scopes if "scopes" in sent else row.scopes
+    roles = changes.roles if "roles" in sent else row.roles
+    return bool(sent & {"scopes", "roles"}) and USERS_ADMIN not in held_scopes(scopes, roles)
 
 
 def _accounts(request: Request) -> Accounts:
@@ -208,6 +215,7 @@ async def create_user(
             password_hash=password_hash,
             full_name=data.full_name,
             scopes=data.scopes,
+            roles=data.roles,
             is_active=data.is_active,
         )
     except store.DuplicateEmailError:
@@ -247,7 +255,8 @@ async def update_user(
         values["password_hash"] = await accounts.passwords.hash(changes.password)
     try:
         async with session_transaction(accounts.sessions) as session:
-            if _removes_admin(changes):
+            row = await store.user_row(session, user_id=user_id)
+            if row is not None and _removes_admin(changes, row):
                 await store.refuse_removing_last_admin(session, user_id)
             user = await store.update_user(session, user_id, values)
             ended: list[tuple[str, int]] = []

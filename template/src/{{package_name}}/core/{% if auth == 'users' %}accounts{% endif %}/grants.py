@@ -23,6 +23,9 @@ MAX_PASSWORD_LENGTH: Final = 1024
 """A longer password is refused before it is hashed: argon2 of a megabyte is a cheap way to burn CPU."""
 MAX_SCOPE_LENGTH: Final = 1024
 _SCOPE_TOKEN: Final = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6749 section 3.3
+SCOPE_NAME: Final = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,64}")
+"""A scope an account may hold (RFC 6749 section 3.3, at most 64 characters), as the users API, the settings and
+the roles (roles.py) accept it."""
 
 INVALID_CREDENTIALS: Final = "The email or password is wrong, or the account is disabled"
 """The one answer to an unknown email, a wrong password and an inactive account alike."""

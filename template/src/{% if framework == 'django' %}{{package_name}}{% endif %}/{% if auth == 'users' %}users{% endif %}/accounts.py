@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import TextField
+from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
 from ..core.accounts.emails import normalised_email
+from ..core.accounts.roles import held_scopes, roles_granting
 from .models import User
 from .revocation import revoke_user_tokens
 from .scopes import ADMIN_SCOPE
@@ -52,27 +53,40 @@ def email_taken(email: str, *, other_than: User | None = None) -> bool:
 
 
 def refuse_removing_last_admin(user: User) -> None:
-    """`LastAdmin` when `user` is, as stored, the only active account holding users:admin. Call it inside the
-    transaction that deactivates, demotes or deletes the user, before that write: the active admins' rows stay
-    locked (PostgreSQL) until it commits, so a concurrent removal of another admin waits, then sees this one gone."""
-    # The JSON text narrows the rows to lock (a scope name never holds a quote); the list itself decides.
+    """`LastAdmin` when `user` is, as stored, the only active account holding users:admin (itself or by a role). Call
+    it inside the transaction that deactivates, demotes or deletes the user, before that write: the active admins'
+    rows stay locked (PostgreSQL) until it commits, so a concurrent removal of another admin waits, then sees this
+    one gone."""
+    # The JSON text narrows the rows to lock (neither a scope nor a role name holds a quote); the lists decide.
+    may_hold = Q(scopes_text__contains=f'"{ADMIN_SCOPE}"')
+    for role in roles_granting(ADMIN_SCOPE):
+        may_hold |= Q(roles_text__contains=f'"{role}"')
     holders = (
         User.objects.select_for_update()
-        .annotate(scopes_text=Cast("scopes", TextField()))
-        .filter(is_active=True, scopes_text__contains=f'"{ADMIN_SCOPE}"')
+        .annotate(scopes_text=Cast("scopes", TextField()), roles_text=Cast("roles", TextField()))
+        .filter(may_hold, is_active=True)
         .order_by("pk")
-        .values_list("pk", "scopes")
+        .values_list("pk", "scopes", "roles")
     )
-    admins = [pk for pk, scopes in holders if ADMIN_SCOPE in scopes]
+    admins = [pk for pk, scopes, roles in holders if ADMIN_SCOPE in held_scopes(scopes, roles)]
     if admins == [user.pk]:
         raise LastAdmin
 
 
 def create_user(
-    email: str, password: str, *, full_name: str = "", scopes: Iterable[str] = (), is_active: bool = True
+    email: str,
+    password: str,
+    *,
+    full_name: str = "",
+    scopes: Iterable[str] = (),
+    roles: Iterable[str] = (),
+    is_active: bool = True,
 ) -> User:
-    """A new account; `EmailRefused` for an email the rule refuses, as the API's 422 (the `users` command too)."""
-    user = User(email=normalised_email(email), full_name=full_name, scopes=sorted(set(scopes)))
+    """A new account; `EmailRefused` for an email the rule refuses, as the API's 422 (the `users` command too). The
+    roles are the caller's to check (core/accounts/roles.py: the API's serializer, the command)."""
+    user = User(
+        email=normalised_email(email), full_name=full_name, scopes=sorted(set(scopes)), roles=sorted(set(roles))
+    )
     user.is_active = is_active
     check_password_policy(password, user)
     if email_taken(user.email):
@@ -113,6 +127,23 @@ def deactivate(user: User, *, keep_an_admin: bool = True) -> bool:
         user.save(update_fields=["is_active", "updated_at"])
         revoke_user_tokens(user)
     logger.info("user %s deactivated; tokens revoked", user.pk)
+    return last
+
+
+def set_roles(user: User, roles: Iterable[str]) -> bool:
+    """Give `user` these roles (declared ones: the caller checks) instead of its own: its next tokens carry them, and
+    a refresh drops what it no longer holds. It may leave no active admin (the command line's recovery): the answer
+    says whether none is left."""
+    with transaction.atomic():
+        last = False
+        user.roles = sorted(set(roles))
+        if ADMIN_SCOPE not in held_scopes(user.scopes, user.roles):
+            try:
+                refuse_removing_last_admin(user)
+            except LastAdmin:
+                last = True
+        user.save(update_fields=["roles", "updated_at"])
+    logger.info("roles of user %s set: %s", user.pk, " ".join(user.roles) or "(none)")
     return last
 
 

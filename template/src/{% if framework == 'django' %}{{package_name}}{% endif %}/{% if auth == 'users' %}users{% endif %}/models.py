@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, canonical_email, login_email, normalised_email
+from ..core.accounts.roles import ADMIN_ROLE, unknown_role_problem
 
 
 def validate_email_address(value: str) -> None:
@@ -29,6 +30,15 @@ def validate_email_address(value: str) -> None:
         normalised_email(value)
     except EmailRefused as refused:
         raise ValidationError(str(refused), code="invalid") from None
+
+
+def validate_roles(value: object) -> None:
+    """Roles the code declares (core/accounts/roles.py): the admin's form refuses another, as the API does."""
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValidationError("a list of role names", code="invalid")
+    problem = unknown_role_problem(value)
+    if problem is not None:
+        raise ValidationError(problem, code="invalid")
 
 
 if TYPE_CHECKING:  # generic in django-stubs only
@@ -78,13 +88,11 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
-        """`manage.py createsuperuser`: signs in to the admin and holds every admin scope (every account, every
-        owner's records)."""
-        from .commands import admin_scopes  # noqa: PLC0415 - imports the API, which needs the app registry
-
+        """`manage.py createsuperuser`: signs in to the admin and has the admin role (core/accounts/roles.py: every
+        account, every owner's records), as `users create --admin` does."""
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
-        fields.setdefault("scopes", sorted(admin_scopes()))
+        fields.setdefault("roles", [ADMIN_ROLE])
         return self.create_user(email, password, **fields)
 
 
@@ -97,6 +105,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True, help_text="Inactive users cannot sign in; their tokens are refused")
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin (/admin/)")
     scopes = models.JSONField(default=list, blank=True, help_text="The scopes this user's tokens may carry")
+    # The names of its roles: its tokens carry their scopes too, as the code declares them when a token is issued.
+    roles = models.JSONField(
+        default=list, blank=True, validators=[validate_roles], help_text="Its roles (core/accounts/roles.py)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -35,6 +35,7 @@ from ..core.accounts.grants import (
     granted_scopes,
     token_response,
 )
+from ..core.accounts.roles import held_scopes
 from ..core.accounts.tokens import new_family_id, new_refresh_token, refresh_token_digest
 from ..integrations import wiring
 from ..integrations.accounts import dummy_hash
@@ -65,7 +66,8 @@ def password_login(grant: PasswordGrant) -> dict[str, Any]:
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
     if not User.objects.filter(pk=user.pk, is_active=True).update(last_login=timezone.now()):
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)  # deactivated or deleted while the hash was checked
-    return issue(user, granted_scopes(user.scopes, grant.scopes), family=new_family_id())
+    # The account's own scopes and its roles' as the code declares them now (core/accounts/roles.py).
+    return issue(user, granted_scopes(held_scopes(user.scopes, user.roles), grant.scopes), family=new_family_id())
 
 
 def refresh(grant: RefreshGrant) -> dict[str, Any]:
@@ -99,7 +101,8 @@ def _rotate(token: RefreshToken, grant: RefreshGrant) -> dict[str, Any]:
     originally = frozenset(token.scope.split())
     if grant.scopes is not None and not grant.scopes <= originally:
         raise OAuthError("invalid_scope", "A refresh cannot add scopes the login did not grant")
-    held = originally & frozenset(user.scopes)  # a scope taken from the user since is not renewed
+    # A scope taken from the user since (itself, or from its roles) is not renewed.
+    held = originally & held_scopes(user.scopes, user.roles)
     return issue(user, granted_scopes(held, grant.scopes), family=token.family)
 
 

@@ -255,9 +255,10 @@ async def update_user(
         values["password_hash"] = await accounts.passwords.hash(changes.password)
     try:
         async with session_transaction(accounts.sessions) as session:
-            row = await store.user_row(session, user_id=user_id)
-            if row is not None and _removes_admin(changes, row):
-                await store.refuse_removing_last_admin(session, user_id)
+            if changes.model_fields_set & {"is_active", "scopes", "roles"}:
+                row = await store.user_row(session, user_id=user_id)
+                if row is not None and _removes_admin(changes, row):
+                    await store.refuse_removing_last_admin(session, user_id)
             user = await store.update_user(session, user_id, values)
             ended: list[tuple[str, int]] = []
             if user is not None and (new_password or changes.is_active is False):

@@ -15,7 +15,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
 from ..core.accounts.emails import normalised_email
-from ..core.accounts.roles import held_scopes, roles_granting
+from ..core.accounts.roles import holds, roles_granting
 from .models import User
 from .revocation import revoke_user_tokens
 from .scopes import ADMIN_SCOPE
@@ -68,7 +68,7 @@ def refuse_removing_last_admin(user: User) -> None:
         .order_by("pk")
         .values_list("pk", "scopes", "roles")
     )
-    admins = [pk for pk, scopes, roles in holders if ADMIN_SCOPE in held_scopes(scopes, roles)]
+    admins = [pk for pk, scopes, roles in holders if holds(scopes, roles, ADMIN_SCOPE)]
     if admins == [user.pk]:
         raise LastAdmin
 
@@ -137,7 +137,7 @@ def set_roles(user: User, roles: Iterable[str]) -> bool:
     with transaction.atomic():
         last = False
         user.roles = sorted(set(roles))
-        if ADMIN_SCOPE not in held_scopes(user.scopes, user.roles):
+        if not holds(user.scopes, user.roles, ADMIN_SCOPE):
             try:
                 refuse_removing_last_admin(user)
             except LastAdmin:

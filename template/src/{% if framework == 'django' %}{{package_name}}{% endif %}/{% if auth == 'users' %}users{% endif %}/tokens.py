@@ -15,6 +15,7 @@ core/accounts/grants.py's.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from datetime import UTC, datetime
@@ -67,7 +68,8 @@ def password_login(grant: PasswordGrant) -> dict[str, Any]:
     if not User.objects.filter(pk=user.pk, is_active=True).update(last_login=timezone.now()):
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)  # deactivated or deleted while the hash was checked
     # The account's own scopes and its roles' as the code declares them now (core/accounts/roles.py).
-    return issue(user, granted_scopes(held_scopes(user.scopes, user.roles), grant.scopes), family=new_family_id())
+    held = held_scopes(user.scopes, user.roles, route_scopes())
+    return issue(user, granted_scopes(held, grant.scopes), family=new_family_id())
 
 
 def refresh(grant: RefreshGrant) -> dict[str, Any]:
@@ -102,8 +104,17 @@ def _rotate(token: RefreshToken, grant: RefreshGrant) -> dict[str, Any]:
     if grant.scopes is not None and not grant.scopes <= originally:
         raise OAuthError("invalid_scope", "A refresh cannot add scopes the login did not grant")
     # A scope taken from the user since (itself, or from its roles) is not renewed.
-    held = originally & held_scopes(user.scopes, user.roles)
+    held = originally & held_scopes(user.scopes, user.roles, route_scopes())
     return issue(user, granted_scopes(held, grant.scopes), family=token.family)
+
+
+@functools.cache
+def route_scopes() -> frozenset[str]:
+    """Every scope the routed views declare (once: the routes are fixed): what a role holding `*` gives
+    (core/accounts/roles.py's `admin`)."""
+    from ..api.scopes import declared_scopes  # noqa: PLC0415 - the views, which need the app registry
+
+    return declared_scopes()
 
 
 def issue(user: User, scopes: frozenset[str], *, family: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from ..api.errors import RequestValidationError, invalid
 from ..api.schema import problem_responses
 from ..api.scopes import ScopeDeclaration
 from ..core.accounts.admins import LAST_ADMIN
-from ..core.accounts.roles import ROLES, held_scopes
+from ..core.accounts.roles import ROLES, holds
 from ..core.auth import Principal
 from . import accounts
 from .models import RefreshToken, User
@@ -136,7 +136,7 @@ def apply_changes(user: User, changes: dict[str, Any], *, keep_family: str | Non
     deactivating = changes.get("is_active") is False and user.is_active
     removes_admin = changes.get("is_active") is False or (
         bool(changes.keys() & {"scopes", "roles"})
-        and ADMIN_SCOPE not in held_scopes(changes.get("scopes", user.scopes), changes.get("roles", user.roles))
+        and not holds(changes.get("scopes", user.scopes), changes.get("roles", user.roles), ADMIN_SCOPE)
     )
     for listed in ("scopes", "roles"):
         if listed in changes:

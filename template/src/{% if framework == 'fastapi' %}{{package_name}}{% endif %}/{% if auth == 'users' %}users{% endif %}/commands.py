@@ -33,7 +33,7 @@ from ..core.accounts.admins import NO_ADMIN_LEFT
 from ..core.accounts.emails import login_email, normalised_email
 from ..core.accounts.keys import SigningKeys
 from ..core.accounts.passwords import password_problem
-from ..core.accounts.roles import ADMIN_ROLE, held_scopes, unknown_role_problem
+from ..core.accounts.roles import ADMIN_ROLE, holds, unknown_role_problem
 from ..core.accounts.tokens import AccessTokenIssuer
 from ..core.commands import USAGE_EXIT_STATUS
 from ..core.revoked_tokens import RevokedTokens
@@ -146,7 +146,7 @@ async def _change(accounts: Accounts, options: argparse.Namespace, email: str) -
         roles = _roles(options)
         no_admin_left = False
         if options.action == "deactivate" or (
-            options.action == "set-roles" and USERS_ADMIN not in held_scopes(row.scopes, roles)
+            options.action == "set-roles" and not holds(row.scopes, roles, USERS_ADMIN)
         ):
             try:
                 await store.refuse_removing_last_admin(session, row.id)

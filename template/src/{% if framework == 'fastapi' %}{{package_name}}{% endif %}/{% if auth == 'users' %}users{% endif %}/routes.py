@@ -23,7 +23,7 @@ from ..api.paths import API_V1
 from ..context import app_context
 from ..core import auth
 from ..core.accounts.admins import LAST_ADMIN
-from ..core.accounts.roles import ROLES, held_scopes
+from ..core.accounts.roles import ROLES, holds
 from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..database import session_transaction
 from ..problems import problem_openapi_responses
@@ -135,7 +135,7 @@ def _removes_admin(changes: UserPatch, row: Any) -> bool:
         return True
     scopes = changes.scopes if "scopes" in sent else row.scopes
     roles = changes.roles if "roles" in sent else row.roles
-    return bool(sent & {"scopes", "roles"}) and USERS_ADMIN not in held_scopes(scopes, roles)
+    return bool(sent & {"scopes", "roles"}) and not holds(scopes, roles, USERS_ADMIN)
 
 
 def _accounts(request: Request) -> Accounts:

@@ -143,6 +143,9 @@ class RefreshToken(models.Model):
     family = models.CharField(max_length=64, db_index=True)  # every token one sign-in led to
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
     scope = models.CharField(max_length=1000, blank=True, default="")
+    # What its sign-in asked for (space-separated), which its refreshes never exceed; None when it named nothing:
+    # each refresh then carries what the user holds at that moment (a role given arrives with the next one).
+    requested_scope = models.CharField(max_length=1000, null=True, blank=True)
     # The access token issued with this refresh token: revoking the family revokes it too (logout, deactivation).
     access_token_id = models.CharField(max_length=256, db_index=True)
     access_expires_at = models.DateTimeField()

@@ -69,7 +69,7 @@ def password_login(grant: PasswordGrant) -> dict[str, Any]:
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)  # deactivated or deleted while the hash was checked
     # The account's own scopes and its roles' as the code declares them now (core/accounts/roles.py).
     held = held_scopes(user.scopes, user.roles, route_scopes())
-    return issue(user, granted_scopes(held, grant.scopes), family=new_family_id())
+    return issue(user, granted_scopes(held, grant.scopes), family=new_family_id(), requested=grant.scopes)
 
 
 def refresh(grant: RefreshGrant) -> dict[str, Any]:
@@ -100,12 +100,16 @@ def _rotate(token: RefreshToken, grant: RefreshGrant) -> dict[str, Any]:
     user = token.user
     if not user.is_active:
         raise OAuthError("invalid_grant", INVALID_REFRESH)
-    originally = frozenset(token.scope.split())
-    if grant.scopes is not None and not grant.scopes <= originally:
+    # What the user holds now (its scopes and its roles' as the code declares them), within what its sign-in asked
+    # for: a scope taken away is not renewed, one given arrives unless the sign-in named its scopes. A refresh may
+    # narrow them, and its narrower ask binds the refreshes after it.
+    held = held_scopes(user.scopes, user.roles, route_scopes())
+    asked = None if token.requested_scope is None else frozenset(token.requested_scope.split())
+    if grant.scopes is not None and not grant.scopes <= (held if asked is None else asked):
         raise OAuthError("invalid_scope", "A refresh cannot add scopes the login did not grant")
-    # A scope taken from the user since (itself, or from its roles) is not renewed.
-    held = originally & held_scopes(user.scopes, user.roles, route_scopes())
-    return issue(user, granted_scopes(held, grant.scopes), family=token.family)
+    asked = asked if grant.scopes is None else grant.scopes
+    ceiling = held if asked is None else held & asked
+    return issue(user, granted_scopes(ceiling, grant.scopes), family=token.family, requested=asked)
 
 
 @functools.cache
@@ -117,8 +121,9 @@ def route_scopes() -> frozenset[str]:
     return declared_scopes()
 
 
-def issue(user: User, scopes: frozenset[str], *, family: str) -> dict[str, Any]:
-    """A new access token and refresh token of `family` for `user`; the refresh token's row records both."""
+def issue(user: User, scopes: frozenset[str], *, family: str, requested: frozenset[str] | None) -> dict[str, Any]:
+    """A new access token and refresh token of `family` for `user`; the refresh token's row records both, and what
+    the sign-in asked for (`requested`, None: nothing named), which its refreshes never exceed."""
     issuer = wiring().access_tokens
     if issuer is None:
         raise RuntimeError("no access-token issuer: integrations.accounts did not run")
@@ -130,6 +135,7 @@ def issue(user: User, scopes: frozenset[str], *, family: str) -> dict[str, Any]:
         family=family,
         user=user,
         scope=" ".join(access.scopes),
+        requested_scope=None if requested is None else " ".join(sorted(requested)),
         access_token_id=access.token_id,
         access_expires_at=datetime.fromtimestamp(access.expires_at, UTC),
         expires_at=datetime.fromtimestamp(refresh.expires_at, UTC),

@@ -10,12 +10,12 @@ from rest_framework import serializers
 
 from ..api.serializers import StrictCharField, StrictInputSerializer, StrictRegexField
 from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, normalised_email
-from ..core.accounts.grants import EMAIL_DESCRIPTION, REFRESH_TOKEN_DESCRIPTION, SCOPE_DESCRIPTION
+from ..core.accounts.grants import EMAIL_DESCRIPTION, REFRESH_TOKEN_DESCRIPTION, SCOPE_DESCRIPTION, SCOPE_NAME
 from ..core.accounts.introspection import TOKEN_DESCRIPTION
 from ..core.accounts.roles import MAX_ROLES_PER_ACCOUNT, ROLES_DESCRIPTION, unknown_role_problem
 from .models import User
 
-SCOPE_PATTERN = r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
+SCOPE_PATTERN = f"^{SCOPE_NAME.pattern}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
 EMAIL_HELP = "The login; unique whatever its case"
 PASSWORD_HELP = "At least 12 characters; never returned"  # noqa: S105 - a help text
 

@@ -17,12 +17,13 @@ from ..core.accounts.grants import (
     MAX_PASSWORD_LENGTH,
     REFRESH_TOKEN_DESCRIPTION,
     SCOPE_DESCRIPTION,
+    SCOPE_NAME,
 )
 from ..core.accounts.introspection import TOKEN_DESCRIPTION
 from ..core.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
 from ..core.accounts.roles import MAX_ROLES_PER_ACCOUNT, ROLES_DESCRIPTION, unknown_role_problem
 
-_SCOPE: Final = r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$"
+_SCOPE: Final = f"^{SCOPE_NAME.pattern}$"
 
 
 def _acceptable_email(value: str) -> str:

@@ -12,12 +12,13 @@ from uuid import UUID
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import TextField
+from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
 from ..audit.recording import record
-from ..core.accounts.audit import COMMAND_LINE, AuditKind, Origin, audit_event
+from ..core.accounts.audit import COMMAND_LINE, AuditKind, Origin, account_change_events, audit_event
 from ..core.accounts.emails import normalised_email
+from ..core.accounts.roles import holds, roles_granting
 from .models import User
 from .one_time_tokens import end_one_time_tokens
 from .revocation import revoke_user_tokens
@@ -56,18 +57,22 @@ def email_taken(email: str, *, other_than: User | None = None) -> bool:
 
 
 def refuse_removing_last_admin(user: User) -> None:
-    """`LastAdmin` when `user` is, as stored, the only active account holding users:admin. Call it inside the
-    transaction that deactivates, demotes or deletes the user, before that write: the active admins' rows stay
-    locked (PostgreSQL) until it commits, so a concurrent removal of another admin waits, then sees this one gone."""
-    # The JSON text narrows the rows to lock (a scope name never holds a quote); the list itself decides.
+    """`LastAdmin` when `user` is, as stored, the only active account holding users:admin (itself or by a role). Call
+    it inside the transaction that deactivates, demotes or deletes the user, before that write: the active admins'
+    rows stay locked (PostgreSQL) until it commits, so a concurrent removal of another admin waits, then sees this
+    one gone."""
+    # The JSON text narrows the rows to lock (neither a scope nor a role name holds a quote); the lists decide.
+    may_hold = Q(scopes_text__contains=f'"{ADMIN_SCOPE}"')
+    for role in roles_granting(ADMIN_SCOPE):
+        may_hold |= Q(roles_text__contains=f'"{role}"')
     holders = (
         User.objects.select_for_update()
-        .annotate(scopes_text=Cast("scopes", TextField()))
-        .filter(is_active=True, scopes_text__contains=f'"{ADMIN_SCOPE}"')
+        .annotate(scopes_text=Cast("scopes", TextField()), roles_text=Cast("roles", TextField()))
+        .filter(may_hold, is_active=True)
         .order_by("pk")
-        .values_list("pk", "scopes")
+        .values_list("pk", "scopes", "roles")
     )
-    admins = [pk for pk, scopes in holders if ADMIN_SCOPE in scopes]
+    admins = [pk for pk, scopes, roles in holders if holds(scopes, roles, ADMIN_SCOPE)]
     if admins == [user.pk]:
         raise LastAdmin
 
@@ -80,12 +85,16 @@ def create_user(
     actor: UUID | None = None,
     full_name: str = "",
     scopes: Iterable[str] = (),
+    roles: Iterable[str] = (),
     is_active: bool = True,
 ) -> User:
-    """A new account; `EmailRefused` for an email the rule refuses, as the API's 422 (the `users` command too).
-    `origin` and `actor` (as below): where the change comes from and who makes it, for the audit trail; by default
-    the `users` command's (no address, no request, no account)."""
-    user = User(email=normalised_email(email), full_name=full_name, scopes=sorted(set(scopes)))
+    """A new account; `EmailRefused` for an email the rule refuses, as the API's 422 (the `users` command too). The
+    roles are the caller's to check (core/accounts/roles.py: the API's serializer, the command). `origin` and `actor`
+    (as below): where the change comes from and who makes it, for the audit trail; by default the `users` command's
+    (no address, no request, no account)."""
+    user = User(
+        email=normalised_email(email), full_name=full_name, scopes=sorted(set(scopes)), roles=sorted(set(roles))
+    )
     user.is_active = is_active
     check_password_policy(password, user)
     if email_taken(user.email):
@@ -145,6 +154,26 @@ def deactivate(
         if was_active:
             record(audit_event(AuditKind.DEACTIVATED, origin=origin, actor=actor, subject=user.pk))
     logger.info("user %s deactivated; tokens revoked", user.pk)
+    return last
+
+
+def set_roles(user: User, roles: Iterable[str], *, origin: Origin = COMMAND_LINE, actor: UUID | None = None) -> bool:
+    """Give `user` these roles (declared ones: the caller checks) instead of its own: its next tokens carry them, and
+    a refresh drops what it no longer holds. It may leave no active admin (the command line's recovery): the answer
+    says whether none is left."""
+    with transaction.atomic():
+        last = False
+        before = {"roles": list(user.roles)}
+        user.roles = sorted(set(roles))
+        if not holds(user.scopes, user.roles, ADMIN_SCOPE):
+            try:
+                refuse_removing_last_admin(user)
+            except LastAdmin:
+                last = True
+        user.save(update_fields=["roles", "updated_at"])
+        changes = {"roles": user.roles}
+        record(*account_change_events(before, changes, origin=origin, actor=actor, subject=user.pk))
+    logger.info("roles of user %s set: %s", user.pk, " ".join(user.roles) or "(none)")
     return last
 
 

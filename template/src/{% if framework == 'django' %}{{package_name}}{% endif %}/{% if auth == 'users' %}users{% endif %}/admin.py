@@ -43,6 +43,7 @@ class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
 
 class UserEditForm(UserChangeForm):  # type: ignore[type-arg]
     scopes = forms.JSONField(required=False, help_text='The scopes this user\'s tokens may carry: ["items:read"]')
+    roles = forms.JSONField(required=False, help_text='Its roles (core/accounts/roles.py): ["staff"]')
 
     class Meta:
         model = User
@@ -62,7 +63,7 @@ class UserAdmin(UserModelAdmin):
     fieldsets = (
         (None, {"fields": ("id", "email", "password")}),
         ("Profile", {"fields": ("full_name",)}),
-        ("Access", {"fields": ("is_active", "scopes", "is_staff", "is_superuser")}),
+        ("Access", {"fields": ("is_active", "scopes", "roles", "is_staff", "is_superuser")}),
         ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

@@ -1,15 +1,18 @@
 """`python -m <package> users ...`: manage accounts from a shell, without the API (the first user, say).
 
-    users create EMAIL [--scope S ...] [--admin]   a new user; the password comes from standard input
-    users set-password EMAIL                       a new password (standard input); the user's sessions are revoked
-    users deactivate EMAIL                         the user can no longer sign in; their tokens are revoked
+    users create EMAIL [--scope S ...] [--role R ...] [--admin]   a new user; the password from standard input
+    users set-password EMAIL         a new password (standard input); the user's sessions are revoked
+    users deactivate EMAIL           the user can no longer sign in; their tokens are revoked
+    users set-roles EMAIL [ROLE ...]  replace the user's roles (none when no ROLE is named)
 
 A password is read from standard input: typed twice without echo on a terminal, else the first line of what is
 piped in (`printf '%s\\n' "$PASSWORD" | ...`). It never appears on the command line (shell history, `ps`), in a
-log or in an error message. Without `--scope` the user holds every scope the service's views declare but the admin
-scopes (`users:admin`, `items:admin`: acting on every account and every owner's records), which `--admin` adds (with
-the Django admin, /admin/). Django's `manage.py createsuperuser` works
-as well.
+log or in an error message. Roles are core/accounts/roles.py's. Without `--scope` a user made with no role holds every
+scope the service's views declare but the admin scopes (`users:admin`, `items:admin`: acting on every account and
+every owner's records); one made with a role holds no scope of its own (its roles say what it may do). `--admin` is
+`--role admin`: every scope, and the Django admin (/admin/) as well. Django's `manage.py createsuperuser` works as
+well (the admin role too). `set-roles` signs nobody out: the user's next tokens carry the new roles, and a refresh
+drops what it no longer holds.
 
 EMAIL follows the users API's rule (core/accounts/emails.py): `create` refuses what the API refuses and stores what
 it stores. Unlike the API, `deactivate` may disable the last active account holding users:admin (it warns): the
@@ -22,16 +25,22 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from ..core.accounts.roles import ADMIN_ROLE, unknown_role_problem
 from .scopes import ADMIN_SCOPE
+
+if TYPE_CHECKING:
+    from .models import User
 
 EXIT_USAGE = 2
 
 
 def parser(program: str) -> argparse.ArgumentParser:
     commands = argparse.ArgumentParser(prog=f"python -m {program} users", description="Manage the service's users.")
-    actions = commands.add_subparsers(dest="action", required=True, metavar="{create,set-password,deactivate}")
+    actions = commands.add_subparsers(
+        dest="action", required=True, metavar="{create,set-password,deactivate,set-roles}"
+    )
     create = actions.add_parser("create", help="create a user (password on standard input)")
     create.add_argument("email")
     create.add_argument(
@@ -39,10 +48,20 @@ def parser(program: str) -> argparse.ArgumentParser:
     )
     create.add_argument("--full-name", default="", help="the user's name")
     create.add_argument(
-        "--admin", action="store_true", help=f"holds every admin scope ({ADMIN_SCOPE}, ...), and signs in to /admin/"
+        "--role", action="append", default=[], metavar="ROLE", help="a role it has (repeat; core/accounts/roles.py)"
+    )
+    create.add_argument(
+        "--admin",
+        action="append_const",
+        dest="role",
+        const=ADMIN_ROLE,
+        help=f"--role {ADMIN_ROLE}: every scope ({ADMIN_SCOPE}, ...), and signs in to /admin/",
     )
     actions.add_parser("set-password", help="set a user's password (standard input)").add_argument("email")
     actions.add_parser("deactivate", help="deactivate a user and revoke their tokens").add_argument("email")
+    set_roles = actions.add_parser("set-roles", help="replace a user's roles (none when no ROLE is named)")
+    set_roles.add_argument("email")
+    set_roles.add_argument("roles", nargs="*", metavar="ROLE")
     return commands
 
 
@@ -51,13 +70,6 @@ def default_scopes() -> frozenset[str]:
     from ..api.scopes import declared_scopes, is_admin_scope  # noqa: PLC0415 - imports the views
 
     return frozenset(scope for scope in declared_scopes() if not is_admin_scope(scope))
-
-
-def admin_scopes() -> frozenset[str]:
-    """Every admin scope the service's views declare (and users:admin): what `--admin` adds."""
-    from ..api.scopes import declared_scopes, is_admin_scope  # noqa: PLC0415 - imports the views
-
-    return frozenset({ADMIN_SCOPE, *(scope for scope in declared_scopes() if is_admin_scope(scope))})
 
 
 def read_password(stdin: TextIO, *, confirm: bool = True) -> str:
@@ -92,12 +104,16 @@ def users_command(arguments: Sequence[str], *, program: str, stdin: TextIO | Non
 
 
 def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - one exit status per outcome
-    from ..core.accounts.admins import NO_ADMIN_LEFT  # noqa: PLC0415
     from ..core.accounts.audit import COMMAND_LINE  # noqa: PLC0415
     from ..core.accounts.emails import EmailRefused, login_email, normalised_email  # noqa: PLC0415
     from . import accounts  # noqa: PLC0415 - needs Django set up
     from .models import User  # noqa: PLC0415
 
+    roles = sorted(set(options.role if options.action == "create" else getattr(options, "roles", [])))
+    problem = unknown_role_problem(roles)
+    if problem is not None:
+        print(f"users: {problem}", file=sys.stderr)
+        return 1
     user = None
     if options.action == "create":
         try:
@@ -111,12 +127,9 @@ def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - o
         if user is None:
             print(f"users: no user has the email {options.email}", file=sys.stderr)
             return 1
-    if options.action == "deactivate":
+    if options.action in ("deactivate", "set-roles"):
         assert user is not None  # noqa: S101 - looked up above
-        if accounts.deactivate(user, keep_an_admin=False, origin=COMMAND_LINE, actor=None):
-            print(NO_ADMIN_LEFT, file=sys.stderr)
-        print(f"{user.email} deactivated; their tokens are revoked")
-        return 0
+        return _change(options.action, user, roles)
     try:
         password = read_password(stdin)
     except (ValueError, EOFError) as exc:
@@ -127,13 +140,17 @@ def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - o
             accounts.change_password(user, password, origin=COMMAND_LINE, actor=None)
             print(f"password of {user.email} changed; their sessions are revoked")
             return 0
-        scopes = set(options.scope if options.scope is not None else default_scopes())
-        if options.admin:
-            scopes |= admin_scopes()
+        scopes = options.scope if options.scope is not None else [] if roles else default_scopes()
         created = accounts.create_user(
-            options.email, password, full_name=options.full_name, scopes=scopes, origin=COMMAND_LINE, actor=None
+            options.email,
+            password,
+            full_name=options.full_name,
+            scopes=scopes,
+            roles=roles,
+            origin=COMMAND_LINE,
+            actor=None,
         )
-        if options.admin:
+        if ADMIN_ROLE in roles:
             created.is_staff = created.is_superuser = True
             created.save(update_fields=["is_staff", "is_superuser"])
     except accounts.PasswordRefused as refused:
@@ -142,5 +159,26 @@ def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - o
     except accounts.EmailTaken:
         print(f"users: a user with the email {options.email} exists", file=sys.stderr)
         return 1
-    print(f"{created.email} created (id {created.pk}), scopes: {' '.join(sorted(created.scopes)) or '(none)'}")
+    print(
+        f"{created.email} created (id {created.pk}), scopes: {' '.join(sorted(created.scopes)) or '(none)'}; "
+        f"roles: {' '.join(created.roles) or '(none)'}"
+    )
+    return 0
+
+
+def _change(action: str, user: User, roles: list[str]) -> int:
+    """`deactivate` or `set-roles`: both may leave no active admin (the command line's recovery), and warn."""
+    from ..core.accounts.admins import NO_ADMIN_LEFT  # noqa: PLC0415
+    from ..core.accounts.audit import COMMAND_LINE  # noqa: PLC0415
+    from . import accounts  # noqa: PLC0415 - needs Django set up
+
+    if action == "deactivate":
+        no_admin_left = accounts.deactivate(user, keep_an_admin=False, origin=COMMAND_LINE, actor=None)
+        done = "deactivated; their tokens are revoked"
+    else:
+        no_admin_left = accounts.set_roles(user, roles, origin=COMMAND_LINE, actor=None)
+        done = f"has the roles: {' '.join(roles) or '(none)'}"
+    if no_admin_left:
+        print(NO_ADMIN_LEFT, file=sys.stderr)
+    print(f"{user.email} {done}")
     return 0

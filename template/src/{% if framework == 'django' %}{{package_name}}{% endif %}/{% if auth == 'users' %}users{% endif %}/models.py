@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, canonical_email, login_email, normalised_email
+from ..core.accounts.roles import ADMIN_ROLE, unknown_role_problem
 
 
 def validate_email_address(value: str) -> None:
@@ -33,6 +34,15 @@ def validate_email_address(value: str) -> None:
         normalised_email(value)
     except EmailRefused as refused:
         raise ValidationError(str(refused), code="invalid") from None
+
+
+def validate_roles(value: object) -> None:
+    """Roles the code declares (core/accounts/roles.py): the admin's form refuses another, as the API does."""
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValidationError("a list of role names", code="invalid")
+    problem = unknown_role_problem(value)
+    if problem is not None:
+        raise ValidationError(problem, code="invalid")
 
 
 if TYPE_CHECKING:  # generic in django-stubs only
@@ -82,13 +92,11 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
-        """`manage.py createsuperuser`: signs in to the admin and holds every admin scope (every account, every
-        owner's records)."""
-        from .commands import admin_scopes  # noqa: PLC0415 - imports the API, which needs the app registry
-
+        """`manage.py createsuperuser`: signs in to the admin and has the admin role (core/accounts/roles.py: every
+        account, every owner's records), as `users create --admin` does."""
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
-        fields.setdefault("scopes", sorted(admin_scopes()))
+        fields.setdefault("roles", [ADMIN_ROLE])
         return self.create_user(email, password, **fields)
 
 
@@ -104,6 +112,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True, help_text="Its owner proved the email is theirs (a sign-up cannot sign in until then)"
     )
     scopes = models.JSONField(default=list, blank=True, help_text="The scopes this user's tokens may carry")
+    # The names of its roles: its tokens carry their scopes too, as the code declares them when a token is issued.
+    roles = models.JSONField(
+        default=list, blank=True, validators=[validate_roles], help_text="Its roles (core/accounts/roles.py)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -138,6 +150,9 @@ class RefreshToken(models.Model):
     family = models.CharField(max_length=64, db_index=True)  # every token one sign-in led to
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
     scope = models.CharField(max_length=1000, blank=True, default="")
+    # What its sign-in asked for (space-separated), which its refreshes never exceed; None when it named nothing:
+    # each refresh then carries what the user holds at that moment (a role given arrives with the next one).
+    requested_scope = models.CharField(max_length=1000, null=True, blank=True)
     # The access token issued with this refresh token: revoking the family revokes it too (logout, deactivation).
     access_token_id = models.CharField(max_length=256, db_index=True)
     access_expires_at = models.DateTimeField()

@@ -10,11 +10,12 @@ from rest_framework import serializers
 
 from ..api.serializers import StrictCharField, StrictInputSerializer, StrictRegexField
 from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, normalised_email
-from ..core.accounts.grants import EMAIL_DESCRIPTION, REFRESH_TOKEN_DESCRIPTION, SCOPE_DESCRIPTION
+from ..core.accounts.grants import EMAIL_DESCRIPTION, REFRESH_TOKEN_DESCRIPTION, SCOPE_DESCRIPTION, SCOPE_NAME
 from ..core.accounts.introspection import TOKEN_DESCRIPTION
+from ..core.accounts.roles import MAX_ROLES_PER_ACCOUNT, ROLES_DESCRIPTION, unknown_role_problem
 from .models import User
 
-SCOPE_PATTERN = r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
+SCOPE_PATTERN = f"^{SCOPE_NAME.pattern}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
 EMAIL_HELP = "The login; unique whatever its case"
 PASSWORD_HELP = "At least 12 characters; never returned"  # noqa: S105 - a help text
 
@@ -43,6 +44,25 @@ def scopes_field(**kwargs: Any) -> serializers.ListField:
     )
 
 
+class RolesField(serializers.ListField):
+    """Roles the code declares (core/accounts/roles.py), each once; an unknown name is a 422 naming it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            child=StrictCharField(max_length=64),
+            max_length=MAX_ROLES_PER_ACCOUNT,
+            help_text=ROLES_DESCRIPTION,
+            **kwargs,
+        )
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        names = list(super().to_internal_value(data))
+        problem = unknown_role_problem(names)
+        if problem is not None:
+            raise serializers.ValidationError(problem, code="invalid")
+        return sorted(set(names))
+
+
 class UserCreateSerializer(StrictInputSerializer):
     """A new user (users:admin)."""
 
@@ -50,6 +70,7 @@ class UserCreateSerializer(StrictInputSerializer):
     password = StrictCharField(min_length=12, max_length=1024, trim_whitespace=False, help_text=PASSWORD_HELP)
     full_name = StrictCharField(required=False, allow_blank=True, max_length=200, default="")
     scopes = scopes_field(required=False, default=list)
+    roles = RolesField(required=False, default=list)
     is_active = serializers.BooleanField(required=False, default=True)
 
     class Meta:
@@ -65,6 +86,7 @@ class UserUpdateSerializer(StrictInputSerializer):
     )
     full_name = StrictCharField(required=False, allow_blank=True, max_length=200)
     scopes = scopes_field(required=False)
+    roles = RolesField(required=False)
     is_active = serializers.BooleanField(required=False)
 
     class Meta:
@@ -90,10 +112,11 @@ class UserSerializer(serializers.ModelSerializer[User]):
     """A user as stored and returned (never the password, nor its hash)."""
 
     scopes = serializers.ListField(child=serializers.CharField())
+    roles = serializers.ListField(child=serializers.CharField(), help_text=ROLES_DESCRIPTION)
 
     class Meta:
         model = User
-        fields = ("id", "email", "full_name", "is_active", "scopes", "created_at", "updated_at")
+        fields = ("id", "email", "full_name", "is_active", "scopes", "roles", "created_at", "updated_at")
         ref_name = "User"
 
 

@@ -16,6 +16,7 @@ core/accounts/grants.py's.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ from ..core.accounts.grants import (
     refreshed_scopes,
     token_response,
 )
+from ..core.accounts.roles import held_scopes
 from ..core.accounts.tokens import new_family_id, new_refresh_token, refresh_token_digest
 from ..integrations import wiring
 from ..integrations.accounts import dummy_hash
@@ -74,7 +76,9 @@ def password_login(grant: PasswordGrant, origin: Origin) -> dict[str, Any]:
         )
         sign_in_failed(origin, user, reason)
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
-    scopes = granted_scopes(user.scopes, grant.scopes)
+    # The account's own scopes and its roles' as the code declares them now (core/accounts/roles.py).
+    held = held_scopes(user.scopes, user.roles, route_scopes())
+    scopes = granted_scopes(held, grant.scopes)
     with transaction.atomic():
         if not User.objects.filter(pk=user.pk, is_active=True, is_verified=True).update(last_login=timezone.now()):
             raise OAuthError("invalid_grant", INVALID_CREDENTIALS)  # deactivated or deleted while the hash was checked
@@ -82,7 +86,7 @@ def password_login(grant: PasswordGrant, origin: Origin) -> dict[str, Any]:
             AuditKind.SIGNED_IN, origin=origin, actor=user.pk, subject=user.pk, details={"scopes": sorted(scopes)}
         )
         record(signed_in)
-        return issue(user, scopes, family=new_family_id())
+        return issue(user, scopes, family=new_family_id(), requested=grant.scopes)
 
 
 def sign_in_failed(origin: Origin, user: User | None, reason: FailedSignInReason) -> None:
@@ -124,11 +128,24 @@ def _rotate(token: RefreshToken, grant: RefreshGrant) -> dict[str, Any]:
     user = token.user
     if not user.is_active:
         raise OAuthError("invalid_grant", INVALID_REFRESH)
-    return issue(user, refreshed_scopes(token.scope.split(), user.scopes, grant.scopes), family=token.family)
+    held = held_scopes(user.scopes, user.roles, route_scopes())
+    asked = None if token.requested_scope is None else token.requested_scope.split()
+    scopes, asked_next = refreshed_scopes(held, asked, grant.scopes)
+    return issue(user, scopes, family=token.family, requested=asked_next)
 
 
-def issue(user: User, scopes: frozenset[str], *, family: str) -> dict[str, Any]:
-    """A new access token and refresh token of `family` for `user`; the refresh token's row records both."""
+@functools.cache
+def route_scopes() -> frozenset[str]:
+    """Every scope the routed views declare (once: the routes are fixed): what a role holding `*` gives
+    (core/accounts/roles.py's `admin`)."""
+    from ..api.scopes import declared_scopes  # noqa: PLC0415 - the views, which need the app registry
+
+    return declared_scopes()
+
+
+def issue(user: User, scopes: frozenset[str], *, family: str, requested: frozenset[str] | None) -> dict[str, Any]:
+    """A new access token and refresh token of `family` for `user`; the refresh token's row records both, and what
+    the sign-in asked for (`requested`, None: nothing named), which its refreshes never exceed."""
     issuer = wiring().access_tokens
     if issuer is None:
         raise RuntimeError("no access-token issuer: integrations.accounts did not run")
@@ -140,6 +157,7 @@ def issue(user: User, scopes: frozenset[str], *, family: str) -> dict[str, Any]:
         family=family,
         user=user,
         scope=" ".join(access.scopes),
+        requested_scope=None if requested is None else " ".join(sorted(requested)),
         access_token_id=access.token_id,
         access_expires_at=datetime.fromtimestamp(access.expires_at, UTC),
         expires_at=datetime.fromtimestamp(refresh.expires_at, UTC),

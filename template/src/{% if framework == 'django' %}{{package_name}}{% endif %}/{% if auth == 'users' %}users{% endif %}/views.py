@@ -27,6 +27,7 @@ from ..api.scopes import ScopeDeclaration
 from ..audit.recording import record
 from ..core.accounts.admins import LAST_ADMIN
 from ..core.accounts.audit import Origin, account_change_events, account_id
+from ..core.accounts.roles import ROLES, holds
 from ..core.auth import Principal
 from . import accounts
 from .models import RefreshToken, User
@@ -35,6 +36,7 @@ from .scopes import ADMIN_SCOPE, USER_ADMIN_SCOPES
 from .serializers import MeUpdateSerializer, UserCreateSerializer, UserSerializer, UserUpdateSerializer
 
 USERS_PATH: Final = "/api/v1/users"
+_EXAMPLE_ROLES: Final = sorted(ROLES)[-1:]  # a role the code declares, whatever a team renamed
 _USER_INSTANCE: Final = f"{USERS_PATH}/3fa85f64-5717-4562-b3fc-2c963f66afa6"
 EMAIL_TAKEN: Final = "An account with this email already exists"
 REAUTHENTICATION_NEEDED: Final = "current_password is missing or wrong: it is needed to set a new password"
@@ -59,6 +61,7 @@ CREATE_EXAMPLES = [
             "password": "a long passphrase nobody guesses",
             "full_name": "Grace Hopper",
             "scopes": ["items:read", "items:write"],
+            "roles": _EXAMPLE_ROLES,
             "is_active": True,
         },
         request_only=True,
@@ -67,6 +70,9 @@ CREATE_EXAMPLES = [
 UPDATE_EXAMPLES = [
     OpenApiExample("scopes", summary="Grant scopes", value={"scopes": ["items:read"]}, request_only=True),
     OpenApiExample("deactivate", summary="Deactivate", value={"is_active": False}, request_only=True),
+    OpenApiExample(
+        "roles", summary="Give roles (core/accounts/roles.py)", value={"roles": _EXAMPLE_ROLES}, request_only=True
+    ),
 ]
 ME_EXAMPLES = [
     OpenApiExample("name", summary="Change your name", value={"full_name": "Ada Lovelace"}, request_only=True),
@@ -147,9 +153,13 @@ def apply_changes(
             raise EmailTaken
     email_changes = "email" in changes and changes["email"] != user.email
     deactivating = changes.get("is_active") is False and user.is_active
-    removes_admin = changes.get("is_active") is False or ("scopes" in changes and ADMIN_SCOPE not in changes["scopes"])
-    if "scopes" in changes:
-        changes["scopes"] = sorted(set(changes["scopes"]))
+    removes_admin = changes.get("is_active") is False or (
+        bool(changes.keys() & {"scopes", "roles"})
+        and not holds(changes.get("scopes", user.scopes), changes.get("roles", user.roles), ADMIN_SCOPE)
+    )
+    for listed in ("scopes", "roles"):
+        if listed in changes:
+            changes[listed] = sorted(set(changes[listed]))
     before = {name: getattr(user, name) for name in changes}
     for name, value in changes.items():
         setattr(user, name, value)

@@ -23,6 +23,9 @@ MAX_PASSWORD_LENGTH: Final = 1024
 """A longer password is refused before it is hashed: argon2 of a megabyte is a cheap way to burn CPU."""
 MAX_SCOPE_LENGTH: Final = 1024
 _SCOPE_TOKEN: Final = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6749 section 3.3
+SCOPE_NAME: Final = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,64}")
+"""A scope an account may hold (RFC 6749 section 3.3, at most 64 characters), as the users API, the settings and
+the roles (roles.py) accept it."""
 
 INVALID_CREDENTIALS: Final = "The email or password is wrong, or the account is disabled"
 """The one answer to an unknown email, a wrong password and an inactive account alike."""
@@ -135,15 +138,20 @@ def granted_scopes(held: Iterable[str], requested: frozenset[str] | None) -> fro
 
 
 def refreshed_scopes(
-    originally: Iterable[str], held: Iterable[str], requested: frozenset[str] | None
-) -> frozenset[str]:
-    """The scopes a refresh renews: those the login granted that the user still holds, narrowed to `requested`.
-    Asking for a scope the login did not grant is `invalid_scope` (RFC 6749 section 6: the scope "MUST NOT include
-    any scope not originally granted"); a scope taken from the user since is dropped, not refused."""
-    originally = frozenset(originally)
-    if requested is not None and not requested <= originally:
-        raise OAuthError("invalid_scope", "A refresh cannot add scopes the login did not grant")
-    return granted_scopes(originally & frozenset(held), requested)
+    held: Iterable[str], asked: Iterable[str] | None, requested: frozenset[str] | None
+) -> tuple[frozenset[str], frozenset[str] | None]:
+    """What a refresh renews, and the ask that binds the refreshes after it. `held`: what the account holds now (its
+    scopes and its roles'); `asked`: what its sign-in (or an earlier refresh) asked for, None for everything held. A
+    scope taken from the account since is dropped; one given since arrives unless the sign-in named its scopes. A
+    refresh may narrow the ask, never widen it: asking for a scope outside it is `invalid_scope` (RFC 6749 section 6:
+    the scope "MUST NOT include any scope not originally granted")."""
+    held = frozenset(held)
+    bound = None if asked is None else frozenset(asked)
+    if requested is not None:
+        if not requested <= (held if bound is None else bound):
+            raise OAuthError("invalid_scope", "A refresh cannot add scopes the login did not grant")
+        bound = requested
+    return (held if bound is None else held & bound), bound
 
 
 def token_response(access: AccessToken, refresh_token: str, *, now: float) -> dict[str, Any]:

@@ -141,6 +141,14 @@ def _uuid(text: str) -> UUID | None:
         return None
 
 
+def _removes_admin(user: User, changes: dict[str, Any]) -> bool:
+    """Whether `changes` take users:admin from `user` (deactivation, or scopes and roles that no longer give it)."""
+    return changes.get("is_active") is False or (
+        bool(changes.keys() & {"scopes", "roles"})
+        and not holds(changes.get("scopes", user.scopes), changes.get("roles", user.roles), ADMIN_SCOPE)
+    )
+
+
 def apply_changes(
     user: User, changes: dict[str, Any], *, origin: Origin, actor: UUID | None, keep_family: str | None = None
 ) -> User:
@@ -153,13 +161,8 @@ def apply_changes(
             raise EmailTaken
     email_changes = "email" in changes and changes["email"] != user.email
     deactivating = changes.get("is_active") is False and user.is_active
-    removes_admin = changes.get("is_active") is False or (
-        bool(changes.keys() & {"scopes", "roles"})
-        and not holds(changes.get("scopes", user.scopes), changes.get("roles", user.roles), ADMIN_SCOPE)
-    )
-    for listed in ("scopes", "roles"):
-        if listed in changes:
-            changes[listed] = sorted(set(changes[listed]))
+    removes_admin = _removes_admin(user, changes)
+    changes.update({name: sorted(set(changes[name])) for name in ("scopes", "roles") if name in changes})
     before = {name: getattr(user, name) for name in changes}
     for name, value in changes.items():
         setattr(user, name, value)

@@ -54,6 +54,11 @@ def unspent(row: OneTimeToken) -> bool:
     return row.used_at is None and row.expires_at > time.time()
 
 
+def lifetime_s(row: OneTimeToken) -> float:
+    """The token's lifetime as its row holds it (the TTL setting of the process that asked for it), for its email."""
+    return row.expires_at - row.created_at.timestamp()
+
+
 def lock_account(email: str) -> User | None:
     """The account with this (normalised) email, its row locked until the transaction ends; None when there is none."""
     return User.objects.select_for_update().filter(email=email).first()

@@ -81,12 +81,14 @@ def create_user(
     full_name: str = "",
     scopes: Iterable[str] = (),
     is_active: bool = True,
+    is_verified: bool = True,
 ) -> User:
     """A new account; `EmailRefused` for an email the rule refuses, as the API's 422 (the `users` command too).
     `origin` and `actor` (as below): where the change comes from and who makes it, for the audit trail; by default
     the `users` command's (no address, no request, no account)."""
     user = User(email=normalised_email(email), full_name=full_name, scopes=sorted(set(scopes)))
     user.is_active = is_active
+    user.is_verified = is_verified
     check_password_policy(password, user)
     if email_taken(user.email):
         raise EmailTaken(user.email)

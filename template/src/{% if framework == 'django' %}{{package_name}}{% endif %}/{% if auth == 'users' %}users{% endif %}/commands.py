@@ -1,6 +1,6 @@
 """`python -m <package> users ...`: manage accounts from a shell, without the API (the first user, say).
 
-    users create EMAIL [--scope S ...] [--admin]   a new user; the password comes from standard input
+    users create EMAIL [--scope S ...] [--admin] [--unverified]   a new user; the password comes from standard input
     users set-password EMAIL                       a new password (standard input); the user's sessions are revoked
     users deactivate EMAIL                         the user can no longer sign in; their tokens are revoked
 
@@ -40,6 +40,9 @@ def parser(program: str) -> argparse.ArgumentParser:
     create.add_argument("--full-name", default="", help="the user's name")
     create.add_argument(
         "--admin", action="store_true", help=f"holds every admin scope ({ADMIN_SCOPE}, ...), and signs in to /admin/"
+    )
+    create.add_argument(
+        "--unverified", action="store_true", help="its email is not verified: it cannot sign in until it is"
     )
     actions.add_parser("set-password", help="set a user's password (standard input)").add_argument("email")
     actions.add_parser("deactivate", help="deactivate a user and revoke their tokens").add_argument("email")
@@ -131,7 +134,13 @@ def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - o
         if options.admin:
             scopes |= admin_scopes()
         created = accounts.create_user(
-            options.email, password, full_name=options.full_name, scopes=scopes, origin=COMMAND_LINE, actor=None
+            options.email,
+            password,
+            full_name=options.full_name,
+            scopes=scopes,
+            is_verified=not options.unverified,
+            origin=COMMAND_LINE,
+            actor=None,
         )
         if options.admin:
             created.is_staff = created.is_superuser = True

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django.dispatch import Signal
 
 from ..audit.recording import record
 from ..core.accounts.audit import COMMAND_LINE, AuditKind, Origin, audit_event
@@ -24,6 +25,12 @@ from .revocation import revoke_user_tokens
 from .scopes import ADMIN_SCOPE
 
 logger = logging.getLogger(__name__)
+
+
+password_changed = Signal()
+"""Sent with the account as `user` inside the transaction of a password change (`change_password`: `PATCH
+/users/me`, an admin's `PATCH /users/{id}`, `users set-password`): tasks.py, when the service runs jobs, defers the
+email that tells the owner, committed with the new password or not at all."""
 
 
 class PasswordRefused(ValueError):  # noqa: N818 - a refusal, as the API says it
@@ -123,6 +130,7 @@ def change_password(
         end_one_time_tokens(user)
         revoke_user_tokens(user, keep_family=keep_family)
         record(audit_event(kind, origin=origin, actor=actor, subject=user.pk))
+        password_changed.send(sender=User, user=user)
     logger.info("password of user %s changed; other sessions revoked", user.pk)
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
+from django.dispatch import Signal
 
 from ..audit.recording import record
 from ..core.accounts.audit import COMMAND_LINE, AuditKind, Origin, account_change_events, audit_event
@@ -25,6 +26,12 @@ from .revocation import revoke_user_tokens
 from .scopes import ADMIN_SCOPE
 
 logger = logging.getLogger(__name__)
+
+
+password_changed = Signal()
+"""Sent with the account as `user` inside the transaction of a password change (`change_password`: `PATCH
+/users/me`, an admin's `PATCH /users/{id}`, `users set-password`): tasks.py, when the service runs jobs, defers the
+email that tells the owner, committed with the new password or not at all."""
 
 
 class PasswordRefused(ValueError):  # noqa: N818 - a refusal, as the API says it
@@ -87,6 +94,7 @@ def create_user(
     scopes: Iterable[str] = (),
     roles: Iterable[str] = (),
     is_active: bool = True,
+    is_verified: bool = True,
 ) -> User:
     """A new account; `EmailRefused` for an email the rule refuses, as the API's 422 (the `users` command too). The
     roles are the caller's to check (core/accounts/roles.py: the API's serializer, the command). `origin` and `actor`
@@ -96,6 +104,7 @@ def create_user(
         email=normalised_email(email), full_name=full_name, scopes=sorted(set(scopes)), roles=sorted(set(roles))
     )
     user.is_active = is_active
+    user.is_verified = is_verified
     check_password_policy(password, user)
     if email_taken(user.email):
         raise EmailTaken(user.email)
@@ -130,6 +139,7 @@ def change_password(
         end_one_time_tokens(user)
         revoke_user_tokens(user, keep_family=keep_family)
         record(audit_event(kind, origin=origin, actor=actor, subject=user.pk))
+        password_changed.send(sender=User, user=user)
     logger.info("password of user %s changed; other sessions revoked", user.pk)
 
 

@@ -1,6 +1,6 @@
 """`python -m <package> users ...`: manage accounts from a shell, without the API (the first user, say).
 
-    users create EMAIL [--scope S ...] [--role R ...] [--admin]   a new user; the password from standard input
+    users create EMAIL [--scope S ...] [--role R ...] [--admin] [--unverified]   a new user; the password from stdin
     users set-password EMAIL         a new password (standard input); the user's sessions are revoked
     users deactivate EMAIL           the user can no longer sign in; their tokens are revoked
     users set-roles EMAIL [ROLE ...]  replace the user's roles (none when no ROLE is named)
@@ -56,6 +56,9 @@ def parser(program: str) -> argparse.ArgumentParser:
         dest="role",
         const=ADMIN_ROLE,
         help=f"--role {ADMIN_ROLE}: every scope ({ADMIN_SCOPE}, ...), and signs in to /admin/",
+    )
+    create.add_argument(
+        "--unverified", action="store_true", help="its email is not verified: it cannot sign in until it is"
     )
     actions.add_parser("set-password", help="set a user's password (standard input)").add_argument("email")
     actions.add_parser("deactivate", help="deactivate a user and revoke their tokens").add_argument("email")
@@ -147,6 +150,7 @@ def run(options: argparse.Namespace, stdin: TextIO) -> int:  # noqa: PLR0911 - o
             full_name=options.full_name,
             scopes=scopes,
             roles=roles,
+            is_verified=not options.unverified,
             origin=COMMAND_LINE,
             actor=None,
         )

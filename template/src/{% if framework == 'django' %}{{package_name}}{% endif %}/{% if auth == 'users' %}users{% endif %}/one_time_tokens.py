@@ -14,7 +14,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .models import EmailVerification, OneTimeToken, PasswordReset, User
@@ -52,6 +53,11 @@ def request_row(kind: type[Row], row_id: str) -> Row:
 def unspent(row: OneTimeToken) -> bool:
     """Whether the request can still lead to a token: not used, replaced or closed, and not expired."""
     return row.used_at is None and row.expires_at > time.time()
+
+
+def lifetime_s(row: OneTimeToken) -> float:
+    """The token's lifetime as its row holds it (the TTL setting of the process that asked for it), for its email."""
+    return row.expires_at - row.created_at.timestamp()
 
 
 def lock_account(email: str) -> User | None:
@@ -113,6 +119,26 @@ def end_one_time_tokens(user: User) -> None:
     after it (OWASP's forgot-password cheat sheet)."""
     for kind in (PasswordReset, EmailVerification):
         _rows(kind).filter(user=user, used_at__isnull=True).update(**_spent_values(kind))
+
+
+def delete_abandoned_sign_ups(now: int) -> int:
+    """Delete the accounts made by a sign-up (they had a verification emailed) that were never verified and whose last
+    verification has expired; returns how many. Otherwise anyone could park a stranger's address, holding a password
+    they know, until its owner clicks an old email (account pre-hijacking), and the address would answer 409 to an
+    admin. An unverified account that never had a verification (an admin's or the `users` command's) is kept.
+
+    The accounts' rows are locked first (the order of every one-time-token change, above), then checked again: a
+    sign-up's job binding a new verification meanwhile either committed before (the account is kept) or waits."""
+    live = EmailVerification.objects.filter(Q(user=OuterRef("pk")) | Q(email=OuterRef("email")), expires_at__gt=now)
+    had_one = EmailVerification.objects.filter(user=OuterRef("pk"))
+    abandoned = Q(is_verified=False) & Exists(had_one) & ~Exists(live)
+    with transaction.atomic():
+        locked = User.objects.filter(abandoned).order_by("pk").select_for_update(of=("self",))
+        candidates = list(locked.values_list("pk", flat=True))
+        if not candidates:
+            return 0
+        _, deleted = User.objects.filter(abandoned, pk__in=candidates).delete()
+    return deleted.get(User._meta.label, 0)
 
 
 def _rows(kind: type[Row]) -> models.Manager[Row]:

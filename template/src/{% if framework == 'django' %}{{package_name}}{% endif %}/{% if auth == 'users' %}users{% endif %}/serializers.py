@@ -3,7 +3,7 @@ coercion are refused; a password is accepted in a request and never written in a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.validators import EmailValidator
 from rest_framework import serializers
@@ -18,6 +18,7 @@ from .models import User
 SCOPE_PATTERN = f"^{SCOPE_NAME.pattern}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
 EMAIL_HELP = "The login; unique whatever its case"
 PASSWORD_HELP = "At least 12 characters; never returned"  # noqa: S105 - a help text
+VERIFIED_HELP = "False for an account made by sign-up until its email is verified"
 
 
 class StrictEmailField(serializers.EmailField):
@@ -88,6 +89,7 @@ class UserUpdateSerializer(StrictInputSerializer):
     scopes = scopes_field(required=False)
     roles = RolesField(required=False)
     is_active = serializers.BooleanField(required=False)
+    is_verified = serializers.BooleanField(required=False, help_text=VERIFIED_HELP)
 
     class Meta:
         ref_name = "UserPatch"
@@ -116,7 +118,8 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
     class Meta:
         model = User
-        fields = ("id", "email", "full_name", "is_active", "scopes", "roles", "created_at", "updated_at")
+        fields = ("id", "email", "full_name", "is_active", "is_verified", "scopes", "roles", "created_at", "updated_at")
+        extra_kwargs: ClassVar[dict[str, dict[str, str]]] = {"is_verified": {"help_text": VERIFIED_HELP}}
         ref_name = "User"
 
 

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import smtplib
 from email.message import EmailMessage
-from typing import Final, Protocol
+from typing import Protocol
 
 from pydantic import SecretStr
 
@@ -36,27 +36,6 @@ class MailSettings(Protocol):
 
     @property
     def mail_timeout(self) -> float: ...
-
-
-class WorkerMailSettings(MailSettings, Protocol):
-    """What a worker's start-up check reads: the mail settings and the environment."""
-
-    @property
-    def environment(self) -> str: ...
-
-
-WORKER_NEEDS_MAIL: Final = (
-    "MAIL_SMTP_URL: the worker sends the accounts' emails (password reset, sign-up, notifications): set it outside "
-    "development and test, in the worker's environment as in the API's"
-)
-
-
-def worker_mail_problems(settings: WorkerMailSettings) -> list[str]:
-    """What keeps a worker from starting, as settings problems: every worker runs the accounts' email jobs, and an
-    email the API promised must not fail hours later for want of a server."""
-    if settings.mail_smtp_url is None and settings.environment not in ("development", "test"):
-        return [WORKER_NEEDS_MAIL]
-    return []
 
 
 class MailNotConfiguredError(Exception):

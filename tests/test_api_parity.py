@@ -59,6 +59,7 @@ TARGET_OPERATION_IDS = {
     "POST /api/v1/auth/verify": "verify_token",
     "POST /api/v1/auth/logout": "logout",
     "GET /.well-known/jwks.json": "jwks",
+    "GET /api/v1/audit-events": "list_audit_events",
     # jobs (the default with PostgreSQL): long-running operations and the example that starts one
     "GET /api/v1/operations": "list_operations",
     "GET /api/v1/operations/{operation_id}": "get_operation",

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.core.validators import EmailValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..api.serializers import StrictCharField, StrictInputSerializer, StrictRegexField
 from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, normalised_email
 from ..core.accounts.grants import EMAIL_DESCRIPTION, REFRESH_TOKEN_DESCRIPTION, SCOPE_DESCRIPTION, SCOPE_NAME
 from ..core.accounts.introspection import TOKEN_DESCRIPTION
-from ..core.accounts.roles import MAX_ROLES_PER_ACCOUNT, ROLES_DESCRIPTION, unknown_role_problem
+from ..core.accounts.roles import MAX_ROLES_PER_ACCOUNT, ROLES, ROLES_DESCRIPTION, unknown_role_problem
 from .models import User
 
 SCOPE_PATTERN = f"^{SCOPE_NAME.pattern}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
@@ -45,12 +46,17 @@ def scopes_field(**kwargs: Any) -> serializers.ListField:
     )
 
 
+@extend_schema_field({"type": "string", "maxLength": 64, "enum": sorted(ROLES)})
+class RoleNameField(StrictCharField):
+    """A role's name: the document lists the declared roles, so a client knows the names the API accepts."""
+
+
 class RolesField(serializers.ListField):
     """Roles the code declares (core/accounts/roles.py), each once; an unknown name is a 422 naming it."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
-            child=StrictCharField(max_length=64),
+            child=RoleNameField(max_length=64),
             max_length=MAX_ROLES_PER_ACCOUNT,
             help_text=ROLES_DESCRIPTION,
             **kwargs,

@@ -53,12 +53,12 @@ async def _http_exception(request: Request, exc: StarletteHTTPException) -> Resp
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """Methods documented for `path` in the app's OpenAPI paths (plus HEAD wherever GET is). A path of its own wins
-    over a template that also matches it (`/users/register` over `/users/{user_id}`), as routing does."""
+    over one with parameters that also matches it (`/users/register` over `/users/{user_id}`), as routing does."""
     table: list[tuple[re.Pattern[str], list[str]]] | None = getattr(app.state, "allowed_methods", None)
     if table is None:
         table = []
         paths = app.openapi()["paths"]
-        for path_template in sorted(paths, key=lambda template: template.count("{")):  # fewest parameters first
+        for path_template in sorted(paths, key=lambda documented: documented.count("{")):  # fewest parameters first
             pattern = re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path_template)) + "$")
             methods = sorted(method.upper() for method in paths[path_template])
             if "GET" in methods:

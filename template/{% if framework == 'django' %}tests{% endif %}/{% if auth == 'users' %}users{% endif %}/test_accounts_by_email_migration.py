@@ -1,5 +1,5 @@
 """The migration that brings accounts by email (users/0003_accounts_by_email) keeps every existing account able to
-sign in: each is marked verified, as `copier update` from a release without verification promises."""
+sign in: each is marked verified, so an upgrade from a version without verification signs nobody out."""
 
 from __future__ import annotations
 

@@ -97,8 +97,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
 def begin_sqlite_transactions_explicitly(engine: AsyncEngine) -> None:
     """SQLite's driver begins a transaction only before a write, so a savepoint taken first (`begin_nested`) starts
     one of its own, and releasing it commits: a change and what must commit with it (its sign-outs, its audit event)
-    would no longer be one transaction. Here the driver begins nothing and every transaction starts with BEGIN, as on
-    PostgreSQL (SQLAlchemy's recipe for pysqlite); the read sessions' AUTOCOMMIT connections begin none."""
+    would no longer be one transaction. Here the driver begins nothing and every transaction starts with BEGIN
+    IMMEDIATE (SQLAlchemy's recipe for pysqlite); the read sessions' AUTOCOMMIT connections begin none. IMMEDIATE
+    takes the write lock at the start, where SQLite waits for it (the connection's `timeout`): a transaction that read
+    first would fail at once ("database is locked") when it came to write while another held the lock."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _no_implicit_transactions(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -107,7 +109,7 @@ def begin_sqlite_transactions_explicitly(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Any) -> None:
         if connection.get_isolation_level() != "AUTOCOMMIT":
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _replace_closed_connection(

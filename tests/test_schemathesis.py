@@ -125,8 +125,9 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
     tokens = []
     if uses_tokens(project.answers):
         auth = project.answers["auth"]
-        # With auth=users, tokens:admin too: introspection (`/api/v1/auth/verify`) is explored.
-        scopes = (*ALL_SCOPES, "users:admin", "tokens:admin") if auth == "users" else ALL_SCOPES
+        # With auth=users, tokens:admin and audit:admin too: introspection (`/api/v1/auth/verify`) and the audit
+        # trail (`/api/v1/audit-events`) are explored.
+        scopes = (*ALL_SCOPES, "users:admin", "tokens:admin", "audit:admin") if auth == "users" else ALL_SCOPES
         if project.answers.get("jobs"):
             scopes = (*scopes, "operations:read")
         tokens = [f"--header=Authorization: Bearer {token(scopes=scopes, auth=auth)}"]

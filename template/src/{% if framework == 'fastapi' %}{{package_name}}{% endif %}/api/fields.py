@@ -39,6 +39,17 @@ def _only_strings(value: object) -> object:
 _STRING_ONLY: Final = BeforeValidator(_only_strings)
 
 
+def _iso_8601_moment(value: object) -> object:
+    """A moment is written as RFC 3339 says (`2030-01-31T09:30:00Z`): a string of digits (`"1700000000"`, `"0.5"`),
+    which the parser would take for Unix seconds, is refused."""
+    if isinstance(value, str):
+        try:
+            dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("Input should be a date and time such as 2030-01-31T09:30:00Z") from None
+    return value
+
+
 def _aware_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("Input should have a timezone offset, such as Z or +02:00")
@@ -49,7 +60,9 @@ Date = Annotated[dt.date, _FROM_STRING, _STRING_ONLY]
 """A calendar date: `"2030-01-31"` (`format: date`)."""
 Time = Annotated[dt.time, _FROM_STRING, _STRING_ONLY]
 """A time of day: `"09:30:00"` (`format: time`)."""
-AwareDatetime = Annotated[dt.datetime, _FROM_STRING, _STRING_ONLY, AfterValidator(_aware_utc)]
+AwareDatetime = Annotated[
+    dt.datetime, _FROM_STRING, _STRING_ONLY, BeforeValidator(_iso_8601_moment), AfterValidator(_aware_utc)
+]
 """A moment: `"2030-01-31T09:30:00Z"` or with an offset (`format: date-time`); one without an offset is refused
 (which zone it meant is a guess). Stored and answered in UTC."""
 Uuid = Annotated[uuid.UUID, _FROM_STRING, _STRING_ONLY]

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Query
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from ..api.access import requires
 from ..api.dependencies import DatabaseSessionDep
+from ..api.fields import AwareDatetime
 from ..core.accounts.audit import AUDIT_EVENTS_DESCRIPTION, AUDIT_EVENTS_PATH, AUDIT_READ, AuditKind
 from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..problems import problem_openapi_responses
@@ -23,7 +24,7 @@ READERS = [requires(AUDIT_READ)]
 
 _ERRORS = problem_openapi_responses(422)
 _ERRORS[422]["content"][PROBLEM_MEDIA_TYPE]["example"]["errors"] = [
-    {"field": "query.since", "message": "Input should have timezone info"}
+    {"field": "query.since", "message": "Value error, Input should have a timezone offset, such as Z or +02:00"}
 ]
 
 

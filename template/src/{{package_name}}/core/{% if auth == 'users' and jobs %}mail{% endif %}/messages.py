@@ -1,4 +1,4 @@
-"""The service's emails, rendered from the templates a team edits in `<package>/mail_templates/`.
+"""The service's emails, rendered from the email templates a team edits in `<package>/mail_templates/`.
 
 Each email is two files named after it: `<name>.txt` (its first line is `Subject: …`, then a blank line, then the
 plain-text body) and `<name>.html` (the HTML body). Both are `string.Template`s: `$name` or `${name}` is replaced by a

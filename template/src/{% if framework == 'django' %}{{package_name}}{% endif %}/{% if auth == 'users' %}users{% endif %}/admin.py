@@ -88,7 +88,7 @@ class UserAdmin(UserModelAdmin):
     filter_horizontal = ()
 
     @method_decorator(sensitive_post_parameters())
-    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:  # noqa: A002
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         # One transaction for the new password and all it implies (Django's view has none of its own).
         with transaction.atomic(), _saving_password_for(request):
             return super().user_change_password(request, id, form_url)

@@ -10,7 +10,7 @@
   core/accounts/one_time_tokens.py's), holding the address the request named and, once a job bound it to an account,
   the token's SHA-256. At most one unspent token per account and kind: a partial unique index says so.
 - `EmailChangeNotice`: the address an account had before its email changed, until the job that tells that address
-  has sent its email (procrastinate stores and logs a job's arguments: the address travels in this row, never in a
+  has sent its email (the job queue stores and logs a job's arguments: the address travels in this row, never in a
   job). A notice a failed job leaves behind is deleted by the hourly prune.
 Revoked access-token ids are the `revocations` app's `RevokedToken`.
 """

@@ -59,6 +59,23 @@ def test_a_null_in_a_partial_update_is_refused_as_invalid(http: HTTPClient, fiel
     assert (response.status_code, invalid_fields(response)) == (422, [f"body.{field}"])
 
 
+@pytest.mark.parametrize("value", ["yes", "true", "false", 1, 0, "on"])
+def test_a_boolean_is_json_true_or_false_as_the_document_says(http: HTTPClient, value: Any) -> None:
+    """DRF's own BooleanField would take each of these (and FastAPI's service refuses them): only `true` and `false`
+    are booleans."""
+    documented = schemas(http)
+    for name, field in (("UserIn", "is_active"), ("UserPatch", "is_active"), ("UserPatch", "is_verified")):
+        assert documented[name]["properties"][field]["type"] == "boolean", (name, field)
+    created = http.post(USERS, json={**NEW, "is_active": value})
+    assert (created.status_code, invalid_fields(created)) == (422, ["body.is_active"])
+    assert created.headers["content-type"].startswith("application/problem+json")
+    user = http.post(USERS, json=NEW).json()
+    for field in ("is_active", "is_verified"):
+        changed = http.request("PATCH", f"{USERS}/{user['id']}", json={field: value})
+        assert (changed.status_code, invalid_fields(changed)) == (422, [f"body.{field}"]), field
+    assert http.request("PATCH", f"{USERS}/{user['id']}", json={"is_verified": False}).json()["is_verified"] is False
+
+
 @pytest.mark.parametrize("field", ["full_name", "password", "current_password"])
 def test_a_null_in_a_change_to_ones_own_account_is_refused_as_invalid(http: HTTPClient, field: str) -> None:
     user = http.post(USERS, json=NEW).json()

@@ -1,5 +1,5 @@
 """What every resource's request serializers are made of: strict fields (no type coercion: `"12"` is not a number,
-`12` is not a name) and `StrictInputSerializer`, which refuses fields it does not declare."""
+`12` is not a name, `"yes"` is not a boolean) and `StrictInputSerializer`, which refuses fields it does not declare."""
 
 from __future__ import annotations
 
@@ -34,6 +34,15 @@ class StrictIntegerField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return int(super().to_internal_value(data))
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON `true` or `false` only: DRF would also take `"yes"`, `"true"`, `1` or `"on"`."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
 
 
 class StrictInputSerializer(serializers.Serializer[Any]):

@@ -18,7 +18,7 @@ from django.dispatch import Signal
 
 from ..audit.recording import record
 from ..core.accounts.audit import COMMAND_LINE, AuditKind, Origin, account_change_events, audit_event
-from ..core.accounts.emails import normalised_email
+from ..core.accounts.emails import canonical_email, normalised_email
 from ..core.accounts.roles import holds, roles_granting
 from .models import User
 from .one_time_tokens import end_one_time_tokens
@@ -29,9 +29,14 @@ logger = logging.getLogger(__name__)
 
 
 password_changed = Signal()
-"""Sent with the account as `user` inside the transaction of a password change (`change_password`: `PATCH
-/users/me`, an admin's `PATCH /users/{id}`, `users set-password`): tasks.py, when the service runs jobs, defers the
-email that tells the owner, committed with the new password or not at all."""
+"""Sent with the account as `user` inside the transaction of a password change (`save_new_password`: `PATCH
+/users/me`, an admin's `PATCH /users/{id}` or the admin's password form, `users set-password`): tasks.py, when the
+service runs jobs, defers the email that tells the owner, committed with the new password or not at all."""
+
+email_changed = Signal()
+"""Sent with the account as `user` (holding its new email) and its former address as `old_email` inside the
+transaction of an email change (`after_email_change`: an admin's `PATCH /users/{id}`, the admin's change form):
+tasks.py, when the service sends email, tells the old address, committed with the new one or not at all."""
 
 
 class PasswordRefused(ValueError):  # noqa: N818 - a refusal, as the API says it
@@ -133,14 +138,40 @@ def change_password(
     `keep_family`, the one making the change), in one transaction. `kind`: the audit event it records
     (`PASSWORD_RESET` for a reset by email)."""
     check_password_policy(password, user)
+    user.set_password(password)
+    save_new_password(user, origin=origin, actor=actor, keep_family=keep_family, kind=kind)
+
+
+def save_new_password(
+    user: User,
+    *,
+    origin: Origin,
+    actor: UUID | None,
+    keep_family: str | None = None,
+    kind: AuditKind = AuditKind.PASSWORD_CHANGED,
+) -> None:
+    """Store the password hash `user` holds now (set by `change_password`, or by the admin's password form, which
+    checked the policy and hashed it itself) with everything a new password means: the account's outstanding reset
+    and verification tokens ended, its sessions revoked (but `keep_family`), the audit event, and the owner told, in
+    one transaction."""
     with transaction.atomic():
-        user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
         end_one_time_tokens(user)
         revoke_user_tokens(user, keep_family=keep_family)
         record(audit_event(kind, origin=origin, actor=actor, subject=user.pk))
         password_changed.send(sender=User, user=user)
     logger.info("password of user %s changed; other sessions revoked", user.pk)
+
+
+def after_email_change(user: User, old_email: str) -> None:
+    """What an account's new email (saved on `user`, in the caller's transaction) means: a reset or verification token
+    mailed to `old_email` no longer works, and `old_email` is told (`email_changed`), so an owner whose account was
+    moved to another address learns of it. Nothing for an address that is the same once normalised."""
+    if canonical_email(old_email) == user.email:
+        return
+    end_one_time_tokens(user)
+    email_changed.send(sender=User, user=user, old_email=canonical_email(old_email))
+    logger.info("email of user %s changed; its one-time tokens ended", user.pk)
 
 
 def deactivate(

@@ -2,23 +2,36 @@
 
 Django's own user admin, adapted to a model whose login is the email: the password is only ever set through the
 admin's password form (hashed with the first of PASSWORD_HASHERS, argon2id), never shown. What an admin creates,
-changes or deletes here is recorded in the audit trail as the API's changes are, by the admin's account.
+changes or deletes here is recorded in the audit trail as the API's changes are, by the admin's account, and a new
+password or email means here what it means in the API (accounts.py: sessions revoked, one-time tokens ended, the
+owner told).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from ..audit.recording import record
 from ..core.accounts.audit import AuditKind, Origin, account_change_events, audit_event
+from . import accounts
 from .models import User
 from .revocation import revoke_user_tokens
+
+_password_request: ContextVar[HttpRequest | None] = ContextVar("admin_password_request", default=None)
+"""The admin's request that the password form being saved belongs to: Django builds the form without it, and the
+audit trail names who set the password and from where."""
 
 if TYPE_CHECKING:  # the stubs type it for AbstractUser (username, first and last name), which this model is not
     UserModelAdmin = DjangoUserAdmin[Any]
@@ -33,11 +46,16 @@ class UserCreationForm(AdminUserCreationForm):
 
 
 class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
-    """A password set in the admin ends the user's sessions, as everywhere else."""
+    """A password set (or password sign-in turned off) in the admin is a password change as everywhere else
+    (`accounts.save_new_password`). The form has checked the password policy (AUTH_PASSWORD_VALIDATORS) and hashes
+    the password once."""
 
     def save(self, commit: bool = True) -> Any:
-        user = super().save(commit)
-        revoke_user_tokens(user)
+        request = _password_request.get()
+        if request is None:  # only UserAdmin.user_change_password saves it, with its request
+            raise RuntimeError("the admin's password form is saved outside the admin's password view")
+        user = super().save(commit=False)
+        accounts.save_new_password(user, origin=_origin(request), actor=request.user.pk)
         return user
 
 
@@ -69,10 +87,18 @@ class UserAdmin(UserModelAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ()
 
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        # One transaction for the new password and all it implies (Django's view has none of its own).
+        with transaction.atomic(), _saving_password_for(request):
+            return super().user_change_password(request, id, form_url)
+
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             revoke_user_tokens(obj)  # deactivated here: their tokens stop working, as with the API
+        if change and "email" in form.changed_data:
+            accounts.after_email_change(obj, form.initial["email"])
         # In the admin's transaction of the change (each change view runs in one).
         origin, actor = _origin(request), request.user.pk
         if change:
@@ -97,3 +123,12 @@ class UserAdmin(UserModelAdmin):
 
 def _origin(request: HttpRequest) -> Origin:
     return Origin.of_request(request.META.get("REMOTE_ADDR"))
+
+
+@contextmanager
+def _saving_password_for(request: HttpRequest) -> Iterator[None]:
+    token = _password_request.set(request)
+    try:
+        yield
+    finally:
+        _password_request.reset(token)

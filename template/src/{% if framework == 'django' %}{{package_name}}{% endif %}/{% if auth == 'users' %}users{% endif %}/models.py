@@ -9,6 +9,9 @@
 - `PasswordReset` and `EmailVerification`: one row per request for an emailed one-time token (the rules are
   core/accounts/one_time_tokens.py's), holding the address the request named and, once a job bound it to an account,
   the token's SHA-256. At most one unspent token per account and kind: a partial unique index says so.
+- `EmailChangeNotice`: the address an account had before its email changed, until the job that tells that address
+  has sent its email (the job queue stores and logs a job's arguments: the address travels in this row, never in a
+  job). A notice a failed job leaves behind is deleted by the hourly prune.
 Revoked access-token ids are the `revocations` app's `RevokedToken`.
 """
 
@@ -200,3 +203,16 @@ class EmailVerification(OneTimeToken):
 
     class Meta(OneTimeToken.Meta):
         pass
+
+
+class EmailChangeNotice(models.Model):
+    """An account's former address, waiting for the email that tells it the account moved to another one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Deleting the account deletes its notices: an erased account keeps no address of it.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    old_email = models.CharField(max_length=MAX_EMAIL_LENGTH)  # normalised, as the account held it
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"email change notice {self.pk} of user {self.user_id}"

@@ -9,7 +9,7 @@ from django.core.validators import EmailValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..api.serializers import StrictCharField, StrictInputSerializer, StrictRegexField
+from ..api.serializers import StrictBooleanField, StrictCharField, StrictInputSerializer, StrictRegexField
 from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, normalised_email
 from ..core.accounts.grants import EMAIL_DESCRIPTION, REFRESH_TOKEN_DESCRIPTION, SCOPE_DESCRIPTION, SCOPE_NAME
 from ..core.accounts.introspection import TOKEN_DESCRIPTION
@@ -78,7 +78,7 @@ class UserCreateSerializer(StrictInputSerializer):
     full_name = StrictCharField(required=False, allow_blank=True, max_length=200, default="")
     scopes = scopes_field(required=False, default=list)
     roles = RolesField(required=False, default=list)
-    is_active = serializers.BooleanField(required=False, default=True)
+    is_active = StrictBooleanField(required=False, default=True)
 
     class Meta:
         ref_name = "UserIn"
@@ -94,8 +94,8 @@ class UserUpdateSerializer(StrictInputSerializer):
     full_name = StrictCharField(required=False, allow_blank=True, max_length=200)
     scopes = scopes_field(required=False)
     roles = RolesField(required=False)
-    is_active = serializers.BooleanField(required=False)
-    is_verified = serializers.BooleanField(required=False, help_text=VERIFIED_HELP)
+    is_active = StrictBooleanField(required=False)
+    is_verified = StrictBooleanField(required=False, help_text=VERIFIED_HELP)
 
     class Meta:
         ref_name = "UserPatch"

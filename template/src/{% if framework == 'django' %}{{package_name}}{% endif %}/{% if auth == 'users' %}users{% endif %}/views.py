@@ -31,7 +31,6 @@ from ..core.accounts.roles import ROLES, holds
 from ..core.auth import Principal
 from . import accounts
 from .models import RefreshToken, User
-from .one_time_tokens import end_one_time_tokens
 from .scopes import ADMIN_SCOPE, USER_ADMIN_SCOPES
 from .serializers import MeUpdateSerializer, UserCreateSerializer, UserSerializer, UserUpdateSerializer
 
@@ -176,8 +175,8 @@ def apply_changes(
             if removes_admin:
                 accounts.refuse_removing_last_admin(user)
             user.save()
-            if email_changes:  # a token mailed to the old address must not work for the new one
-                end_one_time_tokens(user)
+            if email_changes:
+                accounts.after_email_change(user, before["email"])
             # A deactivation is recorded here, where it is stored; `accounts.deactivate` below finds it done.
             record(*account_change_events(before, changes, origin=origin, actor=actor, subject=user.pk))
     except IntegrityError:  # taken by another request since the check

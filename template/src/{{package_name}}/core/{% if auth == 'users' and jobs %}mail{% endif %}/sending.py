@@ -70,9 +70,7 @@ def smtp_code(failure: BaseException) -> int | None:
     return None
 
 
-def prepared(
-    settings: MailSettings, name: str, recipient: str, values: MailValues
-) -> tuple[SmtpServer, EmailMessage]:
+def prepared(settings: MailSettings, name: str, recipient: str, values: MailValues) -> tuple[SmtpServer, EmailMessage]:
     """The server to send through and the email `name` to `recipient`, rendered with `values` (and the service's
     name)."""
     if settings.mail_smtp_url is None:

@@ -86,7 +86,7 @@ def parse_smtp_url(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> SmtpSer
 
 def send_message(server: SmtpServer, message: EmailMessage) -> None:
     """Sends `message` (its To, From and Subject set) and returns once the server accepted it; raises
-    `smtplib.SMTPException` or `OSError` otherwise (the job retries).
+    `smtplib.SMTPException` or `OSError` otherwise (retries.py tells whether the job tries again).
 
     The client greets the server (EHLO) with the From's domain, as A-labels (a command is ASCII): smtplib's default,
     the machine's fully qualified name, costs a DNS lookup in some containers and tells the server the pod's name.

@@ -6,6 +6,8 @@ Log lines and errors name the email and a redacted recipient (`a…@example.com`
 the server refuses raises `MailSendError`, whose text holds the SMTP reply code and the redacted address only, and
 which is raised `from None` (smtplib's own exceptions print the full address: `SMTPRecipientsRefused` is a dict keyed
 by it). The worker logs a failed job with its exception, and Sentry reports it: both see this error, not smtplib's.
+An address SMTP cannot carry (addresses.py: a domain IDNA refuses, a local part beyond ASCII and a server without
+SMTPUTF8) is a `MailSendError` too, which says why.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Protocol
 from pydantic import SecretStr
 
 from ... import SERVICE_NAME
-from .messages import MailTemplates
+from .addresses import UnsendableAddressError
+from .messages import MailTemplates, MailValues
 from .smtp import SmtpServer, parse_smtp_url, redacted_address, send_message
 
 logger = logging.getLogger(__name__)
@@ -43,8 +46,9 @@ class MailNotConfiguredError(Exception):
 
 
 class MailSendError(Exception):
-    """The SMTP server did not take the email (or could not be reached). Its text is safe for a log line and a
-    Sentry event: the email's name, the exception's class, the SMTP reply code and the redacted recipient."""
+    """The SMTP server did not take the email (or could not be reached, or could not be given its addresses). Its
+    text is safe for a log line and a Sentry event: the email's name, the exception's class, the SMTP reply code, the
+    redacted recipient, and why an address cannot be carried (that text names no address)."""
 
     def __init__(self, mail: str, recipient: str, failure: BaseException) -> None:
         self.mail = mail
@@ -52,7 +56,8 @@ class MailSendError(Exception):
         self.smtp_code = smtp_code(failure)
         self.reason = type(failure).__name__
         code = f" (SMTP {self.smtp_code})" if self.smtp_code is not None else ""
-        super().__init__(f"email {mail} to {self.recipient} not sent: {self.reason}{code}")
+        why = f": {failure}" if isinstance(failure, UnsendableAddressError) else ""
+        super().__init__(f"email {mail} to {self.recipient} not sent: {self.reason}{code}{why}")
 
 
 def smtp_code(failure: BaseException) -> int | None:
@@ -65,9 +70,7 @@ def smtp_code(failure: BaseException) -> int | None:
     return None
 
 
-def prepared(
-    settings: MailSettings, name: str, recipient: str, values: dict[str, str]
-) -> tuple[SmtpServer, EmailMessage]:
+def prepared(settings: MailSettings, name: str, recipient: str, values: MailValues) -> tuple[SmtpServer, EmailMessage]:
     """The server to send through and the email `name` to `recipient`, rendered with `values` (and the service's
     name)."""
     if settings.mail_smtp_url is None:
@@ -79,16 +82,16 @@ def prepared(
     return server, message
 
 
-def send_mail(settings: MailSettings, name: str, recipient: str, values: dict[str, str]) -> None:
+def send_mail(settings: MailSettings, name: str, recipient: str, values: MailValues) -> None:
     """Renders the email `name` and sends it through MAIL_SMTP_URL; `MailSendError` when it was not taken."""
-    server, message = prepared(settings, name, recipient, values)
     try:
+        server, message = prepared(settings, name, recipient, values)
         send_message(server, message)
-    except (smtplib.SMTPException, OSError) as failure:
+    except (smtplib.SMTPException, OSError, UnsendableAddressError) as failure:
         raise MailSendError(name, recipient, failure) from None
     logger.info("email sent", extra={"mail": name, "recipient": redacted_address(recipient)})
 
 
-async def send_mail_async(settings: MailSettings, name: str, recipient: str, values: dict[str, str]) -> None:
+async def send_mail_async(settings: MailSettings, name: str, recipient: str, values: MailValues) -> None:
     """`send_mail` on a worker thread: the event loop (and the worker's other jobs) go on meanwhile."""
     await asyncio.to_thread(send_mail, settings, name, recipient, values)

@@ -23,6 +23,8 @@ from email.utils import parseaddr
 from typing import Final, Literal
 from urllib.parse import unquote, urlsplit
 
+from .addresses import SmtpUtf8NotOfferedError, ascii_domain
+
 Security = Literal["none", "starttls", "tls"]
 
 SCHEMES: Final[dict[str, tuple[Security, int]]] = {
@@ -84,12 +86,16 @@ def parse_smtp_url(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> SmtpSer
 
 def send_message(server: SmtpServer, message: EmailMessage) -> None:
     """Sends `message` (its To, From and Subject set) and returns once the server accepted it; raises
-    `smtplib.SMTPException` or `OSError` otherwise (the job retries).
+    `smtplib.SMTPException` or `OSError` otherwise (retries.py tells whether the job tries again).
 
-    The client greets the server (EHLO) with the From's domain: smtplib's default, the machine's fully qualified
-    name, costs a DNS lookup in some containers and tells the server the pod's name."""
+    The client greets the server (EHLO) with the From's domain, as A-labels (a command is ASCII): smtplib's default,
+    the machine's fully qualified name, costs a DNS lookup in some containers and tells the server the pod's name.
+
+    An address whose local part is not ASCII needs a server offering SMTPUTF8: without it, `SmtpUtf8NotOfferedError`
+    (addresses.py), which no retry mends."""
     context = ssl.create_default_context()
-    greeting = parseaddr(str(message["From"] or ""))[1].rpartition("@")[2] or "localhost"
+    sender_domain = parseaddr(str(message["From"] or ""))[1].rpartition("@")[2]
+    greeting = ascii_domain(sender_domain, whose="MAIL_FROM") or "localhost"
     client: smtplib.SMTP
     if server.security == "tls":
         client = smtplib.SMTP_SSL(
@@ -102,7 +108,10 @@ def send_message(server: SmtpServer, message: EmailMessage) -> None:
             client.starttls(context=context)  # raises when the server does not offer it: never sent in clear
         if server.username is not None:
             client.login(server.username, server.password or "")
-        client.send_message(message)
+        try:
+            client.send_message(message)
+        except smtplib.SMTPNotSupportedError:  # smtplib's one reason here: an address needs SMTPUTF8, not offered
+            raise SmtpUtf8NotOfferedError from None
 
 
 async def send_message_async(server: SmtpServer, message: EmailMessage) -> None:

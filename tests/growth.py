@@ -522,4 +522,11 @@ def grow(project: RenderedProject) -> str:
     edit_by_hand(path, framework, project.package)
     *migration, check = checks.strip().splitlines()
     run_readme_block(project, "\n".join(migration))
+    # The migrations those steps generated pass the last step's format check as they are (the growth tests format the
+    # hand edits first, as an editor would, which would hide an unformatted migration).
+    generated = {"fastapi": "migrations/versions", "django": "bookings/migrations"}[framework]
+    formatted = project.uv(
+        "run", "--no-sync", "ruff", "format", "--check", "--no-cache", f"src/{project.package}/{generated}", check=False
+    )
+    assert formatted.returncode == 0, f"the README's steps leave a migration unformatted:\n{formatted.stdout}"
     return check.strip()

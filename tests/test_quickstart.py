@@ -123,13 +123,9 @@ def readme_sign_in_in_new_shells(destination: Path, base_url: str, home: Path, b
         assert "HTTP/1.1 401" in refused.stdout, (failing, refused.stdout)
 
 
-def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -> None:
-    """PATH has a pyenv-style `uv` shim that fails (as it does in a project whose .python-version differs from the
-    global one) and a python3 without the `uv` package: the demo must still find or install a real uv, and put one
-    where a shell opened afterwards finds it (~/.local/bin): the README's commands then work there as written."""
-    port = free_port()
-    destination = tmp_path / "demo"
-    home = new_user_home(tmp_path / "home")
+def demo_environment(tmp_path: Path, home: Path, port: int) -> dict[str, str]:
+    """The demo's environment: PATH has a pyenv-style `uv` shim that fails (as it does in a project whose
+    .python-version differs from the global one) and a python3 without the `uv` package, HOME is `home`."""
     shims, bin_dir = tmp_path / "pyenv" / "shims", tmp_path / "bin"
     shims.mkdir(parents=True)
     bin_dir.mkdir()
@@ -144,6 +140,16 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
         UV_PYTHON=sys._base_executable,  # .ci/run exports the template's own interpreter: the demo picks its own
         PORT=str(port),
     )
+    return env
+
+
+def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -> None:
+    """Where uv is only a failing pyenv shim, the demo must still find or install a real uv, and put one where a shell
+    opened afterwards finds it (~/.local/bin): the README's commands then work there as written."""
+    port = free_port()
+    destination = tmp_path / "demo"
+    home = new_user_home(tmp_path / "home")
+    env = demo_environment(tmp_path, home, port)
     log_path = tmp_path / "demo.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -182,6 +188,39 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
     assert found.stdout.startswith(f"{installed}\n"), found.stdout
     linted = in_a_new_login_shell("make lint", home, destination)
     assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_demo_says_what_to_export_where_a_login_shell_leaves_local_bin_off_path(tmp_path: Path) -> None:
+    """A home whose login profile does not put ~/.local/bin on PATH (root's, on Debian): the copy of uv there is not
+    found by a new shell, so the demo must not say it is, and says instead what to export; that export works."""
+    port = free_port()
+    destination = tmp_path / "demo"
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".profile").write_text("# no ~/.local/bin here\n")
+    env = demo_environment(tmp_path, home, port)
+    log_path = tmp_path / "demo.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(REPO_ROOT / "scripts" / "demo"), str(destination)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            assert wait_for(f"http://127.0.0.1:{port}/health/live", process, log_path).status_code == 200
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    printed = log_path.read_text()
+    assert "finds it there" not in printed, printed
+    assert f"Installed uv as {home}/.local/bin/uv, but a new login shell does not have" in printed, printed
+    export = re.search(r'run: (export PATH="[^"]+")', printed)
+    assert export, printed
+    found = in_a_new_login_shell(f"{export.group(1)} && uv --version", home, destination)
+    assert found.returncode == 0, found.stdout + found.stderr
 
 
 @pytest.mark.parametrize("framework", framework_params())

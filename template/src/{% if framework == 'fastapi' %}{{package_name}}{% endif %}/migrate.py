@@ -4,6 +4,7 @@ Kubernetes' init container); development and test also run it when the service s
 from __future__ import annotations
 
 import fcntl
+import logging
 import re
 import sys
 from collections.abc import Iterable
@@ -52,6 +53,9 @@ def alembic_config(settings: Settings) -> Config:
 def migrate(settings: Settings) -> None:
     """Upgrade to the newest revision. Safe to run twice at once: PostgreSQL takes turns on an advisory lock
     (migrations/env.py); SQLite on a lock file beside the database file."""
+    # Alembic names each plugin it loads at INFO, seven lines per run that say nothing about the database: the
+    # revisions it applies stay at INFO.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     database = settings.database
     if database.sqlite_path is None:
         command.upgrade(alembic_config(settings), "head")

@@ -143,13 +143,13 @@ class KeySettings(Protocol):
 class SigningKeys:
     """The service's keys: `sign` with the first, verify with any (`verifier`), publish `public_jwks`."""
 
-    url = SETTING  # what the verifier's startup line names as the key source
-
     def __init__(self, keys: list[SigningKey], *, development: bool = False) -> None:
         if not keys:
             raise ValueError("at least one signing key")
         self.keys = keys
         self.development = development
+        # What the verifier's startup line names as the key source.
+        self.url = f"the development key set ({DEV_KEYS_FILE})" if development else SETTING
         self.algorithms = tuple(dict.fromkeys(key.algorithm for key in keys))
         self._by_kid = {key.kid: key for key in keys}
 
@@ -198,9 +198,8 @@ class SigningKeys:
         return TokenVerifier(jwks=self, issuer=issuer, audience=audience, algorithms=self.algorithms, leeway_s=leeway_s)
 
     def describe(self) -> str:
-        source = f"development key set ({DEV_KEYS_FILE})" if self.development else SETTING
         signing = self.signing
-        return f"{len(self.keys)} signing key(s) from {source}, signing with {signing.kid} ({signing.algorithm})"
+        return f"{len(self.keys)} signing key(s) from {self.url}, signing with {signing.kid} ({signing.algorithm})"
 
     # --- the verifier's key source (core/auth.py `PublicKeys`) ---
 

@@ -2,7 +2,8 @@
 
 `record` inserts the events with the change they describe, in its session: a change rolled back leaves none. Their
 log lines are written once that session's transaction has committed (a SQLAlchemy `after_commit` hook), so a
-rolled-back change logs nothing either."""
+rolled-back change logs nothing either. A job, which writes on a connection rather than a session, stores its events
+with `record_on_connection` and logs them itself once its transaction has committed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from sqlalchemy import event, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ..core.accounts.audit import AuditEvent, AuditKind, log_audit_event
@@ -26,6 +27,13 @@ async def record(session: AsyncSession, *events: AuditEvent) -> None:
         return
     await session.execute(insert(audit_events), [_row(audit) for audit in events])
     session.sync_session.info.setdefault(_PENDING, []).extend(events)
+
+
+async def record_on_connection(connection: AsyncConnection, *events: AuditEvent) -> None:
+    """Store `events` in the connection's transaction (a job's). Nothing logs them: the caller does
+    (`log_audit_event`), once that transaction has committed."""
+    if events:
+        await connection.execute(insert(audit_events), [_row(audit) for audit in events])
 
 
 async def page(

@@ -5,7 +5,11 @@ compared and shown, and the database keeps it unique.
 1. Refused, naming the character: control and format characters (right-to-left overrides and isolates such as
    U+202E, zero-width spaces and joiners, the byte-order mark), Unicode's other default-ignorable code points and
    blank fillers (U+3164, U+2800), private-use, surrogate and unassigned code points, and any space inside. They
-   make two addresses that look the same differ, or one address look like another.
+   make two addresses that look the same differ, or one address look like another. Refused too: `ß` and `ς` (and
+   the characters NFKC or IDNA map to them, such as `ẞ`) in the domain. Step 2 folds them into `ss` and a plain
+   sigma, but IDNA 2008, which mail follows, keeps them apart: `faß.de` is `xn--fa-hia.de`, another domain than
+   `fass.de`, and the account's mail would go to whoever holds that one. (The other two IDNA deviations, the
+   zero-width joiners U+200C and U+200D, are invisible characters refused anywhere.)
 2. Normalised: surrounding spaces trimmed, NFKC (a composed and a decomposed `ä` are one character, a full-width
    `a`, U+FF41, is `a`), case-folded (`Ada@Example.COM` is `ada@example.com`, `ß` is `ss`), NFKC again
    (folding can decompose).
@@ -37,6 +41,9 @@ _REFUSED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl"
 _INVISIBLE: Final = re.compile(
     "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
 )
+# IDNA 2008 keeps ß and ς where case folding makes them ss and a plain sigma; ẞ is a capital ß to IDNA, and NFKC
+# (step 2) makes ς of a few Greek and mathematical symbols, which this set catches once normalised.
+_FOLDED_UNLIKE_IDNA: Final = frozenset("\u00df\u1e9e\u03c2")
 _ASCII_ATEXT: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
 
 
@@ -47,7 +54,7 @@ class EmailRefused(ValueError):  # noqa: N818 - a refusal, as the API says it
 
 def normalised_email(value: str) -> str:
     """The stored form of the email `value`, or `EmailRefused` saying why not."""
-    problem = character_problem(value)
+    problem = character_problem(value) or _domain_folding_problem(value)
     if problem is not None:
         raise EmailRefused(problem)
     email = canonical_email(value)
@@ -75,6 +82,23 @@ def character_problem(value: str) -> str | None:
         if unicodedata.category(character) in _REFUSED_CATEGORIES or _INVISIBLE.match(character):
             kind = "a space" if character.isspace() else "an invisible, control or direction-changing character"
             return f"contains {kind} (U+{ord(character):04X}), which an email address cannot have"
+    return None
+
+
+def _domain_folding_problem(value: str) -> str | None:
+    """Why step 1 refuses the domain of `value` for a character step 2 would fold into another domain's; None when
+    it does not, or when `value` has no `@` (step 3 refuses it)."""
+    characters = value.strip()
+    # The domain starts after the last character NFKC makes an `@` (the full-width one, U+FF20, is one).
+    ats = [index for index, character in enumerate(characters) if "@" in unicodedata.normalize("NFKC", character)]
+    if not ats:
+        return None
+    for character in characters[ats[-1] + 1 :]:
+        if not _FOLDED_UNLIKE_IDNA.isdisjoint(unicodedata.normalize("NFKC", character)):
+            return (
+                f"contains U+{ord(character):04X} in its domain, which case folding would turn into another domain's "
+                "letters (IDNA 2008 keeps it apart); give the domain in its ASCII form (xn--…)"
+            )
     return None
 
 

@@ -2,8 +2,11 @@
 `jürgen@bücher.de`), and so may MAIL_FROM:
 
 - a domain beyond ASCII travels as IDNA A-labels (`bücher.de` is `xn--bcher-kva.de`, IDNA 2008 with UTS 46 mapping,
-  the `idna` package; Python's own `idna` codec is IDNA 2003, which maps `ß` and some joiners differently): with an
-  ASCII local part the address is then plain ASCII, which every SMTP server takes, in the envelope and the headers;
+  the `idna` package; Python's own `idna` codec is IDNA 2003): with an ASCII local part the address is then plain
+  ASCII, which every SMTP server takes, in the envelope and the headers. IDNA 2003 and case folding both turn `ß`
+  into `ss` and `ς` into a plain sigma, which IDNA 2008 keeps apart (`faß.de` is `xn--fa-hia.de`, not `fass.de`):
+  the email rule refuses an account's domain holding them rather than store someone else's, so only MAIL_FROM can
+  bring one here, and IDNA 2008 sends it where it names;
 - a local part beyond ASCII (`jürgen@…`) has no ASCII form: only a server that offers SMTPUTF8 (RFC 6531) takes it,
   and it travels as it is written. A server that does not offer it never will for this address, so the send fails for
   good at once (`SmtpUtf8NotOfferedError`) instead of being retried for hours.
@@ -14,8 +17,15 @@ from __future__ import annotations
 import smtplib
 from email.headerregistry import Address
 from email.utils import parseaddr
+from typing import Final
 
 import idna
+
+# Whose address an error names (`whose=`), never the address itself.
+SENDER: Final = "MAIL_FROM"
+RECIPIENT: Final = "the recipient"
+CONFIGURED: Final = "the address"
+"""MAIL_FROM checked as a setting, whose error line already begins with the setting's name."""
 
 
 class UnsendableAddressError(Exception):
@@ -49,9 +59,22 @@ def ascii_domain(domain: str, *, whose: str) -> str:
             labels.append(idna.encode(label, uts46=True, std3_rules=True).decode("ascii"))
         except idna.IDNAError as refusal:
             raise InvalidDomainError(
-                f"the domain of {whose} is not a valid internationalised domain name (IDNA 2008): {refusal}"
+                f"the domain of {whose} is not a valid internationalised domain name (IDNA 2008): it has "
+                + _idna_reason(refusal)
             ) from None
     return ".".join(labels)
+
+
+def _idna_reason(refusal: idna.IDNAError) -> str:
+    """Why IDNA 2008 refused a label, in words fixed by the refusal's kind: the `idna` package's own message quotes
+    the label, a part of the address."""
+    if isinstance(refusal, idna.InvalidCodepointContext):
+        return "a character IDNA 2008 allows only in certain company (a joiner, a middle dot)"
+    if isinstance(refusal, idna.InvalidCodepoint):
+        return "a character IDNA 2008 does not allow"
+    if isinstance(refusal, idna.IDNABidiError):
+        return "a label whose direction of writing IDNA 2008 does not allow (RFC 5893)"
+    return "a label IDNA 2008 does not allow: too long, a hyphen first, last or third and fourth, or a mark first"
 
 
 def smtp_address(address: str, *, whose: str) -> Address:

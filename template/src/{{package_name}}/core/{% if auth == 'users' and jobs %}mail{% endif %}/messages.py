@@ -21,12 +21,10 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Final
 
-from .addresses import ascii_domain, smtp_address, smtp_mailbox
+from .addresses import RECIPIENT, SENDER, ascii_domain, smtp_address, smtp_mailbox
 
 TEMPLATES: Final = Path(__file__).resolve().parents[2] / "mail_templates"
 SUBJECT_PREFIX: Final = "Subject:"
-SENDER: Final = "MAIL_FROM"
-RECIPIENT: Final = "the recipient"
 
 MailValues = Mapping[str, str | None]
 """The values of an email's placeholders; None: the service has none for this email (its lines are left out)."""

@@ -23,7 +23,7 @@ from email.utils import parseaddr
 from typing import Final, Literal
 from urllib.parse import unquote, urlsplit
 
-from .addresses import SmtpUtf8NotOfferedError, ascii_domain
+from .addresses import SENDER, SmtpUtf8NotOfferedError, ascii_domain
 
 Security = Literal["none", "starttls", "tls"]
 
@@ -95,7 +95,7 @@ def send_message(server: SmtpServer, message: EmailMessage) -> None:
     (addresses.py), which no retry mends."""
     context = ssl.create_default_context()
     sender_domain = parseaddr(str(message["From"] or ""))[1].rpartition("@")[2]
-    greeting = ascii_domain(sender_domain, whose="MAIL_FROM") or "localhost"
+    greeting = ascii_domain(sender_domain, whose=SENDER) or "localhost"
     client: smtplib.SMTP
     if server.security == "tls":
         client = smtplib.SMTP_SSL(

@@ -17,7 +17,14 @@ from django.db.models.functions import Cast
 from django.dispatch import Signal
 
 from ..audit.recording import record
-from ..core.accounts.audit import COMMAND_LINE, AuditKind, Origin, account_change_events, audit_event
+from ..core.accounts.audit import (
+    COMMAND_LINE,
+    AuditKind,
+    Origin,
+    account_change_events,
+    account_created_event,
+    audit_event,
+)
 from ..core.accounts.emails import canonical_email, normalised_email
 from ..core.accounts.roles import holds, roles_granting
 from .models import User
@@ -117,8 +124,16 @@ def create_user(
     try:
         with transaction.atomic():
             user.save()
-            details = {"scopes": user.scopes, "is_active": user.is_active}
-            record(audit_event(AuditKind.ACCOUNT_CREATED, origin=origin, actor=actor, subject=user.pk, details=details))
+            record(
+                account_created_event(
+                    user.pk,
+                    scopes=user.scopes,
+                    roles=user.roles,
+                    is_active=user.is_active,
+                    origin=origin,
+                    actor=actor,
+                )
+            )
     except IntegrityError:  # created by another request since the check
         raise EmailTaken(user.email) from None
     logger.info("user %s created", user.pk)
@@ -160,18 +175,25 @@ def save_new_password(
         revoke_user_tokens(user, keep_family=keep_family)
         record(audit_event(kind, origin=origin, actor=actor, subject=user.pk))
         password_changed.send(sender=User, user=user)
-    logger.info("password of user %s changed; other sessions revoked", user.pk)
+        # Once committed (now, outside a transaction): a change the caller's transaction rolls back logs nothing.
+        user_id = user.pk
+        transaction.on_commit(lambda: logger.info("password of user %s changed; other sessions revoked", user_id))
 
 
-def after_email_change(user: User, old_email: str) -> None:
+def after_email_change(user: User, old_email: str, *, was_verified: bool) -> None:
     """What an account's new email (saved on `user`, in the caller's transaction) means: a reset or verification token
-    mailed to `old_email` no longer works, and `old_email` is told (`email_changed`), so an owner whose account was
-    moved to another address learns of it. Nothing for an address that is the same once normalised."""
-    if canonical_email(old_email) == user.email:
+    mailed to `old_email` (the address as the account held it) no longer works, and, when the account was verified
+    before the change (`was_verified`), `old_email` is told (`email_changed`): the owner learns of a change an admin
+    made by mistake or against them. An unverified account's address was never shown to be anyone's (a mistyped
+    sign-up): whoever reads it is told nothing. Nothing at all for an address that is the same once canonical."""
+    if canonical_email(old_email) == canonical_email(user.email):
         return
     end_one_time_tokens(user)
-    email_changed.send(sender=User, user=user, old_email=canonical_email(old_email))
-    logger.info("email of user %s changed; its one-time tokens ended", user.pk)
+    if was_verified:
+        email_changed.send(sender=User, user=user, old_email=old_email)
+    # Once committed (now, outside a transaction): a change the caller's transaction rolls back logs nothing.
+    user_id = user.pk
+    transaction.on_commit(lambda: logger.info("email of user %s changed; its one-time tokens ended", user_id))
 
 
 def deactivate(

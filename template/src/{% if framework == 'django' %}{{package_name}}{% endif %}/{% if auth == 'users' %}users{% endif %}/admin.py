@@ -20,11 +20,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils.decorators import method_decorator
-from django.views.decorators.debug import sensitive_post_parameters
 
 from ..audit.recording import record
-from ..core.accounts.audit import AuditKind, Origin, account_change_events, audit_event
+from ..core.accounts.audit import AuditKind, Origin, account_change_events, account_created_event, audit_event
 from . import accounts
 from .models import User
 from .revocation import revoke_user_tokens
@@ -87,7 +85,6 @@ class UserAdmin(UserModelAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ()
 
-    @method_decorator(sensitive_post_parameters())
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         # One transaction for the new password and all it implies (Django's view has none of its own).
         with transaction.atomic(), _saving_password_for(request):
@@ -98,7 +95,8 @@ class UserAdmin(UserModelAdmin):
         if change and "is_active" in form.changed_data and not obj.is_active:
             revoke_user_tokens(obj)  # deactivated here: their tokens stop working, as with the API
         if change and "email" in form.changed_data:
-            accounts.after_email_change(obj, form.initial["email"])
+            # The form does not edit `is_verified`: the account's, as it was before the change.
+            accounts.after_email_change(obj, form.initial["email"], was_verified=obj.is_verified)
         # In the admin's transaction of the change (each change view runs in one).
         origin, actor = _origin(request), request.user.pk
         if change:
@@ -106,8 +104,10 @@ class UserAdmin(UserModelAdmin):
             changes = {name: getattr(obj, name) for name in form.changed_data}
             record(*account_change_events(before, changes, origin=origin, actor=actor, subject=obj.pk))
         else:
-            details = {"scopes": obj.scopes, "is_active": obj.is_active}
-            record(audit_event(AuditKind.ACCOUNT_CREATED, origin=origin, actor=actor, subject=obj.pk, details=details))
+            created = account_created_event(
+                obj.pk, scopes=obj.scopes, roles=obj.roles, is_active=obj.is_active, origin=origin, actor=actor
+            )
+            record(created)
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         subject = obj.pk

@@ -206,12 +206,14 @@ class EmailVerification(OneTimeToken):
 
 
 class EmailChangeNotice(models.Model):
-    """An account's former address, waiting for the email that tells it the account moved to another one."""
+    """An account's former address, waiting for the email that tells it the account moved to another one. The job
+    that sends it deletes it; one whose email could not be sent is deleted by the hourly prune. A service that runs no
+    jobs has the table but never writes to it: no email is sent, so no address is kept."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Deleting the account deletes its notices: an erased account keeps no address of it.
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    old_email = models.CharField(max_length=MAX_EMAIL_LENGTH)  # normalised, as the account held it
+    old_email = models.CharField(max_length=MAX_EMAIL_LENGTH)  # as the account held it (normalised when stored)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:

@@ -158,25 +158,32 @@ def apply_changes(
         changes["email"] = User.objects.normalize_email(changes["email"])
         if accounts.email_taken(changes["email"], other_than=user):
             raise EmailTaken
-    email_changes = "email" in changes and changes["email"] != user.email
-    deactivating = changes.get("is_active") is False and user.is_active
-    removes_admin = _removes_admin(user, changes)
     changes.update({name: sorted(set(changes[name])) for name in ("scopes", "roles") if name in changes})
-    before = {name: getattr(user, name) for name in changes}
-    for name, value in changes.items():
-        setattr(user, name, value)
-    if password is not None:
-        try:
-            accounts.check_password_policy(password, user)
-        except accounts.PasswordRefused as refused:
-            raise password_refused(refused) from None
     try:
         with transaction.atomic():
+            # Locked: of two changes at once, the second reads the first's, so an email change tells the address the
+            # account held just before it (A to B and A to C at once: A is told, then B; never A twice).
+            locked = User.objects.select_for_update().filter(pk=user.pk).first()
+            if locked is None:  # deleted since it was read
+                raise exceptions.NotFound(f"User {user.pk} does not exist")
+            user = locked
+            email_changes = "email" in changes and changes["email"] != user.email
+            deactivating = changes.get("is_active") is False and user.is_active
+            removes_admin = _removes_admin(user, changes)
+            was_verified = user.is_verified
+            before = {name: getattr(user, name) for name in changes}
+            for name, value in changes.items():
+                setattr(user, name, value)
+            if password is not None:
+                try:
+                    accounts.check_password_policy(password, user)
+                except accounts.PasswordRefused as refused:
+                    raise password_refused(refused) from None
             if removes_admin:
                 accounts.refuse_removing_last_admin(user)
             user.save()
             if email_changes:
-                accounts.after_email_change(user, before["email"])
+                accounts.after_email_change(user, before["email"], was_verified=was_verified)
             # A deactivation is recorded here, where it is stored; `accounts.deactivate` below finds it done.
             record(*account_change_events(before, changes, origin=origin, actor=actor, subject=user.pk))
     except IntegrityError:  # taken by another request since the check

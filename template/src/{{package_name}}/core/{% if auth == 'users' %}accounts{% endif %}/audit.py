@@ -112,6 +112,25 @@ def audit_event(
     return AuditEvent(kind=AuditKind(kind), actor_id=actor, subject_id=subject, origin=origin, details=details)
 
 
+def account_created_event(
+    subject: UUID,
+    *,
+    scopes: Iterable[str],
+    roles: Iterable[str],
+    is_active: bool,
+    origin: Origin,
+    actor: UUID | None = None,
+    sign_up: str | None = None,
+) -> AuditEvent:
+    """The `account_created` event of a new account, whoever made it: its scopes, roles and whether it may sign in.
+    `sign_up` names the sign-up whose job created it (its `signed_up` event holds the client's address); such an
+    account has no actor, an anonymous caller signed up."""
+    details: dict[str, Any] = {"scopes": sorted(scopes), "roles": sorted(roles), "is_active": is_active}
+    if sign_up is not None:
+        details["sign_up"] = sign_up
+    return audit_event(AuditKind.ACCOUNT_CREATED, origin=origin, actor=actor, subject=subject, details=details)
+
+
 def account_id(subject: str | None) -> UUID | None:
     """The account id a token's subject names; None for a subject that is no account id of this service."""
     try:

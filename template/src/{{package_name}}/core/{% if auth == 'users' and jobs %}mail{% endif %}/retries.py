@@ -18,6 +18,11 @@ hours in all, so an SMTP server down for an afternoon loses no email. A reset or
 not sent any more: its job finds it expired and ends."""
 SEND_RETRY_CAP_S: Final = 1800
 
+EMAIL_CHANGE_NOTICE_KEPT_S: Final = 3 * 86_400
+"""How long an account's old address is kept for the email that tells it of an email change: the accounts' hourly
+prune deletes a notice older than this, sent or not. Well past the hours a send is retried, with days left for a
+person to retry a failed job."""
+
 TransientCheck = Callable[[BaseException], bool]
 """Whether an error outside SMTP's and the network's (the framework's database) is one a later attempt may mend."""
 

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -143,14 +144,10 @@ def demo_environment(tmp_path: Path, home: Path, port: int) -> dict[str, str]:
     return env
 
 
-def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -> None:
-    """Where uv is only a failing pyenv shim, the demo must still find or install a real uv, and put one where a shell
-    opened afterwards finds it (~/.local/bin): the README's commands then work there as written."""
-    port = free_port()
-    destination = tmp_path / "demo"
-    home = new_user_home(tmp_path / "home")
-    env = demo_environment(tmp_path, home, port)
-    log_path = tmp_path / "demo.log"
+@contextlib.contextmanager
+def running_demo(destination: Path, env: dict[str, str], log_path: Path, port: int) -> Iterator[httpx.Response]:
+    """`scripts/demo destination` running until the block ends (its whole process group stopped then); yields the
+    first answer of its liveness endpoint."""
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(REPO_ROOT / "scripts" / "demo"), str(destination)],
@@ -160,17 +157,28 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
             start_new_session=True,
         )
         try:
-            response = wait_for(f"http://127.0.0.1:{port}/health/live", process, log_path)
-            assert response.status_code == 200
-            assert (destination / ".copier-answers.yml").exists()
-            assert (destination / "uv.lock").exists()
-            assert (destination / ".python-version").read_text().strip() != "3.11"  # not the template's own
-            sign_in_as_the_demo_says(log_path.read_text(), f"http://127.0.0.1:{port}", env)
-            readme_sign_in_in_new_shells(destination, f"http://127.0.0.1:{port}", home, tmp_path / "bare-home")
+            yield wait_for(f"http://127.0.0.1:{port}/health/live", process, log_path)
         finally:
             with contextlib.suppress(ProcessLookupError):  # it may have failed on its own
                 os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
+
+
+def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -> None:
+    """Where uv is only a failing pyenv shim, the demo must still find or install a real uv, and put one where a shell
+    opened afterwards finds it (~/.local/bin): the README's commands then work there as written."""
+    port = free_port()
+    destination = tmp_path / "demo"
+    home = new_user_home(tmp_path / "home")
+    env = demo_environment(tmp_path, home, port)
+    log_path = tmp_path / "demo.log"
+    with running_demo(destination, env, log_path, port) as response:
+        assert response.status_code == 200
+        assert (destination / ".copier-answers.yml").exists()
+        assert (destination / "uv.lock").exists()
+        assert (destination / ".python-version").read_text().strip() != "3.11"  # not the template's own
+        sign_in_as_the_demo_says(log_path.read_text(), f"http://127.0.0.1:{port}", env)
+        readme_sign_in_in_new_shells(destination, f"http://127.0.0.1:{port}", home, tmp_path / "bare-home")
     printed = log_path.read_text()
     assert "pyenv: uv: command not found" not in printed
     # Only what the demo did: no copier next steps it already took (cd, git init, uv sync) or that are not true.
@@ -200,20 +208,8 @@ def test_demo_says_what_to_export_where_a_login_shell_leaves_local_bin_off_path(
     (home / ".profile").write_text("# no ~/.local/bin here\n")
     env = demo_environment(tmp_path, home, port)
     log_path = tmp_path / "demo.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(REPO_ROOT / "scripts" / "demo"), str(destination)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            assert wait_for(f"http://127.0.0.1:{port}/health/live", process, log_path).status_code == 200
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
+    with running_demo(destination, env, log_path, port) as response:
+        assert response.status_code == 200
     printed = log_path.read_text()
     assert "finds it there" not in printed, printed
     assert f"Installed uv as {home}/.local/bin/uv, but a new login shell does not have" in printed, printed

@@ -13,6 +13,7 @@ Two things are replaced wherever they appear:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -37,6 +38,7 @@ _QUERY_PARAMETER: Final = re.compile(r"(?P<key>[^?&=#\s]+)=(?P<value>[^&#\s]*)")
 _JWT: Final = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
+@functools.lru_cache(maxsize=1024)  # the same few names (headers, query parameters) come again and again
 def is_sensitive_key(key: str) -> bool:
     words = [word.lower() for word in _WORD_BOUNDARY.split(key) if word]
     if any(word in _SENSITIVE_WORDS for word in words):

@@ -2,7 +2,12 @@
 
 Application code logs through the standard `logging` module; every line carries the current request id.
 Access lines take a faster path (`AccessLog`) that writes the same format straight to the same stream: the
-`logging` machinery costs about as much as the rest of the middleware stack together.
+`logging` machinery costs about as much as the rest of the middleware stack together. An access line names the
+path, never the query string.
+
+No token reaches a line: every line that goes through `logging` (the servers' own, such as uvicorn's
+`"WebSocket /path?token=..." 403` for a refused handshake, and libraries' debug lines with request headers) has its
+message, exception and fields redacted (`redaction.py`: sensitive `name=value` pairs and anything shaped like a JWT).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import time
 from json.encoder import encode_basestring as _json_string  # json.dumps(ensure_ascii=False) of one str, in C
 from typing import IO, Any, Final
 
+from .redaction import redact
 from .request_context import current_request_id
 from .settings import LogFormat, ServiceSettings
 
@@ -66,14 +72,14 @@ class StructuredFormatter(logging.Formatter):
             "timestamp": utc_timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
             "request_id": current_request_id(),
         }
         for key, value in vars(record).items():
             if key not in _RECORD_ATTRIBUTES and key not in fields:
-                fields[key] = value
+                fields[key] = redact(value) if isinstance(value, str) else value
         if record.exc_info:
-            fields["exception"] = self.formatException(record.exc_info)
+            fields["exception"] = redact(self.formatException(record.exc_info))
         return render(fields, self.log_format)
 
 

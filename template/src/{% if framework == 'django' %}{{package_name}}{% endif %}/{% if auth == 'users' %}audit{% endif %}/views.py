@@ -39,7 +39,6 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
         fields = ("id", "kind", "actor", "subject", "details", "client_address", "request_id", "occurred_at")
 
 
-
 class AuditEventFilters(serializers.Serializer[Any]):
     subject = serializers.UUIDField(required=False, help_text="Only events about this account")
     actor = serializers.UUIDField(required=False, help_text="Only events this account caused")

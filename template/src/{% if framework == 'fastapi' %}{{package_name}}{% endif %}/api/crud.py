@@ -25,25 +25,24 @@ transaction, committed before the response is sent, and a database that cannot a
   of one owner is never served to another.
 - Every write invalidates what it wrote, whoever makes it. In a request, `cache=` does, once the request's
   transaction has committed; anywhere else (a job, a command, a script) the repository tells the process's
-  `WrittenRecords` (`observe_writes`: the application cache registers itself) when its session commits. A write
+  `WrittenRecords` (committed_writes.py: the application cache registers itself) when its session commits. A write
   that bypasses the repository (plain SQL) is seen by nobody: write a resource's rows through its repository.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Final, Generic, Protocol, Self, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
-from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, event, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
-from sqlalchemy.util import await_only
 
+from ..committed_writes import observed, tell_after_commit
 from ..core.entity_tags import entity_tag, if_match_allows
 from ..core.events import Change, Event, record_event
 from ..database import fetch_one
@@ -129,52 +128,6 @@ class CachedReads(Protocol[RecordT]):
 
     async def read(self, key: str, load: Callable[[], Awaitable[RecordT | None]]) -> RecordT | None: ...
     def written(self, key: str) -> None: ...
-
-
-class WrittenRecords(Protocol):
-    """Told which records (resource, id) a transaction wrote, once it has committed, for every write a repository
-    makes outside a request (a request's own go through its `CachedReads`)."""
-
-    async def committed(self, written: Sequence[tuple[str, str]]) -> None: ...
-
-
-_OBSERVERS: list[WrittenRecords] = []
-_WRITTEN: Final = "written_records"
-"""The key, in a session's `info`, of the records written in its transaction and not yet told."""
-
-
-def observe_writes(observer: WrittenRecords) -> Callable[[], None]:
-    """Tell `observer` of every committed write of a repository outside a request, in this process, until the
-    returned function is called. An observer is awaited on the event loop that commits: register it there."""
-    _OBSERVERS.append(observer)
-    return lambda: _OBSERVERS.remove(observer)
-
-
-def _tell_after_commit(session: AsyncSession, resource: str, key: str) -> None:
-    sync_session = session.sync_session
-    written: set[tuple[str, str]] | None = sync_session.info.get(_WRITTEN)
-    if written is None:
-        written = sync_session.info[_WRITTEN] = set()
-        event.listen(sync_session, "after_commit", _committed)
-        event.listen(sync_session, "after_soft_rollback", _rolled_back)
-    written.add((resource, key))
-
-
-def _committed(sync_session: Session) -> None:
-    written: set[tuple[str, str]] = sync_session.info[_WRITTEN]
-    if not written:
-        return
-    told = sorted(written)
-    written.clear()
-    # Runs inside `AsyncSession.commit()`'s greenlet: the observers are awaited before the commit returns, so the
-    # job or command that committed goes on only once the cache forgot what it wrote.
-    for observer in tuple(_OBSERVERS):
-        await_only(observer.committed(told))
-
-
-def _rolled_back(sync_session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.parent is None:  # the whole transaction: nothing it wrote stays
-        sync_session.info[_WRITTEN].clear()
 
 
 class EventRecorder(Protocol):
@@ -402,8 +355,8 @@ class Repository(Generic[RecordT]):
     def _written(self, record_id: UUID) -> None:
         if self._cache is not None:
             self._cache.written(str(record_id))
-        elif _OBSERVERS and self.cached_reads:
-            _tell_after_commit(self._session, self.table.name, str(record_id))
+        elif self.cached_reads and observed():
+            tell_after_commit(self._session, self.table.name, str(record_id))
 
 
 _RESOURCES: list[type[Repository[Any]]] = []

@@ -365,7 +365,6 @@ DJANGO_EDITS: tuple[Edit, ...] = (
             cancelled = rows.exclude(status=BookingStatus.CANCELLED).update(
                 status=BookingStatus.CANCELLED, row_version=F("row_version") + 1, updated_at=timezone.now()
             )
-            self.written(self.object_id())
         if not cancelled:
             raise AlreadyCancelled
         booking = self.get_object()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
@@ -12,12 +11,11 @@ from rest_framework.request import Request
 
 from ..api.base import ServiceViewSet
 from ..api.errors import invalid
+from ..api.fields import AwareDateTimeField
 from ..api.schema import problem_responses
 from ..api.scopes import MethodScopes, ScopeDeclaration
 from ..core.accounts.audit import AUDIT_EVENTS_DESCRIPTION, AUDIT_EVENTS_PATH, AUDIT_READ, AuditKind
 from .models import AuditEvent
-
-TIME_ZONE_NEEDED = "Input should have timezone info"
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
@@ -39,18 +37,6 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
     class Meta:
         model = AuditEvent
         fields = ("id", "kind", "actor", "subject", "details", "client_address", "request_id", "occurred_at")
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 time with its offset: a time without one is refused, not read in the server's time zone."""
-
-    default_error_messages = {"naive": TIME_ZONE_NEEDED}  # noqa: RUF012 - DRF's own class attribute
-
-    def to_internal_value(self, value: Any) -> Any:
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-        if parsed is not None and parsed.tzinfo is None:
-            self.fail("naive")
-        return super().to_internal_value(value)
 
 
 class AuditEventFilters(serializers.Serializer[Any]):

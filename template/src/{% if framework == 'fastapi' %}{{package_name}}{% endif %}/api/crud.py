@@ -23,6 +23,10 @@ transaction, committed before the response is sent, and a database that cannot a
 - Cached reads (`cache=`, the application cache with Redis): a read by id may come from the cache, keyed by id.
   Whatever the read returns, from the cache or the database, passes the same ownership check here, so a cached row
   of one owner is never served to another.
+- Every write invalidates what it wrote, whoever makes it. In a request, `cache=` does, once the request's
+  transaction has committed; anywhere else (a job, a command, a script) the repository tells the process's
+  `WrittenRecords` (committed_writes.py: the application cache registers itself) when its session commits. A write
+  that bypasses the repository (plain SQL) is seen by nobody: write a resource's rows through its repository.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, func, in
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..committed_writes import observed, tell_after_commit
 from ..core.entity_tags import entity_tag, if_match_allows
 from ..core.events import Change, Event, record_event
 from ..database import fetch_one
@@ -350,6 +355,8 @@ class Repository(Generic[RecordT]):
     def _written(self, record_id: UUID) -> None:
         if self._cache is not None:
             self._cache.written(str(record_id))
+        elif self.cached_reads and observed():
+            tell_after_commit(self._session, self.table.name, str(record_id))
 
 
 _RESOURCES: list[type[Repository[Any]]] = []

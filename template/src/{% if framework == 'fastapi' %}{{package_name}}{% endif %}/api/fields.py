@@ -53,7 +53,14 @@ def _iso_8601_moment(value: object) -> object:
 def _aware_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("Input should have a timezone offset, such as Z or +02:00")
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 in UTC: no datetime (nor database) holds it
+        raise ValueError(f"Input should be a moment between {_EARLIEST} and {_LATEST}") from None
+
+
+_EARLIEST: Final = "0001-01-01T00:00:00Z"
+_LATEST: Final = "9999-12-31T23:59:59.999999Z"
 
 
 Date = Annotated[dt.date, _FROM_STRING, _STRING_ONLY]

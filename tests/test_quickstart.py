@@ -4,6 +4,7 @@ starts it, and `make dev` serves a rendered project with auto-reload (both frame
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import signal
@@ -35,31 +36,17 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: flo
     pytest.fail(f"{url} never answered (exit {process.poll()}):\n{log.read_text()[-4000:]}")
 
 
-def sign_in_as_the_demo_says(printed: str, base_url: str, env: dict[str, str]) -> None:
-    """The default service keeps its own users: run the account command the demo printed (the password on standard
-    input, as a user types it), log in at the token endpoint and call the API with the token."""
-    command = re.search(
-        r"^  cd (\S+) && (\S+) run python -m (\w+) users create you@example.com --admin$", printed, re.M
-    )
+def sign_in_as_the_demo_says(printed: str, base_url: str, home: Path, cwd: Path) -> None:
+    """The default service keeps its own users: paste the account command the demo printed into a new login shell (the
+    password on standard input, as a user types it), log in at the token endpoint and call the API with the token."""
+    command = re.search(r"^  (cd \S+ && \S+ run python -m \w+ users create you@example.com --admin)$", printed, re.M)
     assert command, printed
-    directory, uv, package = command.groups()
-    password = DEMO_PASSWORD
-    created = subprocess.run(
-        [uv, "run", "python", "-m", package, "users", "create", "you@example.com", "--admin"],
-        cwd=directory,
-        # The demo's own environment: uv finds the project's interpreter (.python-version), not the harness's.
-        env={key: value for key, value in env.items() if key != "UV_PYTHON"},
-        input=f"{password}\n",
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    created = in_a_new_login_shell(command.group(1), home, cwd, stdin=f"{DEMO_PASSWORD}\n")
     assert created.returncode == 0, created.stdout + created.stderr
     assert f"{base_url}/docs" in printed
     granted = httpx.post(
         f"{base_url}/api/v1/auth/token",
-        data={"grant_type": "password", "username": "you@example.com", "password": password},
+        data={"grant_type": "password", "username": "you@example.com", "password": DEMO_PASSWORD},
         timeout=30,
     )
     assert granted.status_code == 200, granted.text
@@ -67,6 +54,15 @@ def sign_in_as_the_demo_says(printed: str, base_url: str, env: dict[str, str]) -
     assert httpx.get(f"{base_url}/api/v1/items", timeout=30).status_code == 401
     listed = httpx.get(f"{base_url}/api/v1/items", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert listed.status_code == 200, listed.text
+
+
+def files_under(home: Path) -> set[str]:
+    """What is in a home, caches aside (uv's and pip's downloads may land in ~/.cache): nothing else may appear."""
+    return {
+        str(path.relative_to(home))
+        for path in home.rglob("*")
+        if path.relative_to(home).parts[0] != ".cache" and not path.is_dir()
+    }
 
 
 def new_user_home(home: Path) -> Path:
@@ -109,17 +105,19 @@ def readme_sign_in(readme: str, base_url: str) -> str:
     return "\n".join(lines[start : end + 1]).replace("http://127.0.0.1:8000", base_url)
 
 
-def readme_sign_in_in_new_shells(destination: Path, base_url: str, home: Path, bare_home: Path) -> None:
-    """The README's sign-in pasted into a shell opened after the demo (the account sign_in_as_the_demo_says made):
-    a 200 with the right password; a message on stderr and no token, never a silent empty one, with a wrong password
-    or where no shell finds `uv`."""
+def readme_sign_in_in_new_shells(
+    destination: Path, base_url: str, home: Path, bare_home: Path, uv_setup: str = ""
+) -> None:
+    """The README's sign-in pasted into a shell opened after the demo (the account sign_in_as_the_demo_says made),
+    after `uv_setup` (the line the demo printed for a shell without uv): a 200 with the right password; a message on
+    stderr and no token, never a silent empty one, with a wrong password or where no shell finds `uv`."""
     sign_in = readme_sign_in((destination / "README.md").read_text(), base_url)
-    signed_in = in_a_new_login_shell(sign_in, home, destination, stdin=f"{DEMO_PASSWORD}\n")
+    signed_in = in_a_new_login_shell(f"{uv_setup}\n{sign_in}", home, destination, stdin=f"{DEMO_PASSWORD}\n")
     assert signed_in.returncode == 0, signed_in.stdout + signed_in.stderr
     assert "HTTP/1.1 200" in signed_in.stdout, signed_in.stdout + signed_in.stderr
     assert "Not signed in" not in signed_in.stderr
-    for failing, shell_home in (("a wrong password", home), ("no uv", new_user_home(bare_home))):
-        refused = in_a_new_login_shell(sign_in, shell_home, destination, stdin="not the demo password\n")
+    for failing, shell_home, setup in (("a wrong password", home, uv_setup), ("no uv", new_user_home(bare_home), "")):
+        refused = in_a_new_login_shell(f"{setup}\n{sign_in}", shell_home, destination, stdin="not the demo password\n")
         assert "Not signed in" in refused.stderr, (failing, refused.stderr)
         assert "HTTP/1.1 401" in refused.stdout, (failing, refused.stdout)
 
@@ -165,11 +163,14 @@ def running_demo(destination: Path, env: dict[str, str], log_path: Path, port: i
 
 
 def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -> None:
-    """Where uv is only a failing pyenv shim, the demo must still find or install a real uv, and put one where a shell
-    opened afterwards finds it (~/.local/bin): the README's commands then work there as written."""
+    """Where uv is only a failing pyenv shim and no new shell finds one, the demo finds or installs a real uv inside
+    the clone (TOOLS_DIR), writes nothing into the user's home, and every command it prints works pasted as printed
+    into a new login shell without uv: its own (naming the clone's uv), then, after the `export` line it prints, the
+    README's and the Makefile's, which call plain `uv`."""
     port = free_port()
     destination = tmp_path / "demo"
     home = new_user_home(tmp_path / "home")
+    before = files_under(home)
     env = demo_environment(tmp_path, home, port)
     log_path = tmp_path / "demo.log"
     with running_demo(destination, env, log_path, port) as response:
@@ -177,46 +178,56 @@ def test_demo_renders_and_serves_where_uv_is_only_a_pyenv_shim(tmp_path: Path) -
         assert (destination / ".copier-answers.yml").exists()
         assert (destination / "uv.lock").exists()
         assert (destination / ".python-version").read_text().strip() != "3.11"  # not the template's own
-        sign_in_as_the_demo_says(log_path.read_text(), f"http://127.0.0.1:{port}", env)
-        readme_sign_in_in_new_shells(destination, f"http://127.0.0.1:{port}", home, tmp_path / "bare-home")
+        printed = log_path.read_text()
+        assert in_a_new_login_shell("command -v uv", home, tmp_path).returncode != 0  # the premise: no uv there
+        sign_in_as_the_demo_says(printed, f"http://127.0.0.1:{port}", home, tmp_path)
+        export = re.search(r"first run: (export PATH=\S+)$", printed, re.M)
+        assert export, printed
+        readme_sign_in_in_new_shells(destination, f"http://127.0.0.1:{port}", home, tmp_path / "bare-home", export[1])
     printed = log_path.read_text()
     assert "pyenv: uv: command not found" not in printed
     # Only what the demo did: no copier next steps it already took (cd, git init, uv sync) or that are not true.
     assert "Next steps" not in printed
     assert "git init" not in printed
     assert f"Serving on http://127.0.0.1:{port}" in printed
-    # The README and Makefile call plain `uv`, which is not on the demo's PATH: a new shell finds the copy in
-    # ~/.local/bin (a file of its own, not a link into this checkout), with nothing to export first.
-    assert "export PATH" not in printed, printed
-    installed = home / ".local" / "bin" / "uv"
-    assert installed.is_file()
-    assert not installed.is_symlink()
-    found = in_a_new_login_shell("command -v uv && uv --version", home, destination)
-    assert found.returncode == 0, found.stdout + found.stderr
-    assert found.stdout.startswith(f"{installed}\n"), found.stdout
-    linted = in_a_new_login_shell("make lint", home, destination)
+    assert files_under(home) == before, "the demo wrote into the user's home"
+    uv_in_the_clone = tmp_path / "tools" / "bin" / "uv"
+    assert f"the commands below name {uv_in_the_clone}" in printed
+    afterwards = re.search(r"afterwards: (cd \S+ && \S+ run pytest)$", printed, re.M)
+    assert afterwards, printed
+    assert afterwards[1] == f"cd {destination} && {uv_in_the_clone} run pytest"
+    tested = in_a_new_login_shell(f"{afterwards[1]} --version", home, tmp_path)  # the whole suite takes minutes
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    linted = in_a_new_login_shell(f"{export[1]}\nmake lint", home, destination)
     assert linted.returncode == 0, linted.stdout + linted.stderr
+    # The README's first commands, up to serving: the first says where uv comes from when a shell has none.
+    run_block = (destination / "README.md").read_text().split("\n## Run\n", 1)[1].split("```bash\n", 1)[1]
+    first_commands = list(itertools.takewhile(lambda line: not line.startswith("uv run"), run_block.splitlines()))
+    assert first_commands[0].startswith("uv --version"), first_commands
+    assert "https://docs.astral.sh/uv/getting-started/installation/" in first_commands[0]
+    started = in_a_new_login_shell("set -e\n" + "\n".join([export[1], *first_commands]), home, destination)
+    assert started.returncode == 0, started.stdout + started.stderr
 
 
-def test_demo_says_what_to_export_where_a_login_shell_leaves_local_bin_off_path(tmp_path: Path) -> None:
-    """A home whose login profile does not put ~/.local/bin on PATH (root's, on Debian): the copy of uv there is not
-    found by a new shell, so the demo must not say it is, and says instead what to export; that export works."""
+def test_demo_prints_plain_uv_where_a_new_shell_finds_the_user_s_own(tmp_path: Path) -> None:
+    """A home whose ~/.local/bin holds the user's uv (on PATH in a login shell): the demo leaves it as it is, prints
+    commands with plain `uv` and no `export` line, and they work pasted into a new login shell."""
     port = free_port()
     destination = tmp_path / "demo"
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".profile").write_text("# no ~/.local/bin here\n")
+    home = new_user_home(tmp_path / "home")
+    (home / ".local" / "bin").mkdir(parents=True)
+    (home / ".local" / "bin" / "uv").symlink_to(uv_binary())
+    before = files_under(home)
     env = demo_environment(tmp_path, home, port)
     log_path = tmp_path / "demo.log"
     with running_demo(destination, env, log_path, port) as response:
         assert response.status_code == 200
+        sign_in_as_the_demo_says(log_path.read_text(), f"http://127.0.0.1:{port}", home, tmp_path)
     printed = log_path.read_text()
-    assert "finds it there" not in printed, printed
-    assert f"Installed uv as {home}/.local/bin/uv, but a new login shell does not have" in printed, printed
-    export = re.search(r'run: (export PATH="[^"]+")', printed)
-    assert export, printed
-    found = in_a_new_login_shell(f"{export.group(1)} && uv --version", home, destination)
-    assert found.returncode == 0, found.stdout + found.stderr
+    assert "export PATH" not in printed, printed
+    assert f"afterwards: cd {destination} && uv run pytest" in printed, printed
+    assert files_under(home) == before
+    assert (home / ".local" / "bin" / "uv").resolve() == Path(uv_binary()).resolve()
 
 
 @pytest.mark.parametrize("framework", framework_params())

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .config import Settings
+from .core.commands import announce_database
 from .core.database import MIGRATION_LOCK_KEY, MigrationRefused
 from .core.logs import configure_logging
 
@@ -49,6 +50,7 @@ def migrate_command(arguments: list[str]) -> int:
     from .server import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
 
     settings = service_settings()
+    announce_database(settings.database, "migrate")
     configure_logging(settings)
     import django  # noqa: PLC0415 - configured by service_settings
     from django.db import DatabaseError  # noqa: PLC0415

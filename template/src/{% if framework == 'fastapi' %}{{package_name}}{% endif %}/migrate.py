@@ -16,6 +16,7 @@ from alembic.operations.ops import MigrationScript
 from sqlalchemy.exc import SQLAlchemyError
 
 from .config import ConfigurationError, Settings, load_settings
+from .core.commands import announce_database
 from .core.database import MigrationRefused
 from .core.logs import configure_logging
 from .core.settings import report_configuration_error
@@ -77,6 +78,7 @@ def migrate_command(arguments: list[str]) -> int:
         settings = load_settings()
     except ConfigurationError as exc:
         return report_configuration_error(exc)
+    announce_database(settings.database, "migrate")
     configure_logging(settings)
     try:
         migrate(settings)

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from ..core.commands import USAGE_EXIT_STATUS
+from ..core.commands import USAGE_EXIT_STATUS, announce_database
 
 
 def parser(program: str) -> argparse.ArgumentParser:
@@ -23,7 +23,9 @@ def jobs_command(arguments: list[str], *, program: str) -> int:
     options = parser(program).parse_args(arguments)
     from ..server import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
 
-    if service_settings().database.engine != "postgresql":
+    database = service_settings().database
+    announce_database(database, "jobs")
+    if database.engine != "postgresql":
         print("jobs: DATABASE_URL names no PostgreSQL database, where the queue is", file=sys.stderr)
         return USAGE_EXIT_STATUS
     import django  # noqa: PLC0415 - configured by service_settings

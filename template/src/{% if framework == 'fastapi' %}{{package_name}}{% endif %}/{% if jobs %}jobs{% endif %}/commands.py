@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 
 from ..config import ConfigurationError, load_settings
+from ..core.commands import announce_database
 from ..core.settings import report_configuration_error
 from .queue import configure_queue, queue
 from .worker import NEEDS_POSTGRESQL, USAGE_EXIT_STATUS
@@ -24,6 +25,7 @@ def jobs_command(arguments: list[str], *, program: str) -> int:
         settings = load_settings()
     except ConfigurationError as exc:
         return report_configuration_error(exc)
+    announce_database(settings.database, "jobs")
     if not configure_queue(settings):
         print(NEEDS_POSTGRESQL, file=sys.stderr)
         return USAGE_EXIT_STATUS

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .database import Database
 
 # A command takes the arguments after its name and returns the process's exit status.
 Command = Callable[[list[str]], int]
@@ -28,3 +32,11 @@ def run(argv: list[str], commands: Mapping[str, Command], *, program: str, defau
         print(f"unknown command {name[:40]!r}\n{usage(program, commands)}", file=sys.stderr)
         return USAGE_EXIT_STATUS
     return command(arguments)
+
+
+def announce_database(database: Database, command: str) -> None:
+    """Say on stderr which database `command` is about to use (redacted: `Database.notice`), before it touches it.
+    Without it, a command run in a shell without DATABASE_URL quietly used the development SQLite file while the
+    service ran on PostgreSQL: an account made there could never sign in. Staging and production refuse the fallback
+    before any command gets here (`check_database_url`)."""
+    print(f"{command}: {database.notice()}", file=sys.stderr)

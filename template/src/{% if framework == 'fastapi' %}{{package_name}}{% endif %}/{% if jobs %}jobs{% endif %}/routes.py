@@ -23,6 +23,7 @@ from ..items.scopes import ITEMS_READ
 from ..problems import problem_openapi_responses
 from ..route_guards import api_router
 from . import tasks
+from .limits import START_LIMIT
 from .operations import (
     READ_OPERATIONS,
     Operation,
@@ -142,7 +143,7 @@ async def get_operation(
             missing=f"Item {_EXAMPLE_ITEM_ID} does not exist",
         ),
     },
-    dependencies=[*starting(ITEMS_READ), *WRITE_LIMIT],  # exporting an item reads it
+    dependencies=[*starting(ITEMS_READ), *WRITE_LIMIT, *START_LIMIT],  # exporting an item reads it
 )
 async def export_item(
     item_id: UUID,

@@ -47,6 +47,8 @@ MOVES: dict[str, str | tuple[str, ...]] = {
     "tests/test_rate_limit.py": "tests/test_rate_limiting.py",
     "tests/test_rate_limit_redis_down.py": "tests/test_rate_limiting_redis_down.py",
     "tests/test_auth_rate_limit.py": "tests/test_auth_rate_limiting.py",
+    # The API and the worker share one rule for the mail settings (no longer the worker's alone).
+    "src/{package_name}/core/mail/workers.py": "src/{package_name}/core/mail/required.py",
 }
 
 

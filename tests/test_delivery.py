@@ -35,7 +35,7 @@ from .conftest import (
     variant_param,
     variant_params,
 )
-from .contract.service import free_port
+from .contract.service import DEPLOYED_MAIL, free_port, sends_mail
 from .delivery_tools import KUBERNETES_VERSIONS, STAGING_POSTGRES_PASSWORD, Toolbox
 from .image_build import BuiltImage, as_image_user, build, dockerignore_filter
 from .keda_schemas import SCHEMAS as KEDA_SCHEMAS
@@ -574,6 +574,8 @@ def test_image_build_steps_produce_a_running_service(
         # What a deployment provides as a secret: the image runs with ENVIRONMENT=production, which requires one.
         env["SECRET_KEY"] = "image-test-" + "k" * 50
     env.update(service_auth(project.answers))  # what a deployment provides: production needs a token key
+    if sends_mail(project.answers):
+        env.update(DEPLOYED_MAIL)  # and a mail server, for accounts that send email
     home = Path(interpreter).resolve().parents[3]  # <pyenv root>/versions/<version>/bin/python
     if project.answers.get("auth") == "users":
         # The signing keys a deployment keeps as a secret, made as the README says: the image's own command.

@@ -9,15 +9,17 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import httpx
 
 from ..bearer import as_client, bearer, service_auth, uses_tokens
 from ..conftest import RenderedProject
 from ..postgres_server import deployable_database_url
+from ..variants import DEFAULT_ANSWERS
 
 
 def free_port() -> int:
@@ -96,6 +98,19 @@ class Service:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
+DEPLOYED_MAIL: Final = {
+    "MAIL_SMTP_URL": "smtps://mailer:not-a-real-password@smtp.example.invalid",
+    "MAIL_FROM": "Deployed <no-reply@example.com>",
+    "AUTH_PASSWORD_RESET_URL": "https://app.example.com/reset-password",
+}
+
+
+def sends_mail(answers: Mapping[str, Any]) -> bool:
+    """Accounts with jobs: the service sends email, and outside development and test needs a mail server."""
+    chosen = {**DEFAULT_ANSWERS, **answers}
+    return bool(chosen["auth"] == "users" and chosen["jobs"])
+
+
 def start_service(
     project: RenderedProject, log_dir: Path, *, runserver: bool = False, worker: bool = False, **env: str
 ) -> Service:
@@ -112,6 +127,9 @@ def start_service(
         "PYTHONUNBUFFERED": "1",
         **env,
     }
+    if settings["ENVIRONMENT"] in ("staging", "production") and sends_mail(project.answers):
+        # The API refuses to start there without a mail server, as the worker does: one nothing here connects to.
+        settings = {**DEPLOYED_MAIL, **settings}
     if "DATABASE_URL" not in settings and settings["ENVIRONMENT"] in ("staging", "production"):
         # A deployed environment needs a real database URL; the deploy step's migrations run at start here.
         settings["DATABASE_URL"] = deployable_database_url(project, log_dir)

@@ -13,6 +13,7 @@ from django.core.management.base import SystemCheckError
 from .config import Settings
 from .core.logs import configure_logging
 from .core.server import serve
+from .core.settings import ConfigurationError, report_configuration_error
 from .migrate import migrate
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ def service_settings() -> Settings:
 def configured_application() -> tuple[Settings, ServiceApp]:
     """Settings, then logging (before Django logs anything), then `asgi.application`."""
     settings = service_settings()
+    if problems := settings.serving_problems():  # the worker's rule too (core/settings.py)
+        raise SystemExit(report_configuration_error(ConfigurationError(problems)))
     configure_logging(settings)
     from .asgi import application  # noqa: PLC0415 - imports Django, which must log through our handlers
 

@@ -22,6 +22,8 @@ def app_from_environment() -> FastAPI:
     `python -m <package>` (one process) is the usual entry point.
     """
     settings = load_settings()
+    if problems := settings.serving_problems():
+        raise SystemExit(report_configuration_error(ConfigurationError(problems)))
     configure_logging(settings)
     return create_app(settings)
 
@@ -31,6 +33,8 @@ def main() -> int:
         settings = load_settings()
     except ConfigurationError as exc:
         return report_configuration_error(exc)
+    if problems := settings.serving_problems():  # the worker's rule too (core/settings.py)
+        return report_configuration_error(ConfigurationError(problems))
     configure_logging(settings)
     try:
         app = create_app(settings)

@@ -19,11 +19,19 @@ from ..api.repositories import repository_dependency
 from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..items.dependencies import ItemRepositoryDep
 from ..items.limits import WRITE_LIMIT
-from ..items.scopes import READ_ITEMS
+from ..items.scopes import ITEMS_READ
 from ..problems import problem_openapi_responses
 from ..route_guards import api_router
 from . import tasks
-from .operations import READ_OPERATIONS, Operation, OperationPage, OperationRepository, OperationStatus
+from .limits import START_LIMIT
+from .operations import (
+    READ_OPERATIONS,
+    Operation,
+    OperationPage,
+    OperationRepository,
+    OperationStatus,
+    starting,
+)
 from .queue import defer
 
 router = api_router(
@@ -135,7 +143,7 @@ async def get_operation(
             missing=f"Item {_EXAMPLE_ITEM_ID} does not exist",
         ),
     },
-    dependencies=[*READ_ITEMS, *WRITE_LIMIT],
+    dependencies=[*starting(ITEMS_READ), *WRITE_LIMIT, *START_LIMIT],  # exporting an item reads it
 )
 async def export_item(
     item_id: UUID,

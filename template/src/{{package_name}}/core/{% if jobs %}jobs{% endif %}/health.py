@@ -3,7 +3,8 @@
 
 A worker serves no API, so a web framework would be dead weight: this is a minimal HTTP/1.1 server on asyncio that
 answers one request per connection. Readiness is 503 once the worker is stopping (SIGTERM), when its job loop is not
-running, or when the database does not answer within `CHECK_TIMEOUT_S`.
+running (or ended without a stop signal: the worker is about to exit, `WorkerState.loop_ended`), or when the database
+does not answer within `CHECK_TIMEOUT_S`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Final
 logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_S: Final = 2.0
+RESTART_EXIT_STATUS: Final = 75  # EX_TEMPFAIL: "try again later", for any supervisor (restart policy on-failure too)
+LOOP_ENDED: Final = "job loop ended without a stop signal: exiting for a restart"
 REQUEST_TIMEOUT_S: Final = 5.0
 MAX_REQUEST_HEAD: Final = 8192
 JSON: Final = "application/json"
@@ -34,6 +37,23 @@ class WorkerState:
 
     running: bool = False
     stopping: bool = False
+    ended_early: bool = False
+
+    def loop_ended(self, error: BaseException | None = None) -> int:
+        """Records that the job loop has ended and returns the worker's exit status.
+
+        0 after a stop signal. Otherwise the loop ended by itself: procrastinate stops it when a heartbeat or a fetch
+        fails, which is what a PostgreSQL restart or failover looks like. Such a worker has lost its connections and
+        its registration, so it does not carry on: readiness turns 503 saying so, and it exits with
+        `RESTART_EXIT_STATUS` for its supervisor (Kubernetes, compose, systemd) to start a fresh one, which waits for
+        the database as any worker does at start. Exiting 0 there would leave a supervisor that restarts only
+        failures with no worker at all, and every operation `pending`."""
+        self.running = False
+        if self.stopping and error is None:
+            return 0
+        self.ended_early = True
+        logger.error(LOOP_ENDED, extra={"exit_status": RESTART_EXIT_STATUS}, exc_info=error)
+        return RESTART_EXIT_STATUS
 
 
 class WorkerHealthServer:
@@ -98,6 +118,8 @@ class WorkerHealthServer:
         return 404, b'{"status":"not found"}', JSON
 
     async def _readiness_problems(self) -> list[str]:
+        if self.state.ended_early:
+            return [LOOP_ENDED]
         if self.state.stopping:
             return ["stopping"]
         problems = [] if self.state.running else ["worker loop not running"]

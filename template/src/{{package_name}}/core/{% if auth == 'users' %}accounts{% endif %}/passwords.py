@@ -6,8 +6,8 @@ passphrase beats `Passw0rd!`, while a password from a breach list or made of the
 first, which the same section asks a verifier to refuse. Hashing is the framework's (pwdlib's argon2id, Django's
 Argon2 hasher).
 
-Each refusal is one sentence that never contains the password; both frameworks answer it as a 422 problem+json
-whose `errors` name `body.password` with this sentence."""
+Each refusal is one sentence that never contains the password; the API answers it as a 422 problem+json whose
+`errors` name `body.password` with this sentence."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
 """Schemathesis hooks of tests/test_schemathesis.py (loaded through SCHEMATHESIS_HOOKS).
 
-A password the document allows (12 to 1024 characters) may still be refused by a service's password policy: Django's
-AUTH_PASSWORD_VALIDATORS also refuse a common password (`000000000000`) and one like the account's email or name,
-rules no JSON Schema can state (the field's description says them). The run is about the document, so a password it
-generates that the document allows is swapped for one of the same length that no blocklist holds; any other
-password (too short, too long, not a string: the run's invalid data) is left as it is, so it must still be refused.
+A password the document allows (12 to 1024 characters) may still be refused by a service's password policy
+(core/accounts/passwords.py, in both frameworks): it also refuses a common password (`000000000000`) and one like the
+account's email or name, rules no JSON Schema can state (the field's description says them). The run is about the
+document, so a password it generates that the document allows is swapped for one of the same length that no
+blocklist holds; any other password (too short, too long, not a string: the run's invalid data) is left as it is, so
+it must still be refused.
 The policy itself is the rendered service's own tests' to check.
 """
 

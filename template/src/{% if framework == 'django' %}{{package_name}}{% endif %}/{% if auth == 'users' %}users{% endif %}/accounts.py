@@ -80,6 +80,15 @@ def refuse_removing_last_admin(user: User) -> None:
     it inside the transaction that deactivates, demotes or deletes the user, before that write: the active admins'
     rows stay locked (PostgreSQL) until it commits, so a concurrent removal of another admin waits, then sees this
     one gone."""
+    if lock_admins() == [user.pk]:
+        raise LastAdmin
+
+
+def lock_admins() -> list[UUID]:
+    """The active accounts holding users:admin, their rows locked (PostgreSQL) in the order of their ids until the
+    transaction ends. A transaction that may remove an admin takes these locks before any other row of users: two
+    admins demoting each other at once then queue on the first admin's row, where locking each one's target first
+    made each wait for the other's (a deadlock, which PostgreSQL ends by failing one of them)."""
     # The JSON text narrows the rows to lock (neither a scope nor a role name holds a quote); the lists decide.
     may_hold = Q(scopes_text__contains=f'"{ADMIN_SCOPE}"')
     for role in roles_granting(ADMIN_SCOPE):
@@ -91,9 +100,7 @@ def refuse_removing_last_admin(user: User) -> None:
         .order_by("pk")
         .values_list("pk", "scopes", "roles")
     )
-    admins = [pk for pk, scopes, roles in holders if holds(scopes, roles, ADMIN_SCOPE)]
-    if admins == [user.pk]:
-        raise LastAdmin
+    return [pk for pk, scopes, roles in holders if holds(scopes, roles, ADMIN_SCOPE)]
 
 
 def create_user(

@@ -2,8 +2,8 @@
 
 - `User` is Django's `AUTH_USER_MODEL` from the first migration (a custom model cannot be swapped in later without
   rewriting every table that points at users): the email is the login, stored in the normalised form of
-  core/accounts/emails.py (NFKC, case-folded), which is what the unique constraint holds for. The same rule checks
-  it in the API, the `users` command, `createsuperuser` and the admin.
+  core/accounts/emails.py (NFKC, lower case, the domain in U-labels), which is what the unique constraint holds
+  for. The same rule checks it in the API, the `users` command, `createsuperuser` and the admin.
 - `RefreshToken`: one row per refresh token issued, holding its SHA-256 only. The tokens one sign-in leads to share
   a `family`; presenting a spent one again revokes the whole family (it was stolen, or copied).
 - `PasswordReset` and `EmailVerification`: one row per request for an emailed one-time token (the rules are

@@ -11,15 +11,45 @@ from rest_framework import serializers
 
 from ..api.serializers import StrictBooleanField, StrictCharField, StrictInputSerializer, StrictRegexField
 from ..core.accounts.emails import MAX_EMAIL_LENGTH, EmailRefused, normalised_email
-from ..core.accounts.grants import EMAIL_DESCRIPTION, REFRESH_TOKEN_DESCRIPTION, SCOPE_DESCRIPTION, SCOPE_NAME
+from ..core.accounts.grants import (
+    EMAIL_DESCRIPTION,
+    MAX_PASSWORD_LENGTH,
+    REFRESH_TOKEN_DESCRIPTION,
+    SCOPE_DESCRIPTION,
+    SCOPE_NAME,
+)
 from ..core.accounts.introspection import TOKEN_DESCRIPTION
+from ..core.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
 from ..core.accounts.roles import MAX_ROLES_PER_ACCOUNT, ROLES, ROLES_DESCRIPTION, unknown_role_problem
 from .models import User
 
 SCOPE_PATTERN = f"^{SCOPE_NAME.pattern}$"  # RFC 6749 section 3.3: printable ASCII, no space, quote or '\'
 EMAIL_HELP = "The login; unique whatever its case"
-PASSWORD_HELP = "At least 12 characters; never returned"  # noqa: S105 - a help text
+PASSWORD_HELP = f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters, not a common password; never returned"
 VERIFIED_HELP = "False for an account made by sign-up until its email is verified"
+
+
+class PasswordField(StrictCharField):
+    """A new password: a JSON string the password policy accepts (core/accounts/passwords.py), whose refusal is the
+    422's message, the one every framework gives. The lengths are also declared, for the API's document; what
+    depends on the account (its email, its name) is checked where the account is known (accounts.py)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            min_length=MIN_PASSWORD_LENGTH,
+            max_length=MAX_PASSWORD_LENGTH,
+            trim_whitespace=False,
+            help_text=PASSWORD_HELP,
+            **kwargs,
+        )
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        problem = password_problem(data)  # before the fields' own length checks, whose messages are DRF's
+        if problem is not None:
+            raise serializers.ValidationError(problem, code="invalid")
+        return data
 
 
 class StrictEmailField(serializers.EmailField):
@@ -74,7 +104,7 @@ class UserCreateSerializer(StrictInputSerializer):
     """A new user (users:admin)."""
 
     email = StrictEmailField(help_text=EMAIL_HELP)
-    password = StrictCharField(min_length=12, max_length=1024, trim_whitespace=False, help_text=PASSWORD_HELP)
+    password = PasswordField()
     full_name = StrictCharField(required=False, allow_blank=True, max_length=200, default="")
     scopes = scopes_field(required=False, default=list)
     roles = RolesField(required=False, default=list)
@@ -88,9 +118,7 @@ class UserUpdateSerializer(StrictInputSerializer):
     """A partial update of any user (users:admin): the fields sent replace the user's, the others stay."""
 
     email = StrictEmailField(required=False, help_text=EMAIL_HELP)
-    password = StrictCharField(
-        required=False, min_length=12, max_length=1024, trim_whitespace=False, help_text=PASSWORD_HELP
-    )
+    password = PasswordField(required=False)
     full_name = StrictCharField(required=False, allow_blank=True, max_length=200)
     scopes = scopes_field(required=False)
     roles = RolesField(required=False)
@@ -105,9 +133,7 @@ class MeUpdateSerializer(StrictInputSerializer):
     """Changes to one's own account. A new password needs the current one and signs out every other session."""
 
     full_name = StrictCharField(required=False, allow_blank=True, max_length=200)
-    password = StrictCharField(
-        required=False, min_length=12, max_length=1024, trim_whitespace=False, help_text=PASSWORD_HELP
-    )
+    password = PasswordField(required=False)
     current_password = StrictCharField(
         required=False, max_length=1024, trim_whitespace=False, help_text="Required with a new password"
     )

@@ -148,6 +148,19 @@ def _removes_admin(user: User, changes: dict[str, Any]) -> bool:
     )
 
 
+def _locked(user: User, changes: dict[str, Any]) -> User:
+    """`user` as stored, its row locked until the transaction ends: of two changes at once, the second reads the
+    first's, so an email change tells the address the account held just before it (A to B and A to C at once: A is
+    told, then B; never A twice). Changes that may remove an admin lock the admins' rows first
+    (`accounts.lock_admins` says why)."""
+    if changes.get("is_active") is False or changes.keys() & {"scopes", "roles"}:
+        accounts.lock_admins()
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None:  # deleted since it was read
+        raise exceptions.NotFound(f"User {user.pk} does not exist")
+    return locked
+
+
 def apply_changes(
     user: User, changes: dict[str, Any], *, origin: Origin, actor: UUID | None, keep_family: str | None = None
 ) -> User:
@@ -161,12 +174,7 @@ def apply_changes(
     changes.update({name: sorted(set(changes[name])) for name in ("scopes", "roles") if name in changes})
     try:
         with transaction.atomic():
-            # Locked: of two changes at once, the second reads the first's, so an email change tells the address the
-            # account held just before it (A to B and A to C at once: A is told, then B; never A twice).
-            locked = User.objects.select_for_update().filter(pk=user.pk).first()
-            if locked is None:  # deleted since it was read
-                raise exceptions.NotFound(f"User {user.pk} does not exist")
-            user = locked
+            user = _locked(user, changes)
             email_changes = "email" in changes and changes["email"] != user.email
             deactivating = changes.get("is_active") is False and user.is_active
             removes_admin = _removes_admin(user, changes)

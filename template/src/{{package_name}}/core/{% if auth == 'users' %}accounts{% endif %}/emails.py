@@ -5,14 +5,16 @@ compared and shown, and the database keeps it unique.
 1. Refused, naming the character: control and format characters (right-to-left overrides and isolates such as
    U+202E, zero-width spaces and joiners, the byte-order mark), Unicode's other default-ignorable code points and
    blank fillers (U+3164, U+2800), private-use, surrogate and unassigned code points, and any space inside. They
-   make two addresses that look the same differ, or one address look like another. Refused too: `ß` and `ς` (and
-   the characters NFKC or IDNA map to them, such as `ẞ`) in the domain. Step 2 folds them into `ss` and a plain
-   sigma, but IDNA 2008, which mail follows, keeps them apart: `faß.de` is `xn--fa-hia.de`, another domain than
-   `fass.de`, and the account's mail would go to whoever holds that one. (The other two IDNA deviations, the
-   zero-width joiners U+200C and U+200D, are invisible characters refused anywhere.)
+   make two addresses that look the same differ, or one address look like another.
 2. Normalised: surrounding spaces trimmed, NFKC (a composed and a decomposed `ä` are one character, a full-width
-   `a`, U+FF41, is `a`), case-folded (`Ada@Example.COM` is `ada@example.com`, `ß` is `ss`), NFKC again
-   (folding can decompose).
+   `a`, U+FF41, is `a`), then
+   - the local part lower-cased, and NFKC again (`Ada` is `ada`, `ÄDA` is `äda`). Lower case only, never case
+     folding: folding makes `ß` `ss` and `ς` a plain sigma, and `große@x.io` is another mailbox than `grosse@x.io`.
+     Mail goes to the local part as stored: as written, but for its case;
+   - the domain as IDNA 2008 (UTS 46, nontransitional) writes it, in U-labels: `Bücher.DE` and its A-labels
+     `xn--bcher-kva.de` are both `bücher.de`, one domain, and `faß.de` (`xn--fa-hia.de`) stays apart from `fass.de`.
+     A label that is ASCII and no A-label (`xn--…`) is only lower-cased: a host name such as `ab--c.example` is no
+     IDNA label, yet a valid domain. A label IDNA 2008 refuses is refused.
 3. Shaped like `name@domain.tld`: at most 254 characters, a local part of at most 64 (dot-separated runs of
    letters, digits and `!#$%&'*+/=?^_`{|}~-`), a domain of dot-separated labels of letters, digits and inner
    hyphens, the last one of at least two characters and not all digits. Letters and digits of any script count.
@@ -29,6 +31,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Final
 
+import idna
+
 from ..database import MigrationRefused
 
 MAX_EMAIL_LENGTH: Final = 254
@@ -41,9 +45,7 @@ _REFUSED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl"
 _INVISIBLE: Final = re.compile(
     "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
 )
-# IDNA 2008 keeps ß and ς where case folding makes them ss and a plain sigma; ẞ is a capital ß to IDNA, and NFKC
-# (step 2) makes ς of a few Greek and mathematical symbols, which this set catches once normalised.
-_FOLDED_UNLIKE_IDNA: Final = frozenset("\u00df\u1e9e\u03c2")
+_A_LABEL_PREFIX: Final = "xn--"
 _ASCII_ATEXT: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
 
 
@@ -54,12 +56,16 @@ class EmailRefused(ValueError):  # noqa: N818 - a refusal, as the API says it
 
 def normalised_email(value: str) -> str:
     """The stored form of the email `value`, or `EmailRefused` saying why not."""
-    problem = character_problem(value) or _domain_folding_problem(value)
+    problem = character_problem(value)
     if problem is not None:
         raise EmailRefused(problem)
     email = canonical_email(value)
     if not _well_shaped(email):
         raise EmailRefused(NOT_AN_EMAIL)
+    if any(_idna_label(label) is None for label in email.rpartition("@")[2].split(".") if _is_idna(label)):
+        raise EmailRefused(
+            "has a domain that is not a valid internationalised domain name (IDNA 2008): no mail can reach it"
+        )
     return email
 
 
@@ -71,9 +77,32 @@ def login_email(value: str) -> str | None:
 
 
 def canonical_email(value: str) -> str:
-    """Step 2 alone: trimmed, NFKC, case-folded, NFKC. Total: it checks nothing."""
-    folded = unicodedata.normalize("NFKC", value.strip()).casefold()
-    return unicodedata.normalize("NFKC", folded)
+    """Step 2 alone: trimmed, NFKC, the local part lower-cased, the domain in IDNA 2008's U-labels (a label IDNA
+    refuses case-folded instead). Total: it checks nothing, and its result is its own canonical form."""
+    local, at, domain = unicodedata.normalize("NFKC", value.strip()).rpartition("@")
+    if not at:
+        return unicodedata.normalize("NFKC", domain.lower())
+    labels = [_canonical_label(label) for label in domain.split(".")]
+    return f"{unicodedata.normalize('NFKC', local.lower())}@{'.'.join(labels)}"
+
+
+def _canonical_label(label: str) -> str:
+    if not _is_idna(label):
+        return label.lower()
+    return _idna_label(label) or unicodedata.normalize("NFKC", label.casefold())
+
+
+def _is_idna(label: str) -> bool:
+    """Whether IDNA 2008 decides `label`'s form: beyond ASCII, or an A-label."""
+    return not label.isascii() or label.lower().startswith(_A_LABEL_PREFIX)
+
+
+def _idna_label(label: str) -> str | None:
+    """`label` as IDNA 2008 (UTS 46 mapping, nontransitional) writes it as a U-label; None when it refuses it."""
+    try:
+        return idna.decode(idna.encode(label, uts46=True, std3_rules=True))
+    except idna.IDNAError:
+        return None
 
 
 def character_problem(value: str) -> str | None:
@@ -82,23 +111,6 @@ def character_problem(value: str) -> str | None:
         if unicodedata.category(character) in _REFUSED_CATEGORIES or _INVISIBLE.match(character):
             kind = "a space" if character.isspace() else "an invisible, control or direction-changing character"
             return f"contains {kind} (U+{ord(character):04X}), which an email address cannot have"
-    return None
-
-
-def _domain_folding_problem(value: str) -> str | None:
-    """Why step 1 refuses the domain of `value` for a character step 2 would fold into another domain's; None when
-    it does not, or when `value` has no `@` (step 3 refuses it)."""
-    characters = value.strip()
-    # The domain starts after the last character NFKC makes an `@` (the full-width one, U+FF20, is one).
-    ats = [index for index, character in enumerate(characters) if "@" in unicodedata.normalize("NFKC", character)]
-    if not ats:
-        return None
-    for character in characters[ats[-1] + 1 :]:
-        if not _FOLDED_UNLIKE_IDNA.isdisjoint(unicodedata.normalize("NFKC", character)):
-            return (
-                f"contains U+{ord(character):04X} in its domain, which case folding would turn into another domain's "
-                "letters (IDNA 2008 keeps it apart); give the domain in its ASCII form (xn--…)"
-            )
     return None
 
 
@@ -154,7 +166,8 @@ def renormalised(stored: Iterable[tuple[object, str]]) -> list[tuple[object, str
             for email, accounts in sorted(collisions.items())
         ]
         raise EmailCollision(
-            "accounts whose emails are one address once normalised (NFKC, case-folded); nothing was changed. Give "
+            "accounts whose emails are one address once normalised (NFKC, lower case, the domain in IDNA 2008's "
+            "U-labels); nothing was changed. Give "
             "all but one of each group another email (PATCH /api/v1/users/{id}) or delete them, then migrate again:\n"
             + "\n".join(lines)
         )

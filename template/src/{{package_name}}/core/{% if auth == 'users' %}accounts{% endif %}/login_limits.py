@@ -27,6 +27,7 @@ import ipaddress
 from typing import Final, Protocol
 
 from ..limits import MemoryBuckets, Rate, Verdict, parse_rate
+from .emails import canonical_email
 
 PER_ADDRESS_DEFAULT: Final = "10/minute"
 PER_ACCOUNT_DEFAULT: Final = "30/hour"
@@ -161,6 +162,6 @@ def address_key(address: str) -> str:
 
 
 def _account_key(username: str) -> str:
-    """Budgets are keyed by a digest of the normalised email: the same account whatever its case, and no email
-    address written into Redis."""
-    return hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+    """Budgets are keyed by a digest of the normalised email (emails.py): the same account whatever its case or its
+    domain's form, and no email address written into Redis."""
+    return hashlib.sha256(canonical_email(username).encode()).hexdigest()[:32]

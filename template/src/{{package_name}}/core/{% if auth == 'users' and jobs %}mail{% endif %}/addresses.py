@@ -5,11 +5,11 @@
   the `idna` package; Python's own `idna` codec is IDNA 2003): with an ASCII local part the address is then plain
   ASCII, which every SMTP server takes, in the envelope and the headers. IDNA 2003 and case folding both turn `ß`
   into `ss` and `ς` into a plain sigma, which IDNA 2008 keeps apart (`faß.de` is `xn--fa-hia.de`, not `fass.de`):
-  the email rule refuses an account's domain holding them rather than store someone else's, so only MAIL_FROM can
-  bring one here, and IDNA 2008 sends it where it names;
-- a local part beyond ASCII (`jürgen@…`) has no ASCII form: only a server that offers SMTPUTF8 (RFC 6531) takes it,
-  and it travels as it is written. A server that does not offer it never will for this address, so the send fails for
-  good at once (`SmtpUtf8NotOfferedError`) instead of being retried for hours.
+  the email rule stores an account's domain as IDNA 2008 writes it, and IDNA 2008 sends it where it names;
+- a local part beyond ASCII (`jürgen@…`, `große@…`) has no ASCII form: only a server that offers SMTPUTF8
+  (RFC 6531) takes it, and it travels as it is written (the email rule lower-cases it, never folds `ß` into `ss`).
+  A server that does not offer it never will for this address, so the send fails for good at once
+  (`SmtpUtf8NotOfferedError`) instead of being retried for hours.
 """
 
 from __future__ import annotations

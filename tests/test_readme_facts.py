@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from email.utils import parseaddr
 from pathlib import Path
 
-import copier
 import pytest
 
-from .variants import QUESTION_VALUES, with_defaults
+from .test_readme_text import render_without_tasks
+from .variants import QUESTION_VALUES
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 # Specials of RFC 5322 (the comma, the parentheses, the quotes): the display name must be quoted to stay one name.
@@ -24,18 +23,7 @@ FENCED_PYTHON = re.compile(r"```python\n(.*?)```", re.S)
 
 
 def render(destination: Path, **answers: object) -> Path:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # copier's warnings about the test's template repository
-        copier.run_copy(
-            str(TEMPLATE),
-            destination,
-            data=with_defaults(answers),
-            defaults=True,
-            unsafe=True,
-            quiet=True,
-            skip_tasks=True,
-        )
-    return destination
+    return render_without_tasks(TEMPLATE, destination, **answers)
 
 
 def module_names(path: Path) -> set[str]:

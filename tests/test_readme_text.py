@@ -59,7 +59,10 @@ def no_sentence(readme: str) -> list[str]:
     return found
 
 
-def render_readme(template: Path, destination: Path, **answers: object) -> str:
+def render_without_tasks(
+    template: Path, destination: Path, exclude: list[str] | None = None, **answers: object
+) -> Path:
+    """Render `template` with `answers` over the defaults, quietly and without its tasks (no `uv lock`)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # copier's warnings about the test's template repository
         copier.run_copy(
@@ -70,9 +73,13 @@ def render_readme(template: Path, destination: Path, **answers: object) -> str:
             unsafe=True,
             quiet=True,
             skip_tasks=True,
-            exclude=["*", "!README.md"],
+            exclude=exclude or [],
         )
-    return (destination / "README.md").read_text()
+    return destination
+
+
+def render_readme(template: Path, destination: Path, **answers: object) -> str:
+    return (render_without_tasks(template, destination, ["*", "!README.md"], **answers) / "README.md").read_text()
 
 
 @pytest.mark.parametrize("framework", QUESTION_VALUES["framework"])

@@ -25,6 +25,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Protocol
 
+from .json_depth import may_be_too_deep
+
 logger = logging.getLogger(__name__)
 
 EVENTS_CHANNEL: Final = "resource_events"
@@ -232,8 +234,13 @@ async def _reading(
 
 
 def _is_ping(message: str) -> bool:
+    """Whether a client's message is `{"type": "ping"}`; anything else is ignored. A message nested deeper than any
+    request body may be (core/json_depth.py) is never parsed: json.loads raises RecursionError on some of them, which
+    ended the socket's reader, and the socket with it, without a close frame."""
+    if may_be_too_deep(message.encode()):
+        return False
     try:
         decoded = json.loads(message)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(decoded, dict) and decoded.get("type") == "ping"

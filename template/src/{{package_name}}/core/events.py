@@ -211,6 +211,8 @@ async def keep_listening(
             logger.warning("Listening for events on %s failed (%s); retrying", what, type(exc).__name__)
         else:
             delay = retry_s
+        if hub.listening.is_set():  # it listened, then lost its connection: a new outage, retried soon
+            delay = retry_s
         hub.listening_lost()
         await asyncio.sleep(delay)
         delay = min(delay * 2, RETRY_CAP_S)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from .events import EVENTS_PATH
+from .events import EVENTS_PATH, RESYNC
 from .websockets import (
     BEARER_SUBPROTOCOL,
     CLOSE_FORBIDDEN,
@@ -62,6 +62,12 @@ def asyncapi_document(*, title: str, version: str, authenticated: bool) -> dict[
             "request or by a job: each change a job commits to a long-running operation is an `operations.updated`)",
             record_event,
         ),
+        "resync": _message(
+            "resync",
+            "Events may have been missed (the replica lost its connection to Redis or PostgreSQL, or an event could "
+            "not be published): read again over HTTP what you show. Sent once events flow again",
+            _typed({"const": RESYNC}),
+        ),
         "pong": _message("pong", "The answer to a ping", _typed({"const": "pong"})),
         "ping": _message("ping", "Keeps the connection from being closed as idle", _typed({"const": "ping"})),
     }
@@ -71,7 +77,8 @@ def asyncapi_document(*, title: str, version: str, authenticated: bool) -> dict[
         "description": (
             "The changes of the records the connection's subject owns (its own only, whatever its scopes), on "
             "every replica. Reconnect with a growing, jittered delay, and read again over HTTP what you show: "
-            f"events published while disconnected are not replayed. Close codes: {closing}."
+            "events published while disconnected are not replayed; do the same on a `resync` message. Any message "
+            f"other than a ping is ignored. Close codes: {closing}."
         ),
         "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
     }
@@ -86,7 +93,8 @@ def asyncapi_document(*, title: str, version: str, authenticated: bool) -> dict[
                 "channel": {"$ref": "#/channels/events"},
                 "summary": "What the service sends",
                 "messages": [
-                    {"$ref": f"#/channels/events/messages/{name}"} for name in ("ready", "recordChanged", "pong")
+                    {"$ref": f"#/channels/events/messages/{name}"}
+                    for name in ("ready", "recordChanged", "resync", "pong")
                 ],
             },
             "sendPing": {

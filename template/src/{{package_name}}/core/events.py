@@ -10,6 +10,11 @@ how it reaches every replica, and what a connected client receives.
   straight to this process's subscribers.
 - A connection receives the events of the records its token's subject owns, and only those: an admin scope widens
   what a caller may read and write over HTTP, never whose events it receives.
+- An event is delivered at most once, to the connections open when it arrives. Where one may have been missed, every
+  connection that could have missed it is sent `{"type": "resync"}` (read what you show again), as soon as events flow
+  again: after the replica lost its connection to the transport (a Redis or PostgreSQL restart: sent once it listens
+  again), and after an event could not be published (Redis unreachable: sent to this replica's connections at once,
+  and to every replica's once Redis takes a publish again).
 
 `EventHub` is one process's subscribers; a transport (`LocalEvents`, `RedisEvents`, or the framework's PostgreSQL
 listener) feeds it; `serve_event_stream` runs one connection.
@@ -25,10 +30,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Protocol
 
+from .json_depth import may_be_too_deep
+
 logger = logging.getLogger(__name__)
 
 EVENTS_CHANNEL: Final = "resource_events"
-"""The PostgreSQL `NOTIFY` channel and the Redis pub/sub channel events travel on between replicas."""
+"""The PostgreSQL `NOTIFY` channel events travel on between replicas (a database's own: deployments with a database
+each never share one), and the last part of the Redis pub/sub channel's name (core/redis_events.py)."""
 EVENTS_PATH: Final = "/api/v1/events"
 QUEUE_SIZE: Final = 256
 """Events waiting for one slow connection at most; one more and it is closed with `CLOSE_TOO_SLOW`."""
@@ -37,19 +45,30 @@ CLOSE_TOO_SLOW: Final = 1013
 CLOSE_UNAVAILABLE: Final = 1013
 """The replica cannot listen for events right now (its database or Redis is down): reconnect with backoff."""
 LISTENING_TIMEOUT_S: Final = 10.0
+RESYNC: Final = "resync"
+"""The type of the message that tells a connection events may have been missed: read the records again."""
+RETRY_S: Final = 1.0
+RETRY_CAP_S: Final = 5.0
+"""Listening is tried again after `RETRY_S`, doubled up to this: events published while a replica waits to listen
+again reach none of its connections, so the wait stays short (one connection attempt per replica is cheap)."""
 
 Change = Literal["created", "updated", "deleted"]
 
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One event for the owner of a record (`owner`: the token subject that owns it; None: nobody's)."""
+    """One event for the owner of a record (`owner`: the token subject that owns it; None: nobody's), or for every
+    connection (`everyone`: a resync)."""
 
     owner: str | None
     body: dict[str, Any]
+    everyone: bool = False
 
     def encode(self) -> str:
-        return json.dumps({"owner": self.owner, "event": self.body}, separators=(",", ":"))
+        published: dict[str, Any] = {"owner": self.owner, "event": self.body}
+        if self.everyone:
+            published["everyone"] = True
+        return json.dumps(published, separators=(",", ":"))
 
     @classmethod
     def decode(cls, text: str | bytes) -> Event | None:
@@ -58,11 +77,16 @@ class Event:
             decoded = json.loads(text)
             owner, body = decoded["owner"], decoded["event"]
             if (owner is None or isinstance(owner, str)) and isinstance(body, dict):
-                return cls(owner, body)
+                return cls(owner, body, everyone=decoded.get("everyone") is True)
         except (ValueError, KeyError, TypeError):
             pass
         logger.warning("Ignored a published event that is not one")
         return None
+
+
+def resync_event() -> Event:
+    """Tells every connection that events may have been missed."""
+    return Event(None, {"type": RESYNC}, everyone=True)
 
 
 def record_event(resource: str, change: Change, record_id: object, version: int, owner: str | None) -> Event:
@@ -114,11 +138,30 @@ class EventHub:
         return sum(len(subscribers) for subscribers in self._subscribers.values())
 
     def deliver(self, event: Event) -> None:
-        for subscription in self._subscribers.get(event.owner, ()):
+        if event.everyone:
+            subscriptions = [each for subscribers in self._subscribers.values() for each in subscribers]
+        else:
+            subscriptions = list(self._subscribers.get(event.owner, ()))
+        for subscription in subscriptions:
             try:
                 subscription.queue.put_nowait(event.body)
-            except asyncio.QueueFull:
+            except asyncio.QueueFull:  # closed as too slow: it reconnects, and reads the records again
                 subscription.overflowed.set()
+
+    def resync(self) -> None:
+        """Tell every connection of this replica that it may have missed events."""
+        self.deliver(resync_event())
+
+    def listening_resumed(self) -> None:
+        """The transport receives every replica's events (again). Every open connection subscribed while it listened
+        before, so it may have missed what was published in between: each is told to resync."""
+        self.resync()
+        self.listening.set()
+
+    def listening_lost(self) -> None:
+        """The transport no longer receives events: new connections wait (`serve_event_stream`), open ones are told
+        to resync once it listens again."""
+        self.listening.clear()
 
     def deliver_threadsafe(self, event: Event) -> None:
         if self._loop is None:
@@ -143,7 +186,7 @@ class LocalEvents:
 
     async def start(self) -> None:
         self.hub.bind(asyncio.get_running_loop())
-        self.hub.listening.set()
+        self.hub.listening_resumed()
 
     async def publish(self, event: Event) -> None:
         self.hub.deliver(event)
@@ -153,11 +196,11 @@ class LocalEvents:
 
 
 async def keep_listening(
-    hub: EventHub, listen: Callable[[], Awaitable[None]], *, what: str, retry_s: float = 1.0
+    hub: EventHub, listen: Callable[[], Awaitable[None]], *, what: str, retry_s: float = RETRY_S
 ) -> None:
-    """Run `listen` (which sets `hub.listening` once subscribed and returns or raises when its connection is lost)
-    again and again, with a bounded backoff, until cancelled: a database or Redis restart costs the events
-    published while it was down, never the stream."""
+    """Run `listen` (which calls `hub.listening_resumed()` once subscribed and returns or raises when its connection
+    is lost) again and again, with a bounded backoff, until cancelled: a database or Redis restart costs the events
+    published while it was down, never the stream, and the connections open through it are told to resync."""
     delay = retry_s
     while True:
         try:
@@ -168,9 +211,11 @@ async def keep_listening(
             logger.warning("Listening for events on %s failed (%s); retrying", what, type(exc).__name__)
         else:
             delay = retry_s
-        hub.listening.clear()
+        if hub.listening.is_set():  # it listened, then lost its connection: a new outage, retried soon
+            delay = retry_s
+        hub.listening_lost()
         await asyncio.sleep(delay)
-        delay = min(delay * 2, 30.0)
+        delay = min(delay * 2, RETRY_CAP_S)
 
 
 async def serve_event_stream(
@@ -232,8 +277,13 @@ async def _reading(
 
 
 def _is_ping(message: str) -> bool:
+    """Whether a client's message is `{"type": "ping"}`; anything else is ignored. A message nested deeper than any
+    request body may be (core/json_depth.py) is never parsed: json.loads raises RecursionError on some of them, which
+    ended the socket's reader, and the socket with it, without a close frame."""
+    if may_be_too_deep(message.encode()):
+        return False
     try:
         decoded = json.loads(message)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(decoded, dict) and decoded.get("type") == "ping"

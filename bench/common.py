@@ -57,6 +57,15 @@ def render(destination: Path, answers: dict[str, str], vcs_ref: str = "HEAD") ->
         raise SystemExit(f"copier copy failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
 
 
+# A service with accounts and jobs sends email, and outside development and test refuses to start without a mail
+# server: one nothing here connects to (a benchmark sends no email). Settings a render lacks are ignored.
+DEPLOYED_MAIL = {
+    "MAIL_SMTP_URL": "smtps://mailer:not-a-real-password@smtp.example.invalid",
+    "MAIL_FROM": "Bench <no-reply@example.com>",
+    "AUTH_PASSWORD_RESET_URL": "https://app.example.com/reset-password",
+}
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment minus anything that would point uv or Python at the template repo's own venv."""
     env = {

@@ -21,13 +21,19 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import clean_env, harness_parser, harness_project, measured_figure
+from common import DEPLOYED_MAIL, clean_env, harness_parser, harness_project, measured_figure
 from middleware import answer, database_for, migrate, package_name
 
 APPS = Path(__file__).resolve().parent / "apps"
 AUTH = {"AUTH_JWT_SECRET": "bench-hmac-secret-" + "s" * 32}
 AUTH |= {"AUTH_ISSUER": "https://login.bench.example/", "AUTH_AUDIENCE": "https://api.bench.example"}
-SERVICE = {"ENVIRONMENT": "production", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO", "DOCS_ENABLED": "false"}
+SERVICE = {
+    **DEPLOYED_MAIL,
+    "ENVIRONMENT": "production",
+    "LOG_FORMAT": "json",
+    "LOG_LEVEL": "INFO",
+    "DOCS_ENABLED": "false",
+}
 SERVICE |= {"CORS_ORIGINS": "https://app.example.com", "RATE_LIMIT_DEFAULT": "1000000/second"}
 
 

@@ -154,12 +154,13 @@ def client(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def service_env(project: Path, database: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
-    from common import clean_env
+    from common import DEPLOYED_MAIL, clean_env
     from middleware import run_package
 
     env = {
         **clean_env(PYTHONDONTWRITEBYTECODE="1", HOST="127.0.0.1"),
         **database,
+        **DEPLOYED_MAIL,
         "ENVIRONMENT": "production",
         "LOG_LEVEL": "WARNING",
         "LOG_FORMAT": "json",

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import clean_env, machine_description
+from common import DEPLOYED_MAIL, clean_env, machine_description
 from middleware import (
     APPS_DIR,
     AUTH_HEADERS,
@@ -198,6 +198,7 @@ def service_env(project: Path, database_url: str, shared: dict[str, str], extra:
     """Production shape, as middleware.py runs the service, on `database_url`; `shared`: the token keys."""
     env = {
         **clean_env(PYTHONDONTWRITEBYTECODE="1", HOST="127.0.0.1"),
+        **DEPLOYED_MAIL,
         "ENVIRONMENT": "production",
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "json",

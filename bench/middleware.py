@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import clean_env, machine_description, python_interpreter, render, uv_binary
+from common import DEPLOYED_MAIL, clean_env, machine_description, python_interpreter, render, uv_binary
 
 APPS_DIR = Path(__file__).resolve().parent / "apps"
 sys.path.insert(0, str(APPS_DIR))
@@ -426,6 +426,7 @@ def _running_servers(
     rendered_env = {
         **base_env,
         **GENEROUS_ENV,
+        **DEPLOYED_MAIL,
         "ENVIRONMENT": "production",
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "json",

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import clean_env, machine_description
+from common import DEPLOYED_MAIL, clean_env, machine_description
 from middleware import (
     AUTH_HEADERS,
     GENEROUS_ENV,
@@ -86,6 +86,7 @@ def service_env(project: Path, database: dict[str, str], extra: dict[str, str]) 
         **clean_env(PYTHONDONTWRITEBYTECODE="1", HOST="127.0.0.1"),
         **GENEROUS_ENV,
         **database,
+        **DEPLOYED_MAIL,
         "ENVIRONMENT": "production",
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "json",

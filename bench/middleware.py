@@ -358,7 +358,7 @@ import os, time, uuid
 from {package}.core.accounts.keys import SigningKeys
 now = int(time.time())
 claims = {{"iss": os.environ["AUTH_ISSUER"], "aud": os.environ["AUTH_AUDIENCE"], "sub": "bench-client",
-          "scope": "items:read items:write", "iat": now, "exp": now + 86400, "jti": uuid.uuid4().hex}}
+          "scope": "items:read items:write operations:read", "iat": now, "exp": now + 86400, "jti": uuid.uuid4().hex}}
 print(SigningKeys.from_text(os.environ["AUTH_SIGNING_KEYS"]).sign(claims))
 """
 

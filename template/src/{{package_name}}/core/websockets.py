@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -277,7 +278,11 @@ class WebSocketGate:
         self._open.add(socket)
         self._per_holder[socket.holder] = self._per_holder.get(socket.holder, 0) + 1
         if self._rechecks is None:
-            self._rechecks = asyncio.create_task(self._recheck_while_open(), name="websocket-rechecks")
+            # In a context of its own: a task starts in a copy of its creator's, here the first socket's (its request
+            # id, its log fields), and every recheck, whichever socket it closes, would log as that socket.
+            self._rechecks = asyncio.create_task(
+                self._recheck_while_open(), name="websocket-rechecks", context=contextvars.Context()
+            )
         _log_opened(scope, access, socket.admitted.subject)
         for observer in self.observers:
             observer.opened()

@@ -92,7 +92,7 @@ def users_command(arguments: Sequence[str], *, program: str, stdin: TextIO | Non
         return EXIT_USAGE if exited.code else 0
     from ..core.commands import announce_database  # noqa: PLC0415
     from ..core.logs import configure_logging  # noqa: PLC0415
-    from ..server import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
+    from ..config import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
 
     settings = service_settings()
     announce_database(settings.database, "users")

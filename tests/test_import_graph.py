@@ -15,7 +15,6 @@ before `pkg.x` whatever `pkg.x` says). Reading the source with `ast` needs no in
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -117,6 +116,7 @@ def describe(found: list[list[str]], package: str) -> str:
 
 def domain_imports(graph: dict[str, set[str]], package: str) -> list[str]:
     """`shared module -> domain module` for every import of a domain package by a shared one."""
+
     def within(module: str, packages: tuple[str, ...]) -> bool:
         return any(module == f"{package}.{name}" or module.startswith(f"{package}.{name}.") for name in packages)
 

@@ -5,6 +5,7 @@ The web-framework-neutral settings live in `core/settings.py`; Django's own foll
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
@@ -12,7 +13,7 @@ from pydantic_settings import NoDecode
 
 from .core.settings import ConfigurationError, ServiceSettings, is_production, parse_list
 
-__all__ = ["ConfigurationError", "Settings", "load_settings"]
+__all__ = ["ConfigurationError", "Settings", "load_settings", "service_settings"]
 
 # Signs nothing that outlives a development or test process; refused in staging and production.
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-it-in-staging-or-production"  # noqa: S105
@@ -79,3 +80,13 @@ class Settings(ServiceSettings):
 
 
 load_settings = Settings.load
+
+
+def service_settings() -> Settings:
+    """The settings Django's settings module read (it exits with one line per problem when they are invalid): what
+    `server.py` serves and every command (`migrate`, `users`, the worker) runs with."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"{__package__}.settings")
+    from django.conf import settings as django_settings  # noqa: PLC0415 - after DJANGO_SETTINGS_MODULE is set
+
+    settings: Settings = django_settings.SERVICE_SETTINGS
+    return settings

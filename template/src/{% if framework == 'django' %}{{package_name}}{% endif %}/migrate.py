@@ -47,7 +47,7 @@ def migrate_command(arguments: list[str]) -> int:
     if arguments:
         print("migrate takes no arguments; the database is DATABASE_URL", file=sys.stderr)
         return 2
-    from .server import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
+    from .config import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
 
     settings = service_settings()
     announce_database(settings.database, "migrate")

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from django.core.management.base import SystemCheckError
 
-from .config import Settings
+from .config import Settings, service_settings
 from .core.logs import configure_logging
 from .core.server import serve
 from .core.settings import ConfigurationError, report_configuration_error
@@ -18,15 +17,6 @@ from .migrate import migrate
 
 if TYPE_CHECKING:
     from .asgi import ServiceApp
-
-
-def service_settings() -> Settings:
-    """The settings Django's settings module read (it exits with one line per problem when they are invalid)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"{__package__}.settings")
-    from django.conf import settings as django_settings  # noqa: PLC0415 - after DJANGO_SETTINGS_MODULE is set
-
-    settings: Settings = django_settings.SERVICE_SETTINGS
-    return settings
 
 
 def configured_application() -> tuple[Settings, ServiceApp]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..config import Settings
-from .base import Wiring
+from .base import Integration, Wiring
 
 ADMIN_PATH: Final = "/admin"  # a prefix: /admin and everything under /admin/
 ADMIN_PAGE_POLICY: Final = (
@@ -18,3 +18,6 @@ ADMIN_PAGE_POLICY: Final = (
 def install(settings: Settings, wiring: Wiring) -> None:
     if settings.effective_admin_enabled:
         wiring.page_policies[ADMIN_PATH] = ADMIN_PAGE_POLICY
+
+
+INTEGRATION = Integration(order=5, install=install)

@@ -90,9 +90,9 @@ def users_command(arguments: Sequence[str], *, program: str, stdin: TextIO | Non
         options = parser(program).parse_args(list(arguments))
     except SystemExit as exited:  # argparse printed the help (0) or what is wrong with the arguments
         return EXIT_USAGE if exited.code else 0
+    from ..config import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
     from ..core.commands import announce_database  # noqa: PLC0415
     from ..core.logs import configure_logging  # noqa: PLC0415
-    from ..server import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
 
     settings = service_settings()
     announce_database(settings.database, "users")

@@ -21,7 +21,7 @@ def parser(program: str) -> argparse.ArgumentParser:
 
 def jobs_command(arguments: list[str], *, program: str) -> int:
     options = parser(program).parse_args(arguments)
-    from ..server import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
+    from ..config import service_settings  # noqa: PLC0415 - the settings module exits on invalid settings
 
     database = service_settings().database
     announce_database(database, "jobs")

@@ -4,14 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from fastapi import APIRouter, params
+from fastapi import APIRouter, FastAPI, params
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
 
+from ..config import Settings
+from ..core.limits import Rate, Verdict
 from ..core.wiring import ServiceWiring
 from ..route_guards import RouteGuard
+
+
+class SharedBuckets(Protocol):
+    """Budgets every replica shares (Redis's buckets), for callers on the event loop: the rate limiter's and the
+    login limits' store when the service has one."""
+
+    name: str
+    errors: tuple[type[BaseException], ...]
+
+    async def spend_async(self, key: str, rate: Rate) -> Verdict: ...
+
+    def available(self) -> bool: ...
+
+    def record_failure(self, exc: BaseException) -> None: ...
+
+    def record_success(self) -> None: ...
 
 
 @dataclass
@@ -49,3 +67,23 @@ class Wiring(ServiceWiring):
 
     engine: AsyncEngine | None = None
     """The database engine `create_app` built, for integrations that observe its statements (metrics)."""
+
+    shared_buckets: SharedBuckets | None = None
+    """Where the rate limits and the login limits keep their budgets when every replica shares them (Redis); None
+    keeps them in this process's memory."""
+
+
+@dataclass(frozen=True)
+class Integration:
+    """What an optional integration module declares as `INTEGRATION`: `install_integrations` (`__init__.py`)
+    installs every one the service has, lowest `order` first.
+
+    The order is what one integration needs from another: 10-30 the Redis connection and what lives on it (the
+    application cache, the shared budgets), 40 rate limiting, 50 authentication (after the limiter, so that a flood
+    of bad tokens is limited by address), 60 what needs the verifier (the accounts, token revocation), 70 and up
+    the observers (error tracking, metrics) and the docs pages. Two integrations of one order never need each other.
+    """
+
+    order: int
+    install: Callable[[FastAPI, Settings, Wiring], object]
+    """Adds the integration's part to the app and the wiring; what it returns is for direct callers (tests)."""

@@ -19,11 +19,11 @@ from ...config import Settings
 from ...context import app_context
 from ...core.limits import MemoryBuckets, Rate, parse_rate
 from ...problems import problem_openapi_responses
-from ..base import Wiring
+from ..base import Integration, Wiring
 from .headers import RateLimitHeadersMiddleware
 from .limiter import AsyncBucketStore, ClientRateLimiter
 
-__all__ = ["ClientRateLimiter", "RateLimits", "install", "route_limit"]
+__all__ = ["INTEGRATION", "ClientRateLimiter", "RateLimits", "install", "route_limit"]
 
 
 class RateLimits:
@@ -104,8 +104,9 @@ _LIMIT_HEADERS: dict[str, Any] = {
 
 
 def install(app: FastAPI, settings: Settings, wiring: Wiring, *, store: AsyncBucketStore | None = None) -> RateLimits:
-    """Add the default limit and the 429 docs; budgets live in `store` (Redis), else in this process's memory."""
-    storage = store if store is not None else MemoryBuckets()
+    """Add the default limit and the 429 docs; budgets live in `store`, else in the budgets every replica shares
+    (`Wiring.shared_buckets`: Redis, when the service uses it), else in this process's memory."""
+    storage = store or wiring.shared_buckets or MemoryBuckets()
     limits = RateLimits(storage, wiring, enabled=settings.rate_limit_enabled, fail_open=settings.rate_limit_fail_open)
     app_context(app).provide(limits)
     if not limits.enabled:
@@ -122,3 +123,7 @@ def install(app: FastAPI, settings: Settings, wiring: Wiring, *, store: AsyncBuc
     wiring.inner_middleware.append(Middleware(RateLimitHeadersMiddleware))  # ordered by app.py's middleware_stack
     wiring.cors_exposed_headers.extend(("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"))
     return limits
+
+
+# After the shared budgets (Redis's), before authentication: the limiter counts a token holder by subject.
+INTEGRATION = Integration(order=40, install=install)

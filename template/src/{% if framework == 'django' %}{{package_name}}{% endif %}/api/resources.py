@@ -14,7 +14,7 @@ its scopes, and `ResourceViewSet` serves the rest.
 - Every write to a resource's rows, whoever makes it (a view, a job, a command, the admin, a shell), tells
   `rows_written` which rows it changed, inside its transaction: `ResourceQuerySet.update()` and `.delete()`, and a
   `ResourceModel`'s `save()` (one version more for an existing row) and `delete()`.
-- Reads by id go through `read_through` (api/cached_reads.py): the application cache where the service has one.
+- Reads by id go through `read_through` (api/record_cache.py): the application cache where the service has one.
 - Events: every create, update, delete and restore publishes one event to the row's owner on the per-user event
   stream (`<plural>.created`, `.updated`, `.deleted`, with the id and the new version; api/events.py) once its
   transaction has committed, and nothing when it rolls back.
@@ -46,11 +46,11 @@ from ..core.entity_tags import STALE, entity_tag, if_match_allows
 from ..core.events import Change, record_event
 from . import ownership
 from .base import ServiceViewSet
-from .cached_reads import read_through
 from .conditional_reads import cacheable_list, cacheable_read
 from .errors import RequestValidationError, invalid
 from .events import publisher
 from .ownership import OWNER_FIELDS, OwnedModel, unique_per_owner
+from .record_cache import read_through
 from .rows import Representation, rows_written
 from .scopes import MethodScopes, ScopeDeclaration
 

@@ -11,7 +11,7 @@ from django.dispatch import Signal
 rows_written = Signal()
 """Sent inside the transaction of every write to a resource's rows, whoever makes it: `sender` is the model, `keys`
 the ids (strings) of the rows changed or deleted, `using` the database alias. What keeps copies of rows (the
-application cache, api/cached_reads.py, where the service has one) listens."""
+application cache, api/record_cache.py, where the service has one) listens."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Who sees a resource's rows: the rule both frameworks apply (FastAPI api/crud.py, Django api/ownership.py).
+"""Who sees a resource's rows: the rule every resource's reads and writes apply (api/crud.py or api/ownership.py).
 
 A row of an owned resource belongs to the caller that created it (`owner_id`, the token's subject). A caller sees and
 changes only its own rows, unless it holds the resource's admin scope, which reaches every row, those without an

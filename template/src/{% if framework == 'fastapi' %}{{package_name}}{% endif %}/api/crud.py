@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..committed_writes import observed, tell_after_commit
 from ..core.entity_tags import entity_tag, if_match_allows
 from ..core.events import Change, Event, record_event
+from ..core.ownership import Owner, may_see, reaches_every_row
 from ..database import fetch_one
 
 ROW_VERSION: Final = "row_version"
@@ -71,15 +72,6 @@ class Page(BaseModel, Generic[PagedT]):
     def of(cls, records: list[PagedT], total: int, *, limit: int, offset: int) -> Self:
         """The page holding `records`, `total` in all (the routes name no field: the envelope is this class's)."""
         return cls(items=records, total=total, limit=limit, offset=offset)
-
-
-class Owner(Protocol):
-    """Whom a repository works for: the request's caller (`caller.py`), or `EVERY_OWNER`."""
-
-    @property
-    def id(self) -> str | None: ...
-
-    def holds(self, scope: str) -> bool: ...
 
 
 class _EveryOwner:
@@ -177,8 +169,7 @@ class Repository(Generic[RecordT]):
         if self._owned and caller is None:  # fail closed: an owned resource never defaults to every owner's rows
             raise TypeError(f"{type(self).__name__} is owned: give it the caller, or EVERY_OWNER")
         self._caller = caller
-        admin_scope = self.admin_scope
-        self._is_admin = caller is not None and admin_scope is not None and caller.holds(admin_scope)
+        self._is_admin = caller is not None and reaches_every_row(caller, self.admin_scope)
         self._sees_all = not self._owned or self._is_admin
 
     # Reads
@@ -308,10 +299,10 @@ class Repository(Generic[RecordT]):
         return (*self._live(), *self._of_owner())
 
     def _may_see(self, record: RecordT) -> bool:
-        if self._sees_all:
+        if not self._owned:
             return True
-        caller_id = self._caller.id if self._caller is not None else None
-        return caller_id is not None and getattr(record, OWNER, None) == caller_id
+        assert self._caller is not None  # noqa: S101 - `__init__` refused an owned repository without a caller
+        return may_see(self._caller, self.admin_scope, getattr(record, OWNER, None))
 
     async def _load(self, record_id: UUID) -> RecordT | None:
         if self._sees_all:

@@ -2,16 +2,9 @@
 events reach every replica.
 
 Publishing is the shared CRUD's (api/crud.py): each write of a `Repository` records its event with the request's
-`PendingEvents`, which the repository dependency gives it (api/repositories.py).
-{%- if use_redis %} The events travel between replicas by
-Redis pub/sub (core/redis_events.py), whatever the database: they wait in `PendingEvents` until the request's
-session has committed, and a request that fails publishes nothing.
-{%- else %} With PostgreSQL the event is a
-`NOTIFY` in the write's own transaction (api/postgres_events.py): PostgreSQL delivers it at commit, to every replica's
-listening connection, and drops it on rollback, so no code path can publish a write that did not happen. With SQLite
-(one replica) the events wait in `PendingEvents` until the request's session has committed, and a request that fails
-publishes nothing.
-{%- endif %}
+`PendingEvents`, which the repository dependency gives it (api/repositories.py). How the events travel between
+replicas is api/event_transport.py's: sent inside the request's transaction, or once its session has committed;
+either way a request that fails publishes nothing.
 Code outside a request records the events of its own transaction with `EventPublisher.pending()`, as a request does
 (jobs/queue.py's `JobDatabase.transaction`), or publishes a change it has committed with `EventPublisher.publish`.
 """
@@ -33,20 +26,12 @@ from ..core.events import (
     Event,
     EventHub,
     EventTransport,
-{%- if not use_redis %}
-    LocalEvents,
-{%- endif %}
     serve_event_stream,
 )
-{%- if use_redis %}
-from ..core.redis_events import RedisEvents
-{%- endif %}
 from ..core.request_context import SUBJECT_STATE_KEY
 from .access import requires
 from .dependencies import READ_ONLY_METHODS
-{%- if not use_redis %}
-from .postgres_events import PostgresEvents
-{%- endif %}
+from .event_transport import event_transport
 
 router = APIRouter(tags=["events"])
 
@@ -71,19 +56,8 @@ class EventPublisher:
 
     def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
         self.hub = EventHub()
-        self.notify_in_transaction = False
         self.transport: EventTransport
-{%- if use_redis %}
-        self.transport = RedisEvents(
-            self.hub, settings.redis_url.get_secret_value(), channel_prefix=settings.events_channel_prefix
-        )
-{%- else %}
-        if settings.database.engine == "postgresql":
-            self.transport = PostgresEvents(self.hub, settings, engine)
-            self.notify_in_transaction = True
-        else:  # SQLite: one replica
-            self.transport = LocalEvents(self.hub)
-{%- endif %}
+        self.transport, self.notify_in_transaction = event_transport(self.hub, settings, engine)
 
     async def publish(self, event: Event) -> None:
         """Publish the event of a change already committed (code outside a request: a job, a command)."""

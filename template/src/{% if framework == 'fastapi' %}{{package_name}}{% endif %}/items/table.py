@@ -3,9 +3,10 @@ migrations (`alembic check`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table{% if auth != 'none' %}, UniqueConstraint{% endif %}, Uuid
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 
+from ..api.ownership import owner_columns, unique_per_owner
 from ..database import UTCDateTime, metadata
 
 items = Table(
@@ -16,22 +17,12 @@ items = Table(
     Column("description", String(1000), nullable=True),
     Column("price_cents", BigInteger, nullable=False),
     Column("tags", JSON().with_variant(JSONB(), "postgresql"), nullable=False),
-{%- if auth != 'none' %}
-    Column("sku", String(64), nullable=True),  # optional; two items of one owner never share one
-{%- else %}
-    Column("sku", String(64), nullable=True, unique=True),  # optional; two items never share one
-{%- endif %}
+    Column("sku", String(64), nullable=True),  # optional; two items of one owner never share one (below)
     Column("status", String(20), nullable=False),
     Column("available_at", UTCDateTime, nullable=True),
-{%- if auth != 'none' %}
-    # The subject of the caller that created the item (api/crud.py sees only the caller's); NULL for the items
-    # older than ownership, seen by the holders of items:admin only.
-    Column("owner_id", String(255), nullable=True, index=True),
-{%- endif %}
+    *owner_columns(),  # whose item it is, where items have owners (api/ownership.py)
     Column("row_version", Integer, nullable=False),  # 1, then one more per write: the ETag (core/entity_tags.py)
     Column("created_at", UTCDateTime, nullable=False, index=True),
     Column("updated_at", UTCDateTime, nullable=False),
-{%- if auth != 'none' %}
-    UniqueConstraint("owner_id", "sku"),
-{%- endif %}
+    unique_per_owner("sku"),
 )

@@ -1,28 +1,20 @@
 """What every resource shares, written once: a resource declares its model (a `ResourceModel`), its serializers and
 its scopes, and `ResourceViewSet` serves the rest.
 
-- Rows: `ResourceModel` gives each row its `id`,{% if auth != 'none' %} its `owner_id` (the caller that created it),{% endif %}
-  its `row_version` (the ETag: one more per write, `core/entity_tags.py`) and its `created_at`/`updated_at`.
+- Rows: `ResourceModel` gives each row its `id`, its owner where rows have one (api/ownership.py), its `row_version`
+  (the ETag: one more per write, `core/entity_tags.py`) and its `created_at`/`updated_at`.
   `row_version` is the service's own: a request serializer declaring a field of that name is a `manage.py check`
   error, and the service refuses to start.
 - Reads: one query by id; a list and its `total` are one page of `get_queryset()`. `If-None-Match` gets a 304.
 - Writes: create, replace, partial update and delete, each with `If-Match` (412 when stale) applied atomically to the
   version checked, so of two clients that read one version one wins and the other gets a 412, never a lost update.
   A unique constraint a write breaks is a 409 with the resource's `duplicate_detail`.
-{%- if auth != 'none' %}
-- Ownership, the DRF way: `get_queryset()` holds only the caller's rows (`owner_id` is the token's subject) unless
-  the caller holds the resource's admin scope (`MethodScopes(admin=...)`), and every read and write starts there, so
-  another caller's row is a 404 exactly like a row that does not exist: reads, lists and their totals, 304s, 412s,
-  409s (unique constraints include the owner: `unique_per_owner`){% if use_redis %} and the application cache, whose
-  entries carry their owner and are checked here, on every hit, before anything is answered{% endif %}.
-{%- endif %}
+- Ownership (api/ownership.py): `get_queryset()` holds the rows the caller may see, and every read and write starts
+  there; a row read elsewhere (the application cache) is checked with `may_see` before anything is answered.
 - Every write to a resource's rows, whoever makes it (a view, a job, a command, the admin, a shell), tells
   `rows_written` which rows it changed, inside its transaction: `ResourceQuerySet.update()` and `.delete()`, and a
   `ResourceModel`'s `save()` (one version more for an existing row) and `delete()`.
-{%- if use_redis %}
-- The application cache (core/read_cache.py): a read by id is answered from Redis while the row is unchanged, and
-  every write invalidates it once its transaction is committed (`rows_written`, whoever wrote).
-{%- endif %}
+- Reads by id go through `read_through` (api/record_cache.py): the application cache where the service has one.
 - Events: every create, update, delete and restore publishes one event to the row's owner on the per-user event
   stream (`<plural>.created`, `.updated`, `.deleted`, with the id and the new version; api/events.py) once its
   transaction has committed, and nothing when it rolls back.
@@ -35,7 +27,6 @@ its scopes, and `ResourceViewSet` serves the rest.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypeVar
 
 from django.core import checks
@@ -43,7 +34,6 @@ from django.db import IntegrityError, models, router, transaction
 from django.db.models import F, QuerySet
 from django.db.models.lookups import Exact, In
 from django.db.models.sql.where import AND
-from django.dispatch import Signal{% if use_redis %}, receiver{% endif %}
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
@@ -52,35 +42,39 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-{% if auth != 'none' -%}
-from ..core.auth import InsufficientScope
-{% endif -%}
 from ..core.entity_tags import STALE, entity_tag, if_match_allows
 from ..core.events import Change, record_event
-{% if use_redis -%}
-from ..core.read_cache import SyncReadCache
-from ..integrations import wiring
-{% endif -%}
-{% if auth != 'none' -%}
-from .authentication import ScopeRefused
-{% endif -%}
+from . import ownership
 from .base import ServiceViewSet
-{% if auth != 'none' -%}
-from .caller import caller
-{% endif -%}
 from .conditional_reads import cacheable_list, cacheable_read
 from .errors import RequestValidationError, invalid
 from .events import publisher
+from .ownership import OWNER_FIELDS, OwnedModel, unique_per_owner
+from .record_cache import read_through
+from .rows import Representation, rows_written
 from .scopes import MethodScopes, ScopeDeclaration
+
+__all__ = [
+    "CHECK_ID",
+    "VERSION_FIELD",
+    "Duplicate",
+    "Representation",
+    "ResourceModel",
+    "ResourceQuerySet",
+    "ResourceViewSet",
+    "SoftDeleteModel",
+    "SoftDeleteViewSet",
+    "Stale",
+    "check_resource_declarations",
+    "rows_written",
+    "shown_fields",
+    "unique_per_owner",
+    "version_field_clashes",
+]
 
 VERSION_FIELD: Final = "row_version"
 """The column holding each row's version (its ETag): the service's own, never a field of a resource's requests."""
 CHECK_ID: Final = "api.E002"
-
-
-rows_written = Signal()
-"""Sent inside the transaction of every write to a resource's rows, whoever makes it: `sender` is the model, `keys`
-the ids (strings) of the rows changed or deleted, `using` the database alias.{% if use_redis %} The application cache listens.{% endif %}"""
 
 
 def _keys(rows: QuerySet[Any]) -> list[str]:
@@ -137,15 +131,11 @@ class ResourceQuerySet(QuerySet[RowT]):
         return deleted
 
 
-class ResourceModel(models.Model):
-    """The columns every resource's rows share; a resource's model derives from it and adds its own fields."""
+class ResourceModel(OwnedModel):
+    """The columns every resource's rows share (with its owner's: `OwnedModel`); a resource's model derives from it
+    and adds its own fields."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-{%- if auth != 'none' %}
-    # The token subject of the caller that created the row (NULL: created before rows had owners, seen by the admin
-    # scope only). A string, not a foreign key: a token's subject need not be an account of this service.
-    owner_id = models.CharField(max_length=255, null=True, blank=True, editable=False, db_index=True)
-{%- endif %}
     row_version = models.PositiveIntegerField(default=1, editable=False)  # one more per write: the ETag
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -194,65 +184,10 @@ class SoftDeleteModel(ResourceModel):
         abstract = True
 
 
-def unique_per_owner(*fields: str, name: str) -> models.UniqueConstraint:
-    """A unique constraint on `fields`{% if auth != 'none' %} among one owner's rows: a 409 never reveals what another owner holds{% endif %}."""
-{%- if auth != 'none' %}
-    return models.UniqueConstraint(fields=("owner_id", *fields), name=name)
-{%- else %}
-    return models.UniqueConstraint(fields=fields, name=name)
-{%- endif %}
-
-
 def shown_fields(*fields: str) -> tuple[str, ...]:
-    """A resource's response fields: `id`{% if auth != 'none' %}, `owner_id`{% endif %}, its own `fields`, then `created_at` and `updated_at`."""
-    return ("id",{% if auth != 'none' %} "owner_id",{% endif %} *fields, "created_at", "updated_at")
-
-
-@dataclass(frozen=True, slots=True)
-class Representation:
-    """A row as a read answers it: the serializer's data, its ETag{% if auth != 'none' %} and whose it is{% endif %}."""
-
-    etag: str
-    owner_id: str | None
-    body: dict[str, Any]
-{%- if use_redis %}
-
-
-class RepresentationCodec:
-    """How a `Representation` is kept in the application cache: its owner travels with it."""
-
-    def dump(self, value: Representation) -> Any:
-        return {"etag": value.etag, "owner_id": value.owner_id, "body": value.body}
-
-    def load(self, data: Any) -> Representation:
-        return Representation(etag=data["etag"], owner_id=data["owner_id"], body=data["body"])
-
-
-REPRESENTATION_CODEC: Final = RepresentationCodec()
-
-
-def read_cache_of(model: type[models.Model]) -> SyncReadCache:
-    """The application cache of a resource's rows (named after the model's plural)."""
-    caches = wiring().read_caches
-    if caches is None:
-        raise LookupError("the application cache is not installed (integrations.read_cache)")
-    return caches.cache(str(model._meta.verbose_name_plural))
-
-
-@receiver(rows_written, dispatch_uid="application cache")
-def forget_written_rows(sender: type[models.Model], keys: list[str], using: str, **kwargs: Any) -> None:
-    """The cached copies of the rows a write changed are invalidated once its transaction has committed (before,
-    a read in between would cache the old row again), whichever code wrote them."""
-    if not keys:
-        return
-    cache = read_cache_of(sender)
-
-    def invalidate() -> None:
-        for key in keys:
-            cache.invalidate(key)
-
-    transaction.on_commit(invalidate, using=using)
-{%- endif %}
+    """A resource's response fields: `id`, its owner's (`OWNER_FIELDS`), its own `fields`, then `created_at` and
+    `updated_at`."""
+    return ("id", *OWNER_FIELDS, *fields, "created_at", "updated_at")
 
 
 class Duplicate(APIException):
@@ -298,47 +233,22 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
         return rows
 
     def owned(self, rows: QuerySet[Any]) -> QuerySet[Any]:
-{%- if auth != 'none' %}
-        """The caller's rows, or every row for a holder of the admin scope."""
-        who = caller(self.request)
-        admin = self.admin_scope
-        return rows if admin is not None and who.holds(admin) else rows.filter(owner_id=who.id)
-{%- else %}
-        """Every row: this service has no callers to tell apart."""
-        return rows
-{%- endif %}
+        """The rows of `rows` the caller may see (api/ownership.py)."""
+        return ownership.owned_rows(self.request, self.admin_scope, rows)
 
     def may_see(self, owner_id: str | None) -> bool:
-{%- if auth != 'none' %}
         """Whether the caller may see a row owned by `owner_id` (what `owned` decides, for a row already read)."""
-        who = caller(self.request)
-        admin = self.admin_scope
-        return (admin is not None and who.holds(admin)) or (owner_id is not None and owner_id == who.id)
-{%- else %}
-        """Everyone sees every row."""
-        del owner_id
-        return True
-{%- endif %}
+        return ownership.may_see(self.request, self.admin_scope, owner_id)
 
     def owner_field(self) -> tuple[str, ...]:
         """The column holding a row's owner, if rows have one."""
-        return {% if auth != 'none' %}("owner_id",){% else %}(){% endif %}
+        return OWNER_FIELDS
 
     def owner_id_of(self, row: ResourceModel) -> str | None:
-{%- if auth != 'none' %}
-        owner_id: str | None = row.owner_id
-        return owner_id
-{%- else %}
-        del row  # rows have no owner here
-        return None
-{%- endif %}
+        return ownership.owner_id_of(row)
 
     def owner_of_new_rows(self) -> dict[str, Any]:
-{%- if auth != 'none' %}
-        return {"owner_id": caller(self.request).id}
-{%- else %}
-        return {}
-{%- endif %}
+        return ownership.owner_of_new_rows(self.request)
 
     # --- one row ---------------------------------------------------------------------------------------------
 
@@ -364,29 +274,22 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
 
     def representation(self, row: ResourceModel) -> Representation:
         body = self.get_serializer(row).data
-        return Representation(row.etag, {% if auth != 'none' %}row.owner_id{% else %}None{% endif %}, body)
+        return Representation(row.etag, self.owner_id_of(row), body)
 
     def read_one(self) -> Representation:
-        """The row the path names as the caller may see it{% if use_redis %}, through the application cache{% endif %}; else a 404."""
+        """The row the path names as the caller may see it (through the application cache, where there is one); else
+        a 404."""
         key = self.object_id()
 
         def load() -> Representation | None:
             row = self.get_queryset().filter(pk=key).first()
             return None if row is None else self.representation(row)
-{% if use_redis %}
-        found = self.read_cache().get(str(key), load, REPRESENTATION_CODEC)
-{%- else %}
-        found = load()
-{%- endif %}
+
+        found = read_through(self.model, str(key), load)
         # Checked whichever way the row came: an entry cached for one caller is never answered to another.
         if found is None or not self.may_see(found.owner_id):
             raise self.not_found()
         return found
-{%- if use_redis %}
-
-    def read_cache(self) -> SyncReadCache:
-        return read_cache_of(self.model)
-{%- endif %}
 
     def publish(self, change: Change, record_id: uuid.UUID, version: int, owner_id: str | None) -> None:
         """Call inside a write's transaction: the event of the change reaches the row's owner (whoever wrote it)
@@ -498,11 +401,7 @@ class SoftDeleteViewSet(ResourceViewSet):
     @extend_schema(request=None, summary="Restore a deleted row")
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-{%- if auth != 'none' %}
-        admin = self.admin_scope
-        if admin is None or not caller(request).holds(admin):
-            raise ScopeRefused(InsufficientScope([admin or f"{self.model._meta.verbose_name_plural}:admin"]))
-{%- endif %}
+        ownership.require_admin(request, self.admin_scope, str(self.model._meta.verbose_name_plural))
         key = self.object_id()
         with transaction.atomic():
             restored = (

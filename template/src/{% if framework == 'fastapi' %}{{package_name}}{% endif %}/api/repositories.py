@@ -1,0 +1,39 @@
+"""A resource's repository (api/crud.py) as a typed route parameter, built for each request with what it needs:
+the request's database session, its owner (api/ownership.py: whose records it sees), its reads' cache
+(api/record_cache.py) and where its writes' events go (api/events.py).
+
+    get_booking_repository = repository_dependency(BookingRepository)
+    BookingRepositoryDep = Annotated[BookingRepository, Depends(get_booking_repository)]
+
+To keep a resource elsewhere (a test double, another store), override the dependency as any FastAPI dependency:
+`app.dependency_overrides[get_booking_repository] = ...`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from .crud import Repository
+from .dependencies import DatabaseSessionDep
+from .events import PendingEventsDep
+from .ownership import RequestOwner, declare_admin_scope
+from .record_cache import RecordCachesDep
+
+RepositoryT = TypeVar("RepositoryT", bound=Repository[Any])
+
+
+def repository_dependency(repository: type[RepositoryT]) -> Callable[..., Awaitable[RepositoryT]]:
+    """The FastAPI dependency giving each request its `repository`. Its admin scope shows among the scopes the
+    service declares (api/ownership.py)."""
+
+    async def provide(
+        caches: RecordCachesDep,  # before the session: invalidated after its commit
+        events: PendingEventsDep,  # before the session: published after its commit
+        session: DatabaseSessionDep,
+        owner: RequestOwner,
+    ) -> RepositoryT:
+        return repository(session, owner, cache=caches.of(repository), events=events)
+
+    declare_admin_scope(provide, repository.admin_scope)
+    return provide

@@ -1,0 +1,30 @@
+"""Who sees a resource's rows: the rule every resource's reads and writes apply (api/crud.py or api/ownership.py).
+
+A row of an owned resource belongs to the caller that created it (`owner_id`, the token's subject). A caller sees and
+changes only its own rows, unless it holds the resource's admin scope, which reaches every row, those without an
+owner (created before rows had owners) included. Another owner's row is no row at all: a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Owner(Protocol):
+    """Whom a resource's rows are read and written for: a request's caller, or code acting for every owner."""
+
+    @property
+    def id(self) -> str | None: ...
+
+    def holds(self, scope: str) -> bool: ...
+
+
+def reaches_every_row(owner: Owner, admin_scope: str | None) -> bool:
+    """Whether `owner` acts on every owner's rows: it holds the resource's admin scope (None: the resource has none)."""
+    return admin_scope is not None and owner.holds(admin_scope)
+
+
+def may_see(owner: Owner, admin_scope: str | None, owner_id: str | None) -> bool:
+    """Whether `owner` may see a row owned by `owner_id` (None: a row without an owner, reached by the admin scope
+    only)."""
+    return reaches_every_row(owner, admin_scope) or (owner_id is not None and owner_id == owner.id)

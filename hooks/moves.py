@@ -49,6 +49,9 @@ MOVES: dict[str, str | tuple[str, ...]] = {
     "tests/test_auth_rate_limit.py": "tests/test_auth_rate_limiting.py",
     # The API and the worker share one rule for the mail settings (no longer the worker's alone).
     "src/{package_name}/core/mail/workers.py": "src/{package_name}/core/mail/required.py",
+    # Django: the items' export lives in `items/` (the jobs app imports no package of the service's); what every
+    # operation does (`update_unfinished`, `record_operation_event`) stays in `jobs/operations.py`.
+    "src/{package_name}/jobs/exports.py": "src/{package_name}/items/exports.py",
 }
 
 

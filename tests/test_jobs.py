@@ -15,6 +15,8 @@ JOBS_FILES = (
     "src/my_service/jobs/queue.py",
     "src/my_service/jobs/worker.py",
     "src/my_service/jobs/routes.py",
+    "src/my_service/items/tasks.py",
+    "src/my_service/items/exports.py",
     "src/my_service/core/jobs/health.py",
     "tests/test_jobs.py",
     "tests/test_core_jobs.py",

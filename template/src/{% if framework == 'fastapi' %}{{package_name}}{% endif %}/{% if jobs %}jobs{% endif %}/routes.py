@@ -1,45 +1,36 @@
-"""`/api/v1/operations` (poll a long-running operation) and the example operation on the example resource,
-`POST /api/v1/items/{item_id}/exports`: 202 Accepted with the operation's `Location`, the operation and its job
-written in one transaction."""
+"""`/api/v1/operations`: poll a long-running operation. A route that starts one (items/exports.py's
+`POST /api/v1/items/{item_id}/exports`) answers 202 Accepted with the operation's `Location` (`LOCATION_HEADER`),
+the operation (`NewOperation`) and its job written in one transaction."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Final
 from uuid import UUID
 
-from fastapi import Depends, Query, Request, status
+from fastapi import Depends, Query, status
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from ..api.conditional_reads import NOT_MODIFIED, IfNoneMatch, cacheable_list, cacheable_read
-from ..api.dependencies import DatabaseSessionDep
 from ..api.paths import API_V1
 from ..api.repositories import repository_dependency
 from ..core.problems import PROBLEM_MEDIA_TYPE
-from ..items.dependencies import ItemRepositoryDep
-from ..items.limits import WRITE_LIMIT
-from ..items.scopes import ITEMS_READ
 from ..problems import problem_openapi_responses
 from ..route_guards import api_router
-from . import tasks
-from .limits import START_LIMIT
 from .operations import (
     READ_OPERATIONS,
     Operation,
     OperationPage,
     OperationRepository,
     OperationStatus,
-    starting,
 )
-from .queue import defer
 
 router = api_router(
     prefix=f"{API_V1}/operations",
     tags=["operations"],
     description="Work that outlives its request: poll an operation until it has succeeded or failed.",
 )
-exports = api_router(prefix=f"{API_V1}/items", tags=["items"])
 
 get_operation_repository = repository_dependency(OperationRepository)
 OperationRepositoryDep = Annotated[OperationRepository, Depends(get_operation_repository)]
@@ -57,12 +48,11 @@ class NewOperation(BaseModel):
     error: dict[str, Any] | None = None
 
 
-# What the documented examples of a 404 say (the service's own are generic).
+# What the documented example of a 404 says (the service's own are generic).
 _EXAMPLE_OPERATION_ID: Final = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
-_EXAMPLE_ITEM_ID: Final = "9c7d2f0e-4b1a-4e55-8f0a-2d6c1b7e5a13"
 
 
-def _errors(
+def documented_problems(
     *statuses: int, invalid: str, message: str, instance: str | None = None, missing: str | None = None
 ) -> dict[int | str, dict[str, Any]]:
     """Documented problem responses whose 422 example names a field this operation has (and, given `instance`, the
@@ -75,7 +65,7 @@ def _errors(
     return responses
 
 
-_NOT_A_UUID = "Input should be a valid UUID"
+NOT_A_UUID: Final = "Input should be a valid UUID"
 
 
 def _not_found(operation_id: UUID) -> HTTPException:
@@ -85,7 +75,7 @@ def _not_found(operation_id: UUID) -> HTTPException:
 @router.get(
     "",
     summary="List operations",
-    responses=_errors(422, invalid="query.limit", message="Input should be less than or equal to 100"),
+    responses=documented_problems(422, invalid="query.limit", message="Input should be less than or equal to 100"),
     dependencies=READ_OPERATIONS,
 )
 async def list_operations(
@@ -106,11 +96,11 @@ async def list_operations(
     response_model=Operation,
     responses={
         **NOT_MODIFIED,
-        **_errors(
+        **documented_problems(
             404,
             422,
             invalid="path.operation_id",
-            message=_NOT_A_UUID,
+            message=NOT_A_UUID,
             instance=f"{API_V1}/operations/42",
             missing=f"Operation {_EXAMPLE_OPERATION_ID} does not exist",
         ),
@@ -125,40 +115,4 @@ async def get_operation(
         raise _not_found(operation_id)
     if (unchanged := cacheable_read(operation.etag, if_none_match, response)) is not None:
         return unchanged
-    return operation
-
-
-@exports.post(
-    "/{item_id}/exports",
-    summary="Export an item (a long-running operation)",
-    status_code=status.HTTP_202_ACCEPTED,
-    responses={
-        status.HTTP_202_ACCEPTED: {"headers": LOCATION_HEADER},
-        **_errors(
-            404,
-            422,
-            invalid="path.item_id",
-            message=_NOT_A_UUID,
-            instance=f"{API_V1}/items/42/exports",
-            missing=f"Item {_EXAMPLE_ITEM_ID} does not exist",
-        ),
-    },
-    dependencies=[*starting(ITEMS_READ), *WRITE_LIMIT, *START_LIMIT],  # exporting an item reads it
-)
-async def export_item(
-    item_id: UUID,
-    *,
-    request: Request,
-    response: Response,
-    items: ItemRepositoryDep,
-    operations: OperationRepositoryDep,
-    session: DatabaseSessionDep,
-) -> Operation:
-    """Starts building the item's export (a JSON document of the item): poll the operation in `Location` until it
-    has `succeeded` (the document is its `result`) or `failed`."""
-    if await items.get(item_id) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Item {item_id} does not exist")
-    operation = await operations.create(NewOperation(kind=tasks.EXPORT_KIND))
-    await defer(session, tasks.export_item, operation_id=str(operation.id), item_id=str(item_id))
-    response.headers["Location"] = str(request.url_for("get_operation", operation_id=operation.id).path)
     return operation

@@ -1,5 +1,6 @@
-"""The job queue: one procrastinate `App` whose tasks are declared once (`@queue.task`, tasks.py) and deferred from
-routes with `defer()`, in the request's own transaction.
+"""The job queue: one procrastinate `App` whose tasks are declared once (`@queue.task`) and deferred from routes with
+`defer()`, in the request's own transaction. A package of the service declares its tasks in its own `tasks.py`
+(`items/tasks.py`, `bookings/tasks.py`): the worker finds them (`task_modules`), no list names them.
 
 Where the queue lives depends on the database (`configure_queue`): PostgreSQL's procrastinate tables (the worker,
 `python -m <package> worker`, runs the jobs), or, without PostgreSQL (the development and test fallback), an
@@ -10,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
+import pkgutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any, Final
 
 from procrastinate import App, PsycopgConnector
@@ -33,13 +37,23 @@ IN_MEMORY_MESSAGE: Final = (
 )
 
 connector = ServiceConnector()
-# The modules whose tasks a worker runs, named rather than imported: the packages that defer jobs depend on this one,
-# never the reverse. procrastinate imports them when a worker starts.
-{%- if auth == 'users' %}
-TASK_MODULES: Final = (f"{__package__}.tasks", f"{__package__.rpartition('.')[0]}.users.tasks")
-{%- else %}
-TASK_MODULES: Final = (f"{__package__}.tasks",)
-{%- endif %}
+
+
+def task_modules(package: str) -> tuple[str, ...]:
+    """Every `<package>.<domain>.tasks` module: the `tasks` module of each package directly inside the service's
+    (`jobs/tasks.py`, `items/tasks.py`, `users/tasks.py`, a new `bookings/tasks.py`). Found on disk, not imported
+    here: the packages that defer jobs depend on this one, never the reverse; procrastinate imports them when a
+    worker starts, which registers their tasks and periodic schedules."""
+    found = []
+    for location in importlib.import_module(package).__path__:
+        for domain in pkgutil.iter_modules([location]):
+            modules = pkgutil.iter_modules([str(Path(location, domain.name))]) if domain.ispkg else ()
+            if any(module.name == "tasks" for module in modules):
+                found.append(f"{package}.{domain.name}.tasks")
+    return tuple(sorted(found))
+
+
+TASK_MODULES: Final = task_modules(__package__.rpartition(".")[0])
 queue = App(connector=connector, import_paths=TASK_MODULES)
 
 

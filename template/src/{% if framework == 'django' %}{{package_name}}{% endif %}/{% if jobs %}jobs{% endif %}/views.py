@@ -8,9 +8,8 @@ out; each change reaches its owner's event stream (`operations.created`, then `o
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, Final
 
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.request import Request
@@ -19,36 +18,26 @@ from rest_framework.response import Response
 from ..api.conditional_reads import IF_NONE_MATCH, NOT_MODIFIED, cacheable_read
 from ..api.resources import ResourceViewSet
 from ..api.schema import problem_responses
-from ..api.scopes import MethodScopes
-from ..items.limits import WRITE_LIMIT
-from ..items.views import ItemViewSet
-from ..rates import RouteLimit
-from .exports import EXPORT_KIND, operation_path, record_operation_event
-from .limits import start_limit
 from .models import Operation
-from .queue import defer
-from .scopes import OPERATION_SCOPES, starting
+from .scopes import OPERATION_SCOPES
 from .serializers import OperationSerializer
-from .tasks import export_item
 
 _OPERATION_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
-_ITEM_PATH = "/api/v1/items/9c7d2f0e-4b1a-4e55-8f0a-2d6c1b7e5a13"
+_PENDING: Final[dict[str, Any]] = {
+    "id": _OPERATION_ID,
+    "owner_id": "0b1e7c52-6a0e-4c3b-9b1d-2f6f0d8e4a11",
+    "kind": "items.export",
+    "status": "pending",
+    "progress": 0,
+    "result": None,
+    "error": None,
+    "created_at": "2026-11-26T09:00:00Z",
+    "updated_at": "2026-11-26T09:00:00Z",
+}
 PENDING_EXAMPLE = OpenApiExample(
     "pending",
     summary="Accepted: waiting for a worker",
-    value={
-        "id": _OPERATION_ID,
-{%- if auth != 'none' %}
-        "owner_id": "0b1e7c52-6a0e-4c3b-9b1d-2f6f0d8e4a11",
-{%- endif %}
-        "kind": EXPORT_KIND,
-        "status": "pending",
-        "progress": 0,
-        "result": None,
-        "error": None,
-        "created_at": "2026-11-26T09:00:00Z",
-        "updated_at": "2026-11-26T09:00:00Z",
-    },
+    value={name: value for name, value in _PENDING.items() if name in OperationSerializer.Meta.fields},
     response_only=True,
 )
 SUCCEEDED_EXAMPLE = OpenApiExample(
@@ -125,47 +114,3 @@ class OperationViewSet(ResourceViewSet):
         # Always from the database: the worker changes operations outside any request that would refresh a cache.
         row = self.get_object()
         return cacheable_read(request, row.etag, lambda: self.get_serializer(row).data)
-
-
-class ItemExportViewSet(ItemViewSet):
-    """Exporting an item reads it: whoever may read an item, and follow the operation, may export it."""
-
-    required_scopes: ClassVar[MethodScopes] = MethodScopes(
-        read=("items:read",), write=starting("items:read"), admin="items:admin"
-    )
-
-    @property
-    def rate_limits(self) -> tuple[RouteLimit, ...]:  # type: ignore[override] # the settings' rate, per request
-        """The items' write limit and the budget of starting operations (limits.py)."""
-        return (*WRITE_LIMIT, *start_limit())
-
-    @extend_schema(
-        summary="Export an item",
-        description=(
-            "Starts the export and answers at once with the operation (`202 Accepted`); poll its `Location` until "
-            "it has succeeded (the JSON document is its `result`) or failed (its `error`)."
-        ),
-        operation_id="export_item",
-        tags=["items"],
-        request=None,
-        parameters=[OpenApiParameter("item_id", OpenApiTypes.UUID, OpenApiParameter.PATH), LOCATION],
-        responses={
-            202: OpenApiResponse(OperationSerializer, description="Accepted", examples=[PENDING_EXAMPLE]),
-            **problem_responses(
-                404,
-                422,
-                instance=f"{_ITEM_PATH}/exports",
-                field="path.item_id",
-                details={404: "Item 9c7d2f0e-4b1a-4e55-8f0a-2d6c1b7e5a13 does not exist"},
-            ),
-        },
-    )
-    def export(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        item = self.get_object()
-        # The operation and its job are committed together, or neither is.
-        with transaction.atomic():
-            operation = Operation.objects.create(kind=EXPORT_KIND, **self.owner_of_new_rows())
-            defer(export_item, operation_id=str(operation.pk), item_id=str(item.pk))
-            record_operation_event("created", operation.pk, operation.row_version, self.owner_id_of(operation))
-        body = OperationSerializer(operation).data
-        return Response(body, status=202, headers={"Location": operation_path(operation.pk)})

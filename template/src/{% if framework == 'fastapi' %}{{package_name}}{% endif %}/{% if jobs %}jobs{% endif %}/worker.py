@@ -1,48 +1,35 @@
-"""`python -m {{ package_name }} worker [--concurrency N] [--queues a,b]`: runs the queue's jobs until SIGTERM or
+"""`python -m <package> worker [--concurrency N] [--queues a,b]`: runs the queue's jobs until SIGTERM or
 SIGINT, then lets the running ones finish for up to JOBS_SHUTDOWN_TIMEOUT seconds (those still running are aborted
 and retried by the next worker: nothing stays `doing`). Its health server answers a Kubernetes probe on
 JOBS_HEALTH_PORT (core/jobs/health.py). A job loop that ends without a signal (PostgreSQL restarted or failed over)
-exits with status 75 for the supervisor to start a fresh worker (`WorkerState.loop_ended`).
+exits with status 75 for the supervisor to start a fresh worker (`WorkerState.loop_ended`). What the service's
+integrations add (error reports, metrics, the application cache's invalidation) comes from `worker_parts/`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
 from typing import Final
 
-{% if use_sentry -%}
-import sentry_sdk
-{% endif -%}
 from procrastinate.app import WorkerOptions
-from procrastinate.middleware import WorkerMiddleware
 from sqlalchemy import text
 
 from ..api.events import EventPublisher
 from ..config import ConfigurationError, Settings, load_settings
 from ..core.commands import announce_database
-{%- if use_sentry %}
-from ..core.jobs.error_reports import report_final_failure
-{%- endif %}
 from ..core.jobs.health import WorkerHealthServer, WorkerState
 from ..core.jobs.heartbeat import heartbeat_interval
-from ..core.jobs.logs import install_job_log_fields, job_log_context
-{%- if use_prometheus %}
-from ..core.jobs.metrics import QUEUE_STATS_QUERY, JobsExposition, QueueStats, job_metrics_middleware, queue_stats
-{%- endif %}
+from ..core.jobs.logs import install_job_log_fields
 from ..core.jobs.naming import worker_name
+from ..core.jobs.parts import WorkerParts, worker_parts
 from ..core.logs import configure_logging
 from ..core.settings import report_configuration_error
 from ..database import create_engine
-{%- if use_redis %}
-from ..integrations.read_cache import invalidating_writes
-{%- endif %}
-{%- if use_sentry %}
-from ..integrations.sentry import sentry_options
-{%- endif %}
 from .queue import JobDatabase, configure_queue, queue
 from .tasks import recover_stalled_jobs
 
@@ -81,12 +68,6 @@ def worker_command(arguments: list[str], *, program: str) -> int:
         return USAGE_EXIT_STATUS
     configure_logging(settings)
     install_job_log_fields()
-{%- if use_sentry %}
-    # A job that fails for good is one Sentry event tagged with its job, task and request ids, scrubbed as the API's
-    # events are (core/jobs/error_reports.py).
-    if reporting := sentry_options(settings):
-        sentry_sdk.init(**reporting)
-{%- endif %}
     queues = [name.strip() for name in options.queues.split(",") if name.strip()] if options.queues else None
     concurrency = options.concurrency or settings.jobs_concurrency
     return asyncio.run(run_worker(settings, concurrency=concurrency, queues=queues))
@@ -107,30 +88,14 @@ async def run_worker(settings: Settings, *, concurrency: int, queues: list[str] 
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
         return True
-{%- if use_prometheus %}
 
-    async def read_queue() -> list[QueueStats]:
-        return queue_stats(await queue.connector.execute_query_all_async(QUEUE_STATS_QUERY))
-
-    exposition = JobsExposition(read_queue)
-{%- if use_sentry %}
-    middleware: list[WorkerMiddleware] = [
-        job_log_context,
-        report_final_failure,
-        job_metrics_middleware(exposition.metrics),
-    ]
-{%- else %}
-    middleware: list[WorkerMiddleware] = [job_log_context, job_metrics_middleware(exposition.metrics)]
-{%- endif %}
-    health = WorkerHealthServer(state, database_reachable, exposition.render)
-{%- else %}
-
-    middleware: list[WorkerMiddleware] = [job_log_context{% if use_sentry %}, report_final_failure{% endif %}]
-    health = WorkerHealthServer(state, database_reachable)
-{%- endif %}
+    parts = worker_parts(f"{__package__}.worker_parts", WorkerParts(queue.connector), settings)
+    health = WorkerHealthServer(state, database_reachable, parts.metrics)
     name = worker_name()
-    # With the application cache, the jobs' writes through a repository invalidate what the API cached.
-    async with queue.open_async(){% if use_redis %}, invalidating_writes(settings){% endif %}:
+    async with contextlib.AsyncExitStack() as opened:
+        await opened.enter_async_context(queue.open_async())
+        for context in parts.contexts:  # e.g. the jobs' writes invalidate what the API cached
+            await opened.enter_async_context(context)
         await health.start(settings.host, settings.jobs_health_port)
         retried = await recover_stalled_jobs(settings.jobs_stalled_after)
         logger.info("worker starting", extra={"worker": name, "concurrency": concurrency, "stalled_retried": retried})
@@ -142,7 +107,7 @@ async def run_worker(settings: Settings, *, concurrency: int, queues: list[str] 
             "update_heartbeat_interval": heartbeat_interval(settings.jobs_stalled_after),
             "stalled_worker_timeout": settings.jobs_stalled_after,
             "fetch_job_polling_interval": POLL_EVERY_S,
-            "worker_middleware": middleware,
+            "worker_middleware": parts.middleware,
         }
         if queues:  # none given: every queue
             options["queues"] = queues
@@ -172,8 +137,7 @@ async def run_worker(settings: Settings, *, concurrency: int, queues: list[str] 
             JobDatabase.engine = None
             JobDatabase.events = None
             JobDatabase.settings = None
-{%- if use_sentry %}
-            sentry_sdk.flush()
-{%- endif %}
+            for close in parts.on_close:  # e.g. send the error reports still queued
+                await close()
     logger.info("worker stopped", extra={"worker": name, "exit_status": status})
     return status

@@ -1,4 +1,4 @@
-"""`python -m {{ package_name }} worker [--concurrency N] [--queues a,b]`: runs the jobs of the PostgreSQL queue until
+"""`python -m <package> worker [--concurrency N] [--queues a,b]`: runs the jobs of the PostgreSQL queue until
 SIGTERM or SIGINT.
 
 - Its name is unique (core/jobs/naming.py): a restarted worker is never taken for the one it replaces.
@@ -8,22 +8,18 @@ SIGTERM or SIGINT.
   JOBS_STALLED_AFTER seconds (killed with SIGKILL, or cut off from the database).
 - A job loop that ends without a signal (PostgreSQL restarted or failed over) exits with status 75 for the
   supervisor to start a fresh worker (`WorkerState.loop_ended`); readiness says so until then.
-- Its health server on JOBS_HEALTH_PORT (core/jobs/health.py): `/health/live`, `/health/ready`{% if use_prometheus %} and `/metrics`{% endif %}.
+- Its health server on JOBS_HEALTH_PORT (core/jobs/health.py): `/health/live`, `/health/ready`, and `/metrics`
+  when the service has metrics.
 - Every log line a job writes carries `job_id`, `task` and the `request_id` that deferred it (core/jobs/logs.py).
-{%- if auth == 'users' %}
-- Outside development and test it refuses to start without MAIL_SMTP_URL, as the API does (core/mail/required.py):
-  it sends the accounts' emails.
-{%- endif %}
-{%- if use_sentry %}
-- A job that fails for good (its last attempt) is one Sentry event with those three as tags, scrubbed as the requests'
-  events are (core/jobs/error_reports.py); a retried attempt is none.
-{%- endif %}
+- It refuses to start on settings the API would refuse to serve with (core/settings.py's `serving_problems`).
+- What the service's integrations add to it (error reports, metrics) comes from `worker_parts/` (core/jobs/parts.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -84,7 +80,7 @@ def worker_command(arguments: list[str], *, program: str) -> int:
     django.setup(set_prefix=False)
     from ..integrations import wiring  # noqa: PLC0415 - needs the app registry
 
-    wiring()  # error reports{% if use_prometheus %} and metrics{% endif %}, as the service has them
+    wiring()  # the service's integrations, set up as the API's are
     concurrency = options.concurrency or settings.jobs_concurrency
     return asyncio.run(run_worker(settings, concurrency=concurrency, queues=options.queues))
 
@@ -96,25 +92,10 @@ async def run_worker(settings: Settings, *, concurrency: int, queues: list[str] 
     from procrastinate.worker import Worker  # noqa: PLC0415
 
     from ..api.events import publisher  # noqa: PLC0415
-{%- if use_sentry %}
-    from ..core.jobs.error_reports import report_final_failure  # noqa: PLC0415
-{%- endif %}
     from ..core.jobs.health import WorkerHealthServer, WorkerState  # noqa: PLC0415
     from ..core.jobs.heartbeat import heartbeat_interval  # noqa: PLC0415
-    from ..core.jobs.logs import job_log_context  # noqa: PLC0415
-{%- if use_prometheus %}
-    from ..core.jobs.metrics import (  # noqa: PLC0415
-        QUEUE_STATS_QUERY,
-        JobsExposition,
-        QueueStats,
-        job_metrics_middleware,
-        queue_stats,
-    )
-{%- endif %}
     from ..core.jobs.naming import worker_name  # noqa: PLC0415
-{%- if use_sentry %}
-    from ..core.sentry_scrubbing import flush  # noqa: PLC0415
-{%- endif %}
+    from ..core.jobs.parts import WorkerParts, worker_parts  # noqa: PLC0415
     from .tasks import retry_stalled  # noqa: PLC0415
 
     queue = procrastinate_app.current_app
@@ -125,19 +106,9 @@ async def run_worker(settings: Settings, *, concurrency: int, queues: list[str] 
     async def database_reachable() -> bool:
         await connector.execute_query_one_async("SELECT 1 AS one")
         return True
-{%- if use_prometheus %}
 
-    async def read_queue() -> list[QueueStats]:
-        return queue_stats(await connector.execute_query_all_async(QUEUE_STATS_QUERY))
-
-    exposition = JobsExposition(read_queue)
-    middleware: list[Any] = [job_log_context, {% if use_sentry %}report_final_failure, {% endif %}job_metrics_middleware(exposition.metrics)]
-    health = WorkerHealthServer(state, database_reachable, exposition.render)
-{%- else %}
-
-    middleware: list[Any] = [job_log_context{% if use_sentry %}, report_final_failure{% endif %}]
-    health = WorkerHealthServer(state, database_reachable)
-{%- endif %}
+    parts = worker_parts(f"{__package__}.worker_parts", WorkerParts(connector), settings)
+    health = WorkerHealthServer(state, database_reachable, parts.metrics)
     name = worker_name()
     options: dict[str, Any] = {
         **queue.worker_defaults,  # Django's connection cleanup around each task
@@ -149,10 +120,13 @@ async def run_worker(settings: Settings, *, concurrency: int, queues: list[str] 
         "stalled_worker_timeout": settings.jobs_stalled_after,
         "fetch_job_polling_interval": POLL_EVERY_S,
         "install_signal_handlers": False,  # ours below: readiness turns 503 first
-        "worker_middleware": middleware,
+        "worker_middleware": parts.middleware,
     }
     with queue.replace_connector(connector):
-        async with queue.open_async():
+        async with contextlib.AsyncExitStack() as opened:
+            await opened.enter_async_context(queue.open_async())
+            for context in parts.contexts:  # what the parts wrap the job loop in
+                await opened.enter_async_context(context)
             queue.perform_import_paths()  # type: ignore[no-untyped-call] # procrastinate leaves it unannotated
             await health.start(settings.host, settings.jobs_health_port)
             retried = await retry_stalled(queue, settings.jobs_stalled_after)
@@ -177,8 +151,7 @@ async def run_worker(settings: Settings, *, concurrency: int, queues: list[str] 
             finally:
                 await health.close()
                 await events.transport.stop()
-{%- if use_sentry %}
-                await flush()  # the events still queued
-{%- endif %}
+                for close in parts.on_close:  # e.g. send the error reports still queued
+                    await close()
     logger.info("worker stopped", extra={"worker": name, "exit_status": status})
     return status

@@ -1,7 +1,7 @@
 """What the settings' sections share: the environment, the helpers their rules use, and the base class.
 
-`ServiceSettings` (core/settings.py) holds the settings every service has; each optional feature keeps its own in a
-section of its own file (e.g. the job worker's in core/jobs/settings.py), a mixin `ServiceSettings` is composed of.
+`CoreSettings` (core/settings.py) holds the settings every service has; each optional feature keeps its own in a
+section of its own file (`core/settings_<feature>.py`), a mixin `ServiceSettings` is composed of.
 Every section derives from `SettingsSection`, so `ENVIRONMENT` is the first field pydantic validates, whatever the
 sections: the rules that depend on it read it from `info.data` (`is_production`).
 """

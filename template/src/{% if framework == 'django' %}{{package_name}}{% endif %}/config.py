@@ -11,7 +11,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import NoDecode
 
-from .core.settings import ConfigurationError, ServiceSettings, is_production, parse_list
+from .core.setting_sections import is_production, parse_list
+from .core.settings import ConfigurationError, ServiceSettings
 
 __all__ = ["ConfigurationError", "Settings", "load_settings", "service_settings"]
 

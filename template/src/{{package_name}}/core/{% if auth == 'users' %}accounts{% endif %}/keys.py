@@ -9,7 +9,7 @@ token it signed has expired (AUTH_ACCESS_TOKEN_TTL later).
 
 Development and test need nothing set: a key set is generated once per checkout in `DEV_KEYS_FILE` (mode 0600,
 gitignored, never sent to an image build) and read by every later process, so tokens survive restarts and are
-shared by workers. Staging and production refuse to start without the setting (core/settings.py).
+shared by workers. Staging and production refuse to start without the setting (core/settings_accounts.py).
 """
 
 from __future__ import annotations

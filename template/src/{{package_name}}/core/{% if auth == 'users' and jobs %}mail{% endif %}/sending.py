@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 
 class MailSettings(Protocol):
-    """What sending reads of the service's settings (core/settings.py's MAIL_*)."""
+    """What sending reads of the service's settings (core/settings_account_email.py's MAIL_*)."""
 
     @property
     def mail_smtp_url(self) -> SecretStr | None: ...

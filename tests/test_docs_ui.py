@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jinja2
 import pytest
 
 from .conftest import REPO_ROOT, ProjectFactory, framework_params, variant_group
@@ -63,8 +64,16 @@ def template_ui_folder(ui: str) -> Path:
     return TEMPLATE_PACKAGE / f"{{% if docs_ui == '{ui}' %}}docs_ui{{% endif %}}"
 
 
-def rendered_name(template_path: Path) -> Path:
-    return template_path.with_name(template_path.name.removesuffix(".jinja"))
+def rendered_name(template_path: Path, answers: dict[str, Any] | None = None) -> Path | None:
+    """The path a template file renders to with `answers` (its conditional names evaluated, `.jinja` dropped), or
+    None where a name renders empty: that file is not rendered for these answers."""
+    parts = []
+    for part in template_path.parts:
+        name = jinja2.Template(part).render(**(answers or {})) if "{%" in part else part
+        if not name:
+            return None
+        parts.append(name)
+    return Path(*parts).with_name(parts[-1].removesuffix(".jinja"))
 
 
 def template_manifest(ui: str) -> dict[str, Any]:
@@ -145,7 +154,9 @@ def test_only_the_chosen_ui_is_rendered_byte_for_byte(projects: ProjectFactory, 
         assert not rendered_js
         return
     assert (package / "integrations" / "docs_ui.py").is_file()
-    assert_rendered_byte_for_byte(package / "docs_ui", template_ui_folder(ui), TEMPLATE_SHARED_DOCS_FOLDER)
+    assert_rendered_byte_for_byte(
+        package / "docs_ui", template_ui_folder(ui), TEMPLATE_SHARED_DOCS_FOLDER, answers=project.answers
+    )
     assert not (package / "redoc_page").exists()
     other_bundles = {
         name for other in UIS if other != ui for name in template_manifest(other)["files"] if name.endswith(".js")
@@ -160,13 +171,16 @@ def test_only_the_chosen_ui_is_rendered_byte_for_byte(projects: ProjectFactory, 
             assert f"`{name}` | {entry['size']:,}" in readme, name
 
 
-def assert_rendered_byte_for_byte(rendered_folder: Path, *template_folders: Path) -> None:
-    """The rendered folder holds exactly the templates' files; those that are not templates (`.jinja`) byte for byte."""
+def assert_rendered_byte_for_byte(
+    rendered_folder: Path, *template_folders: Path, answers: dict[str, Any] | None = None
+) -> None:
+    """The rendered folder holds exactly the templates' files that render for `answers` (a file named by a condition
+    renders where it holds); those that are not templates (`.jinja`) byte for byte."""
     sources = {
-        rendered_name(path.relative_to(folder)): path
+        name: path
         for folder in template_folders
         for path in folder.rglob("*")
-        if path.is_file()
+        if path.is_file() and (name := rendered_name(path.relative_to(folder), answers)) is not None
     }
     expected = sorted(sources)
     rendered = sorted(path.relative_to(rendered_folder) for path in rendered_folder.rglob("*") if path.is_file())
@@ -180,7 +194,7 @@ def assert_rendered_byte_for_byte(rendered_folder: Path, *template_folders: Path
 def test_redoc_page_is_rendered_beside_the_chosen_ui(projects: ProjectFactory, framework: str) -> None:
     project = projects.render(framework=framework, docs_ui="swagger", redoc_page=True)
     package = project.path / "src" / project.package
-    assert_rendered_byte_for_byte(package / "redoc_page", template_ui_folder("redoc"))
+    assert_rendered_byte_for_byte(package / "redoc_page", template_ui_folder("redoc"), answers=project.answers)
     assert (package / "redoc_page" / "vendor" / "redoc.standalone.js").is_file()
     assert not (package / "docs_ui" / "vendor" / "redoc.standalone.js").exists()
     assert '<script src="redoc/assets/redoc.standalone.js?v=' in (package / "redoc_page" / "index.html").read_text()

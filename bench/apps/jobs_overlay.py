@@ -35,10 +35,11 @@ def _without_defer() -> None:
         def defer(*arguments: Any, **keywords: Any) -> int:  # type: ignore[misc]
             return 0
 
-    # The route's module imported the name: replace it there too (FastAPI: jobs/routes.py, Django: jobs/views.py).
-    for module_name in ("queue", "routes", "views"):
+    # The route's module imported the name: replace it there too (FastAPI: items/exports.py, Django:
+    # items/export_views.py; before the export moved to its domain, jobs/routes.py and jobs/views.py).
+    for module_name in ("jobs.queue", "jobs.routes", "jobs.views", "items.exports", "items.export_views"):
         try:
-            module = importlib.import_module(f"{PACKAGE}.jobs.{module_name}")
+            module = importlib.import_module(f"{PACKAGE}.{module_name}")
         except ImportError:
             continue
         if hasattr(module, "defer"):

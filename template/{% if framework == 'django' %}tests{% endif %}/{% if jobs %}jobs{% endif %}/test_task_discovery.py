@@ -1,6 +1,7 @@
 """A new app's tasks are found, not listed: procrastinate's Django app imports the `tasks` module of every installed
-app when the worker starts. Here a real worker runs with one more app, `bookings` (written by the test beside the
-project, as a team adds one beside `items`), whose `tasks.py` no file names: its job runs.
+app when the worker starts. Here a real worker runs with one more app, `tasks_probe` (written by the test beside the
+project, as a team adds one beside `items`; not `bookings`, which a grown service may hold for real), whose
+`tasks.py` no file names: its job runs.
 
 Skipped without PostgreSQL: the queue is a PostgreSQL table.
 """
@@ -33,7 +34,7 @@ from pathlib import Path
 from procrastinate.contrib.django import app
 
 
-@app.task(name="bookings.confirm")
+@app.task(name="tasks_probe.confirm")
 def confirm_booking(marker: str) -> None:
     Path(marker).write_text("confirmed")
 """
@@ -41,19 +42,19 @@ def confirm_booking(marker: str) -> None:
 PLANTED_SETTINGS = """
 from {package}.settings import *  # noqa: F403
 
-INSTALLED_APPS = [*INSTALLED_APPS, "bookings"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "tasks_probe"]  # noqa: F405
 """
 
 
 def test_a_new_apps_tasks_are_found_and_run_by_the_worker(tmp_path: Path) -> None:
     planted = tmp_path / "planted"
-    (planted / "bookings").mkdir(parents=True)
-    (planted / "bookings" / "__init__.py").write_text("")
-    (planted / "bookings" / "tasks.py").write_text(BOOKINGS_TASKS)
+    (planted / "tasks_probe").mkdir(parents=True)
+    (planted / "tasks_probe" / "__init__.py").write_text("")
+    (planted / "tasks_probe" / "tasks.py").write_text(BOOKINGS_TASKS)
     (planted / "planted_settings.py").write_text(PLANTED_SETTINGS.format(package=PACKAGE))
     marker = tmp_path / "confirmed"
     with transaction.atomic():  # by name: this process has no such task
-        job_id = app.configure_task("bookings.confirm").defer(marker=str(marker))
+        job_id = app.configure_task("tasks_probe.confirm").defer(marker=str(marker))
     worker = start_worker(
         "--queues",
         "default",

@@ -7,26 +7,17 @@ removing its module, with no list to keep in step. The other modules here are th
 
 from __future__ import annotations
 
-import pkgutil
-from importlib import import_module
-
 from fastapi import FastAPI
 
 from ..config import Settings
+from ..core.discovery import declarations
 from .base import Integration, Wiring
 
 
 def present_integrations() -> list[Integration]:
     """The integrations of this service, in install order. A module with an `install` function and no `INTEGRATION`
     stops the start: it would otherwise be left out without a word."""
-    found: list[Integration] = []
-    for module_info in pkgutil.iter_modules(__path__):
-        module = import_module(f"{__name__}.{module_info.name}")
-        declared = getattr(module, "INTEGRATION", None)
-        if isinstance(declared, Integration):
-            found.append(declared)
-        elif hasattr(module, "install"):
-            raise TypeError(f"{module.__name__} has an `install` but no `INTEGRATION = Integration(order, install)`")
+    found = declarations(__name__, "INTEGRATION", Integration, sign="install")
     return sorted(found, key=lambda integration: integration.order)
 
 

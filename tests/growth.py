@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -440,6 +441,28 @@ def edit_by_hand(project: Path, framework: str, package: str) -> None:
         replace_once(project / path.format(package=package), old, new)
     for path, text in WRITTEN[framework].items():
         (project / path.format(package=package)).write_text(text)
+    write_confirmation_email(project, package)
+
+
+# --- the bookings' own email, as the README's mail section says (its task copied from there) --------------------------
+
+CONFIRMATION_TEMPLATES = {
+    "booking_confirmed.txt": "Subject: $service_name: $name is booked\n\nSee you at $starts_at.\n",
+    "booking_confirmed.html": "<p>See you at $starts_at for $name.</p>\n",
+}
+
+
+def write_confirmation_email(project: Path, package: str) -> None:
+    """The README's confirmation task as `bookings/tasks.py`, and its templates in `bookings/mail_templates/`: the
+    render's mail tests then check them (found on disk, rendered with the values the task declares)."""
+    header = f"# src/{package}/bookings/tasks.py\n"
+    blocks = re.findall(r"```python\n(.*?)```", (project / "README.md").read_text(), flags=re.DOTALL)
+    [task] = [block for block in map(textwrap.dedent, blocks) if block.startswith(header) and "Mail(" in block]
+    (project / f"src/{package}/bookings/tasks.py").write_text(task.removeprefix(header))
+    folder = project / f"src/{package}/bookings/mail_templates"
+    folder.mkdir()
+    for name, text in CONFIRMATION_TEMPLATES.items():
+        (folder / name).write_text(text)
 
 
 # --- the README's steps -----------------------------------------------------------------------------------------------

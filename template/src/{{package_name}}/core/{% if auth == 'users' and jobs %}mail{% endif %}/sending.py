@@ -1,6 +1,7 @@
 """Sending one of the service's emails: the settings name the server (MAIL_SMTP_URL) and the sender (MAIL_FROM), the
 templates a team edits give the message (`messages.py`), `smtp.py` sends it. Framework-neutral: each framework's
-email jobs call `send_mail` (or `send_mail_async`) with the settings of the process they run in, the worker's.
+email jobs call `send_mail` (or `send_mail_async`) with the settings of the process they run in, the worker's, and
+the email's declaration (messages.py's `Mail`), which the values passed must match.
 
 Log lines and errors name the email and a redacted recipient (`a…@example.com`), never an address in full: a send
 the server refuses raises `MailSendError`, whose text holds the SMTP reply code and the redacted address only, and
@@ -22,7 +23,7 @@ from pydantic import SecretStr
 
 from ... import SERVICE_NAME
 from .addresses import UnsendableAddressError
-from .messages import MailTemplates, MailValues
+from .messages import DECLARED, Mail, MailTemplates, MailValues
 from .smtp import SmtpServer, parse_smtp_url, redacted_address, send_message
 
 logger = logging.getLogger(__name__)
@@ -70,9 +71,15 @@ def smtp_code(failure: BaseException) -> int | None:
     return None
 
 
-def prepared(settings: MailSettings, name: str, recipient: str, values: MailValues) -> tuple[SmtpServer, EmailMessage]:
-    """The server to send through and the email `name` to `recipient`, rendered with `values` (and the service's
-    name)."""
+def prepared(
+    settings: MailSettings, mail: Mail | str, recipient: str, values: MailValues
+) -> tuple[SmtpServer, EmailMessage]:
+    """The server to send through and the email `mail` to `recipient`, rendered with `values` (and the service's
+    name): the values its declaration names (a name declared nowhere is rendered with what it is given)."""
+    declared = DECLARED.get(mail) if isinstance(mail, str) else mail
+    if declared is not None:
+        values = declared.checked(values)
+    name = mail if isinstance(mail, str) else mail.name
     if settings.mail_smtp_url is None:
         raise MailNotConfiguredError("MAIL_SMTP_URL is not set in the environment of the process sending email")
     server = parse_smtp_url(settings.mail_smtp_url.get_secret_value(), timeout_s=settings.mail_timeout)
@@ -82,16 +89,17 @@ def prepared(settings: MailSettings, name: str, recipient: str, values: MailValu
     return server, message
 
 
-def send_mail(settings: MailSettings, name: str, recipient: str, values: MailValues) -> None:
-    """Renders the email `name` and sends it through MAIL_SMTP_URL; `MailSendError` when it was not taken."""
+def send_mail(settings: MailSettings, mail: Mail | str, recipient: str, values: MailValues) -> None:
+    """Renders the email `mail` and sends it through MAIL_SMTP_URL; `MailSendError` when it was not taken."""
+    name = mail if isinstance(mail, str) else mail.name
     try:
-        server, message = prepared(settings, name, recipient, values)
+        server, message = prepared(settings, mail, recipient, values)
         send_message(server, message)
     except (smtplib.SMTPException, OSError, UnsendableAddressError) as failure:
         raise MailSendError(name, recipient, failure) from None
     logger.info("email sent", extra={"mail": name, "recipient": redacted_address(recipient)})
 
 
-async def send_mail_async(settings: MailSettings, name: str, recipient: str, values: MailValues) -> None:
+async def send_mail_async(settings: MailSettings, mail: Mail | str, recipient: str, values: MailValues) -> None:
     """`send_mail` on a worker thread: the event loop (and the worker's other jobs) go on meanwhile."""
-    await asyncio.to_thread(send_mail, settings, name, recipient, values)
+    await asyncio.to_thread(send_mail, settings, mail, recipient, values)

@@ -302,12 +302,13 @@ def test_only_the_admin_scope_writes_$plural(client: APIClient, admin: Caller, u
 
 
 def test_every_reader_receives_the_events_of_$plural(
-    client: APIClient, admin: Caller, user: Caller, other_user: Caller, create_user: CallerFactory, monkeypatch: pytest.MonkeyPatch
+    client: APIClient, admin: Caller, user: Caller, create_user: CallerFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The events go straight to a hub of connections (core/events.py) instead of the transport between replicas,
     # which a test's transaction, rolled back, never reaches.
     hub = EventHub()
     monkeypatch.setattr(publisher(), "record_in_transaction", hub.deliver)
+    other_user = create_user()
     blind = create_user("$plural:write")  # a valid token that may not read $plural
     with (
         hub.subscribe(user.id, frozenset(user.scopes)) as mine,

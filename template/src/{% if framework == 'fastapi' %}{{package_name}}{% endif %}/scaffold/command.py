@@ -45,7 +45,9 @@ RESERVED_MODELS = frozenset(
     | {"Name", "Patch", "Query", "Repository", "Request", "Response", "StringConstraints", "Uuid", "Collection"}
 )
 REGISTRY = "RESOURCE_ROUTERS: Final[tuple[APIRouter, ...]] = ("
-OWNED_ADMIN = "Widens what `$plural:read` and `$plural:write` act on to every owner's $plural (alone it grants nothing)."
+OWNED_ADMIN = (
+    "Widens what `$plural:read` and `$plural:write` act on to every owner's $plural (alone it grants nothing)."
+)
 
 
 def shared_words(names: dict[str, str]) -> dict[str, str]:

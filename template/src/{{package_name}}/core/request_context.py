@@ -15,13 +15,6 @@ PRINCIPAL_STATE_KEY: Final = "auth_principal"
 route that serves it."""
 
 
-def admitted_scopes(scope: Mapping[str, Any]) -> frozenset[str]:
-    """The scopes of the token the WebSocket connection `scope` was admitted with (none on a public route, or in a
-    service without authentication)."""
-    principal = scope.get("state", {}).get(PRINCIPAL_STATE_KEY)
-    scopes = getattr(principal, "scopes", None)
-    return frozenset(scopes) if isinstance(scopes, frozenset) else frozenset()
-
 SERVER_ANSWER_STATE_KEY: Final = "server_answer_status"
 """The request's state key holding the status the HTTP server itself answered with (a body the parser refused
 midway: 400 on the wire, whatever the application does next); the access line and metrics record that one."""
@@ -35,3 +28,11 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 def current_request_id() -> str | None:
     return request_id_var.get()
+
+
+def admitted_scopes(scope: Mapping[str, Any]) -> frozenset[str]:
+    """The scopes of the token the WebSocket connection `scope` was admitted with (none on a public route, or in a
+    service without authentication)."""
+    principal = scope.get("state", {}).get(PRINCIPAL_STATE_KEY)
+    scopes = getattr(principal, "scopes", None)
+    return frozenset(scopes) if isinstance(scopes, frozenset) else frozenset()

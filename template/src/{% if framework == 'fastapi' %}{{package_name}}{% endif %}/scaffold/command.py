@@ -29,6 +29,8 @@ from .files import (
     OWNED_TESTS,
     PACKAGE,
     RATE_LIMITED,
+    REDIS_EVENTS,
+    REDIS_EVENTS_IMPORTS,
     SHARED,
     SHARED_TESTS,
     TESTS,
@@ -66,7 +68,9 @@ def shared_words(names: dict[str, str]) -> dict[str, str]:
 class Names(ResourceNames):
     """A resource's names, and what the FastAPI scaffold's templates say with them."""
 
-    def substitutions(self, *, owned: bool, rate_limited: bool = True, shared: bool = False) -> dict[str, str]:
+    def substitutions(
+        self, *, owned: bool, rate_limited: bool = True, shared: bool = False, redis: bool = False
+    ) -> dict[str, str]:
         names = self.words(PACKAGE_NAME)
         names["limits"] = render(RATE_LIMITED if rate_limited else NOT_RATE_LIMITED, names)
         kind = SHARED if shared else OWNED if owned else UNOWNED
@@ -79,8 +83,9 @@ class Names(ResourceNames):
                 "callers_import": (
                     "\nfrom concurrent.futures import ThreadPoolExecutor\n\n"
                     "from starlette.testclient import WebSocketTestSession\n\n"
-                    "from ..callers import ApiCaller, CreateUser\n"
+                    "from ..callers import ApiCaller, CreateUser\n" + (render(REDIS_EVENTS_IMPORTS, names) if redis else "")
                 ),
+                "redis_events": REDIS_EVENTS if redis else "",
                 "user_parameter": ", admin: ApiCaller",
                 "user_headers": ", headers=admin.headers()",
                 "user_headers_dict": "**admin.headers(), ",
@@ -165,7 +170,8 @@ def add(project: Path, package_dir: Path, names: Names, *, shared: bool = False)
     if shared and not owned:
         raise Refused("--shared needs callers to tell apart: this service has no authentication, every row is shared")
     rate_limited = (package_dir / "integrations" / "rate_limiting").exists()
-    substitutions = names.substitutions(owned=owned, rate_limited=rate_limited, shared=shared)
+    redis = (package_dir / "integrations" / "redis_client.py").exists()  # events travel through Redis
+    substitutions = names.substitutions(owned=owned, rate_limited=rate_limited, shared=shared, redis=redis)
     app = package_dir / "app.py"
     app_before = app.read_text()
     versions_before = set((package_dir / "migrations" / "versions").glob("*.py"))

@@ -449,7 +449,7 @@ SHARED_TESTS: Final = """
 
 EVENTS = "/api/v1/events"
 WAIT_S = 60  # a bound for a broken stream only: each wait ends when its event arrives
-
+$redis_events
 
 def next_event(events: WebSocketTestSession) -> Any:
     # The next message on `events`, or a failure after `WAIT_S`: a test that waits for an event never hangs.
@@ -511,6 +511,25 @@ def test_every_reader_receives_the_events_of_$plural(client: TestClient, admin: 
         ]
         for events in (mine, theirs):
             assert [next_event(events), next_event(events)] == expected
+"""
+
+REDIS_EVENTS: Final = '''
+
+@pytest.fixture
+def settings(settings: Settings) -> Iterator[Settings]:
+    """This service's events travel through Redis between replicas: a real redis-server for this module's app."""
+    server = start_redis()
+    yield settings.model_copy(update={"redis_url": SecretStr(server.url)})
+    server.stop()
+'''
+REDIS_EVENTS_IMPORTS: Final = """
+from collections.abc import Iterator
+
+from pydantic import SecretStr
+
+from $package.config import Settings
+
+from ..redis_server import start_redis
 """
 
 OWNED_TESTS: Final = """

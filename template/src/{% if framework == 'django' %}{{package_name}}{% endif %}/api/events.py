@@ -34,11 +34,13 @@ PUBLISH_TIMEOUT_S: Final = 5.0
 
 @requires()
 async def events(websocket: WebSocket) -> None:
-    """The events of the records the connection's subject owns (any valid token: its own events only)."""
+    """The events of the records the connection's subject owns, and of the shared records its token may read (any
+    valid token: no one else's events)."""
     await websocket.accept()
     await serve_event_stream(
         publisher().hub,
         websocket.subject,
+        scopes=websocket.scopes,
         send_text=websocket.send_text,
         receive_text=websocket.receive_text,
         close=websocket.close,

@@ -11,6 +11,10 @@ its scopes, and `ResourceViewSet` serves the rest.
   A unique constraint a write breaks is a 409 with the resource's `duplicate_detail`.
 - Ownership (api/ownership.py): `get_queryset()` holds the rows the caller may see, and every read and write starts
   there; a row read elsewhere (the application cache) is checked with `may_see` before anything is answered.
+- Shared records (`shared = True`: a catalogue every customer reads): every caller with the read scopes reads every
+  row, and a write of any kind (custom actions included) needs the admin scope too: anyone else gets a 403 naming it,
+  before the row is looked up. Each write's event reaches every connection whose token holds the read scopes
+  (core/ownership.py, core/events.py). Nothing else changes: ETags, 304s, the cache, problems.
 - Every write to a resource's rows, whoever makes it (a view, a job, a command, the admin, a shell), tells
   `rows_written` which rows it changed, inside its transaction: `ResourceQuerySet.update()` and `.delete()`, and a
   `ResourceModel`'s `save()` (one version more for an existing row) and `delete()`.
@@ -52,7 +56,7 @@ from .events import publisher
 from .ownership import OWNER_FIELDS, OwnedModel, unique_per_owner
 from .record_cache import read_through
 from .rows import Representation, rows_written
-from .scopes import MethodScopes, ScopeDeclaration
+from .scopes import SAFE_METHODS, MethodScopes, ScopeDeclaration
 
 __all__ = [
     "CHECK_ID",
@@ -206,7 +210,8 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
     - `model` (a `ResourceModel`), `serializer_class` (the response), `input_serializer` (create and replace) and
       `patch_serializer` (partial update), both deriving from `api.serializers.StrictInputSerializer`;
     - `required_scopes = MethodScopes(read=(...), write=(...), admin="<plural>:admin")`;
-    - `lookup_url_kwarg` (the path parameter, `<singular>_id`), `duplicate_detail` (its 409) and `rate_limits`.
+    - `lookup_url_kwarg` (the path parameter, `<singular>_id`), `duplicate_detail` (its 409) and `rate_limits`;
+    - `shared = True` for a resource every reader reads and only its admin scope writes (a catalogue).
     """
 
     model: ClassVar[type[ResourceModel]]
@@ -214,6 +219,9 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
     patch_serializer: ClassVar[type[serializers.Serializer[Any]]]
     required_scopes: ClassVar[ScopeDeclaration]
     duplicate_detail: ClassVar[str] = Duplicate.default_detail
+    shared: ClassVar[bool] = False
+    """Every caller with the read scopes reads every row, and only the admin scope writes; False: each row is its
+    owner's."""
     lookup_value_converter = "str"  # `<str:..._id>`: a malformed id is a 422 naming the parameter, not a 404
 
     # --- which rows the caller sees --------------------------------------------------------------------------
@@ -223,6 +231,13 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
         """The scope that reaches every owner's rows (`MethodScopes(admin=...)`), if the resource has one."""
         declared = self.required_scopes
         return declared.admin if isinstance(declared, MethodScopes) else None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Once the token and its scopes are checked: a write to a shared resource needs its admin scope too."""
+        super().initial(request, *args, **kwargs)
+        if self.shared and request.method not in SAFE_METHODS:
+            resource = str(self.model._meta.verbose_name_plural)
+            ownership.require_writer(request, self.admin_scope, resource, shared=True)
 
     def get_queryset(self) -> QuerySet[Any]:
         """The rows this request may see and change: every read and write starts here."""
@@ -234,11 +249,11 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
 
     def owned(self, rows: QuerySet[Any]) -> QuerySet[Any]:
         """The rows of `rows` the caller may see (api/ownership.py)."""
-        return ownership.owned_rows(self.request, self.admin_scope, rows)
+        return ownership.owned_rows(self.request, self.admin_scope, rows, shared=self.shared)
 
     def may_see(self, owner_id: str | None) -> bool:
         """Whether the caller may see a row owned by `owner_id` (what `owned` decides, for a row already read)."""
-        return ownership.may_see(self.request, self.admin_scope, owner_id)
+        return ownership.may_see(self.request, self.admin_scope, owner_id, shared=self.shared)
 
     def owner_field(self) -> tuple[str, ...]:
         """The column holding a row's owner, if rows have one."""
@@ -292,10 +307,14 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
         return found
 
     def publish(self, change: Change, record_id: uuid.UUID, version: int, owner_id: str | None) -> None:
-        """Call inside a write's transaction: the event of the change reaches the row's owner (whoever wrote it)
-        once it is committed."""
+        """Call inside a write's transaction: the event of the change reaches the row's owner (whoever wrote it), or
+        every reader of a shared resource, once it is committed."""
         resource = str(self.model._meta.verbose_name_plural)
-        publisher().record_in_transaction(record_event(resource, change, record_id, version, owner_id))
+        declared = self.required_scopes
+        read_scopes = declared.read if isinstance(declared, MethodScopes) else tuple(declared.get("GET", ()))
+        readers = ownership.shared_readers(read_scopes, shared=self.shared)
+        event = record_event(resource, change, record_id, version, owner_id, readers=readers)
+        publisher().record_in_transaction(event)
 
     def deleted_version(self, version: int) -> int:
         """The version a row deleted at `version` is published with (the last it had)."""

@@ -27,7 +27,7 @@ from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern, ResolverMatch
 
 from ..core.asgi_types import Message, Receive, Scope, Send
-from ..core.request_context import SUBJECT_STATE_KEY
+from ..core.request_context import SUBJECT_STATE_KEY, admitted_scopes
 from ..core.websockets import CLOSE_NORMAL, SocketAccess
 
 CHECK_ID: Final = "api.E002"
@@ -83,6 +83,11 @@ class WebSocket:
         """The token's subject (`sub`) the connection was admitted with; None on a public route."""
         subject: str | None = self.scope.get("state", {}).get(SUBJECT_STATE_KEY)
         return subject
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """The scopes of the token the connection was admitted with (none on a public route)."""
+        return admitted_scopes(self.scope)
 
     async def accept(self) -> None:
         message = await self._receive()

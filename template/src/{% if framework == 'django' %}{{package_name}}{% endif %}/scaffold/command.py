@@ -1,5 +1,6 @@
-"""`python -m <package> resource add <plural> [--singular <word>]` (also `manage.py resource add ...`): a new
-resource, owned by its callers, in one command.
+"""`python -m <package> resource add <plural> [--singular <word>] [--shared]` (also `manage.py resource add ...`): a
+new resource, owned by its callers (or, `--shared`, read by every caller with its read scope and written by its admin
+scope only), in one command.
 
 It writes the app `src/<package>/<plural>/` from this package's own scaffold (scaffold/files.py: a model with a
 `name`, strict serializers, a `ResourceViewSet`, scopes `<plural>:read|write|admin`, its own write budget, routes)
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.scaffolding import Refused, ResourceNames, checked_names, render, run_tool, write
-from .files import APP, OWNED_TESTS, TESTS
+from .files import APP, OWNED_TESTS, SHARED_TESTS, TESTS
 
 EXIT_USAGE = 2
 PACKAGE = __name__.split(".", 1)[0]
@@ -27,9 +28,34 @@ RESERVED = frozenset({"api", "core", "integrations", "middleware", "management",
 class Names(ResourceNames):
     """A resource's names, and what the Django scaffold's templates say with them."""
 
-    def substitutions(self, *, owned: bool) -> dict[str, str]:
+    def substitutions(self, *, owned: bool, shared: bool = False) -> dict[str, str]:
         names = self.words(PACKAGE)
-        if owned:
+        names |= {
+            "owned_sentence": render("$a_singular is owned by the caller that created it", names),
+            "admin_doc": render("the scope that reaches every owner's $plural", names),
+            "shared_declaration": "",
+        }
+        if shared:
+            names |= {
+                "owned_sentence": render(
+                    "every caller with `$plural:read` reads every $singular, only `$plural:admin` writes them", names
+                ),
+                "admin_doc": render("the scope of their writers (they are shared: every reader reads them all)", names),
+                "shared_declaration": render("\n    shared = True  # every reader reads every $singular", names),
+                "owned_words": ", every reader reading, the admin scope writing and the events of every reader",
+                "conftest_import": (
+                    "\nfrom $package.api.events import publisher\n"
+                    "from $package.core.events import EventHub\n\n"
+                    "from ..conftest import Caller, CallerFactory\n"
+                ),
+                "user_parameter": ", admin: Caller",
+                "user_headers": ", headers=admin.headers()",
+                "user_headers_only": ", headers=admin.headers()",
+                "user_headers_dict": "**admin.headers(), ",
+            }
+            names["conftest_import"] = render(names["conftest_import"], names)
+            names["owned_tests"] = render(SHARED_TESTS, names)
+        elif owned:
             names |= {
                 "owned_words": ", ownership across two users and the admin scope",
                 "conftest_import": "\nfrom ..conftest import Caller, CallerFactory\n",
@@ -68,9 +94,11 @@ def insert_before_closing(path: Path, opening: str, line: str) -> None:
     path.write_text(text[:closing] + line + text[closing:])
 
 
-def add(project: Path, package_dir: Path, names: Names) -> list[Path]:
+def add(project: Path, package_dir: Path, names: Names, *, shared: bool = False) -> list[Path]:
     owned = (package_dir / "api" / "caller.py").exists()  # the service tells its callers apart
-    substitutions = names.substitutions(owned=owned)
+    if shared and not owned:
+        raise Refused("--shared needs callers to tell apart: this service has no authentication, every row is shared")
+    substitutions = names.substitutions(owned=owned, shared=shared)
     written = write(package_dir / names.plural, APP, substitutions)
     written += write(project / "tests" / names.plural, TESTS, substitutions)
     register(package_dir, names)
@@ -88,6 +116,11 @@ def parser(program: str) -> argparse.ArgumentParser:
     adding = actions.add_parser("add", help="a new resource owned by its callers: app, tests, registration, migration")
     adding.add_argument("plural", help="the collection's name, in lowercase: bookings (/api/v1/bookings)")
     adding.add_argument("--singular", help="one of them, when not the plural less its s: --singular person")
+    adding.add_argument(
+        "--shared",
+        action="store_true",
+        help="every caller with <plural>:read reads every record; only <plural>:admin writes (a catalogue)",
+    )
     return commands
 
 
@@ -102,7 +135,7 @@ def resource_command(
     package = package_dir or root / "src" / PACKAGE
     try:
         names = names_of(options.plural, options.singular, package)
-        written = add(root, package, names)
+        written = add(root, package, names, shared=options.shared)
     except Refused as refused:
         print(f"resource: {refused}", file=sys.stderr)
         return 1

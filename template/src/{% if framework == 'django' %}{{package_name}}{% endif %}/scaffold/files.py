@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final
 
 APP: Final = {
-    "__init__.py": '"""`/api/v1/$plural`: $a_singular is owned by the caller that created it (api/resources.py)."""\n',
+    "__init__.py": '"""`/api/v1/$plural`: $owned_sentence (api/resources.py)."""\n',
     "apps.py": """from typing import ClassVar
 
 from django.apps import AppConfig
@@ -38,7 +38,7 @@ class $Model(ResourceModel):
     def __str__(self) -> str:
         return self.name
 ''',
-    "scopes.py": '''"""Who may read and write $plural, and the scope that reaches every owner's $plural."""
+    "scopes.py": '''"""Who may read and write $plural, and $admin_doc."""
 
 from __future__ import annotations
 
@@ -187,7 +187,7 @@ class ${Model}ViewSet(ResourceViewSet):
     lookup_url_kwarg = "${singular}_id"
     duplicate_detail = DUPLICATE
     required_scopes = ${SINGULAR}_SCOPES
-    rate_limits: ClassVar[tuple[RouteLimit, ...]] = WRITE_LIMIT
+    rate_limits: ClassVar[tuple[RouteLimit, ...]] = WRITE_LIMIT$shared_declaration
 ''',
     "urls.py": '''"""The $plural routes, under /api/v1/ (urls.py includes them)."""
 
@@ -261,6 +261,70 @@ def test_an_unknown_or_malformed_id(client: APIClient$user_parameter) -> None:
     assert client.get(f"{COLLECTION}/not-a-uuid"$user_headers_only).status_code == 422
 $owned_tests''',
 }
+
+SHARED_TESTS: Final = """
+
+def test_a_token_without_the_scopes_is_refused(client: APIClient, create_user: CallerFactory) -> None:
+    reader = create_user("$plural:read")
+    assert client.get(COLLECTION, headers=reader.headers()).status_code == 200
+    assert client.post(COLLECTION, $SINGULAR, format="json", headers=reader.headers()).status_code == 403
+    assert client.get(COLLECTION, headers=create_user("$plural:admin").headers()).status_code == 403
+
+
+def test_every_reader_reads_every_$singular(client: APIClient, admin: Caller, user: Caller, other_user: Caller) -> None:
+    created = client.post(COLLECTION, $SINGULAR, format="json", headers=admin.headers())
+    one = f"{COLLECTION}/{created.json()['id']}"
+    for reader in (user.headers(), other_user.headers(), admin.headers()):
+        assert client.get(one, headers=reader).json() == created.json()
+        assert client.get(one, headers={**reader, "If-None-Match": created.headers["ETag"]}).status_code == 304
+        page = client.get(COLLECTION, headers=reader).json()
+        assert (page["total"], page["items"]) == (1, [created.json()])
+
+
+def test_only_the_admin_scope_writes_$plural(client: APIClient, admin: Caller, user: Caller) -> None:
+    created = client.post(COLLECTION, $SINGULAR, format="json", headers=admin.headers()).json()
+    one = f"{COLLECTION}/{created['id']}"
+    mine = user.headers()  # $plural:read and $plural:write, not $plural:admin
+    refused = [
+        client.post(COLLECTION, $SINGULAR, format="json", headers=mine),
+        client.put(one, {**$SINGULAR, "name": "Mine"}, format="json", headers=mine),
+        client.patch(one, {"name": "Mine"}, format="json", headers=mine),
+        client.delete(one, headers=mine),
+        client.delete(f"{COLLECTION}/{uuid.uuid4()}", headers=mine),
+    ]
+    for response in refused:
+        assert response.status_code == 403, response.content
+        assert response.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope", scope="$plural:admin"'
+    assert client.get(COLLECTION, headers=mine).json()["items"] == [created]
+    assert client.patch(one, {"name": "Renamed"}, format="json", headers=admin.headers()).status_code == 200
+    assert client.delete(one, headers=admin.headers()).status_code == 204
+    assert client.get(one, headers=mine).status_code == 404
+
+
+def test_every_reader_receives_the_events_of_$plural(
+    client: APIClient, admin: Caller, user: Caller, create_user: CallerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The events go straight to a hub of connections (core/events.py) instead of the transport between replicas,
+    # which a test's transaction, rolled back, never reaches.
+    hub = EventHub()
+    monkeypatch.setattr(publisher(), "record_in_transaction", hub.deliver)
+    other_user = create_user()
+    blind = create_user("$plural:write")  # a valid token that may not read $plural
+    with (
+        hub.subscribe(user.id, frozenset(user.scopes)) as mine,
+        hub.subscribe(other_user.id, frozenset(other_user.scopes)) as theirs,
+        hub.subscribe(blind.id, frozenset(blind.scopes)) as not_a_reader,
+    ):
+        created = client.post(COLLECTION, $SINGULAR, format="json", headers=admin.headers()).json()
+        assert client.patch(f"{COLLECTION}/{created['id']}", {"name": "Renamed"}, format="json", headers=admin.headers()).status_code == 200
+        expected = [
+            {"type": "$plural.created", "id": created["id"], "version": 1},
+            {"type": "$plural.updated", "id": created["id"], "version": 2},
+        ]
+        for events in (mine, theirs):
+            assert [events.queue.get_nowait() for _ in expected] == expected
+        assert not_a_reader.queue.empty()
+"""
 
 OWNED_TESTS: Final = """
 

@@ -12,6 +12,11 @@ transaction, committed before the response is sent, and a database that cannot a
 - Ownership: a table with an `owner_id` column is owned. A repository of an owned table sees only its caller's
   rows, unless the caller holds the resource's `admin_scope`: reads, pages and their totals, writes, `If-Match`
   checks. Another owner's row is "no such row" (a 404, never a 403). New rows belong to the caller.
+- Shared records (`shared = CATALOGUES_READ`, the resource's read scope: a catalogue every customer reads): every
+  caller reads every row, and only the holders of `admin_scope` create, change, delete or restore rows; anyone else
+  gets `AdminScopeRequired` (a 403 naming the scope), whatever the row. Each write's event reaches every connection
+  whose token holds that read scope (core/ownership.py, core/events.py). Nothing else changes: ETags, 304s, the
+  cache, problems. New rows still record who created them (`owner_id`).
 - Versions: every row has a `row_version` (1, then one more per write), its `ETag`. A write sent with `If-Match`
   applies to that version only: of two clients that read the same version one wins, the other gets `StaleError`
   (412), never a silent lost update. `row_version` is reserved: a model field of that name stops the start.
@@ -45,7 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..committed_writes import observed, tell_after_commit
 from ..core.entity_tags import entity_tag, if_match_allows
 from ..core.events import Change, Event, record_event
-from ..core.ownership import Owner, may_see, reaches_every_row
+from ..core.ownership import Owner, may_see, may_write, reaches_every_row
 from ..database import fetch_one
 
 ROW_VERSION: Final = "row_version"
@@ -94,6 +99,14 @@ class StaleError(Exception):
     """`If-Match` does not name the row's current version (412)."""
 
 
+class AdminScopeRequired(Exception):  # noqa: N818 - a refusal, answered as any missing scope is
+    """A caller without a shared resource's admin scope tried to write it (a 403 naming `scope`)."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"writing needs scope {scope}")
+        self.scope = scope
+
+
 class ReservedFieldError(TypeError):
     """A resource uses a name the shared CRUD keeps for itself: the service refuses to start."""
 
@@ -136,6 +149,9 @@ class Repository(Generic[RecordT]):
     model: ClassVar[type[Record]]
     admin_scope: ClassVar[str | None] = None
     """The scope whose holders act on every owner's rows (an owned table's); None: nobody does."""
+    shared: ClassVar[str | None] = None
+    """A shared resource's read scope (`shared = CATALOGUES_READ`): its holders read every row and receive every
+    row's events; only `admin_scope` writes. None: each row is its owner's."""
     soft_delete: ClassVar[bool] = False
     cached_reads: ClassVar[bool] = True
     """False for a table written outside the requests (a worker's): the cache would not hear of those writes."""
@@ -148,6 +164,8 @@ class Repository(Generic[RecordT]):
         super().__init_subclass__(**kwargs)
         if "table" not in cls.__dict__:
             return
+        if cls.shared is not None and cls.admin_scope is None:  # nobody could write it: say so at import
+            raise TypeError(f"{cls.__name__} is shared: declare its admin_scope, the scope of its writers")
         by_id = select(cls.table).where(cls.table.c.id == bindparam("record_id"), *cls._live())
         cls._by_id = by_id
         if OWNER in cls.table.c:
@@ -170,7 +188,9 @@ class Repository(Generic[RecordT]):
             raise TypeError(f"{type(self).__name__} is owned: give it the caller, or EVERY_OWNER")
         self._caller = caller
         self._is_admin = caller is not None and reaches_every_row(caller, self.admin_scope)
-        self._sees_all = not self._owned or self._is_admin
+        # A service without callers to tell apart (no owner column) has nothing to share: every row is everyone's.
+        self._shared = self._owned and self.shared is not None
+        self._sees_all = not self._owned or self._is_admin or self._shared
 
     # Reads
 
@@ -192,6 +212,7 @@ class Repository(Generic[RecordT]):
 
     async def create(self, data: BaseModel, **values: Any) -> RecordT:
         """A new row from `data` (and `values` the server sets), owned by the caller."""
+        self._require_writer()
         now = datetime.now(UTC)
         row_values = {**data.model_dump(), **values, "id": uuid.uuid4(), ROW_VERSION: 1}
         row_values |= {"created_at": now, "updated_at": now}
@@ -225,6 +246,7 @@ class Repository(Generic[RecordT]):
         the row must meet at the moment of the write, which makes a state change happen once however many requests
         race for it (`where=[bookings.c.status != CANCELLED]`); None then also means they did not hold."""
         conditions = tuple(where)
+        self._require_writer()
         self._written(record_id)
         version = await self._version_allowed(record_id, if_match)
         if version is None:
@@ -251,6 +273,7 @@ class Repository(Generic[RecordT]):
         """Delete the row (hide it, with soft delete); False: the caller sees no such row."""
         if self.soft_delete:
             return await self.update(record_id, {DELETED_AT: datetime.now(UTC)}, if_match=if_match) is not None
+        self._require_writer()
         self._written(record_id)
         version = await self._version_allowed(record_id, if_match)
         if version is None:
@@ -302,7 +325,13 @@ class Repository(Generic[RecordT]):
         if not self._owned:
             return True
         assert self._caller is not None  # noqa: S101 - `__init__` refused an owned repository without a caller
-        return may_see(self._caller, self.admin_scope, getattr(record, OWNER, None))
+        return may_see(self._caller, self.admin_scope, getattr(record, OWNER, None), shared=self._shared)
+
+    def _require_writer(self) -> None:
+        """Before any write: a shared resource is written by its admin scope's holders only (403, even for a row
+        that does not exist: the answer says nothing of its rows)."""
+        if self._caller is not None and not may_write(self._caller, self.admin_scope, shared=self._shared):
+            raise AdminScopeRequired(self.admin_scope or "")
 
     async def _load(self, record_id: UUID) -> RecordT | None:
         if self._sees_all:
@@ -336,11 +365,13 @@ class Repository(Generic[RecordT]):
         return version
 
     async def _publish(self, change: Change, row: Mapping[Any, Any]) -> None:
-        """Record the event of a write to `row` (as written): to its owner, whoever wrote it."""
+        """Record the event of a write to `row` (as written): to its owner, whoever wrote it (a shared row's: to
+        every holder of its read scope)."""
         if self._events is None:
             return
         owner = row.get(OWNER) if self._owned else None
-        event = record_event(self.table.name, change, row["id"], row[ROW_VERSION], owner)
+        readers = frozenset({self.shared}) if self._shared and self.shared is not None else None
+        event = record_event(self.table.name, change, row["id"], row[ROW_VERSION], owner, readers=readers)
         await self._events.record(self._session, event)
 
     def _written(self, record_id: UUID) -> None:

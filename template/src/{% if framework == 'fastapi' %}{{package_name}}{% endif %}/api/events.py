@@ -28,7 +28,7 @@ from ..core.events import (
     EventTransport,
     serve_event_stream,
 )
-from ..core.request_context import SUBJECT_STATE_KEY
+from ..core.request_context import SUBJECT_STATE_KEY, admitted_scopes
 from .access import requires
 from .dependencies import READ_ONLY_METHODS
 from .event_transport import event_transport
@@ -38,7 +38,8 @@ router = APIRouter(tags=["events"])
 
 @router.websocket(EVENTS_PATH, dependencies=[requires()])
 async def events(websocket: WebSocket) -> None:
-    """The events of the records the connection's subject owns (any valid token: its own events only)."""
+    """The events of the records the connection's subject owns, and of the shared records its token may read (any
+    valid token: no one else's events)."""
     hub = app_context(websocket.app).component(EventPublisher).hub
     owner: str | None = websocket.scope.get("state", {}).get(SUBJECT_STATE_KEY)
 
@@ -47,7 +48,12 @@ async def events(websocket: WebSocket) -> None:
 
     await websocket.accept()
     await serve_event_stream(
-        hub, owner, send_text=websocket.send_text, receive_text=websocket.receive_text, close=close
+        hub,
+        owner,
+        scopes=admitted_scopes(websocket.scope),
+        send_text=websocket.send_text,
+        receive_text=websocket.receive_text,
+        close=close,
     )
 
 

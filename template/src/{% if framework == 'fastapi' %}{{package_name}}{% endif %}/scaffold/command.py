@@ -1,5 +1,5 @@
-"""`python -m <package> resource add <plural> [--singular <word>]`: a new resource, owned by its callers, in one
-command.
+"""`python -m <package> resource add <plural> [--singular <word>] [--shared]`: a new resource, owned by its callers
+(or, `--shared`, read by every caller with its read scope and written by its admin scope only), in one command.
 
 It writes the package `src/<package>/<plural>/` from this package's own scaffold (scaffold/files.py: a table with a
 `name`, strict models, a repository on api/crud.py, thin routes, scopes `<plural>:read|write|admin`, its own write
@@ -29,6 +29,10 @@ from .files import (
     OWNED_TESTS,
     PACKAGE,
     RATE_LIMITED,
+    REDIS_EVENTS,
+    REDIS_EVENTS_IMPORTS,
+    SHARED,
+    SHARED_TESTS,
     TESTS,
     UNOWNED,
 )
@@ -43,16 +47,52 @@ RESERVED_MODELS = frozenset(
     | {"Name", "Patch", "Query", "Repository", "Request", "Response", "StringConstraints", "Uuid", "Collection"}
 )
 REGISTRY = "RESOURCE_ROUTERS: Final[tuple[APIRouter, ...]] = ("
+OWNED_ADMIN = (
+    "Widens what `$plural:read` and `$plural:write` act on to every owner's $plural (alone it grants nothing)."
+)
+
+
+def shared_words(names: dict[str, str]) -> dict[str, str]:
+    """What a shared resource's files say beyond an owned one's: one declaration on its repository."""
+    return {
+        "shared_import": render(", ${PLURAL}_READ", names),
+        "shared_declaration": render("\n    shared = ${PLURAL}_READ  # every reader reads every $singular", names),
+        "admin_doc": render(
+            "With `$plural:write`, creates, changes and deletes $plural (shared: every holder of `$plural:read` "
+            "reads them all).",
+            names,
+        ),
+    }
 
 
 class Names(ResourceNames):
     """A resource's names, and what the FastAPI scaffold's templates say with them."""
 
-    def substitutions(self, *, owned: bool, rate_limited: bool = True) -> dict[str, str]:
+    def substitutions(
+        self, *, owned: bool, rate_limited: bool = True, shared: bool = False, redis: bool = False
+    ) -> dict[str, str]:
         names = self.words(PACKAGE_NAME)
         names["limits"] = render(RATE_LIMITED if rate_limited else NOT_RATE_LIMITED, names)
-        names |= {key: render(text, names) for key, text in (OWNED if owned else UNOWNED).items()}
-        if owned:
+        kind = SHARED if shared else OWNED if owned else UNOWNED
+        names |= {key: render(text, names) for key, text in kind.items()}
+        names |= shared_words(names) if shared else {"shared_import": "", "shared_declaration": ""}
+        names.setdefault("admin_doc", render(OWNED_ADMIN, names))
+        if shared:
+            names |= {
+                "owned_words": ", scopes, every reader reading, the admin scope writing and the events of every reader",
+                "callers_import": (
+                    "\nfrom concurrent.futures import ThreadPoolExecutor\n\n"
+                    "from starlette.testclient import WebSocketTestSession\n\n"
+                    "from ..callers import ApiCaller, CreateUser\n"
+                )
+                + (render(REDIS_EVENTS_IMPORTS, names) if redis else ""),
+                "redis_events": REDIS_EVENTS if redis else "",
+                "user_parameter": ", admin: ApiCaller",
+                "user_headers": ", headers=admin.headers()",
+                "user_headers_dict": "**admin.headers(), ",
+            }
+            names["owned_tests"] = render(SHARED_TESTS, names)
+        elif owned:
             names |= {
                 "owned_words": ", scopes, ownership across two users and the admin scope",
                 "callers_import": "\nfrom ..callers import ApiCaller, CreateUser\n",
@@ -126,10 +166,13 @@ def generate_migration(project: Path, package_dir: Path, names: Names) -> Path:
     return migration
 
 
-def add(project: Path, package_dir: Path, names: Names) -> list[Path]:
+def add(project: Path, package_dir: Path, names: Names, *, shared: bool = False) -> list[Path]:
     owned = (package_dir / "caller.py").exists()  # the service tells its callers apart
+    if shared and not owned:
+        raise Refused("--shared needs callers to tell apart: this service has no authentication, every row is shared")
     rate_limited = (package_dir / "integrations" / "rate_limiting").exists()
-    substitutions = names.substitutions(owned=owned, rate_limited=rate_limited)
+    redis = (package_dir / "integrations" / "redis_client.py").exists()  # events travel through Redis
+    substitutions = names.substitutions(owned=owned, rate_limited=rate_limited, shared=shared, redis=redis)
     app = package_dir / "app.py"
     app_before = app.read_text()
     versions_before = set((package_dir / "migrations" / "versions").glob("*.py"))
@@ -161,6 +204,11 @@ def parser(program: str) -> argparse.ArgumentParser:
     )
     adding.add_argument("plural", help="the collection's name, in lowercase: bookings (/api/v1/bookings)")
     adding.add_argument("--singular", help="one of them, when not the plural less its s: --singular person")
+    adding.add_argument(
+        "--shared",
+        action="store_true",
+        help="every caller with <plural>:read reads every record; only <plural>:admin writes (a catalogue)",
+    )
     return commands
 
 
@@ -179,7 +227,7 @@ def resource_command(
     package = package_dir or root / "src" / PACKAGE_NAME
     try:
         names = names_of(options.plural, options.singular, package)
-        written = add(root, package, names)
+        written = add(root, package, names, shared=options.shared)
     except Refused as refused:
         print(f"resource: {refused}", file=sys.stderr)
         return 1

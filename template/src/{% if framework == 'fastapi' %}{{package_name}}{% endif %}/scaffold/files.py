@@ -101,7 +101,7 @@ from ..api.access import requires
 ${PLURAL}_READ: Final = "$plural:read"
 ${PLURAL}_WRITE: Final = "$plural:write"
 ${PLURAL}_ADMIN: Final = "$plural:admin"
-"""Widens what `$plural:read` and `$plural:write` act on to every owner's $plural (alone it grants nothing)."""
+"""$admin_doc"""
 
 READ_${PLURAL} = [requires(${PLURAL}_READ)]
 """Listing and reading $plural."""
@@ -116,14 +116,14 @@ from __future__ import annotations
 
 from ..api.crud import Repository
 from .models import $Model
-from .scopes import ${PLURAL}_ADMIN
+from .scopes import ${PLURAL}_ADMIN$shared_import
 from .table import $plural
 
 
 class ${Model}Repository(Repository[$Model]):
     table = $plural
     model = $Model
-    admin_scope = ${PLURAL}_ADMIN
+    admin_scope = ${PLURAL}_ADMIN$shared_declaration
 ''',
     "dependencies.py": '''"""The $plural' repository, as a typed route parameter (`repository: ${Model}RepositoryDep`), built for each
 request by `api/repositories.py`. To keep $plural elsewhere (a test double), override it:
@@ -351,6 +351,15 @@ OWNED: Final = {
     "owner_field": """
     owner_id: str | None = Field(description="The subject of the caller that created the $singular")""",
 }
+SHARED: Final = {
+    "owned_sentence": "\nEvery caller with `$plural:read` reads every $singular; only `$plural:admin` writes them (a shared resource).",
+    "owned_routes": ", the 404s and the sharing (every reader reads every $singular; a write without `$plural:admin` is a 403)",
+    "owner_column": """
+    # The subject of the caller that created the row: $plural are shared (repository.py), so it decides nothing.
+    Column("owner_id", String(255), nullable=True, index=True),""",
+    "owner_field": """
+    owner_id: str | None = Field(description="The subject of the caller that created the $singular")""",
+}
 UNOWNED: Final = {
     "owned_sentence": "",
     "owned_routes": " and the 404s",
@@ -435,6 +444,93 @@ def test_an_unknown_or_malformed_id(client: TestClient$user_parameter) -> None:
     assert client.get(f"{COLLECTION}/not-a-uuid"$user_headers).status_code == 422
 $owned_tests''',
 }
+
+SHARED_TESTS: Final = """
+
+EVENTS = "/api/v1/events"
+WAIT_S = 60  # a bound for a broken stream only: each wait ends when its event arrives
+$redis_events
+
+def next_event(events: WebSocketTestSession) -> Any:
+    # The next message on `events`, or a failure after `WAIT_S`: a test that waits for an event never hangs.
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(events.receive_json).result(timeout=WAIT_S)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def test_a_token_without_the_scopes_is_refused(client: TestClient, create_user: CreateUser) -> None:
+    reader = create_user("$plural:read")
+    assert client.get(COLLECTION, headers=reader.headers()).status_code == 200
+    assert client.post(COLLECTION, json=$SINGULAR, headers=reader.headers()).status_code == 403
+    assert client.get(COLLECTION, headers=create_user("$plural:admin").headers()).status_code == 403
+
+
+def test_every_reader_reads_every_$singular(client: TestClient, admin: ApiCaller, user: ApiCaller, other_user: ApiCaller) -> None:
+    created = client.post(COLLECTION, json=$SINGULAR, headers=admin.headers())
+    one = f"{COLLECTION}/{created.json()['id']}"
+    for reader in (user.headers(), other_user.headers(), admin.headers()):
+        assert client.get(one, headers=reader).json() == created.json()
+        assert client.get(one, headers={**reader, "If-None-Match": created.headers["ETag"]}).status_code == 304
+        page = client.get(COLLECTION, headers=reader).json()
+        assert (page["total"], page["items"]) == (1, [created.json()])
+
+
+def test_only_the_admin_scope_writes_$plural(client: TestClient, admin: ApiCaller, user: ApiCaller) -> None:
+    created = client.post(COLLECTION, json=$SINGULAR, headers=admin.headers()).json()
+    one = f"{COLLECTION}/{created['id']}"
+    mine = user.headers()  # $plural:read and $plural:write, not $plural:admin
+    refused = [
+        client.post(COLLECTION, json=$SINGULAR, headers=mine),
+        client.put(one, json={**$SINGULAR, "name": "Mine"}, headers=mine),
+        client.patch(one, json={"name": "Mine"}, headers=mine),
+        client.delete(one, headers=mine),
+        client.delete(f"{COLLECTION}/{uuid.uuid4()}", headers=mine),
+    ]
+    for response in refused:
+        assert response.status_code == 403, response.text
+        assert response.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope", scope="$plural:admin"'
+    assert client.get(COLLECTION, headers=mine).json()["items"] == [created]
+    assert client.patch(one, json={"name": "Renamed"}, headers=admin.headers()).status_code == 200
+    assert client.delete(one, headers=admin.headers()).status_code == 204
+    assert client.get(one, headers=mine).status_code == 404
+
+
+def test_every_reader_receives_the_events_of_$plural(client: TestClient, admin: ApiCaller, user: ApiCaller, other_user: ApiCaller) -> None:
+    with (
+        client.websocket_connect(EVENTS, headers=user.headers()) as mine,
+        client.websocket_connect(EVENTS, headers=other_user.headers()) as theirs,
+    ):
+        assert [next_event(mine), next_event(theirs)] == [{"type": "ready"}] * 2
+        created = client.post(COLLECTION, json=$SINGULAR, headers=admin.headers()).json()
+        assert client.patch(f"{COLLECTION}/{created['id']}", json={"name": "Renamed"}, headers=admin.headers()).status_code == 200
+        expected = [
+            {"type": "$plural.created", "id": created["id"], "version": 1},
+            {"type": "$plural.updated", "id": created["id"], "version": 2},
+        ]
+        for events in (mine, theirs):
+            assert [next_event(events), next_event(events)] == expected
+"""
+
+REDIS_EVENTS: Final = '''
+
+@pytest.fixture
+def settings(settings: Settings) -> Iterator[Settings]:
+    """This service's events travel through Redis between replicas: a real redis-server for this module's app."""
+    server = start_redis()
+    yield settings.model_copy(update={"redis_url": SecretStr(server.url)})
+    server.stop()
+'''
+REDIS_EVENTS_IMPORTS: Final = """
+from collections.abc import Iterator
+
+from pydantic import SecretStr
+
+from $package.config import Settings
+
+from ..redis_server import start_redis
+"""
 
 OWNED_TESTS: Final = """
 

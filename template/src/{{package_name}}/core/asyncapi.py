@@ -75,10 +75,11 @@ def asyncapi_document(*, title: str, version: str, authenticated: bool) -> dict[
         "address": EVENTS_PATH,
         "title": "Events",
         "description": (
-            "The changes of the records the connection's subject owns (its own only, whatever its scopes), on "
-            "every replica. Reconnect with a growing, jittered delay, and read again over HTTP what you show: "
-            "events published while disconnected are not replayed; do the same on a `resync` message. Any message "
-            f"other than a ping is ignored. Close codes: {closing}."
+            "The changes of the records the connection's subject owns (its own only, whatever its scopes), and of "
+            "the shared resources' records its token's scopes may read, on every replica. Reconnect with a growing, "
+            "jittered delay, and read again over HTTP what you show: events published while disconnected are not "
+            "replayed; do the same on a `resync` message. Any message other than a ping is ignored. Close codes: "
+            f"{closing}."
         ),
         "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
     }

@@ -9,7 +9,8 @@ how it reaches every replica, and what a connected client receives.
   pub/sub when the service uses Redis (published once the transaction has committed), or, with SQLite (one replica),
   straight to this process's subscribers.
 - A connection receives the events of the records its token's subject owns, and only those: an admin scope widens
-  what a caller may read and write over HTTP, never whose events it receives.
+  what a caller may read and write over HTTP, never whose events it receives. A shared resource's events (its
+  records are every reader's: core/ownership.py) go to every connection whose token holds its read scope.
 - An event is delivered at most once, to the connections open when it arrives. Where one may have been missed, every
   connection that could have missed it is sent `{"type": "resync"}` (read what you show again), as soon as events flow
   again: after the replica lost its connection to the transport (a Redis or PostgreSQL restart: sent once it listens
@@ -57,17 +58,21 @@ Change = Literal["created", "updated", "deleted"]
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One event for the owner of a record (`owner`: the token subject that owns it; None: nobody's), or for every
-    connection (`everyone`: a resync)."""
+    """One event for the owner of a record (`owner`: the token subject that owns it; None: nobody's), for every
+    connection whose token holds all of `readers` (a shared resource's read scopes), or for every connection
+    (`everyone`: a resync)."""
 
     owner: str | None
     body: dict[str, Any]
     everyone: bool = False
+    readers: frozenset[str] | None = None
 
     def encode(self) -> str:
         published: dict[str, Any] = {"owner": self.owner, "event": self.body}
         if self.everyone:
             published["everyone"] = True
+        if self.readers is not None:
+            published["readers"] = sorted(self.readers)
         return json.dumps(published, separators=(",", ":"))
 
     @classmethod
@@ -75,9 +80,12 @@ class Event:
         """The event a replica published, or None (logged) for a payload that is not one."""
         try:
             decoded = json.loads(text)
-            owner, body = decoded["owner"], decoded["event"]
+            owner, body, readers = decoded["owner"], decoded["event"], decoded.get("readers")
             if (owner is None or isinstance(owner, str)) and isinstance(body, dict):
-                return cls(owner, body, everyone=decoded.get("everyone") is True)
+                if readers is None:
+                    return cls(owner, body, everyone=decoded.get("everyone") is True)
+                if isinstance(readers, list) and all(isinstance(scope, str) for scope in readers):
+                    return cls(owner, body, readers=frozenset(readers))
         except (ValueError, KeyError, TypeError):
             pass
         logger.warning("Ignored a published event that is not one")
@@ -89,9 +97,19 @@ def resync_event() -> Event:
     return Event(None, {"type": RESYNC}, everyone=True)
 
 
-def record_event(resource: str, change: Change, record_id: object, version: int, owner: str | None) -> Event:
-    """The event a committed write of one record publishes to its owner."""
-    return Event(owner, {"type": f"{resource}.{change}", "id": str(record_id), "version": version})
+def record_event(
+    resource: str,
+    change: Change,
+    record_id: object,
+    version: int,
+    owner: str | None,
+    *,
+    readers: frozenset[str] | None = None,
+) -> Event:
+    """The event a committed write of one record publishes to its owner, or to every holder of `readers` (a shared
+    resource's read scopes)."""
+    body = {"type": f"{resource}.{change}", "id": str(record_id), "version": version}
+    return Event(owner, body, readers=readers)
 
 
 @dataclass(eq=False)
@@ -99,6 +117,8 @@ class Subscription:
     """One connection's events, in the order they were delivered to this replica."""
 
     owner: str | None
+    scopes: frozenset[str] = frozenset()
+    """What its token holds: a shared resource's events reach the connections holding its read scopes."""
     queue: asyncio.Queue[dict[str, Any]] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -122,8 +142,8 @@ class EventHub:
         return self._loop
 
     @contextlib.contextmanager
-    def subscribe(self, owner: str | None) -> Iterator[Subscription]:
-        subscription = Subscription(owner)
+    def subscribe(self, owner: str | None, scopes: frozenset[str] = frozenset()) -> Iterator[Subscription]:
+        subscription = Subscription(owner, scopes)
         self._subscribers.setdefault(owner, set()).add(subscription)
         try:
             yield subscription
@@ -140,6 +160,10 @@ class EventHub:
     def deliver(self, event: Event) -> None:
         if event.everyone:
             subscriptions = [each for subscribers in self._subscribers.values() for each in subscribers]
+        elif event.readers is not None:  # a shared record's: every connection allowed to read it, whoever it is
+            readers = event.readers
+            everyone = (each for subscribers in self._subscribers.values() for each in subscribers)
+            subscriptions = [each for each in everyone if readers <= each.scopes]
         else:
             subscriptions = list(self._subscribers.get(event.owner, ()))
         for subscription in subscriptions:
@@ -222,19 +246,21 @@ async def serve_event_stream(
     hub: EventHub,
     owner: str | None,
     *,
+    scopes: frozenset[str] = frozenset(),
     send_text: Callable[[str], Awaitable[None]],
     receive_text: Callable[[], Awaitable[str]],
     close: Callable[[int], Awaitable[None]],
 ) -> None:
-    """One accepted connection: `{"type": "ready"}` once every replica's events reach it, then its owner's events,
-    as they come; a client's `{"type": "ping"}` is answered with `{"type": "pong"}`. Returns when the client goes
-    (its `receive_text` raises) or the connection is closed here."""
+    """One accepted connection: `{"type": "ready"}` once every replica's events reach it, then its owner's events
+    and those of the shared records its token's `scopes` may read, as they come; a client's `{"type": "ping"}` is
+    answered with `{"type": "pong"}`. Returns when the client goes (its `receive_text` raises) or the connection is
+    closed here."""
     try:
         await asyncio.wait_for(hub.listening.wait(), LISTENING_TIMEOUT_S)
     except TimeoutError:
         await close(CLOSE_UNAVAILABLE)
         return
-    with hub.subscribe(owner) as subscription:
+    with hub.subscribe(owner, scopes) as subscription:
         await send_text(json.dumps({"type": "ready"}))
         async with _reading(receive_text, send_text) as client_gone:
             while True:

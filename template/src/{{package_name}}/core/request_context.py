@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import Final
+from typing import Any, Final
 
 SUBJECT_STATE_KEY: Final = "auth_subject"
 """Where authentication leaves the verified subject (`sub`) in the ASGI scope's `state`, for the layers around the
@@ -12,6 +13,7 @@ app: the access line and the rate limiter read it there."""
 PRINCIPAL_STATE_KEY: Final = "auth_principal"
 """Where the WebSocket gate leaves the principal a connection was admitted as (core/websocket_tokens.py), for the
 route that serves it."""
+
 
 SERVER_ANSWER_STATE_KEY: Final = "server_answer_status"
 """The request's state key holding the status the HTTP server itself answered with (a body the parser refused
@@ -26,3 +28,11 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 def current_request_id() -> str | None:
     return request_id_var.get()
+
+
+def admitted_scopes(scope: Mapping[str, Any]) -> frozenset[str]:
+    """The scopes of the token the WebSocket connection `scope` was admitted with (none on a public route, or in a
+    service without authentication)."""
+    principal = scope.get("state", {}).get(PRINCIPAL_STATE_KEY)
+    scopes = getattr(principal, "scopes", None)
+    return frozenset(scopes) if isinstance(scopes, frozenset) else frozenset()

@@ -4,9 +4,9 @@ add ...`): a new resource, owned by its callers, in one command.
 It writes the app `src/<package>/<plural>/` from this package's own scaffold (scaffold/files.py: a model with a
 `name`, strict serializers, a `ResourceViewSet`, scopes `<plural>:read|write|admin`, its own write budget, routes)
 and its tests `tests/<plural>/`, registers the app (settings.py `INSTALLED_APPS`) and its routes (urls.py), makes
-its migration (`manage.py makemigrations <plural>`) and formats what it wrote (`ruff format`, `ruff check --fix`).
-`--grant` adds its scopes to the roles named in roles.py (core/scaffolding.py `granted_scopes` says which).
-Then edit the model and serializers for your fields, `makemigrations` again, and run `make check`.
+its migration (`manage.py makemigrations <plural>`) and formats what it wrote (`ruff format`, `ruff check --fix`);
+`--grant` then adds its scopes to roles in roles.py (core/scaffolding.py). Then edit the model and serializers for
+your fields, `makemigrations` again, and run `make check`.
 """
 
 from __future__ import annotations
@@ -16,16 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core.scaffolding import (
-    Refused,
-    ResourceNames,
-    checked_names,
-    planned_grants,
-    render,
-    run_tool,
-    write,
-    write_grants,
-)
+from ..core import scaffolding
+from ..core.scaffolding import Refused, ResourceNames, checked_names, render, run_tool, write
 from .files import APP, OWNED_TESTS, TESTS
 
 EXIT_USAGE = 2
@@ -78,7 +70,7 @@ def insert_before_closing(path: Path, opening: str, line: str) -> None:
     path.write_text(text[:closing] + line + text[closing:])
 
 
-def add(project: Path, package_dir: Path, names: Names, grants: dict[str, list[str]] | None = None) -> list[Path]:
+def add(project: Path, package_dir: Path, names: Names) -> list[Path]:
     owned = (package_dir / "api" / "caller.py").exists()  # the service tells its callers apart
     substitutions = names.substitutions(owned=owned)
     written = write(package_dir / names.plural, APP, substitutions)
@@ -87,9 +79,6 @@ def add(project: Path, package_dir: Path, names: Names, grants: dict[str, list[s
     run_tool([sys.executable, "manage.py", "makemigrations", names.plural], project)
     written += sorted((package_dir / names.plural / "migrations").glob("0*.py"))
     paths = [str(path) for path in written] + [str(package_dir / "settings.py"), str(package_dir / "urls.py")]
-    if grants:
-        write_grants(package_dir / "roles.py", grants)
-        paths.append(str(package_dir / "roles.py"))
     run_tool([sys.executable, "-m", "ruff", "format", "--quiet", *paths], project)
     run_tool([sys.executable, "-m", "ruff", "check", "--fix", "--quiet", *paths], project)
     return written
@@ -101,13 +90,7 @@ def parser(program: str) -> argparse.ArgumentParser:
     adding = actions.add_parser("add", help="a new resource owned by its callers: app, tests, registration, migration")
     adding.add_argument("plural", help="the collection's name, in lowercase: bookings (/api/v1/bookings)")
     adding.add_argument("--singular", help="one of them, when not the plural less its s: --singular person")
-    adding.add_argument(
-        "--grant",
-        action="append",
-        default=[],
-        metavar="ROLE[,ROLE]",
-        help="give these roles (roles.py) its scopes: <plural>:read, and :write, :admin to a role holding one already",
-    )
+    scaffolding.grant_option(adding)
     return commands
 
 
@@ -122,15 +105,14 @@ def resource_command(
     package = package_dir or root / "src" / PACKAGE
     try:
         names = names_of(options.plural, options.singular, package)
-        grants = planned_grants(package / "roles.py", options.grant, names.plural) if options.grant else {}
-        written = add(root, package, names, grants)
+        grants = scaffolding.planned_grants(package / "roles.py", options.grant, names.plural)  # before any write
+        written = add(root, package, names)
+        granted = scaffolding.grant(root, package / "roles.py", grants)
     except Refused as refused:
         print(f"resource: {refused}", file=sys.stderr)
         return 1
     print(f"/api/v1/{names.plural} added ({len(written)} files, registered in settings.py and urls.py):")
-    for path in written:
-        print(f"  {path.relative_to(root)}")
-    for role, scopes in grants.items():
-        print(f"  roles.py: {role} gets {', '.join(scopes) or 'nothing new (it holds them already)'}")
+    for line in [*(str(path.relative_to(root)) for path in written), *granted]:
+        print(f"  {line}")
     print(f"Next: your fields in {names.plural}/models.py and serializers.py, then `makemigrations`, `make check`.")
     return 0

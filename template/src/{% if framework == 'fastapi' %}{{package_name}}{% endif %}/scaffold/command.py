@@ -5,9 +5,9 @@ It writes the package `src/<package>/<plural>/` from this package's own scaffold
 `name`, strict models, a repository on api/crud.py, thin routes, scopes `<plural>:read|write|admin`, its own write
 budget) and its tests `tests/<plural>/`, registers its router (app.py `RESOURCE_ROUTERS`), generates its migration
 (`alembic revision --autogenerate`, against a throwaway SQLite database migrated to head) and formats what it wrote
-(`ruff format`, `ruff check --fix`). `--grant` adds its scopes to the roles named in roles.py (core/scaffolding.py
-`granted_scopes` says which). When a step fails, what it wrote is taken back. Then edit the table and models
-for your fields, generate the migration again, and run `make check`.
+(`ruff format`, `ruff check --fix`); `--grant` then adds its scopes to roles in roles.py (core/scaffolding.py). When
+a step fails, what it wrote is taken back. Then edit the table and models for your fields, generate the migration
+again, and run `make check`.
 """
 
 from __future__ import annotations
@@ -22,16 +22,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core.scaffolding import (
-    Refused,
-    ResourceNames,
-    checked_names,
-    planned_grants,
-    render,
-    run_tool,
-    write,
-    write_grants,
-)
+from ..core import scaffolding
+from ..core.scaffolding import Refused, ResourceNames, checked_names, render, run_tool, write
 from ..migrate import next_revision
 from .files import (
     NOT_RATE_LIMITED,
@@ -136,23 +128,19 @@ def generate_migration(project: Path, package_dir: Path, names: Names) -> Path:
     return migration
 
 
-def add(project: Path, package_dir: Path, names: Names, grants: dict[str, list[str]] | None = None) -> list[Path]:
+def add(project: Path, package_dir: Path, names: Names) -> list[Path]:
     owned = (package_dir / "caller.py").exists()  # the service tells its callers apart
     rate_limited = (package_dir / "integrations" / "rate_limiting").exists()
     substitutions = names.substitutions(owned=owned, rate_limited=rate_limited)
     app = package_dir / "app.py"
     app_before = app.read_text()
-    roles = package_dir / "roles.py"
-    roles_before = roles.read_text() if grants else None
     versions_before = set((package_dir / "migrations" / "versions").glob("*.py"))
     try:
         written = write(package_dir / names.plural, PACKAGE, substitutions)
         written += write(project / "tests" / names.plural, TESTS, substitutions)
         register(package_dir, names)
-        if grants:
-            write_grants(roles, grants)
         written.append(generate_migration(project, package_dir, names))
-        paths = [str(path) for path in written] + [str(app)] + ([str(roles)] if grants else [])
+        paths = [str(path) for path in written] + [str(app)]
         run_tool([sys.executable, "-m", "ruff", "format", "--quiet", *paths], project)
         run_tool([sys.executable, "-m", "ruff", "check", "--fix", "--quiet", *paths], project)
         run_tool([sys.executable, "-m", "ruff", "format", "--quiet", *paths], project)
@@ -163,8 +151,6 @@ def add(project: Path, package_dir: Path, names: Names, grants: dict[str, list[s
         for migration in set((package_dir / "migrations" / "versions").glob("*.py")) - versions_before:
             migration.unlink()
         app.write_text(app_before)
-        if roles_before is not None:
-            roles.write_text(roles_before)
         raise
     return written
 
@@ -177,13 +163,7 @@ def parser(program: str) -> argparse.ArgumentParser:
     )
     adding.add_argument("plural", help="the collection's name, in lowercase: bookings (/api/v1/bookings)")
     adding.add_argument("--singular", help="one of them, when not the plural less its s: --singular person")
-    adding.add_argument(
-        "--grant",
-        action="append",
-        default=[],
-        metavar="ROLE[,ROLE]",
-        help="give these roles (roles.py) its scopes: <plural>:read, and :write, :admin to a role holding one already",
-    )
+    scaffolding.grant_option(adding)
     return commands
 
 
@@ -202,16 +182,15 @@ def resource_command(
     package = package_dir or root / "src" / PACKAGE_NAME
     try:
         names = names_of(options.plural, options.singular, package)
-        grants = planned_grants(package / "roles.py", options.grant, names.plural) if options.grant else {}
-        written = add(root, package, names, grants)
+        grants = scaffolding.planned_grants(package / "roles.py", options.grant, names.plural)  # before any write
+        written = add(root, package, names)
+        granted = scaffolding.grant(root, package / "roles.py", grants)
     except Refused as refused:
         print(f"resource: {refused}", file=sys.stderr)
         return 1
     print(f"/api/v1/{names.plural} added ({len(written)} files, registered in app.py):")
-    for path in written:
-        print(f"  {path.relative_to(root)}")
-    for role, scopes in grants.items():
-        print(f"  roles.py: {role} gets {', '.join(scopes) or 'nothing new (it holds them already)'}")
+    for line in [*(str(path.relative_to(root)) for path in written), *granted]:
+        print(f"  {line}")
     print(
         f"Next: your fields in {names.plural}/table.py and models.py, then a migration for them "
         "(`alembic revision --autogenerate`), `make check`."

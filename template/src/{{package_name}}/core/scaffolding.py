@@ -4,11 +4,13 @@ the prose a long name lengthens wrapped to the line length, then formatted by th
 
 from __future__ import annotations
 
+import argparse
 import ast
 import keyword
 import re
 import string
 import subprocess
+import sys
 import textwrap
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -163,6 +165,8 @@ def planned_grants(path: Path, given: Collection[str], plural: str) -> dict[str,
     """The scopes each role named in `given` (`--grant` values: `staff`, `staff,customer`) gets in roles.py (`path`),
     or `Refused` naming the roles it lacks; writes nothing, so that a refused grant leaves the service as it was."""
     requested = [role.strip() for roles in given for role in roles.split(",") if role.strip()]
+    if not requested:
+        return {}
     if not path.exists():
         raise Refused(f"--grant: {path.name} does not exist: this service has no roles (auth=users declares them)")
     table = _roles_table(path.read_text(), path.name)
@@ -215,3 +219,25 @@ def write_grants(path: Path, plan: dict[str, list[str]]) -> None:
     for start, end, edited in sorted(edits, reverse=True):  # from the end: the earlier offsets stay true
         data = data[:start] + edited + data[end:]
     path.write_bytes(data)
+
+
+def grant_option(command: argparse.ArgumentParser) -> None:
+    """`resource add`'s `--grant ROLE[,ROLE]` (repeatable), the same in both frameworks."""
+    command.add_argument(
+        "--grant",
+        action="append",
+        default=[],
+        metavar="ROLE[,ROLE]",
+        help="give these roles (roles.py) its scopes: <plural>:read, and :write, :admin to a role holding one already",
+    )
+
+
+def grant(project: Path, path: Path, plan: dict[str, list[str]]) -> list[str]:
+    """`plan` (planned_grants) written into roles.py and formatted by the project's own ruff; what each role got, one
+    line each. The resource is added first: a failed add leaves the roles as they were."""
+    if not plan:
+        return []
+    write_grants(path, plan)
+    run_tool([sys.executable, "-m", "ruff", "format", "--quiet", str(path)], project)
+    nothing = "nothing new (it holds them already)"
+    return [f"{path.name}: {role} gets {', '.join(scopes) or nothing}" for role, scopes in plan.items()]

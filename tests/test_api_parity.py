@@ -298,7 +298,7 @@ def test_users_documents_describe_the_accounts_routes(users_documents: dict[str,
         assert ids.get("POST /api/v1/auth/token") == "issue_token", framework
         assert ids.get("GET /api/v1/users/me") == "get_me", framework
         assert ids.get("GET /api/v1/audit-events") == "list_audit_events", framework
-        schemas = spec["components"]["schemas"]  # an account's roles (core/accounts/roles.py), shown and given
+        schemas = spec["components"]["schemas"]  # an account's roles (roles.py), shown and given
         assert "roles" in schemas["User"]["required"], framework
         for given in ("UserIn", "UserPatch"):
             assert "roles" in schemas[given]["properties"], (framework, given)

@@ -29,6 +29,16 @@ def changed_since(project: Path, tag: str) -> dict[str, list[str]]:
     return {kind: sorted(paths) for kind, paths in found.items()}
 
 
+def assert_granted(grown: Grown) -> None:
+    """The README's `resource add bookings --grant staff,customer` gave staff the three scopes and customer two, in
+    roles.py and nowhere else (the grown suite's role tests then read them from there)."""
+    roles = (grown.project.path / "src" / grown.project.package / "roles.py").read_text()
+    staff, customer = (roles.split(f'"{role}": ', 1)[1].split("}", 1)[0] for role in ("staff", "customer"))
+    assert all(f'"bookings:{level}"' in staff for level in ("read", "write", "admin")), staff
+    assert '"bookings:write"' in customer, customer
+    assert '"bookings:admin"' not in customer, customer
+
+
 def make_check(grown: Grown) -> str:
     """The README's last step (the edits formatted first, as a team's editor does): every check, on PostgreSQL."""
     *_, output = run_readme_block(grown.project, f"uv run ruff format . && {grown.check}")
@@ -67,7 +77,8 @@ def test_fastapi_grows_a_resource_as_the_readme_says(grown: Growths) -> None:
     assert "native_enum=False" in fields
     assert "starts_at" in fields
     changed = changed_since(fastapi.project.path, "rendered")
-    assert changed["M"] == [f"{src}/app.py"]
+    assert changed["M"] == [f"{src}/app.py", f"{src}/roles.py"]  # roles.py: the README's `--grant staff,customer`
+    assert_granted(fastapi)
     migrations = [f"{src}/migrations/versions/{name}.py" for name in (created, added)]
     outside = [path for path in changed["A"] if not path.startswith((f"{src}/bookings/", "tests/bookings/"))]
     assert outside == migrations
@@ -86,9 +97,14 @@ def test_django_grows_a_resource_as_the_readme_says(grown: Growths) -> None:
     assert (app / "migrations" / "0001_initial.py").is_file()
     assert not (app / "migrations" / "0002_initial.py").exists()
     changed = changed_since(django.project.path, "rendered")
-    assert changed["M"] == [f"src/{package}/settings.py", f"src/{package}/urls.py"]
+    assert changed["M"] == [f"src/{package}/roles.py", f"src/{package}/settings.py", f"src/{package}/urls.py"]
+    assert_granted(django)
     assert all(path.startswith((f"src/{package}/bookings/", "tests/bookings/")) for path in changed["A"]), changed
     numstat = git(django.project.path, "diff", "--cached", "--numstat", "rendered", "--", "src/").splitlines()
-    registration = [line.split() for line in numstat if not line.split()[2].startswith(f"src/{package}/bookings/")]
+    registration = [
+        line.split()
+        for line in numstat
+        if not line.split()[2].startswith((f"src/{package}/bookings/", f"src/{package}/roles.py"))
+    ]
     assert registration == [["1", "0", f"src/{package}/settings.py"], ["1", "0", f"src/{package}/urls.py"]]
     report(django)

@@ -1,12 +1,13 @@
-"""`python -m <package> resource add <plural> [--singular <word>] [--shared]` (also `manage.py resource add ...`): a
-new resource, owned by its callers (or, `--shared`, read by every caller with its read scope and written by its admin
-scope only), in one command.
+"""`python -m <package> resource add <plural> [--singular <word>] [--shared] [--grant ROLE[,ROLE]]` (also
+`manage.py resource add ...`): a new resource, owned by its callers (or, `--shared`, read by every caller with its
+read scope and written by its admin scope only), in one command.
 
 It writes the app `src/<package>/<plural>/` from this package's own scaffold (scaffold/files.py: a model with a
 `name`, strict serializers, a `ResourceViewSet`, scopes `<plural>:read|write|admin`, its own write budget, routes)
 and its tests `tests/<plural>/`, registers the app (settings.py `INSTALLED_APPS`) and its routes (urls.py), makes
-its migration (`manage.py makemigrations <plural>`) and formats what it wrote (`ruff format`, `ruff check --fix`).
-Then edit the model and serializers for your fields, `makemigrations` again, and run `make check`.
+its migration (`manage.py makemigrations <plural>`) and formats what it wrote (`ruff format`, `ruff check --fix`);
+`--grant` then adds its scopes to roles in roles.py (core/scaffolding.py). Then edit the model and serializers for
+your fields, `makemigrations` again, and run `make check`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core import scaffolding
 from ..core.scaffolding import Refused, ResourceNames, checked_names, render, run_tool, write
 from .files import APP, OWNED_TESTS, SHARED_TESTS, TESTS
 
@@ -121,6 +123,7 @@ def parser(program: str) -> argparse.ArgumentParser:
         action="store_true",
         help="every caller with <plural>:read reads every record; only <plural>:admin writes (a catalogue)",
     )
+    scaffolding.grant_option(adding)
     return commands
 
 
@@ -135,12 +138,14 @@ def resource_command(
     package = package_dir or root / "src" / PACKAGE
     try:
         names = names_of(options.plural, options.singular, package)
+        grants = scaffolding.planned_grants(package / "roles.py", options.grant, names.plural)  # before any write
         written = add(root, package, names, shared=options.shared)
+        granted = scaffolding.grant(root, package / "roles.py", grants)
     except Refused as refused:
         print(f"resource: {refused}", file=sys.stderr)
         return 1
     print(f"/api/v1/{names.plural} added ({len(written)} files, registered in settings.py and urls.py):")
-    for path in written:
-        print(f"  {path.relative_to(root)}")
+    for line in [*(str(path.relative_to(root)) for path in written), *granted]:
+        print(f"  {line}")
     print(f"Next: your fields in {names.plural}/models.py and serializers.py, then `makemigrations`, `make check`.")
     return 0

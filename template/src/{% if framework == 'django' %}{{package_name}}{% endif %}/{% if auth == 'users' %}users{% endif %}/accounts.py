@@ -116,7 +116,7 @@ def create_user(
     is_verified: bool = True,
 ) -> User:
     """A new account; `EmailRefused` for an email the rule refuses, as the API's 422 (the `users` command too). The
-    roles are the caller's to check (core/accounts/roles.py: the API's serializer, the command). `origin` and `actor`
+    roles are the caller's to check (roles.py: the API's serializer, the command). `origin` and `actor`
     (as below): where the change comes from and who makes it, for the audit trail; by default the `users` command's
     (no address, no request, no account)."""
     user = User(

@@ -59,7 +59,7 @@ class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
 
 class UserEditForm(UserChangeForm):  # type: ignore[type-arg]
     scopes = forms.JSONField(required=False, help_text='The scopes this user\'s tokens may carry: ["items:read"]')
-    roles = forms.JSONField(required=False, help_text='Its roles (core/accounts/roles.py): ["staff"]')
+    roles = forms.JSONField(required=False, help_text='Its roles (roles.py): ["staff"]')
 
     class Meta:
         model = User

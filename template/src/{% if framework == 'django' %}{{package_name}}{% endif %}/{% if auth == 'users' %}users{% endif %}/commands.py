@@ -7,7 +7,7 @@
 
 A password is read from standard input: typed twice without echo on a terminal, else the first line of what is
 piped in (`printf '%s\\n' "$PASSWORD" | ...`). It never appears on the command line (shell history, `ps`), in a
-log or in an error message. Roles are core/accounts/roles.py's. Without `--scope` a user made with no role holds every
+log or in an error message. Roles are roles.py's. Without `--scope` a user made with no role holds every
 scope the service's views declare but the admin scopes (`users:admin`, `items:admin`: acting on every account and
 every owner's records); one made with a role holds no scope of its own (its roles say what it may do). `--admin` is
 `--role admin`: every scope, and the Django admin (/admin/) as well. Django's `manage.py createsuperuser` works as
@@ -47,9 +47,7 @@ def parser(program: str) -> argparse.ArgumentParser:
         "--scope", action="append", default=None, metavar="SCOPE", help="a scope it holds (repeat); default: all"
     )
     create.add_argument("--full-name", default="", help="the user's name")
-    create.add_argument(
-        "--role", action="append", default=[], metavar="ROLE", help="a role it has (repeat; core/accounts/roles.py)"
-    )
+    create.add_argument("--role", action="append", default=[], metavar="ROLE", help="a role it has (repeat; roles.py)")
     create.add_argument(
         "--admin",
         action="append_const",

@@ -40,7 +40,7 @@ def validate_email_address(value: str) -> None:
 
 
 def validate_roles(value: object) -> None:
-    """Roles the code declares (core/accounts/roles.py): the admin's form refuses another, as the API does."""
+    """Roles the code declares (roles.py): the admin's form refuses another, as the API does."""
     if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
         raise ValidationError("a list of role names", code="invalid")
     problem = unknown_role_problem(value)
@@ -95,7 +95,7 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
-        """`manage.py createsuperuser`: signs in to the admin and has the admin role (core/accounts/roles.py: every
+        """`manage.py createsuperuser`: signs in to the admin and has the admin role (roles.py: every
         account, every owner's records), as `users create --admin` does."""
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)

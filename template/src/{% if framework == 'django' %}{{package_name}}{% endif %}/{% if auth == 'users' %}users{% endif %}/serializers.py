@@ -82,7 +82,7 @@ class RoleNameField(StrictCharField):
 
 
 class RolesField(serializers.ListField):
-    """Roles the code declares (core/accounts/roles.py), each once; an unknown name is a 422 naming it."""
+    """Roles the code declares (roles.py), each once; an unknown name is a 422 naming it."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(

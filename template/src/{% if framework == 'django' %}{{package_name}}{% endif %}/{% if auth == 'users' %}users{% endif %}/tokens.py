@@ -76,7 +76,7 @@ def password_login(grant: PasswordGrant, origin: Origin) -> dict[str, Any]:
         )
         sign_in_failed(origin, user, reason)
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
-    # The account's own scopes and its roles' as the code declares them now (core/accounts/roles.py).
+    # The account's own scopes and its roles' as the code declares them now (roles.py).
     held = held_scopes(user.scopes, user.roles, route_scopes())
     scopes = granted_scopes(held, grant.scopes)
     with transaction.atomic():
@@ -137,7 +137,7 @@ def _rotate(token: RefreshToken, grant: RefreshGrant) -> dict[str, Any]:
 @functools.cache
 def route_scopes() -> frozenset[str]:
     """Every scope the routed views declare (once: the routes are fixed): what a role holding `*` gives
-    (core/accounts/roles.py's `admin`)."""
+    (roles.py's `admin`)."""
     from ..api.scopes import declared_scopes  # noqa: PLC0415 - the views, which need the app registry
 
     return declared_scopes()

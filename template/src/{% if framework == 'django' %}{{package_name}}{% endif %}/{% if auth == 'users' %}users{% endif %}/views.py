@@ -69,9 +69,7 @@ CREATE_EXAMPLES = [
 UPDATE_EXAMPLES = [
     OpenApiExample("scopes", summary="Grant scopes", value={"scopes": ["items:read"]}, request_only=True),
     OpenApiExample("deactivate", summary="Deactivate", value={"is_active": False}, request_only=True),
-    OpenApiExample(
-        "roles", summary="Give roles (core/accounts/roles.py)", value={"roles": _EXAMPLE_ROLES}, request_only=True
-    ),
+    OpenApiExample("roles", summary="Give roles (roles.py)", value={"roles": _EXAMPLE_ROLES}, request_only=True),
 ]
 ME_EXAMPLES = [
     OpenApiExample("name", summary="Change your name", value={"full_name": "Ada Lovelace"}, request_only=True),

@@ -1,12 +1,14 @@
-"""`python -m <package> resource add <plural> [--singular <word>] [--shared]`: a new resource, owned by its callers
-(or, `--shared`, read by every caller with its read scope and written by its admin scope only), in one command.
+"""`python -m <package> resource add <plural> [--singular <word>] [--shared] [--grant ROLE[,ROLE]]`: a new resource,
+owned by its callers (or, `--shared`, read by every caller with its read scope and written by its admin scope only),
+in one command.
 
 It writes the package `src/<package>/<plural>/` from this package's own scaffold (scaffold/files.py: a table with a
 `name`, strict models, a repository on api/crud.py, thin routes, scopes `<plural>:read|write|admin`, its own write
 budget) and its tests `tests/<plural>/`, registers its router (app.py `RESOURCE_ROUTERS`), generates its migration
 (`alembic revision --autogenerate`, against a throwaway SQLite database migrated to head) and formats what it wrote
-(`ruff format`, `ruff check --fix`). When a step fails, what it wrote is taken back. Then edit the table and models
-for your fields, generate the migration again, and run `make check`.
+(`ruff format`, `ruff check --fix`); `--grant` then adds its scopes to roles in roles.py (core/scaffolding.py). When
+a step fails, what it wrote is taken back. Then edit the table and models for your fields, generate the migration
+again, and run `make check`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core import scaffolding
 from ..core.scaffolding import Refused, ResourceNames, checked_names, render, run_tool, write
 from ..migrate import next_revision
 from .files import (
@@ -209,6 +212,7 @@ def parser(program: str) -> argparse.ArgumentParser:
         action="store_true",
         help="every caller with <plural>:read reads every record; only <plural>:admin writes (a catalogue)",
     )
+    scaffolding.grant_option(adding)
     return commands
 
 
@@ -227,13 +231,15 @@ def resource_command(
     package = package_dir or root / "src" / PACKAGE_NAME
     try:
         names = names_of(options.plural, options.singular, package)
+        grants = scaffolding.planned_grants(package / "roles.py", options.grant, names.plural)  # before any write
         written = add(root, package, names, shared=options.shared)
+        granted = scaffolding.grant(root, package / "roles.py", grants)
     except Refused as refused:
         print(f"resource: {refused}", file=sys.stderr)
         return 1
     print(f"/api/v1/{names.plural} added ({len(written)} files, registered in app.py):")
-    for path in written:
-        print(f"  {path.relative_to(root)}")
+    for line in [*(str(path.relative_to(root)) for path in written), *granted]:
+        print(f"  {line}")
     print(
         f"Next: your fields in {names.plural}/table.py and models.py, then a migration for them "
         "(`alembic revision --autogenerate`), `make check`."

@@ -4,10 +4,13 @@ the prose a long name lengthens wrapped to the line length, then formatted by th
 
 from __future__ import annotations
 
+import argparse
+import ast
 import keyword
 import re
 import string
 import subprocess
+import sys
 import textwrap
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -122,3 +125,119 @@ def run_tool(arguments: list[str], project: Path, env: dict[str, str] | None = N
     )
     if completed.returncode != 0:
         raise Refused(f"{' '.join(arguments[2:])} failed:\n{completed.stdout}{completed.stderr}".rstrip())
+
+
+ROLES_TABLE: Final = "ROLES"  # the table of roles.py, the service's roles beside config.py
+LEVELS: Final = ("read", "write", "admin")
+
+
+def granted_scopes(plural: str, held: Collection[str]) -> list[str]:
+    """The new resource's scopes a role gets by `--grant`: `<plural>:read` always, `:write` and `:admin` when the role
+    holds a scope of that level already (staff's `items:admin` brings `<plural>:admin`; a sign-up role holds none), so
+    a role keeps its standing; none for a role holding `*`, which holds them already."""
+    if "*" in held:
+        return []
+    levels = [level for level in LEVELS if level == "read" or any(scope.endswith(f":{level}") for scope in held)]
+    return [f"{plural}:{level}" for level in levels if f"{plural}:{level}" not in held]
+
+
+def _roles_table(text: str, where: str) -> dict[str, ast.expr]:
+    """Each role of roles.py's `ROLES` dict literal: its name and the expression of its scopes."""
+    target: ast.expr
+    value: ast.expr | None
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id == ROLES_TABLE and isinstance(value, ast.Dict):
+            return {
+                key.value: scopes
+                for key, scopes in zip(value.keys, value.values, strict=True)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str)
+            }
+    raise Refused(f"{where} has no `{ROLES_TABLE} = {{...}}` table of roles to grant in")
+
+
+def planned_grants(path: Path, given: Collection[str], plural: str) -> dict[str, list[str]]:
+    """The scopes each role named in `given` (`--grant` values: `staff`, `staff,customer`) gets in roles.py (`path`),
+    or `Refused` naming the roles it lacks; writes nothing, so that a refused grant leaves the service as it was."""
+    requested = [role.strip() for roles in given for role in roles.split(",") if role.strip()]
+    if not requested:
+        return {}
+    if not path.exists():
+        raise Refused(f"--grant: {path.name} does not exist: this service has no roles (auth=users declares them)")
+    table = _roles_table(path.read_text(), path.name)
+    unknown = [name for name in requested if name not in table]
+    if unknown:
+        roles = ", ".join(sorted(table))
+        raise Refused(f"--grant: unknown role(s) {', '.join(unknown)}: the roles in {path.name} are {roles}")
+    plan: dict[str, list[str]] = {}
+    for name in dict.fromkeys(requested):
+        value = table[name]
+        if not (isinstance(value, ast.Set) or (isinstance(value, ast.Call) and ast.unparse(value) == "set()")):
+            raise Refused(f"--grant: the role {name}'s scopes in {path.name} are no set literal: grant them by hand")
+        held = {
+            item.value for item in ast.walk(value) if isinstance(item, ast.Constant) and isinstance(item.value, str)
+        }
+        plan[name] = granted_scopes(plural, held)
+    return plan
+
+
+def write_grants(path: Path, plan: dict[str, list[str]]) -> None:
+    """Each role's new scopes added at the end of its set in roles.py; nothing else of the file changes (the command
+    formats it after)."""
+    text = path.read_text()
+    table = _roles_table(text, path.name)
+    starts = [0]  # each line's offset in bytes, as `ast` counts columns
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line.encode()))
+    data = text.encode()
+    edits: list[tuple[int, int, bytes]] = []
+    for name, scopes in plan.items():
+        if not scopes:
+            continue
+        value = table[name]
+        start = starts[value.lineno - 1] + value.col_offset
+        end = starts[(value.end_lineno or value.lineno) - 1] + (value.end_col_offset or value.col_offset)
+        quoted = [f'"{scope}"' for scope in scopes]
+        if isinstance(value, ast.Set):
+            inside = data[start : end - 1].decode()  # without its closing brace
+            items = inside.rstrip()
+            closing = inside[len(items) :] + "}"
+            if items.endswith(",") and "\n" in closing:  # one scope a line: so are the new ones
+                last = items.rsplit("\n", 1)[-1]
+                indent = last[: len(last) - len(last.lstrip())]
+                replacement = items + "".join(f"\n{indent}{scope}," for scope in quoted) + closing
+            else:
+                replacement = f"{items}{'' if items.endswith(',') else ','} {', '.join(quoted)}{closing}"
+        else:  # set()
+            replacement = f"{{{', '.join(quoted)}}}"
+        edits.append((start, end, replacement.encode()))
+    for start, end, edited in sorted(edits, reverse=True):  # from the end: the earlier offsets stay true
+        data = data[:start] + edited + data[end:]
+    path.write_bytes(data)
+
+
+def grant_option(command: argparse.ArgumentParser) -> None:
+    """`resource add`'s `--grant ROLE[,ROLE]` (repeatable), the same in both frameworks."""
+    command.add_argument(
+        "--grant",
+        action="append",
+        default=[],
+        metavar="ROLE[,ROLE]",
+        help="give these roles (roles.py) its scopes: <plural>:read, and :write, :admin to a role holding one already",
+    )
+
+
+def grant(project: Path, path: Path, plan: dict[str, list[str]]) -> list[str]:
+    """`plan` (planned_grants) written into roles.py and formatted by the project's own ruff; what each role got, one
+    line each. The resource is added first: a failed add leaves the roles as they were."""
+    if not plan:
+        return []
+    write_grants(path, plan)
+    run_tool([sys.executable, "-m", "ruff", "format", "--quiet", str(path)], project)
+    nothing = "nothing new (it holds them already)"
+    return [f"{path.name}: {role} gets {', '.join(scopes) or nothing}" for role, scopes in plan.items()]

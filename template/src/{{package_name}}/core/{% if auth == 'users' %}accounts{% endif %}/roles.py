@@ -1,23 +1,22 @@
-"""The service's roles: named sets of scopes, declared here once for the whole service (the users API, the `users`
-command, sign-up and the token endpoint all read `ROLES`).
+"""The rules of the service's roles (named sets of scopes): the table itself is the service's policy, declared in
+its top-level `roles.py` beside `config.py` and read here once, checked (a bad name or scope stops the service,
+naming every problem) and frozen: the users API, the `users` command, sign-up and the token endpoint all read `ROLES`.
 
 An account holds its own `scopes` and a list of `roles`. Every token issued to it carries the union of the two,
-resolved when the token is issued (a sign-in or a refresh): change a role here, or an account's roles, and the
-account's next tokens carry the change; a token issued before keeps its scopes until it expires. A refresh carries
-what the account holds then, within what its sign-in asked for: a scope taken away (from a role, or a role from the
-account) is gone from the next refreshed token, and a scope given arrives with it too, unless the sign-in named its
-scopes (`scope=items:read`): a refresh never exceeds what was asked for (RFC 6749 section 6).
+resolved when the token is issued (a sign-in or a refresh): change a role, or an account's roles, and the account's
+next tokens carry the change; a token issued before keeps its scopes until it expires. A refresh carries what the
+account holds then, within what its sign-in asked for: a scope taken away (from a role, or a role from the account)
+is gone from the next refreshed token, and a scope given arrives with it too, unless the sign-in named its scopes
+(`scope=items:read`): a refresh never exceeds what was asked for (RFC 6749 section 6).
 
-`admin`, `staff` and `customer` are examples: rename them, change their scopes, add the ones your service needs.
-- `admin` holds `*` (EVERY_ROUTE_SCOPE): every scope the service's routes declare, a new resource's included, which
-  is what `users create --admin` (now `--role admin`) always gave. Any role may hold `*`.
-- `customer` is what an account made by sign-up gets (`AUTH_SIGN_UP_ROLES`, which refuses a role with an admin
-  scope: nobody may grant one to themselves).
-A role's name is ROLE_NAME, each of its scopes a scope name (grants.SCOPE_NAME) or `*`: the service refuses to
-start otherwise, and tests/users/test_roles.py checks that every scope a role names is one a route declares. The API
-and the command refuse to give a role not declared here (422, exit 1). An account stored with a role removed from
-here keeps the name but gets nothing from it (a warning is logged once per name), so removing a role never locks
-anyone out of anything but what the role gave; give such accounts another role.
+- A role holding `*` (EVERY_ROUTE_SCOPE) holds every scope the service's routes declare, a new resource's included,
+  which is what `users create --admin` (`--role ADMIN_ROLE`) always gave.
+- SIGN_UP_ROLES_DEFAULT is what an account made by sign-up gets (`AUTH_SIGN_UP_ROLES`, which refuses a role with an
+  admin scope: nobody may grant one to themselves).
+A role's name is ROLE_NAME, each of its scopes a scope name (grants.SCOPE_NAME) or `*`. The API and the command
+refuse to give a role not declared (422, exit 1). An account stored with a role since removed keeps the name but
+gets nothing from it (a warning is logged once per name), so removing a role never locks anyone out of anything but
+what the role gave; give such accounts another role.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Final
 
+from ... import roles as policy
 from .grants import SCOPE_NAME
 
 logger = logging.getLogger(__name__)
@@ -49,31 +49,15 @@ def declared_roles(roles: Mapping[str, Iterable[str]]) -> Mapping[str, frozenset
         if not SCOPE_NAME.fullmatch(scope)  # `*` is one
     ]
     if problems:
-        raise ValueError("core/accounts/roles.py: " + "; ".join(problems))
+        raise ValueError(f"{policy.__name__}: " + "; ".join(problems))
     return MappingProxyType({name: frozenset(scopes) for name, scopes in roles.items()})
 
 
-ROLES: Final = declared_roles(
-    {
-        # Every scope the service's routes declare: every account and every owner's records.
-        "admin": {EVERY_ROUTE_SCOPE},
-{%- if jobs %}
-        # Works on everyone's records and follows the operations it starts, manages no account.
-        "staff": {"items:read", "items:write", "items:admin", "operations:read"},
-        # Their own records only, and the operations they start (an item's export).
-        "customer": {"items:read", "items:write", "operations:read"},
-{%- else %}
-        # Works on everyone's records, manages no account.
-        "staff": {"items:read", "items:write", "items:admin"},
-        # Their own records only.
-        "customer": {"items:read", "items:write"},
-{%- endif %}
-    }
-)
-ADMIN_ROLE: Final = "admin"
+ROLES: Final = declared_roles(policy.ROLES)
+ADMIN_ROLE: Final = policy.ADMIN_ROLE
 """The role `users create --admin` gives."""
-SIGN_UP_ROLES_DEFAULT: Final = ("customer",)
-"""The roles of an account made by sign-up unless AUTH_SIGN_UP_ROLES names others: rename it with the role."""
+SIGN_UP_ROLES_DEFAULT: Final = policy.SIGN_UP_ROLES_DEFAULT
+"""The roles of an account made by sign-up unless AUTH_SIGN_UP_ROLES names others."""
 
 
 def unknown_roles(names: Iterable[str]) -> list[str]:
@@ -106,7 +90,7 @@ def role_scopes(names: Iterable[str], route_scopes: Iterable[str] = ()) -> froze
         elif name not in _reported_missing:
             _reported_missing.add(name)
             logger.warning(
-                "an account has the role %r, which core/accounts/roles.py no longer declares: it gives no scope", name
+                "an account has the role %r, which %s no longer declares: it gives no scope", name, policy.__name__
             )
     return frozenset(scopes)
 

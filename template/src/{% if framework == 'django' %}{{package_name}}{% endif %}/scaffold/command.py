@@ -32,7 +32,7 @@ class Names(ResourceNames):
         if owned:
             names |= {
                 "owned_words": ", ownership across two users and the admin scope",
-                "conftest_import": "\nfrom ..conftest import Caller, CallerFactory\n",
+                "conftest_import": "\nfrom ..fixtures import Caller, CreateUser\n",
                 "user_parameter": ", user: Caller",
                 "user_headers": ", headers=user.headers()",
                 "user_headers_only": ", headers=user.headers()",

@@ -202,12 +202,12 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from ..callers import ApiCaller
+from ..fixtures import Caller
 
 LATER = (datetime.now(UTC) + timedelta(days=3)).isoformat()
 
 
-def test_a_booking_starts_in_the_future(client: TestClient, user: ApiCaller) -> None:
+def test_a_booking_starts_in_the_future(client: TestClient, user: Caller) -> None:
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
     late = {{"name": "Late", "starts_at": past}}
     refused = client.post("/api/v1/bookings", json=late, headers=user.headers())
@@ -217,7 +217,7 @@ def test_a_booking_starts_in_the_future(client: TestClient, user: ApiCaller) -> 
     assert naive.status_code == 422
 
 
-def test_a_booking_is_cancelled_once(client: TestClient, user: ApiCaller, other_user: ApiCaller) -> None:
+def test_a_booking_is_cancelled_once(client: TestClient, user: Caller, other_user: Caller) -> None:
     table = {{"name": "Table", "starts_at": LATER}}
     created = client.post("/api/v1/bookings", json=table, headers=user.headers())
     assert (created.status_code, created.json()["status"]) == (201, "confirmed")
@@ -387,7 +387,7 @@ from datetime import UTC, datetime, timedelta
 
 from rest_framework.test import APIClient
 
-from ..conftest import Caller
+from ..fixtures import Caller
 
 LATER = (datetime.now(UTC) + timedelta(days=3)).isoformat()
 

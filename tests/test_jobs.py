@@ -19,6 +19,7 @@ JOBS_FILES = (
     "src/my_service/items/exports.py",
     "src/my_service/core/jobs/health.py",
     "tests/test_jobs.py",
+    "tests/jobs_fixtures.py",
     "tests/test_core_jobs.py",
     "tests/e2e/test_operations.py",
 )

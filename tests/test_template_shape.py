@@ -19,7 +19,7 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "template"
 MAX_TAGS_IN_PYTHON = 151
 """`{%` tags in the package sources (`template/**/src/**/*.py.jinja`); issue 50's bound is 150."""
 
-MAX_NAME_ONLY_FILES = 69
+MAX_NAME_ONLY_FILES = 70
 """`.jinja` files whose only Jinja is `{{ package_name }}` (tests and Alembic revisions must name the package);
 issue 50's bound is 10."""
 

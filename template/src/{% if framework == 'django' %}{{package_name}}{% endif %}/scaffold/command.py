@@ -60,7 +60,7 @@ class Names(ResourceNames):
         elif owned:
             names |= {
                 "owned_words": ", ownership across two users and the admin scope",
-                "conftest_import": "\nfrom ..conftest import Caller, CallerFactory\n",
+                "conftest_import": "\nfrom ..fixtures import Caller, CreateUser\n",
                 "user_parameter": ", user: Caller",
                 "user_headers": ", headers=user.headers()",
                 "user_headers_only": ", headers=user.headers()",

@@ -328,7 +328,7 @@ def test_every_reader_receives_the_events_of_$plural(
 
 OWNED_TESTS: Final = """
 
-def test_a_token_without_the_scopes_is_refused(client: APIClient, create_user: CallerFactory) -> None:
+def test_a_token_without_the_scopes_is_refused(client: APIClient, create_user: CreateUser) -> None:
     reader = create_user("$plural:read")
     assert client.get(COLLECTION, headers=reader.headers()).status_code == 200
     assert client.post(COLLECTION, $SINGULAR, format="json", headers=reader.headers()).status_code == 403

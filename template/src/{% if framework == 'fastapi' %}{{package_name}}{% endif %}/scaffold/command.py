@@ -98,8 +98,8 @@ class Names(ResourceNames):
         elif owned:
             names |= {
                 "owned_words": ", scopes, ownership across two users and the admin scope",
-                "callers_import": "\nfrom ..callers import ApiCaller, CreateUser\n",
-                "user_parameter": ", user: ApiCaller",
+                "callers_import": "\nfrom ..fixtures import Caller, CreateUser\n",
+                "user_parameter": ", user: Caller",
                 "user_headers": ", headers=user.headers()",
                 "user_headers_dict": "**user.headers(), ",
             }

@@ -541,7 +541,7 @@ def test_a_token_without_the_scopes_is_refused(client: TestClient, create_user: 
     assert client.get(COLLECTION, headers=create_user("$plural:admin").headers()).status_code == 403
 
 
-def test_another_users_${singular}_is_a_404_on_every_path(client: TestClient, user: ApiCaller, other_user: ApiCaller) -> None:
+def test_another_users_${singular}_is_a_404_on_every_path(client: TestClient, user: Caller, other_user: Caller) -> None:
     created = client.post(COLLECTION, json=$SINGULAR, headers=user.headers()).json()
     one = f"{COLLECTION}/{created['id']}"
     assert created["owner_id"] == user.id
@@ -555,7 +555,7 @@ def test_another_users_${singular}_is_a_404_on_every_path(client: TestClient, us
     assert client.get(one, headers=user.headers()).json() == created
 
 
-def test_the_admin_scope_reaches_everyones_$plural(client: TestClient, user: ApiCaller, admin: ApiCaller) -> None:
+def test_the_admin_scope_reaches_everyones_$plural(client: TestClient, user: Caller, admin: Caller) -> None:
     created = client.post(COLLECTION, json=$SINGULAR, headers=user.headers()).json()
     one = f"{COLLECTION}/{created['id']}"
     assert client.get(COLLECTION, headers=admin.headers()).json()["total"] == 1

@@ -9,7 +9,7 @@ A domain declares one in its own `events.py`, beside its models, and nothing els
     BOOKING_CONFIRMED = DomainEvent("bookings.confirmed", BookingConfirmed, summary="A booking was confirmed")
 
 - Found by declaration: `declared_events()` reads every `<domain>/events.py` of the service, and the AsyncAPI
-  document (core/asyncapi.py) lists each event with its payload's schema. A type is `<domain>.<name>`, named after
+  document (core/asyncapi.py) lists each event with its payload's schema. A type is `<domain>.<event>`, named after
   the folder that declares it, so two domains never declare the same one.
 - Recorded with one call in the write's transaction (the framework's api/events.py says which), and published as a
   record's change is: to the record's owner only, once the transaction has committed, never when it rolls back.
@@ -51,7 +51,7 @@ class DomainEvent(Generic[PayloadT]):
 
     def __post_init__(self) -> None:
         if not EVENT_TYPE.match(self.name):
-            raise ValueError(f"event type {self.name!r}: write it `<domain>.<name>`, lowercase (`bookings.confirmed`)")
+            raise ValueError(f"event type {self.name!r}: write it `<domain>.<event>`, lowercase (`bookings.confirmed`)")
         if self.name.partition(".")[2] in get_args(Change):
             raise ValueError(f"event type {self.name!r}: every write publishes it already (core/events.py)")
         if reserved := sorted(ENVELOPE_FIELDS & set(self.payload.model_fields)):

@@ -21,13 +21,12 @@ import logging
 from typing import Final
 
 from django.conf import settings as django_settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from ..config import Settings
 from ..core.domain_events import DomainEvent, PayloadT
 from ..core.events import EVENTS_CHANNEL, Event, EventHub, EventTransport, serve_event_stream
 from .event_transport import event_transport
-from .ownership import OwnedModel, owner_id_of
 from .websockets import WebSocket, requires
 
 logger = logging.getLogger(__name__)
@@ -93,11 +92,12 @@ class EventPublisher:
             transaction.on_commit(lambda: self.publish_from_thread(event))
 
 
-def record_domain_event(declared: DomainEvent[PayloadT], record: OwnedModel, payload: PayloadT) -> None:
+def record_domain_event(declared: DomainEvent[PayloadT], record: models.Model, payload: PayloadT) -> None:
     """Call inside the write's `transaction.atomic()` block: one of the domain's own events about `record`, published
     to the record's owner (whoever writes) once the transaction commits, never when it rolls back; as a change of the
     record is."""
-    publisher().record_in_transaction(declared.event(owner_id_of(record), record.pk, payload))
+    owner: str | None = getattr(record, "owner_id", None)  # rows without owners (no authentication): nobody's
+    publisher().record_in_transaction(declared.event(owner, record.pk, payload))
 
 
 def _log_failure(sent: concurrent.futures.Future[None]) -> None:

@@ -8,6 +8,8 @@ either way a write that rolls back publishes nothing.
 Code outside a request (a job, a command) records its events the same way, in its own `transaction.atomic()` block
 (a worker first hands the publisher its event loop: `publish_on`), or publishes a change it has committed with
 `publisher().publish(event)`.
+A domain's own events (core/domain_events.py) take one call in the same block, wherever the write happens (a view, a
+service function, a job): `record_domain_event(BOOKING_CONFIRMED, booking, BookingConfirmed(...))`.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import logging
 from typing import Final
 
 from django.conf import settings as django_settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from ..config import Settings
+from ..core.domain_events import DomainEvent, PayloadT
 from ..core.events import EVENTS_CHANNEL, Event, EventHub, EventTransport, serve_event_stream
 from .event_transport import event_transport
 from .websockets import WebSocket, requires
@@ -89,6 +92,14 @@ class EventPublisher:
                 cursor.execute("SELECT pg_notify(%s, %s)", [EVENTS_CHANNEL, event.encode()])
         else:
             transaction.on_commit(lambda: self.publish_from_thread(event))
+
+
+def record_domain_event(declared: DomainEvent[PayloadT], record: models.Model, payload: PayloadT) -> None:
+    """Call inside the write's `transaction.atomic()` block: one of the domain's own events about `record`, published
+    to the record's owner (whoever writes) once the transaction commits, never when it rolls back; as a change of the
+    record is."""
+    owner: str | None = getattr(record, "owner_id", None)  # rows without owners (no authentication): nobody's
+    publisher().record_in_transaction(declared.event(owner, record.pk, payload))
 
 
 def _log_failure(sent: concurrent.futures.Future[None]) -> None:

@@ -24,7 +24,8 @@ transaction, committed before the response is sent, and a database that cannot a
   write; `restore` brings it back (routes offer it to the admin scope).
 - Events (`events=`, api/events.py): every create, update, delete and restore publishes one event to the row's
   owner (`<table>.created`, `.updated`, `.deleted`, with the id and the new version) once the request's transaction
-  has committed; nothing when it rolls back.
+  has committed; nothing when it rolls back. A domain's own events (core/domain_events.py) go the same way, to the
+  same owner: `await repository.record_domain_event(BOOKING_CONFIRMED, booking_id, BookingConfirmed(...))`.
 - Cached reads (`cache=`, the application cache with Redis): a read by id may come from the cache, keyed by id.
   Whatever the read returns, from the cache or the database, passes the same ownership check here, so a cached row
   of one owner is never served to another.
@@ -48,6 +49,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..committed_writes import observed, tell_after_commit
+from ..core.domain_events import DomainEvent, PayloadT
 from ..core.entity_tags import entity_tag, if_match_allows
 from ..core.events import Change, Event, record_event
 from ..core.ownership import Owner, may_see, may_write, reaches_every_row
@@ -373,6 +375,20 @@ class Repository(Generic[RecordT]):
         readers = frozenset({self.shared}) if self._shared and self.shared is not None else None
         event = record_event(self.table.name, change, row["id"], row[ROW_VERSION], owner, readers=readers)
         await self._events.record(self._session, event)
+
+    async def record_domain_event(self, declared: DomainEvent[PayloadT], record_id: UUID, payload: PayloadT) -> bool:
+        """Record one of the domain's own events about a row, in this transaction: published to the row's owner
+        (whoever calls) once the transaction has committed, as a change of the row is. False, and nothing
+        recorded, when the caller sees no such row."""
+        table = self.table
+        query = select(table.c[OWNER] if self._owned else table.c.id).where(table.c.id == record_id, *self._visible())
+        found = (await self._session.execute(query)).first()
+        if found is None:
+            return False
+        if self._events is not None:
+            owner = found[0] if self._owned else None
+            await self._events.record(self._session, declared.event(owner, record_id, payload))
+        return True
 
     def _written(self, record_id: UUID) -> None:
         if self._cache is not None:

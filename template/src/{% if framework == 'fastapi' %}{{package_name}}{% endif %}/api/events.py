@@ -7,6 +7,8 @@ replicas is api/event_transport.py's: sent inside the request's transaction, or 
 either way a request that fails publishes nothing.
 Code outside a request records the events of its own transaction with `EventPublisher.pending()`, as a request does
 (jobs/queue.py's `JobDatabase.transaction`), or publishes a change it has committed with `EventPublisher.publish`.
+A domain's own events (core/domain_events.py) take one call: `repository.record_domain_event(...)` in a request (the
+row's owner receives it), `events.record(connection, BOOKING_CONFIRMED.event(owner_id, booking_id, payload))` in a job.
 """
 
 from __future__ import annotations

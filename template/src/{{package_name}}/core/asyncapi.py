@@ -1,11 +1,14 @@
 """The event stream's protocol as an AsyncAPI 3 document, served beside the OpenAPI document at `/asyncapi.json`
 (while DOCS_ENABLED): what a client may send and receive on `/api/v1/events`, and the close codes of
-core/websockets.py. Built from those modules' constants, so it says what the service does."""
+core/websockets.py, and the event types the service's domains declare (core/domain_events.py). Built from those
+modules' constants and declarations, so it says what the service does."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Final
 
+from .domain_events import DomainEvent, declared_events
 from .events import EVENTS_PATH, RESYNC
 from .websockets import (
     BEARER_SUBPROTOCOL,
@@ -44,8 +47,11 @@ def _typed(type_schema: dict[str, Any], **properties: Any) -> dict[str, Any]:
     }
 
 
-def asyncapi_document(*, title: str, version: str, authenticated: bool) -> dict[str, Any]:
-    """The AsyncAPI 3 document of the event stream."""
+def asyncapi_document(
+    *, title: str, version: str, authenticated: bool, events: Iterable[DomainEvent[Any]] | None = None
+) -> dict[str, Any]:
+    """The AsyncAPI 3 document of the event stream; `events`: the domains' own event types (None: those the
+    service's domains declare)."""
     closing = "; ".join(f"{code}: {meaning}" for code, meaning in CLOSE_CODES.items())
     record_event = _typed(
         {"type": "string", "pattern": r"^[a-z][a-z0-9_]*\.(created|updated|deleted)$"},
@@ -71,6 +77,13 @@ def asyncapi_document(*, title: str, version: str, authenticated: bool) -> dict[
         "pong": _message("pong", "The answer to a ping", _typed({"const": "pong"})),
         "ping": _message("ping", "Keeps the connection from being closed as idle", _typed({"const": "ping"})),
     }
+    schemas: dict[str, Any] = {}
+    declared = declared_events() if events is None else tuple(events)
+    for each in declared:
+        payload, definitions = each.message_payload("#/components/schemas/{model}")
+        schemas.update(definitions)
+        messages[each.name] = _message(each.name, each.summary, payload)
+    received = ("ready", "recordChanged", *(each.name for each in declared), "resync", "pong")
     channel: dict[str, Any] = {
         "address": EVENTS_PATH,
         "title": "Events",
@@ -93,10 +106,7 @@ def asyncapi_document(*, title: str, version: str, authenticated: bool) -> dict[
                 "action": "receive",
                 "channel": {"$ref": "#/channels/events"},
                 "summary": "What the service sends",
-                "messages": [
-                    {"$ref": f"#/channels/events/messages/{name}"}
-                    for name in ("ready", "recordChanged", "resync", "pong")
-                ],
+                "messages": [{"$ref": f"#/channels/events/messages/{name}"} for name in received],
             },
             "sendPing": {
                 "action": "send",
@@ -105,7 +115,7 @@ def asyncapi_document(*, title: str, version: str, authenticated: bool) -> dict[
                 "messages": [{"$ref": "#/channels/events/messages/ping"}],
             },
         },
-        "components": {"messages": messages},
+        "components": {"messages": messages, **({"schemas": schemas} if schemas else {})},
     }
     if authenticated:
         document["components"]["securitySchemes"] = {

@@ -5,7 +5,8 @@ its scopes, and `ResourceViewSet` serves the rest.
   (the ETag: one more per write, `core/entity_tags.py`) and its `created_at`/`updated_at`.
   `row_version` is the service's own: a request serializer declaring a field of that name is a `manage.py check`
   error, and the service refuses to start.
-- Reads: one query by id; a list and its `total` are one page of `get_queryset()`. `If-None-Match` gets a 304.
+- Reads: one query by id (`one_row`: no ORDER BY, no LIMIT); a list and its `total` are one page of
+  `get_queryset()`. `If-None-Match` gets a 304.
 - Writes: create, replace, partial update and delete, each with `If-Match` (412 when stale) applied atomically to the
   version checked, so of two clients that read one version one wins and the other gets a 412, never a lost update.
   A unique constraint a write breaks is a 409 with the resource's `duplicate_detail`.
@@ -70,6 +71,7 @@ __all__ = [
     "SoftDeleteViewSet",
     "Stale",
     "check_resource_declarations",
+    "one_row",
     "rows_written",
     "shown_fields",
     "unique_per_owner",
@@ -107,6 +109,13 @@ def _named_keys(rows: QuerySet[Any]) -> list[str] | None:
         if isinstance(condition, Exact) and not hasattr(value, "resolve_expression"):
             return [str(value)]
     return None
+
+
+def one_row(rows: QuerySet[Any], key: Any) -> Any | None:
+    """The row of `rows` whose primary key is `key`, or None, in one plain statement: a primary key names one row at
+    most, so the model's ordering and `.first()`'s `LIMIT 1` would only make the database (and Django, compiling
+    them on every read) do more for the same answer."""
+    return next(iter(rows.filter(pk=key).order_by()), None)
 
 
 RowT = TypeVar("RowT", bound=models.Model)
@@ -282,7 +291,7 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
         return NotFound(f"{name} {self.object_id()} does not exist")
 
     def get_object(self) -> Any:
-        row = self.get_queryset().filter(pk=self.object_id()).first()
+        row = one_row(self.get_queryset(), self.object_id())
         if row is None:
             raise self.not_found()
         return row
@@ -297,7 +306,7 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
         key = self.object_id()
 
         def load() -> Representation | None:
-            row = self.get_queryset().filter(pk=key).first()
+            row = one_row(self.get_queryset(), key)
             return None if row is None else self.representation(row)
 
         found = read_through(self.model, str(key), load)
@@ -349,7 +358,7 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rows = self.versioned_rows(request)
         with transaction.atomic():
-            found = rows.values_list(VERSION_FIELD, *self.owner_field()).first()
+            found = next(iter(rows.order_by().values_list(VERSION_FIELD, *self.owner_field())), None)
             removed = self.remove(rows)
             if removed and found is not None:
                 owner_id = found[1] if len(found) > 1 else None

@@ -1,12 +1,16 @@
-"""What every resource's request serializers are made of: strict fields (no type coercion: `"12"` is not a number,
-`12` is not a name, `"yes"` is not a boolean) and `StrictInputSerializer`, which refuses fields it does not declare."""
+"""What every resource's serializers are made of: strict fields (no type coercion: `"12"` is not a number, `12` is
+not a name, `"yes"` is not a boolean), `StrictInputSerializer`, which refuses fields it does not declare, and
+`ResponseSerializer`, a resource's answer, whose fields are worked out from its model once."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
 from rest_framework import serializers
+from rest_framework.fields import Field
 
 
 class StrictCharField(serializers.CharField):
@@ -55,3 +59,24 @@ class StrictInputSerializer(serializers.Serializer[Any]):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+RowT = TypeVar("RowT", bound=models.Model)
+
+
+class ResponseSerializer(serializers.ModelSerializer[RowT]):
+    """A resource's answer: a `ModelSerializer` whose fields are worked out from its `Meta` once per class.
+
+    DRF's `ModelSerializer` introspects the model and builds every field again for each instance, that is on every
+    request, a large share of a read's CPU; what it builds depends on the class alone. Each instance still gets its
+    own copies, made as DRF makes a plain `Serializer`'s declared fields: bound to that instance and its context.
+    """
+
+    def get_fields(self) -> dict[str, Field[Any, Any, Any, Any]]:
+        cls = type(self)
+        # The class's own attribute, not an inherited one: a subclass declares other fields.
+        built: dict[str, Field[Any, Any, Any, Any]] | None = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            cls._built_fields = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)

@@ -9,7 +9,13 @@ from rest_framework import serializers
 
 from ..api.fields import AwareDateTimeField, EnumField
 from ..api.resources import shown_fields
-from ..api.serializers import StrictCharField, StrictInputSerializer, StrictIntegerField, StrictRegexField
+from ..api.serializers import (
+    ResponseSerializer,
+    StrictCharField,
+    StrictInputSerializer,
+    StrictIntegerField,
+    StrictRegexField,
+)
 from .models import Item, ItemStatus
 
 TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
@@ -95,7 +101,7 @@ class ItemPatchSerializer(StrictInputSerializer):
         ref_name = "ItemPatch"
 
 
-class ItemSerializer(serializers.ModelSerializer[Item]):
+class ItemSerializer(ResponseSerializer[Item]):
     """An item as stored and returned."""
 
     tags = serializers.ListField(child=serializers.CharField())

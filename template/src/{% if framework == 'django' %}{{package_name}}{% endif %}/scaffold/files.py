@@ -63,10 +63,8 @@ WRITE_LIMIT: Final = (RouteLimit("30/minute", scope="$plural:write", methods=WRI
 
 from __future__ import annotations
 
-from rest_framework import serializers
-
 from ..api.resources import shown_fields
-from ..api.serializers import StrictCharField, StrictInputSerializer
+from ..api.serializers import ResponseSerializer, StrictCharField, StrictInputSerializer
 from .models import $Model
 
 
@@ -88,7 +86,7 @@ class ${Model}PatchSerializer(StrictInputSerializer):
         ref_name = "${Model}Patch"
 
 
-class ${Model}Serializer(serializers.ModelSerializer[$Model]):
+class ${Model}Serializer(ResponseSerializer[$Model]):
     """$A_singular as stored and returned."""
 
     class Meta:

@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from fastapi import Request
+
 from .crud import Repository
 from .dependencies import DatabaseSessionDep
 from .events import PendingEventsDep
-from .ownership import RequestOwner, declare_admin_scope
+from .ownership import declare_admin_scope, request_owner
 from .record_cache import RecordCachesDep
 
 RepositoryT = TypeVar("RepositoryT", bound=Repository[Any])
@@ -25,14 +27,18 @@ RepositoryT = TypeVar("RepositoryT", bound=Repository[Any])
 
 def repository_dependency(repository: type[RepositoryT]) -> Callable[..., Awaitable[RepositoryT]]:
     """The FastAPI dependency giving each request its `repository`. Its admin scope shows among the scopes the
-    service declares (api/ownership.py)."""
+    service declares (api/ownership.py).
+
+    FastAPI solves each dependency again on every request (~10 us each): the owner comes from the request, not from
+    a dependency of its own (the route's `requires(...)` is what declares and checks its scopes)."""
 
     async def provide(
+        request: Request,
         caches: RecordCachesDep,  # before the session: invalidated after its commit
         events: PendingEventsDep,  # before the session: published after its commit
         session: DatabaseSessionDep,
-        owner: RequestOwner,
     ) -> RepositoryT:
+        owner = await request_owner(request)
         return repository(session, owner, cache=caches.of(repository), events=events)
 
     declare_admin_scope(provide, repository.admin_scope)

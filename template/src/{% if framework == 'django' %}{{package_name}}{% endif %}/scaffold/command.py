@@ -48,7 +48,7 @@ class Names(ResourceNames):
                 "conftest_import": (
                     "\nfrom $package.api.events import publisher\n"
                     "from $package.core.events import EventHub\n\n"
-                    "from ..conftest import Caller, CallerFactory\n"
+                    "from ..fixtures import Caller, CreateUser\n"
                 ),
                 "user_parameter": ", admin: Caller",
                 "user_headers": ", headers=admin.headers()",

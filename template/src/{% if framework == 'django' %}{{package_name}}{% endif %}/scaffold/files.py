@@ -262,7 +262,7 @@ $owned_tests''',
 
 SHARED_TESTS: Final = """
 
-def test_a_token_without_the_scopes_is_refused(client: APIClient, create_user: CallerFactory) -> None:
+def test_a_token_without_the_scopes_is_refused(client: APIClient, create_user: CreateUser) -> None:
     reader = create_user("$plural:read")
     assert client.get(COLLECTION, headers=reader.headers()).status_code == 200
     assert client.post(COLLECTION, $SINGULAR, format="json", headers=reader.headers()).status_code == 403
@@ -300,7 +300,7 @@ def test_only_the_admin_scope_writes_$plural(client: APIClient, admin: Caller, u
 
 
 def test_every_reader_receives_the_events_of_$plural(
-    client: APIClient, admin: Caller, user: Caller, create_user: CallerFactory, monkeypatch: pytest.MonkeyPatch
+    client: APIClient, admin: Caller, user: Caller, create_user: CreateUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The events go straight to a hub of connections (core/events.py) instead of the transport between replicas,
     # which a test's transaction, rolled back, never reaches.

@@ -86,11 +86,11 @@ class Names(ResourceNames):
                 "callers_import": (
                     "\nfrom concurrent.futures import ThreadPoolExecutor\n\n"
                     "from starlette.testclient import WebSocketTestSession\n\n"
-                    "from ..callers import ApiCaller, CreateUser\n"
+                    "from ..fixtures import Caller, CreateUser\n"
                 )
                 + (render(REDIS_EVENTS_IMPORTS, names) if redis else ""),
                 "redis_events": REDIS_EVENTS if redis else "",
-                "user_parameter": ", admin: ApiCaller",
+                "user_parameter": ", admin: Caller",
                 "user_headers": ", headers=admin.headers()",
                 "user_headers_dict": "**admin.headers(), ",
             }

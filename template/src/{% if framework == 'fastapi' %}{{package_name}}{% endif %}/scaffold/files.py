@@ -467,7 +467,7 @@ def test_a_token_without_the_scopes_is_refused(client: TestClient, create_user: 
     assert client.get(COLLECTION, headers=create_user("$plural:admin").headers()).status_code == 403
 
 
-def test_every_reader_reads_every_$singular(client: TestClient, admin: ApiCaller, user: ApiCaller, other_user: ApiCaller) -> None:
+def test_every_reader_reads_every_$singular(client: TestClient, admin: Caller, user: Caller, other_user: Caller) -> None:
     created = client.post(COLLECTION, json=$SINGULAR, headers=admin.headers())
     one = f"{COLLECTION}/{created.json()['id']}"
     for reader in (user.headers(), other_user.headers(), admin.headers()):
@@ -477,7 +477,7 @@ def test_every_reader_reads_every_$singular(client: TestClient, admin: ApiCaller
         assert (page["total"], page["items"]) == (1, [created.json()])
 
 
-def test_only_the_admin_scope_writes_$plural(client: TestClient, admin: ApiCaller, user: ApiCaller) -> None:
+def test_only_the_admin_scope_writes_$plural(client: TestClient, admin: Caller, user: Caller) -> None:
     created = client.post(COLLECTION, json=$SINGULAR, headers=admin.headers()).json()
     one = f"{COLLECTION}/{created['id']}"
     mine = user.headers()  # $plural:read and $plural:write, not $plural:admin
@@ -497,7 +497,7 @@ def test_only_the_admin_scope_writes_$plural(client: TestClient, admin: ApiCalle
     assert client.get(one, headers=mine).status_code == 404
 
 
-def test_every_reader_receives_the_events_of_$plural(client: TestClient, admin: ApiCaller, user: ApiCaller, other_user: ApiCaller) -> None:
+def test_every_reader_receives_the_events_of_$plural(client: TestClient, admin: Caller, user: Caller, other_user: Caller) -> None:
     with (
         client.websocket_connect(EVENTS, headers=user.headers()) as mine,
         client.websocket_connect(EVENTS, headers=other_user.headers()) as theirs,

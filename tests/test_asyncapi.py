@@ -9,9 +9,9 @@ import importlib.util
 import json
 import sys
 import types
-from pathlib import Path
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs

@@ -101,6 +101,14 @@ class Parts:
 
             self.fixed_principal = fixed_principal
             identify, refuse = bearer_module.identify, bearer_module.refuse_unauthenticated
+            self.bearer_module, self.identify = bearer_module, identify
+            outcome_key = getattr(bearer_module, "_OUTCOME_STATE_KEY", None)
+
+            async def fixed_identify(connection: Any) -> None:
+                # What the repository's owner reads (`verified_principal`) when no guard identified the caller.
+                connection.scope.setdefault("state", {})[outcome_key] = principal
+
+            self.fixed_identify = fixed_identify
             self.guard_filters["token verification and scopes"] = lambda guard: guard not in (identify, refuse)
         limiter = importlib.import_module(f"{package}.integrations.rate_limiting.limiter").ClientRateLimiter
         self.guard_filters["default rate limit"] = lambda guard: not isinstance(guard, limiter)
@@ -122,10 +130,12 @@ class Parts:
         self.repository_class.get = self.repository_get
         if self.security_class is not None:
             self.security_class.__call__ = self.security_call
+            self.bearer_module.identify = self.identify
         if part in self.guard_filters:
             app.state.api_guards = tuple(filter(self.guard_filters[part], self.guards))
         if part == "token verification and scopes":
             self.security_class.__call__ = self.fixed_principal  # the Security dependency is still solved
+            self.bearer_module.identify = self.fixed_identify
         elif part == "conditional read and ETag":
             self.routes.cacheable_read = lambda etag, if_none_match, response: None
         elif part == "response validation and serialisation":

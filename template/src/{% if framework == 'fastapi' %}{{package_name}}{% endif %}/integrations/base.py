@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -62,10 +61,6 @@ class Wiring(ServiceWiring):
 
     on_startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Awaited once at start, before the server takes traffic (e.g. fetch the identity provider's keys)."""
-
-    serving_contexts: list[Callable[[], AbstractAsyncContextManager[None]]] = field(default_factory=list)
-    """Entered in order once `on_startup` is done, and left before shutdown begins: what runs only while the app
-    serves (e.g. the in-process job worker of a service without PostgreSQL)."""
 
     subject_listeners: list[Callable[[str], None]] = field(default_factory=list)
     """Called with the subject (`sub`) of each request whose bearer token was verified (e.g. Sentry's user id)."""

@@ -168,7 +168,7 @@ def planned_grants(path: Path, given: Collection[str], plural: str) -> dict[str,
     if not requested:
         return {}
     if not path.exists():
-        raise Refused(f"--grant: {path.name} does not exist: this service has no roles (auth=users declares them)")
+        raise Refused(f"--grant: {path.name} does not exist: this service has no roles (it signs in no users of its own)")
     table = _roles_table(path.read_text(), path.name)
     unknown = [name for name in requested if name not in table]
     if unknown:
@@ -222,7 +222,7 @@ def write_grants(path: Path, plan: dict[str, list[str]]) -> None:
 
 
 def grant_option(command: argparse.ArgumentParser) -> None:
-    """`resource add`'s `--grant ROLE[,ROLE]` (repeatable), the same in both frameworks."""
+    """`resource add`'s `--grant ROLE[,ROLE]` (repeatable)."""
     command.add_argument(
         "--grant",
         action="append",

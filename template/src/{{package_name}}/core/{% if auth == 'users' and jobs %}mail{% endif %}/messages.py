@@ -8,8 +8,8 @@ or `${name}` is replaced by a value the service passes (HTML-escaped in the HTML
 does not pass fails the job loudly rather than sending a message with a hole in it. `$$` is a literal dollar sign.
 
 Whoever sends an email declares it once, beside its task, with the values it passes (`Mail`): sending checks the
-values against it, and the tests render every template found on disk with its declaration's values
-(`templates_found`, `DECLARED`), so a template naming a value its sender does not pass fails a test, not a job.
+values against it, and the tests render every email's files found on disk with its declaration's values
+(`templates_found`, `DECLARED`), so an email naming a value its sender does not pass fails a test, not a job.
 
 A value the service passes as None is one it does not have for this email (`link` when no page is set for it, in
 development): every line naming it is left out, with the blank line that would then be doubled, so a sentence about it
@@ -77,7 +77,7 @@ class Mail:
 
 DECLARED: Final[dict[str, Mail]] = {}
 """Every `Mail` declared so far, by name: the task modules declare theirs when they are imported (the worker imports
-them all; the tests too, to check every template against its sender)."""
+them all; the tests too, to check every email's files against its sender)."""
 
 
 def templates_found(root: Path = PACKAGE) -> frozenset[str]:

@@ -52,7 +52,7 @@ from ..committed_writes import observed, tell_after_commit
 from ..core.domain_events import DomainEvent, PayloadT
 from ..core.entity_tags import entity_tag, if_match_allows
 from ..core.events import Change, Event, record_event
-from ..core.ownership import Owner, may_see, may_write, reaches_every_row
+from ..core.ownership import AdminScopeRequired, Owner, may_see, may_write, reaches_every_row
 from ..database import fetch_one
 
 ROW_VERSION: Final = "row_version"
@@ -99,14 +99,6 @@ class DuplicateError(Exception):
 
 class StaleError(Exception):
     """`If-Match` does not name the row's current version (412)."""
-
-
-class AdminScopeRequired(Exception):  # noqa: N818 - a refusal, answered as any missing scope is
-    """A caller without a shared resource's admin scope tried to write it (a 403 naming `scope`)."""
-
-    def __init__(self, scope: str) -> None:
-        super().__init__(f"writing needs scope {scope}")
-        self.scope = scope
 
 
 class ReservedFieldError(TypeError):

@@ -43,3 +43,11 @@ def may_write(owner: Owner, admin_scope: str | None, *, shared: bool = False) ->
     """Whether `owner` may write at all: its own rows of an owned resource, any row of a shared one with the admin
     scope only (a shared resource without an admin scope is written by nobody: closed, not open)."""
     return not shared or reaches_every_row(owner, admin_scope)
+
+
+class AdminScopeRequired(Exception):  # noqa: N818 - a refusal, answered as any missing scope is
+    """A caller without a shared resource's admin scope tried to write it (a 403 naming `scope`)."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"writing needs scope {scope}")
+        self.scope = scope

@@ -168,7 +168,7 @@ def planned_grants(path: Path, given: Collection[str], plural: str) -> dict[str,
     if not requested:
         return {}
     if not path.exists():
-        raise Refused(f"--grant: {path.name} does not exist: this service has no roles (it signs in no users of its own)")
+        raise Refused(f"--grant: {path.name} does not exist: this service has no roles (it signs in no users itself)")
     table = _roles_table(path.read_text(), path.name)
     unknown = [name for name in requested if name not in table]
     if unknown:

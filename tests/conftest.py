@@ -95,13 +95,15 @@ class RenderedProject:
         env.update(extra)
         return env
 
-    def run(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, timeout: float = 600, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         # Its own process group: on timeout the whole tree goes (`uv run` starts python as a child, which holds the
         # output pipes; killing uv alone would leave us waiting on them for ever).
         process = subprocess.Popen(
             list(args),
             cwd=self.path,
-            env=self.env(),
+            env=self.env(**(env or {})),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -126,8 +128,10 @@ class RenderedProject:
             )
         return result
 
-    def uv(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.run(uv_binary(), *args, timeout=timeout, check=check)
+    def uv(
+        self, *args: str, timeout: float = 600, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run(uv_binary(), *args, timeout=timeout, check=check, env=env)
 
     @property
     def venv_python(self) -> Path:

@@ -117,9 +117,15 @@ def test_own_test_suite_with_coverage(project: RenderedProject, tmp_path: Path) 
     reports = tmp_path
     busy = both_cores_busy() if variant_id(project.answers) in SATURATED else contextlib.nullcontext()
     with busy:
+        # Unbuffered, and every test still running after 240 s dumps its threads' stacks: when the run is killed at
+        # its timeout, the failure shows how far it got and where it waits (a block-buffered pipe lost all of it
+        # once, a saturated suite killed at 600 s that takes 130-220 s here with both cores spinning). 900 s: the
+        # saturated suite shares the cores with two spinners and the other worker's suite.
         result = project.uv(
             "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers,
+            "-o", "faulthandler_timeout=240",
             f"--cov-report=json:{reports / 'coverage.json'}", f"--junitxml={reports / 'junit.xml'}",
+            env={"PYTHONUNBUFFERED": "1"}, timeout=900,
         )  # fmt: skip
     assert result.returncode == 0
     totals = json.loads((reports / "coverage.json").read_text())["totals"]

@@ -92,11 +92,19 @@ async def rendered(package: str, requests: int, log_path: str) -> dict[str, floa
     def layered(handler: Any) -> Any:  # a Django handler inside the service's pure ASGI layers, as the service is
         return asgi.install_middleware(handler, settings, service.wiring, access_log=access_log)
 
-    handler = ASGIHandler()
+    # Each part's Django handler as the service wraps it: its requests on kept threads (request_threads.py; a
+    # service without it starts a thread per request, as Django's handler alone does: the part "kept request threads").
+    kept = (
+        importlib.import_module(f"{package}.request_threads").KeptRequestThreads
+        if importlib.util.find_spec(f"{package}.request_threads") is not None
+        else lambda app: app
+    )
+    handler = kept(ASGIHandler())
+    new_thread_each = layered(ASGIHandler())
     with override_settings(MIDDLEWARE=[]):
-        bare_handler = layered(ASGIHandler())
+        bare_handler = layered(kept(ASGIHandler()))
     with override_settings(MIDDLEWARE=[f"{package}.middleware.django.ServiceMiddleware"]):
-        without_admin = layered(ASGIHandler())
+        without_admin = layered(kept(ASGIHandler()))
     # The lifespan's startup (the integrations' hooks), then on without waiting for its shutdown.
     with contextlib.suppress(_Started):
         await service({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, _lifespan_receive(), _started)
@@ -138,6 +146,7 @@ async def rendered(package: str, requests: int, log_path: str) -> dict[str, floa
         "pure ASGI layers": handler,  # Django's handler with the project's MIDDLEWARE
         "Django middleware": bare_handler,
         "AdminMiddleware": without_admin,
+        "kept request threads": new_thread_each,
         "authentication and permission": service,
         "throttle": service,
         "database read": service,

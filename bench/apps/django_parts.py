@@ -6,11 +6,12 @@
 
 The app is called as an ASGI callable; the view runs on Django's worker thread, so the figure is the process's CPU
 time per request (every thread; PostgreSQL's CPU is another process's), best of 15 rounds, and the Python function calls
-per request (exact, whatever the machine's load). `rendered` prices the whole
-service, then the same with one part taken out at a time, alternated round by round in one process: the pure ASGI
-layers (Django's handler called directly), Django's middleware (a handler built with `MIDDLEWARE = []`), the view's
-authentication and permission, its throttle, the database read (the representation served from memory), and the
-backend's check of a pooled connection (`closed_by_server`, per call). The last line is JSON for the driver.
+per request (exact, whatever the machine's load). `rendered` prices the whole service, then the same with one part
+taken out at a time, alternated round by round in one process: the pure ASGI layers (Django's handler called
+directly), Django's middleware (a handler built with `MIDDLEWARE = []`), the kept request threads (Django's handler
+as it comes, a new thread per request), the view's authentication, permission and ownership filter (without a
+caller, the rows are narrowed to no one's), its throttle, the database read (the representation served from memory),
+and the backend's check of a pooled connection (`closed_by_server`, per call). The last line is JSON for the driver.
 """
 
 from __future__ import annotations
@@ -126,16 +127,18 @@ async def rendered(package: str, requests: int, log_path: str) -> dict[str, floa
         return remembered[key]
 
     classes = {
-        name: getattr(viewset, name) for name in ("authentication_classes", "permission_classes", "throttle_classes")
+        name: getattr(viewset, name)
+        for name in ("authentication_classes", "permission_classes", "throttle_classes", "owned")
     }
 
     def take_out(part: str) -> None:
         for name, value in classes.items():
             setattr(viewset, name, value)
         viewset.read_one = original_read
-        if part == "authentication and permission":
+        if part == "authentication, permission, ownership":
             viewset.authentication_classes = ()
             viewset.permission_classes = ()
+            viewset.owned = lambda self, rows: rows
         elif part == "throttle":
             viewset.throttle_classes = ()
         elif part == "database read":
@@ -147,7 +150,7 @@ async def rendered(package: str, requests: int, log_path: str) -> dict[str, floa
         "Django middleware": bare_handler,
         "AdminMiddleware": without_admin,
         "kept request threads": new_thread_each,
-        "authentication and permission": service,
+        "authentication, permission, ownership": service,
         "throttle": service,
         "database read": service,
     }

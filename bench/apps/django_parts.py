@@ -6,11 +6,12 @@
 
 The app is called as an ASGI callable; the view runs on Django's worker thread, so the figure is the process's CPU
 time per request (every thread; PostgreSQL's CPU is another process's), best of 15 rounds, and the Python function calls
-per request (exact, whatever the machine's load). `rendered` prices the whole
-service, then the same with one part taken out at a time, alternated round by round in one process: the pure ASGI
-layers (Django's handler called directly), Django's middleware (a handler built with `MIDDLEWARE = []`), the view's
-authentication and permission, its throttle, the database read (the representation served from memory), and the
-backend's check of a pooled connection (`closed_by_server`, per call). The last line is JSON for the driver.
+per request (exact, whatever the machine's load). `rendered` prices the whole service, then the same with one part
+taken out at a time, alternated round by round in one process: the pure ASGI layers (Django's handler called
+directly), Django's middleware (a handler built with `MIDDLEWARE = []`), the kept request threads (Django's handler
+as it comes, a new thread per request), the view's token check and permission (the caller the first request's
+token gave, remembered), its throttle, the database read (the representation served from memory),
+and the backend's check of a pooled connection (`closed_by_server`, per call). The last line is JSON for the driver.
 """
 
 from __future__ import annotations
@@ -92,11 +93,19 @@ async def rendered(package: str, requests: int, log_path: str) -> dict[str, floa
     def layered(handler: Any) -> Any:  # a Django handler inside the service's pure ASGI layers, as the service is
         return asgi.install_middleware(handler, settings, service.wiring, access_log=access_log)
 
-    handler = ASGIHandler()
+    # Each part's Django handler as the service wraps it: its requests on kept threads (request_threads.py; a
+    # service without it starts a thread per request, as Django's handler alone does: the part "kept request threads").
+    kept = (
+        importlib.import_module(f"{package}.request_threads").KeptRequestThreads
+        if importlib.util.find_spec(f"{package}.request_threads") is not None
+        else lambda app: app
+    )
+    handler = kept(ASGIHandler())
+    new_thread_each = layered(ASGIHandler())
     with override_settings(MIDDLEWARE=[]):
-        bare_handler = layered(ASGIHandler())
+        bare_handler = layered(kept(ASGIHandler()))
     with override_settings(MIDDLEWARE=[f"{package}.middleware.django.ServiceMiddleware"]):
-        without_admin = layered(ASGIHandler())
+        without_admin = layered(kept(ASGIHandler()))
     # The lifespan's startup (the integrations' hooks), then on without waiting for its shutdown.
     with contextlib.suppress(_Started):
         await service({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, _lifespan_receive(), _started)
@@ -120,13 +129,14 @@ async def rendered(package: str, requests: int, log_path: str) -> dict[str, floa
     classes = {
         name: getattr(viewset, name) for name in ("authentication_classes", "permission_classes", "throttle_classes")
     }
+    remembered_caller = remembering(viewset.authentication_classes)
 
     def take_out(part: str) -> None:
         for name, value in classes.items():
             setattr(viewset, name, value)
         viewset.read_one = original_read
-        if part == "authentication and permission":
-            viewset.authentication_classes = ()
+        if part == "token check and permission":
+            viewset.authentication_classes = remembered_caller
             viewset.permission_classes = ()
         elif part == "throttle":
             viewset.throttle_classes = ()
@@ -138,7 +148,8 @@ async def rendered(package: str, requests: int, log_path: str) -> dict[str, floa
         "pure ASGI layers": handler,  # Django's handler with the project's MIDDLEWARE
         "Django middleware": bare_handler,
         "AdminMiddleware": without_admin,
-        "authentication and permission": service,
+        "kept request threads": new_thread_each,
+        "token check and permission": service,
         "throttle": service,
         "database read": service,
     }
@@ -173,6 +184,22 @@ async def rendered(package: str, requests: int, log_path: str) -> dict[str, floa
         f"    the backend's pooled-connection check (closed_by_server): {figures['closed_by_server per call']:.1f} us"
     )
     return figures
+
+
+def remembering(authenticators: Any) -> tuple[type, ...]:
+    """The view's authentication, verifying the first request's token only: each later request gets the caller it
+    gave (without a caller the view answers 403, so the part cannot simply be taken out)."""
+    if not authenticators:
+        return ()
+    remembered: list[Any] = []
+
+    class Remembered(authenticators[0]):  # type: ignore[misc,valid-type]
+        def authenticate(self, request: Any) -> Any:
+            if not remembered:
+                remembered.append(super().authenticate(request))
+            return remembered[0]
+
+    return (Remembered,)
 
 
 async def calls_per_request(app: Any, path: str, requests: int, headers: tuple[tuple[bytes, bytes], ...]) -> float:

@@ -32,6 +32,7 @@ from .core.websockets import WebSocketGate, socket_limits
 from .fixed_responses import FixedResponseMiddleware
 from .integrations import wiring
 from .integrations.base import Wiring
+from .request_threads import KeptRequestThreads
 
 FIXED_RESPONSE_URLS = ("health_live",)
 """The URL names (`urls.py`) whose view always gives the same answer: replayed from memory (fixed_responses.py)."""
@@ -76,9 +77,10 @@ def build_application(settings: Settings, *, access_log_stream: IO[str] | None =
     """Django (already set up) inside the pure ASGI layers configured from `settings`."""
     # Django logs every 4xx as a warning ("Not Found: /x"): the access line already says it. Errors stay.
     logging.getLogger("django.request").setLevel(max(logging.ERROR, logging.getLogger().level))
-    django_app = cast(ASGIApp, get_asgi_application())  # django.setup(), once per process
+    django_app = KeptRequestThreads(cast(ASGIApp, get_asgi_application()))  # django.setup(), once per process
     refuse_failing_checks()
     service_wiring = wiring()
+    service_wiring.on_shutdown.append(django_app.close)
     events = publisher()  # the per-user event stream's transport between replicas: listening while serving
     service_wiring.on_startup.append(events.transport.start)
     service_wiring.on_shutdown.append(events.transport.stop)

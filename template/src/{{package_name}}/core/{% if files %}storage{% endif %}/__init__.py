@@ -12,7 +12,7 @@ Two ways in, each bounded:
 
 from __future__ import annotations
 
-from .content import UnsupportedContent, check_content, sniff
+from .content import UnsupportedContent, attachment, check_content, normalise, sniff
 from .stores import (
     FileStore,
     LocalStore,
@@ -34,10 +34,12 @@ __all__ = [
     "StoredObject",
     "UnsupportedContent",
     "UploadRefused",
+    "attachment",
     "check_completed",
     "check_content",
     "checked_stream",
     "new_key",
+    "normalise",
     "open_store",
     "owner_prefix",
     "sniff",

@@ -8,6 +8,7 @@ so even a file that slipped through is never rendered by a browser as the servic
 from __future__ import annotations
 
 from typing import Final
+from urllib.parse import quote
 
 SNIFF_BYTES: Final = 512
 """How many first bytes `sniff` needs: every signature below fits, and text is judged on them."""
@@ -66,3 +67,10 @@ def check_content(content_type: str, head: bytes, allowed: frozenset[str]) -> st
     if found != ("text" if media_type in TEXT_TYPES else media_type):
         raise UnsupportedContent(f"The file's content is not {media_type}")
     return media_type
+
+
+def attachment(name: str) -> str:
+    """A download's Content-Disposition: always an attachment (never shown inline as the service's page), the name
+    in UTF-8 (RFC 6266) and, for older clients, in ASCII with anything unsafe in a quoted string replaced."""
+    fallback = "".join(char if " " <= char <= "~" and char not in '"\\%' else "_" for char in name) or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -31,6 +31,7 @@ from .variants import (
     DEEP_EXTRAS,
     DEFAULT_ANSWERS,
     FREE_TEXT_CHANGES,
+    INVALID_COMBINATIONS,
     NOT_PAIRWISE,
     PAIRWISE_QUESTIONS,
     QUESTION_VALUES,
@@ -465,6 +466,18 @@ def test_bad_answers_are_rejected_and_nothing_is_written(
     result = copier_cli(
         "copy", "--trust", "--defaults", "--data", f"{question}={value}", str(copier_template), str(destination)
     )
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert not destination.exists() or not any(destination.iterdir())
+
+
+@pytest.mark.parametrize(("answers", "message"), INVALID_COMBINATIONS, ids=lambda value: str(value))
+def test_a_refused_combination_is_refused_by_copier(
+    copier_template: Path, tmp_path: Path, answers: dict[str, object], message: str
+) -> None:
+    destination = tmp_path / "service"
+    data = [f"--data={question}={str(value).lower()}" for question, value in answers.items()]
+    result = copier_cli("copy", "--trust", "--defaults", *data, str(copier_template), str(destination))
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
     assert not destination.exists() or not any(destination.iterdir())

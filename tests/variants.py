@@ -85,6 +85,8 @@ FREE_TEXT_CHANGES: Answers = {
 # inside them are not required) and tests/test_render.py checks that copier refuses every one of them.
 INVALID_COMBINATIONS: list[tuple[Answers, str]] = [
     ({"database": "sqlite", "jobs": True}, "jobs need database=postgresql"),
+    # The files resource has its FastAPI adapter only so far (issue 53).
+    ({"framework": "django", "files": True}, "files are not available with framework=django yet"),
 ]
 
 

@@ -31,9 +31,10 @@ class FileRepository(Repository[File]):
     def _record(self, row: Mapping[Any, Any]) -> File:
         values = dict(row)
         storage_key = values.pop("storage_key")
+        owner = values.pop(OWNER, None)
         record = super()._record(values)
         record._storage_key = storage_key
-        record._owner = values.get(OWNER)
+        record._owner = owner
         return record
 
     def new_key(self) -> str:

@@ -59,9 +59,6 @@ class File(Record):
     status: JsonEnum[FileStatus]
     created_at: datetime
     updated_at: datetime
-{%- if auth != 'none' %}
-    owner_id: str | None = Field(description="The subject of the caller that uploaded the file")
-{%- endif %}
     _storage_key: str = PrivateAttr(default="")
     _owner: str | None = PrivateAttr(default=None)
 
@@ -72,7 +69,7 @@ class File(Record):
 
     @property
     def owner(self) -> str | None:
-        """Whose file it is (None: a service without owners)."""
+        """Whose file it is (None: a service without owners). Not shown: a file's owner is its caller."""
         return self._owner
 
 

@@ -47,7 +47,7 @@ DEFAULT_ANSWERS: Answers = {
     "kubernetes": True,
     "server": "uvicorn",
     "jobs": True,
-    "files": False,
+    "file_storage": False,
 }
 
 # Every question with a closed set of values, and the values that are available today.
@@ -67,7 +67,7 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "kubernetes": [True, False],
     "server": ["uvicorn", "granian"],
     "jobs": [True, False],
-    "files": [False, True],
+    "file_storage": [False, True],
 }
 
 # Free-text questions, each with a non-default value that must visibly change the output.
@@ -85,8 +85,8 @@ FREE_TEXT_CHANGES: Answers = {
 # inside them are not required) and tests/test_render.py checks that copier refuses every one of them.
 INVALID_COMBINATIONS: list[tuple[Answers, str]] = [
     ({"database": "sqlite", "jobs": True}, "jobs need database=postgresql"),
-    # The files resource has its FastAPI adapter only so far (issue 53).
-    ({"framework": "django", "files": True}, "files are not available with framework=django yet"),
+    # The files resource (file_storage) has its FastAPI adapter only so far (issue 53).
+    ({"framework": "django", "file_storage": True}, "file_storage is not available with framework=django yet"),
 ]
 
 
@@ -158,8 +158,8 @@ STATIC_PAIRWISE_QUESTIONS = ["ci_provider", "kubernetes"]
 # Optional features only their own tests exercise (no pairs with the others to cover): each is turned on in the first
 # installed row (not the default) that matches its selector, rather than installing a render of its own.
 RIDERS: list[tuple[Answers, Answers]] = [
-    # files: its process tests need a database with concurrent writers and FastAPI's adapter.
-    ({"framework": "fastapi", "database": "postgresql"}, {"files": True}),
+    # file_storage: its process tests need a database with concurrent writers and FastAPI's adapter.
+    ({"framework": "fastapi", "database": "postgresql"}, {"file_storage": True}),
 ]
 
 

@@ -21,6 +21,7 @@ from starlette.responses import Response, StreamingResponse
 from ..api.dependencies import SettingsDep
 from ..api.json_body import JSON_BODY
 from ..api.paths import API_V1
+from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..core.storage import (
     ExpectedUpload,
     ObjectTooLarge,
@@ -47,8 +48,16 @@ _EXAMPLE_DETAILS = {404: "File 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exi
 _UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "The file's bytes, with its media type as Content-Type",
-        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The file's bytes, with its media type as Content-Type (an accepted one: FILES_ALLOWED_TYPES)",
+        "content": {
+            "*/*": {
+                "schema": {"type": "string", "format": "binary"},
+                "examples": {
+                    "csv": {"summary": "A CSV file (Content-Type: text/csv)", "value": "name,price\nKettle,4990\n"},
+                    "text": {"summary": "A text file (Content-Type: text/plain)", "value": "Opening hours: 9 to 17\n"},
+                },
+            }
+        },
     }
 }
 DirectUploadBody = Annotated[
@@ -68,6 +77,17 @@ DirectUploadBody = Annotated[
 ]
 
 
+def _errors(*statuses: int, invalid: str, message: str) -> dict[int | str, dict[str, Any]]:
+    """Documented problem responses whose 422 example names a field this operation has."""
+    responses = problem_openapi_responses(*statuses, details=_EXAMPLE_DETAILS)
+    if 422 in statuses:
+        responses[422]["content"][PROBLEM_MEDIA_TYPE]["example"]["errors"] = [{"field": invalid, "message": message}]
+    return responses
+
+
+_BAD_ID = {"invalid": "path.file_id", "message": "Input should be a valid UUID"}
+
+
 def _not_found(file_id: UUID) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"File {file_id} does not exist")
 
@@ -75,7 +95,7 @@ def _not_found(file_id: UUID) -> HTTPException:
 @router.get(
     "",
     summary="List files",
-    responses=problem_openapi_responses(422, details=_EXAMPLE_DETAILS),
+    responses=_errors(422, invalid="query.limit", message="Input should be less than or equal to 100"),
     dependencies=READ_FILES,
 )
 async def list_files(
@@ -91,7 +111,7 @@ async def list_files(
     "",
     summary="Upload a file (the request body is the file)",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_openapi_responses(413, 415, 422, details=_EXAMPLE_DETAILS),
+    responses=_errors(413, 415, 422, invalid="query.name", message="String should have at least 1 character"),
     dependencies=WRITE_FILES,
     openapi_extra=_UPLOAD_BODY,
 )
@@ -160,7 +180,7 @@ async def start_upload(
 @router.post(
     "/{file_id}/complete",
     summary="Complete a direct upload: the stored object is checked, then the file is listed",
-    responses=problem_openapi_responses(404, 409, 422, details=_EXAMPLE_DETAILS),
+    responses=_errors(404, 409, 422, **_BAD_ID),
     dependencies=WRITE_FILES,
 )
 async def complete_upload(
@@ -190,7 +210,7 @@ async def complete_upload(
 @router.get(
     "/{file_id}",
     summary="Read a file's record",
-    responses=problem_openapi_responses(404, 422, details=_EXAMPLE_DETAILS),
+    responses=_errors(404, 422, **_BAD_ID),
     dependencies=READ_FILES,
 )
 async def get_file(file_id: UUID, repository: FileRepositoryDep) -> File:
@@ -206,7 +226,7 @@ async def get_file(file_id: UUID, repository: FileRepositoryDep) -> File:
     response_class=StreamingResponse,
     responses={
         200: {"description": "The file's bytes, as an attachment", "content": {"*/*": {"schema": {"type": "string"}}}},
-        **problem_openapi_responses(404, 422, details=_EXAMPLE_DETAILS),
+        **_errors(404, 422, **_BAD_ID),
     },
     dependencies=READ_FILES,
 )
@@ -228,7 +248,7 @@ async def download_file(file_id: UUID, repository: FileRepositoryDep, store: Fil
     summary="Delete a file",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=problem_openapi_responses(404, 422, details=_EXAMPLE_DETAILS),
+    responses=_errors(404, 422, **_BAD_ID),
     dependencies=WRITE_FILES,
 )
 async def delete_file(

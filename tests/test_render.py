@@ -608,12 +608,13 @@ def test_yes_no_answers_take_the_usual_spellings(copier_template: Path, tmp_path
         "kubernetes": "TRUE",
         "redoc_page": "On",
         "jobs": "no",
+        "file_storage": "Yes",
     }
     data = [f"--data={question}={value}" for question, value in spellings.items()]
     result = copier_cli("copy", "--trust", "--defaults", "--skip-tasks", *data, str(copier_template), str(destination))
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((destination / ".copier-answers.yml").read_text())
-    assert [answers[question] for question in spellings] == [True, False, False, False, True, True, False]
+    assert [answers[question] for question in spellings] == [True, False, False, False, True, True, False, True]
     assert set(spellings) == set(YES_NO_QUESTIONS)
 
 

@@ -31,6 +31,7 @@ from .variants import (
     DEEP_EXTRAS,
     DEFAULT_ANSWERS,
     FREE_TEXT_CHANGES,
+    INVALID_COMBINATIONS,
     NOT_PAIRWISE,
     PAIRWISE_QUESTIONS,
     QUESTION_VALUES,
@@ -470,6 +471,18 @@ def test_bad_answers_are_rejected_and_nothing_is_written(
     assert not destination.exists() or not any(destination.iterdir())
 
 
+@pytest.mark.parametrize(("answers", "message"), INVALID_COMBINATIONS, ids=lambda value: str(value))
+def test_a_refused_combination_is_refused_by_copier(
+    copier_template: Path, tmp_path: Path, answers: dict[str, object], message: str
+) -> None:
+    destination = tmp_path / "service"
+    data = [f"--data={question}={str(value).lower()}" for question, value in answers.items()]
+    result = copier_cli("copy", "--trust", "--defaults", *data, str(copier_template), str(destination))
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert not destination.exists() or not any(destination.iterdir())
+
+
 def test_variant_ids_are_unique() -> None:
     ids = [variant_id(with_defaults(answers)) for answers in one_at_a_time()]
     assert len(ids) == len(set(ids))
@@ -595,12 +608,13 @@ def test_yes_no_answers_take_the_usual_spellings(copier_template: Path, tmp_path
         "kubernetes": "TRUE",
         "redoc_page": "On",
         "jobs": "no",
+        "file_storage": "Yes",
     }
     data = [f"--data={question}={value}" for question, value in spellings.items()]
     result = copier_cli("copy", "--trust", "--defaults", "--skip-tasks", *data, str(copier_template), str(destination))
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((destination / ".copier-answers.yml").read_text())
-    assert [answers[question] for question in spellings] == [True, False, False, False, True, True, False]
+    assert [answers[question] for question in spellings] == [True, False, False, False, True, True, False, True]
     assert set(spellings) == set(YES_NO_QUESTIONS)
 
 

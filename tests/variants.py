@@ -47,6 +47,7 @@ DEFAULT_ANSWERS: Answers = {
     "kubernetes": True,
     "server": "uvicorn",
     "jobs": True,
+    "file_storage": False,
 }
 
 # Every question with a closed set of values, and the values that are available today.
@@ -66,6 +67,7 @@ QUESTION_VALUES: dict[str, list[Any]] = {
     "kubernetes": [True, False],
     "server": ["uvicorn", "granian"],
     "jobs": [True, False],
+    "file_storage": [False, True],
 }
 
 # Free-text questions, each with a non-default value that must visibly change the output.
@@ -83,6 +85,8 @@ FREE_TEXT_CHANGES: Answers = {
 # inside them are not required) and tests/test_render.py checks that copier refuses every one of them.
 INVALID_COMBINATIONS: list[tuple[Answers, str]] = [
     ({"database": "sqlite", "jobs": True}, "jobs need database=postgresql"),
+    # The files resource (file_storage) has its FastAPI adapter only so far (issue 53).
+    ({"framework": "django", "file_storage": True}, "file_storage is not available with framework=django yet"),
 ]
 
 
@@ -149,6 +153,14 @@ PAIRWISE_QUESTIONS = [
 # variant for them would test nothing more. Their values ride on the installed rows, each chosen to cover the most
 # pairs, and the pairs still left out get rows that are rendered and statically checked only (`static_pairwise()`).
 STATIC_PAIRWISE_QUESTIONS = ["ci_provider", "kubernetes"]
+
+
+# Optional features only their own tests exercise (no pairs with the others to cover): each is turned on in the first
+# installed row (not the default) that matches its selector, rather than installing a render of its own.
+RIDERS: list[tuple[Answers, Answers]] = [
+    # file_storage: its process tests need a database with concurrent writers and FastAPI's adapter.
+    ({"framework": "fastapi", "database": "postgresql"}, {"file_storage": True}),
+]
 
 
 # Values kept out of the pairwise array (none today), and variants installed beside it (none today: every value of
@@ -257,7 +269,21 @@ def _installed_rows(seeds: int = 16, candidates: int = 24) -> tuple[Row, ...]:
             row = _fill(row, static, uncovered, lambda values: values[0])
         uncovered -= _pairs_of(row, everything)
         extended.append(row)
-    return tuple(extended)
+    return tuple(_with_riders(extended))
+
+
+def _with_riders(rows: list[Row]) -> list[Row]:
+    """`rows` with each of RIDERS' answers added to the first row after the default that matches its selector."""
+    rows = list(rows)
+    for selector, extra in RIDERS:
+        for index, row in enumerate(rows[1:], start=1):
+            answers = {**defaults_for(row), **row}
+            if selector.items() <= answers.items() and is_valid({**answers, **extra}):
+                rows[index] = {**row, **extra}
+                break
+        else:
+            raise ValueError(f"no installed row matches {selector} for {extra}")
+    return rows
 
 
 @functools.cache

@@ -30,6 +30,10 @@ class ServiceWiring:
     """Request paths whose responses carry no `Server-Timing` / `X-Process-Time` (core/middleware/telemetry.py): where
     the time spent could tell a secret, e.g. whether an email has an account."""
 
+    larger_bodies: dict[str, int] = field(default_factory=dict)
+    """Request path -> the largest body it accepts, where that is more than MAX_BODY_SIZE (a file upload streamed to
+    storage): core/middleware/body_limit.py."""
+
     cors_exposed_headers: list[str] = field(default_factory=list)
     """Response headers cross-origin browser code may read, beyond the core ones (e.g. `X-RateLimit-Remaining`)."""
 

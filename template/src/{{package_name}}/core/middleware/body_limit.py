@@ -7,7 +7,7 @@ answer is dropped; this layer sends the 413 instead.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..problems import send_problem
@@ -16,32 +16,42 @@ from ..problems import send_problem
 _HEADERS_DECLARE_BODIES = frozenset({"1.0", "1.1"})
 
 
+def _detail(limit: int) -> str:
+    return f"The request body exceeds the limit of {limit} bytes"
+
+
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_size: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_size: int, larger_bodies: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_body_size = max_body_size
-        self.detail = f"The request body exceeds the limit of {max_body_size} bytes"  # built once, not per request
+        # The paths that take larger bodies (a file upload), each with its own limit: looked up only when any exist.
+        self.larger_bodies = dict(larger_bodies or {})
+        self.detail = _detail(max_body_size)  # built once, not per request
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         # Not on the coroutine chain while a request without a body waits: see the package's docstring.
         if scope["type"] != "http":
             return self.app(scope, receive, send)
         limit = self.max_body_size
+        if self.larger_bodies:
+            limit = self.larger_bodies.get(scope["path"], limit)
         has_body = False
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > limit:
-                    return send_problem(send, 413, self.detail, scope["path"])
+                    return send_problem(send, 413, self._detail_for(limit), scope["path"])
                 has_body = True
             elif name == b"transfer-encoding":
                 has_body = True
         if not has_body and scope.get("http_version") in _HEADERS_DECLARE_BODIES:
             return self.app(scope, receive, send)  # no body to count (a GET): nothing to do once the app returns
-        return self._counting(scope, receive, send)
+        return self._counting(scope, receive, send, limit)
 
-    async def _counting(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _detail_for(self, limit: int) -> str:
+        return self.detail if limit == self.max_body_size else _detail(limit)
+
+    async def _counting(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         """A body that may grow past the limit: counted as it arrives, cut off, and answered 413."""
-        limit = self.max_body_size
         received = 0
         too_large = response_started = False
 
@@ -71,4 +81,4 @@ class BodySizeLimitMiddleware:
             if not too_large or response_started:
                 raise
         if too_large and not response_started:
-            await send_problem(send, 413, self.detail, scope["path"])
+            await send_problem(send, 413, self._detail_for(limit), scope["path"])

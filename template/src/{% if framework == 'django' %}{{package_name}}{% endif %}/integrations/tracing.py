@@ -51,9 +51,14 @@ class ServerSpans:
 
     def __init__(self, app: ASGIApp, provider: TracerProvider) -> None:
         self.app = app
+        # Given a coroutine function: asgiref would take an object whose `__call__` returns an awaitable for an ASGI 2
+        # application, and call it with the scope alone.
         self.traced: ASGIApp = OpenTelemetryMiddleware(
-            app, default_span_details=span_details, tracer_provider=provider, exclude_spans=["receive", "send"]
+            self._serve, default_span_details=span_details, tracer_provider=provider, exclude_spans=["receive", "send"]
         )
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and not is_untraced(scope["path"]):

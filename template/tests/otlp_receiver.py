@@ -44,7 +44,11 @@ class Receiver:
     def __init__(self) -> None:
         self.spans: list[ReceivedSpan] = []
         self.requests = 0
+        self.held = 0
+        """Exports waiting for `release` (`hold`): a collector that accepts a connection and does not answer."""
         self._received = threading.Condition()
+        self._answering = threading.Event()
+        self._answering.set()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,6 +60,7 @@ class Receiver:
                     return
                 if self.headers.get("content-encoding") == "gzip":
                     body = gzip.decompress(body)
+                receiver.wait_until_answering()
                 receiver.add(ExportTraceServiceRequest.FromString(body))
                 answer = ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
@@ -75,6 +80,30 @@ class Receiver:
     def endpoint(self) -> str:
         """`OTEL_EXPORTER_OTLP_ENDPOINT`: the exporter adds `/v1/traces`."""
         return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def hold(self) -> None:
+        """From now on, every export waits (unanswered) until `release`."""
+        self._answering.clear()
+
+    def release(self) -> None:
+        self._answering.set()
+
+    @property
+    def answering(self) -> bool:
+        return self._answering.is_set()
+
+    def wait_until_answering(self) -> None:
+        if not self._answering.is_set():
+            with self._received:
+                self.held += 1
+                self._received.notify_all()
+            self._answering.wait()
+
+    def wait_for_held(self, timeout: float = 60) -> None:
+        """Until an export is waiting for `release`."""
+        with self._received:
+            if not self._received.wait_for(lambda: self.held > 0, timeout):
+                raise AssertionError(f"no export arrived within {timeout} s")
 
     def add(self, request: ExportTraceServiceRequest) -> None:
         spans = []
@@ -113,5 +142,6 @@ class Receiver:
             return list(self.spans)
 
     def close(self) -> None:
+        self.release()
         self.server.shutdown()
         self.server.server_close()

@@ -8,7 +8,7 @@ configure it (checked by core/settings_tracing.py), and the exporter reads the o
 (`OTEL_EXPORTER_OTLP_HEADERS`, `_TIMEOUT`, `_CERTIFICATE`, ...) from the environment itself.
 
 One tracer provider per process, set by the first `configure_tracing` (the API's integration, or the worker's part).
-The web framework's adapter makes the server and database spans; what both frameworks share is here and in
+The web framework's adapter makes the server and database spans; what is framework-neutral is here and in
 core/trace_context.py (the ids on log lines and error reports, the context a job carries to the worker).
 """
 

@@ -32,6 +32,7 @@ from .core.websockets import WebSocketGate, socket_limits
 from .fixed_responses import FixedResponseMiddleware
 from .integrations import wiring
 from .integrations.base import Wiring
+from .integrations.tracing import server_spans
 from .request_threads import KeptRequestThreads
 
 FIXED_RESPONSE_URLS = ("health_live",)
@@ -96,9 +97,10 @@ def build_application(settings: Settings, *, access_log_stream: IO[str] | None =
         observers=service_wiring.socket_observers,
     )
     return ServiceApp(
-        install_middleware(django_app, settings, service_wiring, access_log=access_log),
+        # Outermost: a request's span holds every layer's work, its access line included (integrations/tracing.py).
+        server_spans(install_middleware(django_app, settings, service_wiring, access_log=access_log)),
         service_wiring,
-        websockets=gate.serve,
+        websockets=server_spans(gate.serve),
     )
 
 

@@ -22,6 +22,7 @@ from typing import IO, Any, Final
 from .redaction import redact
 from .request_context import current_request_id
 from .settings import LogFormat, ServiceSettings
+from .trace_context import trace_ids
 
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is logged as a field.
 _RECORD_ATTRIBUTES: Final = frozenset(vars(logging.makeLogRecord({})).keys()) | {
@@ -75,6 +76,8 @@ class StructuredFormatter(logging.Formatter):
             "message": redact(record.getMessage()),
             "request_id": current_request_id(),
         }
+        if ids := trace_ids():  # inside a traced request or job: the trace this line belongs to
+            fields["trace_id"], fields["span_id"] = ids
         for key, value in vars(record).items():
             if key not in _RECORD_ATTRIBUTES and key not in fields:
                 fields[key] = redact(value) if isinstance(value, str) else value
@@ -101,6 +104,7 @@ def configure_logging(settings: ServiceSettings, stream: IO[str] | None = None) 
 
 ACCESS_LOGGER: Final = "access"
 _SUBJECT_FIELD: Final = ',"subject":'
+_TRACE_FIELDS: Final = ',"trace_id":"{}","span_id":"{}"'  # both hex: nothing to escape
 
 
 class AccessLog:
@@ -129,6 +133,7 @@ class AccessLog:
         if not self.enabled:
             return
         timestamp = utc_timestamp(time.time())
+        ids = trace_ids()
         if self.log_format == "json":
             # Exactly what `render(fields, "json")` writes, at a third of the cost: the keys are fixed, so only the
             # values go through JSON's (C) string encoder.
@@ -138,7 +143,8 @@ class AccessLog:
                 f'"path":{_json_string(path)},"route":{"null" if route is None else _json_string(route)},'
                 f'"status":{int(status)},"duration_ms":{round(float(duration_ms), 3)!r},'
                 f'"client":{"null" if client is None else _json_string(client)}'
-                f"{'' if subject is None else _SUBJECT_FIELD + _json_string(subject)}}}"
+                f"{'' if subject is None else _SUBJECT_FIELD + _json_string(subject)}"
+                f"{'' if ids is None else _TRACE_FIELDS.format(*ids)}}}"
             )
         else:
             fields = {
@@ -156,6 +162,8 @@ class AccessLog:
             }
             if subject is not None:
                 fields["subject"] = subject
+            if ids is not None:
+                fields["trace_id"], fields["span_id"] = ids
             line = render(fields, self.log_format)
         # Resolved per call so that a replaced sys.stdout (tests, reloaders) is honoured.
         stream = self._stream or sys.stdout

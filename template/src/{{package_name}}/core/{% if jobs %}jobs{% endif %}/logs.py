@@ -1,7 +1,9 @@
-"""Every log line a job writes carries `job_id`, `task` and the `request_id` of the request that deferred it.
+"""Every log line a job writes carries `job_id`, `task` and the `request_id` of the request that deferred it, and
+with tracing on, the job runs in a span of that request's trace (core/trace_context.py).
 
-The request id travels in the job's arguments under `REQUEST_ID_ARGUMENT` (`deferred_arguments` adds it); the worker
-middleware `job_log_context` takes it out before the task is called, so tasks never declare it.
+The request id and the trace context travel in the job's arguments under `REQUEST_ID_ARGUMENT` and
+`TRACE_CONTEXT_ARGUMENT` (`deferred_arguments` adds them); the worker middleware `job_log_context` takes them out
+before the task is called, so tasks never declare them.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from contextvars import ContextVar
 from typing import Any, Final, Protocol
 
 from ..request_context import current_request_id, request_id_var
+from ..trace_context import job_span, trace_carrier
 
 REQUEST_ID_ARGUMENT: Final = "_request_id"
+TRACE_CONTEXT_ARGUMENT: Final = "_trace_context"
+"""The deferring span's W3C headers (`traceparent`, `tracestate`): procrastinate carries no trace context itself."""
 
 START_LISTINGS: Final = ("procrastinate.blueprints", "procrastinate.periodic")
 """The loggers with which procrastinate lists its tasks and periodic tasks at every start of every process: a dozen
@@ -33,21 +38,30 @@ class JobLike(Protocol):
     def task_name(self) -> str: ...
     @property
     def task_kwargs(self) -> dict[str, Any]: ...
+    @property
+    def queue(self) -> str: ...
 
 
 def deferred_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The job's arguments, with the id of the request deferring it (when there is one)."""
-    request_id = current_request_id()
-    return {**arguments, REQUEST_ID_ARGUMENT: request_id} if request_id else dict(arguments)
+    """The job's arguments, with the id of the request deferring it and its trace context (when there are)."""
+    deferred = dict(arguments)
+    if request_id := current_request_id():
+        deferred[REQUEST_ID_ARGUMENT] = request_id
+    if carrier := trace_carrier():
+        deferred[TRACE_CONTEXT_ARGUMENT] = carrier
+    return deferred
 
 
 @contextmanager
 def job_context(job: JobLike) -> Iterator[None]:
-    """While the job runs: its id and task on every log line, and the deferring request's id as `request_id`."""
+    """While the job runs: its id and task on every log line, the deferring request's id as `request_id`, and the
+    job's span (in the deferring request's trace)."""
     request_id = job.task_kwargs.pop(REQUEST_ID_ARGUMENT, None)
+    carrier = job.task_kwargs.pop(TRACE_CONTEXT_ARGUMENT, None)  # taken out even when this process does not trace
     tokens = (job_id_var.set(job.id), task_var.set(job.task_name), request_id_var.set(request_id))
     try:
-        yield
+        with job_span(job.task_name, job.id, job.queue, carrier):
+            yield
     finally:
         request_id_var.reset(tokens[2])
         task_var.reset(tokens[1])

@@ -1,0 +1,132 @@
+"""Distributed tracing with OpenTelemetry: one trace from the caller through the service, its database and its jobs.
+
+Off until `OTEL_EXPORTER_OTLP_ENDPOINT` is set (and `OTEL_SDK_DISABLED` is not true): no tracer provider, no
+exporter, no span, and nothing on the request path but one flag read (core/trace_context.py). On, spans leave
+through a batch processor, in a thread of its own: a request never waits for the collector, and a collector that is
+down costs dropped spans (and a warning), never a request. OTLP over HTTP/protobuf; the standard variables
+configure it (checked by core/settings_tracing.py), and the exporter reads the others it knows
+(`OTEL_EXPORTER_OTLP_HEADERS`, `_TIMEOUT`, `_CERTIFICATE`, ...) from the environment itself.
+
+One tracer provider per process, set by the first `configure_tracing` (the API's integration, or the worker's part).
+The web framework's adapter makes the server and database spans; what is framework-neutral is here and in
+core/trace_context.py (the ids on log lines and error reports, the context a job carries to the worker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import Span, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import (
+    ALWAYS_OFF,
+    ALWAYS_ON,
+    Decision,
+    ParentBased,
+    Sampler,
+    SamplingResult,
+    TraceIdRatioBased,
+)
+from opentelemetry.trace import Link, SpanKind
+from opentelemetry.trace.span import TraceState
+from opentelemetry.util.types import Attributes
+
+from .middleware.telemetry import RequestObserver
+from .redaction import redact
+from .settings_tracing import TracingSettings
+from .trace_context import TRACING
+
+_provider: TracerProvider | None = None
+
+URL_ATTRIBUTES = ("url.query", "url.full", "http.target", "http.url")
+"""Span attributes that may carry a query string, hence a credential (`?token=...`): redacted as log lines are."""
+
+
+class WithinWork(Sampler):
+    """Leaves out a client span (a query, a command) that no request or job started: the pool's checks and the job
+    queue's polling would otherwise each be a trace of their own, thousands an hour. Everything else is `inner`'s
+    decision (OTEL_TRACES_SAMPLER)."""
+
+    def __init__(self, inner: Sampler) -> None:
+        self.inner = inner
+
+    def should_sample(  # noqa: PLR0917 (the SDK's signature)
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: TraceState | None = None,
+    ) -> SamplingResult:
+        if kind is SpanKind.CLIENT and not trace.get_current_span(parent_context).get_span_context().is_valid:
+            return SamplingResult(Decision.DROP)
+        return self.inner.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+
+    def get_description(self) -> str:
+        return f"WithinWork{{{self.inner.get_description()}}}"
+
+
+class RedactedUrls(SpanProcessor):
+    """Redacts credentials from a span's URL attributes as it starts, before any exporter can see them."""
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        del parent_context
+        attributes = span.attributes or {}
+        for key in URL_ATTRIBUTES:
+            value = attributes.get(key)
+            if isinstance(value, str) and "=" in value:
+                span.set_attribute(key, redact(value))
+
+
+class SpanRoute(RequestObserver):
+    """Names the request's server span by its route template once the router has matched it (`GET
+    /api/v1/items/{item_id}`, as FastAPI's own spans are named): a span named by the raw path would make every id a
+    name of its own. For the server spans that cannot see the router (the ASGI instrumentation around Django)."""
+
+    def finished(self, method: str, route: str | None, status: int, duration_s: float) -> None:
+        del status, duration_s
+        span = trace.get_current_span()  # the response is sent inside the server span: this is it
+        if route is not None and span.is_recording():
+            span.update_name(f"{method} {route}")
+            span.set_attribute("http.route", route)
+
+
+def configured_sampler(settings: TracingSettings) -> Sampler:
+    ratio = 1.0 if settings.otel_traces_sampler_arg is None else settings.otel_traces_sampler_arg
+    samplers: dict[str, Sampler] = {
+        "always_on": ALWAYS_ON,
+        "always_off": ALWAYS_OFF,
+        "traceidratio": TraceIdRatioBased(ratio),
+        "parentbased_always_on": ParentBased(ALWAYS_ON),
+        "parentbased_always_off": ParentBased(ALWAYS_OFF),
+        "parentbased_traceidratio": ParentBased(TraceIdRatioBased(ratio)),
+    }
+    return WithinWork(samplers[settings.otel_traces_sampler])
+
+
+def configure_tracing(settings: TracingSettings) -> TracerProvider | None:
+    """The process's tracer provider, set on the first call (later calls return it); None while tracing is off."""
+    global _provider  # noqa: PLW0603 (one provider per process: OpenTelemetry's global can be set once)
+    if _provider is not None or not settings.tracing_enabled:
+        return _provider
+    package = __name__.split(".", maxsplit=1)[0]
+    resource = Resource.create({SERVICE_NAME: package, **settings.resource_attributes})
+    provider = TracerProvider(resource=resource, sampler=configured_sampler(settings))
+    provider.add_span_processor(RedactedUrls())
+    endpoint = f"{settings.otel_exporter_otlp_endpoint}/v1/traces"
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    trace.set_tracer_provider(provider)
+    _provider = provider
+    TRACING.on = True
+    return provider
+
+
+def tracer_provider() -> TracerProvider | None:
+    """The provider `configure_tracing` set in this process, if it did."""
+    return _provider

@@ -19,8 +19,10 @@ from django.core.asgi import get_asgi_application
 from django.core.management.base import SystemCheckError
 
 from .api.events import publisher
+from .api.versions import api_deprecations
 from .api.websockets import WebSocketRoutes
 from .config import Settings
+from .core.api_versions import DeprecationMiddleware
 from .core.asgi_types import ASGIApp, Receive, Scope, Send
 from .core.logs import AccessLog
 from .core.middleware.body_limit import BodySizeLimitMiddleware
@@ -125,6 +127,8 @@ def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, acce
         )
     if settings.compression_min_size:
         app = CompressionMiddleware(app, min_size=settings.compression_min_size)
+    if deprecations := api_deprecations():  # the resource versions being retired (urls.py)
+        app = DeprecationMiddleware(app, deprecations=deprecations)
     app = RequestTelemetryMiddleware(
         app, access_log=access_log, observers=wiring.observers, untimed_paths=wiring.untimed_paths
     )

@@ -70,8 +70,8 @@ def accepts_gzip(accept_encoding: bytes) -> bool:
             named = weight
         elif coding == "*":
             anything = weight
-    weight = named if named is not None else anything
-    return weight is not None and weight > 0
+    chosen = named if named is not None else anything
+    return chosen is not None and chosen > 0
 
 
 def is_json(content_type: bytes) -> bool:

@@ -4,7 +4,6 @@ under its next version in urls.py, and the versions being retired declared there
 from __future__ import annotations
 
 from importlib import import_module
-from types import ModuleType
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from ..core.api_versions import Deprecation, document_deprecations
 def api_deprecations() -> tuple[Deprecation, ...]:
     """The URL configuration's `API_DEPRECATIONS` (urls.py): the resource versions being retired."""
     urlconf = settings.ROOT_URLCONF  # a module path, or (Django allows it) the module itself
-    module = urlconf if isinstance(urlconf, ModuleType) else import_module(urlconf)
+    module = import_module(urlconf) if isinstance(urlconf, str) else urlconf
     deprecations: tuple[Deprecation, ...] = getattr(module, "API_DEPRECATIONS", ())
     return deprecations
 

@@ -4,11 +4,14 @@ items' `urls` included again under `/api/v2/` and the retired version declared i
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib import import_module
 
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, include, path
 
-from {{ package_name }} import urls as service_urls
-from {{ package_name }}.core.api_versions import Deprecation
+ITEMS = apps.get_app_config("items").name  # "<package>.items"
+service_urls = import_module(ITEMS.rsplit(".", 1)[0] + ".urls")
+Deprecation = import_module(ITEMS.rsplit(".", 1)[0] + ".core.api_versions").Deprecation
 
 API_DEPRECATIONS = (
     Deprecation(
@@ -19,7 +22,7 @@ API_DEPRECATIONS = (
     ),
 )
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("api/v2/", include(("{{ package_name }}.items.urls", "items"), namespace="items_v2")),
+    path("api/v2/", include((f"{ITEMS}.urls", "items"), namespace="items_v2")),
     *service_urls.urlpatterns,
 ]
 websocket_urlpatterns = service_urls.websocket_urlpatterns

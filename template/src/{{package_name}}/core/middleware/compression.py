@@ -14,9 +14,10 @@ kept up to date for it.
 
 Every answer to a read that could be compressed says `Vary: Accept-Encoding`, compressed or not, so a cache never
 hands gzip to a client that did not ask for it. A compressed body is a different representation, so its entity tag
-is the route's own plus `-gzip` (`"3-gzip"`: still strong, as Apache's mod_deflate does). The conditional headers a
-client sends back (`If-None-Match`, `If-Match`) are stripped of the suffix before the route sees them, so routes
-only ever compare their own tags, and a 304 names the tag the client holds.
+is the route's own plus `+gzip` (`"3+gzip"`: still strong; not mod_deflate's `-gzip`, which the docs UI's own
+compressed files use). The conditional headers a client sends back (`If-None-Match`, `If-Match`) are stripped of
+the suffix before the route sees them, so routes only ever compare their own tags, and a 304 names the tag the
+client holds.
 
 The level and the default threshold come from a measurement on the list of items (`DEFAULT_LEVEL`). zstd and brotli
 are cheaper still for the same bytes, but need a compiled package the service would carry for that alone.
@@ -40,7 +41,7 @@ DEFAULT_LEVEL: Final = 1
 """gzip's level. Measured on a page of 100 items (41.5 kB of JSON, bench/compression.py): level 1 sends 30 % of the
 bytes for 160 µs of CPU; zlib's default 6 sends 25 % for 570 µs and 9 the same for 810 µs. The CPU is the replica's,
 the bytes are mostly saved on the client's last mile either way: 1 takes most of the gain for a third of the cost."""
-ETAG_SUFFIX: Final = b"-gzip"
+ETAG_SUFFIX: Final = b"+gzip"
 
 _READS: Final = frozenset({"GET", "HEAD"})
 _SUFFIXED_QUOTE: Final = ETAG_SUFFIX + b'"'

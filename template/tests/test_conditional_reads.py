@@ -97,3 +97,44 @@ def test_everything_but_a_read_stays_no_store(api: httpx.Client, item: httpx.Res
     }
     wrong = {name: response.headers.get("cache-control") for name, response in answers.items()}
     assert wrong == dict.fromkeys(answers, NO_STORE)
+
+
+# Compressed answers (core/middleware/compression.py) through the service: the list and a large item go gzipped to a
+# client that asks, and the compressed copy's tag works in If-None-Match and If-Match like the route's own.
+LARGE_ITEM = {**ITEM, "description": "A kettle that boils water. " * 36}  # about 1.3 kB of JSON: over the threshold
+
+
+def test_a_large_read_is_gzipped_for_a_client_that_asks(api: httpx.Client) -> None:
+    for _ in range(3):
+        assert api.post(ITEMS, json=LARGE_ITEM).status_code == 201
+    page = api.get(ITEMS, params={"limit": 100}, headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in page.headers["vary"]
+    assert int(page.headers["content-length"]) < len(page.content) / 2  # httpx decoded it: the JSON is whole
+    assert len(page.json()["items"]) >= 3
+    plain = api.get(ITEMS, params={"limit": 100}, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["vary"]
+    assert plain.json() == page.json()
+
+
+def test_the_tag_of_a_gzipped_item_works_in_conditional_requests(api: httpx.Client) -> None:
+    created = api.post(ITEMS, json=LARGE_ITEM)
+    path = path_of(created)
+    read = api.get(path, headers={"Accept-Encoding": "gzip"})
+    assert read.headers["content-encoding"] == "gzip"
+    tag = read.headers["etag"]
+    assert tag == created.headers["etag"][:-1] + '+gzip"'  # another representation, another strong tag
+    unchanged = api.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": tag})
+    assert unchanged.status_code == 304
+    assert unchanged.headers["etag"] == tag
+    written = api.patch(path, json={"price_cents": 5}, headers={"If-Match": tag})
+    assert written.status_code == 200, written.text
+    assert api.patch(path, json={"price_cents": 6}, headers={"If-Match": tag}).status_code == 412  # now stale
+
+
+def test_a_write_answer_is_never_compressed(api: httpx.Client) -> None:
+    created = api.post(ITEMS, json=LARGE_ITEM, headers={"Accept-Encoding": "gzip"})
+    assert created.status_code == 201
+    assert len(created.content) > 1024
+    assert "content-encoding" not in created.headers

@@ -1,6 +1,7 @@
 """The ASGI entry point: `application` is Django's ASGI handler inside the service's pure ASGI layers (security
-headers, request id, telemetry, CORS, errors, body limit, the liveness replay), plus the lifespan protocol Django lacks
-and the WebSocket routes Django's handler refuses (api/websockets.py, behind the gate of core/websockets.py).
+headers, request id, telemetry, compression, CORS, errors, body limit, the liveness replay), plus the lifespan
+protocol Django lacks and the WebSocket routes Django's handler refuses (api/websockets.py, behind the gate of
+core/websockets.py).
 
 `python -m <package>`, `manage.py runserver` and any ASGI server (`uvicorn <package>.asgi:application`) serve this
 same object. Django is set up by `get_asgi_application()` from DJANGO_SETTINGS_MODULE (`<package>.settings`).
@@ -18,11 +19,14 @@ from django.core.asgi import get_asgi_application
 from django.core.management.base import SystemCheckError
 
 from .api.events import publisher
+from .api.versions import api_deprecations
 from .api.websockets import WebSocketRoutes
 from .config import Settings
+from .core.api_versions import DeprecationMiddleware
 from .core.asgi_types import ASGIApp, Receive, Scope, Send
 from .core.logs import AccessLog
 from .core.middleware.body_limit import BodySizeLimitMiddleware
+from .core.middleware.compression import CompressionMiddleware
 from .core.middleware.cors import EXPOSED_HEADERS, CORSMiddleware
 from .core.middleware.errors import UnhandledErrorMiddleware
 from .core.middleware.request_id import RequestIdMiddleware
@@ -113,7 +117,8 @@ def refuse_failing_checks() -> None:
 
 
 def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, access_log: AccessLog) -> ASGIApp:
-    """Innermost first: the liveness replay, body limit, errors, CORS, telemetry, id, headers (the outermost)."""
+    """Innermost first: the liveness replay, body limit, errors, CORS, compression, telemetry, id, headers (the
+    outermost)."""
     app = FixedResponseMiddleware(app, url_names=FIXED_RESPONSE_URLS)
     app = BodySizeLimitMiddleware(app, max_body_size=settings.max_body_size)
     app = UnhandledErrorMiddleware(app, expose_errors=settings.is_development)
@@ -124,6 +129,10 @@ def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, acce
             allow_credentials=settings.cors_allow_credentials,
             expose_headers=[*EXPOSED_HEADERS, *wiring.cors_exposed_headers],
         )
+    if settings.compression_min_size:
+        app = CompressionMiddleware(app, min_size=settings.compression_min_size)
+    if deprecations := api_deprecations():  # the resource versions being retired (urls.py)
+        app = DeprecationMiddleware(app, deprecations=deprecations)
     app = RequestTelemetryMiddleware(
         app, access_log=access_log, observers=wiring.observers, untimed_paths=wiring.untimed_paths
     )

@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from .core.api_versions import Deprecation, document_deprecations
 from .core.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMAS, problem_example, reason
 
 # The value a path parameter takes in examples, by its schema's format (the id of the 404 example's detail).
@@ -51,6 +52,7 @@ def install_openapi(
     api_operations: Sequence[tuple[str, Collection[str]]] = (),
     api_security: Mapping[str, dict[str, Any]] | None = None,
     servers: Sequence[dict[str, str]] = (),
+    deprecations: Sequence[Deprecation] = (),
 ) -> None:
     """Generate the document once, with the problem+json schemas every error response refers to. Every one of
     `api_operations` (path, methods) requires each scheme of `api_security`: a guard enforces it, not a dependency
@@ -74,7 +76,7 @@ def install_openapi(
                 for operation in operations.values():
                     _document_refusals(operation)
                     _set_example_instances(operation, path)
-            app.openapi_schema = schema
+            app.openapi_schema = document_deprecations(schema, deprecations)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any, Final
 
 from asgiref.sync import markcoroutinefunction
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from ..core.middleware.telemetry import ROUTE_KEY
 
@@ -36,7 +36,12 @@ class ServiceMiddleware:
             # A chunked upload has no Content-Length, and DRF reads a request without one as empty. Django has
             # already spooled the whole body (bounded by BodySizeLimitMiddleware): state its length.
             request.META["CONTENT_LENGTH"] = str(len(request.body))
-        return await self.get_response(request)
+        response = await self.get_response(request)
+        if isinstance(response, HttpResponse) and not response.has_header("Content-Length"):
+            # Django sends a body without its length, in 64 kB pieces: declared, the answer is whole to the ASGI
+            # layers (the compression of a large read needs that) and to the client (no chunked encoding).
+            response["Content-Length"] = str(len(response.content))
+        return response
 
     async def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]

@@ -232,6 +232,27 @@ def grant_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def audit_option(command: argparse.ArgumentParser) -> None:
+    """`resource add`'s `--audit`: the resource's changes go to the audit trail (core/record_changes.py)."""
+    command.add_argument(
+        "--audit",
+        action="store_true",
+        help="record every create, update, delete and restore (who, which record, which fields) in the audit trail",
+    )
+
+
+AUDIT_DECLARATION: Final = "\n    audited = True  # every create, update, delete and restore is in the audit trail"
+
+
+def audit_declaration(package_dir: Path, *, audit: bool) -> str:
+    """The line `--audit` adds to the resource's declaration; refused in a service that keeps no audit trail."""
+    if not audit:
+        return ""
+    if not (package_dir / "audit").is_dir():
+        raise Refused("--audit needs the audit trail, which a service with its own accounts (auth=users) keeps")
+    return AUDIT_DECLARATION
+
+
 def grant(project: Path, path: Path, plan: dict[str, list[str]]) -> list[str]:
     """`plan` (planned_grants) written into roles.py and formatted by the project's own ruff; what each role got, one
     line each. The resource is added first: a failed add leaves the roles as they were."""

@@ -30,8 +30,9 @@ RESERVED = frozenset({"api", "core", "integrations", "middleware", "management",
 class Names(ResourceNames):
     """A resource's names, and what the Django scaffold's templates say with them."""
 
-    def substitutions(self, *, owned: bool, shared: bool = False) -> dict[str, str]:
+    def substitutions(self, *, owned: bool, shared: bool = False, audit: bool = False) -> dict[str, str]:
         names = self.words(PACKAGE)
+        names["audit_declaration"] = scaffolding.AUDIT_DECLARATION if audit else ""
         names |= {
             "owned_sentence": render("$a_singular is owned by the caller that created it", names),
             "admin_doc": render("the scope that reaches every owner's $plural", names),
@@ -100,8 +101,8 @@ def add(project: Path, package_dir: Path, names: Names, *, shared: bool = False,
     owned = (package_dir / "api" / "caller.py").exists()  # the service tells its callers apart
     if shared and not owned:
         raise Refused("--shared needs callers to tell apart: this service has no authentication, every row is shared")
-    substitutions = names.substitutions(owned=owned, shared=shared)
-    substitutions["audit_declaration"] = scaffolding.audit_declaration(package_dir, audit=audit)
+    scaffolding.refuse_audit_without_trail(package_dir, audit=audit)
+    substitutions = names.substitutions(owned=owned, shared=shared, audit=audit)
     written = write(package_dir / names.plural, APP, substitutions)
     written += write(project / "tests" / names.plural, TESTS, substitutions)
     register(package_dir, names)

@@ -72,9 +72,10 @@ class Names(ResourceNames):
     """A resource's names, and what the FastAPI scaffold's templates say with them."""
 
     def substitutions(
-        self, *, owned: bool, rate_limited: bool = True, shared: bool = False, redis: bool = False
+        self, *, owned: bool, rate_limited: bool = True, shared: bool = False, redis: bool = False, audit: bool = False
     ) -> dict[str, str]:
         names = self.words(PACKAGE_NAME)
+        names["audit_declaration"] = scaffolding.AUDIT_DECLARATION if audit else ""
         names["limits"] = render(RATE_LIMITED if rate_limited else NOT_RATE_LIMITED, names)
         kind = SHARED if shared else OWNED if owned else UNOWNED
         names |= {key: render(text, names) for key, text in kind.items()}
@@ -175,8 +176,8 @@ def add(project: Path, package_dir: Path, names: Names, *, shared: bool = False,
         raise Refused("--shared needs callers to tell apart: this service has no authentication, every row is shared")
     rate_limited = (package_dir / "integrations" / "rate_limiting").exists()
     redis = (package_dir / "integrations" / "redis_client.py").exists()  # events travel through Redis
-    substitutions = names.substitutions(owned=owned, rate_limited=rate_limited, shared=shared, redis=redis)
-    substitutions["audit_declaration"] = scaffolding.audit_declaration(package_dir, audit=audit)
+    scaffolding.refuse_audit_without_trail(package_dir, audit=audit)
+    substitutions = names.substitutions(owned=owned, rate_limited=rate_limited, shared=shared, redis=redis, audit=audit)
     app = package_dir / "app.py"
     app_before = app.read_text()
     versions_before = set((package_dir / "migrations" / "versions").glob("*.py"))

@@ -244,13 +244,10 @@ def audit_option(command: argparse.ArgumentParser) -> None:
 AUDIT_DECLARATION: Final = "\n    audited = True  # every create, update, delete and restore is in the audit trail"
 
 
-def audit_declaration(package_dir: Path, *, audit: bool) -> str:
-    """The line `--audit` adds to the resource's declaration; refused in a service that keeps no audit trail."""
-    if not audit:
-        return ""
-    if not (package_dir / "audit").is_dir():
+def refuse_audit_without_trail(package_dir: Path, *, audit: bool) -> None:
+    """`--audit` in a service that keeps no audit trail is refused, before anything is written."""
+    if audit and not (package_dir / "audit").is_dir():
         raise Refused("--audit needs the audit trail, which a service with its own accounts (auth=users) keeps")
-    return AUDIT_DECLARATION
 
 
 def grant(project: Path, path: Path, plan: dict[str, list[str]]) -> list[str]:

@@ -157,13 +157,19 @@ class BookingRepository(""",
     (
         "src/{package}/bookings/routes.py",
         "from .models import Booking, BookingIn, BookingPage, BookingPatch\n",
-        "from .events import BOOKING_CONFIRMED, BookingConfirmed\n"
         "from .models import Booking, BookingIn, BookingPage, BookingPatch\n"
         "from .repository import AlreadyCancelledError\n",
     ),
+    (
+        "src/{package}/bookings/routes.py",
+        "from .limits import WRITE_LIMIT\n",
+        "from .events import BOOKING_CONFIRMED, BookingConfirmed\nfrom .limits import WRITE_LIMIT\n",
+    ),
     (  # a booking is confirmed as it is made: its event commits with it (the README's domain-event recipe)
         "src/{package}/bookings/routes.py",
+        "        created = await repository.create(data)\n    except DuplicateError:\n"
         "        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE) from None\n",
+        "        created = await repository.create(data)\n    except DuplicateError:\n"
         "        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE) from None\n"
         "    await repository.record_domain_event(BOOKING_CONFIRMED, created.id, "
         "BookingConfirmed(name=created.name))\n",

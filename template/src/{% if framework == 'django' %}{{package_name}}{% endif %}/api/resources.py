@@ -23,7 +23,7 @@ its scopes, and `ResourceViewSet` serves the rest.
 - Events: every create, update, delete and restore publishes one event to the row's owner on the per-user event
   stream (`<plural>.created`, `.updated`, `.deleted`, with the id and the new version; api/events.py) once its
   transaction has committed, and nothing when it rolls back.
-- Audit (`audited = True` on the view set, with the service's audit trail: `auth=users`): every create, update,
+- Audit (`audited = True` on the view set, in a service with accounts of its own): every create, update,
   delete and restore is recorded in the write's transaction (core/record_changes.py, audit/recording.py) with its
   caller, the resource and the row, and the names of the fields it changed (an update compares them with the row it
   locked), never values; a restore is a `restore`. A custom action that writes calls `record_change` itself. Without

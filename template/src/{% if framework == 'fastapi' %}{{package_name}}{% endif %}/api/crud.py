@@ -26,7 +26,7 @@ transaction, committed before the response is sent, and a database that cannot a
   owner (`<table>.created`, `.updated`, `.deleted`, with the id and the new version) once the request's transaction
   has committed; nothing when it rolls back. A domain's own events (core/domain_events.py) go the same way, to the
   same owner: `await repository.record_domain_event(BOOKING_CONFIRMED, booking_id, BookingConfirmed(...))`.
-- Audit (`audited = True`, with the service's audit trail: `auth=users`): every create, update, delete and restore
+- Audit (`audited = True`, in a service with accounts of its own): every create, update, delete and restore
   is recorded in the write's transaction (core/record_changes.py, audit/store.py) with its caller, the resource and
   the record, and the names of the fields it changed (an update compares them with the row it locked), never values.
   A restore is a `restore`. Without an audit trail, an audited resource's writes are refused (`NoAuditTrailError`).

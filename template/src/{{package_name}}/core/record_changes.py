@@ -50,6 +50,6 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple
 
 def no_audit_trail(resource: str) -> NoAuditTrailError:
     return NoAuditTrailError(
-        f"{resource} is audited (`audited = True`) but this service keeps no audit trail (it has one with "
-        "`auth=users`): its records are not written unrecorded"
+        f"{resource} is audited (`audited = True`) but this service keeps no audit trail (only a service with "
+        "accounts of its own does): its records are not written unrecorded"
     )

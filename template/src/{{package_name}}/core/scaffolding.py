@@ -247,7 +247,7 @@ AUDIT_DECLARATION: Final = "\n    audited = True  # every create, update, delete
 def refuse_audit_without_trail(package_dir: Path, *, audit: bool) -> None:
     """`--audit` in a service that keeps no audit trail is refused, before anything is written."""
     if audit and not (package_dir / "audit").is_dir():
-        raise Refused("--audit needs the audit trail, which a service with its own accounts (auth=users) keeps")
+        raise Refused("--audit needs the audit trail, which only a service with accounts of its own keeps")
 
 
 def grant(project: Path, path: Path, plan: dict[str, list[str]]) -> list[str]:

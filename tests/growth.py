@@ -32,6 +32,8 @@ INSTALLED_AND_CHECKED = (".venv", ".git", ".mypy_cache", ".pytest_cache", ".ruff
 FUTURE = "2999-01-01T09:00:00Z"
 ALREADY_CANCELLED = "The booking is cancelled already"
 IN_THE_FUTURE = "A booking starts in the future."
+# The line `resource add --audit` writes into the resource's declaration.
+AUDITED = "    audited = True  # every create, update, delete and restore is in the audit trail"
 
 Edit = tuple[str, str, str]
 """(path in the project, the text found once, what replaces it); `{package}` in the path is the package's name."""
@@ -217,7 +219,7 @@ def test_a_booking_starts_in_the_future(client: TestClient, user: Caller) -> Non
     assert naive.status_code == 422
 
 
-def test_a_booking_is_cancelled_once(client: TestClient, user: Caller, other_user: Caller) -> None:
+def test_a_booking_is_cancelled_once(client: TestClient, user: Caller, other_user: Caller, admin: Caller) -> None:
     table = {{"name": "Table", "starts_at": LATER}}
     created = client.post("/api/v1/bookings", json=table, headers=user.headers())
     assert (created.status_code, created.json()["status"]) == (201, "confirmed")
@@ -228,6 +230,10 @@ def test_a_booking_is_cancelled_once(client: TestClient, user: Caller, other_use
     again = client.post(cancel, headers=user.headers())
     assert (again.status_code, again.headers["content-type"]) == (409, "application/problem+json")
     assert again.json()["detail"] == "{ALREADY_CANCELLED}"
+    filters = {{"subject_type": "bookings", "subject": created.json()["id"]}}
+    trail = client.get("/api/v1/audit-events", params=filters, headers=admin.headers()).json()["items"]
+    changes = [(event["kind"], event["actor"], event["details"]["fields"]) for event in trail]
+    assert changes == [("update", user.id, ["status"]), ("create", user.id, ["name", "starts_at"])]
 """
 
 
@@ -346,8 +352,9 @@ DJANGO_EDITS: tuple[Edit, ...] = (
     ),
     (
         "src/{package}/bookings/views.py",
-        "    rate_limits: ClassVar[tuple[RouteLimit, ...]] = WRITE_LIMIT\n",
-        """    rate_limits: ClassVar[tuple[RouteLimit, ...]] = WRITE_LIMIT
+        f"{AUDITED}\n",
+        AUDITED
+        + """
 
     @extend_schema(
         summary="Cancel a booking",
@@ -404,7 +411,7 @@ def test_a_booking_starts_in_the_future(client: APIClient, user: Caller) -> None
     assert naive.status_code == 422
 
 
-def test_a_booking_is_cancelled_once(client: APIClient, user: Caller, other_user: Caller) -> None:
+def test_a_booking_is_cancelled_once(client: APIClient, user: Caller, other_user: Caller, admin: Caller) -> None:
     table = {{"name": "Table", "starts_at": LATER}}
     created = client.post("/api/v1/bookings", table, format="json", headers=user.headers())
     assert (created.status_code, created.json()["status"]) == (201, "confirmed")
@@ -415,6 +422,10 @@ def test_a_booking_is_cancelled_once(client: APIClient, user: Caller, other_user
     again = client.post(cancel, headers=user.headers())
     assert (again.status_code, again.headers["content-type"]) == (409, "application/problem+json")
     assert again.json()["detail"] == "{ALREADY_CANCELLED}"
+    filters = {{"subject_type": "bookings", "subject": created.json()["id"]}}
+    trail = client.get("/api/v1/audit-events", filters, headers=admin.headers()).json()["items"]
+    changes = [(event["kind"], event["actor"], event["details"]["fields"]) for event in trail]
+    assert changes == [("update", user.id, ["status"]), ("create", user.id, ["name", "starts_at"])]
 """
 
 # Written whole by hand (path in the project: text), after the edits.
@@ -428,6 +439,69 @@ WRITTEN: dict[str, dict[str, str]] = {
 }
 EDITS = {"fastapi": FASTAPI_EDITS, "django": DJANGO_EDITS}
 
+# What the bound of issue 51 counts beyond whole files (the confirmation task and templates, events.py): the lines
+# that record `bookings.confirmed` as a booking is made and, in Django, the audited change of the custom action
+# (FastAPI's goes through the repository's `update`, audited with no line of its own). Applied after `EDITS`.
+CANCELLING = (
+    '                status=BookingStatus.CANCELLED, row_version=F("row_version") + 1, updated_at=timezone.now()\n'
+    "            )\n"
+)
+BOUND_EDITS: dict[str, tuple[Edit, ...]] = {
+    "fastapi": (
+        (
+            "src/{package}/bookings/routes.py",
+            "from .limits import WRITE_LIMIT\n",
+            "from .events import BOOKING_CONFIRMED, BookingConfirmed\nfrom .limits import WRITE_LIMIT\n",
+        ),
+        (  # a booking is confirmed as it is made: its event commits with it (the README's domain-event recipe)
+            "src/{package}/bookings/routes.py",
+            "        created = await repository.create(data)\n    except DuplicateError:\n"
+            "        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE) from None\n",
+            "        created = await repository.create(data)\n    except DuplicateError:\n"
+            "        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE) from None\n"
+            "    await repository.record_domain_event(BOOKING_CONFIRMED, created.id, "
+            "BookingConfirmed(name=created.name))\n",
+        ),
+    ),
+    "django": (
+        (
+            "src/{package}/bookings/views.py",
+            "from ..api.resources import ResourceViewSet\n",
+            "from ..api.events import record_domain_event\nfrom ..api.resources import ResourceViewSet\n",
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            "from .limits import WRITE_LIMIT\n",
+            "from .events import BOOKING_CONFIRMED, BookingConfirmed\nfrom .limits import WRITE_LIMIT\n",
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            f"{AUDITED}\n",
+            AUDITED
+            + """
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():  # a booking is confirmed as it is made: its event commits with it
+            created = super().create(request, *args, **kwargs)
+            booking = self.get_queryset().get(pk=created.data["id"])
+            record_domain_event(BOOKING_CONFIRMED, booking, BookingConfirmed(name=booking.name))
+        return created
+""",
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            CANCELLING,
+            CANCELLING
+            + '            if cancelled:\n                self.record_change("update", self.object_id(), ["status"])\n',
+        ),
+    ),
+}
+
+
+def bound_edit_lines(framework: str) -> int:
+    """The source lines `BOUND_EDITS` add."""
+    return sum(new.count("\n") - old.count("\n") for _, old, new in BOUND_EDITS[framework])
+
 
 def replace_once(path: Path, old: str, new: str) -> None:
     text = path.read_text()
@@ -437,11 +511,12 @@ def replace_once(path: Path, old: str, new: str) -> None:
 
 def edit_by_hand(project: Path, framework: str, package: str) -> None:
     """What a team writes after `resource add bookings`: the bookings' own fields, rule, action and tests."""
-    for path, old, new in EDITS[framework]:
+    for path, old, new in (*EDITS[framework], *BOUND_EDITS[framework]):
         replace_once(project / path.format(package=package), old, new)
     for path, text in WRITTEN[framework].items():
         (project / path.format(package=package)).write_text(text)
     write_confirmation_email(project, package)
+    write_domain_event(project, package)
 
 
 # --- the bookings' own email, as the README's mail section says (its task copied from there) --------------------------
@@ -452,17 +527,30 @@ CONFIRMATION_TEMPLATES = {
 }
 
 
+def readme_file(project: Path, path: str, sign: str) -> str:
+    """The README's Python block that starts with `# <path>` and holds `sign`, without that first line."""
+    header = f"# {path}\n"
+    blocks = re.findall(r"```python\n(.*?)```", (project / "README.md").read_text(), flags=re.DOTALL)
+    [found] = [block for block in map(textwrap.dedent, blocks) if block.startswith(header) and sign in block]
+    return found.removeprefix(header)
+
+
 def write_confirmation_email(project: Path, package: str) -> None:
     """The README's confirmation task as `bookings/tasks.py`, and its templates in `bookings/mail_templates/`: the
     render's mail tests then check them (found on disk, rendered with the values the task declares)."""
-    header = f"# src/{package}/bookings/tasks.py\n"
-    blocks = re.findall(r"```python\n(.*?)```", (project / "README.md").read_text(), flags=re.DOTALL)
-    [task] = [block for block in map(textwrap.dedent, blocks) if block.startswith(header) and "Mail(" in block]
-    (project / f"src/{package}/bookings/tasks.py").write_text(task.removeprefix(header))
+    path = f"src/{package}/bookings/tasks.py"
+    (project / path).write_text(readme_file(project, path, "Mail("))
     folder = project / f"src/{package}/bookings/mail_templates"
     folder.mkdir()
     for name, text in CONFIRMATION_TEMPLATES.items():
         (folder / name).write_text(text)
+
+
+def write_domain_event(project: Path, package: str) -> None:
+    """The README's `bookings.confirmed` as `bookings/events.py` (its domain-event recipe): found there, listed in
+    the AsyncAPI document the render's tests check, and recorded as a booking is made (the edits above)."""
+    path = f"src/{package}/bookings/events.py"
+    (project / path).write_text(readme_file(project, path, "DomainEvent("))
 
 
 # --- the README's steps -----------------------------------------------------------------------------------------------

@@ -23,6 +23,11 @@ its scopes, and `ResourceViewSet` serves the rest.
 - Events: every create, update, delete and restore publishes one event to the row's owner on the per-user event
   stream (`<plural>.created`, `.updated`, `.deleted`, with the id and the new version; api/events.py) once its
   transaction has committed, and nothing when it rolls back.
+- Audit (`audited = True` on the view set, in a service with accounts of its own): every create, update,
+  delete and restore is recorded in the write's transaction (core/record_changes.py, audit/recording.py) with its
+  caller, the resource and the row, and the names of the fields it changed (an update compares them with the row it
+  locked), never values; a restore is a `restore`. A custom action that writes calls `record_change` itself. Without
+  an audit trail, an audited resource's writes are refused (`NoAuditTrailError`).
 - Soft delete is a declaration: a resource whose model derives from `SoftDeleteModel` and whose views derive from
   `SoftDeleteViewSet` hides deleted rows from every read and write and offers `POST .../{id}/restore` to the holders
   of its admin scope.
@@ -32,6 +37,7 @@ its scopes, and `ResourceViewSet` serves the rest.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Final, TypeVar
 
 from django.core import checks
@@ -49,6 +55,7 @@ from rest_framework.response import Response
 
 from ..core.entity_tags import STALE, entity_tag, if_match_allows
 from ..core.events import Change, record_event
+from ..core.record_changes import ChangeKind, RecordChange, changed_fields, no_audit_trail, written_fields
 from . import ownership
 from .base import ServiceViewSet
 from .conditional_reads import cacheable_list, cacheable_read
@@ -213,6 +220,16 @@ class Stale(APIException):
     default_detail = STALE
 
 
+ChangeTrail = Callable[[RecordChange], None]
+"""Stores an audited resource's change in the current transaction (audit/recording.py's `record_change`)."""
+_TRAILS: list[ChangeTrail] = []
+
+
+def keep_changes_in(trail: ChangeTrail) -> None:
+    """Make `trail` the store of every audited resource's changes (the audit app does, once ready)."""
+    _TRAILS[:] = [trail]
+
+
 class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
     """list, create, retrieve, update, partial_update and destroy of one model. A resource declares:
 
@@ -231,6 +248,9 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
     shared: ClassVar[bool] = False
     """Every caller with the read scopes reads every row, and only the admin scope writes; False: each row is its
     owner's."""
+    audited: ClassVar[bool] = False
+    """True: every create, update, delete and restore is recorded in the audit trail (who, which row, which
+    fields)."""
     lookup_value_converter = "str"  # `<str:..._id>`: a malformed id is a 422 naming the parameter, not a 404
 
     # --- which rows the caller sees --------------------------------------------------------------------------
@@ -329,6 +349,27 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
         """The version a row deleted at `version` is published with (the last it had)."""
         return version
 
+    def record_change(self, kind: ChangeKind, record_id: uuid.UUID, fields: Iterable[str] = ()) -> None:
+        """Call inside a write's transaction: an audited resource's change (the names of the `fields` it changed)
+        goes to the audit trail, made by the caller. Nothing for a resource that is not audited."""
+        if not self.audited:
+            return
+        resource = str(self.model._meta.verbose_name_plural)
+        if not _TRAILS:
+            raise no_audit_trail(resource)
+        actor = self.owner_of_new_rows().get("owner_id")
+        client_host = self.request.META.get("REMOTE_ADDR")
+        _TRAILS[0](RecordChange(kind, resource, record_id, actor, tuple(fields), client_host))
+
+    def stored_values(self, rows: QuerySet[Any], fields: Iterable[str], *, lock: bool = False) -> dict[str, Any]:
+        """The stored values of the model's `fields` of the row `rows` holds (locked until the transaction ends)."""
+        columns = {field.name for field in self.model._meta.concrete_fields}
+        names = [name for name in fields if name in columns]
+        if not names:
+            return {}
+        found = (rows.select_for_update() if lock else rows).order_by().values(*names)[:1]
+        return dict(found[0]) if found else {}
+
     # --- the actions -----------------------------------------------------------------------------------------
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -344,6 +385,7 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
             with transaction.atomic():
                 row = self.model._default_manager.create(**values, **self.owner_of_new_rows())
                 self.publish("created", row.pk, row.row_version, self.owner_id_of(row))
+                self.record_change("create", row.pk, written_fields(values))
         except IntegrityError:
             raise Duplicate(self.duplicate_detail) from None
         location = f"{request.path.rstrip('/')}/{row.pk}"
@@ -363,6 +405,7 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
             if removed and found is not None:
                 owner_id = found[1] if len(found) > 1 else None
                 self.publish("deleted", self.object_id(), self.deleted_version(found[0]), owner_id)
+                self.record_change("delete", self.object_id())
         if not removed:
             raise self.gone_or_changed(request)
         return Response(status=204)
@@ -385,10 +428,13 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
         rows = self.versioned_rows(request)
         try:
             with transaction.atomic():
+                before = self.stored_values(rows, changes, lock=True) if self.audited else {}
                 written = rows.update(**changes, row_version=F(VERSION_FIELD) + 1, updated_at=timezone.now())
                 row = self.get_object() if written else None
                 if row is not None:
                     self.publish("updated", row.pk, row.row_version, self.owner_id_of(row))
+                    after = self.stored_values(self.get_queryset().filter(pk=row.pk), before)
+                    self.record_change("update", row.pk, changed_fields(before, after))
         except IntegrityError:
             raise Duplicate(self.duplicate_detail) from None
         if row is None:
@@ -440,6 +486,7 @@ class SoftDeleteViewSet(ResourceViewSet):
             row = self.get_object() if restored else None
             if row is not None:
                 self.publish("created", row.pk, row.row_version, self.owner_id_of(row))  # back in its owner's list
+                self.record_change("restore", row.pk)
         if row is None:
             raise self.not_found()
         return Response(self.get_serializer(row).data, headers={"ETag": row.etag})

@@ -1,4 +1,4 @@
-"""`python -m <package> resource add <plural> [--singular <word>] [--shared] [--grant ROLE[,ROLE]]` (also
+"""`python -m <package> resource add <plural> [--singular <word>] [--shared] [--audit] [--grant ROLE[,ROLE]]` (also
 `manage.py resource add ...`): a new resource, owned by its callers (or, `--shared`, read by every caller with its
 read scope and written by its admin scope only), in one command.
 
@@ -30,8 +30,9 @@ RESERVED = frozenset({"api", "core", "integrations", "middleware", "management",
 class Names(ResourceNames):
     """A resource's names, and what the Django scaffold's templates say with them."""
 
-    def substitutions(self, *, owned: bool, shared: bool = False) -> dict[str, str]:
+    def substitutions(self, *, owned: bool, shared: bool = False, audit: bool = False) -> dict[str, str]:
         names = self.words(PACKAGE)
+        names["audit_declaration"] = scaffolding.AUDIT_DECLARATION if audit else ""
         names |= {
             "owned_sentence": render("$a_singular is owned by the caller that created it", names),
             "admin_doc": render("the scope that reaches every owner's $plural", names),
@@ -96,11 +97,12 @@ def insert_before_closing(path: Path, opening: str, line: str) -> None:
     path.write_text(text[:closing] + line + text[closing:])
 
 
-def add(project: Path, package_dir: Path, names: Names, *, shared: bool = False) -> list[Path]:
+def add(project: Path, package_dir: Path, names: Names, *, shared: bool = False, audit: bool = False) -> list[Path]:
     owned = (package_dir / "api" / "caller.py").exists()  # the service tells its callers apart
     if shared and not owned:
         raise Refused("--shared needs callers to tell apart: this service has no authentication, every row is shared")
-    substitutions = names.substitutions(owned=owned, shared=shared)
+    scaffolding.refuse_audit_without_trail(package_dir, audit=audit)
+    substitutions = names.substitutions(owned=owned, shared=shared, audit=audit)
     written = write(package_dir / names.plural, APP, substitutions)
     written += write(project / "tests" / names.plural, TESTS, substitutions)
     register(package_dir, names)
@@ -123,6 +125,7 @@ def parser(program: str) -> argparse.ArgumentParser:
         action="store_true",
         help="every caller with <plural>:read reads every record; only <plural>:admin writes (a catalogue)",
     )
+    scaffolding.audit_option(adding)
     scaffolding.grant_option(adding)
     return commands
 
@@ -139,7 +142,7 @@ def resource_command(
     try:
         names = names_of(options.plural, options.singular, package)
         grants = scaffolding.planned_grants(package / "roles.py", options.grant, names.plural)  # before any write
-        written = add(root, package, names, shared=options.shared)
+        written = add(root, package, names, shared=options.shared, audit=options.audit)
         granted = scaffolding.grant(root, package / "roles.py", grants)
     except Refused as refused:
         print(f"resource: {refused}", file=sys.stderr)

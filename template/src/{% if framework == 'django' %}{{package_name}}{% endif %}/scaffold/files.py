@@ -185,7 +185,7 @@ class ${Model}ViewSet(ResourceViewSet):
     lookup_url_kwarg = "${singular}_id"
     duplicate_detail = DUPLICATE
     required_scopes = ${SINGULAR}_SCOPES
-    rate_limits: ClassVar[tuple[RouteLimit, ...]] = WRITE_LIMIT$shared_declaration
+    rate_limits: ClassVar[tuple[RouteLimit, ...]] = WRITE_LIMIT$shared_declaration$audit_declaration
 ''',
     "urls.py": '''"""The $plural routes, under /api/v1/ (urls.py includes them)."""
 

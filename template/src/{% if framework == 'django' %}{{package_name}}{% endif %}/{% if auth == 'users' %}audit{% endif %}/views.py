@@ -1,4 +1,5 @@
-"""`GET /api/v1/audit-events`: the audit trail of accounts, newest first, for callers holding `audit:admin`."""
+"""`GET /api/v1/audit-events`: the audit trail of accounts and audited resources, newest first, for callers
+holding `audit:admin`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from ..api.errors import invalid
 from ..api.fields import AwareDateTimeField
 from ..api.schema import problem_responses
 from ..api.scopes import MethodScopes, ScopeDeclaration
-from ..core.accounts.audit import AUDIT_EVENTS_DESCRIPTION, AUDIT_EVENTS_PATH, AUDIT_READ, AuditKind
+from ..core.accounts.audit import (
+    AUDIT_EVENTS_DESCRIPTION,
+    AUDIT_EVENTS_PATH,
+    AUDIT_READ,
+    MAX_SUBJECT_TYPE_LENGTH,
+    AuditKind,
+)
 from .models import AuditEvent
 
 
@@ -22,8 +29,11 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
     actor = serializers.UUIDField(
         source="actor_id", allow_null=True, help_text="The account that acted; null: anonymous, or the `users` command"
     )
+    subject_type = serializers.CharField(
+        help_text="What `subject` names: `account`, or an audited resource (`bookings`)"
+    )
     subject = serializers.UUIDField(
-        source="subject_id", allow_null=True, help_text="The account acted on; null when there is none"
+        source="subject_id", allow_null=True, help_text="The account or record acted on; null when there is none"
     )
     kind = serializers.ChoiceField(choices=[kind.value for kind in AuditKind])
     client_address = serializers.CharField(
@@ -36,11 +46,26 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
 
     class Meta:
         model = AuditEvent
-        fields = ("id", "kind", "actor", "subject", "details", "client_address", "request_id", "occurred_at")
+        fields = (
+            "id",
+            "kind",
+            "actor",
+            "subject_type",
+            "subject",
+            "details",
+            "client_address",
+            "request_id",
+            "occurred_at",
+        )
 
 
 class AuditEventFilters(serializers.Serializer[Any]):
-    subject = serializers.UUIDField(required=False, help_text="Only events about this account")
+    subject_type = serializers.CharField(
+        required=False,
+        max_length=MAX_SUBJECT_TYPE_LENGTH,
+        help_text="Only events about this kind of subject (`account`, `bookings`)",
+    )
+    subject = serializers.UUIDField(required=False, help_text="Only events about this account or record")
     actor = serializers.UUIDField(required=False, help_text="Only events this account caused")
     kind = serializers.ChoiceField(
         choices=[kind.value for kind in AuditKind], required=False, help_text="Only events of this kind"
@@ -60,7 +85,10 @@ def _filter_parameter(name: str, kind: Any, description: str, **options: Any) ->
         description=AUDIT_EVENTS_DESCRIPTION,
         operation_id="list_audit_events",
         parameters=[
-            _filter_parameter("subject", OpenApiTypes.UUID, "Only events about this account"),
+            _filter_parameter(
+                "subject_type", OpenApiTypes.STR, "Only events about this kind of subject (`account`, `bookings`)"
+            ),
+            _filter_parameter("subject", OpenApiTypes.UUID, "Only events about this account or record"),
             _filter_parameter("actor", OpenApiTypes.UUID, "Only events this account caused"),
             _filter_parameter("kind", OpenApiTypes.STR, "Only events of this kind", enum=[k.value for k in AuditKind]),
             _filter_parameter("since", OpenApiTypes.DATETIME, "Only events at or after this time (with an offset)"),
@@ -84,6 +112,8 @@ class AuditEventViewSet(mixins.ListModelMixin, ServiceViewSet):
             raise invalid("query", filters.errors)
         chosen = filters.validated_data
         events = AuditEvent.objects.order_by("-occurred_at", "-id")
+        if "subject_type" in chosen:
+            events = events.filter(subject_type=chosen["subject_type"])
         if "subject" in chosen:
             events = events.filter(subject_id=chosen["subject"])
         if "actor" in chosen:

@@ -26,6 +26,10 @@ transaction, committed before the response is sent, and a database that cannot a
   owner (`<table>.created`, `.updated`, `.deleted`, with the id and the new version) once the request's transaction
   has committed; nothing when it rolls back. A domain's own events (core/domain_events.py) go the same way, to the
   same owner: `await repository.record_domain_event(BOOKING_CONFIRMED, booking_id, BookingConfirmed(...))`.
+- Audit (`audited = True`, in a service with accounts of its own): every create, update, delete and restore
+  is recorded in the write's transaction (core/record_changes.py, audit/store.py) with its caller, the resource and
+  the record, and the names of the fields it changed (an update compares them with the row it locked), never values.
+  A restore is a `restore`. Without an audit trail, an audited resource's writes are refused (`NoAuditTrailError`).
 - Cached reads (`cache=`, the application cache with Redis): a read by id may come from the cache, keyed by id.
   Whatever the read returns, from the cache or the database, passes the same ownership check here, so a cached row
   of one owner is never served to another.
@@ -53,6 +57,7 @@ from ..core.domain_events import DomainEvent, PayloadT
 from ..core.entity_tags import entity_tag, if_match_allows
 from ..core.events import Change, Event, record_event
 from ..core.ownership import AdminScopeRequired, Owner, may_see, may_write, reaches_every_row
+from ..core.record_changes import ChangeKind, RecordChange, changed_fields, no_audit_trail, written_fields
 from ..database import fetch_one
 
 ROW_VERSION: Final = "row_version"
@@ -135,6 +140,16 @@ class EventRecorder(Protocol):
     async def record(self, session: AsyncSession, event: Event) -> None: ...
 
 
+ChangeTrail = Callable[[AsyncSession, RecordChange], Awaitable[None]]
+"""Stores an audited resource's change in the session's transaction (audit/store.py's `record_change`)."""
+_TRAILS: list[ChangeTrail] = []
+
+
+def keep_changes_in(trail: ChangeTrail) -> None:
+    """Make `trail` the store of every audited resource's changes (the audit trail does, once imported)."""
+    _TRAILS[:] = [trail]
+
+
 class Repository(Generic[RecordT]):
     """Read by id (one round trip), page and count, create, replace, patch and delete with `If-Match`, for
     `table` rows shown as `model`, seen as `caller` may see them."""
@@ -148,6 +163,9 @@ class Repository(Generic[RecordT]):
     row's events; only `admin_scope` writes. None: each row is its owner's."""
     soft_delete: ClassVar[bool] = False
     cached_reads: ClassVar[bool] = True
+    audited: ClassVar[bool] = False
+    """True: every create, update, delete and restore is recorded in the audit trail (who, which record, which
+    fields)."""
     """False for a table written outside the requests (a worker's): the cache would not hear of those writes."""
 
     # Built once per resource: `fetch_one` compiles a statement once, and a read by id is a resource's hot path.
@@ -173,8 +191,10 @@ class Repository(Generic[RecordT]):
         *,
         cache: CachedReads[RecordT] | None = None,
         events: EventRecorder | None = None,
+        client_host: str | None = None,
     ) -> None:
         self._session = session
+        self._client_host = client_host  # the request's peer, for the audit trail
         self._cache = cache
         self._events = events
         self._owned = OWNER in self.table.c
@@ -218,6 +238,7 @@ class Repository(Generic[RecordT]):
         except IntegrityError as exc:
             raise DuplicateError from exc  # the request's transaction is rolled back with the error
         await self._publish("created", row._mapping)
+        await self._audit("create", row_values["id"], written_fields(row_values))
         return self._record(row._mapping)
 
     async def replace(self, record_id: UUID, data: BaseModel, *, if_match: str | None = None) -> RecordT | None:
@@ -245,6 +266,7 @@ class Repository(Generic[RecordT]):
         version = await self._version_allowed(record_id, if_match)
         if version is None:
             return None
+        before = await self._locked(record_id, values) if self.audited else {}
         table = self.table
         statement = (
             update(table)
@@ -260,7 +282,11 @@ class Repository(Generic[RecordT]):
             raise StaleError  # another write came between the check and this one
         if row is None:
             return None
-        await self._publish("deleted" if DELETED_AT in values else "updated", row._mapping)
+        deleted = DELETED_AT in values
+        await self._publish("deleted" if deleted else "updated", row._mapping)
+        after = {name: row._mapping[name] for name in before}
+        fields = () if deleted else changed_fields(before, after)
+        await self._audit("delete" if deleted else "update", record_id, fields)
         return self._record(row._mapping)
 
     async def delete(self, record_id: UUID, *, if_match: str | None = None) -> bool:
@@ -279,6 +305,7 @@ class Repository(Generic[RecordT]):
         if row is None:
             return False
         await self._publish("deleted", row._mapping)
+        await self._audit("delete", record_id)
         return True
 
     async def restore(self, record_id: UUID) -> RecordT | None:
@@ -298,6 +325,7 @@ class Repository(Generic[RecordT]):
         if row is None:
             return None
         await self._publish("created", row._mapping)  # back in its owner's list
+        await self._audit("restore", record_id)
         return self._record(row._mapping)
 
     # What every statement shares
@@ -367,6 +395,26 @@ class Repository(Generic[RecordT]):
         readers = frozenset({self.shared}) if self._shared and self.shared is not None else None
         event = record_event(self.table.name, change, row["id"], row[ROW_VERSION], owner, readers=readers)
         await self._events.record(self._session, event)
+
+    async def _locked(self, record_id: UUID, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The row's values of the columns `values` writes, locked until the transaction ends (an audited update
+        compares them with what it wrote: no other write comes between)."""
+        columns = [self.table.c[name] for name in values if name in self.table.c]
+        if not columns:
+            return {}
+        query = select(*columns).where(self.table.c.id == record_id).with_for_update()
+        found = (await self._session.execute(query)).first()
+        return {} if found is None else dict(found._mapping)
+
+    async def _audit(self, kind: ChangeKind, record_id: UUID, fields: tuple[str, ...] = ()) -> None:
+        """Record the change in the audit trail, in this transaction (an audited resource's only)."""
+        if not self.audited:
+            return
+        if not _TRAILS:
+            raise no_audit_trail(self.table.name)
+        actor = None if self._caller is None else self._caller.id
+        change = RecordChange(kind, self.table.name, record_id, actor, fields, self._client_host)
+        await _TRAILS[0](self._session, change)
 
     async def record_domain_event(self, declared: DomainEvent[PayloadT], record_id: UUID, payload: PayloadT) -> bool:
         """Record one of the domain's own events about a row, in this transaction: published to the row's owner

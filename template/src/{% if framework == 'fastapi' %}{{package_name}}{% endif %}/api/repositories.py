@@ -39,7 +39,8 @@ def repository_dependency(repository: type[RepositoryT]) -> Callable[..., Awaita
         session: DatabaseSessionDep,
     ) -> RepositoryT:
         owner = await request_owner(request)
-        return repository(session, owner, cache=caches.of(repository), events=events)
+        client_host = request.client.host if request.client else None
+        return repository(session, owner, cache=caches.of(repository), events=events, client_host=client_host)
 
     declare_admin_scope(provide, repository.admin_scope)
     return provide

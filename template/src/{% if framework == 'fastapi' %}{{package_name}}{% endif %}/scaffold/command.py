@@ -1,6 +1,6 @@
-"""`python -m <package> resource add <plural> [--singular <word>] [--shared] [--grant ROLE[,ROLE]]`: a new resource,
-owned by its callers (or, `--shared`, read by every caller with its read scope and written by its admin scope only),
-in one command.
+"""`python -m <package> resource add <plural> [--singular <word>] [--shared] [--audit] [--grant ROLE[,ROLE]]`: a
+new resource, owned by its callers (or, `--shared`, read by every caller with its read scope and written by its admin
+scope only; `--audit`, each change recorded in the audit trail), in one command.
 
 It writes the package `src/<package>/<plural>/` from this package's own scaffold (scaffold/files.py: a table with a
 `name`, strict models, a repository on api/crud.py, thin routes, scopes `<plural>:read|write|admin`, its own write
@@ -72,9 +72,10 @@ class Names(ResourceNames):
     """A resource's names, and what the FastAPI scaffold's templates say with them."""
 
     def substitutions(
-        self, *, owned: bool, rate_limited: bool = True, shared: bool = False, redis: bool = False
+        self, *, owned: bool, rate_limited: bool = True, shared: bool = False, redis: bool = False, audit: bool = False
     ) -> dict[str, str]:
         names = self.words(PACKAGE_NAME)
+        names["audit_declaration"] = scaffolding.AUDIT_DECLARATION if audit else ""
         names["limits"] = render(RATE_LIMITED if rate_limited else NOT_RATE_LIMITED, names)
         kind = SHARED if shared else OWNED if owned else UNOWNED
         names |= {key: render(text, names) for key, text in kind.items()}
@@ -169,13 +170,14 @@ def generate_migration(project: Path, package_dir: Path, names: Names) -> Path:
     return migration
 
 
-def add(project: Path, package_dir: Path, names: Names, *, shared: bool = False) -> list[Path]:
+def add(project: Path, package_dir: Path, names: Names, *, shared: bool = False, audit: bool = False) -> list[Path]:
     owned = (package_dir / "caller.py").exists()  # the service tells its callers apart
     if shared and not owned:
         raise Refused("--shared needs callers to tell apart: this service has no authentication, every row is shared")
     rate_limited = (package_dir / "integrations" / "rate_limiting").exists()
     redis = (package_dir / "integrations" / "redis_client.py").exists()  # events travel through Redis
-    substitutions = names.substitutions(owned=owned, rate_limited=rate_limited, shared=shared, redis=redis)
+    scaffolding.refuse_audit_without_trail(package_dir, audit=audit)
+    substitutions = names.substitutions(owned=owned, rate_limited=rate_limited, shared=shared, redis=redis, audit=audit)
     app = package_dir / "app.py"
     app_before = app.read_text()
     versions_before = set((package_dir / "migrations" / "versions").glob("*.py"))
@@ -212,6 +214,7 @@ def parser(program: str) -> argparse.ArgumentParser:
         action="store_true",
         help="every caller with <plural>:read reads every record; only <plural>:admin writes (a catalogue)",
     )
+    scaffolding.audit_option(adding)
     scaffolding.grant_option(adding)
     return commands
 
@@ -232,7 +235,7 @@ def resource_command(
     try:
         names = names_of(options.plural, options.singular, package)
         grants = scaffolding.planned_grants(package / "roles.py", options.grant, names.plural)  # before any write
-        written = add(root, package, names, shared=options.shared)
+        written = add(root, package, names, shared=options.shared, audit=options.audit)
         granted = scaffolding.grant(root, package / "roles.py", grants)
     except Refused as refused:
         print(f"resource: {refused}", file=sys.stderr)

@@ -123,7 +123,7 @@ from .table import $plural
 class ${Model}Repository(Repository[$Model]):
     table = $plural
     model = $Model
-    admin_scope = ${PLURAL}_ADMIN$shared_declaration
+    admin_scope = ${PLURAL}_ADMIN$shared_declaration$audit_declaration
 ''',
     "dependencies.py": '''"""The $plural' repository, as a typed route parameter (`repository: ${Model}RepositoryDep`), built for each
 request by `api/repositories.py`. To keep $plural elsewhere (a test double), override it:

@@ -1,4 +1,5 @@
-"""`GET /api/v1/audit-events`: the audit trail of accounts, newest first, for callers holding `audit:admin`."""
+"""`GET /api/v1/audit-events`: the audit trail of accounts and audited resources, newest first, for callers
+holding `audit:admin`."""
 
 from __future__ import annotations
 
@@ -12,13 +13,21 @@ from pydantic import AfterValidator, BaseModel, Field
 from ..api.access import requires
 from ..api.dependencies import DatabaseSessionDep
 from ..api.fields import AwareDatetime
-from ..core.accounts.audit import AUDIT_EVENTS_DESCRIPTION, AUDIT_EVENTS_PATH, AUDIT_READ, AuditKind
+from ..core.accounts.audit import (
+    AUDIT_EVENTS_DESCRIPTION,
+    AUDIT_EVENTS_PATH,
+    AUDIT_READ,
+    MAX_SUBJECT_TYPE_LENGTH,
+    AuditKind,
+)
 from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..problems import problem_openapi_responses
 from ..route_guards import api_router
 from . import store
 
-router = api_router(prefix=AUDIT_EVENTS_PATH, tags=["audit"], description="The audit trail of accounts (admins).")
+router = api_router(
+    prefix=AUDIT_EVENTS_PATH, tags=["audit"], description="The audit trail of accounts and audited resources (admins)."
+)
 
 READERS = [requires(AUDIT_READ)]
 
@@ -45,7 +54,8 @@ class AuditEvent(BaseModel):
     id: int
     kind: Kind
     actor: UUID | None = Field(description="The account that acted; null: anonymous, or the `users` command")
-    subject: UUID | None = Field(description="The account acted on; null when there is none")
+    subject_type: str = Field(description="What `subject` names: `account`, or an audited resource (`bookings`)")
+    subject: UUID | None = Field(description="The account or record acted on; null when there is none")
     details: dict[str, Any] = Field(description="What changed (field names, scopes added and removed...); no secret")
     client_address: str | None = Field(description="The client's address; null for the `users` command")
     request_id: str | None = Field(description="The request's id (its log lines carry it too)")
@@ -69,7 +79,14 @@ class AuditEventPage(BaseModel):
 async def list_audit_events(
     session: DatabaseSessionDep,
     *,
-    subject: Annotated[UUID | None, Query(description="Only events about this account")] = None,
+    subject_type: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_SUBJECT_TYPE_LENGTH,
+            description="Only events about this kind of subject (`account`, `bookings`)",
+        ),
+    ] = None,
+    subject: Annotated[UUID | None, Query(description="Only events about this account or record")] = None,
     actor: Annotated[UUID | None, Query(description="Only events this account caused")] = None,
     kind: Annotated[Kind | None, Query(description="Only events of this kind")] = None,
     since: Annotated[
@@ -83,6 +100,7 @@ async def list_audit_events(
         limit=limit,
         offset=offset,
         subject=subject,
+        subject_type=subject_type,
         actor=actor,
         kind=None if kind is None else AuditKind(kind),
         since=since,
@@ -92,6 +110,7 @@ async def list_audit_events(
             id=row["id"],
             kind=row["kind"],
             actor=row["actor_id"],
+            subject_type=row["subject_type"],
             subject=row["subject_id"],
             details=row["details"],
             client_address=row["client_address"],

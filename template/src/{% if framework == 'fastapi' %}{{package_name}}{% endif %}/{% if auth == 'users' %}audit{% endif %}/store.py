@@ -3,7 +3,9 @@
 `record` inserts the events with the change they describe, in its session: a change rolled back leaves none. Their
 log lines are written once that session's transaction has committed (a SQLAlchemy `after_commit` hook), so a
 rolled-back change logs nothing either. A job, which writes on a connection rather than a session, stores its events
-with `record_on_connection` and logs them itself once its transaction has committed."""
+with `record_on_connection` and logs them itself once its transaction has committed.
+
+Importing this module makes it the trail of every audited resource's changes (`record_change`, api/crud.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from ..core.accounts.audit import AuditEvent, AuditKind, log_audit_event
+from ..api import crud
+from ..core.accounts.audit import AuditEvent, AuditKind, log_audit_event, record_change_event
+from ..core.record_changes import RecordChange
 from .table import audit_events
 
 _PENDING: Final = "audit_events_to_log"
@@ -27,6 +31,14 @@ async def record(session: AsyncSession, *events: AuditEvent) -> None:
         return
     await session.execute(insert(audit_events), [_row(audit) for audit in events])
     session.sync_session.info.setdefault(_PENDING, []).extend(events)
+
+
+async def record_change(session: AsyncSession, change: RecordChange) -> None:
+    """Store the change of an audited resource's record, in the write's transaction (api/crud.py calls it)."""
+    await record(session, record_change_event(change))
+
+
+crud.keep_changes_in(record_change)
 
 
 async def record_on_connection(connection: AsyncConnection, *events: AuditEvent) -> None:
@@ -42,6 +54,7 @@ async def page(
     limit: int,
     offset: int,
     subject: UUID | None = None,
+    subject_type: str | None = None,
     actor: UUID | None = None,
     kind: AuditKind | None = None,
     since: datetime | None = None,
@@ -50,6 +63,8 @@ async def page(
     conditions = []
     if subject is not None:
         conditions.append(audit_events.c.subject_id == subject)
+    if subject_type is not None:
+        conditions.append(audit_events.c.subject_type == subject_type)
     if actor is not None:
         conditions.append(audit_events.c.actor_id == actor)
     if kind is not None:
@@ -73,6 +88,7 @@ def _row(audit: AuditEvent) -> dict[str, Any]:
         "kind": audit.kind.value,
         "actor_id": audit.actor_id,
         "subject_id": audit.subject_id,
+        "subject_type": audit.subject_type,
         "details": dict(audit.details),
         "client_address": audit.origin.client_address,
         "request_id": audit.origin.request_id,

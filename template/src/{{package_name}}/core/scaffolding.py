@@ -232,6 +232,24 @@ def grant_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def audit_option(command: argparse.ArgumentParser) -> None:
+    """`resource add`'s `--audit`: the resource's changes go to the audit trail (core/record_changes.py)."""
+    command.add_argument(
+        "--audit",
+        action="store_true",
+        help="record every create, update, delete and restore (who, which record, which fields) in the audit trail",
+    )
+
+
+AUDIT_DECLARATION: Final = "\n    audited = True  # every create, update, delete and restore is in the audit trail"
+
+
+def refuse_audit_without_trail(package_dir: Path, *, audit: bool) -> None:
+    """`--audit` in a service that keeps no audit trail is refused, before anything is written."""
+    if audit and not (package_dir / "audit").is_dir():
+        raise Refused("--audit needs the audit trail, which only a service with accounts of its own keeps")
+
+
 def grant(project: Path, path: Path, plan: dict[str, list[str]]) -> list[str]:
     """`plan` (planned_grants) written into roles.py and formatted by the project's own ruff; what each role got, one
     line each. The resource is added first: a failed add leaves the roles as they were."""

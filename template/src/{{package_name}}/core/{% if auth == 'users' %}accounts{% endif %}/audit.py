@@ -1,5 +1,6 @@
-"""The audit trail of accounts, framework-neutral: which events there are (`AuditKind`), what one records
-(`AuditEvent`: who did it, to whom, what, when, from which client address and request), and its JSON log line.
+"""The audit trail of accounts and of audited resources, framework-neutral: which events there are (`AuditKind`),
+what one records (`AuditEvent`: who did it, to whom, what, when, from which client address and request), and its
+JSON log line.
 
 Each framework stores the events in its `audit_events` table, in the transaction of the change an event records (a
 change rolled back leaves no event), and lists them to admins at `GET /api/v1/audit-events`. The table is
@@ -8,6 +9,10 @@ account ids are plain values, not foreign keys, so deleting an account keeps the
 
 Nothing secret is ever recorded: no password, token or hash, and no email address (an event names accounts by id).
 `audit_event` refuses details under a key that names a secret or an address, so a slip fails a test, not an audit.
+An audited resource's records (`audited = True`, core/record_changes.py) are in the same trail: each create,
+update, delete and restore with who made it, the resource as `subject_type` and the record's id as `subject`, and
+the names of the fields it changed (never their values).
+
 A failed sign-in records why (`FailedSignInReason`) for the admins who read the trail; the answer to the client
 stays the one answer of every failed sign-in.
 """
@@ -23,6 +28,7 @@ from typing import Any, Final, Literal
 from uuid import UUID
 
 from ..limits import client_identity
+from ..record_changes import RecordChange
 from ..request_context import current_request_id, request_id_var
 
 logger = logging.getLogger(f"{__name__.partition('.')[0]}.audit")
@@ -33,7 +39,8 @@ AUDIT_READ: Final = "audit:admin"
 
 
 class AuditKind(StrEnum):
-    """What happened to an account. The log line's `event` is `audit.<value>`."""
+    """What happened to an account, or to a record of an audited resource (the last four). The log line's `event`
+    is `audit.<value>`."""
 
     SIGNED_IN = "signed_in"
     SIGN_IN_FAILED = "sign_in_failed"
@@ -52,6 +59,11 @@ class AuditKind(StrEnum):
     DEACTIVATED = "deactivated"
     REACTIVATED = "reactivated"
     DELETED = "deleted"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    RESTORE = "restore"
+    """A soft-deleted record brought back (not a `create`: the record is the one deleted)."""
 
 
 FailedSignInReason = Literal["unknown_email", "wrong_password", "unverified", "disabled"]
@@ -81,6 +93,10 @@ class Origin:
 COMMAND_LINE: Final = Origin(client_address=None, request_id=None)
 
 
+ACCOUNT: Final = "account"
+"""The subject type of the accounts' own events."""
+
+
 @dataclass(frozen=True, slots=True)
 class AuditEvent:
     kind: AuditKind
@@ -91,6 +107,8 @@ class AuditEvent:
     origin: Origin
     details: Mapping[str, Any] = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    subject_type: str = ACCOUNT
+    """What `subject_id` names: an account, or a record of an audited resource (`bookings`)."""
 
 
 def audit_event(
@@ -129,6 +147,21 @@ def account_created_event(
     if sign_up is not None:
         details["sign_up"] = sign_up
     return audit_event(AuditKind.ACCOUNT_CREATED, origin=origin, actor=actor, subject=subject, details=details)
+
+
+def record_change_event(change: RecordChange) -> AuditEvent:
+    """The event of a change of an audited resource's record: its kind, the resource as subject type, the fields
+    it changed (`details.fields`, names only), made by the account the caller's token names (None for a job, a
+    command, or a subject of another issuer), from the request being served (if any)."""
+    origin = Origin(None if change.client_host is None else client_identity(change.client_host), current_request_id())
+    return AuditEvent(
+        kind=AuditKind(change.kind),
+        actor_id=account_id(change.actor),
+        subject_id=change.record_id,
+        origin=origin,
+        details={"fields": list(change.fields)},
+        subject_type=change.resource,
+    )
 
 
 def account_id(subject: str | None) -> UUID | None:
@@ -216,6 +249,7 @@ def _log(event: AuditEvent) -> None:
 
 TABLE: Final = "audit_events"
 MAX_KIND_LENGTH: Final = 40
+MAX_SUBJECT_TYPE_LENGTH: Final = 63
 MAX_ADDRESS_LENGTH: Final = 64
 MAX_REQUEST_ID_LENGTH: Final = 128
 APPEND_ONLY_ERROR: Final = "audit_events is append-only: its rows cannot be changed or deleted"
@@ -249,8 +283,9 @@ DROP_APPEND_ONLY_SQL: Final[dict[str, tuple[str, ...]]] = {
 
 AUDIT_EVENTS_PATH: Final = "/api/v1/audit-events"
 AUDIT_EVENTS_DESCRIPTION: Final = (
-    "The audit trail of accounts, newest first: sign-ins and failed sign-ins, sign-ups, verifications, password "
-    "resets and changes, email, scope and role changes, deactivations and deletions, each with who did it (`actor`), "
-    "to whom (`subject`), when, from which client address and request. Filter by `subject`, `actor`, `kind` and "
-    "`since`. Needs `audit:admin`."
+    "The audit trail, newest first: of accounts (sign-ins and failed sign-ins, sign-ups, verifications, password "
+    "resets and changes, email, scope and role changes, deactivations and deletions) and of audited resources "
+    "(`create`, `update`, `delete`, `restore` of a record, with the names of the fields changed), each with who did "
+    "it (`actor`), to what (`subject_type`: `account` or the resource's name, and `subject`), when, from which client "
+    "address and request. Filter by `subject_type`, `subject`, `actor`, `kind` and `since`. Needs `audit:admin`."
 )

@@ -23,7 +23,7 @@ MAX_NAME_ONLY_FILES = 70
 """`.jinja` files whose only Jinja is `{{ package_name }}` (tests and Alembic revisions must name the package);
 issue 50's bound is 10."""
 
-MAX_FRAMEWORK_SPECIFIC_LINES = {"fastapi": 9549, "django": 9723}
+MAX_FRAMEWORK_SPECIFIC_LINES = {"fastapi": 9562, "django": 9750}
 """Lines of `src/**/*.py` in a default render that the other framework's default render does not hold byte for
 byte; issue 50's bound is 6,000 per render."""
 

@@ -42,15 +42,11 @@ def database_entry(settings: Settings) -> dict[str, Any]:
             "timeout": min(settings.database_pool_timeout, settings.database_connect_timeout),
         },
     }
-    server_side_cursors = True
     if database.transaction_pooled:
-        # Behind a pooler in transaction mode (DATABASE_POOLER=transaction) the next transaction may run on another
-        # server connection: no statement prepared for later (psycopg prepares a query run five times; Django
-        # already asks for none, said here so that no OPTIONS change brings it back), no server-side cursor (a
-        # `.iterator()` reads it in later transactions), and no `options` startup parameter, which PgBouncer
-        # refuses: the statement timeout is then the role's (`ALTER ROLE ... SET statement_timeout`).
+        # Behind a transaction pooler (DATABASE_POOLER=transaction) the next transaction may run on another server
+        # connection: nothing prepared for later (Django's default, kept explicit), no server-side cursor
+        # (DISABLE_SERVER_SIDE_CURSORS below), no `options` startup parameter (PgBouncer refuses it).
         options["prepare_threshold"] = None
-        server_side_cursors = False
     elif settings.database_statement_timeout:
         options["options"] = f"-c statement_timeout={settings.database_statement_timeout}"
     return {
@@ -65,18 +61,16 @@ def database_entry(settings: Settings) -> dict[str, Any]:
         # (postgresql/base.py) replaces a connection a restarted server dropped without one.
         "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": False,
-        "DISABLE_SERVER_SIDE_CURSORS": not server_side_cursors,
+        "DISABLE_SERVER_SIDE_CURSORS": database.transaction_pooled,
         "OPTIONS": options,
     }
 
 
-DIRECT: Final = "direct"
-"""The alias of DATABASE_DIRECT_URL, when it is set: what needs a session of its own (`migrate` and its advisory
-lock) goes past the pooler there. Tests see it as `default` (`MIRROR`): one database, two ways to it."""
+DIRECT: Final = "direct"  # DATABASE_DIRECT_URL's alias: `migrate` (and its advisory lock) runs past the pooler
 
 
 def databases(settings: Settings) -> dict[str, dict[str, Any]]:
-    """Django's `DATABASES`: `default` (DATABASE_URL, for requests and jobs) and, with DATABASE_DIRECT_URL, `direct`."""
+    """`default` (DATABASE_URL: requests, jobs) and, with DATABASE_DIRECT_URL, `direct` (tests mirror `default`)."""
     found = {"default": database_entry(settings)}
     if settings.database_direct_url is not None:
         direct = database_entry(settings.direct_settings())

@@ -142,32 +142,21 @@ def create_probe_engine(settings: Settings) -> AsyncEngine:
 
 def _postgresql_connect_args(settings: Settings, *, application_name: str) -> dict[str, Any]:
     server_settings = {"application_name": application_name}
-    if settings.database.transaction_pooled:
-        return {
-            "timeout": settings.database_connect_timeout,
-            "server_settings": server_settings,  # PgBouncer refuses `statement_timeout` here: set it on the role
-            **TRANSACTION_POOLER_CONNECT_ARGS,
-        }
-    if settings.database_statement_timeout:
+    if settings.database_statement_timeout and not settings.database.transaction_pooled:  # PgBouncer refuses it
         server_settings["statement_timeout"] = str(settings.database_statement_timeout)
-    return {"timeout": settings.database_connect_timeout, "server_settings": server_settings}
+    arguments = {"timeout": settings.database_connect_timeout, "server_settings": server_settings}
+    return {**arguments, **TRANSACTION_POOLER_CONNECT_ARGS} if settings.database.transaction_pooled else arguments
 
 
-def _unnamed_statement() -> str:
-    return ""
-
-
-# Behind a pooler in transaction mode (DATABASE_POOLER=transaction) the next statement may reach another server
-# connection, which knows none of this one's prepared statements: asyncpg's own names (`__asyncpg_stmt_1__`) then
-# fail as "does not exist" or, on a connection another client prepared them on, "already exists". Here nothing is
-# kept: no statement cache in asyncpg or in SQLAlchemy, and every statement is PostgreSQL's unnamed one, which asyncpg
-# sends again (Parse, Bind, Execute, Sync in one message) each time it runs it, so it works outside a transaction
-# too (the read sessions' autocommit, `fetch_one`). SQLAlchemy's own recipe, a UUID per statement, would leave every
-# name prepared on the server connections until they close.
+# Behind a transaction pooler (DATABASE_POOLER=transaction) the next statement may reach another server connection,
+# which lacks this one's prepared statements ("__asyncpg_stmt_1__ does not exist / already exists"). So nothing is
+# kept, and every statement is PostgreSQL's unnamed one, which asyncpg parses again in the message that runs it: safe
+# outside a transaction too (`fetch_one`, the read sessions' autocommit). SQLAlchemy's recipe (a UUID per statement)
+# would leave every name prepared on the server connections.
 TRANSACTION_POOLER_CONNECT_ARGS: dict[str, Any] = {
     "statement_cache_size": 0,
     "prepared_statement_cache_size": 0,
-    "prepared_statement_name_func": _unnamed_statement,
+    "prepared_statement_name_func": lambda: "",
 }
 
 

@@ -96,14 +96,10 @@ def configure_queue(settings: Settings) -> bool:
     """Points the queue at PostgreSQL, or at an in-memory queue without it; True when it is PostgreSQL."""
     database = settings.database
     if database.engine == "postgresql":
-        # psycopg prepares a query it has run five times, under a name the next transaction's server connection
-        # behind a transaction pooler does not know: there, it prepares nothing (DATABASE_POOLER=transaction).
-        connection = {"prepare_threshold": None} if database.transaction_pooled else {}
-        connector.use(
-            PsycopgConnector(
-                conninfo=database.url, kwargs=connection, min_size=1, max_size=settings.jobs_concurrency + 2
-            )
-        )
+        # psycopg prepares a query run five times: behind a transaction pooler, the next server connection lacks it.
+        unprepared = {"prepare_threshold": None} if database.transaction_pooled else {}
+        pool = {"min_size": 1, "max_size": settings.jobs_concurrency + 2}
+        connector.use(PsycopgConnector(conninfo=database.url, kwargs=unprepared, **pool))
         return True
     connector.use(InMemoryConnector())
     return False

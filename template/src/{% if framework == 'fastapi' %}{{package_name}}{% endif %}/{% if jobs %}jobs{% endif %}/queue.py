@@ -98,8 +98,8 @@ def configure_queue(settings: Settings) -> bool:
     if database.engine == "postgresql":
         # psycopg prepares a query run five times: behind a transaction pooler, the next server connection lacks it.
         unprepared = {"prepare_threshold": None} if database.transaction_pooled else {}
-        pool = {"min_size": 1, "max_size": settings.jobs_concurrency + 2}
-        connector.use(PsycopgConnector(conninfo=database.url, kwargs=unprepared, **pool))
+        size = settings.jobs_concurrency + 2
+        connector.use(PsycopgConnector(conninfo=database.url, kwargs=unprepared, min_size=1, max_size=size))
         return True
     connector.use(InMemoryConnector())
     return False

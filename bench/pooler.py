@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine_description
+from jobs import token_keys
 from middleware import (
     AUTH_HEADERS,
     Server,
@@ -56,15 +57,15 @@ from read_cache import ITEM, service_env
 
 
 @contextlib.contextmanager
-def pgbouncer(database_url: str, workdir: Path, *, server_connections: int, core: int | None) -> Iterator[str]:
+def pgbouncer(database_url: str, *, server_connections: int, core: int | None) -> Iterator[str]:
     """PgBouncer in transaction mode in front of `database_url`'s server; yields the same URL through it."""
     executable = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     if not Path(executable).exists():
         raise SystemExit("pgbouncer is not installed (Debian: apt-get install pgbouncer)")
     target = urlsplit(database_url)
     port = free_port()
-    directory = workdir / "pgbouncer"
-    directory.mkdir()
+    # Not under `workdir` (mode 700): as root, PgBouncer runs as `postgres`, which must reach its files.
+    directory = Path(tempfile.mkdtemp(prefix="bench-pgbouncer-"))
     (directory / "users.txt").write_text(f'"{target.username}" ""\n')
     config = directory / "pgbouncer.ini"
     config.write_text(
@@ -92,6 +93,7 @@ def pgbouncer(database_url: str, workdir: Path, *, server_connections: int, core
     finally:
         process.terminate()
         process.wait(timeout=30)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, float]]:
@@ -106,12 +108,14 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, float]]:
     servers: list[Server] = []
     with database_for(project, workdir) as database:
         direct_url = database["DATABASE_URL"]
-        direct_env = service_env(project, database, {})
+        # auth=users: a key set and a token signed with it (auth=jwt: service_env's secret and the token command).
+        keys = token_keys(project) if answer(project, "auth") == "users" else {}
+        direct_env = service_env(project, database, keys)
         migrate(project, direct_env, args.framework)
         if answer(project, "auth") == "jwt":
             AUTH_HEADERS["Authorization"] = f"Bearer {bearer_token(project, direct_env)}"
-        with pgbouncer(direct_url, workdir, server_connections=args.server_connections, core=wrk_core) as pooled_url:
-            pooler = {"DATABASE_POOLER": "transaction", "DATABASE_DIRECT_URL": direct_url}
+        with pgbouncer(direct_url, server_connections=args.server_connections, core=wrk_core) as pooled_url:
+            pooler = {**keys, "DATABASE_POOLER": "transaction", "DATABASE_DIRECT_URL": direct_url}
             plan = [
                 ("direct", direct_env),
                 ("pooler-settings", service_env(project, database, pooler)),

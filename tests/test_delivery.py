@@ -185,6 +185,49 @@ def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
     assert dev["read_only"] is True
 
 
+def test_compose_behind_pgbouncer(project: RenderedProject, toolbox: Toolbox) -> None:
+    """compose.pgbouncer.yaml over the stack: the app (and the worker) through PgBouncer in transaction mode, told it
+    is one, with the direct URL beside it; the migrations straight to PostgreSQL."""
+    pooled = project.path / "compose.pgbouncer.yaml"
+    if project.answers.get("database", "postgresql") != "postgresql":
+        assert not pooled.exists()
+        return
+    files = [project.path / "compose.yaml", project.path / "compose.staging.yaml", pooled]
+    toolbox.check(
+        "check-jsonschema",
+        *("--builtin-schema", "vendor.compose-spec", "compose.pgbouncer.yaml"),
+        cwd=project.path,
+        inputs=files,
+    )
+    for stack in (["compose.yaml"], ["compose.yaml", "compose.staging.yaml"]):
+        merged = yaml.safe_load(
+            toolbox.check(
+                "docker-compose",
+                *(argument for name in [*stack, "compose.pgbouncer.yaml"] for argument in ("-f", name)),
+                "config",
+                cwd=project.path,
+                inputs=files,
+            )
+        )
+        services = merged["services"]
+        password = STAGING_POSTGRES_PASSWORD
+        direct = f"postgresql://app:{password}@postgres:5432/app"
+        assert services["migrate"]["environment"]["DATABASE_URL"] == direct, stack
+        assert "DATABASE_POOLER" not in services["migrate"]["environment"]
+        clients = ["app", "worker"] if project.answers.get("jobs") else ["app"]
+        for name in clients:
+            environment = services[name]["environment"]
+            assert environment["DATABASE_URL"] == f"postgresql://app:{password}@pgbouncer:6432/app", name
+            assert environment["DATABASE_DIRECT_URL"] == direct, name
+            assert environment["DATABASE_POOLER"] == "transaction", name
+            assert services[name]["depends_on"]["pgbouncer"]["condition"] == "service_healthy", name
+        pgbouncer = services["pgbouncer"]
+        assert pgbouncer["environment"]["POOL_MODE"] == "transaction"
+        assert pgbouncer["environment"]["DATABASE_URL"] == direct
+        assert pgbouncer["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert "6432" in pgbouncer["healthcheck"]["test"]
+
+
 # --- CI --------------------------------------------------------------------------------------------------------------
 
 
@@ -463,6 +506,53 @@ def test_keda_scales_the_workers_on_the_queue(project: RenderedProject, toolbox:
         assert refused.returncode != 0, refused
         checked.append(name)
     assert checked == ["scaledobject", "triggerauthentication"]
+
+
+def test_kubernetes_behind_pgbouncer(project: RenderedProject, toolbox: Toolbox, tmp_path: Path) -> None:
+    """The PgBouncer component (an overlay adds it) validates, runs PgBouncer in transaction mode, and points the
+    API's (and the worker's) DATABASE_URL at it, told it is one, with the direct URL beside it; the `migrate` init
+    container keeps the direct URL."""
+    component = project.path / "deploy" / "kubernetes" / "pgbouncer"
+    if not (project.answers["kubernetes"] and project.answers.get("database", "postgresql") == "postgresql"):
+        assert not component.exists()
+        return
+    tree = tmp_path / "kubernetes"
+    shutil.copytree(project.path / "deploy" / "kubernetes", tree)
+    # As the README says: the component added to an overlay (production here).
+    production = tree / "overlays" / "production" / "kustomization.yaml"
+    production.write_text(production.read_text() + "components:\n  - ../../pgbouncer\n")
+    inputs = [path for path in tree.rglob("*") if path.is_file()]
+    output = toolbox.check("kubectl", "kustomize", "kubernetes/overlays/production", cwd=tmp_path, inputs=inputs)
+    built = tmp_path / "built.yaml"
+    built.write_text(output)
+    for version in KUBERNETES_VERSIONS:
+        toolbox.check(
+            "kubernetes-validate", *("--strict", "--quiet", "-k", version, built.name), cwd=tmp_path, inputs=[built]
+        )
+    documents = [document for document in yaml.safe_load_all(output) if document]
+    by_kind = {(document["kind"], component_of(document)): document for document in documents}
+    pgbouncer = by_kind[("Deployment", "pgbouncer")]
+    service = by_kind[("Service", "pgbouncer")]
+    assert service["spec"]["selector"] == pgbouncer["spec"]["selector"]["matchLabels"]
+    (bouncer,) = pgbouncer["spec"]["template"]["spec"]["containers"]
+    settings = {env["name"]: env for env in bouncer["env"]}
+    assert settings["POOL_MODE"]["value"] == "transaction"
+    assert settings["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == "url"
+    assert bouncer["securityContext"]["readOnlyRootFilesystem"] is True
+    assert by_kind[("PodDisruptionBudget", "pgbouncer")]["spec"]["maxUnavailable"] == 1
+    clients = [("api", "app")] + ([("worker", "worker")] if project.answers.get("jobs") else [])
+    for component, container_name in clients:
+        spec = by_kind[("Deployment", component)]["spec"]["template"]["spec"]
+        (container,) = [container for container in spec["containers"] if container["name"] == container_name]
+        env = {variable["name"]: variable for variable in container["env"]}
+        assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == "pooled-url", component
+        assert env["DATABASE_DIRECT_URL"]["valueFrom"]["secretKeyRef"]["key"] == "url", component
+        assert env["DATABASE_POOLER"]["value"] == "transaction", component
+        assert len(container["env"]) == len(env), "each variable once"
+    (migrate,) = by_kind[("Deployment", "api")]["spec"]["template"]["spec"]["initContainers"]
+    migrate_env = {variable["name"]: variable for variable in migrate["env"]}
+    assert migrate_env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == "url"
+    assert "DATABASE_POOLER" not in migrate_env
 
 
 def assert_migrations_run_before_the_service(kinds: dict[str, dict[str, Any]], package: str) -> None:

@@ -4,7 +4,7 @@ or the SQLite file. settings.py calls this once; nothing here touches a database
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Final
 
 from .config import Settings
 
@@ -42,7 +42,12 @@ def database_entry(settings: Settings) -> dict[str, Any]:
             "timeout": min(settings.database_pool_timeout, settings.database_connect_timeout),
         },
     }
-    if settings.database_statement_timeout:
+    if database.transaction_pooled:
+        # Behind a transaction pooler (DATABASE_POOLER=transaction) the next transaction may run on another server
+        # connection: nothing prepared for later (Django's default, kept explicit), no server-side cursor
+        # (DISABLE_SERVER_SIDE_CURSORS below), no `options` startup parameter (PgBouncer refuses it).
+        options["prepare_threshold"] = None
+    elif settings.database_statement_timeout:
         options["options"] = f"-c statement_timeout={settings.database_statement_timeout}"
     return {
         "ENGINE": f"{__package__}.postgresql",
@@ -56,5 +61,19 @@ def database_entry(settings: Settings) -> dict[str, Any]:
         # (postgresql/base.py) replaces a connection a restarted server dropped without one.
         "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": False,
+        "DISABLE_SERVER_SIDE_CURSORS": database.transaction_pooled,
         "OPTIONS": options,
     }
+
+
+DIRECT: Final = "direct"  # DATABASE_DIRECT_URL's alias: `migrate` (and its advisory lock) runs past the pooler
+
+
+def databases(settings: Settings) -> dict[str, dict[str, Any]]:
+    """`default` (DATABASE_URL: requests, jobs) and, with DATABASE_DIRECT_URL, `direct` (tests mirror `default`)."""
+    found = {"default": database_entry(settings)}
+    if settings.database_direct_url is not None:
+        direct = database_entry(settings.direct_settings())
+        options = {**direct["OPTIONS"], "application_name": "migrate"}
+        found[DIRECT] = {**direct, "OPTIONS": options, "TEST": {"MIRROR": "default"}}
+    return found

@@ -142,9 +142,22 @@ def create_probe_engine(settings: Settings) -> AsyncEngine:
 
 def _postgresql_connect_args(settings: Settings, *, application_name: str) -> dict[str, Any]:
     server_settings = {"application_name": application_name}
-    if settings.database_statement_timeout:
+    if settings.database_statement_timeout and not settings.database.transaction_pooled:  # PgBouncer refuses it
         server_settings["statement_timeout"] = str(settings.database_statement_timeout)
-    return {"timeout": settings.database_connect_timeout, "server_settings": server_settings}
+    arguments = {"timeout": settings.database_connect_timeout, "server_settings": server_settings}
+    return {**arguments, **TRANSACTION_POOLER_CONNECT_ARGS} if settings.database.transaction_pooled else arguments
+
+
+# Behind a transaction pooler (DATABASE_POOLER=transaction) the next statement may reach another server connection,
+# which lacks this one's prepared statements ("__asyncpg_stmt_1__ does not exist / already exists"). So nothing is
+# kept, and every statement is PostgreSQL's unnamed one, which asyncpg parses again in the message that runs it: safe
+# outside a transaction too (`fetch_one`, the read sessions' autocommit). SQLAlchemy's recipe (a UUID per statement)
+# would leave every name prepared on the server connections.
+TRANSACTION_POOLER_CONNECT_ARGS: dict[str, Any] = {
+    "statement_cache_size": 0,
+    "prepared_statement_cache_size": 0,
+    "prepared_statement_name_func": lambda: "",
+}
 
 
 def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -78,7 +78,7 @@ def migrate_command(arguments: list[str]) -> int:
         settings = load_settings()
     except ConfigurationError as exc:
         return report_configuration_error(exc)
-    announce_database(settings.database, "migrate")
+    announce_database(settings.direct_database, "migrate")
     configure_logging(settings)
     try:
         migrate(settings)

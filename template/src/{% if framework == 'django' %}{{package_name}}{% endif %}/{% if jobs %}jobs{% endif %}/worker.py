@@ -31,7 +31,9 @@ from ..core.settings import ConfigurationError, report_configuration_error
 
 logger = logging.getLogger(__name__)
 
-POLL_EVERY_S: Final = 1.0  # jobs scheduled for later (retries) are found by polling; new ones arrive by NOTIFY
+# Jobs scheduled for later (retries) are found by polling; new ones arrive by NOTIFY, or by polling behind a
+# transaction pooler (DATABASE_POOLER=transaction).
+POLL_EVERY_S: Final = 1.0
 NEEDS_POSTGRESQL: Final = (
     "worker: the queue is a PostgreSQL table and DATABASE_URL names no PostgreSQL database "
     "(without one, the service runs its jobs itself, from memory)"
@@ -119,6 +121,8 @@ async def run_worker(settings: Settings, *, concurrency: int, queues: list[str] 
         "update_heartbeat_interval": heartbeat_interval(settings.jobs_stalled_after),
         "stalled_worker_timeout": settings.jobs_stalled_after,
         "fetch_job_polling_interval": POLL_EVERY_S,
+        # A LISTEN through a transaction pooler hears nothing once its transaction ends: the worker polls.
+        "listen_notify": not settings.database.transaction_pooled,
         "install_signal_handlers": False,  # ours below: readiness turns 503 first
         "worker_middleware": parts.middleware,
     }

@@ -96,7 +96,10 @@ def configure_queue(settings: Settings) -> bool:
     """Points the queue at PostgreSQL, or at an in-memory queue without it; True when it is PostgreSQL."""
     database = settings.database
     if database.engine == "postgresql":
-        connector.use(PsycopgConnector(conninfo=database.url, min_size=1, max_size=settings.jobs_concurrency + 2))
+        # psycopg prepares a query run five times: behind a transaction pooler, the next server connection lacks it.
+        unprepared = {"prepare_threshold": None} if database.transaction_pooled else {}
+        size = settings.jobs_concurrency + 2
+        connector.use(PsycopgConnector(conninfo=database.url, kwargs=unprepared, min_size=1, max_size=size))
         return True
     connector.use(InMemoryConnector())
     return False

@@ -35,7 +35,9 @@ from .tasks import recover_stalled_jobs
 
 logger = logging.getLogger(__name__)
 
-POLL_EVERY_S: Final = 1.0  # jobs scheduled for later (retries) are found by polling; new ones arrive by NOTIFY
+# Jobs scheduled for later (retries) are found by polling; new ones arrive by NOTIFY, or by polling behind a
+# transaction pooler (DATABASE_POOLER=transaction).
+POLL_EVERY_S: Final = 1.0
 
 USAGE_EXIT_STATUS: Final = 2
 NEEDS_POSTGRESQL: Final = (
@@ -107,6 +109,8 @@ async def run_worker(settings: Settings, *, concurrency: int, queues: list[str] 
             "update_heartbeat_interval": heartbeat_interval(settings.jobs_stalled_after),
             "stalled_worker_timeout": settings.jobs_stalled_after,
             "fetch_job_polling_interval": POLL_EVERY_S,
+            # A LISTEN through a transaction pooler hears nothing once its transaction ends: the worker polls.
+            "listen_notify": not settings.database.transaction_pooled,
             "worker_middleware": parts.middleware,
         }
         if queues:  # none given: every queue

@@ -96,8 +96,8 @@ def test_a_jwt_project_gets_the_revocation_table_once_then_switches_to_users(
     if framework == "fastapi":
         assert "refresh_tokens" in found
         with sqlite3.connect(database) as connection:
-            # The accounts' revisions applied up to the newest: 0012, the emails renormalised.
-            assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0012",)]
+            # The accounts' revisions applied up to the newest: 0013, the audit trail's subject types.
+            assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0013",)]
             assert connection.execute("SELECT token_id FROM revoked_tokens").fetchall() == [("kept",)]
     else:
         assert "users_refreshtoken" in found

@@ -62,6 +62,7 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
 class AuditEventFilters(serializers.Serializer[Any]):
     subject_type = serializers.CharField(
         required=False,
+        min_length=1,
         max_length=MAX_SUBJECT_TYPE_LENGTH,
         help_text="Only events about this kind of subject (`account`, `bookings`)",
     )

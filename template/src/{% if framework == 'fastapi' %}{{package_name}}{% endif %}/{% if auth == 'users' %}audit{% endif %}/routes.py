@@ -82,6 +82,7 @@ async def list_audit_events(
     subject_type: Annotated[
         str | None,
         Query(
+            min_length=1,
             max_length=MAX_SUBJECT_TYPE_LENGTH,
             description="Only events about this kind of subject (`account`, `bookings`)",
         ),

@@ -53,7 +53,9 @@ def trace_carrier() -> dict[str, str]:
 
 
 @contextmanager
-def job_span(task: str, job_id: int | None, queue: str | None, carrier: Mapping[str, Any] | None) -> Iterator[None]:
+def job_span(
+    task: str, job_id: int | None, queue: str | None, carrier: Mapping[str, Any] | None, *, system: str
+) -> Iterator[None]:
     """While a job runs: a consumer span, the child of the span that deferred the job when `carrier` holds its
     context (a job deferred while serving a request joins that request's trace), else the root of a trace of its own
     (a periodic job). The job's database spans are its children."""
@@ -62,7 +64,7 @@ def job_span(task: str, job_id: int | None, queue: str | None, carrier: Mapping[
         return
     headers = {str(key): str(value) for key, value in carrier.items()} if isinstance(carrier, Mapping) else {}
     attributes: dict[str, str | int] = {
-        "messaging.system": "procrastinate",
+        "messaging.system": system,  # the job queue's library
         "messaging.operation.type": "process",
         "messaging.destination.name": queue or "default",
         "code.function.name": task,

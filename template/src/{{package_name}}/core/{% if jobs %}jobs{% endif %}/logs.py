@@ -60,7 +60,7 @@ def job_context(job: JobLike) -> Iterator[None]:
     carrier = job.task_kwargs.pop(TRACE_CONTEXT_ARGUMENT, None)  # taken out even when this process does not trace
     tokens = (job_id_var.set(job.id), task_var.set(job.task_name), request_id_var.set(request_id))
     try:
-        with job_span(job.task_name, job.id, job.queue, carrier):
+        with job_span(job.task_name, job.id, job.queue, carrier, system="procrastinate"):
             yield
     finally:
         request_id_var.reset(tokens[2])

@@ -87,7 +87,9 @@ def _filter_parameter(name: str, kind: Any, description: str, **options: Any) ->
         operation_id="list_audit_events",
         parameters=[
             _filter_parameter(
-                "subject_type", OpenApiTypes.STR, "Only events about this kind of subject (`account`, `bookings`)"
+                "subject_type",
+                {"type": "string", "minLength": 1, "maxLength": MAX_SUBJECT_TYPE_LENGTH},
+                "Only events about this kind of subject (`account`, `bookings`)",
             ),
             _filter_parameter("subject", OpenApiTypes.UUID, "Only events about this account or record"),
             _filter_parameter("actor", OpenApiTypes.UUID, "Only events this account caused"),

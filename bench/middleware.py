@@ -386,9 +386,10 @@ def migrate(project: Path, env: dict[str, str], framework: str) -> None:
 
 
 @contextlib.contextmanager
-def database_for(project: Path, workdir: Path) -> Iterator[dict[str, str]]:
+def database_for(project: Path, workdir: Path, also: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
     """The environment naming the database every app reads: a throwaway PostgreSQL cluster (the rendered project's
-    own tests/postgres_cluster.py) for database=postgresql, a SQLite file otherwise."""
+    own tests/postgres_cluster.py) for database=postgresql, a SQLite file otherwise. `also` names more databases on
+    the same cluster (PostgreSQL only), yielded as `BENCH_DATABASE_URL_<NAME>`: a peer service reads its own."""
     engine = answer(project, "database")
     sqlite_file = str(workdir / "db.sqlite3")
     if engine is None:  # a render from before the `database` question
@@ -406,7 +407,8 @@ def database_for(project: Path, workdir: Path) -> Iterator[dict[str, str]]:
     if module.server_binaries() is None:
         raise SystemExit("database=postgresql needs PostgreSQL's server binaries (Debian: apt-get install postgresql)")
     with module.PostgresCluster() as cluster:
-        yield {"DATABASE_URL": cluster.create_database("bench")}
+        more = {f"BENCH_DATABASE_URL_{name.upper()}": cluster.create_database(name) for name in also}
+        yield {"DATABASE_URL": cluster.create_database("bench"), **more}
 
 
 @contextlib.contextmanager
@@ -434,7 +436,9 @@ def _running_servers(
         "DOCS_ENABLED": "false",
     }
     # Every app reads the same database (a fresh one, migrated like a deploy does: production never migrates itself).
-    database_env = stack.enter_context(database_for(project, logs.parent))
+    database_env = stack.enter_context(database_for(project, logs.parent, getattr(args, "more_databases", ())))
+    # The peers' databases, for the caller (bench/peers.py); not in any app's environment.
+    args.database_urls = {name: database_env.pop(name) for name in list(database_env) if name.startswith("BENCH_")}
     rendered_env.update(database_env, MIGRATE_ON_START="false")
     comparison_env = {
         **base_env,

@@ -410,6 +410,14 @@ def test_quotes_in_free_text_stay_valid_python(projects: ProjectFactory) -> None
     exec(compile(init.read_text(), str(init), "exec"), namespace)
     assert namespace["SERVICE_NAME"] == 'Bob\'s "Quoted" API'
     assert namespace["SERVICE_DESCRIPTION"] == "Says \"hi\" \\ and 'bye'"
+    # As the render's own `ruff format --check` wants them: single quotes where that escapes fewer quotes.
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--diff", "--no-cache", str(init)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
 
 BAD_ANSWERS = [

@@ -70,10 +70,18 @@ _DETAILS: Final = {404: "File 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exis
 _ONE = problem_responses(404, 422, instance=_INSTANCE, field="path.file_id", details=_DETAILS)
 _UPLOAD_EXAMPLES = [
     OpenApiExample(
-        "csv", summary="A CSV file (Content-Type: text/csv)", value="name,price\nKettle,4990\n", request_only=True
+        "csv",
+        summary="A CSV file (Content-Type: text/csv)",
+        value="name,price\nKettle,4990\n",
+        request_only=True,
+        media_type="*/*",
     ),
     OpenApiExample(
-        "text", summary="A text file (Content-Type: text/plain)", value="Opening hours: 9 to 17\n", request_only=True
+        "text",
+        summary="A text file (Content-Type: text/plain)",
+        value="Opening hours: 9 to 17\n",
+        request_only=True,
+        media_type="*/*",
     ),
 ]
 _DIRECT_EXAMPLES = [

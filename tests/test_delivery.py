@@ -447,6 +447,10 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
             assert set(files) == {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"}
             assert all(env["valueFrom"]["secretKeyRef"]["name"].endswith("-files") for env in files.values())
             assert not {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"} & set(config), "secrets: never in the ConfigMap"
+            if project.answers["framework"] == "django":
+                # Django spools a request's body to /tmp: an upload there must not count against the pod's memory.
+                (tmp,) = [volume for volume in spec["volumes"] if volume["name"] == "tmp"]
+                assert "medium" not in tmp["emptyDir"]
         else:
             assert not files
             assert "FILES_STORE" not in config

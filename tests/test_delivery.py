@@ -36,7 +36,7 @@ from .conftest import (
     variant_params,
 )
 from .contract.service import DEPLOYED_MAIL, free_port, sends_mail
-from .delivery_tools import KUBERNETES_VERSIONS, STAGING_POSTGRES_PASSWORD, Toolbox
+from .delivery_tools import KUBERNETES_VERSIONS, STAGING_POSTGRES_PASSWORD, STAGING_S3_SECRET_ACCESS_KEY, Toolbox
 from .image_build import BuiltImage, as_image_user, build, dockerignore_filter
 from .keda_schemas import SCHEMAS as KEDA_SCHEMAS
 from .postgres_server import new_database_url
@@ -165,6 +165,33 @@ def test_compose(project: RenderedProject, toolbox: Toolbox) -> None:
             assert merged["services"][name]["environment"]["MAIL_SMTP_URL"] == "smtp://mailpit:1025", name
     else:
         assert "MAIL_SMTP_URL" not in app["environment"]
+    if project.answers.get("file_storage"):
+        # The files' S3-compatible store, pinned (never a `latest`), its bucket made before the app starts, the
+        # secret from the environment in staging (never the development one).
+        expected_services |= {"s3", "s3-bucket"}
+        s3, bucket = merged["services"]["s3"], merged["services"]["s3-bucket"]
+        assert re.fullmatch(r"chrislusf/seaweedfs:\d+\.\d+", s3["image"]), s3["image"]
+        assert app["environment"]["FILES_STORE"] == "s3"
+        assert app["environment"]["S3_ENDPOINT_URL"] == "http://s3:8333"
+        assert app["depends_on"]["s3-bucket"]["condition"] == "service_completed_successfully"
+        assert bucket["depends_on"]["s3"]["condition"] == "service_healthy"
+        assert bucket["image"] == app["image"]
+        assert bucket["environment"]["S3_BUCKET"] == app["environment"]["S3_BUCKET"]
+        secrets = {
+            app["environment"]["S3_SECRET_ACCESS_KEY"],
+            s3["environment"]["AWS_SECRET_ACCESS_KEY"],
+            bucket["environment"]["AWS_SECRET_ACCESS_KEY"],
+        }
+        assert secrets == {STAGING_S3_SECRET_ACCESS_KEY}
+        # Staging refuses to start without a secret of its own, rather than falling back to compose.yaml's.
+        staging = yaml.safe_load((project.path / "compose.staging.yaml").read_text())["services"]
+        required = "${S3_SECRET_ACCESS_KEY:?set S3_SECRET_ACCESS_KEY}"
+        assert staging["app"]["environment"]["S3_SECRET_ACCESS_KEY"] == required
+        assert staging["s3"]["environment"]["AWS_SECRET_ACCESS_KEY"] == required
+        assert staging["s3-bucket"]["environment"]["AWS_SECRET_ACCESS_KEY"] == required
+        assert app["environment"]["S3_ACCESS_KEY_ID"] == s3["environment"]["AWS_ACCESS_KEY_ID"]
+    else:
+        assert "FILES_STORE" not in app["environment"]
     assert set(merged["services"]) == expected_services
 
     # The development service: only with `--profile dev`, the source tree mounted over the image's copy, reloading.
@@ -412,6 +439,21 @@ def test_kubernetes(project: RenderedProject, toolbox: Toolbox) -> None:
             assert "MAIL_SMTP_URL" not in config, "a secret: never in the ConfigMap"
         else:
             assert not mail
+        files = {env["name"]: env for env in container.get("env", []) if env["name"].startswith("S3_")}
+        if project.answers.get("file_storage"):
+            # Every replica sees every file: S3, the bucket in the ConfigMap, the credentials from a Secret only.
+            assert config["FILES_STORE"] == "s3"
+            assert config["S3_BUCKET"]
+            assert set(files) == {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"}
+            assert all(env["valueFrom"]["secretKeyRef"]["name"].endswith("-files") for env in files.values())
+            assert not {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"} & set(config), "secrets: never in the ConfigMap"
+            if project.answers["framework"] == "django":
+                # Django spools a request's body to /tmp: an upload there must not count against the pod's memory.
+                (tmp,) = [volume for volume in spec["volumes"] if volume["name"] == "tmp"]
+                assert "medium" not in tmp["emptyDir"]
+        else:
+            assert not files
+            assert "FILES_STORE" not in config
         redis = [env for env in container.get("env", []) if env["name"] == "REDIS_URL"]
         if project.answers["use_redis"]:
             assert redis[0]["valueFrom"]["secretKeyRef"]["key"] == "url"

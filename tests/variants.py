@@ -85,8 +85,6 @@ FREE_TEXT_CHANGES: Answers = {
 # inside them are not required) and tests/test_render.py checks that copier refuses every one of them.
 INVALID_COMBINATIONS: list[tuple[Answers, str]] = [
     ({"database": "sqlite", "jobs": True}, "jobs need database=postgresql"),
-    # The files resource (file_storage) has its FastAPI adapter only so far (issue 53).
-    ({"framework": "django", "file_storage": True}, "file_storage is not available with framework=django yet"),
 ]
 
 
@@ -158,8 +156,10 @@ STATIC_PAIRWISE_QUESTIONS = ["ci_provider", "kubernetes"]
 # Optional features only their own tests exercise (no pairs with the others to cover): each is turned on in the first
 # installed row (not the default) that matches its selector, rather than installing a render of its own.
 RIDERS: list[tuple[Answers, Answers]] = [
-    # file_storage: its process tests need a database with concurrent writers and FastAPI's adapter.
+    # file_storage: its process tests need a database with concurrent writers; FastAPI's adapter ...
     ({"framework": "fastapi", "database": "postgresql"}, {"file_storage": True}),
+    # ... and Django's adapter, in a slot of its own (owners: accounts, so another user's file is a 404 to prove).
+    ({"framework": "django", "database": "postgresql", "auth": "users"}, {"file_storage": True}),
 ]
 
 

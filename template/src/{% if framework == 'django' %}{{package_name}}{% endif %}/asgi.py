@@ -120,7 +120,7 @@ def install_middleware(app: ASGIApp, settings: Settings, wiring: Wiring, *, acce
     """Innermost first: the liveness replay, body limit, errors, CORS, compression, telemetry, id, headers (the
     outermost)."""
     app = FixedResponseMiddleware(app, url_names=FIXED_RESPONSE_URLS)
-    app = BodySizeLimitMiddleware(app, max_body_size=settings.max_body_size)
+    app = BodySizeLimitMiddleware(app, max_body_size=settings.max_body_size, larger_bodies=wiring.larger_bodies)
     app = UnhandledErrorMiddleware(app, expose_errors=settings.is_development)
     if settings.cors_origins:
         app = CORSMiddleware(

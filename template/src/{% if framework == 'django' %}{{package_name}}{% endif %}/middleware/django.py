@@ -3,6 +3,7 @@ ASGI scope, where the pure ASGI middleware (access log, metrics, 500 body) reads
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Awaitable, Callable
 from functools import cache
@@ -15,6 +16,18 @@ from ..core.middleware.telemetry import ROUTE_KEY
 
 EXCEPTION_KEY: Final = "unhandled_exception"
 _CONVERTER: Final = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def spooled_length(request: HttpRequest) -> int:
+    """The length of a body Django's ASGI handler has spooled, found without reading it: a file upload's may be far
+    larger than the memory a request should take (`request.body` would hold it whole). Django's test client gives a
+    stream that cannot seek: read, its bodies are small."""
+    stream = getattr(request, "_stream", None)
+    if stream is not None and stream.seekable():
+        size = int(stream.seek(0, os.SEEK_END))
+        stream.seek(0)
+        return size
+    return len(request.body)
 
 
 @cache  # one entry per URL pattern: the routes are the app's, never the request's path
@@ -35,7 +48,7 @@ class ServiceMiddleware:
         if "CONTENT_LENGTH" not in request.META and "HTTP_TRANSFER_ENCODING" in request.META:
             # A chunked upload has no Content-Length, and DRF reads a request without one as empty. Django has
             # already spooled the whole body (bounded by BodySizeLimitMiddleware): state its length.
-            request.META["CONTENT_LENGTH"] = str(len(request.body))
+            request.META["CONTENT_LENGTH"] = str(spooled_length(request))
         response = await self.get_response(request)
         if isinstance(response, HttpResponse) and not response.has_header("Content-Length"):
             # Django sends a body without its length, in 64 kB pieces: declared, the answer is whole to the ASGI

@@ -1,0 +1,315 @@
+"""`/api/v1/files`: files owned like any resource (another caller's file is a 404 on every path), in two ways:
+
+- `POST /api/v1/files?name=...` streams the request body (the file itself, with its Content-Type) to the file store:
+  read from the body Django's ASGI handler spooled (to a temporary file past FILE_UPLOAD_MAX_MEMORY_SIZE) 64 kB at a
+  time, never whole in memory, checked on its first bytes, refused past FILES_MAX_SIZE with 413 and nothing stored;
+- `POST /api/v1/files/uploads` gives a browser a presigned form to upload straight to S3 (this key, this size, this
+  type, for FILES_URL_EXPIRY seconds); `POST /api/v1/files/{file_id}/complete` then checks the stored object
+  before the file is listed.
+
+Downloads stream from the store as attachments with `nosniff`: a browser never renders a file as the service's page.
+The rules are core/storage/'s; this module is their Django adapter (FastAPI's is files/routes.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, Final
+
+from asgiref.sync import async_to_sync
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..api.errors import invalid
+from ..api.resources import ResourceViewSet
+from ..api.schema import problem_responses
+from ..config import Settings
+from ..core.storage import (
+    ExpectedUpload,
+    FileStore,
+    ObjectTooLarge,
+    PresignNotSupported,
+    UnsupportedContent,
+    UploadRefused,
+    attachment,
+    check_completed,
+    checked_stream,
+    new_key,
+    normalise,
+)
+from ..core.storage.stores import READ_CHUNK
+from .models import File, FileStatus
+from .scopes import FILE_SCOPES
+from .serializers import DirectUploadInSerializer, DirectUploadSerializer, FileSerializer, UploadQuerySerializer
+from .storage import file_store
+
+logger = logging.getLogger(__name__)
+
+FILE_ID = OpenApiParameter("file_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+NAME = OpenApiParameter(
+    "name",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    required=True,
+    description="The file's name, shown and used for downloads",
+)
+_INSTANCE: Final = "/api/v1/files/3fa85f64-5717-4562-b3fc-2c963f66afa6"
+_DETAILS: Final = {404: "File 3fa85f64-5717-4562-b3fc-2c963f66afa6 does not exist"}
+_ONE = problem_responses(404, 422, instance=_INSTANCE, field="path.file_id", details=_DETAILS)
+_UPLOAD_EXAMPLES = [
+    OpenApiExample(
+        "csv",
+        summary="A CSV file (Content-Type: text/csv)",
+        value="name,price\nKettle,4990\n",
+        request_only=True,
+        media_type="*/*",
+    ),
+    OpenApiExample(
+        "text",
+        summary="A text file (Content-Type: text/plain)",
+        value="Opening hours: 9 to 17\n",
+        request_only=True,
+        media_type="*/*",
+    ),
+]
+_DIRECT_EXAMPLES = [
+    OpenApiExample(
+        "pdf",
+        summary="A PDF of 2 kB",
+        value={"name": "menu.pdf", "content_type": "application/pdf", "size_bytes": 2048},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "photo",
+        summary="A photo",
+        value={"name": "kettle.jpg", "content_type": "image/jpeg", "size_bytes": 480213},
+        request_only=True,
+    ),
+]
+
+
+class FileRefused(APIException):
+    """A file the rules refuse: 413 (too large), 415 (not an accepted type, or not what it says), 409 (a direct upload
+    that cannot be, or whose object is not the one allowed)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code = status
+
+
+def _settings() -> Settings:
+    settings: Settings = django_settings.SERVICE_SETTINGS
+    return settings
+
+
+async def _body(request: HttpRequest) -> AsyncIterator[bytes]:
+    """The request's body, chunk by chunk, read off the event loop (past FILE_UPLOAD_MAX_MEMORY_SIZE it is on disk)."""
+    while chunk := await asyncio.to_thread(request.read, READ_CHUNK):
+        yield chunk
+
+
+async def _stream_in(store: FileStore, key: str, request: HttpRequest, settings: Settings) -> tuple[str, int]:
+    """The body stored under `key`: its media type (checked on its first bytes) and size."""
+    content_type, chunks = await checked_stream(
+        _body(request), request.META.get("CONTENT_TYPE", ""), settings.allowed_file_types
+    )
+    size = await store.write(key, chunks, content_type=content_type, limit=settings.files_max_size)
+    return content_type, size
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List files",
+        operation_id="list_files",
+        responses={
+            200: FileSerializer(many=True),
+            **problem_responses(422, instance="/api/v1/files", field="query.limit"),
+        },
+    ),
+    create=extend_schema(
+        summary="Upload a file (the request body is the file)",
+        operation_id="upload_file",
+        parameters=[NAME],
+        request={"*/*": OpenApiTypes.BINARY},
+        examples=_UPLOAD_EXAMPLES,
+        responses={
+            201: FileSerializer,
+            **problem_responses(413, 415, 422, instance="/api/v1/files", field="query.name"),
+        },
+    ),
+    retrieve=extend_schema(
+        summary="Read a file's record",
+        operation_id="get_file",
+        parameters=[FILE_ID],
+        responses={200: FileSerializer, **_ONE},
+    ),
+    destroy=extend_schema(
+        summary="Delete a file", operation_id="delete_file", parameters=[FILE_ID], responses={204: None, **_ONE}
+    ),
+)
+@extend_schema(tags=["files"])
+class FileViewSet(ResourceViewSet):
+    model = File
+    serializer_class = FileSerializer
+    lookup_url_kwarg = "file_id"
+    required_scopes = FILE_SCOPES
+    http_method_names = ("get", "post", "delete", "head")  # a file's record is not edited: upload another
+
+    def live(self, rows: Any) -> Any:
+        """Ready files only, except to `complete`, which sees pending ones only (a second completion is a 404)."""
+        return rows.filter(status=FileStatus.PENDING if self.action == "complete" else FileStatus.READY)
+
+    def new_key(self) -> str:
+        """A new object key under the caller's prefix."""
+        return new_key(self.owner_of_new_rows().get("owner_id"), uuid.uuid4())
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        given = {name: value for name in ("name",) if (value := request.query_params.get(name)) is not None}
+        query = UploadQuerySerializer(data=given)
+        if not query.is_valid():
+            raise invalid("query", query.errors)
+        settings = _settings()
+        store = file_store()
+        key = self.new_key()
+        try:
+            content_type, size = async_to_sync(_stream_in)(store, key, request._request, settings)
+        except UnsupportedContent as exc:
+            raise FileRefused(415, str(exc)) from None
+        except ObjectTooLarge as exc:
+            raise FileRefused(413, str(exc)) from None
+        try:
+            with transaction.atomic():
+                row = File.objects.create(
+                    name=query.validated_data["name"],
+                    content_type=content_type,
+                    size_bytes=size,
+                    storage_key=key,
+                    status=FileStatus.READY,
+                    **self.owner_of_new_rows(),
+                )
+                self.publish("created", row.pk, row.row_version, self.owner_id_of(row))
+        except BaseException:
+            async_to_sync(store.delete)(key)  # no record, no object
+            raise
+        headers = {"Location": f"{request.path}/{row.pk}", "ETag": row.etag}
+        return Response(self.get_serializer(row).data, status=201, headers=headers)
+
+    @extend_schema(
+        summary="Start a direct upload: a presigned form to post the file to storage with",
+        operation_id="start_upload",
+        request=DirectUploadInSerializer,
+        examples=_DIRECT_EXAMPLES,
+        responses={
+            201: DirectUploadSerializer,
+            **problem_responses(400, 409, 413, 415, 422, instance="/api/v1/files/uploads", details=_DETAILS),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="uploads")
+    def start_upload(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.validated(DirectUploadInSerializer)
+        settings = _settings()
+        content_type = normalise(data["content_type"])
+        if content_type not in settings.allowed_file_types:
+            raise FileRefused(415, f"Files of type {content_type} are not accepted")
+        if data["size_bytes"] > settings.files_max_size:
+            raise FileRefused(413, str(ObjectTooLarge(settings.files_max_size)))
+        key = self.new_key()
+        try:
+            form = file_store().presigned_post(
+                key, content_type=content_type, size=data["size_bytes"], expires_in=settings.files_url_expiry
+            )
+        except PresignNotSupported as exc:
+            raise FileRefused(409, str(exc)) from None
+        pending = File.objects.create(
+            name=data["name"],
+            content_type=content_type,
+            size_bytes=data["size_bytes"],
+            storage_key=key,
+            status=FileStatus.PENDING,
+            **self.owner_of_new_rows(),
+        )
+        body = {
+            "file": pending,
+            "upload": {"url": form.url, "fields": form.fields},
+            "expires_in": settings.files_url_expiry,
+        }
+        return Response(DirectUploadSerializer(body).data, status=201)
+
+    @extend_schema(
+        summary="Complete a direct upload: the stored object is checked, then the file is listed",
+        operation_id="complete_upload",
+        request=None,
+        parameters=[FILE_ID],
+        responses={
+            200: FileSerializer,
+            **problem_responses(
+                404, 409, 422, instance=f"{_INSTANCE}/complete", field="path.file_id", details=_DETAILS
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        pending = self.get_object()
+        expected = ExpectedUpload(
+            owner_id=self.owner_id_of(pending),
+            key=pending.storage_key,
+            size=pending.size_bytes,
+            content_type=pending.content_type,
+        )
+        store = file_store()
+        try:
+            async_to_sync(check_completed)(store, expected, _settings().allowed_file_types)
+        except UploadRefused as exc:
+            # The wrong object goes; the file stays pending, and its form may still upload the right one.
+            async_to_sync(store.delete)(pending.storage_key)
+            raise FileRefused(409, str(exc)) from None
+        with transaction.atomic():
+            made_ready = File.objects.filter(pk=pending.pk, status=FileStatus.PENDING).update(
+                status=FileStatus.READY, row_version=F("row_version") + 1, updated_at=timezone.now()
+            )
+            ready = File.objects.get(pk=pending.pk)
+            if made_ready:  # else completed by a concurrent request a moment ago
+                self.publish("created", ready.pk, ready.row_version, self.owner_id_of(ready))  # now in its owner's list
+        return Response(self.get_serializer(ready).data, headers={"ETag": ready.etag})
+
+    @extend_schema(
+        summary="Download a file",
+        operation_id="download_file",
+        parameters=[FILE_ID],
+        responses={
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.STR, description="The file's bytes, as an attachment"),
+            **problem_responses(404, 422, instance=f"{_INSTANCE}/content", field="path.file_id", details=_DETAILS),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def content(self, request: Request, *args: Any, **kwargs: Any) -> StreamingHttpResponse:
+        found = self.get_object()
+        response = StreamingHttpResponse(file_store().read(found.storage_key), content_type=found.content_type)
+        response["Content-Disposition"] = attachment(found.name)
+        response["Content-Length"] = str(found.size_bytes)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        found = self.get_object()
+        response = super().destroy(request, *args, **kwargs)
+        # After the record's deletion has committed: a failed commit never loses the bytes of a file still listed. A
+        # failure here leaves an unlisted object, not a listed file without bytes.
+        try:
+            async_to_sync(file_store().delete)(found.storage_key)
+        except Exception:
+            logger.warning("the object of deleted file %s stays in the store", found.pk, exc_info=True)
+        return response

@@ -68,7 +68,8 @@ SOURCES = {
     "fastapi": "https://github.com/fastapi/full-stack-fastapi-template",
 }
 PEER_NAMES = {"django": "cookiecutter-django", "fastapi": "full-stack-fastapi-template"}
-SCENARIOS = (("GET item", "GET", 32), ("GET item", "GET", 64), ("POST item", "POST", 16), ("liveness", "GET", 64))
+# 64 connections last: full-stack-fastapi-template can stall there for good (see the README), failing what follows.
+SCENARIOS = (("GET item", "GET", 32), ("POST item", "POST", 16), ("liveness", "GET", 64), ("GET item", "GET", 64))
 
 # cookiecutter-django's owned item, as a team writes it first (models.py and views.py of an `items` app).
 CCD_MODELS = """import uuid

@@ -15,7 +15,7 @@ from asgiref.sync import SyncToAsync
 from django.core.handlers.asgi import ASGIHandler
 from django.core.signals import request_finished, request_started
 
-from .conftest import Client, ServiceApp, build_application
+from .conftest import Client, ServiceApp
 
 TOGETHER = 4
 
@@ -118,9 +118,10 @@ def test_the_handler_answers_as_djangos_own_handler(
     """The one-hand-off handler against Django's `ASGIHandler` (the same middleware, run on the event loop),
     request for request: reads, a conditional read, writes, problems, an unknown path."""
     ours = Client(app)
+    asgi = importlib.import_module(ServiceApp.__module__)
     with monkeypatch.context() as patched:
-        patched.setattr(importlib.import_module(ServiceApp.__module__), "RequestHandler", ASGIHandler)
-        djangos = Client(build_application(service_settings, access_log_stream=access_log))
+        patched.setattr(asgi, "RequestHandler", ASGIHandler)
+        djangos = Client(asgi.build_application(service_settings, access_log_stream=access_log))
     created = djangos.post("/api/v1/items", json={"name": "Kettle", "price_cents": 4990})
     assert created.status_code == 201, created.text
     item = f"/api/v1/items/{created.json()['id']}"

@@ -89,7 +89,8 @@ class RequestHandler(ASGIHandler):
             return
         try:
             response = await sync_to_async(self.respond, thread_sensitive=True)(scope, body_file)
-            await self.send_response(response, send)
+            # Django's stubs type `send` as taking a read-only Mapping.
+            await self.send_response(response, send)  # type: ignore[arg-type]
             if response.streaming:
                 await sync_to_async(response.close, thread_sensitive=True)()
         finally:
@@ -101,12 +102,14 @@ class RequestHandler(ASGIHandler):
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, error_response = self.create_request(scope, body_file)
         if request is None:
-            response: HttpResponseBase = error_response
+            response: HttpResponseBase | None = error_response
         else:
             response = self.get_response(request)
             response._handler_class = self.__class__  # type: ignore[attr-defined]  # as Django's handler marks it
             if isinstance(response, FileResponse):
                 response.block_size = self.chunk_size  # the server splits the body into frames
+        if response is None:  # Django's create_request gives a request or an error response: never neither
+            raise RuntimeError("Django's handler made neither a request nor an error response")
         if not response.streaming:
             response.close()  # request_finished: the connection goes back now
         return response

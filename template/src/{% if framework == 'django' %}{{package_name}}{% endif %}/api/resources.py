@@ -323,7 +323,7 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
         if type(self).get_serializer is GenericAPIView.get_serializer:  # the view adds nothing to its serializer
             shared = shared_answer_serializer(self.get_serializer_class())
             if shared is not None:  # the answer depends on the row alone (api/serializers.py)
-                return shared.to_representation(row)  # type: ignore[no-any-return]
+                return shared.to_representation(row)
         return self.get_serializer(row).data  # type: ignore[no-any-return]
 
     def representation(self, row: ResourceModel) -> Representation:

@@ -105,7 +105,9 @@ _VALUE_ONLY: frozenset[Any] = frozenset(
         EnumField,
     )
 )
-_CONTAINERS: frozenset[Any] = frozenset((serializers.ListField.to_representation, serializers.DictField.to_representation))
+_CONTAINERS: frozenset[Any] = frozenset(
+    (serializers.ListField.to_representation, serializers.DictField.to_representation)
+)
 _SHARED: dict[type[serializers.BaseSerializer[Any]], serializers.Serializer[Any] | None] = {}
 
 
@@ -118,7 +120,9 @@ def _value_only(field: Field[Any, Any, Any, Any]) -> bool:
     return kind.to_representation in _VALUE_ONLY
 
 
-def shared_answer_serializer(serializer_class: type[serializers.BaseSerializer[Any]]) -> serializers.Serializer[Any] | None:
+def shared_answer_serializer(
+    serializer_class: type[serializers.BaseSerializer[Any]],
+) -> serializers.Serializer[Any] | None:
     """One instance of `serializer_class`, its fields bound once, that turns any row into its answer; None when an
     answer could depend on the request (a field not in `_VALUE_ONLY`, or the class's own `to_representation`).
 

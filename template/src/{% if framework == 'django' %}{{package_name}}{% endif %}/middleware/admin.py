@@ -1,9 +1,10 @@
 """The Django admin's middleware (sessions, authentication, messages) for /admin/ only.
 
-The admin needs them; the API must not pay for them (sessions, a user lookup, message storage on every request).
-So MIDDLEWARE lists this one middleware, which passes every other path straight on and runs the admin's chain for
-/admin/. Synchronous, as the service's handler runs the chain: on the request's thread (request_threads.py). CSRF needs no middleware: every admin
-view is wrapped in `csrf_protect` by the admin site itself.
+The admin needs them; the API must not pay for them (sessions, a user lookup, message storage on every
+request). So MIDDLEWARE lists this one middleware, which passes every other path straight on and runs the admin's
+chain for /admin/. Synchronous, as the service's handler runs the chain: on the request's thread
+(request_threads.py). CSRF needs no middleware: every admin view is wrapped in `csrf_protect` by the admin site
+itself.
 """
 
 from __future__ import annotations

@@ -8,10 +8,11 @@ The app is called as an ASGI callable; the view runs on Django's worker thread, 
 time per request (every thread; PostgreSQL's CPU is another process's), best of 15 rounds, and the Python function calls
 per request (exact, whatever the machine's load). `rendered` prices the whole service, then the same with one part
 taken out at a time, alternated round by round in one process: the pure ASGI layers (Django's handler called
-directly), Django's middleware (a handler built with `MIDDLEWARE = []`), the kept request threads (Django's handler
-as it comes, a new thread per request), the view's token check and permission (the caller the first request's
-token gave, remembered), its throttle, the database read (the representation served from memory),
-and the backend's check of a pooled connection (`closed_by_server`, per call). The last line is JSON for the driver.
+directly), Django's middleware (a handler built with `MIDDLEWARE = []`), the kept request threads and their one
+hand-off (Django's `ASGIHandler` as it comes: a new thread per request, three hand-offs), the view's token check
+and permission (the caller the first request's token gave, remembered), its throttle, the database read (the
+representation served from memory), and the backend's check of a pooled connection (`closed_by_server`, per
+call). The last line is JSON for the driver.
 """
 
 from __future__ import annotations
@@ -95,17 +96,20 @@ async def rendered(package: str, requests: int, log_path: str) -> dict[str, floa
 
     # Each part's Django handler as the service wraps it: its requests on kept threads (request_threads.py; a
     # service without it starts a thread per request, as Django's handler alone does: the part "kept request threads").
-    kept = (
-        importlib.import_module(f"{package}.request_threads").KeptRequestThreads
+    # Its handler: `RequestHandler` (each request's synchronous part in one hand-off) where the service has one.
+    threads = (
+        importlib.import_module(f"{package}.request_threads")
         if importlib.util.find_spec(f"{package}.request_threads") is not None
-        else lambda app: app
+        else None
     )
-    handler = kept(ASGIHandler())
+    kept = threads.KeptRequestThreads if threads is not None else lambda app: app
+    service_handler = getattr(threads, "RequestHandler", ASGIHandler)
+    handler = kept(service_handler())
     new_thread_each = layered(ASGIHandler())
     with override_settings(MIDDLEWARE=[]):
-        bare_handler = layered(kept(ASGIHandler()))
+        bare_handler = layered(kept(service_handler()))
     with override_settings(MIDDLEWARE=[f"{package}.middleware.django.ServiceMiddleware"]):
-        without_admin = layered(kept(ASGIHandler()))
+        without_admin = layered(kept(service_handler()))
     # The lifespan's startup (the integrations' hooks), then on without waiting for its shutdown.
     with contextlib.suppress(_Started):
         await service({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, _lifespan_receive(), _started)

@@ -4,7 +4,9 @@ protocol Django lacks and the WebSocket routes Django's handler refuses (api/web
 core/websockets.py).
 
 `python -m <package>`, `manage.py runserver` and any ASGI server (`uvicorn <package>.asgi:application`) serve this
-same object. Django is set up by `get_asgi_application()` from DJANGO_SETTINGS_MODULE (`<package>.settings`).
+same object. Django is set up (`django.setup()`) from DJANGO_SETTINGS_MODULE (`<package>.settings`); its requests go
+through request_threads.py's `RequestHandler`, Django's ASGI handler with each request's synchronous part in one
+hand-off.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import logging
 import os
 from typing import IO, cast
 
+import django
 from django.conf import settings as django_settings
 from django.core import checks
-from django.core.asgi import get_asgi_application
 from django.core.management.base import SystemCheckError
 
 from .api.events import publisher
@@ -37,7 +39,7 @@ from .fixed_responses import FixedResponseMiddleware
 from .integrations import wiring
 from .integrations.base import Wiring
 from .integrations.tracing import server_spans
-from .request_threads import KeptRequestThreads
+from .request_threads import KeptRequestThreads, RequestHandler
 
 FIXED_RESPONSE_URLS = ("health_live",)
 """The URL names (`urls.py`) whose view always gives the same answer: replayed from memory (fixed_responses.py)."""
@@ -82,7 +84,8 @@ def build_application(settings: Settings, *, access_log_stream: IO[str] | None =
     """Django (already set up) inside the pure ASGI layers configured from `settings`."""
     # Django logs every 4xx as a warning ("Not Found: /x"): the access line already says it. Errors stay.
     logging.getLogger("django.request").setLevel(max(logging.ERROR, logging.getLogger().level))
-    django_app = KeptRequestThreads(cast(ASGIApp, get_asgi_application()))  # django.setup(), once per process
+    django.setup(set_prefix=False)  # once per process (what `get_asgi_application()` does)
+    django_app = KeptRequestThreads(cast(ASGIApp, RequestHandler()))
     refuse_failing_checks()
     service_wiring = wiring()
     service_wiring.on_shutdown.append(django_app.close)

@@ -50,6 +50,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -65,6 +66,7 @@ from .ownership import OWNER_FIELDS, OwnedModel, unique_per_owner
 from .record_cache import read_through
 from .rows import Representation, rows_written
 from .scopes import SAFE_METHODS, MethodScopes, ScopeDeclaration
+from .serializers import shared_answer_serializer
 
 __all__ = [
     "CHECK_ID",
@@ -316,9 +318,16 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
             raise self.not_found()
         return row
 
+    def answer(self, row: ResourceModel) -> dict[str, Any]:
+        """`row` as an answer's body: the view's serializer's data."""
+        if type(self).get_serializer is GenericAPIView.get_serializer:  # the view adds nothing to its serializer
+            shared = shared_answer_serializer(self.get_serializer_class())
+            if shared is not None:  # the answer depends on the row alone (api/serializers.py)
+                return shared.to_representation(row)
+        return self.get_serializer(row).data  # type: ignore[no-any-return]
+
     def representation(self, row: ResourceModel) -> Representation:
-        body = self.get_serializer(row).data
-        return Representation(row.etag, self.owner_id_of(row), body)
+        return Representation(row.etag, self.owner_id_of(row), self.answer(row))
 
     def read_one(self) -> Representation:
         """The row the path names as the caller may see it (through the application cache, where there is one); else
@@ -389,7 +398,7 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
         except IntegrityError:
             raise Duplicate(self.duplicate_detail) from None
         location = f"{request.path.rstrip('/')}/{row.pk}"
-        return Response(self.get_serializer(row).data, status=201, headers={"Location": location, "ETag": row.etag})
+        return Response(self.answer(row), status=201, headers={"Location": location, "ETag": row.etag})
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.write(request, self.validated(self.input_serializer))
@@ -439,7 +448,7 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
             raise Duplicate(self.duplicate_detail) from None
         if row is None:
             raise self.gone_or_changed(request)
-        return Response(self.get_serializer(row).data, headers={"ETag": row.etag})
+        return Response(self.answer(row), headers={"ETag": row.etag})
 
     def versioned_rows(self, request: Request) -> QuerySet[Any]:
         """The row (404 when the caller sees none), checked against `If-Match` (412), and limited to the version
@@ -489,7 +498,7 @@ class SoftDeleteViewSet(ResourceViewSet):
                 self.record_change("restore", row.pk)
         if row is None:
             raise self.not_found()
-        return Response(self.get_serializer(row).data, headers={"ETag": row.etag})
+        return Response(self.answer(row), headers={"ETag": row.etag})
 
 
 # --- checked before the service starts ----------------------------------------------------------------------------

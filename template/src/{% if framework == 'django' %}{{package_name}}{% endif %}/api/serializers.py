@@ -12,6 +12,8 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.fields import Field
 
+from .fields import EnumField
+
 
 class StrictCharField(serializers.CharField):
     """DRF turns numbers into strings; JSON numbers are not names."""
@@ -80,3 +82,66 @@ class ResponseSerializer(serializers.ModelSerializer[RowT]):
             built = super().get_fields()
             cls._built_fields = built  # type: ignore[attr-defined]
         return copy.deepcopy(built)
+
+
+# The fields whose answer depends on the value alone: their `to_representation` reads neither the serializer's
+# context (the request, the view) nor anything else per request. A field of any other kind (a relation, a URL, a
+# file, a `SerializerMethodField`, one of the service's own with its own `to_representation`) is not listed.
+_VALUE_ONLY: frozenset[Any] = frozenset(
+    kind.to_representation
+    for kind in (
+        serializers.CharField,
+        serializers.IntegerField,
+        serializers.FloatField,
+        serializers.BooleanField,
+        serializers.UUIDField,
+        serializers.DateTimeField,
+        serializers.DateField,
+        serializers.TimeField,
+        serializers.DecimalField,
+        serializers.ChoiceField,
+        serializers.JSONField,
+        serializers.ReadOnlyField,
+        EnumField,
+    )
+)
+_CONTAINERS: frozenset[Any] = frozenset(
+    (serializers.ListField.to_representation, serializers.DictField.to_representation)
+)
+_SHARED: dict[type[serializers.BaseSerializer[Any]], serializers.Serializer[Any] | None] = {}
+
+
+def _value_only(field: Field[Any, Any, Any, Any]) -> bool:
+    kind = type(field)
+    if kind.get_attribute is not Field.get_attribute:  # the attribute read as DRF reads it (`source`)
+        return False
+    if kind.to_representation in _CONTAINERS:
+        return _value_only(field.child)  # type: ignore[attr-defined]
+    return kind.to_representation in _VALUE_ONLY
+
+
+def shared_answer_serializer(
+    serializer_class: type[serializers.BaseSerializer[Any]],
+) -> serializers.Serializer[Any] | None:
+    """One instance of `serializer_class`, its fields bound once, that turns any row into its answer; None when an
+    answer could depend on the request (a field not in `_VALUE_ONLY`, or the class's own `to_representation`).
+
+    An answer made through the view's serializer builds and binds a copy of every field for each row, which cost a
+    read by id about as many Python calls as its database statement; the shared instance only reads its fields, so
+    the request threads use it at once. tests/test_fast_paths.py compares its answers with the view's serializer's.
+    """
+    try:
+        return _SHARED[serializer_class]
+    except KeyError:
+        pass
+    shared: serializers.Serializer[Any] | None = None
+    if (
+        isinstance(serializer_class, type)
+        and issubclass(serializer_class, serializers.Serializer)
+        and serializer_class.to_representation is serializers.Serializer.to_representation
+    ):
+        candidate = serializer_class(context={})
+        if all(_value_only(field) for field in candidate.fields.values()):  # `fields` is built here, once
+            shared = candidate
+    _SHARED[serializer_class] = shared
+    return shared

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import cache
 from typing import Any, Final
 
-from asgiref.sync import markcoroutinefunction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from ..core.middleware.telemetry import ROUTE_KEY
@@ -37,26 +36,26 @@ def route_template(route: str) -> str:
 
 
 class ServiceMiddleware:
-    sync_capable = False
-    async_capable = True
+    # Synchronous, as the service's handler runs the chain: on the request's thread (request_threads.py).
+    sync_capable = True
+    async_capable = False
 
-    def __init__(self, get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
-        markcoroutinefunction(self)
 
-    async def __call__(self, request: HttpRequest) -> HttpResponseBase:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if "CONTENT_LENGTH" not in request.META and "HTTP_TRANSFER_ENCODING" in request.META:
             # A chunked upload has no Content-Length, and DRF reads a request without one as empty. Django has
             # already spooled the whole body (bounded by BodySizeLimitMiddleware): state its length.
             request.META["CONTENT_LENGTH"] = str(spooled_length(request))
-        response = await self.get_response(request)
+        response = self.get_response(request)
         if isinstance(response, HttpResponse) and not response.has_header("Content-Length"):
             # Django sends a body without its length, in 64 kB pieces: declared, the answer is whole to the ASGI
             # layers (the compression of a large read needs that) and to the client (no chunked encoding).
             response["Content-Length"] = str(len(response.content))
         return response
 
-    async def process_view(
+    def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
         match = request.resolver_match

@@ -18,7 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponseBase
 
 from ..core.replica import LAG_QUERY, ReplicaMonitor, ReplicaStatus, caller_of
-from .replica_settings import REPLICA
+from ..database_settings import REPLICA
 
 REPLICA_READS: Final = frozenset(
     {

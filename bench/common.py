@@ -7,11 +7,13 @@ import contextlib
 import json
 import os
 import platform
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +149,138 @@ def harness_project(
         print(machine_description(), flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# The item route's side-by-side benchmarks (read_cache.py, pooler.py): one item, several servers serving it, wrk on
+# each in turn. The helpers come from middleware.py (the server harness), which imports this module: imported late.
+ITEM = {"name": "Pour-over kettle", "description": "Gooseneck, 1 litre", "price_cents": 4990, "tags": ["kitchen"]}
+AUTH_SECRET = secrets.token_hex(32)
+
+
+def service_env(project: Path, database: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
+    """A rendered service's environment in production shape (as `middleware.py` runs it), rate limiting off."""
+    from middleware import GENEROUS_ENV, answer
+
+    env = {
+        **clean_env(PYTHONDONTWRITEBYTECODE="1", HOST="127.0.0.1"),
+        **GENEROUS_ENV,
+        **database,
+        **DEPLOYED_MAIL,
+        "ENVIRONMENT": "production",
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "json",
+        "DOCS_ENABLED": "false",
+        "MIGRATE_ON_START": "false",
+        "RATE_LIMIT_ENABLED": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        **extra,
+    }
+    env.pop("SENTRY_DSN", None)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    if answer(project, "auth") == "jwt":
+        env.update(
+            AUTH_JWT_SECRET=AUTH_SECRET,
+            AUTH_ISSUER="https://login.bench.example/",
+            AUTH_AUDIENCE="https://api.bench.example",
+        )
+    return env
+
+
+def item_route_arguments(parser: argparse.ArgumentParser) -> None:
+    """The measuring arguments of an item-route comparison (`compare_item_route`)."""
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per server (0: none)")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--server-core", type=int, default=1)
+    parser.add_argument("--wrk-core", type=int, default=0)
+    parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument("--json", help="also write the results to this file")
+
+
+@dataclass
+class ItemRouteComparison:
+    path: str
+    """The item's path, `/api/v1/items/<id>`."""
+    summary: dict[str, dict[str, float]]
+    """Per server: median req/s, p50 and p99 (ms), CPU µs per request and the share of a core it used."""
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float]
+
+    def print(self, title: str, *, baseline: str) -> None:
+        """The table, and each server's ratios to `baseline`'s."""
+        width = max(12, *(len(name) for name in self.summary))
+        print(f"\n{title}, GET {self.path.rsplit('/', 1)[0]}/{{id}}; {machine_description()}")
+        print(f"load average (1, 5, 15 min) before {self.load_before}, after {self.load_after}")
+        print(f"{'server':<{width}} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs/req':>11} {'core':>6}")
+        for name, row in self.summary.items():
+            print(
+                f"{name:<{width}} {row['requests_per_s']:>8.0f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
+                f"{row['cpu_us_per_request']:>11.0f} {row['core_share']:>6.2f}"
+            )
+        base = self.summary[baseline]
+        for name, row in self.summary.items():
+            if name != baseline:
+                print(
+                    f"{name} / {baseline}: req/s {row['requests_per_s'] / base['requests_per_s']:.2f}, "
+                    f"CPU per request {row['cpu_us_per_request'] / base['cpu_us_per_request']:.2f}, "
+                    f"p50 {row['p50_ms'] / base['p50_ms']:.2f}"
+                )
+
+
+def compare_item_route(
+    plan: list[tuple[str, Path, dict[str, str]]], args: argparse.Namespace, logs: Path
+) -> ItemRouteComparison:
+    """Start a server per `(name, project, env)` of `plan` (pinned to `--server-core`), create one item through the
+    first, check every server answers it alike, then measure `GET` of it with wrk (pinned to `--wrk-core`) on each
+    server in turn, the order rotating every round, and stop them all."""
+    from middleware import Server, free_port, median, package_name, request, start, stop, wait_until_live, wrk
+
+    core = None if args.no_pin else args.server_core
+    wrk_core = None if args.no_pin else args.wrk_core
+    servers: list[Server] = []
+    try:
+        for name, project, env in plan:
+            command = [str(project / ".venv" / "bin" / "python"), "-m", package_name(project)]
+            server_env = {**env, "PORT": str(free_port())}
+            server = start(name.replace(" ", "-"), command, cwd=project, env=server_env, logs=logs, core=core)
+            servers.append(server)
+            wait_until_live(server, timeout=120)
+        status, _, body = request(servers[0].url("/api/v1/items"), method="POST", body=ITEM)
+        if status != 201:
+            raise SystemExit(f"POST /api/v1/items answered {status}: {body[:300]!r}")
+        path = f"/api/v1/items/{json.loads(body)['id']}"
+        bodies = {server.name: request(server.url(path))[2] for server in servers}
+        if len(set(bodies.values())) != 1:
+            raise SystemExit(f"the servers answer differently: {bodies}")
+        load_before = os.getloadavg()
+        for round_number in range(args.runs + (1 if args.warmup else 0)):
+            warming = round_number == 0 and bool(args.warmup)
+            order = servers[round_number % len(servers) :] + servers[: round_number % len(servers)]
+            for server in order:
+                result = wrk(
+                    server.url(path),
+                    duration=args.warmup if warming else args.duration,
+                    connections=args.connections,
+                    core=wrk_core,
+                    server_pid=server.process.pid,
+                )
+                if result.non_2xx or result.socket_errors:
+                    raise SystemExit(f"{server.name}: {result.non_2xx} non-2xx, {result.socket_errors} errors")
+                if not warming:
+                    server.runs.setdefault(path, []).append(result)
+        load_after = os.getloadavg()
+    finally:
+        for server in servers:
+            stop(server)
+    summary = {
+        server.name: {
+            "requests_per_s": median([r.requests_per_s for r in server.runs[path]]),
+            "p50_ms": median([r.p50_ms for r in server.runs[path]]),
+            "p99_ms": median([r.p99_ms for r in server.runs[path]]),
+            "cpu_us_per_request": median([r.cpu_us_per_request for r in server.runs[path]]),
+            "core_share": median([r.cpu_share for r in server.runs[path]]),
+        }
+        for server in servers
+    }
+    return ItemRouteComparison(path, summary, load_before, load_after)

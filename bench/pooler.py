@@ -33,27 +33,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine_description
+from common import compare_item_route, item_route_arguments, service_env
 from jobs import token_keys
-from middleware import (
-    AUTH_HEADERS,
-    Server,
-    answer,
-    bearer_token,
-    database_for,
-    free_port,
-    median,
-    migrate,
-    package_name,
-    pinned,
-    prepare_project,
-    request,
-    start,
-    stop,
-    wait_until_live,
-    wrk,
-)
-from read_cache import ITEM, service_env
+from middleware import AUTH_HEADERS, answer, bearer_token, database_for, free_port, migrate, pinned, prepare_project
 
 
 @contextlib.contextmanager
@@ -103,9 +85,6 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, float]]:
         raise SystemExit("PgBouncer stands in front of PostgreSQL: render with database=postgresql")
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
-    core = None if args.no_pin else args.server_core
-    wrk_core = None if args.no_pin else args.wrk_core
-    servers: list[Server] = []
     with database_for(project, workdir) as database:
         direct_url = database["DATABASE_URL"]
         # auth=users: a key set and a token signed with it (auth=jwt: service_env's secret and the token command).
@@ -114,91 +93,29 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, float]]:
         migrate(project, direct_env, args.framework)
         if answer(project, "auth") == "jwt":
             AUTH_HEADERS["Authorization"] = f"Bearer {bearer_token(project, direct_env)}"
-        with pgbouncer(direct_url, server_connections=args.server_connections, core=wrk_core) as pooled_url:
+        pgbouncer_core = None if args.no_pin else args.wrk_core
+        with pgbouncer(direct_url, server_connections=args.server_connections, core=pgbouncer_core) as pooled_url:
             pooler = {**keys, "DATABASE_POOLER": "transaction", "DATABASE_DIRECT_URL": direct_url}
             plan = [
-                ("direct", direct_env),
-                ("pooler-settings", service_env(project, database, pooler)),
-                ("pgbouncer", service_env(project, {"DATABASE_URL": pooled_url}, pooler)),
+                ("direct", project, direct_env),
+                ("pooler-settings", project, service_env(project, database, pooler)),
+                ("pgbouncer", project, service_env(project, {"DATABASE_URL": pooled_url}, pooler)),
             ]
-            try:
-                for name, env in plan:
-                    port = free_port()
-                    command = [str(project / ".venv" / "bin" / "python"), "-m", package_name(project)]
-                    server = start(name, command, cwd=project, env={**env, "PORT": str(port)}, logs=logs, core=core)
-                    servers.append(server)
-                    wait_until_live(server, timeout=120)
-                status, _, body = request(servers[0].url("/api/v1/items"), method="POST", body=ITEM)
-                if status != 201:
-                    raise SystemExit(f"POST /api/v1/items answered {status}: {body[:300]!r}")
-                path = f"/api/v1/items/{json.loads(body)['id']}"
-                bodies = {server.name: request(server.url(path))[2] for server in servers}
-                if len(set(bodies.values())) != 1:
-                    raise SystemExit(f"the servers answer differently: {bodies}")
-                load_before = os.getloadavg()
-                for round_number in range(args.runs + (1 if args.warmup else 0)):
-                    order = servers[round_number % len(servers) :] + servers[: round_number % len(servers)]
-                    for server in order:
-                        duration = args.warmup if round_number == 0 and args.warmup else args.duration
-                        result = wrk(
-                            server.url(path),
-                            duration=duration,
-                            connections=args.connections,
-                            core=wrk_core,
-                            server_pid=server.process.pid,
-                        )
-                        if result.non_2xx or result.socket_errors:
-                            raise SystemExit(f"{server.name}: {result.non_2xx} non-2xx, {result.socket_errors} errors")
-                        if not (round_number == 0 and args.warmup):
-                            server.runs.setdefault(path, []).append(result)
-                load_after = os.getloadavg()
-            finally:
-                for server in servers:
-                    stop(server)
-    summary = {
-        server.name: {
-            "requests_per_s": median([r.requests_per_s for r in server.runs[path]]),
-            "p50_ms": median([r.p50_ms for r in server.runs[path]]),
-            "p99_ms": median([r.p99_ms for r in server.runs[path]]),
-            "cpu_us_per_request": median([r.cpu_us_per_request for r in server.runs[path]]),
-            "core_share": median([r.cpu_share for r in server.runs[path]]),
-        }
-        for server in servers
-    }
-    print(
-        f"\n{args.framework}, GET {path.rsplit('/', 1)[0]}/{{id}}, {args.runs} runs x {args.duration:g} s, "
-        f"wrk -c{args.connections}, PgBouncer {args.server_connections} server connections; {machine_description()}"
+            comparison = compare_item_route(plan, args, logs)
+    comparison.print(
+        f"{args.framework}, {args.runs} runs x {args.duration:g} s, wrk -c{args.connections}, PgBouncer "
+        f"{args.server_connections} server connections",
+        baseline="direct",
     )
-    print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
-    print(f"{'server':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs/req':>11} {'core':>6}")
-    for name, row in summary.items():
-        print(
-            f"{name:<16} {row['requests_per_s']:>8.0f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
-            f"{row['cpu_us_per_request']:>11.0f} {row['core_share']:>6.2f}"
-        )
-    base = summary["direct"]
-    for name in ("pooler-settings", "pgbouncer"):
-        print(
-            f"{name} / direct: req/s {summary[name]['requests_per_s'] / base['requests_per_s']:.2f}, "
-            f"CPU per request {summary[name]['cpu_us_per_request'] / base['cpu_us_per_request']:.2f}, "
-            f"p50 {summary[name]['p50_ms'] / base['p50_ms']:.2f}"
-        )
-    return summary
+    return comparison.summary
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--framework", choices=["fastapi", "django"], default="fastapi")
     parser.add_argument("--project", help="a rendered, installed project (database=postgresql)")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=10)
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per server (0: none)")
-    parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--server-connections", type=int, default=20, help="PgBouncer's default_pool_size")
-    parser.add_argument("--server-core", type=int, default=1)
-    parser.add_argument("--wrk-core", type=int, default=0)
-    parser.add_argument("--no-pin", action="store_true")
-    parser.add_argument("--json", help="also write the results to this file")
+    item_route_arguments(parser)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-pooler-") as directory:
         summary = run(args, Path(directory))

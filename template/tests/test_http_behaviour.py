@@ -162,6 +162,13 @@ def test_cors_allows_configured_origin(http_for: HTTPClientFactory) -> None:
     assert "POST" in preflight.headers["access-control-allow-methods"]
 
 
+def test_cors_lets_browser_code_read_a_retiring_versions_notice(http_for: HTTPClientFactory) -> None:
+    # Deprecation, Sunset and Link (core/api_versions.py) are not CORS-safelisted: unexposed, a browser hides them.
+    response = _cors_client(http_for).get("/health/live", headers={"Origin": "https://app.example"})
+    exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
+    assert exposed >= {"deprecation", "sunset", "link"}
+
+
 def test_cors_wildcard_without_credentials(http_for: HTTPClientFactory) -> None:
     http = http_for(cors_origins=["*"])
     response = http.get("/health/live", headers={"Origin": "https://any.example"})

@@ -77,3 +77,29 @@ def databases(settings: Settings) -> dict[str, dict[str, Any]]:
         options = {**direct["OPTIONS"], "application_name": "migrate"}
         found[DIRECT] = {**direct, "OPTIONS": options, "TEST": {"MIRROR": "default"}}
     return found
+
+
+REPLICA: Final = "replica"  # DATABASE_REPLICA_URL's alias (PostgreSQL services): postgresql/replica.py routes there
+_REPLICA_ROUTING: Final = f"{__package__}.postgresql.replica"
+
+
+def with_read_replica(
+    settings: Settings, found: dict[str, dict[str, Any]], middleware: list[str], routers: list[str]
+) -> tuple[dict[str, dict[str, Any]], list[str], list[str]]:
+    """`DATABASES`, `MIDDLEWARE` and `DATABASE_ROUTERS` with the read replica's alias, middleware and router when
+    DATABASE_REPLICA_URL is set (core/replica.py's rule); as they are without it: nothing of the replica then runs."""
+    url = getattr(settings, "database_replica_url", None)  # a setting of PostgreSQL services only
+    if url is None:
+        return found, middleware, routers
+    # The primary's pool and timeouts, read directly (never a pooler's options); tests mirror `default`.
+    entry = database_entry(settings.model_copy(update={"database_url": url, "database_pooler": "none"}))
+    replica = {
+        **entry,
+        "OPTIONS": {**entry["OPTIONS"], "application_name": "api-replica"},
+        "TEST": {"MIRROR": "default"},
+    }
+    return (
+        {**found, REPLICA: replica},
+        [f"{_REPLICA_ROUTING}.ReplicaReadsMiddleware", *middleware],
+        [*routers, f"{_REPLICA_ROUTING}.ReplicaRouter"],
+    )

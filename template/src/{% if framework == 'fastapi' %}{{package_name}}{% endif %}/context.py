@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final, Protocol, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.requests import Request
 
 from .config import Settings
 from .core.lifecycle import ServiceState
@@ -20,6 +21,19 @@ from .core.lifecycle import ServiceState
 CONTEXT_STATE_KEY: Final = "context"
 
 T = TypeVar("T")
+
+
+class ReadRouting(Protocol):
+    """Where a GET or HEAD request reads when not through `AppContext.read_sessions` (a read replica:
+    integrations/replica.py, core/replica.py's rule)."""
+
+    async def sessions_for(self, request: Request) -> async_sessionmaker[AsyncSession] | None:
+        """The read sessions of `request`, once they can connect; None: `read_sessions` (the primary)."""
+        ...
+
+    def wrote(self, request: Request) -> None:
+        """`request` has committed a write: its caller's next reads must see it."""
+        ...
 
 
 @dataclass
@@ -32,6 +46,8 @@ class AppContext:
     """The factory of the requests' database sessions (`api/dependencies.py`)."""
     read_sessions: async_sessionmaker[AsyncSession]
     """The sessions of GET and HEAD requests: the same pool in autocommit mode (`database.create_read_sessions`)."""
+    read_routing: ReadRouting | None = None
+    """Sends some GET and HEAD requests' reads elsewhere (a read replica); None: every read uses `read_sessions`."""
     subject_listeners: list[Callable[[str], None]] = field(default_factory=list)
     """Called with the subject of each request whose bearer token was verified (`Wiring.subject_listeners`)."""
     _components: dict[type[Any], object] = field(default_factory=dict)

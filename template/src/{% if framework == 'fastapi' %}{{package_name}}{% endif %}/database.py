@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool, PoolProxiedConnection, QueuePool
 
 from .config import Settings
-from .core.database import PoolStats
+from .core.database import Database, PoolStats
 
 # Every table of the service belongs to this metadata (Alembic compares it with the migrations: `alembic check`).
 # Constraint names are the same on every database, so that a migration can drop or alter them by name.
@@ -71,9 +71,10 @@ class DatabaseUnavailableError(Exception):
     """The database did not answer (down, unreachable, pool exhausted, statement timeout): the client may retry."""
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
-    """One engine per process, created in the lifespan and disposed at shutdown."""
-    database = settings.database
+def create_engine(settings: Settings, database: Database | None = None) -> AsyncEngine:
+    """One engine per process, created in the lifespan and disposed at shutdown. `database`: another than
+    DATABASE_URL's, with the same pool settings (the read replica's, integrations/replica.py)."""
+    database = database or settings.database
     if database.engine == "sqlite":
         # One file, one writer at a time: SQLite waits up to the pool timeout for a lock instead of failing at once.
         sqlite = create_async_engine(
@@ -88,7 +89,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.database_pool_timeout,
         # No `pool_pre_ping`: it costs two round trips (BEGIN, ROLLBACK) on every checkout. A connection the server
         # closed is found without one (`_replace_closed_connection`).
-        connect_args=_postgresql_connect_args(settings, application_name="api"),
+        connect_args=_postgresql_connect_args(settings, application_name="api", pooled=database.transaction_pooled),
     )
     event.listen(engine.sync_engine.pool, "checkout", _replace_closed_connection)
     return engine
@@ -140,12 +141,16 @@ def create_probe_engine(settings: Settings) -> AsyncEngine:
     )
 
 
-def _postgresql_connect_args(settings: Settings, *, application_name: str) -> dict[str, Any]:
+def _postgresql_connect_args(
+    settings: Settings, *, application_name: str, pooled: bool | None = None
+) -> dict[str, Any]:
+    """`pooled`: whether the connections go through a transaction pooler (default: DATABASE_URL's)."""
+    pooled = settings.database.transaction_pooled if pooled is None else pooled
     server_settings = {"application_name": application_name}
-    if settings.database_statement_timeout and not settings.database.transaction_pooled:  # PgBouncer refuses it
+    if settings.database_statement_timeout and not pooled:  # PgBouncer refuses it
         server_settings["statement_timeout"] = str(settings.database_statement_timeout)
     arguments = {"timeout": settings.database_connect_timeout, "server_settings": server_settings}
-    return {**arguments, **TRANSACTION_POOLER_CONNECT_ARGS} if settings.database.transaction_pooled else arguments
+    return {**arguments, **TRANSACTION_POOLER_CONNECT_ARGS} if pooled else arguments
 
 
 # Behind a transaction pooler (DATABASE_POOLER=transaction) the next statement may reach another server connection,

@@ -33,12 +33,16 @@ async def get_database_session(request: Request) -> AsyncIterator[AsyncSession]:
     transaction to begin or commit (`read_session`): a read by id is one round trip to the database, with no BEGIN
     and COMMIT around it."""
     context = app_context(request.app)
+    routing = context.read_routing  # a read replica (integrations/replica.py); None without one
     if request.method in READ_ONLY_METHODS:
-        async with read_session(context.read_sessions) as session:
+        sessions = None if routing is None else await routing.sessions_for(request)
+        async with read_session(sessions or context.read_sessions) as session:
             yield session
         return
     async with session_transaction(context.sessions) as session:
         yield session
+    if routing is not None:
+        routing.wrote(request)  # committed: the caller reads its own writes
 
 
 DatabaseSessionDep = Annotated[AsyncSession, Depends(get_database_session, scope="function")]

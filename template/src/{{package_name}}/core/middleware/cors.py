@@ -22,7 +22,17 @@ _SAFELISTED_HEADERS: Final = frozenset({"accept", "accept-language", "content-la
 _METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 ALLOWED_HEADERS: Final = ("Authorization", "Content-Type", "X-Request-ID", "X-Correlation-ID")
 """Request headers the service's browser clients may send cross-origin."""
-EXPOSED_HEADERS: Final = ("X-Request-ID", "X-Correlation-ID", "Server-Timing", "Location", "Retry-After")
+EXPOSED_HEADERS: Final = (
+    "X-Request-ID",
+    "X-Correlation-ID",
+    "Server-Timing",
+    "Location",
+    "Retry-After",
+    # A retiring API version's notice (core/api_versions.py): a browser client can warn its developers too.
+    "Deprecation",
+    "Sunset",
+    "Link",
+)
 """Response headers their code may read (integrations add theirs, e.g. `X-RateLimit-*`)."""
 
 

@@ -123,6 +123,7 @@ def configure_tracing(settings: TracingSettings) -> TracerProvider | None:
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     trace.set_tracer_provider(provider)
     _provider = provider
+    TRACING.tracer = provider.get_tracer(__name__)
     TRACING.on = True
     return provider
 

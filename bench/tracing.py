@@ -199,8 +199,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, Any]]:
         for server in servers
     }
     print(
-        f"\n{args.framework}, GET /api/v1/items/{{id}}, {args.runs} runs x {args.duration:g} s, wrk -c{args.connections}; "
-        f"before = {args.before_ref}, today = {args.vcs_ref}; {machine_description()}"
+        f"\n{args.framework}, GET /api/v1/items/{{id}}, {args.runs} runs x {args.duration:g} s, "
+        f"wrk -c{args.connections}; before = {args.before_ref}, today = {args.vcs_ref}; {machine_description()}"
     )
     print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
     print(f"receiver: {receiver.exports} exports, {receiver.bytes} bytes")

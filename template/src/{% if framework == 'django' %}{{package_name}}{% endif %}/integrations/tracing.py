@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from opentelemetry import trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind, Tracer
@@ -80,7 +81,8 @@ class StatementSpans:
     tracer: Tracer | None = None
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-        if self.tracer is None:
+        if self.tracer is None or not trace.get_current_span().is_recording():
+            # Tracing off, or a request (or job) the sampler left out: its statements would be too, at a span's cost.
             return execute(sql, params, many, context)
         connection = context["connection"]
         attributes = {"db.system.name": connection.vendor, "db.query.text": sql}

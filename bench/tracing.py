@@ -174,8 +174,11 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, Any]]:
                             core=wrk_core,
                             server_pid=server.process.pid,
                         )
-                        if result.non_2xx or result.socket_errors:
+                        failed = result.non_2xx + result.socket_errors
+                        if failed * 100 > result.requests:  # a few timeouts on a loaded machine are reported only
                             raise SystemExit(f"{server.name}: {result.non_2xx} non-2xx, {result.socket_errors} errors")
+                        if failed:
+                            print(f"{server.name}: {failed} of {result.requests} requests failed (wrk's timeout)")
                         if not warming:
                             server.runs.setdefault("item", []).append(result)
                 load_after = os.getloadavg()

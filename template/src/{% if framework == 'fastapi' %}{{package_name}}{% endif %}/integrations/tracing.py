@@ -25,13 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..config import Settings
 from ..core.trace_context import is_untraced
-from ..core.tracing import configure_tracing
+from ..core.tracing import ROOT_DRAW, configure_tracing
 from ..database import observe_direct_statements
 from .base import Integration, Wiring
 
 
 def untraced(scope: MutableMapping[str, Any]) -> bool:
-    return is_untraced(scope.get("path", ""))
+    """Probes, metrics and documents, and the requests the sampler leaves out (drawn here, before any span)."""
+    return is_untraced(scope.get("path", "")) or ROOT_DRAW.left_out(scope.get("headers", ()))
 
 
 def native_telemetry() -> TelemetryConfig:

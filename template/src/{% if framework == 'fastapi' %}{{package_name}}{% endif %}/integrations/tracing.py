@@ -42,8 +42,8 @@ def native_telemetry() -> TelemetryConfig:
 
 def trace_statements(engine: AsyncEngine, provider: TracerProvider) -> None:
     """A client span per statement `engine` runs, a child of the request's or the job's span, from SQLAlchemy's own
-    cursor events (as Django's `execute_wrapper`): no span for taking a connection from the pool, no patched class,
-    and a request the sampler left out costs one check per statement. The SQL as sent, placeholders and all."""
+    cursor events: no span for taking a connection from the pool, no patched class, and a request the sampler left
+    out costs one check per statement. The SQL as sent, placeholders and all."""
     tracer = provider.get_tracer(__name__)
     system = engine.dialect.name
 

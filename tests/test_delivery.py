@@ -597,6 +597,56 @@ def test_kubernetes_behind_pgbouncer(project: RenderedProject, toolbox: Toolbox,
     assert "DATABASE_POOLER" not in migrate_env
 
 
+def test_kubernetes_with_the_otel_collector(project: RenderedProject, toolbox: Toolbox, tmp_path: Path) -> None:
+    """The OpenTelemetry Collector component: its configuration is one the collector can run (every component the
+    pipeline names is defined; it listens where the Service sends), and added to an overlay it validates and points
+    the API's (and the worker's) OTEL_EXPORTER_OTLP_ENDPOINT at it. `otelcol validate` has no package here: the
+    checks below are its part that concerns this file. Built and validated in the default variant only (each build
+    costs seconds); the configuration is read in every variant with Kubernetes."""
+    component = project.path / "deploy" / "kubernetes" / "otel-collector"
+    if not project.answers["kubernetes"]:
+        assert not component.exists()
+        return
+    config = yaml.safe_load((component / "collector.yaml").read_text())
+    for section in ("receivers", "processors", "exporters"):
+        for pipeline in config["service"]["pipelines"].values():
+            assert pipeline[section], section
+            assert set(pipeline[section]) <= set(config[section]), (section, pipeline[section])
+    assert set(config["service"]["extensions"]) <= set(config["extensions"])
+    assert config["receivers"]["otlp"]["protocols"]["http"]["endpoint"] == "0.0.0.0:4318"
+    if variant_id(with_defaults(project.answers)) != variant_id(with_defaults({})):
+        return
+    tree = tmp_path / "kubernetes"
+    shutil.copytree(project.path / "deploy" / "kubernetes", tree)
+    production = tree / "overlays" / "production" / "kustomization.yaml"
+    production.write_text(production.read_text() + "components:\n  - ../../otel-collector\n")
+    inputs = [path for path in tree.rglob("*") if path.is_file()]
+    output = toolbox.check("kubectl", "kustomize", "kubernetes/overlays/production", cwd=tmp_path, inputs=inputs)
+    built = tmp_path / "built.yaml"
+    built.write_text(output)
+    for version in KUBERNETES_VERSIONS:
+        toolbox.check(
+            "kubernetes-validate", *("--strict", "--quiet", "-k", version, built.name), cwd=tmp_path, inputs=[built]
+        )
+    documents = [document for document in yaml.safe_load_all(output) if document]
+    by_kind = {(document["kind"], component_of(document)): document for document in documents}
+    collector = by_kind[("Deployment", "otel-collector")]
+    service = by_kind[("Service", "otel-collector")]
+    assert service["spec"]["selector"] == collector["spec"]["selector"]["matchLabels"]
+    (volume,) = collector["spec"]["template"]["spec"]["volumes"]
+    config_maps = [document for document in documents if document["kind"] == "ConfigMap"]
+    (config_map,) = [document for document in config_maps if "collector.yaml" in document.get("data", {})]
+    assert volume["configMap"]["name"] == config_map["metadata"]["name"]  # the generated name, with its hash
+    assert yaml.safe_load(config_map["data"]["collector.yaml"]) == config
+    endpoint = f"http://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
+    clients = [("api", "app")] + ([("worker", "worker")] if project.answers.get("jobs") else [])
+    for name, container_name in clients:
+        spec = by_kind[("Deployment", name)]["spec"]["template"]["spec"]
+        (container,) = [container for container in spec["containers"] if container["name"] == container_name]
+        env = {variable["name"]: variable for variable in container["env"]}
+        assert env["OTEL_EXPORTER_OTLP_ENDPOINT"]["value"] == endpoint, name
+
+
 def assert_migrations_run_before_the_service(kinds: dict[str, dict[str, Any]], package: str) -> None:
     """`python -m <package> migrate` in an init container of the same image and settings; never the service."""
     spec = kinds["Deployment"]["spec"]["template"]["spec"]

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from opentelemetry import trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind, Tracer
@@ -22,7 +23,7 @@ from opentelemetry.trace import SpanKind, Tracer
 from ..config import Settings
 from ..core.asgi_types import ASGIApp, Receive, Scope, Send
 from ..core.trace_context import is_untraced
-from ..core.tracing import SpanRoute, configure_tracing, tracer_provider
+from ..core.tracing import ROOT_DRAW, SpanRoute, configure_tracing, tracer_provider
 from .base import Integration, Wiring
 
 
@@ -47,7 +48,9 @@ def span_details(scope: Scope) -> tuple[str, dict[str, Any]]:
 
 class ServerSpans:
     """A server span around each request and WebSocket connection, but those of `is_untraced` paths (probes,
-    metrics, docs). Per-message spans are left out: they would double the cost of a request for no insight."""
+    metrics, docs) and those the sampler leaves out (`ROOT_DRAW`). The instrumentation's own spans per ASGI message
+    are left out: they would double the cost of a request for no insight (a WebSocket's messages have spans of their
+    own, core/websockets.py)."""
 
     def __init__(self, app: ASGIApp, provider: TracerProvider) -> None:
         self.app = app
@@ -61,7 +64,11 @@ class ServerSpans:
         await self.app(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and not is_untraced(scope["path"]):
+        if (
+            scope["type"] in ("http", "websocket")
+            and not is_untraced(scope["path"])
+            and not ROOT_DRAW.left_out(scope["headers"])  # the sampler's draw, before any span
+        ):
             await self.traced(scope, receive, send)
         else:
             await self.app(scope, receive, send)
@@ -80,7 +87,8 @@ class StatementSpans:
     tracer: Tracer | None = None
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-        if self.tracer is None:
+        if self.tracer is None or not trace.get_current_span().is_recording():
+            # Tracing off, or a request (or job) the sampler left out: its statements would be too, at a span's cost.
             return execute(sql, params, many, context)
         connection = context["connection"]
         attributes = {"db.system.name": connection.vendor, "db.query.text": sql}

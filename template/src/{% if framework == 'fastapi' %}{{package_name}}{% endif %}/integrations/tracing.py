@@ -2,9 +2,10 @@
 
 FastAPI's own telemetry (`FastAPI(telemetry=native_telemetry())`) makes one server span per request and per
 WebSocket connection, continuing the caller's `traceparent`, around every layer of the app; it follows the global
-tracer provider, so it does nothing until `configure_tracing` has set one. SQLAlchemy's instrumentation makes a span
-per statement (without sqlcommenter: a comment per statement would make each one unique and defeat the prepared
-statement caches), and the reads by id that `fetch_one` sends to asyncpg itself get theirs from its timing hook.
+tracer provider, so it does nothing until `configure_tracing` has set one. Each statement is a span, from SQLAlchemy's
+cursor events (`trace_statements`; no comment added to the SQL: sqlcommenter would make each statement unique and
+defeat the prepared statement caches), and the reads by id that `fetch_one` sends to asyncpg itself get theirs from
+its timing hook.
 """
 
 from __future__ import annotations
@@ -15,20 +16,23 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, ExceptionContext, ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..config import Settings
 from ..core.trace_context import is_untraced
-from ..core.tracing import configure_tracing
+from ..core.tracing import ROOT_DRAW, configure_tracing
 from ..database import observe_direct_statements
 from .base import Integration, Wiring
 
 
 def untraced(scope: MutableMapping[str, Any]) -> bool:
-    return is_untraced(scope.get("path", ""))
+    """Probes, metrics and documents, and the requests the sampler leaves out (drawn here, before any span)."""
+    return is_untraced(scope.get("path", "")) or ROOT_DRAW.left_out(scope.get("headers", ()))
 
 
 def native_telemetry() -> TelemetryConfig:
@@ -37,20 +41,49 @@ def native_telemetry() -> TelemetryConfig:
 
 
 def trace_statements(engine: AsyncEngine, provider: TracerProvider) -> None:
-    """A client span per statement `engine` runs, a child of the request's or the job's span."""
-    # The instrumentation declares SQLAlchemy < 2.1 and would otherwise do nothing on 2.1, whose engine events it
-    # uses unchanged: tests/test_tracing.py fails if a release breaks that (no statement spans).
-    SQLAlchemyInstrumentor().instrument(
-        engine=engine.sync_engine, tracer_provider=provider, enable_commenter=False, skip_dep_check=True
-    )
+    """A client span per statement `engine` runs, a child of the request's or the job's span, from SQLAlchemy's own
+    cursor events: no span for taking a connection from the pool, no patched class, and a request the sampler left
+    out costs one check per statement. The SQL as sent, placeholders and all."""
     tracer = provider.get_tracer(__name__)
     system = engine.dialect.name
 
+    def started(  # noqa: PLR0917 (SQLAlchemy's event signature)
+        conn: Connection,
+        cursor: object,
+        statement: str,
+        parameters: object,
+        context: ExecutionContext | None,
+        executemany: bool,
+    ) -> None:
+        del cursor, parameters, executemany
+        if context is None or not trace.get_current_span().is_recording():
+            return  # tracing a request (or job) the sampler left out: its statements would be left out too
+        attributes = {"db.system.name": system, "db.query.text": statement}
+        span = tracer.start_span(_operation(statement), kind=SpanKind.CLIENT, attributes=attributes)
+        conn.info[_STATEMENT_SPAN] = span
+
+    def finished(conn: Connection, *_: object) -> None:
+        span = conn.info.pop(_STATEMENT_SPAN, None)
+        if span is not None:
+            span.end()
+
+    def failed(failure: ExceptionContext) -> None:
+        span = failure.connection.info.pop(_STATEMENT_SPAN, None) if failure.connection is not None else None
+        if span is not None:
+            span.set_status(Status(StatusCode.ERROR, type(failure.original_exception).__name__))
+            span.end()
+
+    event.listen(engine.sync_engine, "before_cursor_execute", started)
+    event.listen(engine.sync_engine, "after_cursor_execute", finished)
+    event.listen(engine.sync_engine, "handle_error", failed)
+
     def direct_statement(sql: str, seconds: float) -> None:
+        if not trace.get_current_span().is_recording():
+            return
         # Told once the statement has run: the span is drawn where it ran.
         ended = time.time_ns()
         span = tracer.start_span(
-            sql.split(None, 1)[0].upper(),
+            _operation(sql),
             kind=SpanKind.CLIENT,
             start_time=ended - int(seconds * 1e9),
             attributes={"db.system.name": system, "db.query.text": sql},
@@ -58,6 +91,14 @@ def trace_statements(engine: AsyncEngine, provider: TracerProvider) -> None:
         span.end(end_time=ended)
 
     observe_direct_statements(engine, direct_statement)
+
+
+_STATEMENT_SPAN = "tracing.statement_span"
+"""Where a connection keeps the span of the statement it is running (`Connection.info`)."""
+
+
+def _operation(sql: str) -> str:
+    return sql.split(None, 1)[0].upper() if sql.strip() else "SQL"
 
 
 def install(app: FastAPI, settings: Settings, wiring: Wiring) -> None:

@@ -7,17 +7,19 @@ process's tracer provider): a log line, a request and a deferred job then cost o
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Final
 
 from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Span, SpanKind
 
 
 class TracingSwitch:
-    """Whether this process traces: set once, by `core/tracing.py`, when it installs the tracer provider."""
+    """Whether this process traces: set once, by `core/tracing.py`, when it installs the tracer provider; `tracer` is
+    that provider's, for the spans made here."""
 
     on: bool = False
+    tracer: trace.Tracer = trace.NoOpTracer()
 
 
 TRACING: Final = TracingSwitch()
@@ -50,6 +52,15 @@ def trace_carrier() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
+
+
+def span(name: str, kind: SpanKind, attributes: Mapping[str, str | int]) -> AbstractContextManager[Span | None]:
+    """A span, the current span's child, made current while the block runs; nothing at all while tracing is off.
+    For the calls the service makes (`SpanKind.CLIENT`: the JWKS fetch, an SMTP send; a call that no request or job
+    made is left out by core/tracing.py's sampler) and a WebSocket's messages (`CONSUMER`, `PRODUCER`)."""
+    if not TRACING.on:
+        return nullcontext()
+    return TRACING.tracer.start_as_current_span(name, kind=kind, attributes=attributes)
 
 
 @contextmanager

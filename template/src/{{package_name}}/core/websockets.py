@@ -33,7 +33,8 @@ Limits (settings `WEBSOCKET_*`), each breach closing the socket with its own cod
 - `CLOSE_SERVICE_RESTART` (1012): the service is stopping (after readiness has turned 503): reconnect with backoff.
 
 Two lines are logged per connection: one when it opens (path, route, subject) and one when it ends or is refused
-(path, route, subject, close code, duration).
+(path, route, subject, close code, duration). While tracing is on (core/tracing.py), each message the client sends
+and each one the service sends is a span of the connection's server span (`WS receive <route>`, `WS send <route>`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import unquote_plus
 
+from opentelemetry.trace import SpanKind
+
 from .asgi_types import ASGIApp, Message, Receive, Scope, Send
+from .trace_context import TRACING, span
 
 if TYPE_CHECKING:
     from .settings import ServiceSettings
@@ -165,6 +169,8 @@ class _OpenSocket:
     """Messages the client may still send now (refilled at `messages_per_second`)."""
     close_code: int | None = None
     closed_by_gate: bool = field(default=False)
+    route: str = ""
+    """The route's path template (`SocketAccess.route`), for its messages' spans."""
 
 
 REFUSAL_REASONS: Final = {
@@ -248,7 +254,12 @@ class WebSocketGate:
                 scope, receive, send, started=started, access=access, subprotocol=subprotocol, refusal=refusal
             )
         socket = _OpenSocket(
-            admitted, asyncio.current_task(), holder, time.monotonic(), self.limits.messages_per_second
+            admitted,
+            asyncio.current_task(),
+            holder,
+            time.monotonic(),
+            self.limits.messages_per_second,
+            route=access.route,
         )
         self._opened(scope, access, socket)
         try:
@@ -307,6 +318,9 @@ class WebSocketGate:
             if kind == "websocket.receive":
                 for observer in self.observers:
                     observer.received()
+                if TRACING.on:  # a mark where the message arrived, in the connection's trace
+                    with _message_span(socket.route, message, SpanKind.CONSUMER):
+                        pass
                 breach = self._breach(socket, message)
                 if breach is not None:
                     self._close(socket, breach)
@@ -328,6 +342,10 @@ class WebSocketGate:
             elif kind == "websocket.send":
                 for observer in self.observers:
                     observer.sent()
+                if TRACING.on:
+                    with _message_span(socket.route, message, SpanKind.PRODUCER):
+                        await send(message)
+                    return
             await send(message)
 
         return send_recorded
@@ -335,10 +353,7 @@ class WebSocketGate:
     def _breach(self, socket: _OpenSocket, message: Message) -> int | None:
         """The limit a client's message breaks (its close code), or None. Spends one of the socket's tokens."""
         limits = self.limits
-        data = message.get("bytes")
-        text = message.get("text")
-        size = len(data) if data is not None else len(text.encode()) if isinstance(text, str) else 0
-        if size > limits.max_message_bytes:
+        if _size(message) > limits.max_message_bytes:
             return CLOSE_MESSAGE_TOO_BIG
         now = time.monotonic()
         refill = (now - socket.last_message) * limits.messages_per_second
@@ -408,6 +423,25 @@ class WebSocketGate:
             socket.closed_by_gate = True
             socket.close_code = code
             socket.task.cancel()
+
+
+def _size(message: Message) -> int:
+    data = message.get("bytes")
+    text = message.get("text")
+    return len(data) if data is not None else len(text.encode()) if isinstance(text, str) else 0
+
+
+def _message_span(route: str, message: Message, kind: SpanKind) -> contextlib.AbstractContextManager[object]:
+    """A message's span (core/trace_context.py), the child of the connection's server span: `WS receive <route>`
+    where one from the client arrived, `WS send <route>` around one the service sends. The size, never the data."""
+    operation = "receive" if kind is SpanKind.CONSUMER else "send"
+    attributes: dict[str, str | int] = {
+        "network.protocol.name": "websocket",
+        "http.route": route,
+        "messaging.operation.type": operation,
+        "messaging.message.body.size": _size(message),
+    }
+    return span(f"WS {operation} {route}", kind, attributes)
 
 
 def _client_address(scope: Scope) -> str | None:

@@ -23,6 +23,9 @@ from email.utils import parseaddr
 from typing import Final, Literal
 from urllib.parse import unquote, urlsplit
 
+from opentelemetry.trace import SpanKind
+
+from ..trace_context import span
 from .addresses import SENDER, SmtpUtf8NotOfferedError, ascii_domain
 
 Security = Literal["none", "starttls", "tls"]
@@ -93,6 +96,17 @@ def send_message(server: SmtpServer, message: EmailMessage) -> None:
 
     An address whose local part is not ASCII needs a server offering SMTPUTF8: without it, `SmtpUtf8NotOfferedError`
     (addresses.py), which no retry mends."""
+    attributes: dict[str, str | int] = {
+        "network.protocol.name": "smtp",
+        "server.address": server.host,
+        "server.port": server.port,
+    }
+    # The job's span is its parent; never an address in it (the log lines redact them too).
+    with span("SMTP send", SpanKind.CLIENT, attributes):
+        _send(server, message)
+
+
+def _send(server: SmtpServer, message: EmailMessage) -> None:
     context = ssl.create_default_context()
     sender_domain = parseaddr(str(message["From"] or ""))[1].rpartition("@")[2]
     greeting = ascii_domain(sender_domain, whose=SENDER) or "localhost"

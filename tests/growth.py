@@ -1,14 +1,22 @@
-"""A render grown by a second resource, as its README says: the same `bookings` in both frameworks.
+"""A render grown as its README says, by issue 51's bound and then by a second resource, the same in both frameworks.
 
-`python -m <package> resource add bookings` (the README's "Add a resource" block), then the edits a team makes by
-hand, in the new package and its tests only: a `starts_at` that must be in the future, a `status` enum only a
-custom action changes (`POST /api/v1/bookings/{id}/cancel`, a 409 once cancelled), then its migration (the README's
-checks block, without `make check`). The growth tests (tests/test_new_resource.py) run the render's `make check` on
-it; the parity test (tests/test_api_parity.py) compares the two frameworks' bookings. Both use the one grown project
-of each framework (`Growths`, the `grown` fixture): growing costs a render, an install and the edits.
+The bound (issue 51: "a team's domain owns its work"): `python -m <package> resource add bookings --audit --grant
+staff,customer` (the README's "Add a resource" block: audit on, `staff` granted `bookings:admin`), then what a team
+writes by hand in `bookings/` only: a `starts_at`, the confirmation email (the README's `tasks.py` and two templates),
+the `bookings.confirmed` event (the README's `events.py`), and a create that records the event and defers the email in
+the booking's transaction; its tests in `tests/bookings/` (the email really sent by the job, the audit trail). That
+state is tagged `bound`; tests/test_new_resource.py counts every source line added by hand (`git diff added bound`).
 
-Each project is a git repository with two tags: `rendered` (as copier wrote it) and `added` (after `resource add`),
-so that `git diff added` is what was written by hand.
+Beyond the bound, for the README's custom-action recipe and the parity test: `resource add parties --singular party
+--audit`, with a `starts_at` that must be in the future, a `status` enum only a custom action changes (`POST
+/api/v1/parties/{id}/cancel`, a 409 once cancelled). Then the migrations (the README's checks block, without `make
+check`). The growth tests (tests/test_new_resource.py) run the render's `make check` on it; the parity test
+(tests/test_api_parity.py) compares the two frameworks' bookings and parties. Both use the one grown project of each
+framework (`Growths`, the `grown` fixture): growing costs a render, an install and the edits.
+
+Each project is a git repository with three tags: `rendered` (as copier wrote it), `added` (after `resource add
+bookings`) and `bound` (after the bookings' hand edits, formatted by `ruff format` as an editor would save them), so
+that `git diff added bound` is what the bound took by hand.
 """
 
 from __future__ import annotations
@@ -34,10 +42,16 @@ ALREADY_CANCELLED = "The booking is cancelled already"
 IN_THE_FUTURE = "A booking starts in the future."
 # The line `resource add --audit` writes into the resource's declaration.
 AUDITED = "    audited = True  # every create, update, delete and restore is in the audit trail"
+# The second resource, beyond the bound: its command, and its names where the extras' texts say bookings.
+PARTIES = ("parties", "--singular", "party", "--audit")
+RENAMED = (("Bookings", "Parties"), ("bookings", "parties"), ("BOOKINGS", "PARTIES"))
+RENAMED += (("Booking", "Party"), ("booking", "party"), ("BOOKING", "PARTY"))
 
 Edit = tuple[str, str, str]
 """(path in the project, the text found once, what replaces it); `{package}` in the path is the package's name."""
 
+
+# --- beyond the bound: a custom action, written about bookings, applied to parties (`renamed`) ---
 
 # --- FastAPI ----------------------------------------------------------------------------------------------------------
 
@@ -259,7 +273,8 @@ class Booking(ResourceModel):
     status = models.CharField(max_length=32, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED)
 
     class Meta(ResourceModel.Meta):
-        pass
+        # The resource's name in its events, its audit trail and its cache, not Django's guess.
+        verbose_name_plural = "bookings"
 
     def __str__(self) -> str:
         return self.name
@@ -437,57 +452,16 @@ WRITTEN: dict[str, dict[str, str]] = {
         "tests/bookings/test_booking_rules.py": DJANGO_BOOKING_TESTS,
     },
 }
-EDITS = {"fastapi": FASTAPI_EDITS, "django": DJANGO_EDITS}
-
-# What the bound of issue 51 counts beyond whole files (the confirmation task and templates, events.py): the lines
-# that record `bookings.confirmed` as a booking is made and, in Django, the audited change of the custom action
-# (FastAPI's goes through the repository's `update`, audited with no line of its own). Applied after `EDITS`.
+# The custom action's write is audited: in Django by the README's one line in the action's transaction (FastAPI's goes
+# through the repository's `update`, audited with no line of its own).
 CANCELLING = (
     '                status=BookingStatus.CANCELLED, row_version=F("row_version") + 1, updated_at=timezone.now()\n'
     "            )\n"
 )
-BOUND_EDITS: dict[str, tuple[Edit, ...]] = {
-    "fastapi": (
-        (
-            "src/{package}/bookings/routes.py",
-            "from .limits import WRITE_LIMIT\n",
-            "from .events import BOOKING_CONFIRMED, BookingConfirmed\nfrom .limits import WRITE_LIMIT\n",
-        ),
-        (  # a booking is confirmed as it is made: its event commits with it (the README's domain-event recipe)
-            "src/{package}/bookings/routes.py",
-            "        created = await repository.create(data)\n    except DuplicateError:\n"
-            "        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE) from None\n",
-            "        created = await repository.create(data)\n    except DuplicateError:\n"
-            "        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE) from None\n"
-            "    await repository.record_domain_event(BOOKING_CONFIRMED, created.id, "
-            "BookingConfirmed(name=created.name))\n",
-        ),
-    ),
+EDITS = {
+    "fastapi": FASTAPI_EDITS,
     "django": (
-        (
-            "src/{package}/bookings/views.py",
-            "from ..api.resources import ResourceViewSet\n",
-            "from ..api.events import record_domain_event\nfrom ..api.resources import ResourceViewSet\n",
-        ),
-        (
-            "src/{package}/bookings/views.py",
-            "from .limits import WRITE_LIMIT\n",
-            "from .events import BOOKING_CONFIRMED, BookingConfirmed\nfrom .limits import WRITE_LIMIT\n",
-        ),
-        (
-            "src/{package}/bookings/views.py",
-            f"{AUDITED}\n",
-            AUDITED
-            + """
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        with transaction.atomic():  # a booking is confirmed as it is made: its event commits with it
-            created = super().create(request, *args, **kwargs)
-            booking = self.get_queryset().get(pk=created.data["id"])
-            record_domain_event(BOOKING_CONFIRMED, booking, BookingConfirmed(name=booking.name))
-        return created
-""",
-        ),
+        *DJANGO_EDITS,
         (
             "src/{package}/bookings/views.py",
             CANCELLING,
@@ -496,11 +470,13 @@ BOUND_EDITS: dict[str, tuple[Edit, ...]] = {
         ),
     ),
 }
+"""The extras beyond the bound, written about bookings and applied to parties (`renamed`)."""
 
 
-def bound_edit_lines(framework: str) -> int:
-    """The source lines `BOUND_EDITS` add."""
-    return sum(new.count("\n") - old.count("\n") for _, old, new in BOUND_EDITS[framework])
+def renamed(text: str) -> str:
+    for old, new in RENAMED:
+        text = text.replace(old, new)
+    return text
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -509,14 +485,248 @@ def replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
-def edit_by_hand(project: Path, framework: str, package: str) -> None:
-    """What a team writes after `resource add bookings`: the bookings' own fields, rule, action and tests."""
-    for path, old, new in (*EDITS[framework], *BOUND_EDITS[framework]):
-        replace_once(project / path.format(package=package), old, new)
+def edit_parties(project: Path, framework: str, package: str) -> None:
+    """Beyond the bound, after `resource add parties`: a party's own fields, rule, custom action and tests."""
+    for path, old, new in EDITS[framework]:
+        replace_once(project / renamed(path).format(package=package), renamed(old), renamed(new))
     for path, text in WRITTEN[framework].items():
-        (project / path.format(package=package)).write_text(text)
+        (project / renamed(path).format(package=package)).write_text(renamed(text))
+
+
+# --- the bound: bookings with a confirmation email, their own event, audit and grants -------------------------------
+
+# The bookings' own time (the confirmation email says it) and the work a booking causes as it is made.
+BOUND_EDITS: dict[str, tuple[Edit, ...]] = {
+    "fastapi": (
+        (
+            "src/{package}/bookings/table.py",
+            '    Column("name", String(100), nullable=False),\n',
+            '    Column("name", String(100), nullable=False),\n    Column("starts_at", UTCDateTime, nullable=False),\n',
+        ),
+        (
+            "src/{package}/bookings/models.py",
+            "from ..api import crud\n",
+            "from ..api import crud\nfrom ..api.fields import AwareDatetime\n",
+        ),
+        (
+            "src/{package}/bookings/models.py",
+            '    name: Name = Field(description="Display name, 1-100 characters")\n',
+            '    name: Name = Field(description="Display name, 1-100 characters")\n'
+            '    starts_at: AwareDatetime = Field(description="When the guests sit down")\n',
+        ),
+        (
+            "src/{package}/bookings/models.py",
+            '    name: Name = Field(default=NOT_SENT, description="Display name, 1-100 characters")\n',
+            '    name: Name = Field(default=NOT_SENT, description="Display name, 1-100 characters")\n'
+            '    starts_at: AwareDatetime = Field(default=NOT_SENT, description="When the guests sit down")\n',
+        ),
+        (
+            "src/{package}/bookings/routes.py",
+            '{"name": "First"}},\n    "renamed"',
+            f'{{"name": "First", "starts_at": "{FUTURE}"}}}},\n    "renamed"',
+        ),
+        (
+            "src/{package}/bookings/routes.py",
+            '"value": {"name": "Second"}},\n',
+            f'"value": {{"name": "Second", "starts_at": "{FUTURE}"}}}},\n',
+        ),
+        (
+            "src/{package}/bookings/routes.py",
+            "from ..api.crud import DuplicateError, StaleError\n",
+            "from ..api.crud import DuplicateError, StaleError\nfrom ..api.dependencies import DatabaseSessionDep\n",
+        ),
+        (
+            "src/{package}/bookings/routes.py",
+            "from ..problems import problem_openapi_responses\n",
+            "from ..jobs.queue import defer\nfrom ..problems import problem_openapi_responses\n",
+        ),
+        (
+            "src/{package}/bookings/routes.py",
+            "from .limits import WRITE_LIMIT\n",
+            "from .events import BOOKING_CONFIRMED, BookingConfirmed\nfrom .limits import WRITE_LIMIT\n",
+        ),
+        (
+            "src/{package}/bookings/routes.py",
+            "from .scopes import READ_BOOKINGS, WRITE_BOOKINGS\n",
+            "from .scopes import READ_BOOKINGS, WRITE_BOOKINGS\nfrom .tasks import send_confirmation\n",
+        ),
+        (
+            "src/{package}/bookings/routes.py",
+            "    request: Request, data: BookingBody, repository: BookingRepositoryDep, response: Response\n",
+            "    request: Request, data: BookingBody, repository: BookingRepositoryDep, response: Response, "
+            "session: DatabaseSessionDep\n",
+        ),
+        (  # a booking is confirmed as it is made: its event and its email commit with it, or neither does
+            "src/{package}/bookings/routes.py",
+            "        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE) from None\n"
+            '    response.headers["Location"] = str(request.url_for("get_booking"',
+            "        raise HTTPException(status.HTTP_409_CONFLICT, DUPLICATE) from None\n"
+            "    await repository.record_domain_event("
+            "BOOKING_CONFIRMED, created.id, BookingConfirmed(name=created.name))\n"
+            "    await defer(\n"
+            "        session, send_confirmation, owner_id=created.owner_id, name=created.name, "
+            "starts_at=str(created.starts_at)\n"
+            "    )\n"
+            '    response.headers["Location"] = str(request.url_for("get_booking"',
+        ),
+        # The generated tests' valid body gets the new required field.
+        ("tests/bookings/test_bookings.py", '{"name": "First"}', f'{{"name": "First", "starts_at": "{FUTURE}"}}'),
+    ),
+    "django": (
+        (
+            "src/{package}/bookings/models.py",
+            "    name = models.CharField(max_length=100)\n",
+            "    name = models.CharField(max_length=100)\n    starts_at = models.DateTimeField()\n",
+        ),
+        (
+            "src/{package}/bookings/serializers.py",
+            "from ..api.resources import shown_fields\n",
+            "from ..api.fields import AwareDateTimeField\nfrom ..api.resources import shown_fields\n",
+        ),
+        (
+            "src/{package}/bookings/serializers.py",
+            '    name = StrictCharField(min_length=1, max_length=100, help_text="Display name, 1-100 characters")\n',
+            '    name = StrictCharField(min_length=1, max_length=100, help_text="Display name, 1-100 characters")\n'
+            '    starts_at = AwareDateTimeField(help_text="When the guests sit down")\n',
+        ),
+        (
+            "src/{package}/bookings/serializers.py",
+            'help_text="Display name, 1-100 characters")\n\n    class Meta:\n        ref_name = "BookingPatch"',
+            'help_text="Display name, 1-100 characters")\n'
+            '    starts_at = AwareDateTimeField(required=False, help_text="When the guests sit down")\n\n'
+            '    class Meta:\n        ref_name = "BookingPatch"',
+        ),
+        ("src/{package}/bookings/serializers.py", 'shown_fields("name")', 'shown_fields("name", "starts_at")'),
+        ("src/{package}/bookings/views.py", "from typing import ClassVar\n", "from typing import Any, ClassVar\n"),
+        (
+            "src/{package}/bookings/views.py",
+            "from drf_spectacular.types import OpenApiTypes\n",
+            "from django.db import transaction\nfrom drf_spectacular.types import OpenApiTypes\n",
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            "extend_schema, extend_schema_view\n",
+            "extend_schema, extend_schema_view\nfrom rest_framework.request import Request\n"
+            "from rest_framework.response import Response\n",
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            "from ..api.resources import ResourceViewSet\n",
+            "from ..api.events import record_domain_event\nfrom ..api.resources import ResourceViewSet\n",
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            "from ..rates import RouteLimit\n",
+            "from ..jobs.queue import defer\nfrom ..rates import RouteLimit\n",
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            "from .limits import WRITE_LIMIT\n",
+            "from .events import BOOKING_CONFIRMED, BookingConfirmed\nfrom .limits import WRITE_LIMIT\n",
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            "from .serializers import BookingInSerializer, BookingPatchSerializer, BookingSerializer\n",
+            "from .serializers import BookingInSerializer, BookingPatchSerializer, BookingSerializer\n"
+            "from .tasks import send_confirmation\n",
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            'value={"name": "First"}, request_only=True',
+            f'value={{"name": "First", "starts_at": "{FUTURE}"}}, request_only=True',
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            'value={"name": "Second"}, request_only=True',
+            f'value={{"name": "Second", "starts_at": "{FUTURE}"}}, request_only=True',
+        ),
+        (
+            "src/{package}/bookings/views.py",
+            f"{AUDITED}\n",
+            AUDITED
+            + """
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():  # a booking is confirmed as it is made: its event and its email commit with it
+            created = super().create(request, *args, **kwargs)
+            booking = self.get_queryset().get(pk=created.data["id"])
+            record_domain_event(BOOKING_CONFIRMED, booking, BookingConfirmed(name=booking.name))
+            defer(send_confirmation, owner_id=booking.owner_id, name=booking.name, starts_at=str(booking.starts_at))
+        return created
+""",
+        ),
+        ("tests/bookings/test_bookings.py", '{"name": "First"}', f'{{"name": "First", "starts_at": "{FUTURE}"}}'),
+    ),
+}
+
+# The bookings' own tests (under tests/: written, not counted): the job that confirms a booking really runs and its
+# email arrives, and the audit trail names the booking's creation.
+BOUND_TESTS = {
+    "fastapi": '''"""A booking is confirmed as it is made: its email, sent by the job, and its audit trail."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from ..fixtures import Caller, CreateUser, Mailbox, RunJobs
+from ..mailbox import plain_text
+
+
+def test_a_booking_is_confirmed_by_email_and_audited(
+    client: TestClient, mailbox: Mailbox, run_jobs: RunJobs, create_user: CreateUser, admin: Caller
+) -> None:
+    guest = create_user("bookings:read", "bookings:write", email="guest@example.com")
+    table = {"name": "Table for four", "starts_at": "2999-01-01T09:00:00+02:00"}
+    created = client.post("/api/v1/bookings", json=table, headers=guest.headers())
+    assert created.status_code == 201, created.text
+    assert mailbox.messages == []  # deferred with the booking: the worker sends it
+    assert [(job.task_name, job.status) for job in run_jobs()] == [("bookings.send_confirmation", "succeeded")]
+    email = mailbox.wait_for(to="guest@example.com", subject="Table for four is booked")
+    assert "See you at 2999-01-01 07:00:00+00:00." in plain_text(email)
+    filters = {"subject_type": "bookings", "subject": created.json()["id"]}
+    trail = client.get("/api/v1/audit-events", params=filters, headers=admin.headers()).json()["items"]
+    assert [(event["kind"], event["actor"], event["details"]["fields"]) for event in trail] == [
+        ("create", guest.id, ["name", "starts_at"])
+    ]
+''',
+    "django": '''"""A booking is confirmed as it is made: its email, sent by the job, and its audit trail."""
+
+from __future__ import annotations
+
+from rest_framework.test import APIClient
+
+from ..fixtures import Caller, CreateUser, Mailbox, RunJobs
+from ..mailbox import plain_text
+
+
+def test_a_booking_is_confirmed_by_email_and_audited(
+    client: APIClient, mailbox: Mailbox, run_jobs: RunJobs, create_user: CreateUser, admin: Caller
+) -> None:
+    guest = create_user("bookings:read", "bookings:write", email="guest@example.com")
+    table = {"name": "Table for four", "starts_at": "2999-01-01T09:00:00+02:00"}
+    created = client.post("/api/v1/bookings", table, format="json", headers=guest.headers())
+    assert created.status_code == 201, created.content
+    assert mailbox.messages == []  # deferred with the booking: the worker sends it
+    assert [(job.task_name, job.status) for job in run_jobs()] == [("bookings.send_confirmation", "succeeded")]
+    email = mailbox.wait_for(to="guest@example.com", subject="Table for four is booked")
+    assert "See you at 2999-01-01 07:00:00+00:00." in plain_text(email)
+    filters = {"subject_type": "bookings", "subject": created.json()["id"]}
+    trail = client.get("/api/v1/audit-events", filters, headers=admin.headers()).json()["items"]
+    assert [(event["kind"], event["actor"], event["details"]["fields"]) for event in trail] == [
+        ("create", guest.id, ["name", "starts_at"])
+    ]
+''',
+}
+
+
+def edit_bookings(project: Path, framework: str, package: str) -> None:
+    """The bound, by hand after `resource add bookings`: the bookings' time, their email and event, and the create
+    that causes both; then their tests."""
+    for path, old, new in BOUND_EDITS[framework]:
+        replace_once(project / path.format(package=package), old, new)
     write_confirmation_email(project, package)
     write_domain_event(project, package)
+    (project / "tests/bookings/test_booking_confirmation.py").write_text(BOUND_TESTS[framework])
 
 
 # --- the bookings' own email, as the README's mail section says (its task copied from there) --------------------------
@@ -618,8 +828,9 @@ class Growths:
 
 
 def grow(project: RenderedProject) -> str:
-    """Grow a copy of a render as its README says, committing as it goes; the README's last step (`make check`)."""
-    path, framework = project.path, str(project.answers["framework"])
+    """Grow a copy of a render as its README says, committing as it goes: the bound (bookings), its migration, then
+    parties and theirs; the README's last step (`make check`)."""
+    path, framework, package = project.path, str(project.answers["framework"]), project.package
     git(path, "init", "-q")
     commit(path, "rendered")
     # Bytecode compiled once, as `make install` does: the suite the growth test runs starts the service as a process
@@ -629,14 +840,21 @@ def grow(project: RenderedProject) -> str:
     add, checks = code_blocks(steps, "bash")
     run_readme_block(project, add)
     commit(path, "added")
-    edit_by_hand(path, framework, project.package)
+    edit_bookings(path, framework, package)
+    # Saved as an editor that formats on save would: the bound counts the lines a team keeps.
+    project.uv("run", "--no-sync", "ruff", "format", "--no-cache", f"src/{package}/bookings", "tests/bookings")
+    commit(path, "bound")
     *migration, check = checks.strip().splitlines()
     run_readme_block(project, "\n".join(migration))
+    run_readme_block(project, f"uv run python -m {package} resource add {' '.join(PARTIES)}")
+    edit_parties(path, framework, package)
+    run_readme_block(project, renamed("\n".join(migration)))
     # The migrations those steps generated pass the last step's format check as they are (the growth tests format the
     # hand edits first, as an editor would, which would hide an unformatted migration).
-    generated = {"fastapi": "migrations/versions", "django": "bookings/migrations"}[framework]
-    formatted = project.uv(
-        "run", "--no-sync", "ruff", "format", "--check", "--no-cache", f"src/{project.package}/{generated}", check=False
-    )
+    generated = {
+        "fastapi": [f"src/{package}/migrations/versions"],
+        "django": [f"src/{package}/bookings/migrations", f"src/{package}/parties/migrations"],
+    }[framework]
+    formatted = project.uv("run", "--no-sync", "ruff", "format", "--check", "--no-cache", *generated, check=False)
     assert formatted.returncode == 0, f"the README's steps leave a migration unformatted:\n{formatted.stdout}"
     return check.strip()

@@ -433,9 +433,12 @@ def test_the_same_odd_request_gets_the_same_answer(services: Services, case: str
         assert answers["fastapi"]["status"] == odd.expected, answers
 
 
-# --- a resource a team adds: the same bookings in both frameworks --------------------------------------------------
-# Each framework's default render grown by `resource add bookings` and the same edits by hand (tests/growth.py; the
-# growth tests in tests/test_new_resource.py run `make check` on the same projects, grown once in this group).
+# --- resources a team adds: the same bookings and parties in both frameworks ---------------------------------------
+# Each framework's default render grown by `resource add bookings` (issue 51's bound: a `starts_at`, a confirmation
+# email, a `bookings.confirmed` event) and `resource add parties` (a rule of their own, a status enum and a custom
+# action), with the same edits by hand (tests/growth.py; the growth tests in tests/test_new_resource.py run `make
+# check` on the same projects, grown once in this group).
+GROWN_COLLECTIONS = {"bookings": "Booking", "parties": "Party"}
 
 
 @pytest.fixture(scope="module")
@@ -451,14 +454,19 @@ def grown_services(grown: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
             service.kill()
 
 
-def bookings_only(spec: dict[str, Any]) -> dict[str, Any]:
-    """The bookings' part of a document: their operations, their schemas (`Booking...`) and their tag."""
+def grown_only(spec: dict[str, Any]) -> dict[str, Any]:
+    """The grown resources' part of a document: their operations, their schemas (`Booking...`, `Party...`) and tags."""
     schemas = spec.get("components", {}).get("schemas", {})
+    paths = tuple(f"/api/v1/{collection}" for collection in GROWN_COLLECTIONS)
     return {
         **spec,
-        "paths": {path: item for path, item in spec["paths"].items() if path.startswith("/api/v1/bookings")},
-        "components": {"schemas": {name: schema for name, schema in schemas.items() if name.startswith("Booking")}},
-        "tags": [tag for tag in spec.get("tags", []) if tag["name"] == "bookings"],
+        "paths": {path: item for path, item in spec["paths"].items() if path.startswith(paths)},
+        "components": {
+            "schemas": {
+                name: schema for name, schema in schemas.items() if name.startswith(tuple(GROWN_COLLECTIONS.values()))
+            }
+        },
+        "tags": [tag for tag in spec.get("tags", []) if tag["name"] in GROWN_COLLECTIONS],
     }
 
 
@@ -500,20 +508,21 @@ def grown_documents(grown_services: dict[str, Service]) -> dict[str, dict[str, A
     for framework, service in grown_services.items():
         response = httpx.get(f"{service.base_url}/openapi.json", timeout=30)
         assert response.status_code == 200, response.text
-        found[framework] = bookings_only(response.json())
+        found[framework] = grown_only(response.json())
     return found
 
 
-def test_the_grown_documents_describe_the_bookings(grown_documents: dict[str, dict[str, Any]]) -> None:
+def test_the_grown_documents_describe_bookings_and_parties(grown_documents: dict[str, dict[str, Any]]) -> None:
     for framework, spec in grown_documents.items():
-        assert operation_ids(spec)["POST /api/v1/bookings/{booking_id}/cancel"] == "cancel_booking", framework
-        assert documented_statuses(spec)["POST /api/v1/bookings/{booking_id}/cancel"][:4] == [
+        assert operation_ids(spec)["POST /api/v1/parties/{party_id}/cancel"] == "cancel_party", framework
+        assert documented_statuses(spec)["POST /api/v1/parties/{party_id}/cancel"][:4] == [
             "200",
             "401",
             "403",
             "404",
         ]
-        assert field_types(spec)["Booking.status"]["enum"] == ["confirmed", "cancelled"], framework
+        assert field_types(spec)["Party.status"]["enum"] == ["confirmed", "cancelled"], framework
+        assert field_types(spec)["PartyIn.starts_at"]["formats"] == ["date-time"], framework
         assert field_types(spec)["BookingIn.starts_at"]["formats"] == ["date-time"], framework
 
 
@@ -521,10 +530,26 @@ def test_the_grown_documents_describe_the_bookings(grown_documents: dict[str, di
 def test_both_grown_documents_agree_on_bookings(grown_documents: dict[str, dict[str, Any]], aspect: str) -> None:
     read = BOOKINGS_ASPECTS[aspect]
     found = differences({framework: read(spec) for framework, spec in grown_documents.items()})
-    assert not found, f"the bookings' {aspect} differ:\n" + "\n".join(found)
+    assert not found, f"the grown resources' {aspect} differ:\n" + "\n".join(found)
+
+
+def test_both_grown_services_describe_the_bookings_confirmed_event_alike(grown_services: dict[str, Service]) -> None:
+    """The bound's `bookings.confirmed` (bookings/events.py) is in each service's AsyncAPI document, the same."""
+    messages = {}
+    for framework, service in grown_services.items():
+        response = httpx.get(f"{service.base_url}/asyncapi.json", timeout=30)
+        assert response.status_code == 200, response.text
+        document = response.json()
+        messages[framework] = document["components"]["messages"]["bookings.confirmed"]
+        received = document["operations"]["receiveEvents"]["messages"]
+        assert {"$ref": "#/channels/events/messages/bookings.confirmed"} in received, framework
+    assert messages["fastapi"]["payload"]["required"] == ["type", "id", "name"]
+    found = differences(messages)
+    assert not found, "the bookings.confirmed messages differ:\n" + "\n".join(found)
 
 
 BOOKING_SCOPES = ("bookings:read", "bookings:write")
+PARTY_SCOPES = ("parties:read", "parties:write")
 
 
 def seen(response: httpx.Response, *read: str) -> dict[str, Any]:
@@ -542,14 +567,21 @@ def seen(response: httpx.Response, *read: str) -> dict[str, Any]:
 
 
 def booking_answers(service: Service) -> dict[str, Any]:
-    """The same requests about bookings, from an owner and from another caller, and what each service answers."""
+    """The same requests about bookings (the bound's) and parties (a rule, a status and a custom action of their
+    own), from an owner and from another caller, and what each service answers."""
     auth = service.project.answers["auth"]
-    owner, other = (bearer(subject, BOOKING_SCOPES, auth=auth) for subject in ("booking-owner", "booking-stranger"))
+    # Subjects that name no account: the confirmation job a booking defers finds nobody to email.
+    owner, other = (bearer(str(uuid.uuid4()), (*BOOKING_SCOPES, *PARTY_SCOPES), auth=auth) for _ in range(2))
     now = datetime.now(UTC)
     later, past = (now + timedelta(days=3)).isoformat(), (now - timedelta(days=1)).isoformat()
     answers = {}
     with httpx.Client(base_url=service.base_url, timeout=10) as client:
-        collection = "/api/v1/bookings"
+        booking = client.post("/api/v1/bookings", json={"name": "Table", "starts_at": later}, headers=owner)
+        answers["booking created"] = seen(booking, "name")
+        answers["booking without an offset"] = seen(
+            client.post("/api/v1/bookings", json={"name": "Naive", "starts_at": later[:19]}, headers=owner)
+        )
+        collection = "/api/v1/parties"
         refused = {
             "starts in the past": {"name": "Late", "starts_at": past},
             "starts without an offset": {"name": "Naive", "starts_at": later[:19]},
@@ -577,9 +609,10 @@ def booking_answers(service: Service) -> dict[str, Any]:
 def test_both_grown_services_answer_bookings_alike(grown_services: dict[str, Service]) -> None:
     answers = {framework: booking_answers(service) for framework, service in grown_services.items()}
     found = differences(answers)
-    assert not found, "the bookings' answers differ:\n" + "\n".join(found)
+    assert not found, "the grown resources' answers differ:\n" + "\n".join(found)
     fastapi = answers["fastapi"]
-    cases = ("created", "cancelled", "cancelled again", "another's cancel", "starts in the past")
-    assert [fastapi[case]["http status"] for case in cases] == [201, 200, 409, 404, 422]
+    cases = ("booking created", "booking without an offset", "created", "cancelled", "cancelled again")
+    cases += ("another's cancel", "starts in the past")
+    assert [fastapi[case]["http status"] for case in cases] == [201, 422, 201, 200, 409, 404, 422]
     assert fastapi["cancelled again"]["media type"] == "application/problem+json"
     assert fastapi["starts in the past"]["invalid"] == ["body.starts_at"]

@@ -33,7 +33,8 @@ class $Model(ResourceModel):
     name = models.CharField(max_length=100)
 
     class Meta(ResourceModel.Meta):
-        pass
+        # The resource's name in its events, its audit trail and its cache (Django would guess "${singular}s").
+        verbose_name_plural = "$plural"
 
     def __str__(self) -> str:
         return self.name

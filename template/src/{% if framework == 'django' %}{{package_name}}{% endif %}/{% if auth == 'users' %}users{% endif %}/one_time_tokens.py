@@ -65,7 +65,7 @@ def lock_account(email: str) -> User | None:
     return User.objects.select_for_update().filter(email=email).first()
 
 
-def bind(kind: type[Row], row_id: Any, user: User, token_hash: str) -> bool:
+def bind(kind: type[Row], row_id: Any, user_id: uuid.UUID, token_hash: str) -> bool:
     """With the account's row locked (`lock_account`): if the request is still unspent and unexpired, supersede every
     other unspent token of the account of this kind, then bind the request to it with the digest of the token about
     to be emailed. False when the request was spent, superseded or has expired (nothing to send). The partial unique
@@ -75,8 +75,8 @@ def bind(kind: type[Row], row_id: Any, user: User, token_hash: str) -> bool:
         raise OneTimeTokenNotFoundError(str(row_id))
     if not unspent(row):
         return False
-    _rows(kind).filter(user=user, used_at__isnull=True).exclude(pk=row_id).update(**_spent_values(kind))
-    _rows(kind).filter(pk=row_id).update(user=user, token_hash=token_hash)
+    _rows(kind).filter(user_id=user_id, used_at__isnull=True).exclude(pk=row_id).update(**_spent_values(kind))
+    _rows(kind).filter(pk=row_id).update(user_id=user_id, token_hash=token_hash)
     return True
 
 

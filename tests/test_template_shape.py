@@ -17,8 +17,8 @@ from .conftest import ProjectFactory
 TEMPLATE = Path(__file__).resolve().parents[1] / "template"
 
 MAX_TAGS_IN_PYTHON = 148
-"""`{%` tags in the package sources (`template/**/src/**/*.py.jinja`); issue 50's bound is 150. An optional resource adds
-none: its package is found by core/optional_resources.py (the files resource)."""
+"""`{%` tags in the package sources (`template/**/src/**/*.py.jinja`); issue 50's bound is 150. An optional resource
+adds none: its package is found by core/optional_resources.py (the files resource)."""
 
 MAX_NAME_ONLY_FILES = 71
 """`.jinja` files whose only Jinja is `{{ package_name }}`; issue 50's bound is 10. The package's modules import

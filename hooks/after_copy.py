@@ -34,13 +34,28 @@ def uv_command() -> list[str] | None:
     return [found] if found and "/shims/" not in found else None
 
 
+def installed_interpreters(version: str) -> list[str]:
+    """Interpreters of the project's Python version that pyenv installed but no PATH names (uv never downloads one
+    here: UV_PYTHON_DOWNLOADS may be `never`), newest first."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    found = [path for path in root.glob(f"{version}.*/bin/python{version}") if os.access(path, os.X_OK)]
+    return [str(path) for path in sorted(found, key=lambda path: path.parts[-3], reverse=True)]
+
+
 def lock(uv: list[str]) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([*uv, "lock", "--quiet"], capture_output=True, text=True, check=False)
-    if result.returncode != 0 and os.environ.get("UV_PYTHON"):
-        # A UV_PYTHON meant for another project (e.g. an older interpreter) must not stop the lock: the project's
-        # .python-version decides which interpreter uv resolves for.
-        env = {key: value for key, value in os.environ.items() if key != "UV_PYTHON"}
-        result = subprocess.run([*uv, "lock", "--quiet"], capture_output=True, text=True, check=False, env=env)
+    if result.returncode == 0:
+        return result
+    # A UV_PYTHON meant for another project (e.g. an older interpreter) must not stop the lock, nor a shell whose PATH
+    # has no interpreter of the project's version: the project's .python-version decides which one uv resolves for.
+    env = {key: value for key, value in os.environ.items() if key != "UV_PYTHON"}
+    version_file = Path(".python-version")
+    version = version_file.read_text().strip() if version_file.is_file() else ""
+    for python in [None, *installed_interpreters(version)] if version else [None]:
+        retry_env = env if python is None else {**env, "UV_PYTHON": python}
+        result = subprocess.run([*uv, "lock", "--quiet"], capture_output=True, text=True, check=False, env=retry_env)
+        if result.returncode == 0:
+            break
     return result
 
 

@@ -712,6 +712,37 @@ def test_lock_task_never_fails_the_copy_without_uv(tmp_path: Path) -> None:
     assert not (tmp_path / "uv.lock").exists()
 
 
+@variant_group({})
+def test_lock_task_finds_the_projects_interpreter_where_path_has_none(projects: ProjectFactory, tmp_path: Path) -> None:
+    """A shell whose PATH holds uv but no Python of the project's version (pyenv installed it, no shim active): uv
+    alone refuses to lock ("No interpreter found for Python 3.12"), the task finds pyenv's."""
+    source = projects.render().path
+    project = tmp_path / "project"
+    shutil.copytree(source, project, ignore=shutil.ignore_patterns(".venv", "uv.lock", ".git"))
+    version = (project / ".python-version").read_text().strip()
+    pyenv_root = tmp_path / "pyenv"
+    installed = pyenv_root / "versions" / f"{version}.0" / "bin"
+    installed.mkdir(parents=True)
+    (installed / f"python{version}").symlink_to(python_interpreter(version))
+    uv_only = tmp_path / "uv-only"
+    uv_only.mkdir()
+    (uv_only / "uv").symlink_to(uv_binary())
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("UV_PYTHON", "PYENV", "VIRTUAL_ENV"))
+    }
+    environment.update(PATH=str(uv_only), PYENV_ROOT=str(pyenv_root), UV_PYTHON_DOWNLOADS="never")
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "hooks" / "after_copy.py"), str(project), "my_service", "quiet"],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert (project / "uv.lock").is_file(), result.stderr
+
+
 # --- The image, built without a Docker engine ------------------------------------------------------------------------
 
 

@@ -129,8 +129,7 @@ RecordT = TypeVar("RecordT", bound=Record)
 
 class CachedReads(Protocol[RecordT]):
     """A resource's application cache (integrations/read_cache.py): reads by id, invalidated after each write. A miss
-    calls `load(session)`: None reads in the repository's session, else in `session` (the primary's, when the
-    request reads a replica: core/replica.py)."""
+    loads in the repository's session (`load(None)`), or the primary's beside a replica (core/replica.py)."""
 
     async def read(
         self, key: str, load: Callable[[AsyncSession | None], Awaitable[RecordT | None]]

@@ -35,6 +35,10 @@ class ReadRouting(Protocol):
         """`request` has committed a write: its caller's next reads must see it."""
         ...
 
+    def reads_replica(self, request: Request) -> bool:
+        """Whether `sessions_for` gave `request` the replica's sessions: what they read may be behind the primary."""
+        ...
+
 
 @dataclass
 class AppContext:

@@ -334,8 +334,9 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
         a 404."""
         key = self.object_id()
 
-        def load() -> Representation | None:
-            row = one_row(self.get_queryset(), key)
+        def load(using: str | None) -> Representation | None:
+            rows = self.get_queryset()
+            row = one_row(rows if using is None else rows.using(using), key)
             return None if row is None else self.representation(row)
 
         found = read_through(self.model, str(key), load)

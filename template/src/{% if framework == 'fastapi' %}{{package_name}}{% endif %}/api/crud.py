@@ -128,9 +128,12 @@ RecordT = TypeVar("RecordT", bound=Record)
 
 
 class CachedReads(Protocol[RecordT]):
-    """A resource's application cache (integrations/read_cache.py): reads by id, invalidated after each write."""
+    """A resource's application cache (integrations/read_cache.py): reads by id, invalidated after each write. A miss
+    loads in the repository's session (`load(None)`), or the primary's beside a replica (core/replica.py)."""
 
-    async def read(self, key: str, load: Callable[[], Awaitable[RecordT | None]]) -> RecordT | None: ...
+    async def read(
+        self, key: str, load: Callable[[AsyncSession | None], Awaitable[RecordT | None]]
+    ) -> RecordT | None: ...
     def written(self, key: str) -> None: ...
 
 
@@ -211,7 +214,7 @@ class Repository(Generic[RecordT]):
     async def get(self, record_id: UUID) -> RecordT | None:
         if self._cache is None:
             return await self._load(record_id)
-        found = await self._cache.read(str(record_id), lambda: self._load(record_id))
+        found = await self._cache.read(str(record_id), lambda session: self._load(record_id, session))
         return found if found is not None and self._may_see(found) else None
 
     async def page(self, *, limit: int, offset: int) -> tuple[list[RecordT], int]:
@@ -355,12 +358,13 @@ class Repository(Generic[RecordT]):
         if self._caller is not None and not may_write(self._caller, self.admin_scope, shared=self._shared):
             raise AdminScopeRequired(self.admin_scope or "")
 
-    async def _load(self, record_id: UUID) -> RecordT | None:
+    async def _load(self, record_id: UUID, session: AsyncSession | None = None) -> RecordT | None:
+        session = self._session if session is None else session
         if self._sees_all:
-            row = await fetch_one(self._session, self._by_id, record_id=record_id)
+            row = await fetch_one(session, self._by_id, record_id=record_id)
         else:
             owner_id = self._caller.id if self._caller is not None else None
-            row = await fetch_one(self._session, self._by_id_of_owner, record_id=record_id, owner_id=owner_id)
+            row = await fetch_one(session, self._by_id_of_owner, record_id=record_id, owner_id=owner_id)
         return None if row is None else self._record(row)
 
     def _record(self, row: Mapping[Any, Any]) -> RecordT:

@@ -43,7 +43,17 @@ from .postgres_server import new_database_url
 from .test_render import static_variants
 from .variants import deep_variants, deep_variants_to_run, selected, variant_id, with_defaults
 
-STATIC = variant_params(static_variants())
+# The fast subset (`-m "not slow"`) validates the delivery files of these variants, which between them hold both
+# frameworks, both databases and both CI providers; the full suite validates every static variant (each costs
+# seconds of validator runs, most of the fast subset's time when all ran there).
+FAST_DELIVERY_VARIANTS = [{}, {"framework": "django"}, {"database": "sqlite"}, {"ci_provider": "gitlab"}]
+FAST_DELIVERY_IDS = {variant_id(with_defaults(answers)) for answers in FAST_DELIVERY_VARIANTS}
+STATIC = [
+    param
+    if param.id in FAST_DELIVERY_IDS
+    else pytest.param(*param.values, id=param.id, marks=[*param.marks, pytest.mark.slow])
+    for param in variant_params(static_variants())
+]
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
 
 

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from auth import installed
-from common import clean_env, machine_description, measured_figure
+from common import bench_parser, clean_env, machine_description, measured_figure, render_arguments
 
 APPS = Path(__file__).resolve().parent / "apps"
 EMAIL = "bench@example.com"
@@ -67,8 +66,8 @@ def jwt_item_us(project: Path, requests: int, workdir: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
+    parser = bench_parser(__doc__)
+    render_arguments(parser, project=False, data=False)
     parser.add_argument("--runs", type=int, default=3, help="alternated runs of each render (default 3)")
     parser.add_argument("--requests", type=int, default=2000, help="item requests per round (default 2000)")
     parser.add_argument("--users-project", help="an installed FastAPI render with auth=users, database=sqlite")

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,16 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import clean_env, machine_description, measured_figure, python_interpreter, render, uv_binary
+from common import (
+    bench_parser,
+    clean_env,
+    machine_description,
+    measured_figure,
+    python_interpreter,
+    render,
+    render_arguments,
+    uv_binary,
+)
 
 SCRIPT = Path(__file__).resolve().parent / "apps" / "auth_cost.py"
 ANSWERS = {"framework": "fastapi", "database": "sqlite", "use_sentry": "false", "use_prometheus": "true"}
@@ -47,8 +55,8 @@ def request_cost(project: Path, requests: int, workdir: Path, store: str) -> flo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
+    parser = bench_parser(__doc__)
+    render_arguments(parser, project=False, data=False)
     parser.add_argument("--runs", type=int, default=3, help="alternated runs of each render (default 3)")
     parser.add_argument("--requests", type=int, default=2000, help="requests per round (default 2000)")
     parser.add_argument("--calls", type=int, default=500, help="verifier calls per round (default 500)")

@@ -9,13 +9,14 @@ import os
 import platform
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,13 +121,179 @@ def measured_figure(
     return figures
 
 
+# --- Arguments ---------------------------------------------------------------------------------------------------
+
+
+def bench_parser(description: str | None) -> argparse.ArgumentParser:
+    """A script's parser: its docstring, laid out as written, is its help."""
+    return argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def render_arguments(parser: argparse.ArgumentParser, *, project: bool = True, data: bool = True) -> None:
+    """What to measure: a rendered project (`project`), or a template version to render, with extra answers (`data`)."""
+    if project:
+        parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
+    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
+    if data:
+        parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
+
+
+def load_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    runs: int,
+    duration: float,
+    warmup: float | None = None,
+    connections: int | None = None,
+    pin: bool = True,
+    no_pin: bool = True,
+) -> None:
+    """How a load is measured, each script with its own defaults: rounds, seconds per run, the warm-up (`warmup`
+    given), wrk's connections (`connections` given), and the cores the servers and wrk are pinned to (`pin`, with
+    `--no-pin` unless `no_pin` is false)."""
+    parser.add_argument("--runs", type=int, default=runs, help=f"measured runs (default {runs})")
+    parser.add_argument(
+        "--duration", type=float, default=duration, help=f"seconds per measured run (default {duration:g})"
+    )
+    if warmup is not None:
+        parser.add_argument(
+            "--warmup", type=float, default=warmup, help=f"seconds of warm-up (default {warmup:g}; 0: none)"
+        )
+    if connections is not None:
+        parser.add_argument(
+            "--connections", type=int, default=connections, help=f"wrk connections (default {connections})"
+        )
+    if pin:
+        parser.add_argument("--server-core", type=int, default=1, help="the core each server runs on (default 1)")
+        parser.add_argument("--wrk-core", type=int, default=0, help="the core wrk runs on (default 0)")
+        if no_pin:
+            parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset (single-core machines)")
+
+
+def output_arguments(parser: argparse.ArgumentParser, *, env: bool = True, keep: bool = True) -> None:
+    """Where the results go (`--json`), the service's extra environment (`env`) and keeping the scratch directory
+    (`keep`)."""
+    if env:
+        parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra service env vars")
+    parser.add_argument("--json", help="also write the results to this file")
+    if keep:
+        parser.add_argument("--keep", action="store_true", help="keep the temporary directory (renders, logs)")
+
+
 def harness_parser(description: str | None) -> argparse.ArgumentParser:
     """The arguments every in-process harness takes: a rendered project, or a template version to render."""
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
-    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
-    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
+    parser = bench_parser(description)
+    render_arguments(parser)
     return parser
+
+
+def require_tools(*tools: str) -> None:
+    for tool in tools:
+        if shutil.which(tool) is None:
+            raise SystemExit(f"`{tool}` is not installed (Debian: apt-get install -y {tool})")
+
+
+def load_tools(args: argparse.Namespace) -> None:
+    """wrk, and taskset unless `--no-pin`."""
+    require_tools("wrk", *(() if args.no_pin else ("taskset",)))
+
+
+@contextlib.contextmanager
+def scratch_directory(prefix: str, *, keep: bool = False) -> Iterator[Path]:
+    """A temporary directory for renders and logs, removed afterwards unless `keep` (then its path is printed)."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield workdir
+    finally:
+        if keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_in_scratch(run: Callable[[argparse.Namespace, Path], Any], args: argparse.Namespace, *, prefix: str) -> int:
+    """`run(args, directory)` in a scratch directory, its result written to `--json` when given."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as directory:
+        summary = run(args, Path(directory))
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=2))
+    return 0
+
+
+# --- Reports -------------------------------------------------------------------------------------------------------
+
+
+class Measured(Protocol):
+    """One wrk run's figures (`middleware.Run`, `peers.Run`)."""
+
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    cpu_us_per_request: float
+    cpu_share: float
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def medians(runs: Sequence[Measured], *, share: str = "cpu_share") -> dict[str, float]:
+    """The median of each figure over `runs`; the core's share under the name `share` (the scripts' JSON differ)."""
+    return {
+        "requests_per_s": median([run.requests_per_s for run in runs]),
+        "p50_ms": median([run.p50_ms for run in runs]),
+        "p99_ms": median([run.p99_ms for run in runs]),
+        "cpu_us_per_request": median([run.cpu_us_per_request for run in runs]),
+        share: median([run.cpu_share for run in runs]),
+    }
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    key: str
+    width: int
+    spec: str
+    """The value's format after its width (`.0f`, `.0%`)."""
+
+
+ITEM_ROUTE_COLUMNS = (
+    Column("req/s", "requests_per_s", 8, ".0f"),
+    Column("p50 ms", "p50_ms", 8, ".1f"),
+    Column("p99 ms", "p99_ms", 8, ".1f"),
+    Column("CPU µs/req", "cpu_us_per_request", 11, ".0f"),
+    Column("core", "core_share", 6, ".2f"),
+)
+"""The item-route comparisons' table (read_cache.py, pooler.py, tracing.py)."""
+SERVER_COLUMNS = (
+    Column("req/s", "requests_per_s", 9, ".0f"),
+    Column("p50 ms", "p50_ms", 8, ".2f"),
+    Column("p99 ms", "p99_ms", 8, ".2f"),
+    Column("CPU us/req", "cpu_us_per_request", 11, ".1f"),
+    Column("core", "cpu_share", 5, ".0%"),
+)
+"""The server harnesses' table (middleware.py, peers.py)."""
+
+
+def print_table(
+    rows: Mapping[str, Mapping[str, float]],
+    columns: Sequence[Column],
+    *,
+    label: str,
+    width: int,
+    indent: str = "",
+    runs: Mapping[str, Iterable[float]] | None = None,
+    runs_gap: str = "  ",
+) -> None:
+    """A header and a line per row (its label, then each column's figure); with `runs`, each row's runs' req/s last."""
+    header = f"{indent}{label:<{width}}" + "".join(f" {column.title:>{column.width}}" for column in columns)
+    print(header + (f"{runs_gap}runs (req/s)" if runs is not None else ""))
+    for name, row in rows.items():
+        figures = "".join(f" {row[column.key]:>{column.width}{column.spec}}" for column in columns)
+        line = f"{indent}{name:<{width}}{figures}"
+        if runs is not None:
+            line += runs_gap + " ".join(f"{value:.0f}" for value in runs[name])
+        print(line)
 
 
 @contextlib.contextmanager
@@ -188,14 +355,8 @@ def service_env(project: Path, database: dict[str, str], extra: dict[str, str]) 
 
 def item_route_arguments(parser: argparse.ArgumentParser) -> None:
     """The measuring arguments of an item-route comparison (`compare_item_route`)."""
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=10)
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per server (0: none)")
-    parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--server-core", type=int, default=1)
-    parser.add_argument("--wrk-core", type=int, default=0)
-    parser.add_argument("--no-pin", action="store_true")
-    parser.add_argument("--json", help="also write the results to this file")
+    load_arguments(parser, runs=3, duration=10, warmup=3, connections=64)
+    output_arguments(parser, env=False, keep=False)
 
 
 @dataclass
@@ -212,12 +373,7 @@ class ItemRouteComparison:
         width = max(12, *(len(name) for name in self.summary))
         print(f"\n{title}, GET {self.path.rsplit('/', 1)[0]}/{{id}}; {machine_description()}")
         print(f"load average (1, 5, 15 min) before {self.load_before}, after {self.load_after}")
-        print(f"{'server':<{width}} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs/req':>11} {'core':>6}")
-        for name, row in self.summary.items():
-            print(
-                f"{name:<{width}} {row['requests_per_s']:>8.0f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
-                f"{row['cpu_us_per_request']:>11.0f} {row['core_share']:>6.2f}"
-            )
+        print_table(self.summary, ITEM_ROUTE_COLUMNS, label="server", width=width)
         base = self.summary[baseline]
         for name, row in self.summary.items():
             if name != baseline:
@@ -234,7 +390,7 @@ def compare_item_route(
     """Start a server per `(name, project, env)` of `plan` (pinned to `--server-core`), create one item through the
     first, check every server answers it alike, then measure `GET` of it with wrk (pinned to `--wrk-core`) on each
     server in turn, the order rotating every round, and stop them all."""
-    from middleware import Server, free_port, median, package_name, request, start, stop, wait_until_live, wrk
+    from middleware import Server, free_port, package_name, request, start, stop, wait_until_live, wrk
 
     core = None if args.no_pin else args.server_core
     wrk_core = None if args.no_pin else args.wrk_core
@@ -273,14 +429,5 @@ def compare_item_route(
     finally:
         for server in servers:
             stop(server)
-    summary = {
-        server.name: {
-            "requests_per_s": median([r.requests_per_s for r in server.runs[path]]),
-            "p50_ms": median([r.p50_ms for r in server.runs[path]]),
-            "p99_ms": median([r.p99_ms for r in server.runs[path]]),
-            "cpu_us_per_request": median([r.cpu_us_per_request for r in server.runs[path]]),
-            "core_share": median([r.cpu_share for r in server.runs[path]]),
-        }
-        for server in servers
-    }
+    summary = {server.name: medians(server.runs[path], share="core_share") for server in servers}
     return ItemRouteComparison(path, summary, load_before, load_after)

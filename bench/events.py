@@ -26,12 +26,13 @@ import os
 import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import bench_parser, load_arguments, output_arguments, render_arguments, run_in_scratch
+
 HERE = Path(__file__).resolve()
 
 ITEM = {"name": "Pour-over kettle", "price_cents": 4990, "tags": ["kitchen"]}
@@ -180,11 +181,10 @@ def service_env(project: Path, database: dict[str, str], extra: dict[str, str]) 
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, float]]:
-    from common import machine_description
+    from common import machine_description, median
     from middleware import (
         database_for,
         free_port,
-        median,
         migrate,
         own_access_token,
         package_name,
@@ -277,20 +277,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("--duration", type=float, required=True)
         print(json.dumps(client(parser.parse_args(arguments[1:]))))
         return 0
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--framework", choices=["fastapi", "django"], default="fastapi")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=5)
-    parser.add_argument("--connections", type=int, default=200)
-    parser.add_argument("--writers", type=int, default=4)
-    parser.add_argument("--vcs-ref", default="HEAD")
-    parser.add_argument("--json", help="also write the results to this file")
+    load_arguments(parser, runs=3, duration=5, pin=False)
+    parser.add_argument("--connections", type=int, default=200, help="WebSocket connections (default 200)")
+    parser.add_argument("--writers", type=int, default=4, help="clients writing items (default 4)")
+    render_arguments(parser, project=False, data=False)
+    output_arguments(parser, env=False, keep=False)
     args = parser.parse_args(arguments)
-    with tempfile.TemporaryDirectory(prefix="bench-events-") as directory:
-        summary = run(args, Path(directory))
-    if args.json:
-        Path(args.json).write_text(json.dumps(summary, indent=2))
-    return 0
+    return run_in_scratch(run, args, prefix="bench-events-")
 
 
 if __name__ == "__main__":

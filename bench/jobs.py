@@ -28,17 +28,28 @@ import importlib.util
 import json
 import os
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEPLOYED_MAIL, clean_env, machine_description
+from common import (
+    DEPLOYED_MAIL,
+    Column,
+    bench_parser,
+    clean_env,
+    load_arguments,
+    load_tools,
+    machine_description,
+    median,
+    output_arguments,
+    print_table,
+    render_arguments,
+    scratch_directory,
+)
 from middleware import (
     APPS_DIR,
     AUTH_HEADERS,
@@ -52,7 +63,6 @@ from middleware import (
     framework_of,
     free_port,
     log_tail,
-    median,
     migrate,
     own_access_token,
     package_name,
@@ -426,6 +436,17 @@ def summarise(framework: str, cluster: Cluster, load_before: Any, load_after: An
     return {"framework": framework, "load_before": list(load_before), "load_after": list(load_after), "pairs": pairs}
 
 
+PAIR_COLUMNS = (
+    Column("req/s", "requests_per_s", 7, ".0f"),
+    Column("p50 ms", "p50_ms", 7, ".2f"),
+    Column("p99 ms", "p99_ms", 7, ".2f"),
+    Column("service us/req", "service_cpu_us_per_request", 15, ".0f"),
+    Column("PostgreSQL us/req", "database_cpu_us_per_request", 18, ".0f"),
+    Column("total us/req", "total_cpu_us_per_request", 13, ".0f"),
+    Column("log lines/req", "log_lines_per_request", 14, ".2f"),
+)
+
+
 def print_report(result: dict[str, Any], args: argparse.Namespace) -> None:
     print(
         f"\n{result['framework']}: median of {args.runs} alternated runs of {args.duration:g} s, wrk -t1 "
@@ -434,16 +455,7 @@ def print_report(result: dict[str, Any], args: argparse.Namespace) -> None:
     )
     for figures in result["pairs"].values():
         print(f"\n  {figures['endpoint']}: {figures['question']}")
-        print(
-            f"    {'server':<15} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-            f"{'service us/req':>15} {'PostgreSQL us/req':>18} {'total us/req':>13} {'log lines/req':>14}"
-        )
-        for name, row in figures["servers"].items():
-            print(
-                f"    {name:<15} {row['requests_per_s']:>7.0f} {row['p50_ms']:>7.2f} {row['p99_ms']:>7.2f} "
-                f"{row['service_cpu_us_per_request']:>15.0f} {row['database_cpu_us_per_request']:>18.0f} "
-                f"{row['total_cpu_us_per_request']:>13.0f} {row['log_lines_per_request']:>14.2f}"
-            )
+        print_table(figures["servers"], PAIR_COLUMNS, label="server", width=15, indent="    ")
         print(
             f"    {figures['measured']} / {figures['baseline']}: req/s {figures['requests_per_s_ratio']:.2f}, "
             f"service CPU per request {figures['service_cpu_ratio']:.2f}, service + PostgreSQL CPU per request "
@@ -473,34 +485,22 @@ def projects_for(framework: str, args: argparse.Namespace, workdir: Path) -> tup
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--framework", choices=["fastapi", "django", "both"], default="both")
-    parser.add_argument("--runs", type=int, default=3, help="measured rounds (default 3)")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (default 10)")
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of the warm-up round's runs (0: none)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
-    parser.add_argument("--server-core", type=int, default=1)
-    parser.add_argument("--wrk-core", type=int, default=0)
-    parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset (single-core machines)")
+    load_arguments(parser, runs=3, duration=10, warmup=3, connections=16)
     parser.add_argument("--jobs-project", help="a rendered project with jobs=true (needs one --framework)")
     parser.add_argument("--no-jobs-project", help="the same answers with jobs=false (needs one --framework)")
-    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
-    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
-    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra service env vars")
-    parser.add_argument("--json", help="also write the results to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (renders, logs)")
+    render_arguments(parser, project=False)
+    output_arguments(parser)
     args = parser.parse_args(argv)
     if (args.jobs_project or args.no_jobs_project) and args.framework == "both":
         given = Path(args.jobs_project or args.no_jobs_project)
         args.framework = framework_of(given)
-    for tool in ("wrk", *(() if args.no_pin else ("taskset",))):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"`{tool}` is not installed (Debian: apt-get install -y {tool})")
+    load_tools(args)
     frameworks = ["fastapi", "django"] if args.framework == "both" else [args.framework]
     print(machine_description(), flush=True)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-jobs-"))
     results = []
-    try:
+    with scratch_directory("bench-jobs-", keep=args.keep) as workdir:
         for framework in frameworks:
             jobs_project, no_jobs_project = projects_for(framework, args, workdir)
             results.append(measure_framework(framework, jobs_project, no_jobs_project, args, workdir))
@@ -511,11 +511,6 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.json).write_text(
                 json.dumps({"machine": machine_description(), "settings": vars(args), "results": results}, indent=2)
             )
-    finally:
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

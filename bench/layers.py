@@ -9,7 +9,6 @@ FastAPI: then the coroutine frames re-entered per resumption of a request waitin
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine_description
+from common import bench_parser, machine_description, render_arguments
 from middleware import FRAMEWORKS, framework_of, package_name, prepare_project
 
 SCRIPT = Path(__file__).resolve().parent / "apps" / "layer_costs.py"
@@ -26,11 +25,9 @@ RESUMPTIONS_SCRIPT = Path(__file__).resolve().parent / "apps" / "resumptions.py"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--framework", choices=sorted(FRAMEWORKS), help="the variant to render (default fastapi)")
-    parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
-    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
-    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
+    render_arguments(parser)
     parser.add_argument("--requests", type=int, default=20_000, help="requests per round (default 20000)")
     args = parser.parse_args(argv)
 

@@ -18,13 +18,10 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import tomllib
 import urllib.error
@@ -34,7 +31,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEPLOYED_MAIL, clean_env, machine_description, python_interpreter, render, uv_binary
+from common import (
+    DEPLOYED_MAIL,
+    SERVER_COLUMNS,
+    bench_parser,
+    clean_env,
+    load_arguments,
+    load_tools,
+    machine_description,
+    medians,
+    output_arguments,
+    print_table,
+    python_interpreter,
+    render,
+    render_arguments,
+    scratch_directory,
+    uv_binary,
+)
 
 APPS_DIR = Path(__file__).resolve().parent / "apps"
 sys.path.insert(0, str(APPS_DIR))
@@ -496,24 +509,13 @@ def _running_servers(
             stop(server)
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
 def summarise(servers: list[Server], endpoints: list[str]) -> dict[str, dict[str, dict[str, float]]]:
     summary: dict[str, dict[str, dict[str, float]]] = {}
     for endpoint in endpoints:
         summary[endpoint] = {}
         for server in servers:
             runs = server.runs[endpoint]
-            summary[endpoint][server.name] = {
-                "requests_per_s": median([run.requests_per_s for run in runs]),
-                "p50_ms": median([run.p50_ms for run in runs]),
-                "p99_ms": median([run.p99_ms for run in runs]),
-                "cpu_us_per_request": median([run.cpu_us_per_request for run in runs]),
-                "cpu_share": median([run.cpu_share for run in runs]),
-                "runs": len(runs),
-            }
+            summary[endpoint][server.name] = {**medians(runs), "runs": len(runs)}
     return summary
 
 
@@ -543,16 +545,16 @@ def print_report(
     )
     for endpoint, by_app in summary.items():
         print(f"\n{endpoint}")
-        print(f"  {'app':<27} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'core':>5}   runs (req/s)")
-        for server in servers:
-            figures = by_app[server.name]
-            each = " ".join(f"{run.requests_per_s:.0f}" for run in server.runs[endpoint])
-            label = FRAMEWORKS[framework].label(server.name)
-            print(
-                f"  {label:<27} {figures['requests_per_s']:>9.0f} {figures['p50_ms']:>8.2f} "
-                f"{figures['p99_ms']:>8.2f} {figures['cpu_us_per_request']:>11.1f} "
-                f"{figures['cpu_share']:>5.0%}   {each}"
-            )
+        labels = {server.name: FRAMEWORKS[framework].label(server.name) for server in servers}
+        print_table(
+            {labels[server.name]: by_app[server.name] for server in servers},
+            SERVER_COLUMNS,
+            label="app",
+            width=27,
+            indent="  ",
+            runs={labels[server.name]: [run.requests_per_s for run in server.runs[endpoint]] for server in servers},
+            runs_gap="   ",
+        )
         for other in ratios[endpoint]:
             print(
                 f"  ratio rendered/{other + ':':<10} {ratios[endpoint][other]['requests_per_s']:.2f} by req/s, "
@@ -561,33 +563,20 @@ def print_report(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="measured runs per app and endpoint (default 5)")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (default 10)")
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per app and endpoint (0: none)")
-    parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
-    parser.add_argument("--server-core", type=int, default=1)
-    parser.add_argument("--wrk-core", type=int, default=0)
-    parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset (single-core machines)")
+    parser = bench_parser(__doc__)
+    load_arguments(parser, runs=5, duration=10, warmup=3, connections=64)
     parser.add_argument(
         "--framework",
         choices=sorted(FRAMEWORKS),
         help="the variant to render (default fastapi); with --project, the project's own framework",
     )
-    parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
-    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
-    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
-    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra service env vars")
-    parser.add_argument("--json", help="also write the results to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (render, logs)")
+    render_arguments(parser)
+    output_arguments(parser)
     args = parser.parse_args(argv)
 
-    for tool in ("wrk", *(() if args.no_pin else ("taskset",))):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"`{tool}` is not installed (Debian: apt-get install -y {tool})")
+    load_tools(args)
     print(machine_description(), flush=True)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-middleware-"))
-    try:
+    with scratch_directory("bench-middleware-", keep=args.keep) as workdir:
         project = prepare_project(args, workdir)
         framework = framework_of(project)
         if args.framework and args.framework != framework:
@@ -678,11 +667,6 @@ def main(argv: list[str] | None = None) -> int:
                     indent=2,
                 )
             )
-    finally:
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

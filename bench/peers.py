@@ -36,7 +36,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -45,7 +44,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "apps"))
-from common import clean_env, machine_description, uv_binary
+from common import (
+    SERVER_COLUMNS,
+    bench_parser,
+    clean_env,
+    load_arguments,
+    machine_description,
+    medians,
+    output_arguments,
+    print_table,
+    render_arguments,
+    require_tools,
+    scratch_directory,
+    uv_binary,
+)
 from fixtures import ITEM_BODY as ITEM  # the rendered service's item
 from middleware import (
     AUTH_HEADERS,
@@ -54,7 +66,6 @@ from middleware import (
     count_lines_and_truncate,
     free_port,
     log_tail,
-    median,
     parse_wrk,
     pinned,
     prepare_project,
@@ -399,31 +410,20 @@ def load(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--framework", choices=sorted(SOURCES), default="django")
     parser.add_argument("--peer-source", help="the peer's repository: a URL or a local clone (default: its GitHub)")
     parser.add_argument("--peer-ref", help="a commit or tag of the peer (default: its default branch)")
     parser.add_argument("--peer-python", help="the peer's interpreter (default: its required version, if found)")
-    parser.add_argument("--runs", type=int, default=3, help="measured runs per app and scenario (default 3)")
-    parser.add_argument("--duration", type=float, default=5, help="seconds per measured run (default 5)")
-    parser.add_argument("--warmup", type=float, default=1, help="seconds of warm-up per app and scenario")
-    parser.add_argument("--server-core", type=int, default=1)
-    parser.add_argument("--wrk-core", type=int, default=0)
-    parser.add_argument("--project", help="a rendered project to use (installed unless it has a .venv)")
-    parser.add_argument("--vcs-ref", default="HEAD", help="template version to render (default HEAD, with local edits)")
-    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="extra copier answers")
-    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra service env vars")
-    parser.add_argument("--json", help="also write the results to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    load_arguments(parser, runs=3, duration=5, warmup=1, no_pin=False)
+    render_arguments(parser)
+    output_arguments(parser)
     args = parser.parse_args(argv)
     args.no_pin = False
     args.more_databases = ("peer",)
-    for tool in ("wrk", "taskset", "git"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"`{tool}` is not installed")
+    require_tools("wrk", "taskset", "git")
     print(machine_description(), flush=True)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-peers-"))
-    try:
+    with scratch_directory("bench-peers-", keep=args.keep) as workdir:
         project = prepare_project(args, workdir)
         logs = workdir / "logs"
         logs.mkdir()
@@ -454,11 +454,6 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 stop(writer)
         report(targets, args)
-    finally:
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
@@ -524,24 +519,8 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
     for scenario, _, connections in SCENARIOS:
         key = scenario_key(scenario, connections)
         print(f"\n{key}")
-        print(f"  {'app':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'core':>5}")
-        results[key] = {}
-        for target in targets:
-            runs = target.runs.get(key)
-            if not runs:
-                continue
-            figures = {
-                "requests_per_s": median([r.requests_per_s for r in runs]),
-                "p50_ms": median([r.p50_ms for r in runs]),
-                "p99_ms": median([r.p99_ms for r in runs]),
-                "cpu_us_per_request": median([r.cpu_us_per_request for r in runs]),
-                "cpu_share": median([r.cpu_share for r in runs]),
-            }
-            results[key][target.label] = figures
-            print(
-                f"  {target.label:<28} {figures['requests_per_s']:>9.0f} {figures['p50_ms']:>8.2f} "
-                f"{figures['p99_ms']:>8.2f} {figures['cpu_us_per_request']:>11.1f} {figures['cpu_share']:>5.0%}"
-            )
+        results[key] = {target.label: medians(target.runs[key]) for target in targets if target.runs.get(key)}
+        print_table(results[key], SERVER_COLUMNS, label="app", width=28, indent="  ")
         ours = results[key].get("rendered service")
         for other in {target.label for target in targets} - {"rendered service"}:
             if ours and other in results[key]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shutil
 import socket
@@ -33,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import compare_item_route, item_route_arguments, service_env
+from common import bench_parser, compare_item_route, item_route_arguments, run_in_scratch, service_env
 from jobs import token_keys
 from middleware import AUTH_HEADERS, answer, bearer_token, database_for, free_port, migrate, pinned, prepare_project
 
@@ -111,17 +110,13 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--framework", choices=["fastapi", "django"], default="fastapi")
     parser.add_argument("--project", help="a rendered, installed project (database=postgresql)")
     parser.add_argument("--server-connections", type=int, default=20, help="PgBouncer's default_pool_size")
     item_route_arguments(parser)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-pooler-") as directory:
-        summary = run(args, Path(directory))
-    if args.json:
-        Path(args.json).write_text(json.dumps(summary, indent=2))
-    return 0
+    return run_in_scratch(run, args, prefix="bench-pooler-")
 
 
 if __name__ == "__main__":

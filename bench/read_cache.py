@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ITEM, compare_item_route, item_route_arguments, service_env
+from common import ITEM, bench_parser, compare_item_route, item_route_arguments, run_in_scratch, service_env
 from middleware import AUTH_HEADERS, answer, bearer_token, database_for, free_port, migrate, prepare_project
 
 __all__ = ["ITEM", "redis_server", "service_env"]  # events.py and older scripts import them from here
@@ -85,17 +83,13 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--framework", choices=["fastapi", "django"], default="fastapi")
     item_route_arguments(parser)
     parser.add_argument("--cached-project", help="a rendered, installed project with use_redis=true")
     parser.add_argument("--uncached-project", help="a rendered, installed project with use_redis=false")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-cache-") as directory:
-        summary = run(args, Path(directory))
-    if args.json:
-        Path(args.json).write_text(json.dumps(summary, indent=2))
-    return 0
+    return run_in_scratch(run, args, prefix="bench-cache-")
 
 
 if __name__ == "__main__":

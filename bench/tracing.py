@@ -26,7 +26,6 @@ import importlib.util
 import json
 import os
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,13 +33,21 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine_description
+from common import (
+    ITEM_ROUTE_COLUMNS,
+    bench_parser,
+    load_arguments,
+    machine_description,
+    medians,
+    output_arguments,
+    print_table,
+    run_in_scratch,
+)
 from jobs import token_keys
 from middleware import (
     Server,
     answer,
     free_port,
-    median,
     migrate,
     package_name,
     prepare_project,
@@ -191,11 +198,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, Any]]:
         raise SystemExit("the traced servers exported nothing: tracing was not on")
     summary = {
         server.name: {
-            "requests_per_s": median([r.requests_per_s for r in server.runs["item"]]),
-            "p50_ms": median([r.p50_ms for r in server.runs["item"]]),
-            "p99_ms": median([r.p99_ms for r in server.runs["item"]]),
-            "cpu_us_per_request": median([r.cpu_us_per_request for r in server.runs["item"]]),
-            "core_share": median([r.cpu_share for r in server.runs["item"]]),
+            **medians(server.runs["item"], share="core_share"),
             "runs_requests_per_s": [r.requests_per_s for r in server.runs["item"]],
             "runs_cpu_us_per_request": [r.cpu_us_per_request for r in server.runs["item"]],
         }
@@ -207,13 +210,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, Any]]:
     )
     print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
     print(f"receiver: {receiver.exports} exports, {receiver.bytes} bytes")
-    print(f"{'server':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs/req':>11} {'core':>6}  runs (req/s)")
-    for name, row in summary.items():
-        print(
-            f"{name:<12} {row['requests_per_s']:>8.0f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
-            f"{row['cpu_us_per_request']:>11.0f} {row['core_share']:>6.2f}  "
-            + " ".join(f"{value:.0f}" for value in row["runs_requests_per_s"])
-        )
+    runs = {name: row["runs_requests_per_s"] for name, row in summary.items()}
+    print_table(summary, ITEM_ROUTE_COLUMNS, label="server", width=12, runs=runs)
     base = summary["before"]
     for name, floor in BUDGET.items():
         ratio = summary[name]["requests_per_s"] / base["requests_per_s"]
@@ -227,24 +225,14 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--framework", choices=["fastapi", "django"], default="fastapi")
     parser.add_argument("--vcs-ref", default="HEAD", help="today's template version (default HEAD, with local edits)")
     parser.add_argument("--before-ref", default=BEFORE_TRACING, help="the template version before tracing")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=10)
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per server (0: none)")
-    parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--server-core", type=int, default=1)
-    parser.add_argument("--wrk-core", type=int, default=0)
-    parser.add_argument("--no-pin", action="store_true")
-    parser.add_argument("--json", help="also write the results to this file")
+    load_arguments(parser, runs=3, duration=10, warmup=3, connections=64)
+    output_arguments(parser, env=False, keep=False)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-tracing-") as directory:
-        summary = run(args, Path(directory))
-    if args.json:
-        Path(args.json).write_text(json.dumps(summary, indent=2))
-    return 0
+    return run_in_scratch(run, args, prefix="bench-tracing-")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ from .bearer import bearer
 from .conftest import ProjectFactory, RenderedProject, framework_params
 from .contract.service import Service, start_service
 
+# Installs a variant per framework and runs it: the fast subset leaves it out.
+pytestmark = pytest.mark.slow
+
 ITEMS = "/api/v1/items"
 
 

@@ -43,7 +43,17 @@ from .postgres_server import new_database_url
 from .test_render import static_variants
 from .variants import deep_variants, deep_variants_to_run, selected, variant_id, with_defaults
 
-STATIC = variant_params(static_variants())
+# The fast subset (`-m "not slow"`) validates the delivery files of these variants, which between them hold both
+# frameworks, both databases and both CI providers; the full suite validates every static variant (each costs
+# seconds of validator runs, most of the fast subset's time when all ran there).
+FAST_DELIVERY_VARIANTS = [{}, {"framework": "django"}, {"database": "sqlite"}, {"ci_provider": "gitlab"}]
+FAST_DELIVERY_IDS = {variant_id(with_defaults(answers)) for answers in FAST_DELIVERY_VARIANTS}
+STATIC = [
+    param
+    if param.id in FAST_DELIVERY_IDS
+    else pytest.param(*param.values, id=param.id, marks=[*param.marks, pytest.mark.slow])
+    for param in variant_params(static_variants())
+]
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
 
 
@@ -503,6 +513,43 @@ def assert_workers_run_beside_the_service(
     assert "initContainers" not in spec, "the service's pods migrate; a worker never does"
 
 
+def production_with(
+    component: str, project: RenderedProject, toolbox: Toolbox, tmp_path: Path, *, validate: bool = True
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str | None], dict[str, Any]]]:
+    """The production overlay with `component` added as the README says, built with kustomize and validated for
+    each supported Kubernetes version (unless not `validate`: KEDA's kinds have no schema there); its documents, and
+    them by (kind, component)."""
+    tree = tmp_path / "kubernetes"
+    shutil.copytree(project.path / "deploy" / "kubernetes", tree)
+    production = tree / "overlays" / "production" / "kustomization.yaml"
+    production.write_text(production.read_text() + f"components:\n  - ../../{component}\n")
+    inputs = [path for path in tree.rglob("*") if path.is_file()]
+    output = toolbox.check("kubectl", "kustomize", "kubernetes/overlays/production", cwd=tmp_path, inputs=inputs)
+    if validate:
+        built = tmp_path / "built.yaml"
+        built.write_text(output)
+        for version in KUBERNETES_VERSIONS:
+            toolbox.check(
+                "kubernetes-validate", *("--strict", "--quiet", "-k", version, built.name), cwd=tmp_path, inputs=[built]
+            )
+    documents = [document for document in yaml.safe_load_all(output) if document]
+    return documents, {(document["kind"], component_of(document)): document for document in documents}
+
+
+def client_containers(
+    project: RenderedProject, by_kind: dict[tuple[str, str | None], dict[str, Any]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The containers that reach the database and export traces, by component: the API's, and the worker's with
+    jobs."""
+    clients = [("api", "app")] + ([("worker", "worker")] if project.answers.get("jobs") else [])
+    found = []
+    for component, container_name in clients:
+        spec = by_kind[("Deployment", component)]["spec"]["template"]["spec"]
+        (container,) = [container for container in spec["containers"] if container["name"] == container_name]
+        found.append((component, container))
+    return found
+
+
 def test_keda_scales_the_workers_on_the_queue(project: RenderedProject, toolbox: Toolbox, tmp_path: Path) -> None:
     """The KEDA component (an overlay adds it) validates against the schemas of KEDA's documented fields and hands
     KEDA the worker count."""
@@ -510,15 +557,7 @@ def test_keda_scales_the_workers_on_the_queue(project: RenderedProject, toolbox:
     if not (project.answers["kubernetes"] and project.answers.get("jobs")):
         assert not keda.exists()
         return
-    tree = tmp_path / "kubernetes"
-    shutil.copytree(project.path / "deploy" / "kubernetes", tree)
-    # As the README says: the component added to an overlay (production here).
-    production = tree / "overlays" / "production" / "kustomization.yaml"
-    production.write_text(production.read_text() + "components:\n  - ../../keda\n")
-    inputs = [path for path in tree.rglob("*") if path.is_file()]
-    output = toolbox.check("kubectl", "kustomize", "kubernetes/overlays/production", cwd=tmp_path, inputs=inputs)
-    documents = [document for document in yaml.safe_load_all(output) if document]
-    by_kind = {(document["kind"], component_of(document)): document for document in documents}
+    _, by_kind = production_with("keda", project, toolbox, tmp_path, validate=False)
     scaled, authentication = by_kind[("ScaledObject", None)], by_kind[("TriggerAuthentication", None)]
     worker = by_kind[("Deployment", "worker")]
     assert "replicas" not in worker["spec"], "KEDA owns the worker count"
@@ -558,21 +597,7 @@ def test_kubernetes_behind_pgbouncer(project: RenderedProject, toolbox: Toolbox,
     if not (project.answers["kubernetes"] and project.answers.get("database", "postgresql") == "postgresql"):
         assert not component.exists()
         return
-    tree = tmp_path / "kubernetes"
-    shutil.copytree(project.path / "deploy" / "kubernetes", tree)
-    # As the README says: the component added to an overlay (production here).
-    production = tree / "overlays" / "production" / "kustomization.yaml"
-    production.write_text(production.read_text() + "components:\n  - ../../pgbouncer\n")
-    inputs = [path for path in tree.rglob("*") if path.is_file()]
-    output = toolbox.check("kubectl", "kustomize", "kubernetes/overlays/production", cwd=tmp_path, inputs=inputs)
-    built = tmp_path / "built.yaml"
-    built.write_text(output)
-    for version in KUBERNETES_VERSIONS:
-        toolbox.check(
-            "kubernetes-validate", *("--strict", "--quiet", "-k", version, built.name), cwd=tmp_path, inputs=[built]
-        )
-    documents = [document for document in yaml.safe_load_all(output) if document]
-    by_kind = {(document["kind"], component_of(document)): document for document in documents}
+    _, by_kind = production_with("pgbouncer", project, toolbox, tmp_path)
     pgbouncer = by_kind[("Deployment", "pgbouncer")]
     service = by_kind[("Service", "pgbouncer")]
     assert service["spec"]["selector"] == pgbouncer["spec"]["selector"]["matchLabels"]
@@ -582,10 +607,7 @@ def test_kubernetes_behind_pgbouncer(project: RenderedProject, toolbox: Toolbox,
     assert settings["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == "url"
     assert bouncer["securityContext"]["readOnlyRootFilesystem"] is True
     assert by_kind[("PodDisruptionBudget", "pgbouncer")]["spec"]["maxUnavailable"] == 1
-    clients = [("api", "app")] + ([("worker", "worker")] if project.answers.get("jobs") else [])
-    for component, container_name in clients:
-        spec = by_kind[("Deployment", component)]["spec"]["template"]["spec"]
-        (container,) = [container for container in spec["containers"] if container["name"] == container_name]
+    for component, container in client_containers(project, by_kind):
         env = {variable["name"]: variable for variable in container["env"]}
         assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == "pooled-url", component
         assert env["DATABASE_DIRECT_URL"]["valueFrom"]["secretKeyRef"]["key"] == "url", component
@@ -616,20 +638,7 @@ def test_kubernetes_with_the_otel_collector(project: RenderedProject, toolbox: T
     assert config["receivers"]["otlp"]["protocols"]["http"]["endpoint"] == "0.0.0.0:4318"
     if variant_id(with_defaults(project.answers)) != variant_id(with_defaults({})):
         return
-    tree = tmp_path / "kubernetes"
-    shutil.copytree(project.path / "deploy" / "kubernetes", tree)
-    production = tree / "overlays" / "production" / "kustomization.yaml"
-    production.write_text(production.read_text() + "components:\n  - ../../otel-collector\n")
-    inputs = [path for path in tree.rglob("*") if path.is_file()]
-    output = toolbox.check("kubectl", "kustomize", "kubernetes/overlays/production", cwd=tmp_path, inputs=inputs)
-    built = tmp_path / "built.yaml"
-    built.write_text(output)
-    for version in KUBERNETES_VERSIONS:
-        toolbox.check(
-            "kubernetes-validate", *("--strict", "--quiet", "-k", version, built.name), cwd=tmp_path, inputs=[built]
-        )
-    documents = [document for document in yaml.safe_load_all(output) if document]
-    by_kind = {(document["kind"], component_of(document)): document for document in documents}
+    documents, by_kind = production_with("otel-collector", project, toolbox, tmp_path)
     collector = by_kind[("Deployment", "otel-collector")]
     service = by_kind[("Service", "otel-collector")]
     assert service["spec"]["selector"] == collector["spec"]["selector"]["matchLabels"]
@@ -639,10 +648,7 @@ def test_kubernetes_with_the_otel_collector(project: RenderedProject, toolbox: T
     assert volume["configMap"]["name"] == config_map["metadata"]["name"]  # the generated name, with its hash
     assert yaml.safe_load(config_map["data"]["collector.yaml"]) == config
     endpoint = f"http://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
-    clients = [("api", "app")] + ([("worker", "worker")] if project.answers.get("jobs") else [])
-    for name, container_name in clients:
-        spec = by_kind[("Deployment", name)]["spec"]["template"]["spec"]
-        (container,) = [container for container in spec["containers"] if container["name"] == container_name]
+    for name, container in client_containers(project, by_kind):
         env = {variable["name"]: variable for variable in container["env"]}
         assert env["OTEL_EXPORTER_OTLP_ENDPOINT"]["value"] == endpoint, name
 

@@ -22,6 +22,9 @@ from .contract.service import Service, start_service
 from .redis_server import RedisServer, free_port, start_redis
 from .variants import DEFAULT_ANSWERS, QUESTION_VALUES
 
+# Installs a variant per framework and runs it beside redis-server: the fast subset leaves it out.
+pytestmark = pytest.mark.slow
+
 ITEMS = "/api/v1/items"
 DEGRADED_WARNING = "Redis is unavailable"
 # While Redis is down or frozen each request stays well under a second: the rendered tests prove the mechanism

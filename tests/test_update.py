@@ -29,6 +29,10 @@ from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject, copier_cli, py
 from .releases import BEFORE_OWNERSHIP, FIRST_RELEASE, LAST_RELEASE, PREVIOUS_RELEASE, RELEASES
 from .variants import DEFAULT_ANSWERS, with_defaults
 
+# Every test here is a `copier update` (or copy) round trip through a release repository, tens of seconds of CPU
+# each: the fast subset (`scripts/test -m "not slow"`) leaves the module out.
+pytestmark = pytest.mark.slow
+
 NEW_RELEASE = "99.0.0"
 MARKERS = ("<<<<<<< before updating", ">>>>>>> after updating")
 
@@ -332,7 +336,6 @@ def assert_typical_edits_kept(project: Path, framework: str = "fastapi") -> None
     assert (project / "CHANGELOG.md").read_text() == TEAM_CHANGELOG
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("release", "framework"),
     [(FIRST_RELEASE, "fastapi"), (PREVIOUS_RELEASE, "fastapi"), (PREVIOUS_RELEASE, "django")],
@@ -490,7 +493,6 @@ def stored_items(database: Path, framework: str) -> list[dict[str, Any]]:
         return [dict(row) for row in connection.execute(f"SELECT * FROM {ITEMS_TABLE[framework]}")]
 
 
-@pytest.mark.slow
 @SHARED_RENDERS
 @pytest.mark.parametrize("framework", ["fastapi", "django"])
 def test_update_from_before_owned_items_keeps_the_teams_items_and_edits(
@@ -1012,7 +1014,6 @@ def jobs_traces(project: Path) -> list[str]:
     )
 
 
-@pytest.mark.slow
 @SHARED_RENDERS
 @pytest.mark.parametrize("framework", ["fastapi", "django"])
 def test_update_from_before_jobs_adds_the_queue_through_the_projects_migrations(

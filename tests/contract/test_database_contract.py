@@ -19,6 +19,9 @@ from .service import Service, start_service
 
 ITEMS = "/api/v1/items"
 
+# Installs each contract variant and runs it on its database: the fast subset (`-m "not slow"`) leaves it out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def database_url(contract_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -1,14 +1,9 @@
-"""Tracing for FastAPI (core/tracing.py): the tracer provider, the server spans, and the database's.
-
-The server spans are the service's own (`ServerSpans`, the outermost layer while tracing is on: `server_spans`), one
-per request and per WebSocket connection, continuing the caller's `traceparent`; FastAPI's own telemetry stays off
-(`native_telemetry`): it makes the same span at more than twice the cost per request (core/tracing.py), and checks
-the global providers on every request even when nothing traces. Each statement is a span, from SQLAlchemy's
-cursor events (`trace_statements`; no comment added to the SQL: sqlcommenter would make each statement unique and
-defeat the prepared statement caches), and the reads by id that `fetch_one` sends to asyncpg itself get theirs from
-its timing hook.
+"""Tracing for FastAPI (core/tracing.py): the tracer provider, the server spans (the service's own `ServerSpans`,
+outermost: FastAPI's own telemetry, off, would cost twice as much per recorded request), and a span per statement,
+from SQLAlchemy's cursor events (`trace_statements`; no comment added to the SQL: sqlcommenter would make each
+statement unique and defeat the prepared statement caches) and the timing hook of the reads by id that `fetch_one`
+sends to asyncpg itself.
 """
-
 from __future__ import annotations
 
 import time
@@ -30,8 +25,7 @@ from .base import Integration, Wiring
 
 
 def native_telemetry() -> TelemetryConfig:
-    """FastAPI's own telemetry, off: the server spans are `server_spans`', Prometheus has the metrics and the
-    service's log lines the rest. Off, FastAPI reads one flag per request instead of the global providers."""
+    """FastAPI's own telemetry, off (one flag read per request): `server_spans`, Prometheus and the log lines."""
     return {"tracing": False, "metrics": False, "logs": False, "operation_spans": False, "auto_configure": False}
 
 
@@ -105,11 +99,10 @@ def _operation(sql: str) -> str:
 def install(app: FastAPI, settings: Settings, wiring: Wiring) -> None:
     del app  # its server spans are `server_spans`', the outermost of the app's own layers
     provider = configure_tracing(settings)
-    if provider is None:
-        return
-    wiring.observers.append(SpanRoute())
-    if wiring.engine is not None:
-        trace_statements(wiring.engine, provider)
+    if provider is not None:
+        wiring.observers.append(SpanRoute())  # names the server span by its route
+        if wiring.engine is not None:
+            trace_statements(wiring.engine, provider)
 
 
 INTEGRATION = Integration(order=1, install=install)  # first: the clients the others build are then traced

@@ -4,6 +4,7 @@ from SQLAlchemy's cursor events (`trace_statements`; no comment added to the SQL
 statement unique and defeat the prepared statement caches) and the timing hook of the reads by id that `fetch_one`
 sends to asyncpg itself.
 """
+
 from __future__ import annotations
 
 import time

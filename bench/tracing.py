@@ -16,6 +16,7 @@ processes load the machine, unlike req/s: read it first on a shared machine.
     uv run python bench/tracing.py                           # FastAPI, 3 runs x 10 s
     uv run python bench/tracing.py --framework django
     uv run python bench/tracing.py --runs 1 --duration 2 --warmup 1   # smoke run
+    uv run python bench/tracing.py --project DIR --before-project DIR2  # renders made already (edited in place)
 """
 
 from __future__ import annotations
@@ -113,15 +114,15 @@ def databases(project: Path, names: list[str]) -> Iterator[dict[str, str]]:
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, Any]]:
-    def prepared(ref: str, name: str) -> Path:
-        options = argparse.Namespace(project=None, vcs_ref=ref, data=[], framework=args.framework)
+    def prepared(ref: str, name: str, given: str | None) -> Path:
+        options = argparse.Namespace(project=given, vcs_ref=ref, data=[], framework=args.framework)
         project = prepare_project(options, workdir / name)
         if answer(project, "database") != "postgresql":
             raise SystemExit("the bench reads PostgreSQL: render with database=postgresql")
         return project
 
-    before = prepared(args.before_ref, "before")
-    today = prepared(args.vcs_ref, "today")
+    before = prepared(args.before_ref, "before", args.before_project)
+    today = prepared(args.vcs_ref, "today", args.project)
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     core = None if args.no_pin else args.server_core
@@ -229,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--framework", choices=["fastapi", "django"], default="fastapi")
     parser.add_argument("--vcs-ref", default="HEAD", help="today's template version (default HEAD, with local edits)")
     parser.add_argument("--before-ref", default=BEFORE_TRACING, help="the template version before tracing")
+    parser.add_argument("--project", help="today's render to use instead of rendering --vcs-ref (installed if need be)")
+    parser.add_argument("--before-project", help="the render before tracing to use instead of rendering --before-ref")
     load_arguments(parser, runs=3, duration=10, warmup=3, connections=64)
     output_arguments(parser, env=False, keep=False)
     args = parser.parse_args(argv)

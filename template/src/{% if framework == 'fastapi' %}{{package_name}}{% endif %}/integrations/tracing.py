@@ -1,18 +1,13 @@
-"""Tracing for FastAPI (core/tracing.py): the tracer provider, FastAPI's own server spans, and the database's.
-
-FastAPI's own telemetry (`FastAPI(telemetry=native_telemetry())`) makes one server span per request and per
-WebSocket connection, continuing the caller's `traceparent`, around every layer of the app; it follows the global
-tracer provider, so it does nothing until `configure_tracing` has set one. Each statement is a span, from SQLAlchemy's
-cursor events (`trace_statements`; no comment added to the SQL: sqlcommenter would make each statement unique and
-defeat the prepared statement caches), and the reads by id that `fetch_one` sends to asyncpg itself get theirs from
-its timing hook.
+"""Tracing for FastAPI (core/tracing.py): the tracer provider, the server spans (the service's own `ServerSpans`,
+outermost: FastAPI's own telemetry, off, would cost twice as much per recorded request), and a span per statement,
+from SQLAlchemy's cursor events (`trace_statements`; no comment added to the SQL: sqlcommenter would make each
+statement unique and defeat the prepared statement caches) and the timing hook of the reads by id that `fetch_one`
+sends to asyncpg itself.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import MutableMapping
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
@@ -22,22 +17,23 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, ExceptionContext, ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.middleware import Middleware
 
 from ..config import Settings
-from ..core.trace_context import is_untraced
-from ..core.tracing import ROOT_DRAW, configure_tracing
+from ..core.tracing import ServerSpans, SpanRoute, configure_tracing, tracer_provider
 from ..database import observe_direct_statements
 from .base import Integration, Wiring
 
 
-def untraced(scope: MutableMapping[str, Any]) -> bool:
-    """Probes, metrics and documents, and the requests the sampler leaves out (drawn here, before any span)."""
-    return is_untraced(scope.get("path", "")) or ROOT_DRAW.left_out(scope.get("headers", ()))
-
-
 def native_telemetry() -> TelemetryConfig:
-    """FastAPI's own spans, and only those: Prometheus has the metrics and the service's log lines the rest."""
-    return {"tracing": True, "metrics": False, "logs": False, "operation_spans": False, "exclude": untraced}
+    """FastAPI's own telemetry, off (one flag read per request): `server_spans`, Prometheus and the log lines."""
+    return {"tracing": False, "metrics": False, "logs": False, "operation_spans": False, "auto_configure": False}
+
+
+def server_spans() -> list[Middleware]:
+    """The outermost layer while tracing is on (a server span around the rest); none while it is off."""
+    provider = tracer_provider()
+    return [] if provider is None else [Middleware(ServerSpans, tracer=provider.get_tracer(__name__))]
 
 
 def trace_statements(engine: AsyncEngine, provider: TracerProvider) -> None:
@@ -102,10 +98,12 @@ def _operation(sql: str) -> str:
 
 
 def install(app: FastAPI, settings: Settings, wiring: Wiring) -> None:
-    del app  # its server spans are FastAPI's own (`native_telemetry`)
+    del app  # its server spans are `server_spans`', the outermost of the app's own layers
     provider = configure_tracing(settings)
-    if provider is not None and wiring.engine is not None:
-        trace_statements(wiring.engine, provider)
+    if provider is not None:
+        wiring.observers.append(SpanRoute())  # names the server span by its route
+        if wiring.engine is not None:
+            trace_statements(wiring.engine, provider)
 
 
 INTEGRATION = Integration(order=1, install=install)  # first: the clients the others build are then traced

@@ -22,6 +22,7 @@ from .conftest import (
     ProjectFactory,
     RenderedProject,
     copier_cli,
+    slow_unless,
     variant_group,
     variant_param,
     variant_params,
@@ -98,7 +99,9 @@ def assert_clean_render(project: RenderedProject) -> None:
     assert not (project.path / "{{package_name}}").exists()
 
 
-@pytest.mark.parametrize("answers", variant_params(static_variants()))
+# Each answer alone in the fast subset (`-m "not slow"`); the pairwise rows, whose point is the combinations, in the
+# full suite (each render and its checks cost seconds).
+@pytest.mark.parametrize("answers", slow_unless(variant_params(static_variants()), one_at_a_time()))
 def test_every_variant_renders_cleanly(projects: ProjectFactory, answers: dict[str, object], tmp_path: Path) -> None:
     project = projects.render(**answers)
     assert_clean_render(project)

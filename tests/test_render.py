@@ -284,8 +284,20 @@ SPEAKING_VARIANTS[5].update(database="sqlite", rate_limiting=False, docs_ui="non
 SPEAKING_VARIANTS[10].update(database="sqlite", rate_limiting=False, docs_ui="swagger", ci_provider="gitlab")
 
 
+# The fast subset (`-m "not slow"`) reads four of them: each framework's default and its row with the answers off.
+FAST_SPEAKING = (0, 5, 6, 10)
+
+
 @pytest.mark.parametrize(
-    "answers", [variant_param(answers, id="-".join(map(str, answers.values()))) for answers in SPEAKING_VARIANTS]
+    "answers",
+    [
+        pytest.param(
+            *param.values, id=param.id, marks=[*param.marks, *([] if index in FAST_SPEAKING else [pytest.mark.slow])]
+        )
+        for index, param in enumerate(
+            variant_param(answers, id="-".join(map(str, answers.values()))) for answers in SPEAKING_VARIANTS
+        )
+    ],
 )
 def test_rendered_code_speaks_of_the_rendered_service(projects: ProjectFactory, answers: dict[str, object]) -> None:
     """Nothing in `src/` or `tests/` speaks of the template, of the other framework, of the answers the service was
@@ -440,8 +452,14 @@ BAD_ANSWERS = [
 ]
 # Copier itself reads any text that is not a "no" as yes (`use_redis=maybe` would render as true).
 YES_NO_QUESTIONS = [question for question, values in QUESTION_VALUES.items() if set(values) == {True, False}]
-BAD_ANSWERS += [(question, "maybe", f'{question} must be true or false (yes/no, on/off and 1/0 also work), not "maybe"')
-                for question in YES_NO_QUESTIONS]  # fmt: skip
+# One check serves every yes/no question: the fast subset (`-m "not slow"`) asks the first, the full suite each.
+BAD_ANSWERS += [
+    pytest.param(
+        question, "maybe", f'{question} must be true or false (yes/no, on/off and 1/0 also work), not "maybe"',
+        marks=[pytest.mark.slow] if index else [],
+    )
+    for index, question in enumerate(YES_NO_QUESTIONS)
+]  # fmt: skip
 
 
 def test_django_takes_the_same_defaults_as_fastapi(copier_template: Path, tmp_path: Path) -> None:
@@ -702,6 +720,7 @@ def test_make_dev_listens_where_the_service_would(projects: ProjectFactory, tmp_
     assert "--reload" in dev_command()
 
 
+@pytest.mark.slow  # checks the tests' own Jinja cache (tests/jinja_cache.py), not the template: renders each twice
 @pytest.mark.parametrize("framework", ["fastapi", "django"])
 def test_remembered_compilations_change_no_byte_of_a_render(
     copier_template: Path, tmp_path: Path, framework: str

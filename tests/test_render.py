@@ -388,6 +388,9 @@ def test_the_speaking_check_leaves_the_services_own_templates(line: str) -> None
     assert not SPEAKS_OF_ANOTHER_SERVICE.search(line), line
 
 
+PROSE_ONLY = ("description", "author_name", "author_email")
+
+
 def _changed_answers() -> list[tuple[str, object]]:
     changes: list[tuple[str, object]] = list(FREE_TEXT_CHANGES.items())
     for question, values in QUESTION_VALUES.items():
@@ -398,7 +401,13 @@ def _changed_answers() -> list[tuple[str, object]]:
 @pytest.mark.parametrize(
     ("question", "value"),
     [
-        pytest.param(question, value, id=f"{question}-{value}", marks=variant_group({question: value}))
+        pytest.param(
+            question,
+            value,
+            id=f"{question}-{value}",
+            # Text that lands in a few lines only (README, pyproject): the full suite renders it.
+            marks=[variant_group({question: value}), *([pytest.mark.slow] if question in PROSE_ONLY else [])],
+        )
         for question, value in _changed_answers()
     ],
 )

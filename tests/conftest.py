@@ -246,6 +246,18 @@ def variant_params(variants: list[Answers]) -> list[Any]:
     return [variant_param(answers) for answers in variants]
 
 
+def slow_unless(params: list[Any], fast: list[Answers]) -> list[Any]:
+    """`params` (`variant_params`) with every one but the variants of `fast` marked slow: the fast subset
+    (`-m "not slow"`) runs those few, the full suite runs them all."""
+    fast_ids = {variant_id(with_defaults(answers)) for answers in fast}
+    return [
+        param
+        if param.id in fast_ids
+        else pytest.param(*param.values, id=param.id, marks=[*param.marks, pytest.mark.slow])
+        for param in params
+    ]
+
+
 # Modules of long tests that belong to no variant group (each test is a unit of its own): they run before the other
 # modules, so that neither worker starts one of them last while the other has nothing left (`--dist loadgroup` sends
 # the units with the most tests first, the single tests after them in collection order).

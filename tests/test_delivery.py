@@ -30,6 +30,7 @@ from .conftest import (
     ProjectFactory,
     RenderedProject,
     python_interpreter,
+    slow_unless,
     uv_binary,
     variant_group,
     variant_param,
@@ -47,13 +48,7 @@ from .variants import deep_variants, deep_variants_to_run, selected, variant_id,
 # frameworks, both databases and both CI providers; the full suite validates every static variant (each costs
 # seconds of validator runs, most of the fast subset's time when all ran there).
 FAST_DELIVERY_VARIANTS = [{}, {"framework": "django"}, {"database": "sqlite"}, {"ci_provider": "gitlab"}]
-FAST_DELIVERY_IDS = {variant_id(with_defaults(answers)) for answers in FAST_DELIVERY_VARIANTS}
-STATIC = [
-    param
-    if param.id in FAST_DELIVERY_IDS
-    else pytest.param(*param.values, id=param.id, marks=[*param.marks, pytest.mark.slow])
-    for param in variant_params(static_variants())
-]
+STATIC = slow_unless(variant_params(static_variants()), FAST_DELIVERY_VARIANTS)
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
 
 

@@ -137,7 +137,14 @@ def test_page_asks_for_the_pinned_versions(ui: str) -> None:
     ("ui", "framework"),
     [
         pytest.param(
-            ui, framework, id=f"{ui}-{framework}", marks=variant_group({"framework": framework, "docs_ui": ui})
+            ui,
+            framework,
+            id=f"{ui}-{framework}",
+            # The pages and assets are the same files in both frameworks: the fast subset renders FastAPI's.
+            marks=[
+                variant_group({"framework": framework, "docs_ui": ui}),
+                *([pytest.mark.slow] * (framework != "fastapi")),
+            ],
         )
         for framework in FRAMEWORKS
         for ui in [*UIS, "none"]

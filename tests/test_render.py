@@ -22,6 +22,7 @@ from .conftest import (
     ProjectFactory,
     RenderedProject,
     copier_cli,
+    slow_unless,
     variant_group,
     variant_param,
     variant_params,
@@ -98,7 +99,9 @@ def assert_clean_render(project: RenderedProject) -> None:
     assert not (project.path / "{{package_name}}").exists()
 
 
-@pytest.mark.parametrize("answers", variant_params(static_variants()))
+# Each answer alone in the fast subset (`-m "not slow"`); the pairwise rows, whose point is the combinations, in the
+# full suite (each render and its checks cost seconds).
+@pytest.mark.parametrize("answers", slow_unless(variant_params(static_variants()), one_at_a_time()))
 def test_every_variant_renders_cleanly(projects: ProjectFactory, answers: dict[str, object], tmp_path: Path) -> None:
     project = projects.render(**answers)
     assert_clean_render(project)
@@ -281,8 +284,20 @@ SPEAKING_VARIANTS[5].update(database="sqlite", rate_limiting=False, docs_ui="non
 SPEAKING_VARIANTS[10].update(database="sqlite", rate_limiting=False, docs_ui="swagger", ci_provider="gitlab")
 
 
+# The fast subset (`-m "not slow"`) reads four of them: each framework's default and its row with the answers off.
+FAST_SPEAKING = (0, 5, 6, 10)
+
+
 @pytest.mark.parametrize(
-    "answers", [variant_param(answers, id="-".join(map(str, answers.values()))) for answers in SPEAKING_VARIANTS]
+    "answers",
+    [
+        pytest.param(
+            *param.values, id=param.id, marks=[*param.marks, *([] if index in FAST_SPEAKING else [pytest.mark.slow])]
+        )
+        for index, param in enumerate(
+            variant_param(answers, id="-".join(map(str, answers.values()))) for answers in SPEAKING_VARIANTS
+        )
+    ],
 )
 def test_rendered_code_speaks_of_the_rendered_service(projects: ProjectFactory, answers: dict[str, object]) -> None:
     """Nothing in `src/` or `tests/` speaks of the template, of the other framework, of the answers the service was
@@ -373,6 +388,9 @@ def test_the_speaking_check_leaves_the_services_own_templates(line: str) -> None
     assert not SPEAKS_OF_ANOTHER_SERVICE.search(line), line
 
 
+PROSE_ONLY = ("description", "author_name", "author_email")
+
+
 def _changed_answers() -> list[tuple[str, object]]:
     changes: list[tuple[str, object]] = list(FREE_TEXT_CHANGES.items())
     for question, values in QUESTION_VALUES.items():
@@ -383,7 +401,13 @@ def _changed_answers() -> list[tuple[str, object]]:
 @pytest.mark.parametrize(
     ("question", "value"),
     [
-        pytest.param(question, value, id=f"{question}-{value}", marks=variant_group({question: value}))
+        pytest.param(
+            question,
+            value,
+            id=f"{question}-{value}",
+            # Text that lands in a few lines only (README, pyproject): the full suite renders it.
+            marks=[variant_group({question: value}), *([pytest.mark.slow] if question in PROSE_ONLY else [])],
+        )
         for question, value in _changed_answers()
     ],
 )
@@ -437,8 +461,14 @@ BAD_ANSWERS = [
 ]
 # Copier itself reads any text that is not a "no" as yes (`use_redis=maybe` would render as true).
 YES_NO_QUESTIONS = [question for question, values in QUESTION_VALUES.items() if set(values) == {True, False}]
-BAD_ANSWERS += [(question, "maybe", f'{question} must be true or false (yes/no, on/off and 1/0 also work), not "maybe"')
-                for question in YES_NO_QUESTIONS]  # fmt: skip
+# One check serves every yes/no question: the fast subset (`-m "not slow"`) asks the first, the full suite each.
+BAD_ANSWERS += [
+    pytest.param(
+        question, "maybe", f'{question} must be true or false (yes/no, on/off and 1/0 also work), not "maybe"',
+        marks=[pytest.mark.slow] if index else [],
+    )
+    for index, question in enumerate(YES_NO_QUESTIONS)
+]  # fmt: skip
 
 
 def test_django_takes_the_same_defaults_as_fastapi(copier_template: Path, tmp_path: Path) -> None:
@@ -699,6 +729,7 @@ def test_make_dev_listens_where_the_service_would(projects: ProjectFactory, tmp_
     assert "--reload" in dev_command()
 
 
+@pytest.mark.slow  # checks the tests' own Jinja cache (tests/jinja_cache.py), not the template: renders each twice
 @pytest.mark.parametrize("framework", ["fastapi", "django"])
 def test_remembered_compilations_change_no_byte_of_a_render(
     copier_template: Path, tmp_path: Path, framework: str

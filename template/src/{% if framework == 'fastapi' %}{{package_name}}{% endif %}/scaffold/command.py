@@ -55,6 +55,9 @@ def service_words(package_dir: Path) -> dict[str, str]:
     }
 
 
+OWNED_ADMIN: Final = (
+    "Widens what `$plural:read` and `$plural:write` act on to every owner's $plural (alone it grants nothing)."
+)
 OWNER_FIELD: Final = """
     owner_id: str | None = Field(description="The subject of the caller that created the $singular")"""
 SHARED_TEST_IMPORTS: Final = """
@@ -99,8 +102,7 @@ SCAFFOLD: Final = Scaffold(
     # outside a request (`EVERY_OWNER`), seen by the holders of $plural:admin only.
     Column("owner_id", String(255), nullable=True, index=True),""",
             "owner_field": OWNER_FIELD,
-            "admin_doc": "Widens what `$plural:read` and `$plural:write` act on to every owner's $plural (alone it "
-            "grants nothing).",
+            "admin_doc": OWNED_ADMIN,
             "shared_import": "",
             "shared_declaration": "",
             "owned_words": ", scopes, ownership across two users and the admin scope",
@@ -127,8 +129,7 @@ SCAFFOLD: Final = Scaffold(
             "owned_routes": " and the 404s",
             "owner_column": "",
             "owner_field": "",
-            "admin_doc": "Widens what `$plural:read` and `$plural:write` act on to every owner's $plural (alone it "
-            "grants nothing).",
+            "admin_doc": OWNED_ADMIN,
             "shared_import": "",
             "shared_declaration": "",
             "owned_words": "",

@@ -29,7 +29,7 @@ TEMPLATE_SUFFIX: Final = ".tmpl"  # scaffold/templates/ holds code to write, not
 Kind = Literal["owned", "shared", "unowned"]
 
 # What the generated tests say of their caller: the owner (`user`), a shared resource's writer (`admin`) or nobody
-# in a service that tells no callers apart. The same in both frameworks' test templates.
+# in a service that tells no callers apart. Every scaffold's tests name them alike.
 CALLER_WORDS: Final[Mapping[Kind, Mapping[str, str]]] = {
     "owned": {
         "user_parameter": ", user: Caller",
@@ -100,7 +100,7 @@ def names_bound(module: Path) -> set[str]:
 
 
 def templates(folder: Traversable, prefix: str = "") -> dict[str, str]:
-    """Each template under `folder` (recursively): its path without `.tmpl`, itself a `string.Template`
+    """Each file under `folder` (recursively): its path without `.tmpl`, itself a `string.Template`
     (`test_$plural.py`), and its text."""
     found: dict[str, str] = {}
     for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):

@@ -20,18 +20,19 @@ MAX_TAGS_IN_PYTHON = 148
 """`{%` tags in the package sources (`template/**/src/**/*.py.jinja`); issue 50's bound is 150. An optional resource
 adds none: its package is found by core/optional_resources.py (the files resource)."""
 
-MAX_NAME_ONLY_FILES = 71
+MAX_NAME_ONLY_FILES = 72
 """`.jinja` files whose only Jinja is `{{ package_name }}`; issue 50's bound is 10. The package's modules import
 relatively; most of these are tests, which import the service by its name, as a team reads them
-(`from my_service.items import ...`): a test outside the package has no relative import of it."""
+(`from my_service.items import ...`): a test outside the package has no relative import of it. (72: `resource add`'s
+shared rules are tested once, in tests/test_core_resource_command.py, beside each framework's own.)"""
 
 MAX_NAME_ONLY_FILES_OUTSIDE_TESTS = 10
 """Of those, the ones outside the tests: Alembic revisions that import the service's code (Alembic loads a revision by
 its path, outside the package, so it cannot import relatively), `alembic.ini` and Django's `manage.py`."""
 
-MAX_FRAMEWORK_SPECIFIC_LINES = {"fastapi": 10060, "django": 10364}
-"""Lines of `src/**/*.py` in a default render that the other framework's default render does not hold byte for
-byte; issue 50's bound is 6,000 per render."""
+MAX_FRAMEWORK_SPECIFIC_LINES = {"fastapi": 9888, "django": 10267}
+"""Lines of `src/**/*.py` and `src/**/*.py.tmpl` (the templates of what `resource add` writes) in a default render
+that the other framework's default render does not hold byte for byte; issue 50's bound is 6,000 per render."""
 
 
 def tags_in_python(template: Path) -> dict[str, int]:
@@ -54,7 +55,13 @@ def name_only_files(template: Path) -> list[str]:
 
 
 def python_sources(root: Path) -> dict[str, str]:
-    return {str(path.relative_to(root)): path.read_text() for path in (root / "src").rglob("*.py")}
+    """The package's Python: its modules and the templates of the modules `resource add` writes (`*.py.tmpl`), code a
+    team maintains as much as the rest, whatever its file name."""
+    return {
+        str(path.relative_to(root)): path.read_text()
+        for pattern in ("*.py", "*.py.tmpl")
+        for path in (root / "src").rglob(pattern)
+    }
 
 
 def framework_specific_lines(own: dict[str, str], other: dict[str, str]) -> int:

@@ -12,7 +12,7 @@ import string
 import subprocess
 import sys
 import textwrap
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -82,7 +82,7 @@ def checked_names(plural: str, singular: str | None, reserved: Collection[str]) 
     return plural, found
 
 
-def render(text: str, names: dict[str, str]) -> str:
+def render(text: str, names: Mapping[str, str]) -> str:
     return string.Template(text).substitute(names)
 
 
@@ -107,7 +107,7 @@ def fit(code: str) -> str:
     return "\n".join(lines) + "\n" if code else code
 
 
-def write(root: Path, files: dict[str, str], names: dict[str, str]) -> list[Path]:
+def write(root: Path, files: Mapping[str, str], names: Mapping[str, str]) -> list[Path]:
     """Each of `files` (its path: its text, both `string.Template`s) under `root`, filled with `names`."""
     written = []
     for name, content in files.items():

@@ -7,8 +7,8 @@ read that walk was ~250 Python calls of ~1,500, more than the service's own guar
 (`bench/fastapi_parts.py`). A `RoutePlan` asks once: each dependency becomes a step holding its callable, how to call
 it, its cache key and the parameters it takes, and a request only runs the steps.
 
-Everything a request sees is FastAPI's: parameters are validated by FastAPI's own `request_params_to_args` (the same
-422 problems), a generator dependency is entered by FastAPI's own `_solve_generator` on the same exit stacks (a
+Everything a request sees is FastAPI's: parameters are validated by FastAPI's own field validation (the same 422
+problems), a generator dependency is entered as FastAPI's `_solve_generator` enters it, on the same exit stacks (a
 `scope="function"` one ends before the response is sent, a failed commit is still a 503), the answer is serialised by
 FastAPI's `serialize_response` (`response_model` validation included) and carries the headers and status the
 dependencies set on their `Response`. A route is planned only when each of its dependencies is one the plan runs as
@@ -22,10 +22,13 @@ anything, `ApiRoute` leaves every request to FastAPI (route_guards.py), so overr
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
-from fastapi._compat import ModelField
+from anyio import CancelScope
+from fastapi._compat import ModelField, Undefined, field_annotation_is_sequence
+from fastapi.concurrency import _asynccontextmanager_with_shielded_exit
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import (
     Dependant,
@@ -35,7 +38,12 @@ from fastapi.dependencies.models import (
     _is_coroutine_callable,
     _is_gen_callable,
 )
-from fastapi.dependencies.utils import _solve_generator, request_params_to_args
+from fastapi.dependencies.utils import (
+    _get_param_aliases,
+    _get_param_model,
+    _validate_value_with_model_field,
+    request_params_to_args,
+)
 from fastapi.exceptions import EndpointContext, RequestValidationError
 from fastapi.routing import APIRoute, _extract_endpoint_context, serialize_response
 from fastapi.security.oauth2 import SecurityScopes
@@ -43,8 +51,50 @@ from fastapi.telemetry._api import _operation, _validation_failed, get_telemetry
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class _Reader:
+    """Reads one kind of a callable's parameters (path, query, header or cookie) from the request and validates them:
+    FastAPI's `request_params_to_args`, with what it works out about each field on every request (its model, whether
+    it is a sequence, the names it may be sent under) worked out once. A kind with a parameter model or a sequence
+    is read by `request_params_to_args` itself."""
+
+    def __init__(self, fields: Sequence[ModelField]) -> None:
+        self._fields = tuple(fields)
+        self._scalars: tuple[tuple[ModelField, tuple[str, ...], str], ...] | None = None
+        if all(_get_param_model(field) is None for field in fields) and not any(
+            field_annotation_is_sequence(field.field_info.annotation) for field in fields
+        ):
+            self._scalars = tuple(
+                (field, tuple(key for _, key in _get_param_aliases(field)), field.field_info.in_.value)  # type: ignore[attr-defined]
+                for field in fields
+            )
+
+    def read(self, received: Mapping[str, Any], into: dict[str, Any], errors: list[Any]) -> None:
+        if self._scalars is None:
+            found, failed = request_params_to_args(self._fields, received)
+            into.update(found)
+            errors.extend(failed)
+            return
+        values: dict[str, Any] = {}
+        for field, keys, location in self._scalars:
+            key = keys[0] if len(keys) == 1 else next((key for key in keys if key in received), keys[0])
+            value = received.get(key)
+            value, failed = _validate_value_with_model_field(
+                field=field, value=Undefined if value is None else value, values=values, loc=(location, key)
+            )
+            if failed:
+                errors.extend(failed)
+            else:
+                values[field.name] = value
+        into.update(values)
+
+
+def _reader(fields: Sequence[ModelField]) -> _Reader | None:
+    return _Reader(fields) if fields else None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -52,10 +102,10 @@ class _Parameters:
     """What one callable takes, found once: its dependencies (as steps), and the request's parts it reads."""
 
     steps: tuple[_Step, ...]
-    path: Sequence[ModelField]
-    query: Sequence[ModelField]
-    header: Sequence[ModelField]
-    cookie: Sequence[ModelField]
+    path: _Reader | None
+    query: _Reader | None
+    header: _Reader | None
+    cookie: _Reader | None
     connection_names: tuple[str, ...]  # the request, as `Request` or `HTTPConnection`
     response_name: str | None
     security_scopes: tuple[str, SecurityScopes] | None
@@ -65,11 +115,10 @@ class _Parameters:
 class _Step:
     """One dependency: called with its own parameters, its value kept under its cache key for the request."""
 
-    dependant: Dependant
     call: Callable[..., Any]
     name: str | None
-    generator: bool
     function_scope: bool  # `scope="function"`: closed before the response is sent
+    context: Callable[..., AbstractAsyncContextManager[Any]] | None  # a generator's, made once
     cache_key: Any
     use_cache: bool
     parameters: _Parameters
@@ -93,10 +142,10 @@ def _parameters(dependant: Dependant) -> _Parameters:
     names = (dependant.request_param_name, dependant.http_connection_param_name)
     return _Parameters(
         steps=tuple(_step(sub) for sub in dependant.dependencies),
-        path=tuple(dependant.path_params),
-        query=tuple(dependant.query_params),
-        header=tuple(dependant.header_params),
-        cookie=tuple(dependant.cookie_params),
+        path=_reader(dependant.path_params),
+        query=_reader(dependant.query_params),
+        header=_reader(dependant.header_params),
+        cookie=_reader(dependant.cookie_params),
         connection_names=tuple(name for name in names if name),
         response_name=dependant.response_param_name,
         security_scopes=scopes,
@@ -111,11 +160,10 @@ def _step(dependant: Dependant) -> _Step:
     if not generator and not _is_coroutine_callable(call):  # a plain `def` runs in a thread
         raise _NotPlannedError
     return _Step(
-        dependant=dependant,
         call=call,
         name=dependant.name,
-        generator=generator,
         function_scope=dependant.scope == "function",
+        context=asynccontextmanager(call) if generator else None,
         cache_key=_get_cache_key(dependant=dependant, uses_scopes_cache={}),
         use_cache=dependant.use_cache,
         parameters=_parameters(dependant),
@@ -136,11 +184,8 @@ async def _solve(
             continue
         if step.use_cache and step.cache_key in cache:
             solved = cache[step.cache_key]
-        elif step.generator:
-            stack = scope["fastapi_function_astack" if step.function_scope else "fastapi_inner_astack"]
-            solved = await _solve_generator(
-                dependant=step.dependant, stack=stack, sub_values=sub_values, request=request
-            )
+        elif step.context is not None:
+            solved = await _entered(step.context(**sub_values), step.function_scope, scope)
         else:
             solved = await step.call(**sub_values)
         if step.name is not None:
@@ -150,19 +195,34 @@ async def _solve(
     return values
 
 
+async def _entered(context: AbstractAsyncContextManager[Any], function_scope: bool, scope: Scope) -> Any:
+    """A generator dependency entered as FastAPI's `_solve_generator` enters it: on the request's exit stack (the
+    function's, for `scope="function"`), its exit shielded from cancellation by the one scope that encloses every
+    generator of the request, so its cleanup runs even when the client has gone."""
+    cleanup_scopes: dict[AsyncExitStack, CancelScope] = scope.setdefault("fastapi_async_cleanup_scopes", {})
+    request_stack: AsyncExitStack = scope["fastapi_inner_astack"]
+    cleanup_scope = cleanup_scopes.get(request_stack)
+    if cleanup_scope is None:
+        cleanup_scope = request_stack.enter_context(CancelScope())
+        cleanup_scopes[request_stack] = cleanup_scope
+        request_stack.callback(cleanup_scopes.pop, request_stack)
+    stack: AsyncExitStack = scope["fastapi_function_astack"] if function_scope else request_stack
+    return await stack.enter_async_context(_asynccontextmanager_with_shielded_exit(context, cleanup_scope))
+
+
 def _own_values(
     parameters: _Parameters, request: Request, response: Response, values: dict[str, Any], errors: list[Any]
 ) -> None:
     """The callable's own parameters: the request's parts (validated by FastAPI), the request, the response, its
     security scopes."""
-    if parameters.path:
-        _add(values, errors, request_params_to_args(parameters.path, request.path_params))
-    if parameters.query:
-        _add(values, errors, request_params_to_args(parameters.query, request.query_params))
-    if parameters.header:
-        _add(values, errors, request_params_to_args(parameters.header, request.headers))
-    if parameters.cookie:
-        _add(values, errors, request_params_to_args(parameters.cookie, request.cookies))
+    if parameters.path is not None:
+        parameters.path.read(request.path_params, values, errors)
+    if parameters.query is not None:
+        parameters.query.read(request.query_params, values, errors)
+    if parameters.header is not None:
+        parameters.header.read(request.headers, values, errors)
+    if parameters.cookie is not None:
+        parameters.cookie.read(request.cookies, values, errors)
     for name in parameters.connection_names:
         values[name] = request
     if parameters.response_name:
@@ -170,12 +230,6 @@ def _own_values(
     if parameters.security_scopes is not None:
         name, security_scopes = parameters.security_scopes
         values[name] = security_scopes
-
-
-def _add(values: dict[str, Any], errors: list[Any], solved: tuple[dict[str, Any], list[Any]]) -> None:
-    found, failed = solved
-    values.update(found)
-    errors.extend(failed)
 
 
 def plan_route(route: APIRoute, dependant: Dependant) -> Handler | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -203,6 +203,23 @@ async def session_transaction(sessions: async_sessionmaker[AsyncSession]) -> Asy
     with _unavailable_as_503():
         async with sessions() as session, session.begin():
             yield session
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+_AFTER_COMMIT = "after_commit"
+"""The key, in a session's `info`, of what waits for its transaction to commit (`after_commit`)."""
+
+
+def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
+    """Await `hook` once `session`'s transaction has committed (`session_transaction`'s caller runs them with
+    `run_after_commit`); never when it rolls back or the commit fails."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(hook)
+
+
+async def run_after_commit(session: AsyncSession) -> None:
+    """Await what waited for `session`'s commit, in the order it was registered: call it once the commit is done."""
+    for hook in session.info.pop(_AFTER_COMMIT, ()):
+        await hook()
 
 
 @asynccontextmanager

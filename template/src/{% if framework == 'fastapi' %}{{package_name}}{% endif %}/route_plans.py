@@ -16,7 +16,7 @@ FastAPI would (`plan_route` says None otherwise, and FastAPI solves it): an `asy
 path, query, header or cookie parameters, the request, the response, its security scopes and other dependencies; no
 body, no background tasks, no dependency run in a thread, no concurrency limit. While `app.dependency_overrides` holds
 anything, `ApiRoute` leaves every request to FastAPI (route_guards.py), so overrides behave as documented.
-`tests/test_route_plans.py` serves the same requests both ways and compares the answers.
+`tests/test_flat_routes.py` serves the same requests both ways and compares the answers.
 """
 
 from __future__ import annotations

@@ -259,9 +259,11 @@ class ApiRoute(APIRoute):
 
     Its fixed dependencies (`split_direct`: `requires(...)`, `route_limit(...)`, `public`) are resolved once, when
     the route is built, and called directly on each request: FastAPI's solving costs ~50 Python calls for each
-    dependency, more than the check itself. The OpenAPI document still reads them from `dependant` (security
-    entries, scopes). While `app.dependency_overrides` holds anything, FastAPI solves every dependency itself, so an
-    override reaches them as usual (`tests/test_flat_routes.py` compares both ways)."""
+    dependency, more than the check itself. The rest is solved by a plan also made once (route_plans.py), unless the
+    route takes a body or a dependency the plan does not run as FastAPI would. The OpenAPI document still reads
+    them from `dependant` (security entries, scopes). While `app.dependency_overrides` holds anything, FastAPI solves
+    every dependency itself, so an override reaches them as usual (`tests/test_flat_routes.py` compares both
+    ways)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

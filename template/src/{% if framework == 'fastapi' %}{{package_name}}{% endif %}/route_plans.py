@@ -14,8 +14,10 @@ FastAPI's `serialize_response` (`response_model` validation included) and carrie
 dependencies set on their `Response`. A route is planned only when each of its dependencies is one the plan runs as
 FastAPI would (`plan_route` says None otherwise, and FastAPI solves it): an `async def` or an async generator, taking
 path, query, header or cookie parameters, the request, the response, its security scopes and other dependencies; no
-body, no background tasks, no dependency run in a thread, no concurrency limit. While `app.dependency_overrides` holds
-anything, `ApiRoute` leaves every request to FastAPI (route_guards.py), so overrides behave as documented.
+body, no background tasks, no dependency run in a thread, no concurrency limit; and only while nothing wraps FastAPI's
+request handlers (Sentry's FastAPI integration does: with SENTRY_DSN set, FastAPI solves every route). While
+`app.dependency_overrides` holds anything, `ApiRoute` leaves every request to FastAPI (route_guards.py), so overrides
+behave as documented.
 `tests/test_flat_routes.py` serves the same requests both ways and compares the answers.
 """
 
@@ -27,6 +29,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from typing import Any
 
 from anyio import CancelScope
+from fastapi import routing as fastapi_routing
 from fastapi._compat import ModelField, Undefined, field_annotation_is_sequence
 from fastapi.concurrency import _asynccontextmanager_with_shielded_exit
 from fastapi.datastructures import DefaultPlaceholder
@@ -239,6 +242,7 @@ def plan_route(route: APIRoute, dependant: Dependant) -> Handler | None:
     call = dependant.call
     if (
         call is None
+        or _instrumented()
         or route.body_field is not None
         or getattr(route, "stream_item_field", None) is not None
         or getattr(route, "is_json_stream", False)
@@ -275,6 +279,13 @@ def plan_route(route: APIRoute, dependant: Dependant) -> Handler | None:
         return await answer.of(raw, request, sub_response)
 
     return handle
+
+
+def _instrumented() -> bool:
+    """Whether something wraps FastAPI's request handlers (`fastapi.routing.get_request_handler` replaced: Sentry's
+    FastAPI integration does, to attach each request's body and route to its events): then FastAPI builds every
+    handler, so the wrapper sees every request as it expects, and no route is planned."""
+    return getattr(fastapi_routing.get_request_handler, "__module__", None) != "fastapi.routing"
 
 
 class _Answer:

@@ -37,6 +37,7 @@ from .api.paths import API_PREFIX
 from .core.asgi_types import Scope
 from .core.websockets import SocketAccess
 from .openapi import DescribedRouter
+from .route_plans import plan_route
 
 RouteGuard = Callable[[Request], Awaitable[None]]
 GUARDS_STATE_KEY = "api_guards"
@@ -258,9 +259,11 @@ class ApiRoute(APIRoute):
 
     Its fixed dependencies (`split_direct`: `requires(...)`, `route_limit(...)`, `public`) are resolved once, when
     the route is built, and called directly on each request: FastAPI's solving costs ~50 Python calls for each
-    dependency, more than the check itself. The OpenAPI document still reads them from `dependant` (security
-    entries, scopes). While `app.dependency_overrides` holds anything, FastAPI solves every dependency itself, so an
-    override reaches them as usual (`tests/test_flat_routes.py` compares both ways)."""
+    dependency, more than the check itself. The rest is solved by a plan also made once (route_plans.py), unless the
+    route takes a body or a dependency the plan does not run as FastAPI would. The OpenAPI document still reads
+    them from `dependant` (security entries, scopes). While `app.dependency_overrides` holds anything, FastAPI solves
+    every dependency itself, so an override reaches them as usual (`tests/test_flat_routes.py` compares both
+    ways)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -272,16 +275,13 @@ class ApiRoute(APIRoute):
         direct_calls, rest = split_direct(self.dependant)
         # FastAPI solves everything for a route with a body (it reads the body first: a malformed one is a 422
         # before any dependency runs), for one built for an `include_router` inclusion (FastAPI's route context,
-        # with the inclusion's own dependencies), and when there is nothing to call directly.
-        if self.body_field is not None or _included_route_context() or not direct_calls:
+        # with the inclusion's own dependencies).
+        if self.body_field is not None or _included_route_context():
             direct_calls = ()
             handle_rest = solve_all
         else:
-            whole, self.dependant = self.dependant, rest
-            try:
-                handle_rest = super().get_route_handler()
-            finally:
-                self.dependant = whole
+            # The rest by plan (route_plans.py: solved as FastAPI solves it, analysed once), else by FastAPI.
+            handle_rest = plan_route(self, rest) or self._solved_by_fastapi(rest)
         overrides = self.dependency_overrides_provider
 
         async def guarded(request: Request) -> Response:
@@ -295,6 +295,13 @@ class ApiRoute(APIRoute):
             return await handle_rest(request)
 
         return guarded
+
+    def _solved_by_fastapi(self, dependant: Dependant) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        whole, self.dependant = self.dependant, dependant
+        try:
+            return super().get_route_handler()
+        finally:
+            self.dependant = whole
 
 
 def _included_route_context() -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..config import Settings
 from ..context import app_context
 from ..core.lifecycle import ServiceState
-from ..database import read_session, session_transaction
+from ..database import read_session, run_after_commit, session_transaction
 
 
 async def get_settings(request: Request) -> Settings:
@@ -27,9 +27,10 @@ READ_ONLY_METHODS: Final = frozenset({"GET", "HEAD"})
 
 
 async def get_database_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request, in one transaction: committed when the endpoint returns, rolled back when it raises.
-    Used with `scope="function"`, it ends before the response is sent, so a commit that fails is a problem response
-    (503), never a success already on the wire. A GET or HEAD gets a session in autocommit mode instead, with no
+    """One session per request, in one transaction: committed when the endpoint returns, rolled back when it raises;
+    what waited for the commit (`database.after_commit`: the writes' events) runs once it is done. Used with
+    `scope="function"`, it ends before the response is sent, so a commit that fails is a problem response (503),
+    never a success already on the wire. A GET or HEAD gets a session in autocommit mode instead, with no
     transaction to begin or commit (`read_session`): a read by id is one round trip to the database, with no BEGIN
     and COMMIT around it."""
     context = app_context(request.app)
@@ -41,8 +42,10 @@ async def get_database_session(request: Request) -> AsyncIterator[AsyncSession]:
         return
     async with session_transaction(context.sessions) as session:
         yield session
+    # Reached only when the endpoint returned and the commit succeeded: FastAPI raises a failure here instead.
     if routing is not None:
         routing.wrote(request)  # committed: the caller reads its own writes
+    await run_after_commit(session)  # the writes' events (api/events.py)
 
 
 DatabaseSessionDep = Annotated[AsyncSession, Depends(get_database_session, scope="function")]

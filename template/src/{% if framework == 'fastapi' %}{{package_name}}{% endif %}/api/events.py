@@ -13,10 +13,7 @@ row's owner receives it), `events.record(connection, BOOKING_CONFIRMED.event(own
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, WebSocket
+from fastapi import APIRouter, Request, WebSocket
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -31,6 +28,7 @@ from ..core.events import (
     serve_event_stream,
 )
 from ..core.request_context import SUBJECT_STATE_KEY, admitted_scopes
+from ..database import after_commit
 from .access import requires
 from .dependencies import READ_ONLY_METHODS
 from .event_transport import event_transport
@@ -95,15 +93,13 @@ class PendingEvents:
         self._events.clear()
 
 
-async def pending_events(request: Request) -> AsyncIterator[PendingEvents | None]:
-    if request.method in READ_ONLY_METHODS:  # a read writes nothing: no recorder to build, nothing to publish
-        yield None
-        return
+def request_events(request: Request, session: AsyncSession) -> PendingEvents | None:
+    """The events of the request's writes, published once its session has committed (`after_commit`: nothing when
+    the request fails or the commit does). A read writes nothing: None, no recorder built. A plain call from the
+    repository dependency, not a dependency of its own: FastAPI would enter a generator for every request, reads
+    included."""
+    if request.method in READ_ONLY_METHODS:
+        return None
     pending = app_context(request.app).component(EventPublisher).pending()
-    yield pending
-    # Reached only when the request succeeded: FastAPI raises a failure (the endpoint's, or the session's commit,
-    # which ends first) here instead, and then nothing is published.
-    await pending.committed()
-
-
-PendingEventsDep = Annotated[PendingEvents | None, Depends(pending_events, scope="function")]
+    after_commit(session, pending.committed)
+    return pending

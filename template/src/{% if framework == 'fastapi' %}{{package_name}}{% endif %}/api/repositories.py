@@ -18,7 +18,7 @@ from fastapi import Request
 
 from .crud import Repository
 from .dependencies import DatabaseSessionDep
-from .events import PendingEventsDep
+from .events import request_events
 from .ownership import declare_admin_scope, request_owner
 from .record_cache import RecordCachesDep
 
@@ -35,11 +35,11 @@ def repository_dependency(repository: type[RepositoryT]) -> Callable[..., Awaita
     async def provide(
         request: Request,
         caches: RecordCachesDep,  # before the session: invalidated after its commit
-        events: PendingEventsDep,  # before the session: published after its commit
         session: DatabaseSessionDep,
     ) -> RepositoryT:
         owner = await request_owner(request)
         client_host = request.client.host if request.client else None
+        events = request_events(request, session)  # published after the session's commit
         return repository(session, owner, cache=caches.of(repository), events=events, client_host=client_host)
 
     declare_admin_scope(provide, repository.admin_scope)

@@ -150,6 +150,17 @@ def keep_changes_in(trail: ChangeTrail) -> None:
     _TRAILS[:] = [trail]
 
 
+Detacher = Callable[[AsyncSession, str, UUID], Awaitable[None]]
+"""Detaches every file attached to a record of a resource (files/attachments.py's `detach_all`)."""
+_DETACHERS: list[Detacher] = []
+
+
+def detach_with(detacher: Detacher) -> None:
+    """Make `detacher` what a deletion of an attachable resource's record calls (the files package does, once
+    imported)."""
+    _DETACHERS[:] = [detacher]
+
+
 class Repository(Generic[RecordT]):
     """Read by id (one round trip), page and count, create, replace, patch and delete with `If-Match`, for
     `table` rows shown as `model`, seen as `caller` may see them."""
@@ -167,6 +178,9 @@ class Repository(Generic[RecordT]):
     """True: every create, update, delete and restore is recorded in the audit trail (who, which record, which
     fields)."""
     """False for a table written outside the requests (a worker's): the cache would not hear of those writes."""
+    attachments: ClassVar[bool] = False
+    """True: files can be attached to its records (core/storage/attachments.py, in a service that keeps files); a
+    record's deletion detaches them (the files stay)."""
 
     # Built once per resource: `fetch_one` compiles a statement once, and a read by id is a resource's hot path.
     _by_id: ClassVar[Select[Any]]
@@ -306,6 +320,8 @@ class Repository(Generic[RecordT]):
             return False
         await self._publish("deleted", row._mapping)
         await self._audit("delete", record_id)
+        if self.attachments and _DETACHERS:  # a soft delete keeps them: a restore brings the record back whole
+            await _DETACHERS[0](self._session, self.table.name, record_id)
         return True
 
     async def restore(self, record_id: UUID) -> RecordT | None:
@@ -438,6 +454,11 @@ class Repository(Generic[RecordT]):
 
 
 _RESOURCES: list[type[Repository[Any]]] = []
+
+
+def declared_resources() -> tuple[type[Repository[Any]], ...]:
+    """Every resource's repository declared so far (a module declaring one has been imported)."""
+    return tuple(_RESOURCES)
 
 
 def refuse_reserved_fields(repositories: Iterable[type[Repository[Any]]] | None = None) -> None:

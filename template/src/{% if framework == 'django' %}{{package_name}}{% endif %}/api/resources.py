@@ -253,6 +253,9 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
     audited: ClassVar[bool] = False
     """True: every create, update, delete and restore is recorded in the audit trail (who, which row, which
     fields)."""
+    attachments: ClassVar[bool] = False
+    """True: files can be attached to its rows (core/storage/attachments.py, in a service that keeps files); a row's
+    deletion detaches them (the files stay)."""
     lookup_value_converter = "str"  # `<str:..._id>`: a malformed id is a 422 naming the parameter, not a 404
 
     # --- which rows the caller sees --------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from ..api.access import requires
 from ..api.crud import Repository, declared_resources, detach_with
 from ..api.paths import API_V1
 from ..api.repositories import repository_dependency
+from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..core.storage.attachments import file_not_attached, file_not_found, record_not_found, scopes_for
 from ..items.repository import ItemRepository
 from ..problems import problem_openapi_responses
@@ -38,6 +39,8 @@ from .table import attachments, files
 # The example resource takes attachments where the service keeps files: declared here, in the files package, so a
 # service without files has no word of them. A resource of your own declares `attachments = True` in its class.
 ItemRepository.attachments = True
+
+_EXAMPLE_ID = UUID("3fa85f64-5717-4562-b3fc-2c963f66afa6")
 
 
 class AttachedFiles(FileRepository):
@@ -104,7 +107,9 @@ def attachment_router(repository: type[Repository[Any]]) -> APIRouter:
     # A default, not `Annotated[...]`: annotations are resolved in the module's namespace, where this one is not.
     records_dependency = Depends(repository_dependency(repository))
     router = api_router(prefix=f"{API_V1}/{resource}/{{record_id}}/attachments", tags=[resource])
-    one = problem_openapi_responses(404, 422)
+    one = problem_openapi_responses(404, 422, details={404: record_not_found(resource, _EXAMPLE_ID)})
+    example = one[422]["content"][PROBLEM_MEDIA_TYPE]["example"]
+    example["errors"] = [{"field": "path.record_id", "message": "Input should be a valid UUID"}]
 
     async def visible(records: Repository[Any], record_id: UUID) -> None:
         if await records.get(record_id) is None:

@@ -254,8 +254,7 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
     """True: every create, update, delete and restore is recorded in the audit trail (who, which row, which
     fields)."""
     attachments: ClassVar[bool] = False
-    """True: files can be attached to its rows (core/storage/attachments.py, in a service that keeps files); a row's
-    deletion detaches them (the files stay)."""
+    """True: its rows take files (core/storage/attachments.py); a row's deletion detaches them."""
     lookup_value_converter = "str"  # `<str:..._id>`: a malformed id is a 422 naming the parameter, not a 404
 
     # --- which rows the caller sees --------------------------------------------------------------------------

@@ -150,15 +150,8 @@ def keep_changes_in(trail: ChangeTrail) -> None:
     _TRAILS[:] = [trail]
 
 
-Detacher = Callable[[AsyncSession, str, UUID], Awaitable[None]]
-"""Detaches every file attached to a record of a resource (files/attachments.py's `detach_all`)."""
-_DETACHERS: list[Detacher] = []
-
-
-def detach_with(detacher: Detacher) -> None:
-    """Make `detacher` what a deletion of an attachable resource's record calls (the files package does, once
-    imported)."""
-    _DETACHERS[:] = [detacher]
+DETACHERS: list[Callable[[AsyncSession, str, UUID], Awaitable[None]]] = []
+"""What a deletion of an attachable resource's record calls: files/attachments.py's `detach_all`, once imported."""
 
 
 class Repository(Generic[RecordT]):
@@ -179,8 +172,7 @@ class Repository(Generic[RecordT]):
     fields)."""
     """False for a table written outside the requests (a worker's): the cache would not hear of those writes."""
     attachments: ClassVar[bool] = False
-    """True: files can be attached to its records (core/storage/attachments.py, in a service that keeps files); a
-    record's deletion detaches them (the files stay)."""
+    """True: its records take files (core/storage/attachments.py); a record's deletion detaches them."""
 
     # Built once per resource: `fetch_one` compiles a statement once, and a read by id is a resource's hot path.
     _by_id: ClassVar[Select[Any]]
@@ -320,8 +312,8 @@ class Repository(Generic[RecordT]):
             return False
         await self._publish("deleted", row._mapping)
         await self._audit("delete", record_id)
-        if self.attachments and _DETACHERS:  # a soft delete keeps them: a restore brings the record back whole
-            await _DETACHERS[0](self._session, self.table.name, record_id)
+        if self.attachments and DETACHERS:  # a soft delete keeps them: a restore brings the record back whole
+            await DETACHERS[0](self._session, self.table.name, record_id)
         return True
 
     async def restore(self, record_id: UUID) -> RecordT | None:
@@ -454,11 +446,6 @@ class Repository(Generic[RecordT]):
 
 
 _RESOURCES: list[type[Repository[Any]]] = []
-
-
-def declared_resources() -> tuple[type[Repository[Any]], ...]:
-    """Every resource's repository declared so far (a module declaring one has been imported)."""
-    return tuple(_RESOURCES)
 
 
 def refuse_reserved_fields(repositories: Iterable[type[Repository[Any]]] | None = None) -> None:

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from ..api.access import requires
-from ..api.crud import Repository, declared_resources, detach_with
+from ..api.crud import DETACHERS, Repository
 from ..api.paths import API_V1
 from ..api.repositories import repository_dependency
 from ..core.problems import PROBLEM_MEDIA_TYPE
@@ -90,7 +90,7 @@ async def detach_all(session: AsyncSession, resource: str, record_id: UUID) -> N
     )
 
 
-detach_with(detach_all)
+DETACHERS[:] = [detach_all]
 
 get_attached_files = repository_dependency(AttachedFiles)
 AttachedFilesDep = Annotated[AttachedFiles, Depends(get_attached_files)]
@@ -172,4 +172,12 @@ def attachment_router(repository: type[Repository[Any]]) -> APIRouter:
 
 def attachment_routers() -> list[APIRouter]:
     """The attachments routes of every resource declared so far that takes attachments."""
-    return [attachment_router(repository) for repository in declared_resources() if repository.attachments]
+    found: list[type[Repository[Any]]] = []
+    waiting: list[type[Repository[Any]]] = list(Repository.__subclasses__())
+    while waiting:
+        repository = waiting.pop(0)
+        waiting += repository.__subclasses__()
+        # Its own table: a resource (a subclass such as AttachedFiles reads another's rows).
+        if "table" in repository.__dict__ and repository.attachments:
+            found.append(repository)
+    return [attachment_router(repository) for repository in found]

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,10 +106,13 @@ def attachment_router(repository: type[Repository[Any]]) -> APIRouter:
     write = [requires(*scopes_for((f"{resource}:write",)))]
     # A default, not `Annotated[...]`: annotations are resolved in the module's namespace, where this one is not.
     records_dependency = Depends(repository_dependency(repository))
-    router = api_router(prefix=f"{API_V1}/{resource}/{{record_id}}/attachments", tags=[resource])
+    # The record's path parameter as the resource's own routes name it (`item_id`: the plural less its s), as Django's.
+    parameter = f"{resource.removesuffix('s')}_id"
+    record_path = Path(alias=parameter, description=f"The {resource.removesuffix('s')}'s id")
+    router = api_router(prefix=f"{API_V1}/{resource}/{{{parameter}}}/attachments", tags=[resource])
     one = problem_openapi_responses(404, 422, details={404: record_not_found(resource, _EXAMPLE_ID)})
     example = one[422]["content"][PROBLEM_MEDIA_TYPE]["example"]
-    example["errors"] = [{"field": "path.record_id", "message": "Input should be a valid UUID"}]
+    example["errors"] = [{"field": f"path.{parameter}", "message": "Input should be a valid UUID"}]
 
     async def visible(records: Repository[Any], record_id: UUID) -> None:
         if await records.get(record_id) is None:
@@ -119,8 +122,8 @@ def attachment_router(repository: type[Repository[Any]]) -> APIRouter:
         "", name=f"list_{resource}_attachments", summary="List a record's attachments", responses=one, dependencies=read
     )
     async def list_attachments(
-        record_id: UUID,
         attached: AttachedFilesDep,
+        record_id: UUID = record_path,
         records: Repository[Any] = records_dependency,
         limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
         offset: Annotated[int, Query(ge=0, le=1_000_000, description="Files to skip")] = 0,
@@ -139,9 +142,9 @@ def attachment_router(repository: type[Repository[Any]]) -> APIRouter:
         dependencies=write,
     )
     async def attach(
-        record_id: UUID,
         file_id: UUID,
         attached: AttachedFilesDep,
+        record_id: UUID = record_path,
         records: Repository[Any] = records_dependency,
     ) -> None:
         await visible(records, record_id)
@@ -158,9 +161,9 @@ def attachment_router(repository: type[Repository[Any]]) -> APIRouter:
         dependencies=write,
     )
     async def detach(
-        record_id: UUID,
         file_id: UUID,
         attached: AttachedFilesDep,
+        record_id: UUID = record_path,
         records: Repository[Any] = records_dependency,
     ) -> None:
         await visible(records, record_id)

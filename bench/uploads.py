@@ -254,7 +254,8 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-uploads-"))
     figures: list[Figure] = []
     try:
-        projects = [prepare(name, given, workdir) for name, given in zip(frameworks, args.project + [None] * 2)]
+        given: list[str | None] = [*args.project, *[None] * len(frameworks)][: len(frameworks)]
+        projects = [prepare(name, path, workdir) for name, path in zip(frameworks, given, strict=True)]
         moto_port = free_port()
         moto_python = str(projects[0] / ".venv" / "bin" / "python")
         moto_log = workdir / "moto.log"
@@ -270,7 +271,7 @@ def main() -> None:
             made = http.client.HTTPConnection("127.0.0.1", moto_port)
             made.request("PUT", f"/{BUCKET}")
             made.getresponse().read()
-            for framework, project in zip(frameworks, projects):
+            for framework, project in zip(frameworks, projects, strict=True):
                 for store in stores:
                     figure = measure(project, framework, store, size, workdir, s3)
                     figures.append(figure)

@@ -253,6 +253,8 @@ class ResourceViewSet(mixins.ListModelMixin, ServiceViewSet):
     audited: ClassVar[bool] = False
     """True: every create, update, delete and restore is recorded in the audit trail (who, which row, which
     fields)."""
+    attachments: ClassVar[bool] = False
+    """True: its rows take files (core/storage/attachments.py); a row's deletion detaches them."""
     lookup_value_converter = "str"  # `<str:..._id>`: a malformed id is a 422 naming the parameter, not a 404
 
     # --- which rows the caller sees --------------------------------------------------------------------------

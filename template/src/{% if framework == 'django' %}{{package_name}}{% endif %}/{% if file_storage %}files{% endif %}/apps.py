@@ -15,6 +15,11 @@ class FilesConfig(AppConfig):
         "description": "Files: uploads, downloads, direct uploads.",
     }
 
+    def ready(self) -> None:
+        from .attachments import detach_on_delete  # noqa: PLC0415 - the models and views once the apps are ready
+
+        detach_on_delete()
+
     def install(self, settings: Settings, wiring: Wiring) -> None:
         """Open the store (no connection is made yet: S3 is asked when a file comes or goes); the upload's path takes
         bodies up to FILES_MAX_SIZE instead of MAX_BODY_SIZE."""

@@ -27,3 +27,22 @@ class File(ResourceModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Attachment(models.Model):
+    """A file attached to a record of a resource that declares `attachments = True` (files/attachments.py): one table
+    for every such resource, so declaring one needs no migration. The file's deletion detaches it (the foreign key);
+    the record's deletion detaches its files (a `post_delete` receiver, files/attachments.py)."""
+
+    resource = models.CharField(max_length=63)  # the record's resource: `items`
+    record_id = models.UUIDField()
+    file = models.ForeignKey(File, on_delete=models.CASCADE, related_name="attachments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("resource", "record_id", "file"), name="files_attachment_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.resource}/{self.record_id}: {self.file_id}"

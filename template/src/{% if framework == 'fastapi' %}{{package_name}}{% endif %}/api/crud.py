@@ -153,6 +153,10 @@ def keep_changes_in(trail: ChangeTrail) -> None:
     _TRAILS[:] = [trail]
 
 
+DETACHERS: list[Callable[[AsyncSession, str, UUID], Awaitable[None]]] = []
+"""What a deletion of an attachable resource's record calls: files/attachments.py's `detach_all`, once imported."""
+
+
 class Repository(Generic[RecordT]):
     """Read by id (one round trip), page and count, create, replace, patch and delete with `If-Match`, for
     `table` rows shown as `model`, seen as `caller` may see them."""
@@ -170,6 +174,8 @@ class Repository(Generic[RecordT]):
     """True: every create, update, delete and restore is recorded in the audit trail (who, which record, which
     fields)."""
     """False for a table written outside the requests (a worker's): the cache would not hear of those writes."""
+    attachments: ClassVar[bool] = False
+    """True: its records take files (core/storage/attachments.py); a record's deletion detaches them."""
 
     # Built once per resource: `fetch_one` compiles a statement once, and a read by id is a resource's hot path.
     _by_id: ClassVar[Select[Any]]
@@ -309,6 +315,8 @@ class Repository(Generic[RecordT]):
             return False
         await self._publish("deleted", row._mapping)
         await self._audit("delete", record_id)
+        if self.attachments and DETACHERS:  # a soft delete keeps them: a restore brings the record back whole
+            await DETACHERS[0](self._session, self.table.name, record_id)
         return True
 
     async def restore(self, record_id: UUID) -> RecordT | None:

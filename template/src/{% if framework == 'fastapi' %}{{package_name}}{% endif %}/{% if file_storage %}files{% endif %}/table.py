@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, String, Table, Uuid
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Uuid
 
 from ..api.ownership import owner_columns
 from ..database import UTCDateTime, metadata
@@ -20,4 +20,16 @@ files = Table(
     Column("row_version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False, index=True),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Which records each file is attached to (files/attachments.py): one table for every attachable resource, so a
+# resource declaring `attachments = True` needs no migration. A file's deletion detaches it here (the foreign key);
+# a record's deletion detaches its files through the shared repository (api/crud.py).
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("resource", String(63), primary_key=True),  # the record's table: `items`
+    Column("record_id", Uuid, primary_key=True),
+    Column("file_id", Uuid, ForeignKey("files.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
 )

@@ -8,6 +8,7 @@ object's repr nor a log line can show them.
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Final
 
@@ -24,7 +25,7 @@ else:
     S3Client = Any
 
 PART_SIZE: Final = 8 * 1024 * 1024
-"""Bytes per part of a multipart upload (S3's minimum is 5 MiB): the most a streamed upload holds in memory."""
+"""Bytes per part of a multipart upload (S3's minimum is 5 MiB): about what a streamed upload holds in memory."""
 MAX_PRESIGN_SECONDS: Final = 15 * 60
 _MISSING: Final = frozenset({"404", "NoSuchKey", "NotFound"})
 
@@ -70,7 +71,10 @@ class S3Store:
     async def write(self, key: str, chunks: AsyncIterator[bytes], *, content_type: str, limit: int) -> int:
         """One PUT for a file smaller than a part; a multipart upload otherwise, aborted (its parts deleted) when the
         file goes past `limit` or anything fails, so no part is left to be billed."""
-        buffer = bytearray()
+        # Each chunk is copied once, into the part it belongs to, and dropped; the part goes to botocore as a file,
+        # which it sends in blocks (as bytes, http.client would join it to the headers: another copy of the part).
+        # Nothing more is read while a part is sent: one part in memory, whatever the file's size.
+        part = io.BytesIO()
         size = 0
         upload_id: str | None = None
         parts: list[dict[str, Any]] = []
@@ -79,20 +83,20 @@ class S3Store:
                 size += len(chunk)
                 if size > limit:
                     raise ObjectTooLarge(limit)
-                buffer += chunk
-                while len(buffer) >= PART_SIZE:
+                part.write(chunk)
+                if part.tell() >= PART_SIZE:  # parts may differ in size: all but the last at least 5 MiB
                     if upload_id is None:
                         upload_id = await self._start_multipart(key, content_type)
-                    part = bytes(buffer[:PART_SIZE])
-                    del buffer[:PART_SIZE]
                     parts.append(await self._upload_part(key, upload_id, len(parts) + 1, part))
+                    part = io.BytesIO()
             if upload_id is None:
+                part.seek(0)
                 await asyncio.to_thread(
-                    self._client.put_object, Bucket=self.bucket, Key=key, Body=bytes(buffer), ContentType=content_type
+                    self._client.put_object, Bucket=self.bucket, Key=key, Body=part, ContentType=content_type
                 )
                 return size
-            if buffer:
-                parts.append(await self._upload_part(key, upload_id, len(parts) + 1, bytes(buffer)))
+            if part.tell():
+                parts.append(await self._upload_part(key, upload_id, len(parts) + 1, part))
             await asyncio.to_thread(
                 self._client.complete_multipart_upload,
                 Bucket=self.bucket,
@@ -114,10 +118,14 @@ class S3Store:
         )
         return str(started["UploadId"])
 
-    async def _upload_part(self, key: str, upload_id: str, number: int, body: bytes) -> dict[str, Any]:
-        sent = await asyncio.to_thread(
-            self._client.upload_part, Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
-        )
+    async def _upload_part(self, key: str, upload_id: str, number: int, body: io.BytesIO) -> dict[str, Any]:
+        body.seek(0)
+        try:
+            sent = await asyncio.to_thread(
+                self._client.upload_part, Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+            )
+        finally:
+            body.close()  # its bytes go now: botocore's request keeps the body until the garbage collector's next run
         return {"ETag": sent["ETag"], "PartNumber": number}
 
     async def read(self, key: str) -> AsyncIterator[bytes]:

@@ -20,12 +20,13 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any, Final
 
 from asgiref.sync import async_to_sync
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -52,7 +53,14 @@ from ..core.storage import (
     new_key,
     normalise,
 )
-from ..core.storage.lifecycle import HOLDING_BYTES, QuotaExceeded, check_quota, refusal_past, streamed_limit
+from ..core.storage.lifecycle import (
+    HOLDING_BYTES,
+    QuotaExceeded,
+    check_quota,
+    refusal_past,
+    stale_before,
+    streamed_limit,
+)
 from ..core.storage.stores import READ_CHUNK
 from .follow_up import after_deleted, after_stored
 from .models import File, FileStatus
@@ -181,9 +189,13 @@ class FileViewSet(ResourceViewSet):
             return rows.filter(status=FileStatus.PENDING)
         return rows.exclude(status=FileStatus.PENDING)
 
-    def used_bytes(self) -> int:
-        """The bytes the caller's files take against their quota (pending uploads reserve their announced size)."""
-        rows = File.objects.filter(status__in=HOLDING_BYTES, **self.owner_of_new_rows())
+    def used_bytes(self, pending_since: datetime | None = None) -> int:
+        """The bytes the caller's files take against their quota, pending uploads since `pending_since` included
+        (each reserves its announced size until it is abandoned)."""
+        if pending_since is None:
+            pending_since = stale_before(timezone.now(), _settings().files_url_expiry)
+        reserved = Q(status=FileStatus.PENDING, created_at__gte=pending_since)
+        rows = File.objects.filter(Q(status__in=HOLDING_BYTES) | reserved, **self.owner_of_new_rows())
         used: int = rows.aggregate(used=Sum("size_bytes"))["used"] or 0
         return used
 
@@ -305,7 +317,8 @@ class FileViewSet(ResourceViewSet):
             async_to_sync(store.delete)(pending.storage_key)
             raise FileRefused(409, str(exc)) from None
         try:  # its own size counts already (reserved at the presign): over only if the quota shrank meanwhile
-            check_quota(self.used_bytes() - pending.size_bytes, pending.size_bytes, settings.files_quota_bytes)
+            used = self.used_bytes(pending.created_at)  # its own reservation counted, then taken off
+            check_quota(used - pending.size_bytes, pending.size_bytes, settings.files_quota_bytes)
         except QuotaExceeded as exc:
             async_to_sync(store.delete)(pending.storage_key)
             File.objects.filter(pk=pending.pk, status=FileStatus.PENDING).delete()  # the refusal keeps nothing

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, literal_column, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, literal_column, or_, select, update
 
 from ..api.crud import OWNER, ROW_VERSION, Repository
 from ..core.storage import new_key
@@ -89,11 +89,16 @@ class FileRepository(Repository[File]):
         await self._publish("created" if since is FileStatus.PENDING else "updated", row._mapping)
         return self._record(row._mapping)
 
-    async def used_bytes(self) -> int:
-        """The bytes the caller's files take against their quota (pending uploads reserve their announced size)."""
+    async def used_bytes(self, pending_since: datetime) -> int:
+        """The bytes the caller's files take against their quota, pending uploads since `pending_since` included
+        (each reserves its announced size until it is abandoned)."""
         table = self.table
         owner = (table.c[OWNER] == self._caller.id,) if self._owned and self._caller is not None else ()
-        query = select(func.coalesce(func.sum(table.c.size_bytes), 0)).where(table.c.status.in_(HOLDING_BYTES), *owner)
+        counted = or_(
+            table.c.status.in_(HOLDING_BYTES),
+            and_(table.c.status == FileStatus.PENDING.value, table.c.created_at >= pending_since),
+        )
+        query = select(func.coalesce(func.sum(table.c.size_bytes), 0)).where(counted, *owner)
         used: int = (await self._session.execute(query)).scalar_one()
         return used
 

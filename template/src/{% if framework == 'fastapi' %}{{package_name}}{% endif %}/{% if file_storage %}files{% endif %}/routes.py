@@ -15,6 +15,7 @@ FILES_QUOTA_BYTES (past it: 409, nothing stored); a deleted file's object is rem
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 from uuid import UUID
 
@@ -37,7 +38,7 @@ from ..core.storage import (
     checked_stream,
     normalise,
 )
-from ..core.storage.lifecycle import QuotaExceeded, check_quota, refusal_past, streamed_limit
+from ..core.storage.lifecycle import QuotaExceeded, check_quota, refusal_past, stale_before, streamed_limit
 from ..problems import problem_openapi_responses, problem_response
 from ..route_guards import api_router
 from .dependencies import FileRepositoryDep, FileStorageDep, FileStoreDep
@@ -137,7 +138,7 @@ async def upload_file(
 ) -> File:
     store = storage.store
     key = repository.new_key()
-    used = await repository.used_bytes()
+    used = await repository.used_bytes(stale_before(datetime.now(UTC), settings.files_url_expiry))
     try:
         limit = streamed_limit(used, settings.files_quota_bytes, settings.files_max_size)
         content_type, chunks = await checked_stream(
@@ -183,7 +184,8 @@ async def start_upload(
     if data.size_bytes > settings.files_max_size:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(ObjectTooLarge(settings.files_max_size)))
     try:  # the pending file reserves its size: two presigns cannot share the room left
-        check_quota(await repository.used_bytes(), data.size_bytes, settings.files_quota_bytes)
+        used = await repository.used_bytes(stale_before(datetime.now(UTC), settings.files_url_expiry))
+        check_quota(used, data.size_bytes, settings.files_quota_bytes)
     except QuotaExceeded as exc:
         raise _over_quota(exc) from None
     key = repository.new_key()
@@ -231,7 +233,8 @@ async def complete_upload(
         await store.delete(pending.storage_key)
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     try:  # its own size counts already (reserved at the presign): over only if the quota shrank meanwhile
-        check_quota(await repository.used_bytes() - pending.size_bytes, pending.size_bytes, settings.files_quota_bytes)
+        used = await repository.used_bytes(pending.created_at)  # its own reservation counted, then taken off
+        check_quota(used - pending.size_bytes, pending.size_bytes, settings.files_quota_bytes)
     except QuotaExceeded as exc:
         await store.delete(pending.storage_key)
         await repository.discard_pending(file_id)

@@ -30,8 +30,9 @@ PENDING: Final = "pending"
 QUARANTINED: Final = "quarantined"
 READY: Final = "ready"
 REJECTED: Final = "rejected"
-HOLDING_BYTES: Final = (PENDING, QUARANTINED, READY)
-"""The states whose bytes count against their owner's quota (a pending upload reserves its announced size)."""
+HOLDING_BYTES: Final = (QUARANTINED, READY)
+"""The states whose bytes count against their owner's quota; a pending upload reserves its announced size too, until
+it is abandoned (`stale_before`): an abandoned one never locks its owner out, cleaned or not."""
 
 STALE_AFTER: Final = timedelta(hours=1)
 """A pending upload this much older than its form's expiry is abandoned: its form no longer uploads anything, and a

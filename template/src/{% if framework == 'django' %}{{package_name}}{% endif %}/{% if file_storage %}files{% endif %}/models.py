@@ -6,13 +6,18 @@ from __future__ import annotations
 from django.db import models
 
 from ..api.resources import ResourceModel
+from ..core.storage import lifecycle
 
 
 class FileStatus(models.TextChoices):
-    """A direct upload's file is pending until `complete` has checked its object; then it is ready (and listed)."""
+    """A file's state (core/storage/lifecycle.py): a direct upload's file is pending (unseen) until `complete` has
+    checked its object; then, as a streamed upload's at once, quarantined (listed, not downloadable) until the scan
+    passes it (ready) or refuses it (rejected, its object removed)."""
 
-    PENDING = "pending"
-    READY = "ready"
+    PENDING = lifecycle.PENDING
+    QUARANTINED = lifecycle.QUARANTINED
+    READY = lifecycle.READY
+    REJECTED = lifecycle.REJECTED
 
 
 class File(ResourceModel):

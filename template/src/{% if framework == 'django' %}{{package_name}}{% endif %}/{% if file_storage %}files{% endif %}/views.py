@@ -8,6 +8,9 @@
   before the file is listed.
 
 Downloads stream from the store as attachments with `nosniff`: a browser never renders a file as the service's page.
+After an upload (core/storage/lifecycle.py, follow_up.py): a stored file is quarantined, listed but not downloadable,
+until the scanner passes it (ready) or refuses it (rejected, its object removed); each owner's files share
+FILES_QUOTA_BYTES (past it: 409, nothing stored); a deleted file's object is removed after the request.
 The rules are core/storage/'s; this module is their Django adapter (FastAPI's is files/routes.py).
 """
 
@@ -17,12 +20,13 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any, Final
 
 from asgiref.sync import async_to_sync
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -49,11 +53,20 @@ from ..core.storage import (
     new_key,
     normalise,
 )
+from ..core.storage.lifecycle import (
+    HOLDING_BYTES,
+    QuotaExceeded,
+    check_quota,
+    refusal_past,
+    stale_before,
+    streamed_limit,
+)
 from ..core.storage.stores import READ_CHUNK
+from .follow_up import after_deleted, after_stored
 from .models import File, FileStatus
 from .scopes import FILE_SCOPES
 from .serializers import DirectUploadInSerializer, DirectUploadSerializer, FileSerializer, UploadQuerySerializer
-from .storage import file_store
+from .storage import file_storage, file_store
 
 logger = logging.getLogger(__name__)
 
@@ -120,12 +133,14 @@ async def _body(request: HttpRequest) -> AsyncIterator[bytes]:
         yield chunk
 
 
-async def _stream_in(store: FileStore, key: str, request: HttpRequest, settings: Settings) -> tuple[str, int]:
-    """The body stored under `key`: its media type (checked on its first bytes) and size."""
+async def _stream_in(
+    store: FileStore, key: str, request: HttpRequest, settings: Settings, limit: int
+) -> tuple[str, int]:
+    """The body stored under `key` (at most `limit` bytes): its media type (checked on its first bytes) and size."""
     content_type, chunks = await checked_stream(
         _body(request), request.META.get("CONTENT_TYPE", ""), settings.allowed_file_types
     )
-    size = await store.write(key, chunks, content_type=content_type, limit=settings.files_max_size)
+    size = await store.write(key, chunks, content_type=content_type, limit=limit)
     return content_type, size
 
 
@@ -146,7 +161,7 @@ async def _stream_in(store: FileStore, key: str, request: HttpRequest, settings:
         examples=_UPLOAD_EXAMPLES,
         responses={
             201: FileSerializer,
-            **problem_responses(413, 415, 422, instance="/api/v1/files", field="query.name"),
+            **problem_responses(409, 413, 415, 422, instance="/api/v1/files", field="query.name"),
         },
     ),
     retrieve=extend_schema(
@@ -168,8 +183,21 @@ class FileViewSet(ResourceViewSet):
     http_method_names = ("get", "post", "delete", "head")  # a file's record is not edited: upload another
 
     def live(self, rows: Any) -> Any:
-        """Ready files only, except to `complete`, which sees pending ones only (a second completion is a 404)."""
-        return rows.filter(status=FileStatus.PENDING if self.action == "complete" else FileStatus.READY)
+        """Every file but pending ones (a quarantined or rejected one is seen with its status), except to `complete`,
+        which sees pending ones only (a second completion is a 404)."""
+        if self.action == "complete":
+            return rows.filter(status=FileStatus.PENDING)
+        return rows.exclude(status=FileStatus.PENDING)
+
+    def used_bytes(self, pending_since: datetime | None = None) -> int:
+        """The bytes the caller's files take against their quota, pending uploads since `pending_since` included
+        (each reserves its announced size until it is abandoned)."""
+        if pending_since is None:
+            pending_since = stale_before(timezone.now(), _settings().files_url_expiry)
+        reserved = Q(status=FileStatus.PENDING, created_at__gte=pending_since)
+        rows = File.objects.filter(Q(status__in=HOLDING_BYTES) | reserved, **self.owner_of_new_rows())
+        used: int = rows.aggregate(used=Sum("size_bytes"))["used"] or 0
+        return used
 
     def new_key(self) -> str:
         """A new object key under the caller's prefix."""
@@ -181,14 +209,20 @@ class FileViewSet(ResourceViewSet):
         if not query.is_valid():
             raise invalid("query", query.errors)
         settings = _settings()
-        store = file_store()
+        storage = file_storage()
+        store = storage.store
         key = self.new_key()
+        used = self.used_bytes()
         try:
-            content_type, size = async_to_sync(_stream_in)(store, key, request._request, settings)
+            limit = streamed_limit(used, settings.files_quota_bytes, settings.files_max_size)
+            content_type, size = async_to_sync(_stream_in)(store, key, request._request, settings, limit)
         except UnsupportedContent as exc:
             raise FileRefused(415, str(exc)) from None
-        except ObjectTooLarge as exc:
-            raise FileRefused(413, str(exc)) from None
+        except QuotaExceeded as exc:
+            raise FileRefused(409, str(exc)) from None
+        except ObjectTooLarge:
+            refused = refusal_past(limit, used=used, quota=settings.files_quota_bytes, max_size=settings.files_max_size)
+            raise FileRefused(409 if isinstance(refused, QuotaExceeded) else 413, str(refused)) from None
         try:
             with transaction.atomic():
                 row = File.objects.create(
@@ -196,10 +230,11 @@ class FileViewSet(ResourceViewSet):
                     content_type=content_type,
                     size_bytes=size,
                     storage_key=key,
-                    status=FileStatus.READY,
+                    status=FileStatus.QUARANTINED,
                     **self.owner_of_new_rows(),
                 )
                 self.publish("created", row.pk, row.row_version, self.owner_id_of(row))
+                row = after_stored(storage, row)
         except BaseException:
             async_to_sync(store.delete)(key)  # no record, no object
             raise
@@ -225,6 +260,10 @@ class FileViewSet(ResourceViewSet):
             raise FileRefused(415, f"Files of type {content_type} are not accepted")
         if data["size_bytes"] > settings.files_max_size:
             raise FileRefused(413, str(ObjectTooLarge(settings.files_max_size)))
+        try:  # the pending file reserves its size: two presigns cannot share the room left
+            check_quota(self.used_bytes(), data["size_bytes"], settings.files_quota_bytes)
+        except QuotaExceeded as exc:
+            raise FileRefused(409, str(exc)) from None
         key = self.new_key()
         try:
             form = file_store().presigned_post(
@@ -268,21 +307,31 @@ class FileViewSet(ResourceViewSet):
             size=pending.size_bytes,
             content_type=pending.content_type,
         )
-        store = file_store()
+        storage = file_storage()
+        store = storage.store
+        settings = _settings()
         try:
-            async_to_sync(check_completed)(store, expected, _settings().allowed_file_types)
+            async_to_sync(check_completed)(store, expected, settings.allowed_file_types)
         except UploadRefused as exc:
             # The wrong object goes; the file stays pending, and its form may still upload the right one.
             async_to_sync(store.delete)(pending.storage_key)
             raise FileRefused(409, str(exc)) from None
+        try:  # its own size counts already (reserved at the presign): over only if the quota shrank meanwhile
+            used = self.used_bytes(pending.created_at)  # its own reservation counted, then taken off
+            check_quota(used - pending.size_bytes, pending.size_bytes, settings.files_quota_bytes)
+        except QuotaExceeded as exc:
+            async_to_sync(store.delete)(pending.storage_key)
+            File.objects.filter(pk=pending.pk, status=FileStatus.PENDING).delete()  # the refusal keeps nothing
+            raise FileRefused(409, str(exc)) from None
         with transaction.atomic():
-            made_ready = File.objects.filter(pk=pending.pk, status=FileStatus.PENDING).update(
-                status=FileStatus.READY, row_version=F("row_version") + 1, updated_at=timezone.now()
+            moved = File.objects.filter(pk=pending.pk, status=FileStatus.PENDING).update(
+                status=FileStatus.QUARANTINED, row_version=F("row_version") + 1, updated_at=timezone.now()
             )
-            ready = File.objects.get(pk=pending.pk)
-            if made_ready:  # else completed by a concurrent request a moment ago
-                self.publish("created", ready.pk, ready.row_version, self.owner_id_of(ready))  # now in its owner's list
-        return Response(self.get_serializer(ready).data, headers={"ETag": ready.etag})
+            stored = File.objects.get(pk=pending.pk)
+            if moved:  # else completed by a concurrent request a moment ago
+                self.publish("created", stored.pk, stored.row_version, self.owner_id_of(stored))  # in its owner's list
+                stored = after_stored(storage, stored)
+        return Response(self.get_serializer(stored).data, headers={"ETag": stored.etag})
 
     @extend_schema(
         summary="Download a file",
@@ -290,12 +339,14 @@ class FileViewSet(ResourceViewSet):
         parameters=[FILE_ID],
         responses={
             (200, "*/*"): OpenApiResponse(OpenApiTypes.STR, description="The file's bytes, as an attachment"),
-            **problem_responses(404, 422, instance=f"{_INSTANCE}/content", field="path.file_id", details=_DETAILS),
+            **problem_responses(404, 409, 422, instance=f"{_INSTANCE}/content", field="path.file_id", details=_DETAILS),
         },
     )
     @action(detail=True, methods=["get"])
     def content(self, request: Request, *args: Any, **kwargs: Any) -> StreamingHttpResponse:
         found = self.get_object()
+        if found.status != FileStatus.READY:  # quarantined (not scanned yet) or rejected: never served
+            raise FileRefused(409, f"File {found.pk} is {found.status}, not ready to download")
         response = StreamingHttpResponse(file_store().read(found.storage_key), content_type=found.content_type)
         response["Content-Disposition"] = attachment(found.name)
         response["Content-Length"] = str(found.size_bytes)
@@ -304,12 +355,9 @@ class FileViewSet(ResourceViewSet):
         return response
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        found = self.get_object()
-        response = super().destroy(request, *args, **kwargs)
-        # After the record's deletion has committed: a failed commit never loses the bytes of a file still listed. A
-        # failure here leaves an unlisted object, not a listed file without bytes.
-        try:
-            async_to_sync(file_store().delete)(found.storage_key)
-        except Exception:
-            logger.warning("the object of deleted file %s stays in the store", found.pk, exc_info=True)
+        with transaction.atomic():
+            found = self.get_object()
+            response = super().destroy(request, *args, **kwargs)
+            if response.status_code < 300:
+                after_deleted(file_storage(), found)
         return response

@@ -7,10 +7,15 @@
   before the file is listed.
 
 Downloads stream from the store as attachments with `nosniff`: a browser never renders a file as the service's page.
+
+After an upload (core/storage/lifecycle.py, follow_up.py): a stored file is quarantined, listed but not downloadable,
+until the scanner passes it (ready) or refuses it (rejected, its object removed); each owner's files share
+FILES_QUOTA_BYTES (past it: 409, nothing stored); a deleted file's object is removed after the request.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 from uuid import UUID
 
@@ -18,7 +23,7 @@ from fastapi import BackgroundTasks, Body, Query, Request, status
 from starlette.exceptions import HTTPException
 from starlette.responses import Response, StreamingResponse
 
-from ..api.dependencies import SettingsDep
+from ..api.dependencies import DatabaseSessionDep, SettingsDep
 from ..api.json_body import JSON_BODY
 from ..api.paths import API_V1
 from ..core.problems import PROBLEM_MEDIA_TYPE
@@ -33,10 +38,12 @@ from ..core.storage import (
     checked_stream,
     normalise,
 )
-from ..problems import problem_openapi_responses
+from ..core.storage.lifecycle import QuotaExceeded, check_quota, refusal_past, stale_before, streamed_limit
+from ..problems import problem_openapi_responses, problem_response
 from ..route_guards import api_router
-from .dependencies import FileRepositoryDep, FileStoreDep
-from .models import DirectUpload, DirectUploadIn, File, FileName, FilePage, UploadForm
+from .dependencies import FileRepositoryDep, FileStorageDep, FileStoreDep
+from .follow_up import after_deleted, after_stored
+from .models import DirectUpload, DirectUploadIn, File, FileName, FilePage, FileStatus, UploadForm
 from .scopes import READ_FILES, WRITE_FILES
 
 FILES_PATH: Final = f"{API_V1}/files"
@@ -92,6 +99,10 @@ def _not_found(file_id: UUID) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"File {file_id} does not exist")
 
 
+def _over_quota(exc: QuotaExceeded) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, str(exc))
+
+
 @router.get(
     "",
     summary="List files",
@@ -111,7 +122,7 @@ async def list_files(
     "",
     summary="Upload a file (the request body is the file)",
     status_code=status.HTTP_201_CREATED,
-    responses=_errors(413, 415, 422, invalid="query.name", message="String should have at least 1 character"),
+    responses=_errors(409, 413, 415, 422, invalid="query.name", message="String should have at least 1 character"),
     dependencies=WRITE_FILES,
     openapi_extra=_UPLOAD_BODY,
 )
@@ -120,29 +131,39 @@ async def upload_file(
     *,
     name: Annotated[FileName, Query(description="The file's name, shown and used for downloads")],
     repository: FileRepositoryDep,
-    store: FileStoreDep,
+    storage: FileStorageDep,
+    session: DatabaseSessionDep,
     settings: SettingsDep,
     response: Response,
 ) -> File:
+    store = storage.store
     key = repository.new_key()
+    used = await repository.used_bytes(stale_before(datetime.now(UTC), settings.files_url_expiry))
     try:
+        limit = streamed_limit(used, settings.files_quota_bytes, settings.files_max_size)
         content_type, chunks = await checked_stream(
             request.stream(), request.headers.get("content-type", ""), settings.allowed_file_types
         )
-        size = await store.write(key, chunks, content_type=content_type, limit=settings.files_max_size)
+        size = await store.write(key, chunks, content_type=content_type, limit=limit)
     except UnsupportedContent as exc:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(exc)) from None
-    except ObjectTooLarge as exc:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from None
+    except QuotaExceeded as exc:
+        raise _over_quota(exc) from None
+    except ObjectTooLarge:
+        refused = refusal_past(limit, used=used, quota=settings.files_quota_bytes, max_size=settings.files_max_size)
+        if isinstance(refused, QuotaExceeded):
+            raise _over_quota(refused) from None
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(refused)) from None
     try:
         pending = await repository.create_pending(
             name=name, content_type=content_type, size_bytes=size, storage_key=key
         )
-        created = await repository.mark_ready(pending.id)
+        stored = await repository.advance(pending.id, to=FileStatus.QUARANTINED, since=FileStatus.PENDING)
+        assert stored is not None  # noqa: S101 - made pending in this one transaction
+        created = await after_stored(session, repository, storage, stored)
     except BaseException:
         await store.delete(key)  # no record, no object
         raise
-    assert created is not None  # noqa: S101 - made pending and ready in this one transaction
     response.headers["Location"] = str(request.url_for("get_file", file_id=created.id).path)
     return created
 
@@ -162,6 +183,11 @@ async def start_upload(
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"Files of type {content_type} are not accepted")
     if data.size_bytes > settings.files_max_size:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(ObjectTooLarge(settings.files_max_size)))
+    try:  # the pending file reserves its size: two presigns cannot share the room left
+        used = await repository.used_bytes(stale_before(datetime.now(UTC), settings.files_url_expiry))
+        check_quota(used, data.size_bytes, settings.files_quota_bytes)
+    except QuotaExceeded as exc:
+        raise _over_quota(exc) from None
     key = repository.new_key()
     try:
         form = store.presigned_post(
@@ -180,12 +206,20 @@ async def start_upload(
 @router.post(
     "/{file_id}/complete",
     summary="Complete a direct upload: the stored object is checked, then the file is listed",
+    response_model=File,
     responses=_errors(404, 409, 422, **_BAD_ID),
     dependencies=WRITE_FILES,
 )
 async def complete_upload(
-    file_id: UUID, repository: FileRepositoryDep, store: FileStoreDep, settings: SettingsDep
-) -> File:
+    request: Request,
+    file_id: UUID,
+    *,
+    repository: FileRepositoryDep,
+    storage: FileStorageDep,
+    session: DatabaseSessionDep,
+    settings: SettingsDep,
+) -> File | Response:
+    store = storage.store
     pending = await repository.pending(file_id)
     if pending is None:
         raise _not_found(file_id)
@@ -198,13 +232,21 @@ async def complete_upload(
         # The wrong object goes; the file stays pending, and its form may still upload the right one.
         await store.delete(pending.storage_key)
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    ready = await repository.mark_ready(file_id)
-    if ready is None:  # completed by a concurrent request a moment ago
+    try:  # its own size counts already (reserved at the presign): over only if the quota shrank meanwhile
+        used = await repository.used_bytes(pending.created_at)  # its own reservation counted, then taken off
+        check_quota(used - pending.size_bytes, pending.size_bytes, settings.files_quota_bytes)
+    except QuotaExceeded as exc:
+        await store.delete(pending.storage_key)
+        await repository.discard_pending(file_id)
+        # Answered, not raised: the transaction commits, and the refusal keeps nothing (the file goes too).
+        return problem_response(status.HTTP_409_CONFLICT, str(exc), request.url.path)
+    stored = await repository.advance(file_id, to=FileStatus.QUARANTINED, since=FileStatus.PENDING)
+    if stored is None:  # completed by a concurrent request a moment ago
         found = await repository.get(file_id)
         if found is None:
             raise _not_found(file_id)
         return found
-    return ready
+    return await after_stored(session, repository, storage, stored)
 
 
 @router.get(
@@ -226,7 +268,7 @@ async def get_file(file_id: UUID, repository: FileRepositoryDep) -> File:
     response_class=StreamingResponse,
     responses={
         200: {"description": "The file's bytes, as an attachment", "content": {"*/*": {"schema": {"type": "string"}}}},
-        **_errors(404, 422, **_BAD_ID),
+        **_errors(404, 409, 422, **_BAD_ID),
     },
     dependencies=READ_FILES,
 )
@@ -234,6 +276,8 @@ async def download_file(file_id: UUID, repository: FileRepositoryDep, store: Fil
     found = await repository.get(file_id)
     if found is None:
         raise _not_found(file_id)
+    if found.status is not FileStatus.READY:  # quarantined (not scanned yet) or rejected: never served
+        raise HTTPException(status.HTTP_409_CONFLICT, f"File {file_id} is {found.status.value}, not ready to download")
     headers = {
         "Content-Disposition": attachment(found.name),
         "Content-Length": str(found.size_bytes),
@@ -252,11 +296,13 @@ async def download_file(file_id: UUID, repository: FileRepositoryDep, store: Fil
     dependencies=WRITE_FILES,
 )
 async def delete_file(
-    file_id: UUID, repository: FileRepositoryDep, store: FileStoreDep, background: BackgroundTasks
+    file_id: UUID,
+    repository: FileRepositoryDep,
+    storage: FileStorageDep,
+    session: DatabaseSessionDep,
+    background: BackgroundTasks,
 ) -> None:
     found = await repository.get(file_id)
     if found is None or not await repository.delete(file_id):
         raise _not_found(file_id)
-    # After the response, so after the record's deletion has committed: a failed commit never loses the bytes of a
-    # file still listed. A failure here leaves an unlisted object, not a listed file without bytes.
-    background.add_task(store.delete, found.storage_key)
+    await after_deleted(session, background, storage, found)

@@ -8,6 +8,9 @@ Two ways in, each bounded:
 - straight from the browser to the bucket by a presigned POST (`FileStore.presigned_post`), whose policy fixes the
   key (under the caller's prefix, chosen here), the exact size and the content type, for at most 15 minutes; the
   record becomes visible only once `check_completed` has found the object with that size, type and key.
+
+What follows (lifecycle.py): a stored file's states (quarantined until the scanner passes it), each owner's quota,
+and which direct uploads are abandoned.
 """
 
 from __future__ import annotations

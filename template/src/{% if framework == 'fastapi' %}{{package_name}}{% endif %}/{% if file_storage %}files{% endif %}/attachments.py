@@ -109,7 +109,7 @@ def attachment_router(repository: type[Repository[Any]]) -> APIRouter:
     # The record's path parameter as the resource's own routes name it (`item_id`: the plural less its s), as Django's.
     parameter = f"{resource.removesuffix('s')}_id"
     record_path = Path(alias=parameter, description=f"The {resource.removesuffix('s')}'s id")
-    router = api_router(prefix=f"{API_V1}/{resource}/{{{parameter}}}/attachments", tags=[resource])
+    router = api_router(prefix="/".join((API_V1, resource, "{" + parameter + "}", "attachments")), tags=[resource])
     one = problem_openapi_responses(404, 422, details={404: record_not_found(resource, _EXAMPLE_ID)})
     example = one[422]["content"][PROBLEM_MEDIA_TYPE]["example"]
     example["errors"] = [{"field": f"path.{parameter}", "message": "Input should be a valid UUID"}]

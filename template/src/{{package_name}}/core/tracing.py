@@ -9,7 +9,7 @@ configure it (checked by core/settings_tracing.py), and the exporter reads the o
 (`OTEL_EXPORTER_OTLP_HEADERS`, `_TIMEOUT`, `_CERTIFICATE`, ...) from the environment itself.
 
 One tracer provider per process, set by the first `configure_tracing` (the API's integration, or the worker's part).
-The server spans are made here (`ServerSpans`, an ASGI layer both frameworks put outermost), the database spans by
+The server spans are made here (`ServerSpans`, the outermost ASGI layer), the database spans by
 the web framework's adapter; the rest that is framework-neutral is in core/trace_context.py (the ids on log lines and
 error reports, the context a job carries to the worker).
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("files", "0001_initial")]
+    dependencies = [("files", "0002_file_states")]
 
     operations = [
         migrations.CreateModel(

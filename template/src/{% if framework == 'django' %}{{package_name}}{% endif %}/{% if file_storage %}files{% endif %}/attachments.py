@@ -102,8 +102,10 @@ def attachments_view_set(view_set: type[ResourceViewSet]) -> type[ResourceViewSe
         required_scopes = MethodScopes(read=scopes_for(scopes.read), write=scopes_for(scopes.write), admin=scopes.admin)
 
         def files(self) -> QuerySet[File]:
-            """The ready files the caller may see, as the files resource shows them."""
-            return ownership.owned_rows(self.request, FILE_SCOPES.admin, File.objects.filter(status=FileStatus.READY))
+            """The files the caller may see, as the files resource shows them: every one but a direct upload not
+            completed yet (a quarantined or rejected file is attached and listed with its status)."""
+            stored = File.objects.exclude(status=FileStatus.PENDING)
+            return ownership.owned_rows(self.request, FILE_SCOPES.admin, stored)
 
         def the_file(self) -> File:
             file_id = _file_id(self.kwargs)

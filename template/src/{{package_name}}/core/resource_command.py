@@ -2,7 +2,7 @@
 the web framework: the names it accepts, the files it writes and the lines that register them, the migration, the
 formatting and the report, and taking it all back when a step fails.
 
-Each framework declares only what is its own in a `Scaffold` (its scaffold/command.py): the templates of the files
+Each framework declares only what is its own in a `Scaffold` (its scaffold/command.py): the `.py.tmpl` files it writes
 (scaffold/templates/: `resource/` the resource's package, `tests/` its tests, `parts/` pieces the answers choose),
 where a resource is registered, how its migration is made and the phrases its files say of ownership. The names and
 their sentences, writing and wrapping, and `--grant` are core/scaffolding.py's.
@@ -141,7 +141,7 @@ class Scaffold:
     def words(
         self, names: ResourceNames, package_dir: Path, *, owned: bool, shared: bool = False, audit: bool = False
     ) -> dict[str, str]:
-        """Every `$word` the templates use, for this resource in this service."""
+        """Every `$word` the `.py.tmpl` files use, for this resource in this service."""
         kind: Kind = "shared" if shared else "owned" if owned else "unowned"
         words = names.words(self.package)
         words["audit_declaration"] = scaffolding.AUDIT_DECLARATION if audit else ""

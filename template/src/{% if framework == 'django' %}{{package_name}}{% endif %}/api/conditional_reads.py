@@ -23,9 +23,7 @@ IF_NONE_MATCH: Final = OpenApiParameter(
     OpenApiParameter.HEADER,
     description=IF_NONE_MATCH_DESCRIPTION,
 )
-NOT_MODIFIED: Final = {
-    304: OpenApiResponse(description=NOT_MODIFIED_DESCRIPTION)
-}
+NOT_MODIFIED: Final = {304: OpenApiResponse(description=NOT_MODIFIED_DESCRIPTION)}
 
 
 def cacheable_read(request: Request, etag: str, body: Callable[[], Any]) -> Response:

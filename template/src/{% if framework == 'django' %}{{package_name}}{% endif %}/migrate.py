@@ -4,13 +4,11 @@ service starts (`MIGRATE_ON_START`)."""
 
 from __future__ import annotations
 
-import fcntl
 import sys
-from pathlib import Path
 
 from .config import Settings
 from .core.commands import announce_database
-from .core.database import MIGRATION_LOCK_KEY, MigrationRefused
+from .core.database import MIGRATION_LOCK_KEY, migrate_status, sqlite_migration_turn
 from .core.logs import configure_logging
 from .database_settings import DIRECT
 
@@ -36,10 +34,7 @@ def migrate(settings: Settings) -> None:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
             return
-        path = Path(database.sqlite_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.with_name(f"{path.name}-migrate-lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        with sqlite_migration_turn(database.sqlite_path):
             call_command("migrate", interactive=False, verbosity=0)
     finally:
         connections.close_all()  # this thread's connection; requests open their own
@@ -60,12 +55,4 @@ def migrate_command(arguments: list[str]) -> int:
     from django.db import DatabaseError  # noqa: PLC0415
 
     django.setup(set_prefix=False)
-    try:
-        migrate(settings)
-    except DatabaseError as exc:
-        print(f"migrate: the database did not answer ({type(exc).__name__}); nothing was applied", file=sys.stderr)
-        return 1
-    except MigrationRefused as refused:
-        print(f"migrate: {refused}", file=sys.stderr)
-        return 1
-    return 0
+    return migrate_status(lambda: migrate(settings), unreachable=(DatabaseError,))

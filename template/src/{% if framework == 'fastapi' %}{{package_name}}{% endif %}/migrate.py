@@ -3,7 +3,6 @@ Kubernetes' init container); development and test also run it when the service s
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import re
 import sys
@@ -17,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .config import ConfigurationError, Settings, load_settings
 from .core.commands import announce_database
-from .core.database import MigrationRefused
+from .core.database import migrate_status, sqlite_migration_turn
 from .core.logs import configure_logging
 from .core.settings import report_configuration_error
 
@@ -61,10 +60,7 @@ def migrate(settings: Settings) -> None:
     if database.sqlite_path is None:
         command.upgrade(alembic_config(settings), "head")
         return
-    path = Path(database.sqlite_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.with_name(f"{path.name}-migrate-lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+    with sqlite_migration_turn(database.sqlite_path):
         command.upgrade(alembic_config(settings), "head")
 
 
@@ -80,12 +76,4 @@ def migrate_command(arguments: list[str]) -> int:
         return report_configuration_error(exc)
     announce_database(settings.direct_database, "migrate")
     configure_logging(settings)
-    try:
-        migrate(settings)
-    except (SQLAlchemyError, OSError, TimeoutError) as exc:
-        print(f"migrate: the database did not answer ({type(exc).__name__}); nothing was applied", file=sys.stderr)
-        return 1
-    except MigrationRefused as refused:
-        print(f"migrate: {refused}", file=sys.stderr)
-        return 1
-    return 0
+    return migrate_status(lambda: migrate(settings), unreachable=(SQLAlchemyError, OSError, TimeoutError))

@@ -5,19 +5,27 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from .core.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_example, reason
+from .core.problems import (
+    DATABASE_RETRY_AFTER_S,
+    DATABASE_UNAVAILABLE_DETAIL,
+    GENERIC_DETAILS,
+    INVALID_JSON_DETAIL,
+    PROBLEM_MEDIA_TYPE,
+    invalid_fields_detail,
+    problem_body,
+    problem_example,
+    reason,
+)
 from .database import DatabaseUnavailableError
 
 logger = logging.getLogger(__name__)
-# Seconds a client should wait before retrying a call the database could not answer.
-DATABASE_RETRY_AFTER_S: Final = 5
 
 
 def problem_response(
@@ -31,12 +39,6 @@ def problem_response(
     )
 
 
-_GENERIC_DETAILS: Final = {
-    404: "No resource exists at this path",
-    405: "This method is not allowed on this resource",
-}
-
-
 async def _http_exception(request: Request, exc: StarletteHTTPException) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != reason(exc.status_code) else None
     headers = dict(exc.headers) if exc.headers else {}
@@ -45,7 +47,7 @@ async def _http_exception(request: Request, exc: StarletteHTTPException) -> Resp
         headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
     return problem_response(
         exc.status_code,
-        detail or _GENERIC_DETAILS.get(exc.status_code, reason(exc.status_code)),
+        detail or GENERIC_DETAILS.get(exc.status_code, reason(exc.status_code)),
         request.url.path,
         headers=headers or None,
     )
@@ -78,25 +80,16 @@ def _location(loc: tuple[int | str, ...]) -> str:
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     errors = exc.errors()
     if any(error.get("type") == "json_invalid" for error in errors):
-        return problem_response(400, "The request body is not valid JSON", request.url.path)
+        return problem_response(400, INVALID_JSON_DETAIL, request.url.path)
     field_errors = [{"field": _location(tuple(error["loc"])), "message": error["msg"]} for error in errors]
-    count = len(field_errors)
-    return problem_response(
-        422,
-        f"The request has {count} invalid field{'s' if count != 1 else ''}",
-        request.url.path,
-        errors=field_errors,
-    )
+    return problem_response(422, invalid_fields_detail(len(field_errors)), request.url.path, errors=field_errors)
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     # The driver's message can name hosts and users: it goes to the log, never to the client.
     logger.warning("database unavailable: %s", exc.__cause__ or exc)
     return problem_response(
-        503,
-        "The database is not available; try again shortly",
-        request.url.path,
-        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        503, DATABASE_UNAVAILABLE_DETAIL, request.url.path, headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)}
     )
 
 

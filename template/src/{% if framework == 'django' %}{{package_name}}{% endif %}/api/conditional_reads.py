@@ -15,17 +15,15 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ..core.http_caching import not_modified, read_headers
+from ..core.http_caching import IF_NONE_MATCH_DESCRIPTION, NOT_MODIFIED_DESCRIPTION, not_modified, read_headers
 
 IF_NONE_MATCH: Final = OpenApiParameter(
     "If-None-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description='The `ETag` of the copy the client holds (`"3"`): 304 without a body while it is current.',
+    description=IF_NONE_MATCH_DESCRIPTION,
 )
-NOT_MODIFIED: Final = {
-    304: OpenApiResponse(description="Not Modified: the copy named in If-None-Match is current (no body)")
-}
+NOT_MODIFIED: Final = {304: OpenApiResponse(description=NOT_MODIFIED_DESCRIPTION)}
 
 
 def cacheable_read(request: Request, etag: str, body: Callable[[], Any]) -> Response:

@@ -11,18 +11,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
+from ..core.problems import (
+    DATABASE_RETRY_AFTER_S,
+    DATABASE_UNAVAILABLE_DETAIL,
+    GENERIC_DETAILS,
+    INVALID_JSON_DETAIL,
+    invalid_fields_detail,
+)
 from ..middleware.django import EXCEPTION_KEY
 from ..problems import problem_response
 
 logger = logging.getLogger(__name__)
 
 PUBLIC_500_DETAIL: Final = "The server failed to handle the request; quote the request id when reporting it"
-DATABASE_UNAVAILABLE_DETAIL: Final = "The database is not available; try again shortly"
-DATABASE_RETRY_AFTER_S: Final = 5
-_GENERIC_DETAILS: Final = {
-    404: "No resource exists at this path",
-    405: "This method is not allowed on this resource",
-}
 
 FieldErrors = list[dict[str, str]]
 
@@ -61,10 +62,7 @@ def invalid(location: str, detail: Any) -> RequestValidationError:
 
 
 def validation_problem(errors: FieldErrors, instance: str) -> HttpResponse:
-    count = len(errors)
-    return problem_response(
-        422, f"The request has {count} invalid field{'s' if count != 1 else ''}", instance, errors=errors
-    )
+    return problem_response(422, invalid_fields_detail(len(errors)), instance, errors=errors)
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:  # noqa: PLR0911
@@ -76,13 +74,13 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
     if isinstance(exc, exceptions.ValidationError):
         return validation_problem(field_errors("body", exc.detail), path)
     if isinstance(exc, exceptions.ParseError):
-        return problem_response(400, "The request body is not valid JSON", path)
+        return problem_response(400, INVALID_JSON_DETAIL, path)
     if isinstance(exc, Http404):
-        return problem_response(404, str(exc) or _GENERIC_DETAILS[404], path)
+        return problem_response(404, str(exc) or GENERIC_DETAILS[404], path)
     if isinstance(exc, exceptions.MethodNotAllowed):
         view = context.get("view")
         allowed = ", ".join(view.allowed_methods) if view is not None else ""
-        return problem_response(405, _GENERIC_DETAILS[405], path, headers={"Allow": allowed})
+        return problem_response(405, GENERIC_DETAILS[405], path, headers={"Allow": allowed})
     if isinstance(exc, exceptions.Throttled):
         wait = max(1, round(getattr(exc, "wait", None) or 1))
         return problem_response(
@@ -123,7 +121,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return problem_response(404, _GENERIC_DETAILS[404], request.path)
+    return problem_response(404, GENERIC_DETAILS[404], request.path)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from asgiref.sync import async_to_sync
 from django.conf import settings as django_settings
 from django.http import HttpResponse
@@ -13,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import __version__
+from ..core.health import encoded_checks, health_summary, not_ready, readiness
 from ..integrations import wiring
 from ..problems import problem_response
 from .base import PublicAPIView
@@ -87,13 +86,9 @@ class ReadyView(HealthView):
     def get(self, request: Request) -> HttpResponse:
         state = wiring().state
         checks = async_to_sync(state.run_checks)()
-        encoded = {name: result.model_dump() for name, result in checks.items()}
-        if not state.ready(checks):
-            failed = [name for name, result in checks.items() if result.status == "fail"]
-            detail = "Not ready: shutting down" if state.shutting_down else f"Not ready: {', '.join(failed)} failed"
-            return problem_response(503, detail, request.path, checks=encoded)
-        degraded = any(result.status != "ok" for result in checks.values())
-        return Response({"status": "degraded" if degraded else "ok", "checks": encoded})
+        if detail := not_ready(state, checks):
+            return problem_response(503, detail, request.path, checks=encoded_checks(checks))
+        return Response(readiness(checks).model_dump())
 
 
 class SummaryView(HealthView):
@@ -105,17 +100,6 @@ class SummaryView(HealthView):
     )
     def get(self, request: Request) -> Response:
         state = wiring().state
-        checks = async_to_sync(state.run_checks)()
-        status: Literal["ok", "degraded", "shutting_down"] = "ok"
-        if state.shutting_down:
-            status = "shutting_down"
-        elif any(result.status != "ok" for result in checks.values()):
-            status = "degraded"
-        body: dict[str, Any] = {
-            "status": status,
-            "version": __version__,
-            "environment": django_settings.SERVICE_SETTINGS.environment,
-            "database": django_settings.SERVICE_SETTINGS.database.describe(),
-            "checks": {name: result.model_dump() for name, result in checks.items()},
-        }
-        return Response(body, status=200 if status == "ok" else 503)
+        settings = django_settings.SERVICE_SETTINGS
+        body = health_summary(state, async_to_sync(state.run_checks)(), settings, version=__version__)
+        return Response(body.model_dump(), status=body.http_status)

@@ -16,11 +16,11 @@ from typing import Any, Final
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
+from opentelemetry.trace import Status, StatusCode, Tracer
 
 from ..config import Settings
 from ..core.asgi_types import ASGIApp
-from ..core.tracing import ServerSpans, SpanRoute, configure_tracing, tracer_provider
+from ..core.tracing import ServerSpans, SpanRoute, configure_tracing, statement_span, tracer_provider
 from .base import Integration, Wiring
 
 
@@ -52,11 +52,7 @@ class StatementSpans:
         if self.tracer is None or not trace.get_current_span().is_recording():
             # Tracing off, or a request (or job) the sampler left out: its statements would be too, at a span's cost.
             return execute(sql, params, many, context)
-        connection = context["connection"]
-        attributes = {"db.system.name": connection.vendor, "db.query.text": sql}
-        operation = sql.split(None, 1)[0].upper() if sql.strip() else "SQL"
-        # Not made current: a statement has no child span, and the context switch would cost more than the span.
-        span = self.tracer.start_span(operation, kind=SpanKind.CLIENT, attributes=attributes)
+        span = statement_span(self.tracer, context["connection"].vendor, sql)
         try:
             return execute(sql, params, many, context)
         except Exception as error:

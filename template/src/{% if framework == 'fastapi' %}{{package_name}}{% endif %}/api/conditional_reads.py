@@ -13,18 +13,10 @@ from typing import Annotated, Any, Final
 from fastapi import Header
 from starlette.responses import Response
 
-from ..core.http_caching import not_modified, read_headers
+from ..core.http_caching import IF_NONE_MATCH_DESCRIPTION, NOT_MODIFIED_DESCRIPTION, not_modified, read_headers
 
-IfNoneMatch = Annotated[
-    str | None,
-    Header(
-        alias="If-None-Match",
-        description='The `ETag` of the copy the client holds (`"3"`): 304 without a body while it is current.',
-    ),
-]
-NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {
-    304: {"description": "Not Modified: the copy named in If-None-Match is current (no body)"}
-}
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", description=IF_NONE_MATCH_DESCRIPTION)]
+NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {304: {"description": NOT_MODIFIED_DESCRIPTION}}
 
 
 def cacheable_read(etag: str, if_none_match: str | None, response: Response) -> Response | None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from .. import __version__
-from ..core.lifecycle import CheckResult
+from ..core.health import HealthSummary, Liveness, Readiness, encoded_checks, health_summary, not_ready, readiness
 from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..fixed_routes import FixedResponseRoute
 from ..openapi import DescribedRouter
@@ -20,36 +19,6 @@ from .dependencies import ServiceStateDep, SettingsDep
 router = DescribedRouter(
     prefix="/health", tags=["health"], description="Liveness, readiness and a summary for monitors."
 )
-
-
-# Response models: every field is always sent, so the schema marks even those with defaults as required.
-ALWAYS_SENT = ConfigDict(json_schema_serialization_defaults_required=True)
-
-
-class Liveness(BaseModel):
-    model_config = ALWAYS_SENT
-
-    status: Literal["ok"] = "ok"
-
-
-class Readiness(BaseModel):
-    model_config = ALWAYS_SENT
-
-    status: Literal["ok", "degraded"] = Field(
-        default="ok", description="`degraded`: a dependency the service serves without is failing (see `checks`)"
-    )
-    checks: dict[str, CheckResult] = Field(description="One entry per dependency the service uses")
-
-
-class HealthSummary(BaseModel):
-    model_config = ALWAYS_SENT
-
-    status: Literal["ok", "degraded", "shutting_down"]
-    version: str
-    environment: str
-    database: str = Field(description="Engine and database name (`postgresql/app`), never the host or credentials")
-    checks: dict[str, CheckResult]
-
 
 _NOT_READY: dict[int | str, dict[str, Any]] = {
     503: {
@@ -100,13 +69,9 @@ router.add_api_route(
 )
 async def ready(request: Request, state: ServiceStateDep) -> Response:
     checks = await state.run_checks()
-    if not state.ready(checks):
-        failed = [name for name, result in checks.items() if result.status == "fail"]
-        detail = "Not ready: shutting down" if state.shutting_down else f"Not ready: {', '.join(failed)} failed"
-        encoded = {name: result.model_dump() for name, result in checks.items()}
-        return problem_response(503, detail, request.url.path, checks=encoded)
-    degraded = any(result.status != "ok" for result in checks.values())
-    return JSONResponse(Readiness(status="degraded" if degraded else "ok", checks=checks).model_dump())
+    if detail := not_ready(state, checks):
+        return problem_response(503, detail, request.url.path, checks=encoded_checks(checks))
+    return JSONResponse(readiness(checks).model_dump())
 
 
 @router.get(
@@ -117,17 +82,5 @@ async def ready(request: Request, state: ServiceStateDep) -> Response:
     responses={503: {"model": HealthSummary, "description": "Degraded or shutting down"}},
 )
 async def summary(state: ServiceStateDep, settings: SettingsDep) -> Response:
-    checks = await state.run_checks()
-    status: Literal["ok", "degraded", "shutting_down"] = "ok"
-    if state.shutting_down:
-        status = "shutting_down"
-    elif any(result.status != "ok" for result in checks.values()):
-        status = "degraded"
-    body = HealthSummary(
-        status=status,
-        version=__version__,
-        environment=settings.environment,
-        database=settings.database.describe(),
-        checks=checks,
-    )
-    return JSONResponse(body.model_dump(), status_code=200 if status == "ok" else 503)
+    body = health_summary(state, await state.run_checks(), settings, version=__version__)
+    return JSONResponse(body.model_dump(), status_code=body.http_status)

@@ -13,14 +13,14 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import Status, StatusCode
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, ExceptionContext, ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
 
 from ..config import Settings
-from ..core.tracing import ServerSpans, SpanRoute, configure_tracing, tracer_provider
+from ..core.tracing import ServerSpans, SpanRoute, configure_tracing, statement_span, tracer_provider
 from ..database import observe_direct_statements
 from .base import Integration, Wiring
 
@@ -54,9 +54,7 @@ def trace_statements(engine: AsyncEngine, provider: TracerProvider) -> None:
         del cursor, parameters, executemany
         if context is None or not trace.get_current_span().is_recording():
             return  # tracing a request (or job) the sampler left out: its statements would be left out too
-        attributes = {"db.system.name": system, "db.query.text": statement}
-        span = tracer.start_span(_operation(statement), kind=SpanKind.CLIENT, attributes=attributes)
-        conn.info[_STATEMENT_SPAN] = span
+        conn.info[_STATEMENT_SPAN] = statement_span(tracer, system, statement)
 
     def finished(conn: Connection, *_: object) -> None:
         span = conn.info.pop(_STATEMENT_SPAN, None)
@@ -78,23 +76,13 @@ def trace_statements(engine: AsyncEngine, provider: TracerProvider) -> None:
             return
         # Told once the statement has run: the span is drawn where it ran.
         ended = time.time_ns()
-        span = tracer.start_span(
-            _operation(sql),
-            kind=SpanKind.CLIENT,
-            start_time=ended - int(seconds * 1e9),
-            attributes={"db.system.name": system, "db.query.text": sql},
-        )
-        span.end(end_time=ended)
+        statement_span(tracer, system, sql, start_time=ended - int(seconds * 1e9)).end(end_time=ended)
 
     observe_direct_statements(engine, direct_statement)
 
 
 _STATEMENT_SPAN = "tracing.statement_span"
 """Where a connection keeps the span of the statement it is running (`Connection.info`)."""
-
-
-def _operation(sql: str) -> str:
-    return sql.split(None, 1)[0].upper() if sql.strip() else "SQL"
 
 
 def install(app: FastAPI, settings: Settings, wiring: Wiring) -> None:

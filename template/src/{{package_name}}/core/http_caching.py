@@ -18,6 +18,11 @@ READ_CACHE_CONTROL: Final = "private, no-cache"
 """Stored by the client only, revalidated before every use."""
 
 # An entity-tag (RFC 9110 8.8.3): an optional weak prefix, then an opaque quoted string (which may hold commas).
+IF_NONE_MATCH_DESCRIPTION: Final = (
+    'The `ETag` of the copy the client holds (`"3"`): 304 without a body while it is current.'
+)
+NOT_MODIFIED_DESCRIPTION: Final = "Not Modified: the copy named in If-None-Match is current (no body)"
+"""What a read's OpenAPI operation says of its `If-None-Match` header and of its 304."""
 _ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
 
 

@@ -75,6 +75,22 @@ def reason(status: int) -> str:
         return "Error"
 
 
+GENERIC_DETAILS: Final = {
+    404: "No resource exists at this path",
+    405: "This method is not allowed on this resource",
+}
+"""What a 404 or a 405 of the router says (a resource's own 404 names what does not exist)."""
+INVALID_JSON_DETAIL: Final = "The request body is not valid JSON"
+DATABASE_UNAVAILABLE_DETAIL: Final = "The database is not available; try again shortly"
+DATABASE_RETRY_AFTER_S: Final = 5
+"""Seconds a client should wait before retrying a call the database could not answer (its 503's `Retry-After`)."""
+
+
+def invalid_fields_detail(count: int) -> str:
+    """The detail of a 422 whose `errors` list `count` invalid fields."""
+    return f"The request has {count} invalid field{'s' if count != 1 else ''}"
+
+
 def problem_body(status: int, detail: str, instance: str, **extra: Any) -> bytes:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -124,13 +140,13 @@ def problem_example(status: int, instance: str = "/api/v1", detail: str | None =
 
 
 EXAMPLE_DETAILS: Final = {
-    400: "The request body is not valid JSON",
+    400: INVALID_JSON_DETAIL,
     404: "Not Found",
     413: "The request body exceeds the limit of 1048576 bytes",
     409: "The request conflicts with the current state of the resource",
     412: "If-Match does not name the current ETag: read it again, then retry",
     415: "The request body must be application/json",
-    422: "The request has 1 invalid field",
+    422: invalid_fields_detail(1),
     429: "Too many requests; retry after 12 seconds",
     431: "The request headers exceed the limit of 65536 bytes",
     500: "The server failed to handle the request; quote the request id when reporting it",

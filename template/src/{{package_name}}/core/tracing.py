@@ -254,3 +254,12 @@ def configure_tracing(settings: TracingSettings) -> TracerProvider | None:
 def tracer_provider() -> TracerProvider | None:
     """The provider `configure_tracing` set in this process, if it did."""
     return _provider
+
+
+def statement_span(tracer: Tracer, system: str, sql: str, *, start_time: int | None = None) -> trace.Span:
+    """A client span for one database statement, a child of the request's or the job's span, and not made current (a
+    statement has no child span, and the context switch would cost more than the span). Named by its operation
+    (`SELECT`); the SQL as sent, placeholders and all, never the values. The caller ends it."""
+    operation = sql.split(None, 1)[0].upper() if sql.strip() else "SQL"
+    attributes = {"db.system.name": system, "db.query.text": sql}
+    return tracer.start_span(operation, kind=SpanKind.CLIENT, attributes=attributes, start_time=start_time)

@@ -1,1 +1,0 @@
-"""HTTP routes: DRF views per resource; `urls.urlconf_for` assembles them."""

@@ -1,1 +1,0 @@
-"""The example resource: a Django app with its model, migrations and strict input serializers."""

@@ -1,1 +1,0 @@
-"""Revoked access tokens in the database (`RevokedToken`): the durable record core/revoked_tokens.py reloads."""

@@ -18,6 +18,7 @@ from ..config import Settings
 from ..core.events import record_event
 from ..core.storage import FileStore, open_store
 from ..core.storage.lifecycle import Scanner, open_scanner, pass_every_file
+from ..core.storage.observers import file_observer
 from ..integrations import wiring
 from .models import File, FileStatus
 
@@ -33,6 +34,7 @@ class FileStorage:
     @classmethod
     def open(cls, settings: Settings) -> FileStorage:
         """The store (no connection yet) and the scanner (FILES_SCANNER: one that names nothing stops the start)."""
+        file_observer()  # found now: its series exist from the start, at 0
         return cls(open_store(settings), open_scanner(settings))
 
 

@@ -229,7 +229,7 @@ class FileViewSet(ResourceViewSet):
             observer.refused(refusal(refused))
             raise FileRefused(409 if isinstance(refused, QuotaExceeded) else 413, str(refused)) from None
         except Exception:
-            observer.refused("storage_error")  # the store failed, or the body broke off: nothing was kept
+            observer.refused("storage_error")  # the store failed: nothing was kept
             raise
         try:
             with transaction.atomic():

@@ -21,6 +21,7 @@ from uuid import UUID
 
 from fastapi import BackgroundTasks, Body, Query, Request, status
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response, StreamingResponse
 
 from ..api.dependencies import DatabaseSessionDep, SettingsDep
@@ -159,8 +160,10 @@ async def upload_file(
         if isinstance(refused, QuotaExceeded):
             raise _over_quota(refused) from None
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(refused)) from None
+    except ClientDisconnect:
+        raise  # the client went, or the body limit cut it off (and answers 413): not the store's failure
     except Exception:
-        observer.refused("storage_error")  # the store failed, or the body broke off: nothing was kept
+        observer.refused("storage_error")  # nothing was kept
         raise
     try:
         pending = await repository.create_pending(

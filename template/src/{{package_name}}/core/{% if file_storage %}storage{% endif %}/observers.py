@@ -23,7 +23,9 @@ Via = Literal["stream", "presigned"]
 Refusal = Literal["too_large", "type_refused", "quota", "completion_mismatch", "storage_error"]
 """Why an upload was refused: past FILES_MAX_SIZE (413), a type not allowed or not what it says (415), past the
 owner's FILES_QUOTA_BYTES (409), a completed upload whose object is not the one presigned (409), or the store failing
-mid-upload (the request fails)."""
+mid-upload (the request fails). A body past the request-size cap of the upload's path is refused by the body limit
+(core/middleware/body_limit.py) before any of the files' code sees it: a 413 of `http_requests_total`, not counted
+here."""
 ScanOutcome = Literal["passed", "rejected", "error"]
 """A scan's outcome: the file became ready, or rejected (its object removed), or the scanner or store failed and the
 file stays quarantined, scanned again."""

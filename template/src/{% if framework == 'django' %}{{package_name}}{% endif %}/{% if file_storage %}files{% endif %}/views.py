@@ -61,6 +61,7 @@ from ..core.storage.lifecycle import (
     stale_before,
     streamed_limit,
 )
+from ..core.storage.observers import file_observer, refusal
 from ..core.storage.stores import READ_CHUNK
 from .follow_up import after_deleted, after_stored
 from .models import File, FileStatus
@@ -211,18 +212,25 @@ class FileViewSet(ResourceViewSet):
         settings = _settings()
         storage = file_storage()
         store = storage.store
+        observer = file_observer()
         key = self.new_key()
         used = self.used_bytes()
         try:
             limit = streamed_limit(used, settings.files_quota_bytes, settings.files_max_size)
             content_type, size = async_to_sync(_stream_in)(store, key, request._request, settings, limit)
         except UnsupportedContent as exc:
+            observer.refused("type_refused")
             raise FileRefused(415, str(exc)) from None
         except QuotaExceeded as exc:
+            observer.refused("quota")
             raise FileRefused(409, str(exc)) from None
         except ObjectTooLarge:
             refused = refusal_past(limit, used=used, quota=settings.files_quota_bytes, max_size=settings.files_max_size)
+            observer.refused(refusal(refused))
             raise FileRefused(409 if isinstance(refused, QuotaExceeded) else 413, str(refused)) from None
+        except Exception:
+            observer.refused("storage_error")  # the store failed: nothing was kept
+            raise
         try:
             with transaction.atomic():
                 row = File.objects.create(
@@ -238,6 +246,7 @@ class FileViewSet(ResourceViewSet):
         except BaseException:
             async_to_sync(store.delete)(key)  # no record, no object
             raise
+        observer.stored("stream", size)
         headers = {"Location": f"{request.path}/{row.pk}", "ETag": row.etag}
         return Response(self.get_serializer(row).data, status=201, headers=headers)
 
@@ -256,13 +265,17 @@ class FileViewSet(ResourceViewSet):
         data = self.validated(DirectUploadInSerializer)
         settings = _settings()
         content_type = normalise(data["content_type"])
+        observer = file_observer()
         if content_type not in settings.allowed_file_types:
+            observer.refused("type_refused")
             raise FileRefused(415, f"Files of type {content_type} are not accepted")
         if data["size_bytes"] > settings.files_max_size:
+            observer.refused("too_large")
             raise FileRefused(413, str(ObjectTooLarge(settings.files_max_size)))
         try:  # the pending file reserves its size: two presigns cannot share the room left
             check_quota(self.used_bytes(), data["size_bytes"], settings.files_quota_bytes)
         except QuotaExceeded as exc:
+            observer.refused("quota")
             raise FileRefused(409, str(exc)) from None
         key = self.new_key()
         try:
@@ -310,16 +323,19 @@ class FileViewSet(ResourceViewSet):
         storage = file_storage()
         store = storage.store
         settings = _settings()
+        observer = file_observer()
         try:
             async_to_sync(check_completed)(store, expected, settings.allowed_file_types)
         except UploadRefused as exc:
             # The wrong object goes; the file stays pending, and its form may still upload the right one.
+            observer.refused("completion_mismatch")
             async_to_sync(store.delete)(pending.storage_key)
             raise FileRefused(409, str(exc)) from None
         try:  # its own size counts already (reserved at the presign): over only if the quota shrank meanwhile
             used = self.used_bytes(pending.created_at)  # its own reservation counted, then taken off
             check_quota(used - pending.size_bytes, pending.size_bytes, settings.files_quota_bytes)
         except QuotaExceeded as exc:
+            observer.refused("quota")
             async_to_sync(store.delete)(pending.storage_key)
             File.objects.filter(pk=pending.pk, status=FileStatus.PENDING).delete()  # the refusal keeps nothing
             raise FileRefused(409, str(exc)) from None
@@ -330,6 +346,7 @@ class FileViewSet(ResourceViewSet):
             stored = File.objects.get(pk=pending.pk)
             if moved:  # else completed by a concurrent request a moment ago
                 self.publish("created", stored.pk, stored.row_version, self.owner_id_of(stored))  # in its owner's list
+                observer.stored("presigned", stored.size_bytes)
                 stored = after_stored(storage, stored)
         return Response(self.get_serializer(stored).data, headers={"ETag": stored.etag})
 

@@ -12,6 +12,7 @@ from ..context import app_context
 from ..core.settings_files import FilesSettings
 from ..core.storage import FileStore, open_store
 from ..core.storage.lifecycle import Scanner, open_scanner, pass_every_file
+from ..core.storage.observers import file_observer
 from .repository import FileRepository
 
 get_file_repository = repository_dependency(FileRepository)
@@ -26,6 +27,7 @@ class FileStorage:
 
     @classmethod
     def open(cls, settings: FilesSettings) -> FileStorage:
+        file_observer()  # found now: its series exist from the start, at 0
         return cls(open_store(settings), open_scanner(settings))
 
 

@@ -21,6 +21,7 @@ from uuid import UUID
 
 from fastapi import BackgroundTasks, Body, Query, Request, status
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response, StreamingResponse
 
 from ..api.dependencies import DatabaseSessionDep, SettingsDep
@@ -39,6 +40,7 @@ from ..core.storage import (
     normalise,
 )
 from ..core.storage.lifecycle import QuotaExceeded, check_quota, refusal_past, stale_before, streamed_limit
+from ..core.storage.observers import file_observer, refusal
 from ..problems import problem_openapi_responses, problem_response
 from ..route_guards import api_router
 from .dependencies import FileRepositoryDep, FileStorageDep, FileStoreDep
@@ -137,6 +139,7 @@ async def upload_file(
     response: Response,
 ) -> File:
     store = storage.store
+    observer = file_observer()
     key = repository.new_key()
     used = await repository.used_bytes(stale_before(datetime.now(UTC), settings.files_url_expiry))
     try:
@@ -146,14 +149,22 @@ async def upload_file(
         )
         size = await store.write(key, chunks, content_type=content_type, limit=limit)
     except UnsupportedContent as exc:
+        observer.refused("type_refused")
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(exc)) from None
     except QuotaExceeded as exc:
+        observer.refused("quota")
         raise _over_quota(exc) from None
     except ObjectTooLarge:
         refused = refusal_past(limit, used=used, quota=settings.files_quota_bytes, max_size=settings.files_max_size)
+        observer.refused(refusal(refused))
         if isinstance(refused, QuotaExceeded):
             raise _over_quota(refused) from None
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(refused)) from None
+    except ClientDisconnect:
+        raise  # the client went, or the body limit cut it off (and answers 413): not the store's failure
+    except Exception:
+        observer.refused("storage_error")  # nothing was kept
+        raise
     try:
         pending = await repository.create_pending(
             name=name, content_type=content_type, size_bytes=size, storage_key=key
@@ -164,6 +175,7 @@ async def upload_file(
     except BaseException:
         await store.delete(key)  # no record, no object
         raise
+    observer.stored("stream", size)
     response.headers["Location"] = str(request.url_for("get_file", file_id=created.id).path)
     return created
 
@@ -179,14 +191,18 @@ async def start_upload(
     data: DirectUploadBody, repository: FileRepositoryDep, store: FileStoreDep, settings: SettingsDep
 ) -> DirectUpload:
     content_type = normalise(data.content_type)
+    observer = file_observer()
     if content_type not in settings.allowed_file_types:
+        observer.refused("type_refused")
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"Files of type {content_type} are not accepted")
     if data.size_bytes > settings.files_max_size:
+        observer.refused("too_large")
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(ObjectTooLarge(settings.files_max_size)))
     try:  # the pending file reserves its size: two presigns cannot share the room left
         used = await repository.used_bytes(stale_before(datetime.now(UTC), settings.files_url_expiry))
         check_quota(used, data.size_bytes, settings.files_quota_bytes)
     except QuotaExceeded as exc:
+        observer.refused("quota")
         raise _over_quota(exc) from None
     key = repository.new_key()
     try:
@@ -220,6 +236,7 @@ async def complete_upload(
     settings: SettingsDep,
 ) -> File | Response:
     store = storage.store
+    observer = file_observer()
     pending = await repository.pending(file_id)
     if pending is None:
         raise _not_found(file_id)
@@ -230,12 +247,14 @@ async def complete_upload(
         await check_completed(store, expected, settings.allowed_file_types)
     except UploadRefused as exc:
         # The wrong object goes; the file stays pending, and its form may still upload the right one.
+        observer.refused("completion_mismatch")
         await store.delete(pending.storage_key)
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     try:  # its own size counts already (reserved at the presign): over only if the quota shrank meanwhile
         used = await repository.used_bytes(pending.created_at)  # its own reservation counted, then taken off
         check_quota(used - pending.size_bytes, pending.size_bytes, settings.files_quota_bytes)
     except QuotaExceeded as exc:
+        observer.refused("quota")
         await store.delete(pending.storage_key)
         await repository.discard_pending(file_id)
         # Answered, not raised: the transaction commits, and the refusal keeps nothing (the file goes too).
@@ -246,6 +265,7 @@ async def complete_upload(
         if found is None:
             raise _not_found(file_id)
         return found
+    observer.stored("presigned", stored.size_bytes)
     return await after_stored(session, repository, storage, stored)
 
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from ..settings_files import FilesSettings
+from .observers import file_observer
 from .stores import FileStore, ObjectTooLarge
 
 PENDING: Final = "pending"
@@ -92,10 +93,26 @@ def open_scanner(settings: FilesSettings) -> Scanner:
 async def scan(store: FileStore, scanner: Scanner, *, key: str, content_type: str, size: int) -> Verdict:
     """Judge the object at `key`; a refused one is removed from the store before the verdict is returned (its record
     then says `rejected`: a failure in between leaves a quarantined record, scanned again, never a listed object)."""
-    verdict = await scanner(ScanSubject(key=key, content_type=content_type, size=size, store=store))
-    if not verdict.passed:
-        await store.delete(key)
+    try:
+        verdict = await scanner(ScanSubject(key=key, content_type=content_type, size=size, store=store))
+        if not verdict.passed:
+            await store.delete(key)
+    except Exception:
+        file_observer().scanned("error")  # undecided: the file stays quarantined, scanned again
+        raise
+    file_observer().scanned("passed" if verdict.passed else "rejected")
     return verdict
+
+
+async def remove_object(store: FileStore, key: str) -> None:
+    """The object of a deleted file removed from the store (nothing to do when it is gone already), counted done or
+    failed (the caller retries)."""
+    try:
+        await store.delete(key)
+    except Exception:
+        file_observer().deleted("failed")
+        raise
+    file_observer().deleted("done")
 
 
 def state_after(verdict: Verdict) -> str:

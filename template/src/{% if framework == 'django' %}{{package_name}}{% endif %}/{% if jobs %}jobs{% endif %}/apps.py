@@ -31,11 +31,14 @@ class JobsConfig(AppConfig):
     def install(self, settings: Settings, wiring: Wiring) -> None:
         """Without PostgreSQL (development and test on the SQLite file) a worker inside the service runs the jobs,
         from startup to shutdown; on PostgreSQL a separate worker does (`python -m <package> worker`)."""
-        from .queue import InProcessWorker, choose_queue, on_postgresql  # noqa: PLC0415 - needs the app registry
+        from procrastinate.contrib.django import procrastinate_app  # noqa: PLC0415 - needs the app registry
+
+        from ..core.jobs.in_process import InProcessWorker  # noqa: PLC0415
+        from .queue import choose_queue, on_postgresql  # noqa: PLC0415
 
         del settings  # the database Django uses decides
         choose_queue()  # again: tests switch databases after Django is set up
         if not on_postgresql():
-            worker = InProcessWorker()
+            worker = InProcessWorker(procrastinate_app.current_app)
             wiring.on_startup.append(worker.start)
             wiring.on_shutdown.append(worker.stop)

@@ -1,12 +1,9 @@
 """Where this process's jobs go: procrastinate's table in the PostgreSQL database (deferred on Django's own
 connection, so inside the request's transaction), or, on the SQLite file of development and test, this process's
-memory, where a worker running inside the service carries them out (`InProcessWorker`): lost when it stops."""
+memory, where a worker running inside the service carries them out (core/jobs/in_process.py): lost when it stops."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from typing import Any, Final
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -15,14 +12,8 @@ from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.tasks import Task
 from procrastinate.testing import InMemoryConnector
 
-from ..core.jobs.logs import deferred_arguments, job_log_context
+from ..core.jobs.logs import deferred_arguments
 
-logger = logging.getLogger(__name__)
-
-IN_MEMORY_MESSAGE: Final = (
-    "No PostgreSQL database: jobs run inside this process, from memory (development and test only; they are lost "
-    "when it stops, and `worker` needs a postgresql:// DATABASE_URL)"
-)
 _MEMORY: Final = InMemoryConnector()
 
 
@@ -53,28 +44,3 @@ class QueueTablesOnPostgreSQL:
         if app_label == "procrastinate" and not on_postgresql(db):
             return False
         return None
-
-
-class InProcessWorker:
-    """The worker of a service without PostgreSQL, running in its event loop from startup to shutdown."""
-
-    def __init__(self) -> None:
-        self._running: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        logger.warning(IN_MEMORY_MESSAGE)
-        queue = procrastinate_app.current_app
-        self._running = asyncio.create_task(
-            queue.run_worker_async(
-                install_signal_handlers=False,
-                listen_notify=False,
-                fetch_job_polling_interval=0.2,
-                worker_middleware=[job_log_context],
-            )
-        )
-
-    async def stop(self) -> None:
-        if self._running is not None:
-            self._running.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._running

@@ -4,15 +4,13 @@
 
 Where the queue lives depends on the database (`configure_queue`): PostgreSQL's procrastinate tables (the worker,
 `python -m <package> worker`, runs the jobs), or, without PostgreSQL (the development and test fallback), an
-in-memory queue whose jobs a worker inside the API process runs (`run_in_process_worker`).
+in-memory queue whose jobs a worker inside the API process runs (`run_in_process_worker`, core/jobs/in_process.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib
-import logging
 import pkgutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,16 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from ..api.events import EventPublisher, PendingEvents
 from ..config import Settings
-from ..core.jobs.logs import deferred_arguments, install_job_log_fields, job_log_context, quiet_start_listings
+from ..core.jobs.in_process import InProcessWorker
+from ..core.jobs.logs import deferred_arguments, quiet_start_listings
 from .connector import ServiceConnector
 
-logger = logging.getLogger(__name__)
 quiet_start_listings()
-
-IN_MEMORY_MESSAGE: Final = (
-    "no PostgreSQL: jobs run in this process from an in-memory queue (development and test only; "
-    "they are lost when it stops)"
-)
 
 connector = ServiceConnector()
 
@@ -121,28 +114,15 @@ async def defer(session: AsyncSession | AsyncConnection, task: Task[Any, Any, An
 async def run_in_process_worker(settings: Settings, engine: AsyncEngine, events: EventPublisher) -> AsyncIterator[None]:
     """Without PostgreSQL: a worker inside this process runs the in-memory queue's jobs while the app serves, its
     events published by the app's publisher."""
-    logger.warning(IN_MEMORY_MESSAGE)
     JobDatabase.engine = engine
     JobDatabase.events = events
     JobDatabase.settings = settings
-    install_job_log_fields()
-    async with queue.open_async():
-        worker = asyncio.create_task(
-            queue.run_worker_async(
-                concurrency=settings.jobs_concurrency,
-                install_signal_handlers=False,
-                listen_notify=False,
-                fetch_job_polling_interval=0.1,
-                worker_middleware=[job_log_context],
-            ),
-            name="in-process job worker",
-        )
-        try:
-            yield
-        finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-            JobDatabase.engine = None
-            JobDatabase.events = None
-            JobDatabase.settings = None
+    worker = InProcessWorker(queue, concurrency=settings.jobs_concurrency)
+    await worker.start()
+    try:
+        yield
+    finally:
+        await worker.stop()
+        JobDatabase.engine = None
+        JobDatabase.events = None
+        JobDatabase.settings = None

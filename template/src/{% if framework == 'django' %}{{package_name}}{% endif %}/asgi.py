@@ -26,6 +26,7 @@ from .api.websockets import WebSocketRoutes
 from .config import Settings
 from .core.api_versions import DeprecationMiddleware
 from .core.asgi_types import ASGIApp, Receive, Scope, Send
+from .core.heap import settle_after_startup
 from .core.logs import AccessLog
 from .core.middleware.body_limit import BodySizeLimitMiddleware
 from .core.middleware.compression import CompressionMiddleware
@@ -71,6 +72,7 @@ class ServiceApp:
             if message["type"] == "lifespan.startup":
                 for start in self.wiring.on_startup:
                     await start()
+                settle_after_startup()  # a serving process stops collecting its startup heap (core/heap.py)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self.wiring.state.begin_shutdown()

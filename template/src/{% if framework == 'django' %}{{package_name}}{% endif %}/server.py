@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.core.management.base import SystemCheckError
 
 from .config import Settings, service_settings
+from .core.heap import mark_serving
 from .core.logs import configure_logging
 from .core.server import serve
 from .core.settings import ConfigurationError, report_configuration_error
@@ -34,6 +35,7 @@ def app_from_environment() -> ServiceApp:
     """The app for several worker processes (`core/server.py` names the command that starts them) and for
     `manage.py runserver`'s reloading worker. `python -m <package>` (one process) is the usual entry point.
     """
+    mark_serving()
     settings, app = configured_application()
     if settings.effective_migrate_on_start:
         # The server calls the factory inside its event loop, where Django refuses database work: use a thread.
@@ -43,6 +45,7 @@ def app_from_environment() -> ServiceApp:
 
 
 def main() -> int:
+    mark_serving()
     try:
         settings, app = configured_application()
     except SystemCheckError as refused:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from .app import create_app
 from .config import ConfigurationError, load_settings
 from .context import app_context
+from .core.heap import mark_serving
 from .core.logs import configure_logging
 from .core.server import serve
 from .core.settings import report_configuration_error
@@ -25,6 +26,7 @@ def app_from_environment() -> FastAPI:
     if problems := settings.serving_problems():
         raise SystemExit(report_configuration_error(ConfigurationError(problems)))
     configure_logging(settings)
+    mark_serving()
     return create_app(settings)
 
 
@@ -36,6 +38,7 @@ def main() -> int:
     if problems := settings.serving_problems():  # the worker's rule too (core/settings.py)
         return report_configuration_error(ConfigurationError(problems))
     configure_logging(settings)
+    mark_serving()
     try:
         app = create_app(settings)
     except UndeclaredAccessError as exc:  # a route of the service's own code: say which, without a traceback

@@ -69,23 +69,13 @@ def job_context(job: JobLike) -> Iterator[None]:
 
 
 class JobLogFilter(logging.Filter):
-    """Adds `job_id` and `task` to the lines written while a job runs (the formatter logs them as fields).
-
-    procrastinate's own lines carry the whole job and worker as dicts (`extra={"job": ..., "worker": ...}`): a dozen
-    fields each, the job's arguments among them, on every start and end of every job. Such a line keeps the job's id,
-    its task and the worker's name instead."""
+    """Adds `job_id` and `task` to the lines written while a job runs (the formatter logs them as fields)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         job_id = job_id_var.get()
         if job_id is not None:
             record.job_id = job_id
             record.task = task_var.get()
-        fields = record.__dict__
-        if isinstance(job := fields.get("job"), dict):
-            del fields["job"]
-            record.job_id, record.task = job.get("id"), job.get("task_name")
-        if isinstance(worker := fields.get("worker"), dict):
-            record.worker = worker.get("name")
         return True
 
 

@@ -56,6 +56,8 @@ SERVICE_AUTH: Final = {
 KEY_SETTING: Final = {"jwt": "AUTH_JWT_SECRET", "users": "AUTH_SIGNING_KEYS"}
 SUBJECT: Final = "template-tests-client"
 ALL_SCOPES: Final = ("items:read", "items:write")
+FILE_SCOPES: Final = ("files:read", "files:write")
+"""What a caller of the files resource (`file_storage`) needs beside `ALL_SCOPES`."""
 
 
 def uses_tokens(answers: Mapping[str, Any]) -> bool:

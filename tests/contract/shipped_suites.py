@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..bearer import ALL_SCOPES, token, uses_tokens
+from ..bearer import ALL_SCOPES, FILE_SCOPES, token, uses_tokens
 from ..conftest import RenderedProject, uv_binary
 from .service import Service
 
@@ -51,6 +51,8 @@ def credentials(project: RenderedProject, service: Service | None, scopes: Itera
     every_scope = (*ALL_SCOPES, *scopes)
     if project.answers.get("jobs"):
         every_scope = (*every_scope, "operations:read")  # the export's operation, polled (e2e/test_operations.py)
+    if project.answers.get("file_storage"):
+        every_scope = (*every_scope, *FILE_SCOPES)  # e2e/test_files.py
     if auth == "users" and service is not None:
         return admin_account(project, service.env, service.log_path.parent)
     return {

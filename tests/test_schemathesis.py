@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .bearer import ALL_SCOPES, FILE_SCOPES, token, uses_tokens
+from .bearer import ALL_SCOPES, token, uses_tokens
 from .conftest import ProjectFactory, RenderedProject, variant_params
 from .contract.service import start_service
 from .redis_server import start_redis
@@ -133,8 +133,6 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
         scopes = (*ALL_SCOPES, "users:admin", "tokens:admin", "audit:admin") if auth == "users" else ALL_SCOPES
         if project.answers.get("jobs"):
             scopes = (*scopes, "operations:read")
-        if project.answers.get("file_storage"):
-            scopes = (*scopes, *FILE_SCOPES)
         tokens = [f"--header=Authorization: Bearer {token(scopes=scopes, auth=auth)}"]
     has_logout = answers["auth"] == "users" or (answers["auth"] == "jwt" and answers["use_redis"])
     try:

@@ -156,9 +156,8 @@ STATIC_PAIRWISE_QUESTIONS = ["ci_provider", "kubernetes"]
 # Optional features only their own tests exercise (no pairs with the others to cover): each is turned on in the first
 # installed row (not the default) that matches its selector, rather than installing a render of its own.
 RIDERS: list[tuple[Answers, Answers]] = [
-    # file_storage: its process tests need a database with concurrent writers; FastAPI's adapter (with Prometheus:
-    # the files' metrics) ...
-    ({"framework": "fastapi", "database": "postgresql"}, {"file_storage": True, "use_prometheus": True}),
+    # file_storage: its process tests need a database with concurrent writers; FastAPI's adapter ...
+    ({"framework": "fastapi", "database": "postgresql"}, {"file_storage": True}),
     # ... and Django's adapter, in a slot of its own (owners: accounts, so another user's file is a 404 to prove).
     ({"framework": "django", "database": "postgresql", "auth": "users"}, {"file_storage": True}),
 ]
@@ -274,23 +273,12 @@ def _installed_rows(seeds: int = 16, candidates: int = 24) -> tuple[Row, ...]:
 
 
 def _with_riders(rows: list[Row]) -> list[Row]:
-    """`rows` with each of RIDERS' answers added to the first row after the default that matches its selector and
-    whose pairs of PAIRWISE_QUESTIONS stay covered when a rider changes one of its answers."""
+    """`rows` with each of RIDERS' answers added to the first row after the default that matches its selector."""
     rows = list(rows)
-    questions = [question for question in PAIRWISE_QUESTIONS if _values(question)]
-
-    def covered(candidate: list[Row]) -> set[Pair]:
-        return set().union(*(_pairs_of(row, questions) for row in candidate))
-
     for selector, extra in RIDERS:
         for index, row in enumerate(rows[1:], start=1):
             answers = {**defaults_for(row), **row}
-            ridden = [*rows[:index], {**row, **extra}, *rows[index + 1 :]]
-            if (
-                selector.items() <= answers.items()
-                and is_valid({**answers, **extra})
-                and covered(rows) <= covered(ridden)
-            ):
+            if selector.items() <= answers.items() and is_valid({**answers, **extra}):
                 rows[index] = {**row, **extra}
                 break
         else:

@@ -74,7 +74,8 @@ class StructuredFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": redact(record.getMessage()),
-            "request_id": current_request_id(),
+            # A line written outside a request may name the request it belongs to (a job's start and outcome).
+            "request_id": current_request_id() or record.__dict__.get("request_id"),
         }
         if ids := trace_ids():  # inside a traced request or job: the trace this line belongs to
             fields["trace_id"], fields["span_id"] = ids

@@ -66,16 +66,32 @@ def job_context(job: JobLike) -> Iterator[None]:
         request_id_var.reset(tokens[2])
         task_var.reset(tokens[1])
         job_id_var.reset(tokens[0])
+        # Put back for procrastinate's line on the job's outcome, written after this context (`JobLogFilter`).
+        if request_id is not None:
+            job.task_kwargs[REQUEST_ID_ARGUMENT] = request_id
 
 
 class JobLogFilter(logging.Filter):
-    """Adds `job_id` and `task` to the lines written while a job runs (the formatter logs them as fields)."""
+    """Adds `job_id` and `task` to the lines written while a job runs (the formatter logs them as fields).
+
+    procrastinate's own lines on a job's start and outcome are written outside the job's context and carry the whole
+    job and worker as dicts (`extra={"job": ..., "worker": ...}`): a dozen fields each, the job's arguments among
+    them. Such a line keeps the job's id, its task, the deferring request's id and the worker's name instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         job_id = job_id_var.get()
         if job_id is not None:
             record.job_id = job_id
             record.task = task_var.get()
+        fields = record.__dict__
+        if isinstance(job := fields.get("job"), dict):
+            del fields["job"]
+            record.job_id, record.task = job.get("id"), job.get("task_name")
+            arguments = job.get("task_kwargs")
+            if job_id is None and isinstance(arguments, dict):
+                record.request_id = arguments.get(REQUEST_ID_ARGUMENT)
+        if isinstance(worker := fields.get("worker"), dict):
+            record.worker = worker.get("name")
         return True
 
 

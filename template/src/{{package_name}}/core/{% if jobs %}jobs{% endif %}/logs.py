@@ -76,7 +76,8 @@ class JobLogFilter(logging.Filter):
 
     procrastinate's own lines on a job's start and outcome are written outside the job's context and carry the whole
     job and worker as dicts (`extra={"job": ..., "worker": ...}`): a dozen fields each, the job's arguments among
-    them. Such a line keeps the job's id, its task, the deferring request's id and the worker's name instead."""
+    them. Such a line keeps the job's id, its task, the deferring request's id and the worker's name instead; a line
+    on jobs deferred keeps their ids."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         job_id = job_id_var.get()
@@ -92,6 +93,8 @@ class JobLogFilter(logging.Filter):
                 record.request_id = arguments.get(REQUEST_ID_ARGUMENT)
         if isinstance(worker := fields.get("worker"), dict):
             record.worker = worker.get("name")
+        if isinstance(jobs := fields.get("jobs"), list):  # "Deferred N jobs": the ids, not the dumps
+            record.jobs = [job.get("id") for job in jobs if isinstance(job, dict)]
         return True
 
 

@@ -21,7 +21,8 @@ from opentelemetry.trace import Status, StatusCode, Tracer
 from ..config import Settings
 from ..core.asgi_types import ASGIApp
 from ..core.tracing import ServerSpans, SpanRoute, configure_tracing, statement_span, tracer_provider
-from .base import Integration, Wiring
+from .base import Wiring
+from .integration import Integration
 
 
 def install(settings: Settings, wiring: Wiring) -> None:

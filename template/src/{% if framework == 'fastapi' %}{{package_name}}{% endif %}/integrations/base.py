@@ -1,19 +1,24 @@
-"""What an optional integration may contribute to the app. `create_app` collects it, then applies it."""
+"""What the optional integrations contribute to the app, as named, typed fields. An integration only adds to the
+`Wiring` (`integration.py`); `create_app` applies it: routes, exception handlers, layers, start and stop hooks."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from fastapi import APIRouter, FastAPI, params
+from fastapi import APIRouter, params
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 
-from ..config import Settings
+from ..context import AppContext
 from ..core.limits import Rate, Verdict
 from ..core.wiring import ServiceWiring
 from ..route_guards import RouteGuard
+
+T = TypeVar("T")
 
 
 class SharedBuckets(Protocol):
@@ -72,18 +77,27 @@ class Wiring(ServiceWiring):
     """Where the rate limits and the login limits keep their budgets when every replica shares them (Redis); None
     keeps them in this process's memory."""
 
+    routers: list[APIRouter] = field(default_factory=list)
+    """Routes outside `/api` (the docs pages, `/metrics`), included as they are, before the service's own."""
 
-@dataclass(frozen=True)
-class Integration:
-    """What an optional integration module declares as `INTEGRATION`: `install_integrations` (`__init__.py`)
-    installs every one the service has, lowest `order` first.
+    exception_handlers: dict[type[Exception], Callable[[Request, Any], Awaitable[Response]]] = field(
+        default_factory=dict
+    )
+    """How the app answers an exception an integration's code raises (e.g. `InvalidToken`: a 401 problem)."""
 
-    The order is what one integration needs from another: 10-30 the Redis connection and what lives on it (the
-    application cache, the shared budgets), 40 rate limiting, 50 authentication (after the limiter, so that a flood
-    of bad tokens is limited by address), 60 what needs the verifier (the accounts, token revocation), 70 and up
-    the observers (error tracking, metrics) and the docs pages. Two integrations of one order never need each other.
-    """
+    context: AppContext | None = None
+    """The app's context, which `create_app` attaches before the integrations; read it through `app_context`."""
 
-    order: int
-    install: Callable[[FastAPI, Settings, Wiring], object]
-    """Adds the integration's part to the app and the wiring; what it returns is for direct callers (tests)."""
+    @property
+    def app_context(self) -> AppContext:
+        if self.context is None:
+            raise RuntimeError("create_app attaches the app's context before installing the integrations")
+        return self.context
+
+    def provide(self, component: object) -> None:
+        """Keep an integration's object for the routes and the integrations installed after it, found by its type."""
+        self.app_context.provide(component)
+
+    def component(self, kind: type[T]) -> T:
+        """The object of type `kind` an integration provided; LookupError when that integration is not installed."""
+        return self.app_context.component(kind)

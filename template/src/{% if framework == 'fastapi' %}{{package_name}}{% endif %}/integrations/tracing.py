@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -22,7 +21,8 @@ from starlette.middleware import Middleware
 from ..config import Settings
 from ..core.tracing import ServerSpans, SpanRoute, configure_tracing, statement_span, tracer_provider
 from ..database import observe_direct_statements
-from .base import Integration, Wiring
+from .base import Wiring
+from .integration import Integration
 
 
 def native_telemetry() -> TelemetryConfig:
@@ -85,8 +85,7 @@ _STATEMENT_SPAN = "tracing.statement_span"
 """Where a connection keeps the span of the statement it is running (`Connection.info`)."""
 
 
-def install(app: FastAPI, settings: Settings, wiring: Wiring) -> None:
-    del app  # its server spans are `server_spans`', the outermost of the app's own layers
+def install(settings: Settings, wiring: Wiring) -> None:
     provider = configure_tracing(settings)
     if provider is not None:
         wiring.observers.append(SpanRoute())  # names the server span by its route

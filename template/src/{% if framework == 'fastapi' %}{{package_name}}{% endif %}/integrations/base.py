@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from fastapi import APIRouter, params
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,12 +13,10 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..context import AppContext
+from ..context import ReadRouting
 from ..core.limits import Rate, Verdict
 from ..core.wiring import ServiceWiring
 from ..route_guards import RouteGuard
-
-T = TypeVar("T")
 
 
 class SharedBuckets(Protocol):
@@ -64,12 +62,6 @@ class Wiring(ServiceWiring):
     """ASGI layers an integration adds inside the service's own, outermost first (e.g. the rate-limit headers):
     `app.middleware_stack` places them; an integration never calls `app.add_middleware` itself."""
 
-    on_startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    """Awaited once at start, before the server takes traffic (e.g. fetch the identity provider's keys)."""
-
-    subject_listeners: list[Callable[[str], None]] = field(default_factory=list)
-    """Called with the subject (`sub`) of each request whose bearer token was verified (e.g. Sentry's user id)."""
-
     engine: AsyncEngine | None = None
     """The database engine `create_app` built, for integrations that observe its statements (metrics)."""
 
@@ -85,19 +77,5 @@ class Wiring(ServiceWiring):
     )
     """How the app answers an exception an integration's code raises (e.g. `InvalidToken`: a 401 problem)."""
 
-    context: AppContext | None = None
-    """The app's context, which `create_app` attaches before the integrations; read it through `app_context`."""
-
-    @property
-    def app_context(self) -> AppContext:
-        if self.context is None:
-            raise RuntimeError("create_app attaches the app's context before installing the integrations")
-        return self.context
-
-    def provide(self, component: object) -> None:
-        """Keep an integration's object for the routes and the integrations installed after it, found by its type."""
-        self.app_context.provide(component)
-
-    def component(self, kind: type[T]) -> T:
-        """The object of type `kind` an integration provided; LookupError when that integration is not installed."""
-        return self.app_context.component(kind)
+    read_routing: ReadRouting | None = None
+    """Where some GET and HEAD requests read instead of the primary (a read replica): `AppContext.read_routing`."""

@@ -39,7 +39,7 @@ from .core.websockets import WebSocketGate, socket_limits
 from .fixed_responses import FixedResponseMiddleware
 from .integrations import wiring
 from .integrations.base import Wiring
-from .integrations.tracing import server_spans
+from .integrations.tracing_framework import server_spans
 from .request_threads import KeptRequestThreads, RequestHandler
 
 FIXED_RESPONSE_URLS = ("health_live",)

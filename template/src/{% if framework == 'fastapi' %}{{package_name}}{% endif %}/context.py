@@ -54,11 +54,12 @@ class AppContext:
     """Sends some GET and HEAD requests' reads elsewhere (a read replica); None: every read uses `read_sessions`."""
     subject_listeners: list[Callable[[str], None]] = field(default_factory=list)
     """Called with the subject of each request whose bearer token was verified (`Wiring.subject_listeners`)."""
-    _components: dict[type[Any], object] = field(default_factory=dict)
+    components: dict[type[Any], object] = field(default_factory=dict)
+    """Each integration's own object by its type: the wiring's (`Wiring.provide`), shared."""
 
     def provide(self, component: object) -> None:
         """Keep an integration's object for the routes that need it, found by its type (`component(kind)`)."""
-        self._components[type(component)] = component
+        self.components[type(component)] = component
 
     def component(self, kind: type[T]) -> T:
         """The object of type `kind` an integration provided; LookupError when that integration is not installed."""
@@ -69,7 +70,7 @@ class AppContext:
 
     def find(self, kind: type[T]) -> T | None:
         """The object of type `kind` an integration provided, or None when that integration is not installed."""
-        return cast(T | None, self._components.get(kind))
+        return cast(T | None, self.components.get(kind))
 
 
 def attach_context(app: Starlette, context: AppContext) -> None:

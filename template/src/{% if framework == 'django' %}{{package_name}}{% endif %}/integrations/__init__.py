@@ -1,8 +1,7 @@
 """Optional integrations chosen when the project was generated; each one lives in its own module here.
 
-A module that is an integration says so with `INTEGRATION = Integration(order, install)` (base.py), and
-`install_integrations` installs every one present, in order: adding or removing an integration is adding or
-removing its module, with no list to keep in step. The other modules here are the integrations' helpers.
+Each declares itself (`integration.py`) and is installed into the process's one `Wiring` (`base.py`); the ASGI
+layers and the views read it. The other modules here are the integrations' helpers.
 
 `wiring()` is the process's one `Wiring`, built from `settings.SERVICE_SETTINGS` the first time anything needs it
 (the ASGI application, a view). Tests that change the service settings call `wiring.cache_clear()`.
@@ -16,22 +15,12 @@ from django.apps import apps
 from django.conf import settings as django_settings
 
 from ..config import Settings
-from ..core.discovery import declarations
 from ..core.lifecycle import ServiceState
 from ..database import check_database, pool_stats
-from .base import AddsToWiring, Integration, Wiring
+from .base import AddsToWiring, Wiring
+from .integration import Integration, install_integrations, present_integrations
 
-
-def present_integrations() -> list[Integration]:
-    """The integrations of this service, in install order. A module with an `install` function and no `INTEGRATION`
-    stops the start: it would otherwise be left out without a word."""
-    found = declarations(__name__, "INTEGRATION", Integration, sign="install")
-    return sorted(found, key=lambda integration: integration.order)
-
-
-def install_integrations(settings: Settings, wiring: Wiring) -> None:
-    for integration in present_integrations():
-        integration.install(settings, wiring)
+__all__ = ["Integration", "install_integrations", "present_integrations", "wiring"]
 
 
 @functools.cache

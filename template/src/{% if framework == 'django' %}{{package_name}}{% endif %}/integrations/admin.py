@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Final
 
 from ..config import Settings
-from .base import Integration, Wiring
+from .base import Wiring
+from .integration import Integration
 
 ADMIN_PATH: Final = "/admin"  # a prefix: /admin and everything under /admin/
 ADMIN_PAGE_POLICY: Final = (

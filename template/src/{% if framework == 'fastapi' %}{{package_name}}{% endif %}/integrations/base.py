@@ -1,4 +1,5 @@
-"""What an optional integration may contribute to the app. `create_app` collects it, then applies it."""
+"""What the optional integrations contribute to the app, as named, typed fields. An integration only adds to the
+`Wiring` (`integration.py`); `create_app` applies it: routes, exception handlers, layers, start and stop hooks."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from fastapi import APIRouter, FastAPI, params
+from fastapi import APIRouter, params
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 
-from ..config import Settings
+from ..context import ReadRouting
 from ..core.limits import Rate, Verdict
 from ..core.wiring import ServiceWiring
 from ..route_guards import RouteGuard
@@ -59,12 +62,6 @@ class Wiring(ServiceWiring):
     """ASGI layers an integration adds inside the service's own, outermost first (e.g. the rate-limit headers):
     `app.middleware_stack` places them; an integration never calls `app.add_middleware` itself."""
 
-    on_startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    """Awaited once at start, before the server takes traffic (e.g. fetch the identity provider's keys)."""
-
-    subject_listeners: list[Callable[[str], None]] = field(default_factory=list)
-    """Called with the subject (`sub`) of each request whose bearer token was verified (e.g. Sentry's user id)."""
-
     engine: AsyncEngine | None = None
     """The database engine `create_app` built, for integrations that observe its statements (metrics)."""
 
@@ -72,18 +69,13 @@ class Wiring(ServiceWiring):
     """Where the rate limits and the login limits keep their budgets when every replica shares them (Redis); None
     keeps them in this process's memory."""
 
+    routers: list[APIRouter] = field(default_factory=list)
+    """Routes outside `/api` (the docs pages, `/metrics`), included as they are, before the service's own."""
 
-@dataclass(frozen=True)
-class Integration:
-    """What an optional integration module declares as `INTEGRATION`: `install_integrations` (`__init__.py`)
-    installs every one the service has, lowest `order` first.
+    exception_handlers: dict[type[Exception], Callable[[Request, Any], Awaitable[Response]]] = field(
+        default_factory=dict
+    )
+    """How the app answers an exception an integration's code raises (e.g. `InvalidToken`: a 401 problem)."""
 
-    The order is what one integration needs from another: 10-30 the Redis connection and what lives on it (the
-    application cache, the shared budgets), 40 rate limiting, 50 authentication (after the limiter, so that a flood
-    of bad tokens is limited by address), 60 what needs the verifier (the accounts, token revocation), 70 and up
-    the observers (error tracking, metrics) and the docs pages. Two integrations of one order never need each other.
-    """
-
-    order: int
-    install: Callable[[FastAPI, Settings, Wiring], object]
-    """Adds the integration's part to the app and the wiring; what it returns is for direct callers (tests)."""
+    read_routing: ReadRouting | None = None
+    """Where some GET and HEAD requests read instead of the primary (a read replica): `AppContext.read_routing`."""

@@ -1,15 +1,19 @@
 """What optional integrations contribute to the service, whatever the web framework:
-`integrations/base.py` extends `ServiceWiring` with what only the web framework needs, as named, typed fields."""
+`integrations/base.py` extends `ServiceWiring` with what only the web framework needs, as named, typed fields.
+An integration only adds to the wiring (`install(settings, wiring)`); the framework's start-up applies it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from .database import PoolStats
 from .lifecycle import ServiceState
 from .middleware.telemetry import RequestObserver
 from .websockets import Admission, SocketObserver, admit_anyone
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,3 +58,24 @@ class ServiceWiring:
 
     database_pool: Callable[[], PoolStats | None] = field(default=lambda: None)
     """This process's database connection pool right now (None: no pool, e.g. SQLite without one); read by metrics."""
+
+    on_startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Awaited once at start, before the server takes traffic (e.g. fetch the identity provider's keys)."""
+
+    subject_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    """Called with the subject (`sub`) of each request whose bearer token was verified (e.g. Sentry's user id)."""
+
+    components: dict[type[Any], object] = field(default_factory=dict)
+    """Each integration's own object by its type (the token verifier, the Redis connection, ...): `provide` and
+    `component`. FastAPI's app context shares this dict, so a route finds them there too."""
+
+    def provide(self, component: object) -> None:
+        """Keep an integration's object for the integrations installed after it (and the routes), by its type."""
+        self.components[type(component)] = component
+
+    def component(self, kind: type[T]) -> T:
+        """The object of type `kind` an integration provided; LookupError when that integration is not installed."""
+        found = self.components.get(kind)
+        if found is None:
+            raise LookupError(f"no {kind.__name__} was provided: its integration is not installed")
+        return cast(T, found)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, params
+from fastapi import params
 from starlette.middleware import Middleware
 from starlette.requests import Request
 
@@ -19,7 +19,8 @@ from ...config import Settings
 from ...context import app_context
 from ...core.limits import MemoryBuckets, Rate, parse_rate
 from ...problems import problem_openapi_responses
-from ..base import Integration, Wiring
+from ..base import Wiring
+from ..integration import Integration
 from .headers import RateLimitHeadersMiddleware
 from .limiter import AsyncBucketStore, ClientRateLimiter
 
@@ -103,12 +104,12 @@ _LIMIT_HEADERS: dict[str, Any] = {
 }
 
 
-def install(app: FastAPI, settings: Settings, wiring: Wiring, *, store: AsyncBucketStore | None = None) -> RateLimits:
+def install(settings: Settings, wiring: Wiring, *, store: AsyncBucketStore | None = None) -> RateLimits:
     """Add the default limit and the 429 docs; budgets live in `store`, else in the budgets every replica shares
     (`Wiring.shared_buckets`: Redis, when the service uses it), else in this process's memory."""
     storage = store or wiring.shared_buckets or MemoryBuckets()
     limits = RateLimits(storage, wiring, enabled=settings.rate_limit_enabled, fail_open=settings.rate_limit_fail_open)
-    app_context(app).provide(limits)
+    wiring.provide(limits)
     if not limits.enabled:
         return limits
     default = limits.limiter(

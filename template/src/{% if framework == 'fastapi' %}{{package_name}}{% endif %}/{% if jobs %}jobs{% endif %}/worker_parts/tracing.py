@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...config import Settings
 from ...core.jobs.parts import WorkerParts
 from ...core.tracing import configure_tracing
-from ...integrations.tracing import trace_statements
+from ...integrations.tracing_framework import trace_statements
 from ..queue import JobDatabase
 
 

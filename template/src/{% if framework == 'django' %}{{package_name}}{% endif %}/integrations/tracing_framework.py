@@ -1,45 +1,40 @@
-"""Tracing for Django (core/tracing.py): the tracer provider, a server span per request and per WebSocket connection,
-and a span per statement.
-
-The server spans are the service's own (core/tracing.py's `ServerSpans`, around the service's layers: `server_spans`,
-in asgi.py): each continues the caller's `traceparent`, and is named by the route once Django has matched it
-(`SpanRoute`, told by the telemetry middleware). The statements' spans come from Django's own hook around every
-statement (`execute_wrapper`), on PostgreSQL as on SQLite; the job queue's own connections (polling) make none.
-Nothing here is installed while tracing is off.
+"""Tracing's Django part (`integrations/tracing.py` installs it): the server spans (core/tracing.py's `ServerSpans`,
+around the service's layers: `server_spans`, in asgi.py), and a span per statement from Django's own hook around
+every statement (`execute_wrapper`), on PostgreSQL as on SQLite; the job queue's own connections (polling) make
+none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode, Tracer
 
-from ..config import Settings
 from ..core.asgi_types import ASGIApp
-from ..core.tracing import ServerSpans, SpanRoute, configure_tracing, statement_span, tracer_provider
-from .base import Integration, Wiring
+from ..core.tracing import ServerSpans, statement_span, tracer_provider
+from .base import Wiring
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
+TRACER_NAME: Final = f"{__package__}.tracing"
+"""The instrumentation scope of the service's spans (`integrations.tracing`, whichever module makes them)."""
 
 
-def install(settings: Settings, wiring: Wiring) -> None:
-    provider = configure_tracing(settings)
-    if provider is None:
-        return
-    wiring.observers.append(SpanRoute())
-    STATEMENT_SPANS.tracer = provider.get_tracer(__name__)
+def trace_database(wiring: Wiring, provider: TracerProvider) -> None:
+    del wiring  # the hook is Django's, on every connection it makes
+    STATEMENT_SPANS.tracer = provider.get_tracer(TRACER_NAME)
     connection_created.connect(_add_statement_spans, dispatch_uid="tracing-statement-spans")
-
-
-INTEGRATION = Integration(order=1, install=install)  # first: the clients the others build are then traced
 
 
 def server_spans(app: ASGIApp) -> ASGIApp:
     """`app` with server spans while tracing is on; `app` itself while it is off."""
     provider = tracer_provider()
-    return app if provider is None else ServerSpans(app, provider.get_tracer(__name__))
+    return app if provider is None else ServerSpans(app, provider.get_tracer(TRACER_NAME))
 
 
 class StatementSpans:

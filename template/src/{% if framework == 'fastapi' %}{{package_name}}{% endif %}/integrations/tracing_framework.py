@@ -1,4 +1,4 @@
-"""Tracing for FastAPI (core/tracing.py): the tracer provider, the server spans (the service's own `ServerSpans`,
+"""Tracing's FastAPI part (`integrations/tracing.py` installs it): the server spans (the service's own `ServerSpans`,
 outermost: FastAPI's own telemetry, off, would cost twice as much per recorded request), and a span per statement,
 from SQLAlchemy's cursor events (`trace_statements`; no comment added to the SQL: sqlcommenter would make each
 statement unique and defeat the prepared statement caches) and the timing hook of the reads by id that `fetch_one`
@@ -8,8 +8,8 @@ sends to asyncpg itself.
 from __future__ import annotations
 
 import time
+from typing import Final
 
-from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -19,10 +19,12 @@ from sqlalchemy.engine import Connection, ExceptionContext, ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
 
-from ..config import Settings
-from ..core.tracing import ServerSpans, SpanRoute, configure_tracing, statement_span, tracer_provider
+from ..core.tracing import ServerSpans, statement_span, tracer_provider
 from ..database import observe_direct_statements
-from .base import Integration, Wiring
+from .base import Wiring
+
+TRACER_NAME: Final = f"{__package__}.tracing"
+"""The instrumentation scope of the service's spans (`integrations.tracing`, whichever module makes them)."""
 
 
 def native_telemetry() -> TelemetryConfig:
@@ -33,14 +35,14 @@ def native_telemetry() -> TelemetryConfig:
 def server_spans() -> list[Middleware]:
     """The outermost layer while tracing is on (a server span around the rest); none while it is off."""
     provider = tracer_provider()
-    return [] if provider is None else [Middleware(ServerSpans, tracer=provider.get_tracer(__name__))]
+    return [] if provider is None else [Middleware(ServerSpans, tracer=provider.get_tracer(TRACER_NAME))]
 
 
 def trace_statements(engine: AsyncEngine, provider: TracerProvider) -> None:
     """A client span per statement `engine` runs, a child of the request's or the job's span, from SQLAlchemy's own
     cursor events: no span for taking a connection from the pool, no patched class, and a request the sampler left
     out costs one check per statement. The SQL as sent, placeholders and all."""
-    tracer = provider.get_tracer(__name__)
+    tracer = provider.get_tracer(TRACER_NAME)
     system = engine.dialect.name
 
     def started(  # noqa: PLR0917 (SQLAlchemy's event signature)
@@ -85,13 +87,6 @@ _STATEMENT_SPAN = "tracing.statement_span"
 """Where a connection keeps the span of the statement it is running (`Connection.info`)."""
 
 
-def install(app: FastAPI, settings: Settings, wiring: Wiring) -> None:
-    del app  # its server spans are `server_spans`', the outermost of the app's own layers
-    provider = configure_tracing(settings)
-    if provider is not None:
-        wiring.observers.append(SpanRoute())  # names the server span by its route
-        if wiring.engine is not None:
-            trace_statements(wiring.engine, provider)
-
-
-INTEGRATION = Integration(order=1, install=install)  # first: the clients the others build are then traced
+def trace_database(wiring: Wiring, provider: TracerProvider) -> None:
+    if wiring.engine is not None:
+        trace_statements(wiring.engine, provider)

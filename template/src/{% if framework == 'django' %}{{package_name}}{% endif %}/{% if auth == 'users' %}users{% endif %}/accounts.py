@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 from django.dispatch import Signal
 
 from ..audit.recording import record
+from ..core.accounts.admins import ADMIN_SCOPE
 from ..core.accounts.audit import (
     COMMAND_LINE,
     AuditKind,
@@ -30,7 +31,6 @@ from ..core.accounts.roles import holds, roles_granting
 from .models import User
 from .one_time_tokens import end_one_time_tokens
 from .revocation import revoke_user_tokens
-from .scopes import ADMIN_SCOPE
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Final
 
 from ..api.scopes import MethodScopes
+from ..core.accounts.admins import ADMIN_SCOPE
 from ..core.accounts.introspection import TOKENS_ADMIN
 
-ADMIN_SCOPE: Final = "users:admin"
 USER_ADMIN_SCOPES: Final = MethodScopes(read=(ADMIN_SCOPE,), write=(ADMIN_SCOPE,))
 INTROSPECTION_SCOPES: Final = {"POST": (TOKENS_ADMIN,)}

@@ -25,13 +25,13 @@ from ..api.errors import RequestValidationError, invalid
 from ..api.schema import problem_responses
 from ..api.scopes import ScopeDeclaration
 from ..audit.recording import record
-from ..core.accounts.admins import LAST_ADMIN
+from ..core.accounts.admins import LAST_ADMIN, may_remove_admin, removes_admin
 from ..core.accounts.audit import Origin, account_change_events, account_id
-from ..core.accounts.roles import ROLES, holds
+from ..core.accounts.roles import ROLES
 from ..core.auth import Principal
 from . import accounts
 from .models import RefreshToken, User
-from .scopes import ADMIN_SCOPE, USER_ADMIN_SCOPES
+from .scopes import USER_ADMIN_SCOPES
 from .serializers import MeUpdateSerializer, UserCreateSerializer, UserSerializer, UserUpdateSerializer
 
 USERS_PATH: Final = "/api/v1/users"
@@ -138,20 +138,12 @@ def _uuid(text: str) -> UUID | None:
         return None
 
 
-def _removes_admin(user: User, changes: dict[str, Any]) -> bool:
-    """Whether `changes` take users:admin from `user` (deactivation, or scopes and roles that no longer give it)."""
-    return changes.get("is_active") is False or (
-        bool(changes.keys() & {"scopes", "roles"})
-        and not holds(changes.get("scopes", user.scopes), changes.get("roles", user.roles), ADMIN_SCOPE)
-    )
-
-
 def _locked(user: User, changes: dict[str, Any]) -> User:
     """`user` as stored, its row locked until the transaction ends: of two changes at once, the second reads the
     first's, so an email change tells the address the account held just before it (A to B and A to C at once: A is
     told, then B; never A twice). Changes that may remove an admin lock the admins' rows first
     (`accounts.lock_admins` says why)."""
-    if changes.get("is_active") is False or changes.keys() & {"scopes", "roles"}:
+    if may_remove_admin(changes):
         accounts.lock_admins()
     locked = User.objects.select_for_update().filter(pk=user.pk).first()
     if locked is None:  # deleted since it was read
@@ -175,7 +167,7 @@ def apply_changes(
             user = _locked(user, changes)
             email_changes = "email" in changes and changes["email"] != user.email
             deactivating = changes.get("is_active") is False and user.is_active
-            removes_admin = _removes_admin(user, changes)
+            takes_admin = removes_admin(user.scopes, user.roles, changes)
             was_verified = user.is_verified
             before = {name: getattr(user, name) for name in changes}
             for name, value in changes.items():
@@ -185,7 +177,7 @@ def apply_changes(
                     accounts.check_password_policy(password, user)
                 except accounts.PasswordRefused as refused:
                     raise password_refused(refused) from None
-            if removes_admin:
+            if takes_admin:
                 accounts.refuse_removing_last_admin(user)
             user.save()
             if email_changes:

@@ -50,9 +50,9 @@ from ..core.limits import client_identity
 from ..core.problems import PROBLEM_MEDIA_TYPE
 from ..problems import problem_openapi_responses, problem_response
 from ..route_guards import api_router, public
-from .accounts import Accounts
 from .models import LoginIn, RefreshIn, VerifyIn
 from .scopes import INTROSPECTION
+from .tokens import Tokens
 
 router = api_router(prefix=f"{API_V1}/auth", tags=["auth"], description="Logging in and out: tokens for the API.")
 keys_router = APIRouter(tags=["auth"])
@@ -178,12 +178,12 @@ async def issue_tokens(request: Request, grant: Grant) -> Response:
     if refusal is not None:
         headers = {"Retry-After": str(refusal.retry_after_s), **NO_STORE_HEADERS}
         return problem_response(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_LOGINS_DETAIL, request.url.path, headers)
-    accounts = context.component(Accounts)
+    tokens = context.component(Tokens)
     origin = Origin.of_request(request.client.host if request.client else None)
     if isinstance(grant, PasswordGrant):
-        body = await accounts.password_login(grant, origin)
+        body = await tokens.password_login(grant, origin)
     else:
-        body = await accounts.refresh(grant, origin)
+        body = await tokens.refresh(grant, origin)
     return JSONResponse(body, headers=NO_STORE_HEADERS)
 
 
@@ -224,7 +224,7 @@ async def verify_token(request: Request, body: Annotated[VerifyIn, Body(openapi_
     responses=problem_openapi_responses(503),
 )
 async def logout(request: Request, principal: Principal) -> Response:
-    await app_context(request.app).component(Accounts).logout(principal)
+    await app_context(request.app).component(Tokens).logout(principal)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

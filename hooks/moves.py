@@ -52,6 +52,11 @@ MOVES: dict[str, str | tuple[str, ...]] = {
     # Django: the items' export lives in `items/` (the jobs app imports no package of the service's); what every
     # operation does (`update_unfinished`, `record_operation_event`) stays in `jobs/operations.py`.
     "src/{package_name}/jobs/exports.py": "src/{package_name}/items/exports.py",
+    # FastAPI, auth=users: one name per concept. Signing in and out is `users/tokens.py`, as in Django (whose
+    # `users/accounts.py`, the account changes, stays rendered: this key never matches a Django project); the one-time
+    # tokens' store is `users/one_time_tokens.py`, Django's name.
+    "src/{package_name}/users/accounts.py": "src/{package_name}/users/tokens.py",
+    "src/{package_name}/users/by_email_store.py": "src/{package_name}/users/one_time_tokens.py",
 }
 
 

@@ -15,7 +15,7 @@ and which direct uploads are abandoned.
 
 from __future__ import annotations
 
-from .content import UnsupportedContent, attachment, check_content, normalise, sniff
+from .content import UnsupportedContent, attachment, check_content, normalise, not_accepted, sniff
 from .stores import (
     FileStore,
     LocalStore,
@@ -43,6 +43,7 @@ __all__ = [
     "checked_stream",
     "new_key",
     "normalise",
+    "not_accepted",
     "open_store",
     "owner_prefix",
     "sniff",

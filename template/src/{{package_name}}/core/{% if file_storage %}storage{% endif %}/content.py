@@ -57,12 +57,18 @@ def normalise(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
+def not_accepted(media_type: str) -> str:
+    """Why a media type off the allow-list is refused: a streamed body's 415, a direct upload's `content_type` 422 (a
+    JSON body naming a type is valid JSON with an invalid field, not a body of the wrong type)."""
+    return f"Files of type {media_type or '(none)'} are not accepted"
+
+
 def check_content(content_type: str, head: bytes, allowed: frozenset[str]) -> str:
     """The media type to store `head`'s file under, or UnsupportedContent: `content_type` must be allowed and agree
     with what the first bytes are (`sniff`)."""
     media_type = normalise(content_type)
     if media_type not in allowed:
-        raise UnsupportedContent(f"Files of type {media_type or '(none)'} are not accepted")
+        raise UnsupportedContent(not_accepted(media_type))
     found = sniff(head[:SNIFF_BYTES])
     if found != ("text" if media_type in TEXT_TYPES else media_type):
         raise UnsupportedContent(f"The file's content is not {media_type}")

@@ -41,6 +41,7 @@ from ..api.resources import ResourceViewSet
 from ..api.schema import problem_responses
 from ..config import Settings
 from ..core.storage import (
+    FILE_NAME_PATTERN,
     ExpectedUpload,
     FileStore,
     ObjectTooLarge,
@@ -75,7 +76,7 @@ logger = logging.getLogger(__name__)
 FILE_ID = OpenApiParameter("file_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 NAME = OpenApiParameter(
     "name",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": FILE_NAME_PATTERN},
     OpenApiParameter.QUERY,
     required=True,
     description="The file's name, shown and used for downloads",

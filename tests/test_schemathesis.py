@@ -94,6 +94,9 @@ def test_schemathesis_finds_no_failures(projects: ProjectFactory, tmp_path: Path
     quiet = ["replace_item", "update_item", "delete_item", "get_me", "update_me", "issue_token"]
     sign_in = ["login", "refresh_login"]
     quiet += ["get_user", "delete_user", "deactivate_user"]
+    if project.answers.get("file_storage"):
+        # A generated file id names no pending upload to complete and no attachment to remove: their documented 404.
+        quiet += ["complete_upload", "detach_items_file"]
     new_passwords = ["create_user", "update_user"]
     if by_email:
         # Sign-up and reset requests answer 202 whatever the email; their confirmations, given a generated token

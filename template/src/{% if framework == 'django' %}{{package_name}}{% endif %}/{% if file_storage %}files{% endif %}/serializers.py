@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from ..api.fields import EnumField
@@ -12,33 +14,44 @@ from ..api.serializers import (
     StrictIntegerField,
     StrictRegexField,
 )
+from ..core.storage import FILE_NAME_PATTERN, plain_name
+from ..items.serializers import DocumentedPattern
 from .models import File, FileStatus
 
 MEDIA_TYPE_PATTERN = r"^[!-~]+/[!-~]+$"
 
 
-def plain_name(value: str) -> None:
-    """A name is shown and sent back in Content-Disposition: no path, no control characters."""
-    if any(char in value for char in "/\\") or any(ord(char) < 32 or ord(char) == 127 for char in value):
-        raise serializers.ValidationError("A file name has no slashes and no control characters")
+class FileNameField(StrictCharField):
+    """A file's name: no slash and no control character, then trimmed (core/storage/content.py); its pattern is
+    documented (FILE_NAME_PATTERN), its refusal worded once."""
 
+    def __init__(self) -> None:
+        super().__init__(
+            min_length=1,
+            max_length=255,
+            validators=[DocumentedPattern(FILE_NAME_PATTERN)],
+            help_text="The file's name, shown and used for downloads",
+        )
 
-def file_name() -> StrictCharField:
-    return StrictCharField(
-        min_length=1, max_length=255, validators=[plain_name], help_text="The file's name, shown and used for downloads"
-    )
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, str):
+            try:
+                plain_name(data)  # before DRF trims it: the pattern is of the name as sent
+            except ValueError as exc:
+                raise serializers.ValidationError(str(exc)) from None
+        return super().to_internal_value(data)
 
 
 class UploadQuerySerializer(StrictInputSerializer):
     """The query of a streamed upload (its body is the file)."""
 
-    name = file_name()
+    name = FileNameField()
 
 
 class DirectUploadInSerializer(StrictInputSerializer):
     """What a client announces before uploading a file straight to storage."""
 
-    name = file_name()
+    name = FileNameField()
     content_type = StrictRegexField(
         MEDIA_TYPE_PATTERN, min_length=3, max_length=100, help_text="The file's media type: one the service accepts"
     )

@@ -41,6 +41,7 @@ from ..api.resources import ResourceViewSet
 from ..api.schema import problem_responses
 from ..config import Settings
 from ..core.storage import (
+    FILE_NAME_PATTERN,
     ExpectedUpload,
     FileStore,
     ObjectTooLarge,
@@ -52,6 +53,7 @@ from ..core.storage import (
     checked_stream,
     new_key,
     normalise,
+    not_accepted,
 )
 from ..core.storage.lifecycle import (
     HOLDING_BYTES,
@@ -74,7 +76,7 @@ logger = logging.getLogger(__name__)
 FILE_ID = OpenApiParameter("file_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 NAME = OpenApiParameter(
     "name",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": FILE_NAME_PATTERN},
     OpenApiParameter.QUERY,
     required=True,
     description="The file's name, shown and used for downloads",
@@ -115,8 +117,8 @@ _DIRECT_EXAMPLES = [
 
 
 class FileRefused(APIException):
-    """A file the rules refuse: 413 (too large), 415 (not an accepted type, or not what it says), 409 (a direct upload
-    that cannot be, or whose object is not the one allowed)."""
+    """A file the rules refuse: 413 (too large), 415 (a streamed body not of an accepted type, or not what it says),
+    409 (a direct upload that cannot be, or whose object is not the one allowed)."""
 
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
@@ -257,7 +259,9 @@ class FileViewSet(ResourceViewSet):
         examples=_DIRECT_EXAMPLES,
         responses={
             201: DirectUploadSerializer,
-            **problem_responses(400, 409, 413, 415, 422, instance="/api/v1/files/uploads", details=_DETAILS),
+            **problem_responses(
+                400, 409, 413, 415, 422, instance="/api/v1/files/uploads", field="body.content_type", details=_DETAILS
+            ),
         },
     )
     @action(detail=False, methods=["post"], url_path="uploads")
@@ -268,7 +272,7 @@ class FileViewSet(ResourceViewSet):
         observer = file_observer()
         if content_type not in settings.allowed_file_types:
             observer.refused("type_refused")
-            raise FileRefused(415, f"Files of type {content_type} are not accepted")
+            raise invalid("body", {"content_type": [not_accepted(content_type)]})
         if data["size_bytes"] > settings.files_max_size:
             observer.refused("too_large")
             raise FileRefused(413, str(ObjectTooLarge(settings.files_max_size)))

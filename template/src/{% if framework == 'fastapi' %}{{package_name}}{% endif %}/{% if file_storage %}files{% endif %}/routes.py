@@ -20,6 +20,8 @@ from typing import Annotated, Any, Final
 from uuid import UUID
 
 from fastapi import BackgroundTasks, Body, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response, StreamingResponse
@@ -38,6 +40,7 @@ from ..core.storage import (
     check_completed,
     checked_stream,
     normalise,
+    not_accepted,
 )
 from ..core.storage.lifecycle import QuotaExceeded, check_quota, refusal_past, stale_before, streamed_limit
 from ..core.storage.observers import file_observer, refusal
@@ -50,6 +53,24 @@ from .scopes import READ_FILES, WRITE_FILES
 
 FILES_PATH: Final = f"{API_V1}/files"
 """The upload's path: its body may be as large as FILES_MAX_SIZE (integrations/files.py)."""
+
+
+class FileIdConvertor(Convertor[str]):
+    """`{file_id:file_id}`: any path segment but `uploads`, the direct uploads' own route. Without it, `GET
+    /files/uploads` would be `GET /files/{file_id}` with a malformed id (422) rather than a method `/files/uploads`
+    does not allow (405 with `Allow`). Any other malformed id still reaches the route: a 422 naming `path.file_id`."""
+
+    regex = "(?!uploads$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("file_id", FileIdConvertor())
+ONE_FILE: Final = "/{file_id:file_id}"
 
 router = api_router(prefix=FILES_PATH, tags=["files"], description="Files: uploads, downloads, direct uploads.")
 
@@ -184,7 +205,7 @@ async def upload_file(
     "/uploads",
     summary="Start a direct upload: a presigned form to post the file to storage with",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_openapi_responses(400, 409, 413, 415, 422, details=_EXAMPLE_DETAILS),
+    responses=_errors(400, 409, 413, 415, 422, invalid="body.content_type", message=not_accepted("text/html")),
     dependencies=[*WRITE_FILES, *JSON_BODY],
 )
 async def start_upload(
@@ -194,7 +215,8 @@ async def start_upload(
     observer = file_observer()
     if content_type not in settings.allowed_file_types:
         observer.refused("type_refused")
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"Files of type {content_type} are not accepted")
+        error = {"type": "file_type", "loc": ("body", "content_type"), "msg": not_accepted(content_type), "input": None}
+        raise RequestValidationError([error])
     if data.size_bytes > settings.files_max_size:
         observer.refused("too_large")
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(ObjectTooLarge(settings.files_max_size)))
@@ -220,7 +242,7 @@ async def start_upload(
 
 
 @router.post(
-    "/{file_id}/complete",
+    f"{ONE_FILE}/complete",
     summary="Complete a direct upload: the stored object is checked, then the file is listed",
     response_model=File,
     responses=_errors(404, 409, 422, **_BAD_ID),
@@ -270,7 +292,7 @@ async def complete_upload(
 
 
 @router.get(
-    "/{file_id}",
+    ONE_FILE,
     summary="Read a file's record",
     responses=_errors(404, 422, **_BAD_ID),
     dependencies=READ_FILES,
@@ -283,7 +305,7 @@ async def get_file(file_id: UUID, repository: FileRepositoryDep) -> File:
 
 
 @router.get(
-    "/{file_id}/content",
+    f"{ONE_FILE}/content",
     summary="Download a file",
     response_class=StreamingResponse,
     responses={
@@ -308,7 +330,7 @@ async def download_file(file_id: UUID, repository: FileRepositoryDep, store: Fil
 
 
 @router.delete(
-    "/{file_id}",
+    ONE_FILE,
     summary="Delete a file",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,

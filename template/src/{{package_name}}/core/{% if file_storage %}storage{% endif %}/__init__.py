@@ -15,7 +15,16 @@ and which direct uploads are abandoned.
 
 from __future__ import annotations
 
-from .content import UnsupportedContent, attachment, check_content, normalise, sniff
+from .content import (
+    FILE_NAME_PATTERN,
+    UnsupportedContent,
+    attachment,
+    check_content,
+    normalise,
+    not_accepted,
+    plain_name,
+    sniff,
+)
 from .stores import (
     FileStore,
     LocalStore,
@@ -28,6 +37,7 @@ from .stores import (
 from .uploads import ExpectedUpload, UploadRefused, check_completed, checked_stream, new_key, owner_prefix
 
 __all__ = [
+    "FILE_NAME_PATTERN",
     "ExpectedUpload",
     "FileStore",
     "LocalStore",
@@ -43,7 +53,9 @@ __all__ = [
     "checked_stream",
     "new_key",
     "normalise",
+    "not_accepted",
     "open_store",
     "owner_prefix",
+    "plain_name",
     "sniff",
 ]

@@ -57,12 +57,36 @@ def normalise(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
+# A file's name as sent: no slash and no control character anywhere, and one character that is not whitespace as
+# `str.strip()` sees it (the name is trimmed). Spelled out: a JSON Schema client's `\\s` is ECMAScript's.
+FILE_NAME_PATTERN: Final = (
+    r"^[^/\\\x00-\x1f\x7f]*"
+    r"[^/\\\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    r"[^/\\\x00-\x1f\x7f]*$"
+)
+PLAIN_NAME: Final = "A file name has no slashes and no control characters"
+
+
+def plain_name(value: str) -> str:
+    """`value` trimmed, or ValueError if it has a slash or a control character: a name is shown and sent back in
+    Content-Disposition. Checked before trimming, so that FILE_NAME_PATTERN states exactly what is taken."""
+    if any(char in "/\\" or ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValueError(PLAIN_NAME)
+    return value.strip()
+
+
+def not_accepted(media_type: str) -> str:
+    """Why a media type off the allow-list is refused: a streamed body's 415, a direct upload's `content_type` 422 (a
+    JSON body naming a type is valid JSON with an invalid field, not a body of the wrong type)."""
+    return f"Files of type {media_type or '(none)'} are not accepted"
+
+
 def check_content(content_type: str, head: bytes, allowed: frozenset[str]) -> str:
     """The media type to store `head`'s file under, or UnsupportedContent: `content_type` must be allowed and agree
     with what the first bytes are (`sniff`)."""
     media_type = normalise(content_type)
     if media_type not in allowed:
-        raise UnsupportedContent(f"Files of type {media_type or '(none)'} are not accepted")
+        raise UnsupportedContent(not_accepted(media_type))
     found = sniff(head[:SNIFF_BYTES])
     if found != ("text" if media_type in TEXT_TYPES else media_type):
         raise UnsupportedContent(f"The file's content is not {media_type}")

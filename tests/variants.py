@@ -156,8 +156,9 @@ STATIC_PAIRWISE_QUESTIONS = ["ci_provider", "kubernetes"]
 # Optional features only their own tests exercise (no pairs with the others to cover): each is turned on in the first
 # installed row (not the default) that matches its selector, rather than installing a render of its own.
 RIDERS: list[tuple[Answers, Answers]] = [
-    # file_storage: its process tests need a database with concurrent writers; FastAPI's adapter ...
-    ({"framework": "fastapi", "database": "postgresql"}, {"file_storage": True}),
+    # file_storage: its process tests need a database with concurrent writers; FastAPI's adapter, with Redis (the
+    # application cache and the event stream: a file's status changes in the worker) ...
+    ({"framework": "fastapi", "database": "postgresql"}, {"file_storage": True, "use_redis": True}),
     # ... and Django's adapter, in a slot of its own (owners: accounts, so another user's file is a 404 to prove).
     ({"framework": "django", "database": "postgresql", "auth": "users"}, {"file_storage": True}),
 ]

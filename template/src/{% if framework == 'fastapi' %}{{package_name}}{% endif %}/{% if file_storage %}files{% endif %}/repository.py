@@ -24,6 +24,9 @@ class FileRepository(Repository[File]):
     table = files
     model = File
     admin_scope = FILES_ADMIN
+    # Read from the database, never the application cache: the worker changes a file's status (its scan) outside any
+    # request, and a record's owner and storage key are not among the fields a cached record keeps.
+    cached_reads = False
 
     @classmethod
     def _live(cls) -> tuple[ColumnElement[bool], ...]:

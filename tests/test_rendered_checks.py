@@ -58,7 +58,8 @@ def saturated_variants() -> set[str]:
         def preference(answers: Answers) -> tuple[bool, bool, bool]:
             return (answers["docs_ui"] == "swagger", bool(answers["use_redis"]), answers["auth"] == "users")
 
-        chosen.add(variant_id(max(variants, key=preference)))
+        if variants:  # none when TEMPLATE_VARIANTS names the other framework's variants only
+            chosen.add(variant_id(max(variants, key=preference)))
     return chosen
 
 

@@ -103,21 +103,23 @@ class RouteIndex:
     tries them, so the first full match (or else the first with another method: 405) is the route FastAPI would
     pick. A path no route matches, a WebSocket, the lifespan go to FastAPI's router unchanged (404s, its own rules).
     A route kind whose path says nothing of its prefix (a mount, an included router) is tried for every request.
-    Routes added later (after `create_app`, in tests) are seen: the index is rebuilt when the router's list changes.
+    Routes added later (after `create_app`, in tests) are seen: the index is rebuilt when the router's list changes
+    (FastAPI's count of its changes, its length, or another list; as for FastAPI's own low-priority routes, a list
+    reordered in place is not seen).
     """
 
     def __init__(self, router: APIRouter) -> None:
         self._router = router
         self._fallback: ASGIApp = router.app
-        self._built_for: tuple[int, int] | None = None
+        self._built_for: tuple[int, int, int] | None = None
         self._prefixes: tuple[tuple[str, bool, BaseRoute], ...] = ()
         self._folders: dict[str, tuple[BaseRoute, ...]] = {}
 
     def _candidates(self, path: str) -> tuple[BaseRoute, ...]:
         routes = self._router.routes
         # FastAPI counts the changes of the router's own list (an included router's changes are its own: it is
-        # tried for every path anyway); the length catches a route appended to the list directly.
-        version = (getattr(self._router, "_routes_version", 0), len(routes))
+        # tried for every path anyway); the length and the list's identity catch a list changed or replaced directly.
+        version = (getattr(self._router, "_routes_version", 0), len(routes), id(routes))
         if version != self._built_for:
             self._prefixes = tuple((*_literal_prefix(route), route) for route in routes)
             self._folders = {}

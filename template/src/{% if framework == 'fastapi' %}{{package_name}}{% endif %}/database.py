@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 from weakref import WeakKeyDictionary
 
 import asyncpg  # type: ignore[import-untyped]  # no stubs or py.typed: its names are Any here
@@ -186,7 +186,7 @@ async def read_session(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
     ~90 µs of CPU (begin, commit and close each cross into SQLAlchemy's greenlet); a read by id through `fetch_one`
     never touches the session at all. Failures to reach the database become `DatabaseUnavailableError`."""
     session = sessions()
-    with _unavailable_as_503():
+    with _AS_503:
         try:
             yield session
         finally:
@@ -200,7 +200,7 @@ async def session_transaction(sessions: async_sessionmaker[AsyncSession]) -> Asy
     connection on its first statement only and gives it back when the block ends, whatever happens. Failures to
     reach the database (the commit's included) become `DatabaseUnavailableError`; constraint violations stay
     `IntegrityError` for the caller to map."""
-    with _unavailable_as_503():
+    with _AS_503:
         async with sessions() as session, session.begin():
             yield session
 
@@ -226,7 +226,7 @@ async def run_after_commit(session: AsyncSession) -> None:
 async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection in a transaction, for work outside a request (the readiness check, scripts), with the same
     error mapping as `session_transaction`."""
-    with _unavailable_as_503():
+    with _AS_503:
         async with engine.begin() as connection:
             yield connection
 
@@ -252,7 +252,7 @@ async def fetch_one(session: AsyncSession, statement: Select[Any], **parameters:
         row = (await session.execute(statement, parameters)).first()
         return None if row is None else row._mapping
     arguments = prepared.arguments(parameters)
-    with _unavailable_as_503():
+    with _AS_503:
         for attempt in range(2):
             pooled = _idle_connection(engine) or await engine.raw_connection()
             driver: Any = pooled.driver_connection  # asyncpg's Connection
@@ -385,14 +385,23 @@ def _on_driver(statement: Select[Any], dialect: Dialect) -> _DriverStatement | N
     return found
 
 
-@contextmanager
-def _unavailable_as_503() -> Iterator[None]:
-    try:
-        yield
-    except IntegrityError:
-        raise
-    except (SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
-        raise DatabaseUnavailableError(type(exc).__name__) from exc
+_UNAVAILABLE: Final = (SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+
+
+class _UnavailableAs503:
+    """Failures to reach the database as `DatabaseUnavailableError` (a 503); a constraint violation stays itself. A
+    class, not a `@contextmanager`: it is entered twice per read by id, and a generator costs ~4 calls each time."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: Any) -> None:
+        if error is None or isinstance(error, IntegrityError) or not isinstance(error, _UNAVAILABLE):
+            return
+        raise DatabaseUnavailableError(type(error).__name__) from error
+
+
+_AS_503: Final = _UnavailableAs503()
 
 
 def pool_stats(engine: AsyncEngine) -> PoolStats | None:

@@ -50,7 +50,7 @@ from fastapi.dependencies.utils import (
 from fastapi.exceptions import EndpointContext, RequestValidationError
 from fastapi.routing import APIRoute, _extract_endpoint_context, serialize_response
 from fastapi.security.oauth2 import SecurityScopes
-from fastapi.telemetry._api import _operation, _validation_failed, get_telemetry_data
+from fastapi.telemetry._api import _get_request_telemetry, _operation, _validation_failed
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.requests import Request
 from starlette.responses import Response
@@ -256,29 +256,48 @@ def plan_route(route: APIRoute, dependant: Dependant) -> Handler | None:
     answer = _Answer(route, call, dependant.path)
 
     async def handle(request: Request) -> Response:
-        telemetry = get_telemetry_data()
+        request_telemetry = _get_request_telemetry()
+        if request_telemetry is None:  # FastAPI's telemetry is off: no data to keep, no operation to trace
+            return await untraced(request)
+        telemetry = request_telemetry.data
         if telemetry is not None:
             telemetry.request = request
             telemetry.body = None
-        sub_response = Response()
-        del sub_response.headers["content-length"]
-        sub_response.status_code = None  # type: ignore[assignment]  # as FastAPI: "not set by a dependency"
+        sub_response = _sub_response()
         errors: list[Any] = []
         with _operation(name="dependencies", function=call):
             values = await _solve(parameters, request, sub_response, {}, errors)
             if telemetry is not None:
                 telemetry.values, telemetry.errors = values, errors
         if errors:
-            validation_error = RequestValidationError(errors, body=None, endpoint_ctx=answer.context(request))
-            _validation_failed(validation_error)
-            raise validation_error
+            raise answer.invalid(errors, request)
         with _operation(name="endpoint", function=call):
             raw = await call(**values)
         if isinstance(raw, Response):
             return raw  # no background tasks to attach: a planned route takes none
-        return await answer.of(raw, request, sub_response)
+        return await answer.of(raw, request, sub_response, traced=True)
+
+    async def untraced(request: Request) -> Response:
+        """`handle` without FastAPI's telemetry: each of its three operations would look it up again (~20 calls)."""
+        sub_response = _sub_response()
+        errors: list[Any] = []
+        values = await _solve(parameters, request, sub_response, {}, errors)
+        if errors:
+            raise answer.invalid(errors, request)
+        raw = await call(**values)
+        if isinstance(raw, Response):
+            return raw
+        return await answer.of(raw, request, sub_response, traced=False)
 
     return handle
+
+
+def _sub_response() -> Response:
+    """The response the dependencies set headers and a status on, as FastAPI makes it."""
+    sub_response = Response()
+    del sub_response.headers["content-length"]
+    sub_response.status_code = None  # type: ignore[assignment]  # as FastAPI: "not set by a dependency"
+    return sub_response
 
 
 def _instrumented() -> bool:
@@ -303,6 +322,12 @@ class _Answer:
         self._call = call
         self._path = path
 
+    def invalid(self, errors: list[Any], request: Request) -> RequestValidationError:
+        """The 422 of a request whose parameters failed validation, told to FastAPI's telemetry as FastAPI does."""
+        validation_error = RequestValidationError(errors, body=None, endpoint_ctx=self.context(request))
+        _validation_failed(validation_error)
+        return validation_error
+
     def context(self, request: Request) -> EndpointContext:
         """What FastAPI's errors say of the endpoint (its file, line, function, and the request's method and path)."""
         context = EndpointContext(**_extract_endpoint_context(self._call))
@@ -310,28 +335,34 @@ class _Answer:
             context["path"] = f"{request.method} {request.scope.get('root_path', '').rstrip('/')}{self._path}"
         return context
 
-    async def of(self, raw: Any, request: Request, sub_response: Response) -> Response:
+    async def _serialized(self, raw: Any, request: Request) -> Any:
+        route = self._route
+        return await serialize_response(
+            field=self._field,
+            response_content=raw,
+            include=route.response_model_include,
+            exclude=route.response_model_exclude,
+            by_alias=route.response_model_by_alias,
+            exclude_unset=route.response_model_exclude_unset,
+            exclude_defaults=route.response_model_exclude_defaults,
+            exclude_none=route.response_model_exclude_none,
+            is_coroutine=True,
+            endpoint_ctx=self.context(request) if self._field is not None else None,
+            dump_json=self._dump_json,
+        )
+
+    async def of(self, raw: Any, request: Request, sub_response: Response, *, traced: bool) -> Response:
         arguments: dict[str, Any] = {"background": None}
         chosen = self._status_code or sub_response.status_code
         if chosen is not None:
             arguments["status_code"] = chosen
         if sub_response.status_code:
             arguments["status_code"] = sub_response.status_code
-        route = self._route
-        with _operation(name="serialization", function=self._call):
-            content = await serialize_response(
-                field=self._field,
-                response_content=raw,
-                include=route.response_model_include,
-                exclude=route.response_model_exclude,
-                by_alias=route.response_model_by_alias,
-                exclude_unset=route.response_model_exclude_unset,
-                exclude_defaults=route.response_model_exclude_defaults,
-                exclude_none=route.response_model_exclude_none,
-                is_coroutine=True,
-                endpoint_ctx=self.context(request) if self._field is not None else None,
-                dump_json=self._dump_json,
-            )
+        if traced:
+            with _operation(name="serialization", function=self._call):
+                content = await self._serialized(raw, request)
+        else:
+            content = await self._serialized(raw, request)
         if self._dump_json:
             response = Response(content=content, media_type="application/json", **arguments)
         else:

@@ -170,10 +170,11 @@ class Repository(Generic[RecordT]):
     row's events; only `admin_scope` writes. None: each row is its owner's."""
     soft_delete: ClassVar[bool] = False
     cached_reads: ClassVar[bool] = True
+    """False for a table written outside the requests (a worker's) without telling the cache, or whose records keep
+    what a cached record does not (the fields beyond the model's): its reads by id then always go to the database."""
     audited: ClassVar[bool] = False
     """True: every create, update, delete and restore is recorded in the audit trail (who, which record, which
     fields)."""
-    """False for a table written outside the requests (a worker's): the cache would not hear of those writes."""
     attachments: ClassVar[bool] = False
     """True: its records take files (core/storage/attachments.py); a record's deletion detaches them."""
 

@@ -652,7 +652,7 @@ def test_a_jwt_project_stays_jwt_and_switches_to_users_when_asked(renders: Rende
     fresh = renders.reference(auth="users")
     # CHANGELOG.md is the team's own from the first copy on (_skip_if_exists): a fresh render's first entry differs.
     assert differing_files(project, fresh) == ["CHANGELOG.md"]
-    assert (project / "src" / "my_service" / "users" / "accounts.py").is_file()
+    assert (project / "src" / "my_service" / "users" / "tokens.py").is_file()
     assert "AUTH_SIGNING_KEYS" in (project / ".env.example").read_text()
 
 

@@ -321,12 +321,13 @@ async def download_file(file_id: UUID, repository: FileRepositoryDep, store: Fil
     if found.status is not FileStatus.READY:  # quarantined (not scanned yet) or rejected: never served
         raise HTTPException(status.HTTP_409_CONFLICT, f"File {file_id} is {found.status.value}, not ready to download")
     headers = {
+        "Content-Type": found.content_type,  # as stored: media_type would add a charset to text types
         "Content-Disposition": attachment(found.name),
         "Content-Length": str(found.size_bytes),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-store",
     }
-    return StreamingResponse(store.read(found.storage_key), media_type=found.content_type, headers=headers)
+    return StreamingResponse(store.read(found.storage_key), headers=headers)
 
 
 @router.delete(

@@ -1,5 +1,5 @@
 """`python -m <package> jobs failed | retry <job_id>`: the jobs that failed their last attempt, and running one again.
-The framework's `jobs/commands.py` loads the settings and gives these its queue."""
+`jobs/commands.py` loads the settings and gives these the framework's queue (`jobs/command_queue.py`)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`python -m <package> worker [--concurrency N] [--queues a,b]`: runs the jobs of the PostgreSQL queue until
-SIGTERM or SIGINT. The rules every worker follows, whatever the framework; the framework's `jobs/worker.py` gives it
-the queue, its connections and what a job's writes need (its database, its event publisher).
+SIGTERM or SIGINT. The rules every worker follows, whatever the framework; `jobs/worker.py` gives it the queue, its
+connections and what a job's writes need (its database, its event publisher): the framework's `jobs/command_queue.py`.
 
 - Its name is unique (naming.py): a restarted worker is never taken for the one it replaces.
 - SIGTERM: readiness answers 503, it takes no new job and waits JOBS_SHUTDOWN_TIMEOUT seconds for the running ones;

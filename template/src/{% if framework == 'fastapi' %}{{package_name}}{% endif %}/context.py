@@ -70,7 +70,7 @@ class AppContext:
 
     def find(self, kind: type[T]) -> T | None:
         """The object of type `kind` an integration provided, or None when that integration is not installed."""
-        return cast(T | None, self.components.get(kind))
+        return cast("T | None", self.components.get(kind))
 
 
 def attach_context(app: Starlette, context: AppContext) -> None:

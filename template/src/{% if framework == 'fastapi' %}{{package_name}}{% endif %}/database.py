@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
-from weakref import WeakKeyDictionary
+from weakref import ref
 
 import asyncpg  # type: ignore[import-untyped]  # no stubs or py.typed: its names are Any here
 from sqlalchemy import DateTime, Dialect, Enum, MetaData, Select, TypeDecorator, event, text
@@ -176,22 +176,63 @@ def create_read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     read by id is then one round trip: no `BEGIN` before the `SELECT` and no `COMMIT` after it. Nothing is lost:
     at PostgreSQL's READ COMMITTED each statement sees its own snapshot, inside a transaction or not, and a
     statement that changes nothing has nothing to commit."""
-    return create_sessions(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(autocommit, class_=ReadSession, expire_on_commit=False)
 
 
-@asynccontextmanager
-async def read_session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+class ReadSession(AsyncSession):
+    """A read session (`create_read_sessions`) whose ORM session is made on its first use. A read by id through
+    `fetch_one` never uses it (it takes a pooled connection of `read_engine` itself), and making one, then reading its
+    bind back through it, was a fifth of the Python calls of an item read (`bench/fastapi_parts.py`). Anything else
+    (`execute`, `get`, `info`, ...) makes it as `AsyncSession` would have, with the same options."""
+
+    def __init__(self, bind: AsyncEngine, **options: Any) -> None:
+        self.read_engine = bind
+        self._session_options = options
+
+    @property
+    def made(self) -> bool:
+        """Whether the ORM session exists (something other than `fetch_one` used this session)."""
+        return "sync_session" in self.__dict__
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for an attribute the instance lacks: the ORM session, until it is made.
+        if name not in _MADE_ON_FIRST_USE or "_session_options" not in self.__dict__:
+            raise AttributeError(name)
+        AsyncSession.__init__(self, self.read_engine, **self._session_options)
+        return self.__dict__[name]
+
+
+_MADE_ON_FIRST_USE: Final = frozenset({"sync_session", "_proxied"})
+
+
+class _ReadSessionScope:
+    """`read_session`'s context: a class, not an `@asynccontextmanager`, which costs a generator and ~6 calls more on
+    every read."""
+
+    __slots__ = ("_session",)
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._session = sessions()
+
+    async def __aenter__(self) -> AsyncSession:
+        return self._session
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: Any) -> None:
+        session = self._session
+        with _AS_503:
+            # A statement ran through the ORM session: give its connection back.
+            if (not isinstance(session, ReadSession) or session.made) and session.in_transaction():
+                await session.close()
+        _AS_503.__exit__(kind, error, traceback)
+
+
+def read_session(sessions: async_sessionmaker[AsyncSession]) -> AbstractAsyncContextManager[AsyncSession]:
     """The session of a request that only reads (GET, HEAD; `sessions` from `create_read_sessions`): no transaction
     to begin or commit, and closed only when a statement took a connection. An empty `session_transaction` costs
     ~90 µs of CPU (begin, commit and close each cross into SQLAlchemy's greenlet); a read by id through `fetch_one`
     never touches the session at all. Failures to reach the database become `DatabaseUnavailableError`."""
-    session = sessions()
-    with _AS_503:
-        try:
-            yield session
-        finally:
-            if session.in_transaction():  # a statement ran: give its connection back
-                await session.close()
+    return _ReadSessionScope(sessions)
 
 
 @asynccontextmanager
@@ -243,24 +284,32 @@ async def fetch_one(session: AsyncSession, statement: Select[Any], **parameters:
     restarted, failed over) is replaced and the read sent once more on a fresh one: a read is idempotent. Anywhere
     else (a write's transaction, whose own changes a read must see; SQLite) it runs in `session` as any statement
     does."""
-    engine = session.bind
-    if not isinstance(engine, AsyncEngine) or engine.dialect.driver != "asyncpg" or not _autocommits(engine):
+    engine = session.read_engine if isinstance(session, ReadSession) else session.bind
+    if (
+        not isinstance(engine, AsyncEngine)
+        or engine.sync_engine.dialect.driver != "asyncpg"
+        or not _autocommits(engine)
+    ):
         row = (await session.execute(statement, parameters)).first()
         return None if row is None else row._mapping
-    prepared = _on_driver(statement, engine.dialect)
+    dialect = engine.sync_engine.dialect
+    prepared = _on_driver(statement, dialect)
     if prepared is None:  # a column type that needs the driver's description of the result (Numeric): the session
         row = (await session.execute(statement, parameters)).first()
         return None if row is None else row._mapping
     arguments = prepared.arguments(parameters)
+    pool = engine.sync_engine.pool
+    observers = _observers.get(ref(pool), ())  # a plain dict read: no observer, no clock
     with _AS_503:
         for attempt in range(2):
-            pooled = _idle_connection(engine) or await engine.raw_connection()
+            pooled = _idle_connection(pool) or await engine.raw_connection()
             driver: Any = pooled.driver_connection  # asyncpg's Connection
-            started = time.perf_counter()
+            started = time.perf_counter() if observers else 0.0
             try:
                 record = await driver.fetchrow(prepared.sql, *arguments)
             except BaseException as exc:
-                _observe(engine, prepared.sql, time.perf_counter() - started)
+                if observers:
+                    _observe(observers, prepared.sql, started)
                 dead = driver.is_closed()
                 if dead or not isinstance(exc, Exception):
                     # The server ended it, or the read was cut short (the client left): the connection is closed,
@@ -271,20 +320,20 @@ async def fetch_one(session: AsyncSession, statement: Select[Any], **parameters:
                 if attempt or not dead or not isinstance(exc, Exception):
                     raise
                 continue  # a read is idempotent: once more, on a fresh connection
-            _observe(engine, prepared.sql, time.perf_counter() - started)
+            if observers:
+                _observe(observers, prepared.sql, started)
             # Back to the pool at once. No transaction was begun, so the pool's reset on return sends nothing.
             pooled.close()
             return None if record is None else prepared.row(record)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _idle_connection(engine: AsyncEngine) -> PoolProxiedConnection | None:
+def _idle_connection(pool: Pool) -> PoolProxiedConnection | None:
     """The connection the pool would hand out next, taken without entering SQLAlchemy's greenlet when taking it needs
     no I/O: `engine.raw_connection()` starts a greenlet for every checkout (~10 µs of a read by id). The checkout
     hook and the pool's bookkeeping run as usual. None, and the caller takes one the usual way, when none is idle or
     the next one must first be replaced or reconnected (the server closed it, the pool was invalidated, it was
     recycled): SQLAlchemy does that I/O only inside its greenlet."""
-    pool = engine.sync_engine.pool
     if not isinstance(pool, QueuePool) or not pool.checkedin():
         return None
     record = _next_idle_record(pool)
@@ -317,17 +366,28 @@ def _ready_without_io(record: Any, pool: QueuePool) -> bool:
 
 
 StatementObserver = Callable[[str, float], None]
-_observers: WeakKeyDictionary[Pool, list[StatementObserver]] = WeakKeyDictionary()
+_observers: dict[ref[Pool], list[StatementObserver]] = {}
+"""Each pool's observers of the statements `fetch_one` sends, by a weak reference to the pool (forgotten with it):
+read on every read by id, where a `WeakKeyDictionary` costs Python calls and a dict of references costs none."""
 
 
 def observe_direct_statements(engine: AsyncEngine, observer: StatementObserver) -> None:
     """Call `observer(sql, seconds)` for each statement `fetch_one` sends to the driver itself, which SQLAlchemy's
     cursor events do not see (metrics time every statement: both hooks together)."""
-    _observers.setdefault(engine.sync_engine.pool, []).append(observer)
+    pool = engine.sync_engine.pool
+    key = ref(pool)
+    if key not in _observers:
+        key = ref(pool, _forget_observers)
+    _observers.setdefault(key, []).append(observer)
 
 
-def _observe(engine: AsyncEngine, sql: str, seconds: float) -> None:
-    for observer in _observers.get(engine.sync_engine.pool, ()):
+def _forget_observers(key: ref[Pool]) -> None:
+    _observers.pop(key, None)
+
+
+def _observe(observers: Sequence[StatementObserver], sql: str, started: float) -> None:
+    seconds = time.perf_counter() - started
+    for observer in observers:
         observer(sql, seconds)
 
 
@@ -357,14 +417,20 @@ class _DriverStatement:
         }
 
 
-_compiled: WeakKeyDictionary[Select[Any], _DriverStatement | None] = WeakKeyDictionary()
+_compiled: dict[ref[Select[Any]], _DriverStatement | None] = {}
+"""Each statement compiled for the driver, by a weak reference to it (forgotten with it): a plain dict read per read."""
+
+
+def _forget_compiled(key: ref[Select[Any]]) -> None:
+    _compiled.pop(key, None)
 
 
 def _on_driver(statement: Select[Any], dialect: Dialect) -> _DriverStatement | None:
     """The statement compiled for the driver, or None when a column's type cannot say how to read its values
     without the driver's description of the result (PostgreSQL's Numeric asks for the result's type code)."""
-    if statement in _compiled:
-        return _compiled[statement]
+    key = ref(statement)
+    if key in _compiled:
+        return _compiled[key]
     try:
         compiled = statement.compile(dialect=dialect)
         binds = compiled.binds
@@ -381,7 +447,7 @@ def _on_driver(statement: Select[Any], dialect: Dialect) -> _DriverStatement | N
         )
     except (SQLAlchemyError, TypeError, ValueError):  # Numeric: "Unknown PG numeric type" (or a TypeError of it)
         found = None
-    _compiled[statement] = found
+    _compiled[ref(statement, _forget_compiled)] = found
     return found
 
 

@@ -23,6 +23,12 @@ MALFORMED_REQUEST_STATE_KEY: Final = "malformed_request"
 """Set by the HTTP server (`core/server.py`) on a request its parser refused, with the reason: the errors layer
 answers it with a 400 problem instead of calling the application."""
 
+RESPONSE_HEADERS_KEY: Final = "response_headers"
+"""Where the security headers layer keeps, in the ASGI scope, the list of headers the layers inside it add to the
+request's response (the request id, the timing): it sends them with its own, in its one copy of the response's
+headers, where each of those layers would copy the headers again. A layer that finds no list there (the security
+headers layer is not around it) adds its headers to the response itself."""
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 

@@ -7,7 +7,7 @@ import re
 from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
-from ..request_context import request_id_var
+from ..request_context import RESPONSE_HEADERS_KEY, request_id_var
 
 _VALID_ID: Final = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 _REQUEST_ID: Final = b"x-request-id"
@@ -60,8 +60,11 @@ class RequestIdMiddleware:
                 ]
             await send(message)
 
+        added = scope.get(RESPONSE_HEADERS_KEY)
+        if added is not None:  # the security headers layer sends them with its own
+            added.extend(((_REQUEST_ID, encoded), (_CORRELATION_ID, encoded)))
         token = request_id_var.set(request_id)
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send if added is not None else send_with_id)
         finally:
             request_id_var.reset(token)

@@ -6,6 +6,7 @@ from collections.abc import Awaitable
 from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
+from ..request_context import RESPONSE_HEADERS_KEY
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -89,7 +90,8 @@ class SecurityHeadersMiddleware:
 
     `page_policies` maps a path prefix to the Content-Security-Policy of pages served there (the docs UI);
     everything else is an API response and gets `api_policy` (CONTENT_SECURITY_POLICY) and `Cache-Control:
-    no-store`. `hsts_value` is sent when `hsts` (production).
+    no-store`. `hsts_value` is sent when `hsts` (production). The layers inside it add their own headers through it
+    (`RESPONSE_HEADERS_KEY`): the response's headers are copied once for all of them.
     """
 
     def __init__(
@@ -127,6 +129,8 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             return self.app(scope, receive, send)
         extra = self._headers_for(scope["path"])
+        added: Headers = []
+        scope[RESPONSE_HEADERS_KEY] = added  # the inner layers' headers (request id, timing), sent with ours
 
         ours = self._names
 
@@ -136,6 +140,7 @@ class SecurityHeadersMiddleware:
                 present = {lowered for name, _ in headers if (lowered := name.lower()) in ours}
                 # Usual case: the inner layers set none of ours, and the pre-encoded list is appended whole.
                 headers.extend([header for header in extra if header[0] not in present] if present else extra)
+                headers.extend(added)
                 message["headers"] = headers
             await send(message)
 

@@ -12,7 +12,7 @@ from typing import Final
 
 from ..asgi_types import ASGIApp, Message, Receive, Scope, Send
 from ..logs import AccessLog
-from ..request_context import SERVER_ANSWER_STATE_KEY, SUBJECT_STATE_KEY
+from ..request_context import RESPONSE_HEADERS_KEY, SERVER_ANSWER_STATE_KEY, SUBJECT_STATE_KEY
 
 _SERVER_TIMING: Final = b"server-timing"
 _PROCESS_TIME: Final = b"x-process-time"
@@ -66,6 +66,7 @@ class RequestTelemetryMiddleware:
         start = self.clock()
         method: str = scope["method"]
         timed = scope["path"] not in self.untimed_paths
+        added: list[tuple[bytes, bytes]] | None = scope.get(RESPONSE_HEADERS_KEY)
         status = 500  # what the client sees if the app dies before answering
         recorded = False
         for observer in self.observers:
@@ -98,11 +99,14 @@ class RequestTelemetryMiddleware:
                 status = message["status"]
                 if timed:
                     elapsed = self.clock() - start
-                    message["headers"] = [
-                        *message.get("headers", ()),
+                    timing = (
                         (_SERVER_TIMING, f"app;dur={elapsed * 1000:.3f}".encode()),
                         (_PROCESS_TIME, f"{elapsed:.6f}".encode()),
-                    ]
+                    )
+                    if added is not None:  # the security headers layer sends them with its own
+                        added.extend(timing)
+                    else:
+                        message["headers"] = [*message.get("headers", ()), *timing]
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
                 # Recorded before the last chunk leaves, not when the app returns (the app may still run
                 # its request-finished work then): a client holding the whole response finds its line already written.

@@ -324,9 +324,9 @@ def plan_route(route: APIRoute, dependant: Dependant) -> Handler | None:
 
 
 def _sub_response() -> Response:
-    """The response the dependencies set headers and a status on, as FastAPI makes it."""
-    sub_response = Response()
-    del sub_response.headers["content-length"]
+    """The response the dependencies set headers and a status on, as FastAPI makes it (no header, no status), without
+    its `content-length` made and deleted again: a 204 gets none."""
+    sub_response = Response(status_code=204)
     sub_response.status_code = None  # type: ignore[assignment]  # as FastAPI: "not set by a dependency"
     return sub_response
 
@@ -400,5 +400,6 @@ class _Answer:
             response = self._class(content, **arguments)
         if not is_body_allowed_for_status_code(response.status_code):
             response.body = b""
-        response.headers.raw.extend(sub_response.headers.raw)
+        # The lists `headers.raw` of both would wrap, without making their `MutableHeaders`.
+        response.raw_headers.extend(sub_response.raw_headers)
         return response

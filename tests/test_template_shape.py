@@ -16,7 +16,7 @@ from .conftest import ProjectFactory
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "template"
 
-MAX_TAGS_IN_PYTHON = 148
+MAX_TAGS_IN_PYTHON = 146
 """`{%` tags in the package sources (`template/**/src/**/*.py.jinja`); issue 50's bound is 150. An optional resource
 adds none: its package is found by core/optional_resources.py (the files resource)."""
 
@@ -30,7 +30,7 @@ MAX_NAME_ONLY_FILES_OUTSIDE_TESTS = 10
 """Of those, the ones outside the tests: Alembic revisions that import the service's code (Alembic loads a revision by
 its path, outside the package, so it cannot import relatively), `alembic.ini` and Django's `manage.py`."""
 
-MAX_FRAMEWORK_SPECIFIC_LINES = {"fastapi": 10050, "django": 9804}
+MAX_FRAMEWORK_SPECIFIC_LINES = {"fastapi": 10051, "django": 9804}
 """Lines of `src/**/*.py` and `src/**/*.py.tmpl` (the templates of what `resource add` writes) in a default render
 that the other framework's default render does not hold byte for byte; issue 50's bound is 6,000 per render."""
 

@@ -18,7 +18,7 @@ load_settings = Settings.load
 
 
 def service_settings() -> Settings:
-    """The settings a command (the worker, `jobs`) runs with; exits with one line per problem when they are invalid."""
+    """The settings the worker and the queue's commands run with; exits with one line per problem when invalid."""
     try:
         return load_settings()
     except ConfigurationError as exc:

@@ -5,9 +5,9 @@ The web-framework-neutral fields live in `core/settings.py`; FastAPI-only settin
 
 from __future__ import annotations
 
-from .core.settings import ConfigurationError, ServiceSettings, report_configuration_error
+from .core.settings import ConfigurationError, ServiceSettings
 
-__all__ = ["ConfigurationError", "Settings", "load_settings", "service_settings"]
+__all__ = ["ConfigurationError", "Settings", "load_settings"]
 
 
 class Settings(ServiceSettings):
@@ -15,11 +15,3 @@ class Settings(ServiceSettings):
 
 
 load_settings = Settings.load
-
-
-def service_settings() -> Settings:
-    """The settings the worker and the queue's commands run with; exits with one line per problem when invalid."""
-    try:
-        return load_settings()
-    except ConfigurationError as exc:
-        raise SystemExit(report_configuration_error(exc)) from None

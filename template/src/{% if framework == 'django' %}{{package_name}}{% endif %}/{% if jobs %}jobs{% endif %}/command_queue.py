@@ -12,7 +12,10 @@ import django
 from procrastinate import App
 from procrastinate.psycopg_connector import PsycopgConnector
 
-from ..config import Settings
+from ..config import Settings, service_settings
+
+# service_settings is the settings module's; the worker and the queue's commands take it from here.
+__all__ = ["WorkerQueue", "command_queue", "service_settings"]
 
 
 def command_queue(settings: Settings) -> App:

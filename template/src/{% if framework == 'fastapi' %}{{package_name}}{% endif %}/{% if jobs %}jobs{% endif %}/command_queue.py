@@ -11,9 +11,18 @@ from procrastinate import App
 from sqlalchemy import text
 
 from ..api.events import EventPublisher
-from ..config import Settings
+from ..config import ConfigurationError, Settings, load_settings
+from ..core.settings import report_configuration_error
 from ..database import create_engine
 from .queue import JobDatabase, configure_queue, queue
+
+
+def service_settings() -> Settings:
+    """The settings the worker and the queue's commands run with; exits with one line per problem when invalid."""
+    try:
+        return load_settings()
+    except ConfigurationError as exc:
+        raise SystemExit(report_configuration_error(exc)) from None
 
 
 def command_queue(settings: Settings) -> App:

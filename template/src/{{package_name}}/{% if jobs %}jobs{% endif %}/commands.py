@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from ..config import service_settings
 from ..core.jobs.commands import jobs_parser, refused, run_jobs_action
-from .command_queue import command_queue
+from .command_queue import command_queue, service_settings
 
 
 def jobs_command(arguments: list[str], *, program: str) -> int:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 
-from ..config import Settings, service_settings
+from ..config import Settings
 from ..core.jobs.logs import install_job_log_fields
 from ..core.jobs.parts import WorkerParts, worker_parts
 from ..core.jobs.worker import refused, run_worker, worker_parser
 from ..core.logs import configure_logging
-from .command_queue import WorkerQueue
+from .command_queue import WorkerQueue, service_settings
 
 
 def worker_command(arguments: list[str], *, program: str) -> int:

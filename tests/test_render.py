@@ -532,7 +532,7 @@ def pairwise_values(question: str) -> list[object]:
 
 
 def test_the_deep_set_stays_within_the_ci_budget() -> None:
-    """Each deep variant is installed, type-checked, tested and run against the contract suite, a quarter of them on
+    """Each deep variant is installed, type-checked, tested and run against the contract suite, a fifth of them on
     each commit (`ROTATION`). A new value joins the pairwise array in their place, not beside it."""
     assert len(deep_variants()) <= DEEP_BUDGET
 

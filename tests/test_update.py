@@ -27,7 +27,7 @@ import yaml
 from . import postgres_server
 from .conftest import REPO_ROOT, TEMPLATE_PATHS, RenderedProject, copier_cli, python_interpreter, uv_binary
 from .releases import BEFORE_OWNERSHIP, FIRST_RELEASE, LAST_RELEASE, PREVIOUS_RELEASE, RELEASES
-from .variants import DEFAULT_ANSWERS, with_defaults
+from .variants import DEFAULT_ANSWERS, frameworks_in_turn, with_defaults
 
 # Every test here is a `copier update` (or copy) round trip through a release repository, tens of seconds of CPU
 # each: the fast subset (`scripts/test -m "not slow"`) leaves the module out.
@@ -494,7 +494,7 @@ def stored_items(database: Path, framework: str) -> list[dict[str, Any]]:
 
 
 @SHARED_RENDERS
-@pytest.mark.parametrize("framework", ["fastapi", "django"])
+@pytest.mark.parametrize("framework", frameworks_in_turn(0))
 def test_update_from_before_owned_items_keeps_the_teams_items_and_edits(
     renders: Renders, tmp_path: Path, framework: str
 ) -> None:
@@ -769,7 +769,7 @@ TEAM_LINE = "# team: reviewed for our compliance audit\n"
 
 
 @SHARED_RENDERS
-@pytest.mark.parametrize("framework", ["fastapi", "django"])
+@pytest.mark.parametrize("framework", frameworks_in_turn(1))
 def test_turning_options_off_keeps_edited_feature_files_and_names_them(
     renders: Renders, tmp_path: Path, framework: str
 ) -> None:
@@ -904,7 +904,7 @@ def _moves_table() -> Any:
 
 
 @SHARED_RENDERS
-@pytest.mark.parametrize("framework", ["fastapi", "django"])
+@pytest.mark.parametrize("framework", frameworks_in_turn(2))
 def test_update_from_the_previous_release_carries_edits_into_every_moved_file(
     renders: Renders, tmp_path: Path, framework: str
 ) -> None:
@@ -1015,7 +1015,7 @@ def jobs_traces(project: Path) -> list[str]:
 
 
 @SHARED_RENDERS
-@pytest.mark.parametrize("framework", ["fastapi", "django"])
+@pytest.mark.parametrize("framework", frameworks_in_turn(3))
 def test_update_from_before_jobs_adds_the_queue_through_the_projects_migrations(
     renders: Renders, tmp_path: Path, framework: str
 ) -> None:
@@ -1066,7 +1066,7 @@ def test_update_from_before_jobs_adds_the_queue_through_the_projects_migrations(
 
 
 @SHARED_RENDERS
-@pytest.mark.parametrize("framework", ["fastapi", "django"])
+@pytest.mark.parametrize("framework", frameworks_in_turn(4))
 def test_update_from_before_jobs_answering_no_adds_nothing_of_them(
     renders: Renders, tmp_path: Path, framework: str
 ) -> None:

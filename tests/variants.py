@@ -168,7 +168,7 @@ RIDERS: list[tuple[Answers, Answers]] = [
 # every pairwise question is in the array, so its pairs are covered there).
 NOT_PAIRWISE: dict[str, list[Any]] = {}
 DEEP_EXTRAS: list[Answers] = []
-# How many variants the pairwise set may hold (each commit runs about a quarter of them in full: `ROTATION`).
+# How many variants the pairwise set may hold (each commit runs about a fifth of them in full: `ROTATION`).
 DEEP_BUDGET = 14
 
 Row = dict[str, Any]
@@ -311,7 +311,7 @@ def deep_variants() -> list[Answers]:
 # Each run installs and tests in full the default and one in ROTATION of the other deep variants, by the commit under
 # test; the others are rendered and statically checked (tests/test_render.py) on every run all the same. Running them
 # all on every commit would take the 2-core CI past its 30 minutes; with ALL_VARIANTS=1, a run takes them all.
-ROTATION = 4
+ROTATION = 5
 
 
 @functools.cache
@@ -335,6 +335,16 @@ def rotation_slot() -> int | None:
     if os.environ.get("ALL_VARIANTS", "").strip() == "1" or commit is None:
         return None
     return commit % ROTATION
+
+
+def frameworks_in_turn(index: int) -> list[str]:
+    """Both frameworks with ALL_VARIANTS=1 or outside a git clone; else one, by the commit's slot and `index`: for a
+    test that runs one deep scenario per framework (a `copier update` from a release, then the project's own checks).
+    Successive tests of a module pass successive indexes, so every run updates projects of both frameworks, and
+    successive commits run each test with each framework in turn."""
+    frameworks = ["fastapi", "django"]
+    slot = rotation_slot()
+    return frameworks if slot is None else [frameworks[(slot + index) % len(frameworks)]]
 
 
 def variants_in_slot(slot: int) -> list[Answers]:

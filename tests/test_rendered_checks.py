@@ -1,11 +1,10 @@
 """The rendered projects' own quality bar, run inside each: uv sync, ruff, mypy --strict, pytest (coverage >= 90%).
 
-Runs for the deep variants of this run (tests/variants.py `deep_variants_to_run`: the default and a third of the
-others, by the commit; ALL_VARIANTS=1 runs all, TEMPLATE_VARIANTS names a shard).
+Runs for the deep variants of this run (tests/variants.py `deep_variants_to_run`: the default and one other, by the
+commit; ALL_VARIANTS=1 runs all, TEMPLATE_VARIANTS names a shard).
 One variant runs its suite with both cores saturated (`SATURATED`): a team's CI runner is a busy machine, and a suite
 that passes only on a quiet one trains people to rerun red builds. The framework whose variant it is alternates with
-the commit under test (`saturated_frameworks`): the spinning cores slow both workers, so saturating both frameworks'
-variants in every run cost ~140 s of the 2-core run's time.
+the slot of the commit under test (one deep variant besides the default per run, the frameworks alternating by slot).
 """
 
 from __future__ import annotations
@@ -22,17 +21,20 @@ from xml.etree import ElementTree
 import pytest
 
 from .conftest import ProjectFactory, RenderedProject, variant_params
-from .variants import QUESTION_VALUES, Answers, commit_under_test, deep_variants_to_run, variant_id, with_defaults
+from .variants import QUESTION_VALUES, Answers, deep_variants_to_run, variant_id, with_defaults
 
 pytestmark = pytest.mark.slow
 
 DEEP_VARIANTS = variant_params(deep_variants_to_run())
 
+# Variants whose whole suite runs elsewhere, on a superset of the render: tests/test_new_resource.py grows the
+# default render by a second resource, then runs its `make check` (ruff, mypy --strict, every test, coverage >= 90 %).
+SUITE_RUN_GROWN = {"default"}
+
 
 def saturated_frameworks() -> list[str]:
-    """SATURATED_FRAMEWORKS (comma-separated, e.g. `fastapi,django` for both) if set; else one framework, chosen by
-    the commit under test (its hash modulo the number of frameworks), so that successive commits saturate each
-    framework in turn, about equally often; both outside a git clone."""
+    """SATURATED_FRAMEWORKS (comma-separated, e.g. `fastapi,django`) if set, else every framework: the run's deep
+    variants choose among them (one other than the default per commit, the frameworks alternating by slot)."""
     frameworks = [str(framework) for framework in QUESTION_VALUES["framework"]]
     if given := os.environ.get("SATURATED_FRAMEWORKS"):
         chosen = [name.strip() for name in given.split(",") if name.strip()]
@@ -40,25 +42,25 @@ def saturated_frameworks() -> list[str]:
         if unknown:
             raise ValueError(f"SATURATED_FRAMEWORKS names no framework of the template: {sorted(unknown)}")
         return chosen
-    commit = commit_under_test()
-    return frameworks if commit is None else [frameworks[commit % len(frameworks)]]
+    return frameworks
 
 
 def saturated_variants() -> set[str]:
-    """For each saturated framework, the deep variant whose suite has the most to lose on a busy machine: the docs
-    UI signing in from Chromium (Swagger UI), Redis, the service's own users, in that order of preference."""
+    """For each saturated framework, the deep variant of this run (not the default, whose suite runs grown) whose
+    suite has the most to lose on a busy machine: the docs UI signing in from Chromium (Swagger UI), Redis, the
+    service's own users, in that order of preference."""
     chosen = set()
     for framework in saturated_frameworks():
         variants = [
             answers
             for answers in (with_defaults(v) for v in deep_variants_to_run())
-            if answers["framework"] == framework
+            if answers["framework"] == framework and variant_id(answers) not in SUITE_RUN_GROWN
         ]
 
         def preference(answers: Answers) -> tuple[bool, bool, bool]:
             return (answers["docs_ui"] == "swagger", bool(answers["use_redis"]), answers["auth"] == "users")
 
-        if variants:  # none when TEMPLATE_VARIANTS names the other framework's variants only
+        if variants:  # none when this run's only deep variant of the framework is the default
             chosen.add(variant_id(max(variants, key=preference)))
     return chosen
 
@@ -101,13 +103,8 @@ def test_mypy_strict(project: RenderedProject) -> None:
     assert "Success: no issues found" in result.stdout
 
 
-# Variants whose whole suite runs elsewhere, on a superset of the render: tests/test_new_resource.py grows the
-# default render by a second resource, then runs its `make check` (ruff, mypy --strict, every test, coverage >= 90 %).
-SUITE_RUN_GROWN = {"default"}
-
-
 def test_own_test_suite_with_coverage(project: RenderedProject, tmp_path: Path) -> None:
-    if variant_id(project.answers) in SUITE_RUN_GROWN - SATURATED:
+    if variant_id(project.answers) in SUITE_RUN_GROWN:
         pytest.skip("its suite runs grown by a resource, in tests/test_new_resource.py")
     # Two workers, as `make check` runs them: a suite spends ~40 % of its time waiting on its service processes and
     # databases (Django default alone: 86 s wall / 52 CPU s in one process, 49 s / 58 CPU s with two), so two suites
@@ -120,13 +117,14 @@ def test_own_test_suite_with_coverage(project: RenderedProject, tmp_path: Path) 
     with busy:
         # Unbuffered, and every test still running after 240 s dumps its threads' stacks: when the run is killed at
         # its timeout, the failure shows how far it got and where it waits (a block-buffered pipe lost all of it
-        # once, a saturated suite killed at 600 s that takes 130-220 s here with both cores spinning). 900 s: the
-        # saturated suite shares the cores with two spinners and the other worker's suite.
+        # once, a saturated suite killed at 600 s that takes 130-220 s here with both cores spinning). 1,800 s: the
+        # saturated suite shares the cores with two spinners and the other worker's suite (900 s was once reached on a
+        # slow runner, the suite at 99 %).
         result = project.uv(
             "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers,
             "-o", "faulthandler_timeout=240",
             f"--cov-report=json:{reports / 'coverage.json'}", f"--junitxml={reports / 'junit.xml'}",
-            env={"PYTHONUNBUFFERED": "1"}, timeout=900,
+            env={"PYTHONUNBUFFERED": "1"}, timeout=1800,
         )  # fmt: skip
     assert result.returncode == 0
     totals = json.loads((reports / "coverage.json").read_text())["totals"]

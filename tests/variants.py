@@ -308,10 +308,12 @@ def deep_variants() -> list[Answers]:
     return [*pairwise(), *DEEP_EXTRAS]
 
 
-# Each run installs and tests in full the default and one in ROTATION of the other deep variants, by the commit under
-# test; the others are rendered and statically checked (tests/test_render.py) on every run all the same. Running them
-# all on every commit would take the 2-core CI past its 30 minutes; with ALL_VARIANTS=1, a run takes them all.
-ROTATION = 5
+# Each run installs and tests in full the default and one other deep variant, by the commit under test, the frameworks
+# taking turns from slot to slot; the others are rendered and statically checked (tests/test_render.py) on every run
+# all the same, and each framework's default runs its whole suite on every run (grown by a resource:
+# tests/test_new_resource.py). Two or three deep suites per run took the 2-core CI to 53-68 minutes on a slow runner
+# (each suite 10-15 minutes there); with ALL_VARIANTS=1, a run takes them all.
+ROTATION = 12
 
 
 @functools.cache
@@ -348,19 +350,19 @@ def frameworks_in_turn(index: int) -> list[str]:
 
 
 def variants_in_slot(slot: int) -> list[Answers]:
-    """The default and the other deep variants dealt to the `slot`-th of ROTATION slots. Each framework's rows are
-    dealt round the slots on their own (so each slot holds both frameworks: tests/test_render.py checks it), the
-    second framework's from the last slot backwards, so the slots stay within one row of each other in size."""
+    """The default and the deep variants dealt to the `slot`-th of ROTATION slots: the others, one framework's and
+    the next's in turn (so successive slots alternate frameworks), dealt round the slots (one each while there are
+    ROTATION of them, more in some slots beyond that)."""
     default, *others = deep_variants()
     frameworks = sorted({str(answers.get("framework", DEFAULT_ANSWERS["framework"])) for answers in others})
-    chosen: list[Answers] = []
-    for group, framework in enumerate(frameworks):
-        rows = [answers for answers in others if answers.get("framework", DEFAULT_ANSWERS["framework"]) == framework]
-        for index, answers in enumerate(rows):
-            dealt = index % ROTATION if group % 2 == 0 else ROTATION - 1 - index % ROTATION
-            if dealt == slot:
-                chosen.append(answers)
-    return [default, *sorted(chosen, key=others.index)]
+    by_framework = [
+        [answers for answers in others if answers.get("framework", DEFAULT_ANSWERS["framework"]) == framework]
+        for framework in frameworks
+    ]
+    interleaved = [
+        rows[index] for index in range(max(map(len, by_framework))) for rows in by_framework if index < len(rows)
+    ]
+    return [default, *(answers for index, answers in enumerate(interleaved) if index % ROTATION == slot)]
 
 
 def deep_variants_to_run() -> list[Answers]:
@@ -375,6 +377,16 @@ def deep_variants_to_run() -> list[Answers]:
 def pairwise_to_run() -> list[Answers]:
     """The pairwise variants among `deep_variants_to_run()`: those the contract suite runs against."""
     return [answers for answers in deep_variants_to_run() if answers in pairwise()]
+
+
+def contract_variants() -> list[Answers]:
+    """The variants the contract suite runs against: `pairwise_to_run()`, and the default of each framework none of
+    them is (a run's one other deep variant is of one framework; every run checks both against the contract)."""
+    chosen = pairwise_to_run()
+    frameworks = {answers.get("framework", DEFAULT_ANSWERS["framework"]) for answers in chosen}
+    return chosen + [
+        {"framework": framework} for framework in QUESTION_VALUES["framework"] if framework not in frameworks
+    ]
 
 
 def first_to_run(matches: Callable[[Answers], bool]) -> Answers | None:

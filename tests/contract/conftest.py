@@ -11,13 +11,14 @@ import pytest
 from ..conftest import ProjectFactory, RenderedProject, variant_params
 from ..postgres_server import deployable_database_url
 from ..redis_server import start_redis
-from ..variants import pairwise_to_run, variant_id
+from ..variants import contract_variants, variant_id
 from .checks import ALLOWED_ORIGIN
 from .service import Service, start_service
 
-# Every pairwise variant this run tests in full runs the whole contract; checks of optional features call
-# `checks.requires(contract_project.answers, use_prometheus=True)` (answers include the defaults).
-CONTRACT_VARIANTS = variant_params(pairwise_to_run())
+# Every pairwise variant this run tests in full runs the whole contract, and each framework's default where none of
+# them is of that framework; checks of optional features call `checks.requires(contract_project.answers,
+# use_prometheus=True)` (answers include the defaults).
+CONTRACT_VARIANTS = variant_params(contract_variants())
 
 
 @pytest.fixture(scope="module", params=CONTRACT_VARIANTS)

@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Mapping
@@ -18,14 +17,9 @@ import httpx
 
 from ..bearer import as_client, bearer, service_auth, uses_tokens
 from ..conftest import RenderedProject
+from ..ports import free_port
 from ..postgres_server import deployable_database_url
 from ..variants import DEFAULT_ANSWERS
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

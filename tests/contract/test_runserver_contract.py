@@ -18,7 +18,7 @@ import pytest
 
 from ..conftest import ProjectFactory, RenderedProject, variant_params
 from ..redis_server import start_redis
-from ..variants import pairwise_to_run
+from ..variants import contract_variants
 from .checks import ALLOWED_ORIGIN
 from .service import Service, start_service
 from .test_contract import (  # noqa: F401 - collected here, against runserver
@@ -39,7 +39,7 @@ from .test_rate_limit_contract import (  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
-DJANGO_VARIANTS = variant_params([answers for answers in pairwise_to_run() if answers.get("framework") == "django"])
+DJANGO_VARIANTS = variant_params([answers for answers in contract_variants() if answers.get("framework") == "django"])
 
 
 @pytest.fixture(scope="module", params=DJANGO_VARIANTS)

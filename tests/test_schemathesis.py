@@ -15,7 +15,7 @@ from .bearer import ALL_SCOPES, FILE_SCOPES, token, uses_tokens
 from .conftest import ProjectFactory, RenderedProject, variant_params
 from .contract.service import start_service
 from .redis_server import start_redis
-from .variants import deep_variants_to_run, first_to_run, with_defaults
+from .variants import deep_variants_to_run, first_to_run, frameworks_in_turn, with_defaults
 
 pytestmark = pytest.mark.slow
 
@@ -58,8 +58,13 @@ def files_variants() -> list[dict[str, object]]:
     return [answers for answers in deep_variants_to_run() if with_defaults(answers).get("file_storage")]
 
 
-# The default of each framework (uvicorn), each framework on granian, and the files routes where this run has them.
-SCHEMATHESIS_VARIANTS = [{}, {"framework": "django"}, granian_variant("fastapi"), granian_variant("django")]
+# The default of each framework (uvicorn), one framework on granian per commit in turn (both with ALL_VARIANTS=1),
+# and the files routes where this run has them.
+SCHEMATHESIS_VARIANTS = [
+    {},
+    {"framework": "django"},
+    *(granian_variant(framework) for framework in frameworks_in_turn(0)),
+]
 SCHEMATHESIS_VARIANTS += [answers for answers in files_variants() if answers not in SCHEMATHESIS_VARIANTS]
 
 

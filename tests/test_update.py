@@ -338,7 +338,9 @@ def assert_typical_edits_kept(project: Path, framework: str = "fastapi") -> None
 
 @pytest.mark.parametrize(
     ("release", "framework"),
-    [(FIRST_RELEASE, "fastapi"), (PREVIOUS_RELEASE, "fastapi"), (PREVIOUS_RELEASE, "django")],
+    # From the first release (FastAPI: it had no framework question) and from the previous one with one framework per
+    # commit in turn (`frameworks_in_turn`; ALL_VARIANTS=1 runs both).
+    [(FIRST_RELEASE, "fastapi"), *((PREVIOUS_RELEASE, framework) for framework in frameworks_in_turn(5))],
     ids=lambda value: str(value),
 )
 def test_update_keeps_every_edit_and_the_project_stays_green(

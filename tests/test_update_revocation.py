@@ -17,7 +17,7 @@ import pytest
 from .conftest import python_interpreter, uv_binary
 from .releases import LAST_RELEASE, RELEASES
 from .test_update import NEW_RELEASE, build_release_repo, generate, git, update
-from .variants import DEFAULT_ANSWERS
+from .variants import DEFAULT_ANSWERS, frameworks_in_turn
 
 # Releases only: `copier copy` renders the newest tag, so no team is on a main commit between two releases (main's
 # commit just before durable revocation, ade3625, was tested here too: twice the time, for no team).
@@ -63,7 +63,7 @@ def commit(project: Path, message: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("framework", ["fastapi", "django"])
+@pytest.mark.parametrize("framework", frameworks_in_turn(6))  # one per commit in turn; ALL_VARIANTS=1: both
 def test_a_jwt_project_gets_the_revocation_table_once_then_switches_to_users(
     repo: Path, tmp_path: Path, framework: str
 ) -> None:

@@ -349,6 +349,14 @@ def frameworks_in_turn(index: int) -> list[str]:
     return frameworks if slot is None else [frameworks[(slot + index) % len(frameworks)]]
 
 
+def in_turn(turn: int, turns: int = 2) -> bool:
+    """Whether this run takes the `turn`-th of `turns` shares of a module's heavy scenarios (each a whole project
+    rendered, updated and checked, tens of seconds): all of them with ALL_VARIANTS=1 or outside a git clone, else
+    the share the commit's slot picks, so that successive commits run each share in turn."""
+    slot = rotation_slot()
+    return slot is None or slot % turns == turn
+
+
 def variants_in_slot(slot: int) -> list[Answers]:
     """The default and the deep variants dealt to the `slot`-th of ROTATION slots: the others, one framework's and
     the next's in turn (so successive slots alternate frameworks), dealt round the slots (one each while there are

@@ -89,7 +89,7 @@ def create_engine(settings: Settings, database: Database | None = None) -> Async
         pool_timeout=settings.database_pool_timeout,
         # No `pool_pre_ping`: it costs two round trips (BEGIN, ROLLBACK) on every checkout. A connection the server
         # closed is found without one (`_replace_closed_connection`).
-        connect_args=_postgresql_connect_args(settings, application_name="api", pooled=database.transaction_pooled),
+        connect_args=_postgresql_connect_args(settings, application_name="api", database=database),
     )
     event.listen(engine.sync_engine.pool, "checkout", _replace_closed_connection)
     return engine
@@ -142,15 +142,15 @@ def create_probe_engine(settings: Settings) -> AsyncEngine:
 
 
 def _postgresql_connect_args(
-    settings: Settings, *, application_name: str, pooled: bool | None = None
+    settings: Settings, *, application_name: str, database: Database | None = None
 ) -> dict[str, Any]:
-    """`pooled`: whether the connections go through a transaction pooler (default: DATABASE_URL's)."""
-    pooled = settings.database.transaction_pooled if pooled is None else pooled
+    """`database`: another than DATABASE_URL's (the replica's); its URL is asyncpg's DSN (`Database.sqlalchemy_url`)."""
+    database = database or settings.database
     server_settings = {"application_name": application_name}
-    if settings.database_statement_timeout and not pooled:  # PgBouncer refuses it
+    if settings.database_statement_timeout and not database.transaction_pooled:  # PgBouncer refuses it
         server_settings["statement_timeout"] = str(settings.database_statement_timeout)
-    arguments = {"timeout": settings.database_connect_timeout, "server_settings": server_settings}
-    return {**arguments, **TRANSACTION_POOLER_CONNECT_ARGS} if pooled else arguments
+    arguments = {"dsn": database.url, "timeout": settings.database_connect_timeout, "server_settings": server_settings}
+    return {**arguments, **TRANSACTION_POOLER_CONNECT_ARGS} if database.transaction_pooled else arguments
 
 
 # Behind a transaction pooler (DATABASE_POOLER=transaction) the next statement may reach another server connection,

@@ -12,6 +12,6 @@ from .command_queue import command_queue, service_settings
 def jobs_command(arguments: list[str], *, program: str) -> int:
     options = jobs_parser(program).parse_args(arguments)
     settings = service_settings()
-    if (status := refused(settings.database)) is not None:
+    if (status := refused(settings.database, settings.database_connect_timeout)) is not None:
         return status
     return asyncio.run(run_jobs_action(command_queue(settings), options))

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Final
 from procrastinate import App
 
 from ..commands import USAGE_EXIT_STATUS, announce_database
+from .first_connection import unreachable
+from .health import RESTART_EXIT_STATUS
 
 if TYPE_CHECKING:
     from ..database import Database
@@ -28,12 +30,15 @@ def jobs_parser(program: str) -> argparse.ArgumentParser:
     return parser
 
 
-def refused(database: Database) -> int | None:
+def refused(database: Database, connect_timeout_s: float) -> int | None:
     """The exit status of a command that must not run on this database (after saying why), or None."""
     announce_database(database, "jobs")
     if database.engine != "postgresql":
         print(NEEDS_POSTGRESQL, file=sys.stderr)
         return USAGE_EXIT_STATUS
+    if reason := unreachable(database, connect_timeout_s):
+        print(f"jobs: {reason}", file=sys.stderr)
+        return RESTART_EXIT_STATUS
     return None
 
 

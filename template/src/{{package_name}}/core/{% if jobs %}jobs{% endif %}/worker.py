@@ -13,7 +13,8 @@ connections and what a job's writes need (its database, its event publisher): th
   has metrics.
 - Every log line a job writes carries `job_id`, `task` and the `request_id` that deferred it (logs.py).
 - It refuses to start on settings the API would refuse to serve with (core/settings.py's `serving_problems`), and
-  without PostgreSQL.
+  without PostgreSQL; a database that does not answer within DATABASE_CONNECT_TIMEOUT is one line and exit status 75
+  (first_connection.py).
 - What the service's integrations add to it (error reports, metrics) comes from `jobs/worker_parts/` (parts.py).
 """
 
@@ -32,7 +33,8 @@ from procrastinate.worker import Worker
 
 from ..commands import USAGE_EXIT_STATUS, announce_database
 from ..settings import ConfigurationError, report_configuration_error
-from .health import DatabaseCheck, WorkerHealthServer, WorkerState
+from .first_connection import unreachable
+from .health import RESTART_EXIT_STATUS, DatabaseCheck, WorkerHealthServer, WorkerState
 from .heartbeat import heartbeat_interval
 from .naming import worker_name
 from .parts import WorkerParts
@@ -83,6 +85,9 @@ def refused(settings: ServiceSettings) -> int | None:
     if settings.database.engine != "postgresql":
         print(NEEDS_POSTGRESQL, file=sys.stderr)
         return USAGE_EXIT_STATUS
+    if reason := unreachable(settings.database, settings.database_connect_timeout):
+        print(f"worker: {reason}", file=sys.stderr)
+        return RESTART_EXIT_STATUS
     return None
 
 

@@ -27,7 +27,7 @@ import pytest
 from .conftest import REPO_ROOT, ProjectFactory, framework_params, variant_group
 from .contract.conftest import variant_service
 from .contract.service import Service
-from .variants import first_to_run
+from .variants import first_to_run, frameworks_in_turn
 
 UIS = ["scalar", "swagger", "redoc"]
 FRAMEWORKS = ["fastapi", "django"]
@@ -239,10 +239,13 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-# Each UI alone at /docs, then ReDoc at /redoc beside one (`redoc_page`; the page at /docs is checked there too).
-DOCS_VARIANTS = [(framework, ui, False) for framework in FRAMEWORKS for ui in UIS] + [
-    ("fastapi", "scalar", True),
-    ("django", "swagger", True),
+# Each UI alone at /docs, then ReDoc at /redoc beside one (`redoc_page`; the page at /docs is checked there too). Each
+# UI with one framework per commit, in turn (`frameworks_in_turn`: every run loads pages of both, each UI with the
+# other framework on the next slot; ALL_VARIANTS=1 loads all): a page's service is an installed variant, tens of
+# seconds each when the run installs it for this test alone.
+REDOC_BESIDE = [("fastapi", "scalar", True), ("django", "swagger", True)]
+DOCS_VARIANTS = [(framework, ui, False) for index, ui in enumerate(UIS) for framework in frameworks_in_turn(index)] + [
+    param for param in REDOC_BESIDE if param[0] in frameworks_in_turn(len(UIS))
 ]
 
 

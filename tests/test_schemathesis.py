@@ -58,11 +58,10 @@ def files_variants() -> list[dict[str, object]]:
     return [answers for answers in deep_variants_to_run() if with_defaults(answers).get("file_storage")]
 
 
-# The default of each framework (uvicorn), one framework on granian per commit in turn (both with ALL_VARIANTS=1),
-# and the files routes where this run has them.
+# Each framework on every run: one on granian and the other's default (uvicorn), swapped on the next slot (both of
+# each with ALL_VARIANTS=1); and the files routes where this run has them.
 SCHEMATHESIS_VARIANTS = [
-    {},
-    {"framework": "django"},
+    *({} if framework == "fastapi" else {"framework": framework} for framework in frameworks_in_turn(1)),
     *(granian_variant(framework) for framework in frameworks_in_turn(0)),
 ]
 SCHEMATHESIS_VARIANTS += [answers for answers in files_variants() if answers not in SCHEMATHESIS_VARIANTS]

@@ -350,9 +350,9 @@ def frameworks_in_turn(index: int) -> list[str]:
 
 
 def in_turn(turn: int, turns: int = 2) -> bool:
-    """Whether this run takes the `turn`-th of `turns` shares of a module's heavy scenarios (each a whole project
-    rendered, updated and checked, tens of seconds): all of them with ALL_VARIANTS=1 or outside a git clone, else
-    the share the commit's slot picks, so that successive commits run each share in turn."""
+    """Whether this run takes the `turn`-th of `turns` shares of a module's costly cases (update scenarios, delivery
+    validators): all of them with ALL_VARIANTS=1 or outside a git clone, else the share the commit's slot picks, so
+    that successive commits run each share in turn."""
     slot = rotation_slot()
     return slot is None or slot % turns == turn
 

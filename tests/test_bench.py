@@ -10,8 +10,15 @@ from pathlib import Path
 import pytest
 
 from .conftest import REPO_ROOT, ProjectFactory, RenderedProject, variant_group, variant_params
+from .variants import in_turn
 
 BENCH = REPO_ROOT / "bench"
+
+
+def share(turn: int) -> pytest.MarkDecorator:
+    """One of two shares of the harnesses that install a variant of their own (jobs off, a cached or SQLite jwt
+    render), run on alternate commits (`in_turn`); the others run on every commit. ALL_VARIANTS=1 runs all."""
+    return pytest.mark.skipif(not in_turn(turn), reason="its share of the harness smoke runs runs on other commits")
 
 
 # The comparison apps each framework's harness starts next to the rendered service.
@@ -89,6 +96,7 @@ def test_read_paths_prices_every_way_of_reading_an_item(projects: ProjectFactory
 
 
 @pytest.mark.slow
+@share(1)
 @variant_group({"auth": "jwt"})  # the variant other modules install too (the cached one is this test's alone)
 def test_read_cache_harness_smoke_run(projects: ProjectFactory, tmp_path: Path) -> None:
     """One 1-second run of each server (cache, no cache, Redis down) on a real PostgreSQL and redis-server."""
@@ -110,6 +118,7 @@ def test_read_cache_harness_smoke_run(projects: ProjectFactory, tmp_path: Path) 
 
 
 @pytest.mark.slow
+@share(1)
 @variant_group({"database": "sqlite"})  # rendered by tests/test_render.py there (the jwt one is this test's alone)
 def test_accounts_harness_smoke_run(projects: ProjectFactory, tmp_path: Path) -> None:
     """One run of each part: argon2's parameters and times, a login and a refresh through the app, and the item
@@ -186,6 +195,7 @@ JOBS_BENCH_VARIANTS: list[dict[str, object]] = [{}]
 
 
 @pytest.mark.slow
+@share(0)
 @pytest.mark.parametrize("variant", variant_params(JOBS_BENCH_VARIANTS))
 def test_jobs_harness_smoke_run(projects: ProjectFactory, tmp_path: Path, variant: dict[str, object]) -> None:
     """One 1-second run of each pair against a real PostgreSQL cluster: the four servers start (two of them with a

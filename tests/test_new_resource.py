@@ -3,9 +3,11 @@
 Both frameworks, on the default answers, grown alike (tests/growth.py): `python -m <package> resource add bookings
 --audit --grant staff,customer`, then by hand, in `bookings/` only, a `starts_at`, the confirmation email job, the
 `bookings.confirmed` event, and a create that records the one and defers the other: at most `BOUND` source lines,
-counted whole. Beyond the bound, a `parties` resource with a custom action (the README's recipe), the migrations and
-the render's full `make check`. Only the new packages, their tests, the registration lines, the roles file and the
-migrations may differ from the render. tests/test_api_parity.py compares the same grown projects across the two
+counted whole. Beyond the bound, a `parties` resource with a custom action (the README's recipe) and the
+migrations. Only the new packages, their tests, the registration lines, the roles file and the migrations may differ
+from the render. The grown render's full `make check` runs for one framework per commit, the one whose whole suite
+this run runs nowhere else (`grown_suite_frameworks`: the other's runs in tests/test_rendered_checks.py, on its deep
+variant); ALL_VARIANTS=1 runs both. tests/test_api_parity.py compares the same grown projects across the two
 frameworks: both modules are in one xdist group, whose worker grows each project once.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from .growth import Grown, Growths, git, run_readme_block
+from .variants import grown_suite_frameworks
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-parity")]
 
@@ -108,10 +111,9 @@ GROWN = ("bookings/", "parties/")
 def test_fastapi_grows_a_resource_as_the_readme_says(grown: Growths) -> None:
     """The default answers: the bound on `resource add bookings`; beyond it, parties (a datetime in the future, a
     status enum stored as a VARCHAR of its values by database.py's `string_enum`, a cancel action); the migrations
-    `alembic revision` numbers; `make check`."""
+    `alembic revision` numbers."""
     fastapi = grown["fastapi"]
     report(fastapi)
-    make_check(fastapi)
     package = fastapi.project.package
     src = f"src/{package}"
     rendered = git(fastapi.project.path, "ls-tree", "--name-only", "rendered", f"{src}/migrations/versions/")
@@ -132,10 +134,9 @@ def test_fastapi_grows_a_resource_as_the_readme_says(grown: Growths) -> None:
 
 def test_django_grows_a_resource_as_the_readme_says(grown: Growths) -> None:
     """The default answers: the bound on `resource add bookings`, the bookings' migration written again with their
-    field; beyond it, parties (a datetime in the future, a status enum, a cancel action); `make check`."""
+    field; beyond it, parties (a datetime in the future, a status enum, a cancel action)."""
     django = grown["django"]
     report(django)
-    make_check(django)
     package = django.project.package
     for app in GROWN:
         migrations = django.project.path / "src" / package / app / "migrations"
@@ -153,3 +154,10 @@ def test_django_grows_a_resource_as_the_readme_says(grown: Growths) -> None:
         if not line.split()[2].startswith((f"src/{package}/bookings/", f"src/{package}/roles.py"))
     ]
     assert registration == [["1", "0", f"src/{package}/settings.py"], ["1", "0", f"src/{package}/urls.py"]]
+
+
+@pytest.mark.parametrize("framework", grown_suite_frameworks())
+def test_the_grown_project_passes_its_make_check(grown: Growths, framework: str) -> None:
+    """The README's last step on the grown render: ruff, mypy --strict, every test (the bookings' and parties'
+    included), the coverage gate, on PostgreSQL. Run after the tests above, which read the tree as the edits left it."""
+    make_check(grown[framework])

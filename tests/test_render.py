@@ -40,6 +40,7 @@ from .variants import (
     STATIC_PAIRWISE_QUESTIONS,
     deep_variants,
     deep_variants_to_run,
+    grown_suite_frameworks,
     is_valid,
     one_at_a_time,
     pairwise,
@@ -542,9 +543,9 @@ def test_the_rotation_runs_every_deep_variant_in_turn_and_both_frameworks_each_t
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each slot holds the default and one other deep variant, the frameworks alternating from slot to slot while
-    both have variants left (each framework's default runs its suite on every run, grown: tests/test_new_resource.py);
-    together the slots hold every deep variant once (the default in each); ALL_VARIANTS=1 and TEMPLATE_VARIANTS take
-    precedence over the commit's slot."""
+    both have variants left; together the slots hold every deep variant once (the default in each), and each slot runs
+    a whole suite of each framework (the other framework's default grown: tests/test_new_resource.py); ALL_VARIANTS=1
+    and TEMPLATE_VARIANTS take precedence over the commit's slot."""
     deep = [variant_id(with_defaults(answers)) for answers in deep_variants()]
     seen: list[str] = []
     frameworks: list[str] = []
@@ -558,8 +559,17 @@ def test_the_rotation_runs_every_deep_variant_in_turn_and_both_frameworks_each_t
     assert all(first != second for first, second in itertools.pairwise(frameworks[:alternating])), frameworks
     assert sorted(["default", *seen]) == sorted(deep)
     monkeypatch.delenv("TEMPLATE_VARIANTS", raising=False)
+    monkeypatch.delenv("ALL_VARIANTS", raising=False)
+    commit_slot = variants.rotation_slot
+    for slot in range(ROTATION):
+        monkeypatch.setattr(variants, "rotation_slot", lambda slot=slot: slot)
+        deep_frameworks = {str(with_defaults(answers)["framework"]) for answers in variants_in_slot(slot)[1:]}
+        assert len(grown_suite_frameworks()) == 1, slot
+        assert deep_frameworks | set(grown_suite_frameworks()) == set(QUESTION_VALUES["framework"]), slot
+    monkeypatch.setattr(variants, "rotation_slot", commit_slot)
     monkeypatch.setenv("ALL_VARIANTS", "1")
     assert deep_variants_to_run() == deep_variants()
+    assert grown_suite_frameworks() == QUESTION_VALUES["framework"]
     monkeypatch.delenv("ALL_VARIANTS")
     slot = rotation_slot()
     assert slot is not None

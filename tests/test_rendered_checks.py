@@ -2,8 +2,9 @@
 
 Runs for the deep variants of this run (tests/variants.py `deep_variants_to_run`: the default and one other, by the
 commit; ALL_VARIANTS=1 runs all, TEMPLATE_VARIANTS names a shard).
-One variant runs its suite with both cores saturated (`SATURATED`): a team's CI runner is a busy machine, and a suite
-that passes only on a quiet one trains people to rerun red builds. The framework whose variant it is alternates with
+One variant runs its suite saturated (`SATURATED`): its two workers, services and databases on a single core
+(`on_one_core`). A team's CI runner is a busy machine, and a suite that passes only on a quiet one trains people to
+rerun red builds. The framework whose variant it is alternates with
 the slot of the commit under test (one deep variant besides the default per run, the frameworks alternating by slot).
 """
 
@@ -12,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -28,7 +27,8 @@ pytestmark = pytest.mark.slow
 DEEP_VARIANTS = variant_params(deep_variants_to_run())
 
 # Variants whose whole suite runs elsewhere, on a superset of the render: tests/test_new_resource.py grows the
-# default render by a second resource, then runs its `make check` (ruff, mypy --strict, every test, coverage >= 90 %).
+# default render by a second resource, then runs its `make check` (ruff, mypy --strict, every test, coverage >= 90 %)
+# on the commits whose other deep variant is Django's (`grown_suite_frameworks`).
 SUITE_RUN_GROWN = {"default"}
 
 
@@ -69,19 +69,18 @@ SATURATED = saturated_variants()
 
 
 @contextlib.contextmanager
-def both_cores_busy() -> Iterator[None]:
-    """Both cores busy for the block, as on a CI runner running other jobs: one process spinning at normal priority
-    competes with the suite's processes for a core all along, and one at the lowest priority (nice 19) takes whatever
-    CPU the rest leaves, so that no core is idle while the suite runs. Two spinners at normal priority also took a
-    third of the cores from the template's other worker for as long as the suite ran (1,190 s of a 53-minute run)."""
-    spin = [sys.executable, "-c", "while True: pass"]
-    spinners = [subprocess.Popen(spin), subprocess.Popen(["nice", "-n", "19", *spin])]
+def on_one_core() -> Iterator[None]:
+    """The block's processes confined to one core, as on a CI runner busy with other jobs: the suite's two workers, the
+    service processes, workers and databases they start (each inherits the CPU affinity of the thread that starts it)
+    take turns on a single core, while the template's other worker keeps the other. Spinners did the same at a price:
+    one at normal priority took a third of the cores from the template's other worker for as long as the suite ran
+    (1,190 s of a 53-minute run, 851 s of a 47-minute one)."""
+    cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cores)})
     try:
         yield
     finally:
-        for spinner in spinners:
-            spinner.kill()
-            spinner.wait()
+        os.sched_setaffinity(0, cores)
 
 
 @pytest.fixture(scope="module", params=DEEP_VARIANTS)
@@ -117,13 +116,12 @@ def test_own_test_suite_with_coverage(project: RenderedProject, tmp_path: Path) 
     # Read from the reports, not the terminal: a suite's terminal output through a pipe was once seen missing its
     # last part (coverage table included) although the run passed.
     reports = tmp_path
-    busy = both_cores_busy() if variant_id(project.answers) in SATURATED else contextlib.nullcontext()
+    busy = on_one_core() if variant_id(project.answers) in SATURATED else contextlib.nullcontext()
     with busy:
         # Unbuffered, and every test still running after 240 s dumps its threads' stacks: when the run is killed at
         # its timeout, the failure shows how far it got and where it waits (a block-buffered pipe lost all of it
-        # once, a saturated suite killed at 600 s that takes 130-220 s here with both cores spinning). 1,800 s: the
-        # saturated suite shares the cores with two spinners and the other worker's suite (900 s was once reached on a
-        # slow runner, the suite at 99 %).
+        # once, a saturated suite killed at 600 s). 1,800 s: the saturated suite has one core for all of its processes
+        # (851 s was reached on a slow runner with spinners taking a share of both cores).
         result = project.uv(
             "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers,
             "-o", "faulthandler_timeout=240",

@@ -310,9 +310,10 @@ def deep_variants() -> list[Answers]:
 
 # Each run installs and tests in full the default and one other deep variant, by the commit under test, the frameworks
 # taking turns from slot to slot; the others are rendered and statically checked (tests/test_render.py) on every run
-# all the same, and each framework's default runs its whole suite on every run (grown by a resource:
-# tests/test_new_resource.py). Two or three deep suites per run took the 2-core CI to 53-68 minutes on a slow runner
-# (each suite 10-15 minutes there); with ALL_VARIANTS=1, a run takes them all.
+# all the same. The whole suite runs once per framework per run: the other deep variant's, and the default of the
+# other framework grown by a resource (`grown_suite_frameworks`, tests/test_new_resource.py). Two or three deep
+# suites per run took the 2-core CI to 53-68 minutes on a slow runner (each suite 10-15 minutes there), and four (both
+# defaults grown, one saturated) 47 minutes; with ALL_VARIANTS=1, a run takes them all.
 ROTATION = 12
 
 
@@ -380,6 +381,20 @@ def deep_variants_to_run() -> list[Answers]:
         return selected(deep_variants())
     slot = rotation_slot()
     return deep_variants() if slot is None else variants_in_slot(slot)
+
+
+def grown_suite_frameworks() -> list[str]:
+    """The frameworks whose default, grown by a resource, runs its whole `make check` this run
+    (tests/test_new_resource.py): both with ALL_VARIANTS=1 or outside a git clone, else those none of whose other
+    deep variants this run installs. One whole suite per framework, then: a commit whose other deep variant is
+    Django's (its suite saturated: tests/test_rendered_checks.py) runs FastAPI's grown default, and the next slot the
+    other way round; should a slot hold both frameworks' variants, the first framework's grown default runs anyway."""
+    frameworks = [str(framework) for framework in QUESTION_VALUES["framework"]]
+    if rotation_slot() is None:
+        return frameworks
+    others = [with_defaults(answers) for answers in deep_variants_to_run() if answers != pairwise()[0]]
+    deep = {str(answers["framework"]) for answers in others}
+    return [framework for framework in frameworks if framework not in deep] or frameworks_in_turn(0)
 
 
 def pairwise_to_run() -> list[Answers]:

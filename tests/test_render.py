@@ -38,6 +38,7 @@ from .variants import (
     QUESTION_VALUES,
     ROTATION,
     STATIC_PAIRWISE_QUESTIONS,
+    WHOLE_SUITE_TURNS,
     deep_variants,
     deep_variants_to_run,
     grown_suite_frameworks,
@@ -45,6 +46,7 @@ from .variants import (
     one_at_a_time,
     pairwise,
     rotation_slot,
+    runs_deep_suites,
     static_pairwise,
     variant_id,
     variants_in_slot,
@@ -543,9 +545,9 @@ def test_the_rotation_runs_every_deep_variant_in_turn_and_both_frameworks_each_t
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each slot holds the default and one other deep variant, the frameworks alternating from slot to slot while
-    both have variants left; together the slots hold every deep variant once (the default in each), and each slot runs
-    a whole suite of each framework (the other framework's default grown: tests/test_new_resource.py); ALL_VARIANTS=1
-    and TEMPLATE_VARIANTS take precedence over the commit's slot."""
+    both have variants left; together the slots hold every deep variant once (the default in each). Each slot, in each
+    turn, runs one whole rendered suite: in one turn its deep variant's, in the other the other framework's default
+    grown (tests/test_new_resource.py); ALL_VARIANTS=1 and TEMPLATE_VARIANTS take precedence over the commit's slot."""
     deep = [variant_id(with_defaults(answers)) for answers in deep_variants()]
     seen: list[str] = []
     frameworks: list[str] = []
@@ -561,15 +563,21 @@ def test_the_rotation_runs_every_deep_variant_in_turn_and_both_frameworks_each_t
     monkeypatch.delenv("TEMPLATE_VARIANTS", raising=False)
     monkeypatch.delenv("ALL_VARIANTS", raising=False)
     commit_slot = variants.rotation_slot
-    for slot in range(ROTATION):
+    commit_turn = variants.whole_suite_turn
+    for slot, turn in itertools.product(range(ROTATION), range(WHOLE_SUITE_TURNS)):
         monkeypatch.setattr(variants, "rotation_slot", lambda slot=slot: slot)
+        monkeypatch.setattr(variants, "whole_suite_turn", lambda turn=turn: turn)
         deep_frameworks = {str(with_defaults(answers)["framework"]) for answers in variants_in_slot(slot)[1:]}
-        assert len(grown_suite_frameworks()) == 1, slot
-        assert deep_frameworks | set(grown_suite_frameworks()) == set(QUESTION_VALUES["framework"]), slot
+        deep_suites = len(deep_frameworks) if runs_deep_suites() else 0
+        assert deep_suites + len(grown_suite_frameworks()) == 1, (slot, turn)
+        if grown_suite_frameworks():
+            assert deep_frameworks | set(grown_suite_frameworks()) == set(QUESTION_VALUES["framework"]), slot
     monkeypatch.setattr(variants, "rotation_slot", commit_slot)
+    monkeypatch.setattr(variants, "whole_suite_turn", commit_turn)
     monkeypatch.setenv("ALL_VARIANTS", "1")
     assert deep_variants_to_run() == deep_variants()
     assert grown_suite_frameworks() == QUESTION_VALUES["framework"]
+    assert runs_deep_suites()
     monkeypatch.delenv("ALL_VARIANTS")
     slot = rotation_slot()
     assert slot is not None

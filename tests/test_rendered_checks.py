@@ -1,7 +1,8 @@
 """The rendered projects' own quality bar, run inside each: uv sync, ruff, mypy --strict, pytest (coverage >= 90%).
 
 Runs for the deep variants of this run (tests/variants.py `deep_variants_to_run`: the default and one other, by the
-commit; ALL_VARIANTS=1 runs all, TEMPLATE_VARIANTS names a shard).
+commit; ALL_VARIANTS=1 runs all, TEMPLATE_VARIANTS names a shard); the other deep variant's whole suite on one commit
+in two (`runs_deep_suites`: a grown default's on the others).
 One variant runs its suite saturated (`SATURATED`): its two workers, services and databases on a single core
 (`on_one_core`). A team's CI runner is a busy machine, and a suite that passes only on a quiet one trains people to
 rerun red builds. The framework whose variant it is alternates with
@@ -20,7 +21,7 @@ from xml.etree import ElementTree
 import pytest
 
 from .conftest import ProjectFactory, RenderedProject, variant_params
-from .variants import QUESTION_VALUES, Answers, deep_variants_to_run, variant_id, with_defaults
+from .variants import QUESTION_VALUES, Answers, deep_variants_to_run, runs_deep_suites, variant_id, with_defaults
 
 pytestmark = pytest.mark.slow
 
@@ -109,6 +110,8 @@ def test_mypy_strict(project: RenderedProject) -> None:
 def test_own_test_suite_with_coverage(project: RenderedProject, tmp_path: Path) -> None:
     if variant_id(project.answers) in SUITE_RUN_GROWN:
         pytest.skip("its suite runs grown by a resource, in tests/test_new_resource.py")
+    if not runs_deep_suites():
+        pytest.skip("this commit's whole rendered suite is a grown default's (tests/variants.py, whole_suite_turn)")
     # Two workers, as `make check` runs them: a suite spends ~40 % of its time waiting on its service processes and
     # databases (Django default alone: 86 s wall / 52 CPU s in one process, 49 s / 58 CPU s with two), so two suites
     # on the template's two workers still leave the cores room.

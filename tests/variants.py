@@ -308,13 +308,18 @@ def deep_variants() -> list[Answers]:
     return [*pairwise(), *DEEP_EXTRAS]
 
 
-# Each run installs and tests in full the default and one other deep variant, by the commit under test, the frameworks
+# Each run installs and checks the default and one other deep variant, by the commit under test, the frameworks
 # taking turns from slot to slot; the others are rendered and statically checked (tests/test_render.py) on every run
-# all the same. The whole suite runs once per framework per run: the other deep variant's, and the default of the
-# other framework grown by a resource (`grown_suite_frameworks`, tests/test_new_resource.py). Two or three deep
-# suites per run took the 2-core CI to 53-68 minutes on a slow runner (each suite 10-15 minutes there), and four (both
-# defaults grown, one saturated) 47 minutes; with ALL_VARIANTS=1, a run takes them all.
+# all the same. One whole rendered suite runs per run (`whole_suite_turn`): on one commit in two the other deep
+# variant's (saturated: tests/test_rendered_checks.py), on the other the default of the other framework grown by a
+# resource (`grown_suite_frameworks`, tests/test_new_resource.py). Two whole suites per run took the 2-core CI to
+# 35 minutes (2,074-2,123 s, 1,100 of its 4,166 worker-seconds the two suites), three 53-68 minutes on a slow runner,
+# four 47 minutes; with ALL_VARIANTS=1, a run takes them all.
 ROTATION = 12
+WHOLE_SUITE_TURNS = 2
+DEEP_SUITE_TURN = 0
+"""`whole_suite_turn()` of the commits that run the other deep variant's whole suite; the other turn runs a grown
+default's. A deep variant's suite then runs every 24 commits, each framework's grown default every 4."""
 
 
 @functools.cache
@@ -338,6 +343,24 @@ def rotation_slot() -> int | None:
     if os.environ.get("ALL_VARIANTS", "").strip() == "1" or commit is None:
         return None
     return commit % ROTATION
+
+
+def whole_suite_turn() -> int | None:
+    """Which whole rendered suite this run takes, by the commit (the turn changes every ROTATION slots, so each slot
+    meets both turns): DEEP_SUITE_TURN, the other deep variant's; else a grown default's. None (both) with
+    ALL_VARIANTS=1 or outside a git clone."""
+    commit = commit_under_test()
+    if rotation_slot() is None or commit is None:
+        return None
+    return commit // ROTATION % WHOLE_SUITE_TURNS
+
+
+def runs_deep_suites() -> bool:
+    """Whether the deep variants this run installs run their whole suites (tests/test_rendered_checks.py): on the
+    commits of DEEP_SUITE_TURN, with ALL_VARIANTS=1, and in a shard TEMPLATE_VARIANTS names."""
+    if os.environ.get("TEMPLATE_VARIANTS", "").strip():
+        return True
+    return whole_suite_turn() in (None, DEEP_SUITE_TURN)
 
 
 def frameworks_in_turn(index: int) -> list[str]:
@@ -385,13 +408,15 @@ def deep_variants_to_run() -> list[Answers]:
 
 def grown_suite_frameworks() -> list[str]:
     """The frameworks whose default, grown by a resource, runs its whole `make check` this run
-    (tests/test_new_resource.py): both with ALL_VARIANTS=1 or outside a git clone, else those none of whose other
-    deep variants this run installs. One whole suite per framework, then: a commit whose other deep variant is
-    Django's (its suite saturated: tests/test_rendered_checks.py) runs FastAPI's grown default, and the next slot the
-    other way round; should a slot hold both frameworks' variants, the first framework's grown default runs anyway."""
+    (tests/test_new_resource.py): both with ALL_VARIANTS=1 or outside a git clone; none on the commits whose whole
+    suite is the other deep variant's (`runs_deep_suites`); else the framework none of whose other deep variants this
+    run installs (the slot's deep variant is Django's: FastAPI's grown default, and the next slot the other way round;
+    should a slot hold both frameworks' variants, the first framework's)."""
     frameworks = [str(framework) for framework in QUESTION_VALUES["framework"]]
-    if rotation_slot() is None:
+    if whole_suite_turn() is None:
         return frameworks
+    if whole_suite_turn() == DEEP_SUITE_TURN:
+        return []
     others = [with_defaults(answers) for answers in deep_variants_to_run() if answers != pairwise()[0]]
     deep = {str(answers["framework"]) for answers in others}
     return [framework for framework in frameworks if framework not in deep] or frameworks_in_turn(0)
@@ -447,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
     running = deep_variants_to_run()
     print(f"pairwise + extras (installed + mypy + pytest; contract for the pairwise ones): {len(deep)}")
     print(f"  (* this run: {len(running)}, rotation slot {rotation_slot()} of {ROTATION}; ALL_VARIANTS=1 runs all)")
+    grown = ", ".join(grown_suite_frameworks()) or "none"
+    print(f"  whole suites: the deep variants' {'yes' if runs_deep_suites() else 'no'}; grown defaults': {grown}")
     for variant, name in zip(deep, ids, strict=True):
         mark = "*" if variant in running else " "
         print(f" {mark}{name}: {json.dumps(variant, sort_keys=True)}")

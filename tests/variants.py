@@ -409,13 +409,13 @@ def deep_variants_to_run() -> list[Answers]:
 def grown_suite_frameworks() -> list[str]:
     """The frameworks whose default, grown by a resource, runs its whole `make check` this run
     (tests/test_new_resource.py): both with ALL_VARIANTS=1 or outside a git clone; none on the commits whose whole
-    suite is the other deep variant's (`runs_deep_suites`); else the framework none of whose other deep variants this
-    run installs (the slot's deep variant is Django's: FastAPI's grown default, and the next slot the other way round;
-    should a slot hold both frameworks' variants, the first framework's)."""
+    suite is the other deep variant's (`whole_suite_turn`), but in a shard TEMPLATE_VARIANTS names; else the framework
+    none of whose other deep variants this run installs (the slot's deep variant is Django's: FastAPI's grown default,
+    and the next slot the other way round; should a slot hold both frameworks' variants, the first framework's)."""
     frameworks = [str(framework) for framework in QUESTION_VALUES["framework"]]
     if whole_suite_turn() is None:
         return frameworks
-    if whole_suite_turn() == DEEP_SUITE_TURN:
+    if whole_suite_turn() == DEEP_SUITE_TURN and not os.environ.get("TEMPLATE_VARIANTS", "").strip():
         return []
     others = [with_defaults(answers) for answers in deep_variants_to_run() if answers != pairwise()[0]]
     deep = {str(answers["framework"]) for answers in others}

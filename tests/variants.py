@@ -355,12 +355,16 @@ def whole_suite_turn() -> int | None:
     return commit // ROTATION % WHOLE_SUITE_TURNS
 
 
+def sharded() -> bool:
+    """Whether TEMPLATE_VARIANTS names the deep variants of this run (a shard of the template's own CI, or a person
+    iterating on one variant)."""
+    return bool(os.environ.get("TEMPLATE_VARIANTS", "").strip())
+
+
 def runs_deep_suites() -> bool:
     """Whether the deep variants this run installs run their whole suites (tests/test_rendered_checks.py): on the
     commits of DEEP_SUITE_TURN, with ALL_VARIANTS=1, and in a shard TEMPLATE_VARIANTS names."""
-    if os.environ.get("TEMPLATE_VARIANTS", "").strip():
-        return True
-    return whole_suite_turn() in (None, DEEP_SUITE_TURN)
+    return sharded() or whole_suite_turn() in (None, DEEP_SUITE_TURN)
 
 
 def frameworks_in_turn(index: int) -> list[str]:
@@ -400,7 +404,7 @@ def variants_in_slot(slot: int) -> list[Answers]:
 def deep_variants_to_run() -> list[Answers]:
     """The deep variants this run installs and tests in full: those TEMPLATE_VARIANTS names if it is set, else the
     commit's slot of the rotation (`rotation_slot`), so that successive commits run each variant in turn."""
-    if os.environ.get("TEMPLATE_VARIANTS", "").strip():
+    if sharded():
         return selected(deep_variants())
     slot = rotation_slot()
     return deep_variants() if slot is None else variants_in_slot(slot)
@@ -413,9 +417,10 @@ def grown_suite_frameworks() -> list[str]:
     none of whose other deep variants this run installs (the slot's deep variant is Django's: FastAPI's grown default,
     and the next slot the other way round; should a slot hold both frameworks' variants, the first framework's)."""
     frameworks = [str(framework) for framework in QUESTION_VALUES["framework"]]
-    if whole_suite_turn() is None:
+    turn = whole_suite_turn()
+    if turn is None:
         return frameworks
-    if whole_suite_turn() == DEEP_SUITE_TURN and not os.environ.get("TEMPLATE_VARIANTS", "").strip():
+    if turn == DEEP_SUITE_TURN and not sharded():
         return []
     others = [with_defaults(answers) for answers in deep_variants_to_run() if answers != pairwise()[0]]
     deep = {str(answers["framework"]) for answers in others}

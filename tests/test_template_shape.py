@@ -30,7 +30,7 @@ MAX_NAME_ONLY_FILES_OUTSIDE_TESTS = 10
 """Of those, the ones outside the tests: Alembic revisions that import the service's code (Alembic loads a revision by
 its path, outside the package, so it cannot import relatively), `alembic.ini` and Django's `manage.py`."""
 
-MAX_FRAMEWORK_SPECIFIC_LINES = {"fastapi": 10094, "django": 9807}
+MAX_FRAMEWORK_SPECIFIC_LINES = {"fastapi": 10094, "django": 9809}
 """Lines of `src/**/*.py` and `src/**/*.py.tmpl` (the templates of what `resource add` writes) in a default render
 that the other framework's default render does not hold byte for byte (issue 50 asked for 6,000 per render; what
 stays is each framework's routing, data layer, migrations and wiring, by area in `docs/contributing.md`)."""

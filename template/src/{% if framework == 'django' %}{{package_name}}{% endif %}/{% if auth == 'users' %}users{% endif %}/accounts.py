@@ -172,10 +172,10 @@ def save_new_password(
     keep_family: str | None = None,
     kind: AuditKind = AuditKind.PASSWORD_CHANGED,
 ) -> None:
-    """Store the password hash `user` holds now (set by `change_password`, or by the admin's password form, which
-    checked the policy and hashed it itself) with everything a new password means: the account's outstanding reset
-    and verification tokens ended, its sessions revoked (but `keep_family`), the audit event, and the owner told, in
-    one transaction."""
+    """Store the password hash `user` holds now (set by `change_password`; by the admin's password form or the users
+    API, which checked the policy and hashed it themselves) with everything a new password means: the account's
+    outstanding reset and verification tokens ended, its sessions revoked (but `keep_family`), the audit event, and
+    the owner told, in one transaction (the caller's, when it has one)."""
     with transaction.atomic():
         user.save(update_fields=["password", "updated_at"])
         end_one_time_tokens(user)

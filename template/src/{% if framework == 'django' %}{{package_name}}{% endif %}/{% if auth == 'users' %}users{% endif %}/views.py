@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Final
 from uuid import UUID
 
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -154,9 +154,10 @@ def _locked(user: User, changes: dict[str, Any]) -> User:
 def apply_changes(
     user: User, changes: dict[str, Any], *, origin: Origin, actor: UUID | None, keep_family: str | None = None
 ) -> User:
-    """Write `changes` to `user`: a new email (409 when taken), password (policy, revocations), deactivation. Each
-    change is recorded in the audit trail in the transaction that writes it."""
+    """Write `changes` to `user` in one transaction, each recorded in the audit trail there: a new email (409 when
+    taken), password (policy, revocations), deactivation. A change that fails part way leaves the account as it was."""
     password = changes.pop("password", None)
+    password_hash = None if password is None else make_password(password)  # before the row locks: it takes a while
     if "email" in changes:
         changes["email"] = User.objects.normalize_email(changes["email"])
         if accounts.email_taken(changes["email"], other_than=user):
@@ -184,14 +185,15 @@ def apply_changes(
                 accounts.after_email_change(user, before["email"], was_verified=was_verified)
             # A deactivation is recorded here, where it is stored; `accounts.deactivate` below finds it done.
             record(*account_change_events(before, changes, origin=origin, actor=actor, subject=user.pk))
+            if password_hash is not None:
+                user.password = password_hash
+                accounts.save_new_password(user, origin=origin, actor=actor, keep_family=keep_family)
+            if deactivating:
+                accounts.deactivate(user, origin=origin, actor=actor)
     except IntegrityError:  # taken by another request since the check
         raise EmailTaken from None
     except accounts.LastAdmin:
         raise LastAdminConflict from None
-    if password is not None:
-        accounts.change_password(user, password, keep_family=keep_family, origin=origin, actor=actor)
-    if deactivating:
-        accounts.deactivate(user, origin=origin, actor=actor)
     return user
 
 
